@@ -1,0 +1,35 @@
+# Two commands for a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: serve test install lock bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the embedded PostgreSQL (unless DATABASE_URL is set), migrate, load demo data once, serve.
+serve: $(STAMP)
+	$(BIN)/python -m api serve
+
+## The whole test suite, on the embedded PostgreSQL (or DATABASE_URL when set).
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## Re-resolve requirements.lock from pyproject.toml (needs network to PyPI).
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra test --generate-hashes \
+		--python-version 3.11 --output-file requirements.lock
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""The GraphQL API: Starlette app, schema, resolvers, authentication, CLI."""

@@ -1,0 +1,91 @@
+"""Per-request context: who is asking, in which language, and the handles a resolver needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from strawberry.dataloader import DataLoader
+
+from api.auth import AuthError
+from api.errors import forbidden, unauthenticated
+from api.settings import Settings
+from authz.enforcer import Authorizer, ProjectGate
+from authz.operations import Operation
+from domain.actors import Actor
+from domain.clock import Clock
+from domain.reserve import ReserveReview
+from store import tables
+from store.uow import SqlUnitOfWork
+
+
+def _loader(load: Any) -> DataLoader[Any, Any]:
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Context:
+    request: Request
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    authorizer: Authorizer
+    clock: Clock
+    lang: str
+    request_id: str | None
+    actor: Actor | None
+    auth_error: AuthError | None
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.loaders = {
+            "organization": _loader(self._load_organizations),
+            "reserve_reviews": _loader(self._load_reserve_reviews),
+        }
+
+    def require_actor(self) -> Actor:
+        """The authenticated actor, or UNAUTHENTICATED (saying whether the token expired or is invalid)."""
+        if self.actor is None:
+            raise unauthenticated(self.lang, self.auth_error.reason if self.auth_error else None)
+        return self.actor
+
+    def require(self, operation: Operation) -> Actor:
+        """For operations on no particular object: the actor, if its role may perform it."""
+        actor = self.require_actor()
+        if not self.authorizer.allowed(actor, operation):
+            raise forbidden(self.lang, operation.value)
+        return actor
+
+    def gate(self, operation: Operation) -> ProjectGate:
+        """For operations on a project: refuses at once a role without any grant, checks scope once loaded."""
+        actor = self.require_actor()
+        if not self.authorizer.scopes(actor, operation):
+            raise forbidden(self.lang, operation.value)
+        return self.authorizer.gate(actor, operation)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.session_factory, actor=self.require_actor(), clock=self.clock,
+                             request_id=self.request_id)
+
+    async def _load_organizations(self, ids: Sequence[int]) -> list[Any]:
+        async with self.session_factory() as session:
+            rows = (await session.execute(select(tables.organizations).where(tables.organizations.c.id.in_(ids)))).all()
+        by_id = {row.id: row for row in rows}
+        return [by_id.get(i) for i in ids]
+
+    async def _load_reserve_reviews(self, project_ids: Sequence[int]) -> list[list[ReserveReview]]:
+        async with self.session_factory() as session:
+            reviews = (
+                await session.execute(
+                    select(ReserveReview)
+                    .where(tables.reserve_reviews.c.project_id.in_(project_ids))
+                    .order_by(tables.reserve_reviews.c.id)
+                )
+            ).scalars().all()
+        grouped: dict[int, list[ReserveReview]] = {i: [] for i in project_ids}
+        for review in reviews:
+            grouped[review.project_id].append(review)
+        return [grouped[i] for i in project_ids]

@@ -1,0 +1,62 @@
+"""Shared schema pieces: the CNY scalar, Node and global ids, UserError, PageInfo."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+from typing import NewType
+
+import strawberry
+
+from domain.money import cny, format_cny
+
+
+def _parse_cny(value: object) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError("CNY is a decimal string such as \"2000000.00\"")
+    return cny(value.strip())
+
+
+CNY = strawberry.scalar(
+    NewType("CNY", Decimal),
+    name="CNY",
+    description="人民币金额 — an exact amount in CNY as a decimal string with two places, e.g. \"2000000.00\".",
+    serialize=format_cny,
+    parse_value=_parse_cny,
+)
+
+
+@strawberry.interface(description="可全局寻址的对象 — an object with an opaque global id, fetchable by `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="全局唯一标识 — opaque global id.")
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """(type name, primary key), or None for anything that is not one of our ids."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return type_name, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@strawberry.type(description="被拒绝的输入或违反的规则 — a refused input or broken rule; the mutation changed nothing.")
+class UserError:
+    code: str = strawberry.field(description="机器可读的错误码 — machine-readable code, e.g. `PLATFORM_EXEMPTION_REASON_REQUIRED`.")
+    rule: str | None = strawberry.field(description="规则编号 — RULES.md rule id, e.g. `R11.3`.")
+    article: str | None = strawberry.field(description="条款 — the article of the regulation, e.g. `第十一条`.")
+    field: list[str] | None = strawberry.field(description="输入路径 — input path, e.g. `[\"input\", \"totalInvestment\"]`.")
+    message: str = strawberry.field(description="说明 — message in zh-CN, or English with `Accept-Language: en`.")
+
+
+@strawberry.type(description="分页信息 — Relay page info.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="是否有下一页 — whether more items follow.")
+    has_previous_page: bool = strawberry.field(description="是否有上一页 — whether items precede.")
+    start_cursor: str | None = strawberry.field(description="本页第一项游标 — cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(description="本页最后一项游标 — cursor of the last edge.")

@@ -1,0 +1,110 @@
+"""Relay connections over keyset pagination: no OFFSET, stable under inserts, `first`/`last` ≤ 100."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import AppError
+from api.graphql.common import PageInfo
+
+T = TypeVar("T")
+MAX_PAGE = 100
+
+
+@strawberry.type(description="连接中的一项 — an edge of a connection.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="游标 — opaque cursor of this edge.")
+    node: T = strawberry.field(description="对象 — the item.")
+
+
+@strawberry.type(description="分页列表 — a Relay connection.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="本页各项 — the items of this page.")
+    page_info: PageInfo = strawberry.field(description="分页信息 — page info.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="符合条件的总数 — number of items matching the filter, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode()
+
+
+def decode_cursor(cursor: str, lang: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if isinstance(values, list):
+            return values
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int | None
+    after: str | None
+    last: int | None
+    before: str | None
+
+    def validate(self, lang: str) -> None:
+        if (self.first is None) == (self.last is None):
+            raise AppError("BAD_USER_INPUT", lang, field="first", reason="exactly one of first or last is required")
+        size = self.first if self.first is not None else self.last
+        if size is None or not 1 <= size <= MAX_PAGE:
+            raise AppError("BAD_USER_INPUT", lang, field="first" if self.first is not None else "last",
+                           reason=f"page size must be between 1 and {MAX_PAGE}")
+
+
+async def keyset_page(session: AsyncSession, stmt: Select[Any], *, key: ColumnElement[int], page: PageRequest,
+                      lang: str, descending: bool = True) -> tuple[list[Any], PageInfo, list[str]]:
+    """One page of `stmt` ordered by the unique `key`; returns rows, page info and one cursor per row."""
+    page.validate(lang)
+    forward = page.first is not None
+    size = page.first if forward else page.last
+    assert size is not None
+    cursor = page.after if forward else page.before
+    # Walking backwards is walking forwards in the opposite order, then reversing the page.
+    newest_first = descending if forward else not descending
+    if cursor is not None:
+        (boundary,) = decode_cursor(cursor, lang)[:1]
+        stmt = stmt.where(key < boundary if newest_first else key > boundary)
+    stmt = stmt.order_by(key.desc() if newest_first else key.asc()).limit(size + 1)
+    rows = list((await session.execute(stmt)).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    cursors = [encode_cursor([row_key(row)]) for row in rows]
+    info = PageInfo(
+        has_next_page=more if forward else page.before is not None,
+        has_previous_page=page.after is not None if forward else more,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+    return rows, info, cursors
+
+
+def row_key(row: Any) -> int:
+    first = row[0]
+    return int(first if isinstance(first, int) else first.id)
+
+
+def counter(session_factory: Callable[[], AsyncSession], stmt: Select[Any]) -> Callable[[], Awaitable[int]]:
+    """totalCount runs only when the client asks for it."""
+
+    async def count() -> int:
+        async with session_factory() as session:
+            return int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
+
+    return count

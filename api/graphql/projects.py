@@ -1,0 +1,286 @@
+"""Projects: the type, `project`, `projects` (scoped in SQL by the policy)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from api.context import Context
+from api.errors import AppError, not_found
+from api.graphql.common import CNY, Node, from_global_id, to_global_id
+from api.graphql.enums import (
+    FundingSourceEnum,
+    ProjectCategoryEnum,
+    ProjectKindEnum,
+    ProjectStatusEnum,
+    ReserveCheckEnum,
+    ReserveOutcomeEnum,
+    to_domain,
+    to_gql,
+)
+from api.graphql.organizations import Organization
+from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from authz.operations import Operation
+from authz.sql import project_filter
+from domain.lifecycle import STATUS_LABELS_ZH, Status
+from domain.projects import Project as DomainProject
+from domain.reserve import CHECK_LABELS_ZH, ReserveReview as DomainReview
+from store import tables
+
+Ctx = Info[Context, None]
+
+
+async def _organization(info: Ctx, pk: int) -> Organization:
+    row = await info.context.loaders["organization"].load(pk)
+    return Organization.from_row(row)
+
+
+@strawberry.type(description="联系人 — the unit's contact person for this project.")
+class ContactPerson:
+    name: str = strawberry.field(description="姓名 — name.")
+    phone: str = strawberry.field(description="电话 — phone number.")
+    email: str = strawberry.field(description="电子邮箱 — e-mail.")
+
+
+@strawberry.type(description="参建单位 — a participating unit and its own part of a joint project (Art. 8).")
+class Participant:
+    organization_id: strawberry.Private[int]
+    business_flow: str = strawberry.field(description="业务流 — business flow with the overall project.")
+    data_flow: str = strawberry.field(description="数据流 — data flow with the overall project.")
+    interfaces: str = strawberry.field(description="系统接口 — system interfaces with the overall project.")
+
+    @strawberry.field(description="参建单位 — the participating organization.")
+    async def organization(self, info: Ctx) -> Organization:
+        return await _organization(info, self.organization_id)
+
+
+@strawberry.type(description="数据目录条目 — an item of the project's initial data catalogue (Art. 8).")
+class CatalogueItem:
+    code: str = strawberry.field(description="目录编码 — catalogue code.")
+    name: str = strawberry.field(description="名称 — name.")
+    new_construction: bool = strawberry.field(description="是否新建 — claimed as new construction by this project.")
+
+
+@strawberry.type(description="第七条审核项结果 — the result of one Article 7 check.")
+class ReserveCheckResult:
+    check: ReserveCheckEnum = strawberry.field(description="审核项 — which check.")
+    label: str = strawberry.field(description="审核项名称 — the check as Art. 7 words it.")
+    passed: bool = strawberry.field(description="是否通过 — whether it passed.")
+    note: str = strawberry.field(description="审核意见 — the reviewer's note.")
+
+
+@strawberry.type(description="入库审核 — a reserve-library review by the Big Data Bureau (Art. 7, R7).")
+class ReserveReview:
+    outcome: ReserveOutcomeEnum = strawberry.field(description="结论 — outcome.")
+    comment: str = strawberry.field(description="总体意见 — overall comment.")
+    reviewed_at: datetime = strawberry.field(description="审核时间 — when it was recorded.")
+    checks: list[ReserveCheckResult] = strawberry.field(description="五项审核结果 — the five check results.")
+    return_reasons: list[str] = strawberry.field(description="退回理由 — reasons for a return (empty when accepted).")
+
+    @classmethod
+    def from_domain(cls, review: DomainReview) -> ReserveReview:
+        return cls(
+            outcome=to_gql(ReserveOutcomeEnum, review.outcome),
+            comment=review.comment,
+            reviewed_at=review.reviewed_at,
+            checks=[
+                ReserveCheckResult(check=to_gql(ReserveCheckEnum, r.check), label=CHECK_LABELS_ZH[r.check],
+                                   passed=r.passed, note=r.note)
+                for r in review.results
+            ],
+            return_reasons=review.return_reasons,
+        )
+
+
+@strawberry.type(description="政务信息化项目 — a government IT project (Art. 2).")
+class Project(Node):
+    model: strawberry.Private[DomainProject]
+
+    @classmethod
+    def from_domain(cls, project: DomainProject) -> Project:
+        assert project.id is not None
+        return cls(id=to_global_id("Project", project.id), model=project)
+
+    @strawberry.field(description="项目编号 — readable code given at first submission, e.g. `YK-2026-0001`.")
+    def code(self) -> str | None:
+        return self.model.code
+
+    @strawberry.field(description="项目名称 — name.")
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field(description="建设内容说明 — description of the scope.")
+    def description(self) -> str:
+        return self.model.description
+
+    @strawberry.field(description="项目类型 — kind.")
+    def kind(self) -> ProjectKindEnum:
+        return to_gql(ProjectKindEnum, self.model.kind)
+
+    @strawberry.field(description="项目类别 — category under Art. 2.")
+    def category(self) -> ProjectCategoryEnum:
+        return to_gql(ProjectCategoryEnum, self.model.category)
+
+    @strawberry.field(description="资金来源 — funding source (R2, R25).")
+    def funding_source(self) -> FundingSourceEnum:
+        return to_gql(FundingSourceEnum, self.model.funding_source)
+
+    @strawberry.field(description="总投资 — total investment requested, exact CNY.")
+    def total_investment(self) -> CNY:
+        return self.model.total_investment
+
+    @strawberry.field(description="依托市级政务云部署 — deploys on the municipal government cloud (R6).")
+    def deploys_on_government_cloud(self) -> bool:
+        return self.model.deploys_on_government_cloud
+
+    @strawberry.field(description="接入统一政务信息资源库平台 — connects to the unified resource platform (R6).")
+    def connects_resource_platform(self) -> bool:
+        return self.model.connects_resource_platform
+
+    @strawberry.field(description="不上云或不接入的理由 — reason for an exemption from R6, if any.")
+    def platform_exemption_reason(self) -> str | None:
+        return self.model.platform_exemption_reason
+
+    @strawberry.field(description="联系人 — the unit's contact person.")
+    def contact(self) -> ContactPerson:
+        m = self.model
+        return ContactPerson(name=m.contact_name, phone=m.contact_phone, email=m.contact_email)
+
+    @strawberry.field(description="状态 — lifecycle state.")
+    def status(self) -> ProjectStatusEnum:
+        return to_gql(ProjectStatusEnum, self.model.status)
+
+    @strawberry.field(description="状态名称 — the state in Chinese, for display.")
+    def status_label(self) -> str:
+        return STATUS_LABELS_ZH[self.model.status]
+
+    @strawberry.field(description="申报年度 — year of first submission (the year in its code).")
+    def year(self) -> int | None:
+        return self.model.year
+
+    @strawberry.field(description="版本 — optimistic version; send it back as `expectedVersion`.")
+    def version(self) -> int:
+        return self.model.version
+
+    @strawberry.field(description="最近提交入库时间 — when it was last submitted to the reserve.")
+    def submitted_at(self) -> datetime | None:
+        return self.model.submitted_at
+
+    @strawberry.field(description="创建时间 — created at.")
+    def created_at(self) -> datetime:
+        assert self.model.created_at is not None
+        return self.model.created_at
+
+    @strawberry.field(description="更新时间 — last changed at.")
+    def updated_at(self) -> datetime:
+        assert self.model.updated_at is not None
+        return self.model.updated_at
+
+    @strawberry.field(description="牵头单位 — the lead unit (Art. 8).")
+    async def lead_organization(self, info: Ctx) -> Organization:
+        return await _organization(info, self.model.lead_organization_id)
+
+    @strawberry.field(description="参建单位 — participating units with their part (Art. 8).")
+    def participants(self) -> list[Participant]:
+        return [Participant(organization_id=p.organization_id, business_flow=p.business_flow,
+                            data_flow=p.data_flow, interfaces=p.interfaces) for p in self.model.participants]
+
+    @strawberry.field(description="初步数据目录 — the initial data catalogue (Art. 8).")
+    def catalogue(self) -> list[CatalogueItem]:
+        return [CatalogueItem(code=c.code, name=c.name, new_construction=c.new_construction)
+                for c in self.model.catalogue]
+
+    @strawberry.field(description="入库审核记录 — reserve reviews, oldest first (Art. 7).")
+    async def reserve_reviews(self, info: Ctx) -> list[ReserveReview]:
+        reviews = await info.context.loaders["reserve_reviews"].load(self.model.id)
+        return [ReserveReview.from_domain(r) for r in reviews]
+
+
+@strawberry.input(description="项目列表筛选 — filter for the project list.")
+class ProjectFilter:
+    status: list[ProjectStatusEnum] | None = strawberry.field(default=None, description="状态之一 — any of these states.")
+    year: int | None = strawberry.field(default=None, description="申报年度 — year of first submission.")
+    kind: ProjectKindEnum | None = strawberry.field(default=None, description="项目类型 — kind.")
+    funding_source: FundingSourceEnum | None = strawberry.field(default=None, description="资金来源 — funding source.")
+    lead_organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="牵头单位 — global id of the lead unit.")
+
+
+ProjectConnection = Connection[Project]
+
+
+def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyped-def]
+    actor = ctx.require_actor()
+    p = tables.projects
+    stmt = select(DomainProject).where(project_filter(ctx.authorizer, actor, Operation.PROJECT_READ))
+    if flt is None:
+        return stmt
+    if flt.status:
+        stmt = stmt.where(p.c.status.in_([to_domain(Status, s) for s in flt.status]))
+    if flt.year is not None:
+        stmt = stmt.where(p.c.year == flt.year)
+    if flt.kind is not None:
+        stmt = stmt.where(p.c.kind == flt.kind.value)
+    if flt.funding_source is not None:
+        stmt = stmt.where(p.c.funding_source == flt.funding_source.value)
+    if flt.lead_organization_id is not None:
+        decoded = from_global_id(flt.lead_organization_id)
+        stmt = stmt.where(p.c.lead_organization_id == (decoded[1] if decoded else -1))
+    return stmt
+
+
+async def load_readable_project(ctx: Context, pk: int | None = None, code: str | None = None) -> DomainProject:
+    """A project the actor may read; anything else is NOT_FOUND, so existence does not leak."""
+    actor = ctx.require_actor()
+    stmt = select(DomainProject).where(
+        tables.projects.c.id == pk if pk is not None else tables.projects.c.code == code
+    )
+    async with ctx.session_factory() as session:
+        project = (await session.execute(stmt)).scalar_one_or_none()
+    if project is None or not ctx.authorizer.can_read(actor, project):
+        raise not_found(ctx.lang)
+    return project
+
+
+@strawberry.type
+class ProjectQueries:
+    @strawberry.field(description="按全局标识或项目编号取一个项目 — one project by global id or by code.")
+    async def project(
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="全局标识 — global id.")] = None,
+        code: Annotated[str | None, strawberry.argument(description="项目编号 — e.g. `YK-2026-0001`.")] = None,
+    ) -> Project:
+        ctx = info.context
+        if (id is None) == (code is None):
+            raise AppError("BAD_USER_INPUT", ctx.lang, field="id", reason="give exactly one of id or code")
+        if id is not None:
+            decoded = from_global_id(id)
+            if decoded is None or decoded[0] != "Project":
+                raise not_found(ctx.lang)
+            return Project.from_domain(await load_readable_project(ctx, pk=decoded[1]))
+        return Project.from_domain(await load_readable_project(ctx, code=code))
+
+    @strawberry.field(description="项目列表，按查看者的权限范围过滤 — projects the viewer may read, newest first.")
+    async def projects(
+        self,
+        info: Ctx,
+        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")] = None,
+        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
+        before: Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")] = None,
+        filter: Annotated[ProjectFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+    ) -> ProjectConnection:
+        ctx = info.context
+        stmt = _filtered(ctx, filter)
+        async with ctx.session_factory() as session:
+            rows, page_info, cursors = await keyset_page(
+                session, stmt, key=tables.projects.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang
+            )
+        edges = [Edge(cursor=c, node=Project.from_domain(row[0])) for row, c in zip(rows, cursors, strict=True)]
+        return ProjectConnection(edges=edges, page_info=page_info, count=counter(ctx.session_factory, stmt))
+

@@ -1,0 +1,56 @@
+"""Configuration from the environment (prefix YK_, plus the conventional DATABASE_URL) or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YK_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "YK_DATABASE_URL"))
+    data_dir: Path = PROJECT_ROOT / ".pgdata"
+    environment: Literal["development", "production"] = "development"
+    token_secret: SecretStr = SecretStr(DEV_SECRET)
+    token_ttl_minutes: int = 8 * 60
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = False
+    db_pool_size: int = 10
+    statement_timeout_ms: int = 15_000
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def check(self) -> None:
+        """Refuse to run production on the development secret."""
+        if self.production and self.token_secret.get_secret_value() == DEV_SECRET:
+            raise RuntimeError("YK_TOKEN_SECRET must be set in production")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def database_url(settings: Settings, *, stop_on_exit: bool = True) -> str:
+    """DATABASE_URL when set (normalised to asyncpg); otherwise the embedded server in data_dir."""
+    if settings.database_url:
+        url = settings.database_url
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix):]
+        return url
+    from store import embedded
+
+    return embedded.start(settings.data_dir, stop_on_exit=stop_on_exit)

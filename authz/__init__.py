@@ -1,0 +1,1 @@
+"""Who may do what: the casbin model and policy, the enforcer, and ownership scoping."""

@@ -1,0 +1,32 @@
+"""The relations between an actor and a project that a policy line can require."""
+
+from __future__ import annotations
+
+from domain.actors import Actor
+from domain.lifecycle import Status
+from domain.projects import Project
+
+ANY = "any"
+LEAD = "lead"
+PARTICIPANT = "participant"
+SUBMITTED = "submitted"  # has been submitted at least once, so it has a code (supervisors see it)
+PUBLISHED = "published"  # not a draft: what integrators may pull
+
+ALL_SCOPES = (ANY, LEAD, PARTICIPANT, SUBMITTED, PUBLISHED)
+
+
+def project_facts(actor: Actor, project: Project) -> frozenset[str]:
+    """Which scopes hold between this actor and this project. A new project is led by its creator."""
+    facts = {ANY}
+    if project.lead_organization_id == actor.organization_id:
+        facts.add(LEAD)
+    if any(p.organization_id == actor.organization_id for p in project.participants):
+        facts.add(PARTICIPANT)
+    if project.code is not None:
+        facts.add(SUBMITTED)
+    if project.status is not Status.DRAFT:
+        facts.add(PUBLISHED)
+    return frozenset(facts)
+
+
+NO_OBJECT = frozenset({ANY})

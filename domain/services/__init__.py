@@ -1,0 +1,1 @@
+"""Use cases: each loads, checks the gate, applies the rules, records the audit entry and commits."""

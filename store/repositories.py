@@ -1,0 +1,73 @@
+"""Repositories: how use cases load and add domain objects."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import NotFound
+from domain.lifecycle import Status
+from domain.projects import Project
+from domain.reserve import ReserveReview
+from store import tables
+
+
+class SqlProjectRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, project_id: int, *, for_update: bool = False) -> Project:
+        stmt = select(Project).where(tables.projects.c.id == project_id)
+        if for_update:
+            # The row lock serialises concurrent use cases on one project: the second sees the first's result.
+            stmt = stmt.with_for_update(of=tables.projects)
+        project = (await self._session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        if project is None:
+            raise NotFound("Project", project_id)
+        return project
+
+    def add(self, project: Project) -> None:
+        self._session.add(project)
+
+    def add_review(self, review: ReserveReview) -> None:
+        self._session.add(review)
+
+    async def next_code_sequence(self, year: int) -> int:
+        counters = tables.project_code_counters
+        stmt = (
+            insert(counters)
+            .values(year=year, last_sequence=1)
+            .on_conflict_do_update(index_elements=[counters.c.year],
+                                   set_={"last_sequence": counters.c.last_sequence + 1})
+            .returning(counters.c.last_sequence)
+        )
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def organization_types(self, ids: list[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        orgs = tables.organizations
+        rows = await self._session.execute(select(orgs.c.id, orgs.c.type).where(orgs.c.id.in_(ids)))
+        return {pk: kind for pk, kind in rows.all()}
+
+    async def catalogue_claimed_elsewhere(self, project: Project) -> dict[str, str]:
+        """R8 [interp]: catalogue codes that another live, submitted project already claims as new construction."""
+        codes = [item.code for item in project.catalogue if item.new_construction]
+        if not codes:
+            return {}
+        items, projects = tables.catalogue_items, tables.projects
+        stmt = (
+            select(items.c.code, func.min(projects.c.code))
+            .join(projects, projects.c.id == items.c.project_id)
+            .where(
+                items.c.code.in_(codes),
+                items.c.new_construction.is_(True),
+                projects.c.id != project.id,
+                projects.c.code.is_not(None),
+                projects.c.status != Status.TERMINATED,
+            )
+            .group_by(items.c.code)
+        )
+        return {code: other for code, other in (await self._session.execute(stmt)).all()}
+

@@ -1,0 +1,197 @@
+"""The schema as SQLAlchemy Core tables. Alembic migrations create it; nothing here ever does."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.dialects.postgresql import JSONB
+
+from domain.lifecycle import Status
+from domain.projects import FundingSource, ProjectCategory, ProjectKind
+from domain.reserve import ReserveCheck, ReserveOutcome
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+NOW = text("now()")
+ORG_TYPES = "('bdb','finance','cac','psb','crypto','audit','government','unit','evaluator','integrator')"
+
+
+def _enum(enum: type, length: int = 30) -> SqlEnum:
+    """Domain enums stored as plain strings (no PostgreSQL ENUM types: adding a value needs no DDL lock)."""
+    return SqlEnum(enum, native_enum=False, length=length, create_constraint=False)
+
+
+def _id() -> Column[int]:
+    return Column("id", BigInteger, Identity(), primary_key=True)
+
+
+organizations = Table(
+    "organizations",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("type", String(20), nullable=False),
+    Column("district", String(50), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    CheckConstraint(f"type IN {ORG_TYPES}", name="type"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("is_admin", Boolean, nullable=False, server_default=text("false")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False),
+    Column("created_by", BigInteger, ForeignKey("users.id"), nullable=True),  # null: issued from the CLI
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    _id(),
+    Column("code", String(20), nullable=True, unique=True),
+    Column("year", SmallInteger, nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("kind", _enum(ProjectKind), nullable=False),
+    Column("category", _enum(ProjectCategory), nullable=False),
+    Column("funding_source", _enum(FundingSource, 10), nullable=False),
+    Column("total_investment", Numeric(14, 2), nullable=False),
+    Column("lead_organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("deploys_on_government_cloud", Boolean, nullable=False),
+    Column("connects_resource_platform", Boolean, nullable=False),
+    Column("platform_exemption_reason", Text, nullable=True),
+    Column("contact_name", String(50), nullable=False, server_default=""),
+    Column("contact_phone", String(30), nullable=False, server_default=""),
+    Column("contact_email", String(100), nullable=False, server_default=""),
+    Column("status", _enum(Status), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("total_investment > 0", name="positive_investment"),
+    CheckConstraint("funding_source IN ('FISCAL','PPP')", name="funding_source"),
+    Index("ix_projects_status_id", "status", "id"),
+)
+
+project_participants = Table(
+    "project_participants",
+    metadata,
+    _id(),
+    Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False),
+    Column("organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("business_flow", Text, nullable=False, server_default=""),
+    Column("data_flow", Text, nullable=False, server_default=""),
+    Column("interfaces", Text, nullable=False, server_default=""),
+    UniqueConstraint("project_id", "organization_id", name="uq_project_participants_project_org"),
+)
+
+catalogue_items = Table(
+    "catalogue_items",
+    metadata,
+    _id(),
+    Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("code", String(100), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("new_construction", Boolean, nullable=False),
+    UniqueConstraint("project_id", "code", name="uq_catalogue_items_project_code"),
+)
+
+reserve_reviews = Table(
+    "reserve_reviews",
+    metadata,
+    _id(),
+    Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("reviewer_user_id", BigInteger, ForeignKey("users.id"), nullable=False),
+    Column("outcome", _enum(ReserveOutcome, 20), nullable=False),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+)
+
+reserve_check_results = Table(
+    "reserve_check_results",
+    metadata,
+    _id(),
+    Column("review_id", BigInteger, ForeignKey("reserve_reviews.id"), nullable=False, index=True),
+    Column("check", _enum(ReserveCheck), nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("note", Text, nullable=False),
+    UniqueConstraint("review_id", "check", name="uq_reserve_check_results_review_check"),
+)
+
+project_code_counters = Table(
+    "project_code_counters",
+    metadata,
+    Column("year", SmallInteger, primary_key=True),
+    Column("last_sequence", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    Column("request_id", String(64), nullable=True),
+    Column("actor_user_id", BigInteger, nullable=True),
+    Column("actor_username", String(100), nullable=False),
+    Column("actor_organization_id", BigInteger, nullable=True),
+    Column("actor_role", String(20), nullable=False),
+    Column("operation", String(60), nullable=False),
+    Column("target_type", String(40), nullable=False),
+    Column("target_id", BigInteger, nullable=True),
+    Column("before", JSONB, nullable=True),
+    Column("after", JSONB, nullable=True),
+    Index("ix_audit_log_target", "target_type", "target_id", "id"),
+)
+
+seed_marks = Table(
+    "seed_marks",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)

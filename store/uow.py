@@ -1,0 +1,70 @@
+"""The unit of work: one session, one transaction, the audit record written inside it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.actors import Actor
+from domain.clock import Clock
+from store import tables
+from store.repositories import SqlProjectRepository
+
+
+class SqlUnitOfWork:
+    """Rolls back unless commit() was called — a refused use case leaves nothing behind."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, actor: Actor, clock: Clock,
+                 request_id: str | None) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self.actor = actor
+        self.request_id = request_id
+        self._audit: list[dict[str, Any]] = []
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.session = self._session_factory()
+        await self.session.begin()
+        self.projects = SqlProjectRepository(self.session)
+        self._audit = []
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    def record(self, operation: str, target_type: str, target_id: int | None,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        self._audit.append(
+            {
+                "occurred_at": self._clock(),
+                "request_id": self.request_id,
+                "actor_user_id": self.actor.user_id,
+                "actor_username": self.actor.username,
+                "actor_organization_id": self.actor.organization_id or None,
+                "actor_role": self.actor.role,
+                "operation": operation,
+                "target_type": target_type,
+                "target_id": target_id,
+                "before": before,
+                "after": after,
+            }
+        )
+
+    async def commit(self) -> None:
+        if self._audit:
+            await self.session.execute(insert(tables.audit_log), self._audit)
+            self._audit = []
+        await self.session.commit()
