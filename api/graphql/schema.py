@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy import select
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
-from strawberry.types import Info
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, Info
 
 from api.context import Context
 from api.errors import MaskUnexpectedErrors, not_found
 from api.graphql.audit import AuditQueries
-from api.graphql.common import Node, from_global_id
+from api.graphql.common import CNY, CNY_SCALAR, Node, from_global_id
 from api.graphql.identity import IdentityMutations, IdentityQueries
 from api.graphql.organizations import Organization
 from api.graphql.project_mutations import ProjectMutations
@@ -48,10 +50,20 @@ class Mutation(ProjectMutations, IdentityMutations):
     pass
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Expected errors are product, not incidents; unexpected ones are logged by MaskUnexpectedErrors."""
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=[Project, Organization],
-        extensions=[MaskUnexpectedErrors, QueryDepthLimiter(max_depth=10), MaxAliasesLimiter(max_alias_count=20)],
+        extensions=[
+            MaskUnexpectedErrors,
+            lambda: QueryDepthLimiter(max_depth=10),
+            lambda: MaxAliasesLimiter(max_alias_count=20),
+        ],
+        config=StrawberryConfig(scalar_map={CNY: CNY_SCALAR}),
     )

@@ -1,0 +1,129 @@
+"""Test fixtures: a real PostgreSQL (embedded, or DATABASE_URL), a fresh migrated database per test.
+
+Each test gets its own database cloned from a migrated template (about 60 ms): tests are isolated, and
+concurrency tests see real, separate connections — exactly as production does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.app import create_app
+from api.settings import PROJECT_ROOT, Settings
+from store import migrate
+from store.engine import make_engine, make_session_factory
+from tests.utils import Api
+
+_counter = itertools.count()
+
+
+class FakeClock:
+    """An injectable clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def _server_url() -> str:
+    """A SQLAlchemy asyncpg URL of some database on the test server."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return configured.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
+            "postgres://", "postgresql+asyncpg://", 1)
+    from store import embedded
+
+    return embedded.start(PROJECT_ROOT / ".pgdata", database="yingkou")
+
+
+def _with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+async def _admin_connection(url: str) -> asyncpg.Connection:
+    parsed = make_url(url).set(drivername="postgresql", database="postgres")
+    query = dict(parsed.query)
+    return await asyncpg.connect(
+        user=parsed.username, password=parsed.password, database="postgres",
+        host=query.get("host", parsed.host), port=int(query.get("port", parsed.port or 5432)),
+    )
+
+
+@pytest.fixture(scope="session")
+async def template_database() -> AsyncIterator[str]:
+    server = _server_url()
+    name = f"yk_test_template_{os.getpid()}"
+    admin = await _admin_connection(server)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        url = _with_database(server, name)
+        migrate.upgrade(url)
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def database_url(template_database: str) -> AsyncIterator[str]:
+    template = make_url(template_database).database
+    name = f"yk_test_{os.getpid()}_{next(_counter)}"
+    admin = await _admin_connection(template_database)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        yield _with_database(template_database, name)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 1, 30, tzinfo=UTC))  # 2026-03-02 09:30 in Yingkou
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(token_secret="test-secret-" + "x" * 40, token_ttl_minutes=60, environment="development")
+
+
+@pytest.fixture
+async def client(settings: Settings, engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, engine=engine, clock=clock)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def api(client: httpx.AsyncClient) -> Api:
+    return Api(client)
+
+

@@ -1,0 +1,107 @@
+"""Helpers for tests over HTTP: a GraphQL client, organizations and users made directly in the database."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.auth import hash_password
+from api.graphql.common import to_global_id
+from domain.actors import OrgType
+from store import tables
+
+PASSWORD = "correct horse battery"
+
+
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+class Api:
+    """GraphQL over real HTTP (httpx against the ASGI app)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
+                   lang: str | None = None) -> httpx.Response:
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if lang:
+            headers["Accept-Language"] = lang
+        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                      headers=headers)
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        response = await self.post(query, variables, **kwargs)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """The data of a response that must have no top-level errors."""
+        body = await self.gql(query, variables, **kwargs)
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def login(self, username: str, password: str = PASSWORD) -> str:
+        body = await self.data(
+            "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) "
+            "{ token userErrors { code } } }", {"u": username, "p": password})
+        assert body["login"]["userErrors"] == [], body
+        return body["login"]["token"]
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+async def make_org(factory: async_sessionmaker[AsyncSession], kind: OrgType, name: str | None = None) -> int:
+    async with factory() as session, session.begin():
+        pk = (await session.execute(
+            insert(tables.organizations)
+            .values(name=name or f"{kind.value}-{id(object())}", type=kind.value)
+            .returning(tables.organizations.c.id))).scalar_one()
+    return int(pk)
+
+
+async def make_user(factory: async_sessionmaker[AsyncSession], org_id: int, username: str,
+                    *, is_admin: bool = False) -> str:
+    async with factory() as session, session.begin():
+        await session.execute(insert(tables.users).values(
+            username=username, display_name=username, password_hash=_password_hash(),
+            organization_id=org_id, is_admin=is_admin))
+    return username
+
+
+class Agencies:
+    """One organization and one signed-in user per role, made for a test."""
+
+    def __init__(self) -> None:
+        self.org: dict[str, int] = {}
+        self.token: dict[str, str] = {}
+
+    def gid(self, role: str) -> str:
+        return to_global_id("Organization", self.org[role])
+
+
+async def make_agencies(api: Api, factory: async_sessionmaker[AsyncSession], *roles: str) -> Agencies:
+    """Roles are org types, `admin`, or extra units named unit2, unit3 …"""
+    agencies = Agencies()
+    for role in roles:
+        if role == "admin":
+            org_type = OrgType.BDB
+        elif role.startswith("unit"):
+            org_type = OrgType.UNIT
+        else:
+            org_type = OrgType(role)
+        org = await make_org(factory, org_type, name=f"测试-{role}")
+        agencies.org[role] = org
+        username = await make_user(factory, org, f"user.{role}", is_admin=role == "admin")
+        agencies.token[role] = await api.login(username)
+    return agencies
