@@ -1,0 +1,146 @@
+"""Nothing lost, nothing forged, nothing leaked: concurrency, append-only audit, masked errors, pages."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import strawberry
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from api.errors import MaskUnexpectedErrors
+from store import tables
+from tests.api.projects_helpers import REVIEW, all_checks, create, submit
+from tests.utils import error_codes, make_agencies
+
+
+async def test_concurrent_reviews_of_one_project_exactly_one_wins(api, session_factory):
+    # given a project under review and eight bdb clients acting at the same moment
+    a = await make_agencies(api, session_factory, "unit", "bdb")
+    project = await create(api, a.token["unit"])
+    await submit(api, a.token["unit"], project["id"])
+    variables = {"input": {"projectId": project["id"], "checks": all_checks()}}
+    # when
+    results = await asyncio.gather(*(api.data(REVIEW, variables, token=a.token["bdb"]) for _ in range(8)))
+    # then one transition and one audit record; every other client is told why
+    payloads = [r["reserveReviewRecord"] for r in results]
+    winners = [p for p in payloads if not p["userErrors"]]
+    assert len(winners) == 1
+    assert all(p["userErrors"][0]["code"] == "INVALID_TRANSITION" for p in payloads if p["userErrors"])
+    async with session_factory() as session:
+        reviews = (await session.execute(select(tables.reserve_reviews.c.id))).all()
+        audits = (await session.execute(select(tables.audit_log.c.id).where(
+            tables.audit_log.c.operation == "reserve-review:record"))).all()
+    assert len(reviews) == 1 and len(audits) == 1
+
+
+async def test_concurrent_edits_with_the_same_version_exactly_one_wins(api, session_factory):
+    a = await make_agencies(api, session_factory, "unit")
+    project = await create(api, a.token["unit"])
+    update = ("mutation($input: ProjectUpdateInput!) { projectUpdate(input: $input) "
+              "{ project { version } userErrors { code } } }")
+
+    results = await asyncio.gather(*(
+        api.data(update, {"input": {"projectId": project["id"], "name": f"名称{i}", "expectedVersion": 1}},
+                 token=a.token["unit"]) for i in range(6)))
+
+    codes = sorted(e["code"] for r in results for e in r["projectUpdate"]["userErrors"])
+    assert codes == ["VERSION_CONFLICT"] * 5
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET operation = 'forged'", "DELETE FROM audit_log",
+                                       "TRUNCATE audit_log"])
+async def test_the_database_refuses_to_change_the_audit_log(api, session_factory, statement):
+    await make_agencies(api, session_factory, "unit")  # a login writes one record
+    async with session_factory() as session:
+        with pytest.raises(DBAPIError, match="append-only"):
+            await session.execute(text(statement))
+        await session.rollback()
+        assert (await session.execute(select(tables.audit_log.c.operation))).scalars().all() == ["auth:login"]
+
+
+async def test_unexpected_errors_are_masked_without_sql_or_stack():
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def boom(self) -> str:
+            raise RuntimeError('relation "secret_table" does not exist: SELECT * FROM secret_table')
+
+    schema = strawberry.Schema(query=Query, extensions=[MaskUnexpectedErrors])
+    result = await schema.execute("{ boom }")
+
+    assert result.errors is not None
+    error = result.errors[0]
+    assert error.extensions == {"code": "INTERNAL"}
+    assert "secret_table" not in error.message and "SELECT" not in error.message
+
+
+async def test_a_unit_cannot_read_the_audit_log_but_audit_can(api, session_factory):
+    a = await make_agencies(api, session_factory, "unit", "audit")
+    query = "{ auditLog(first: 5) { totalCount edges { node { operation actorUsername } } } }"
+
+    refused = await api.gql(query, token=a.token["unit"])
+    allowed = await api.data(query, token=a.token["audit"])
+
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert allowed["auditLog"]["totalCount"] == 2  # the two logins
+
+
+async def test_pages_walk_forwards_and_backwards_without_gaps(api, session_factory):
+    a = await make_agencies(api, session_factory, "unit")
+    names = [f"项目{i:02d}" for i in range(7)]
+    for name in names:
+        await create(api, a.token["unit"], name=name)
+    page = "query($first: Int, $after: String, $last: Int, $before: String) { projects(first: $first, " \
+           "after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage " \
+           "startCursor endCursor } edges { node { name } } } }"
+
+    seen, after = [], None
+    while True:
+        body = (await api.data(page, {"first": 3, "after": after}, token=a.token["unit"]))["projects"]
+        seen += [e["node"]["name"] for e in body["edges"]]
+        if not body["pageInfo"]["hasNextPage"]:
+            break
+        after = body["pageInfo"]["endCursor"]
+    back = (await api.data(page, {"last": 2, "before": after}, token=a.token["unit"]))["projects"]
+
+    assert seen == list(reversed(names)) and body["totalCount"] == 7
+    assert [e["node"]["name"] for e in back["edges"]] == ["项目03", "项目02"]  # the two just before 项目01
+    assert back["pageInfo"]["hasPreviousPage"] is True
+
+
+@pytest.mark.parametrize(("arguments", "field"), [("first: 101", "first"), ("last: 0", "last"),
+                                                  ("", "first"), ("first: 1, last: 1", "first")])
+async def test_page_size_is_required_and_at_most_100(api, session_factory, arguments, field):
+    a = await make_agencies(api, session_factory, "unit")
+    args = f"({arguments})" if arguments else ""
+
+    body = await api.gql(f"{{ projects{args} {{ totalCount }} }}", token=a.token["unit"])
+
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == field
+
+
+async def test_first_100_is_allowed(api, session_factory):
+    a = await make_agencies(api, session_factory, "unit")
+    body = await api.data("{ projects(first: 100) { totalCount } }", token=a.token["unit"])
+    assert body["projects"]["totalCount"] == 0
+
+
+async def test_every_response_carries_a_request_id(api, client):
+    chosen = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "trace-42"})
+    fresh = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "bad id!"})
+
+    assert chosen.headers["x-request-id"] == "trace-42"
+    assert len(fresh.headers["x-request-id"]) == 32
+
+
+async def test_health_and_readiness(client):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ok", "database": "ok"}
+
+
+async def test_graphiql_is_served_in_development(client):
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
