@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import signal
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
@@ -67,6 +69,9 @@ def serve(
         _run(url, lambda factory: seed_demo(factory, system_clock))
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"[bold]GraphiQL[/bold]: http://{bind_host}:{bind_port}/graphql  (demo password: see README)")
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit lets the embedded
+    # server's atexit hook stop PostgreSQL instead of leaving it running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(create_app(settings, database_url=url), host=bind_host, port=bind_port, log_config=None,
                 access_log=False)
 
