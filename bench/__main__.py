@@ -1,0 +1,19 @@
+"""Run every benchmark module registered here and print its figures."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# Each module exposes `main() -> None` and prints its own figures.
+MODULES: list[str] = []
+
+
+def run(selected: list[str]) -> None:
+    for name in selected or MODULES:
+        print(f"== bench.{name} ==", flush=True)
+        importlib.import_module(f"bench.{name}").main()
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])
