@@ -16,25 +16,35 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from api import export, graphiql, webhooks_worker
 from api.auth import AuthError, resolve_bearer
 from api.context import Context
+from api.downloads import download_attachment
 from api.graphql.schema import build_schema
 from api.i18n import pick_language
+from api.limits import RequestLimits
 from api.logs import RequestContext
+from api.metrics import HttpMetrics, Metrics
+from api.ratelimit import RateLimit
 from api.settings import Settings
 from authz.enforcer import Authorizer
+from authz.listener import follow_database_policy
 from domain.clock import Clock, system_clock
 from store.engine import make_engine, make_session_factory
 
 log = structlog.get_logger("api.app")
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     """Strawberry's ASGI view, with our per-request context."""
 
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
-        super().__init__(build_schema(), **kwargs)
+        super().__init__(build_schema(production=app_state.settings.production), **kwargs)
         self.app_state = app_state
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return graphiql.page_html()  # assets from /graphiql/static, not a CDN (intranet)
 
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
         state = self.app_state
@@ -57,7 +67,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
 def create_app(settings: Settings, *, database_url: str | None = None, engine: AsyncEngine | None = None,
                session_factory: async_sessionmaker[AsyncSession] | None = None, clock: Clock = system_clock,
-               authorizer: Authorizer | None = None) -> Starlette:
+               authorizer: Authorizer | None = None, policy_from_database: bool = True) -> Starlette:
     """Build the app. Tests pass their own session factory (bound to a rolled-back transaction) and clock."""
     settings.check()
     if engine is None and session_factory is None:
@@ -68,8 +78,19 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The policy lives in the database; every process follows its changes (LISTEN/NOTIFY, issue 6).
+        listener = None
+        if engine is not None and policy_from_database:
+            listener = await follow_database_policy(app.state.authorizer, app.state.session_factory,
+                                                    engine.url.render_as_string(hide_password=False))
+            app.state.policy_listener = listener
         log.info("api started", environment=settings.environment)
+        webhook_worker = webhooks_worker.start(app.state) if settings.webhook_worker else None  # issue 7
         yield
+        if webhook_worker is not None:
+            await webhooks_worker.stop(webhook_worker)
+        if listener is not None:
+            await listener.stop()
         if engine is not None:
             await engine.dispose()
 
@@ -87,13 +108,19 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    app = Starlette(routes=[Route("/", home), Route("/healthz", healthz), Route("/readyz", readyz)],
-                    middleware=[Middleware(RequestContext)], lifespan=lifespan)
+    app = Starlette(routes=[Route("/", home), Route("/healthz", healthz), Route("/readyz", readyz),
+                            Route("/attachments/{attachment_id}", download_attachment)],
+                    middleware=[Middleware(RequestContext), Middleware(RateLimit)], lifespan=lifespan)
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
     app.state.clock = clock
     app.state.authorizer = authorizer or Authorizer()
     graphql = GraphQLApp(app.state, graphql_ide=None if settings.production else "graphiql",
-                         allow_queries_via_get=False)
+                         allow_queries_via_get=False, multipart_uploads_enabled=True)
     app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    app.router.routes.append(graphiql.static_mount())
+    app.router.routes.extend(export.routes())  # issue 7: /export/projects.ndjson and .csv
+    app.state.metrics = Metrics(app.state.session_factory)  # issue 7: Prometheus at /metrics
+    app.add_route("/metrics", app.state.metrics.endpoint, methods=["GET"])
+    app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     return app

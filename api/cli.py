@@ -108,6 +108,33 @@ def _report(error: DomainError) -> None:
     raise typer.Exit(2)
 
 
+@app.command("schema-export")
+def schema_export(
+    force: Annotated[bool, typer.Option(help="Write even with breaking changes missing from CHANGELOG.md.")] = False,
+) -> None:
+    """Write schema.graphql from the code (run it after every schema change and commit the file)."""
+    from api.graphql import contract
+
+    committed = contract.SCHEMA_FILE.read_text(encoding="utf-8") if contract.SCHEMA_FILE.exists() else None
+    changelog = contract.CHANGELOG_FILE.read_text(encoding="utf-8") if contract.CHANGELOG_FILE.exists() else ""
+    pending = contract.unacknowledged_breaking_changes(committed, contract.current_sdl(), changelog) if committed else []
+    if pending and not force:
+        console.print("[red]Breaking changes: quote each line under '## Unreleased' in CHANGELOG.md "
+                      "(or deprecate first):[/red]")
+        for line in pending:
+            print(f"- {line}")
+        raise typer.Exit(2)
+    console.print(f"wrote {contract.write_schema_file()}")
+
+
+@app.command("permissions-doc")
+def permissions_doc() -> None:
+    """Rebuild docs/permissions.md (roles × operations, scopes, articles) from authz/policy.csv."""
+    from authz import matrix
+
+    console.print(f"wrote {matrix.write()}")
+
+
 @app.command("create-user")
 def create_user(
     username: Annotated[str, typer.Option(help="Login name.")],
@@ -161,3 +188,11 @@ def create_token(
         _report(error)
     console.print("Store this token now; it will not be shown again:")
     print(created.token)
+
+
+# Operator commands (issue 8): audit-chain verification, backup and restore.
+from api import ops_commands  # noqa: E402 — registered after the app exists
+
+app.command("verify-audit")(ops_commands.verify_audit)
+app.command("backup")(ops_commands.backup)
+app.command("restore")(ops_commands.restore)

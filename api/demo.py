@@ -5,6 +5,7 @@ Loaded through the same use cases and policy as the API, so every demo project h
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, select
@@ -17,6 +18,11 @@ from domain.actors import ADMIN_ROLE, Actor, OrgType
 from domain.clock import Clock
 from domain.projects import CatalogueItem, FundingSource, Participant, Project, ProjectCategory, ProjectKind
 from domain.reserve import CheckResult, ReserveCheck
+from domain.approval_documents import EvaluationConclusion, SelectionMethod
+from domain.approval_path import DocumentType
+from domain.plans import EntryKind
+from domain.services import approvals as approval_cases
+from domain.services import plans as plan_cases
 from domain.services import projects as use_cases
 from store import tables
 from store.uow import SqlUnitOfWork
@@ -67,6 +73,20 @@ def all_pass() -> list[CheckResult]:
     return [CheckResult(check=c, passed=True, note="经审核，符合要求。") for c in ReserveCheck]
 
 
+class DemoClock:
+    """The demo's history unfolds from June 2025, so codes, plans and approval dates look like real ones."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 6, 2, 1, 30, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=7)
+        return self.now
+
+    def jump(self, when: datetime) -> None:
+        self.now = max(self.now, when)
+
+
 async def is_seeded(session: AsyncSession) -> bool:
     return (await session.execute(select(tables.seed_marks).where(tables.seed_marks.c.name == MARK))).first() is not None
 
@@ -91,7 +111,9 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], clock: Cl
             kind = next(k for n, k, _ in ORGANIZATIONS if n == org)
             actors[username] = Actor(user_id=pk, organization_id=org_ids[org], username=username,
                                      role=ADMIN_ROLE if is_admin else kind.value)
-    await _seed_projects(session_factory, clock, actors, org_ids)
+    history = DemoClock()
+    await _seed_projects(session_factory, history, actors, org_ids)
+    await _seed_plan_and_approvals(session_factory, history, actors, org_ids)
     async with session_factory() as session, session.begin():
         await session.execute(insert(tables.seed_marks).values(name=MARK))
     return True
@@ -182,3 +204,131 @@ async def _seed_projects(session_factory: async_sessionmaker[AsyncSession], cloc
     await draft("health.liu", project(
         "智慧医保便民服务平台（PPP）", ProjectKind.BUILD, ProjectCategory.BUSINESS_SYSTEM, "15000000.00",
         "政府主导、社会资本参与建设的医保便民服务平台。", contact="刘洋", funding=FundingSource.PPP))
+
+
+async def _seed_plan_and_approvals(session_factory: async_sessionmaker[AsyncSession], clock: DemoClock,
+                                   actors: dict[str, Actor], orgs: dict[str, int]) -> None:
+    """The 2026 annual plan (Art. 9–10), a mid-year request and approval documents at every stage (Art. 11–13)."""
+    authorizer = Authorizer()
+
+    def uow(username: str) -> SqlUnitOfWork:
+        return SqlUnitOfWork(session_factory, actor=actors[username], clock=clock, request_id="seed-demo")
+
+    def gate(username: str, operation: Operation):  # type: ignore[no-untyped-def]
+        return authorizer.gate(actors[username], operation)
+
+    async with session_factory() as session:
+        rows = (await session.execute(select(tables.projects.c.id, tables.projects.c.name))).all()
+    pid = {name: pk for pk, name in rows}
+    education, city_ops = pid["营口市智慧教育云平台（二期）"], pid["营口市城市运行管理服务平台数据底座"]
+    secure = pid["大石桥市政务外网安全防护与密码应用改造"]
+
+    clock.jump(datetime(2025, 9, 1, 1, 0, tzinfo=UTC))
+    call = await plan_cases.open_call(uow=uow("bdb.zhang"), operation=Operation.PLAN_CALL_OPEN.value, year=2026,
+                                      deadline=date(2025, 9, 30), budget_compilation_date=date(2025, 10, 15),
+                                      requirements="报送2026年度政务信息化项目建设和运维计划，附项目建议及资金测算。")
+    assert call.id is not None
+    entries = []
+    for username, project_id, amount in (("edu.chen", education, "12800000.00"),
+                                         ("housing.yang", city_ops, "23600000.00"),
+                                         ("dsq.ma", secure, "3200000.00")):
+        entries.append(await plan_cases.submit_entry(
+            uow=uow(username), gate=gate(username, Operation.PLAN_ENTRY_SUBMIT), call_id=call.id,
+            project_id=project_id, kind=EntryKind.BUILD, amount=Decimal(amount), description="2026年度建设计划"))
+    clock.jump(datetime(2025, 10, 8, 1, 0, tzinfo=UTC))
+    planned = {education: "12000000.00", city_ops: "22800000.00", secure: "3200000.00"}
+    for entry in entries:
+        for username, opinion in (("bdb.zhang", "符合数字政府总体规划，同意列入。"), ("finance.li", "资金可以保障。")):
+            assert entry.id is not None
+            await plan_cases.review_entry(uow=uow(username), gate=gate(username, Operation.PLAN_ENTRY_REVIEW),
+                                          entry_id=entry.id, opinion=opinion,
+                                          recommended_amount=Decimal(planned[entry.project_id]))
+    clock.jump(datetime(2025, 10, 20, 1, 0, tzinfo=UTC))
+    plan = await plan_cases.compile_plan(
+        uow=uow("bdb.zhang"), operation=Operation.ANNUAL_PLAN_COMPILE.value, call_id=call.id,
+        items=[(e.id, Decimal(planned[e.project_id])) for e in entries if e.id is not None],
+        note="营口市2026年度政务信息化项目投资计划")
+    assert plan.id is not None
+    await plan_cases.send_plan(uow=uow("bdb.zhang"), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=plan.id)
+    clock.jump(datetime(2025, 12, 15, 1, 0, tzinfo=UTC))
+    await plan_cases.decide_plan(uow=uow("gov.wu"), operation=Operation.ANNUAL_PLAN_DECIDE.value, plan_id=plan.id,
+                                 approve=True, comment="同意。")
+
+    evaluator = orgs["辽宁衡信工程咨询有限公司"]
+
+    async def document(username: str, project_id: int, kind: DocumentType, amount: str) -> int:
+        _, doc = await approval_cases.submit_document(
+            uow=uow(username), gate=gate(username, Operation.APPROVAL_DOCUMENT_SUBMIT), project_id=project_id,
+            document_type=kind, content=DEMO_R12_CONTENT if kind is not DocumentType.PROPOSAL else {},
+            requested_investment=Decimal(amount), attachments=[], expected_version=None)
+        assert doc.id is not None
+        return doc.id
+
+    async def evaluate(doc_id: int, amount: str, *, crypto: bool = True) -> None:
+        await approval_cases.assign_evaluator(
+            uow=uow("bdb.zhang"), gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR),
+            document_id=doc_id, evaluator_organization_id=evaluator, method=SelectionMethod.COMPETITIVE_CONSULTATION,
+            reference="YKCG-2026-0315")
+        await approval_cases.file_evaluation(
+            uow=uow("eval.he"), gate=gate("eval.he", Operation.APPROVAL_DOCUMENT_EVALUATE), document_id=doc_id,
+            conclusion=EvaluationConclusion.RECOMMENDED, opinion="技术方案可行，投资估算基本合理。",
+            recommended_investment=Decimal(amount), attachments=[])
+        if crypto:
+            await approval_cases.record_crypto_review(
+                uow=uow("crypto.sun"), gate=gate("crypto.sun", Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW),
+                document_id=doc_id, passed=True, opinion="密码应用方案符合GB/T 39786要求。")
+
+    async def approve(doc_id: int, number: str, on: date, amount: str) -> None:
+        clock.jump(datetime.combine(on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2))
+        await approval_cases.approve_document(
+            uow=uow("bdb.zhang"), gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_APPROVE), document_id=doc_id,
+            number=number, approval_date=on, approved_investment=Decimal(amount), over_request_reason=None,
+            attachments=[])
+
+    clock.jump(datetime(2026, 1, 12, 1, 0, tzinfo=UTC))
+    # 城市运行管理服务平台: in the plan, so the feasibility study comes first (R11.1); then the design — APPROVED.
+    fs = await document("housing.yang", city_ops, DocumentType.FEASIBILITY_STUDY, "22800000.00")
+    await evaluate(fs, "22500000.00")
+    await approve(fs, "营数据审〔2026〕3号", date(2026, 2, 6), "22500000.00")
+    pd = await document("housing.yang", city_ops, DocumentType.PRELIMINARY_DESIGN, "22500000.00")
+    await evaluate(pd, "22380000.00")
+    await approve(pd, "营数据审〔2026〕11号", date(2026, 4, 17), "22380000.00")
+    # 智慧教育云: feasibility study approved, preliminary design under evaluation.
+    fs = await document("edu.chen", education, DocumentType.FEASIBILITY_STUDY, "12000000.00")
+    await evaluate(fs, "11800000.00")
+    await approve(fs, "营数据审〔2026〕15号", date(2026, 5, 20), "11800000.00")
+    pd = await document("edu.chen", education, DocumentType.PRELIMINARY_DESIGN, "11800000.00")
+    await approval_cases.assign_evaluator(
+        uow=uow("bdb.zhang"), gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR), document_id=pd,
+        evaluator_organization_id=evaluator, method=SelectionMethod.PUBLIC_TENDER, reference="YKCG-2026-0722")
+    # 大石桥政务外网: feasibility study evaluated, awaiting the crypto review (no approval before it, R13.2).
+    fs = await document("dsq.ma", secure, DocumentType.FEASIBILITY_STUDY, "3200000.00")
+    await evaluate(fs, "3150000.00", crypto=False)
+
+    # A mid-year request (R10.2): 全民健康信息平台 enters the reserve and asks to join this year's plan.
+    health = pid["全民健康信息平台升级改造"]
+    await _accept_into_reserve(session_factory, clock, actors, authorizer, health)
+    await plan_cases.submit_mid_year(uow=uow("health.liu"), gate=gate("health.liu", Operation.MID_YEAR_SUBMIT),
+                                     project_id=health, amount=Decimal("6500000.00"),
+                                     reason="落实省卫健委电子健康档案互通共享年内完成的部署。")
+
+
+async def _accept_into_reserve(session_factory: async_sessionmaker[AsyncSession], clock: Clock,
+                               actors: dict[str, Actor], authorizer: Authorizer, project_id: int) -> None:
+    await use_cases.review_for_reserve(
+        uow=SqlUnitOfWork(session_factory, actor=actors["bdb.zhang"], clock=clock, request_id="seed-demo"),
+        gate=authorizer.gate(actors["bdb.zhang"], Operation.RESERVE_REVIEW_RECORD), project_id=project_id,
+        results=all_pass(), comment="同意入库。", expected_version=None)
+
+
+DEMO_R12_CONTENT = {
+    "summary": "项目建设内容、技术路线和投资估算。",
+    "data_catalogue": "梳理信息资源目录，新增目录条目由平台统一编目。",
+    "sharing_list": "向市政务数据共享交换平台提供共享清单所列数据。",
+    "sharing_process": "按《营口市政务信息共享开放管理办法》申请、审核、共享。",
+    "sharing_interfaces": "RESTful 接口，经统一共享交换平台。",
+    "sharing_frequency": "实时或按日更新。",
+    "product_security_statement": "关键软硬件选用安全可靠产品。",
+    "security_plan": "按网络安全等级保护第三级设计，同步建设、同步测评。",
+    "crypto_application_plan": "采用商用密码实现身份鉴别、传输和存储加密。",
+}

@@ -11,6 +11,8 @@ TOP_LEVEL_MESSAGES: dict[str, tuple[str, str]] = {
     "INTERNAL": ("服务器内部错误，请稍后重试；如持续出现，请将请求编号提供给管理员。",
                  "Internal error; try again later. If it persists, give the request id to an administrator."),
     "BAD_USER_INPUT": ("输入格式不正确。", "The input is malformed."),
+    "PERSISTED_QUERY_NOT_FOUND": ("生产环境只接受已登记的查询（可信文档）。",
+                                  "Production accepts registered operations only (trusted documents)."),
 }
 
 

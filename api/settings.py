@@ -27,6 +27,18 @@ class Settings(BaseSettings):
     log_json: bool = False
     db_pool_size: int = 10
     statement_timeout_ms: int = 15_000
+    max_upload_mb: int = 50
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+    request_timeout_seconds: float = 30.0  # a whole GraphQL request, above the statement timeout
+    rate_limit_per_minute: int = 600  # per bearer token; 0 turns rate limiting off
+    rate_limit_anonymous_per_minute: int = 120  # per client address, for requests without a token
+    webhook_worker: bool = True  # deliver webhooks from this process (several processes may; they share)
+    webhook_poll_seconds: float = 1.0
+    webhook_backoff_seconds: float = 5.0  # first retry delay; doubles per attempt
+    trusted_documents: Path | None = None  # production: only these operations run (api/trusted_documents.py)
 
     @property
     def production(self) -> bool:

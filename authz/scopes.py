@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.actors import Actor
 from domain.lifecycle import Status
 from domain.projects import Project
@@ -11,13 +13,20 @@ LEAD = "lead"
 PARTICIPANT = "participant"
 SUBMITTED = "submitted"  # has been submitted at least once, so it has a code (supervisors see it)
 PUBLISHED = "published"  # not a draft: what integrators may pull
+ASSIGNED = "assigned"  # an evaluator entrusted with one of the project's approval documents (Art. 13)
 
-ALL_SCOPES = (ANY, LEAD, PARTICIPANT, SUBMITTED, PUBLISHED)
+ALL_SCOPES = (ANY, LEAD, PARTICIPANT, SUBMITTED, PUBLISHED, ASSIGNED)
 
 
-def project_facts(actor: Actor, project: Project) -> frozenset[str]:
-    """Which scopes hold between this actor and this project. A new project is led by its creator."""
+def project_facts(actor: Actor, project: Project, document: Any = None) -> frozenset[str]:
+    """Which scopes hold between this actor and this project (and, for document steps, this document).
+
+    A new project is led by its creator. For a document, `assigned` means assigned to *that* document.
+    """
     facts = {ANY}
+    assigned_to = [document] if document is not None else project.documents
+    if any(d.evaluator_organization_id == actor.organization_id for d in assigned_to):
+        facts.add(ASSIGNED)
     if project.lead_organization_id == actor.organization_id:
         facts.add(LEAD)
     if any(p.organization_id == actor.organization_id for p in project.participants):

@@ -11,7 +11,7 @@ from authz.enforcer import Authorizer
 from authz.operations import Operation
 from domain.actors import Actor
 from domain.lifecycle import Status
-from store import tables
+from store import approval_tables, tables
 
 p = tables.projects
 
@@ -26,6 +26,12 @@ _PREDICATES: dict[str, Callable[[Actor], ColumnElement[bool]]] = {
     ),
     scopes.SUBMITTED: lambda actor: p.c.code.is_not(None),
     scopes.PUBLISHED: lambda actor: p.c.status != Status.DRAFT,
+    scopes.ASSIGNED: lambda actor: exists(
+        select(approval_tables.approval_documents.c.id).where(
+            approval_tables.approval_documents.c.project_id == p.c.id,
+            approval_tables.approval_documents.c.evaluator_organization_id == actor.organization_id,
+        )
+    ),
 }
 
 
@@ -37,3 +43,19 @@ def project_filter(authorizer: Authorizer, actor: Actor, operation: Operation) -
     if scopes.ANY in granted:
         return true()
     return or_(*(_PREDICATES[scope](actor) for scope in sorted(granted)))
+
+
+def document_filter(authorizer: Authorizer, actor: Actor, operation: Operation) -> ColumnElement[bool]:
+    """Approval documents: the project-level scopes, except that `assigned` means assigned to *this* document."""
+    granted = authorizer.scopes(actor, operation)
+    documents = approval_tables.approval_documents
+    clauses: list[ColumnElement[bool]] = []
+    if scopes.ASSIGNED in granted:
+        clauses.append(documents.c.evaluator_organization_id == actor.organization_id)
+    project_level = granted - {scopes.ASSIGNED}
+    if scopes.ANY in project_level:
+        clauses.append(true())
+    elif project_level:
+        clauses.append(exists(select(p.c.id).where(
+            p.c.id == documents.c.project_id, or_(*(_PREDICATES[s](actor) for s in sorted(project_level))))))
+    return or_(*clauses) if clauses else false()

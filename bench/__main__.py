@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module exposes `main() -> None` and prints its own figures.
-MODULES: list[str] = []
+MODULES: list[str] = ["authz", "export"]
 
 
 def run(selected: list[str]) -> None:

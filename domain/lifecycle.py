@@ -28,8 +28,10 @@ _ACTIVE = frozenset(Status) - {Status.TERMINATED, Status.SUSPENDED}
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DRAFT: frozenset({Status.RESERVE_REVIEW}),
     Status.RESERVE_REVIEW: frozenset({Status.IN_RESERVE, Status.DRAFT}),
-    Status.IN_RESERVE: frozenset({Status.PLANNED}),
-    Status.PLANNED: frozenset({Status.APPROVED}),
+    # A preliminary design may be approved before the plan (R11.2 urgent path); a plan revision may drop a
+    # planned project back into the reserve (R10.1 [interp]).
+    Status.IN_RESERVE: frozenset({Status.PLANNED, Status.APPROVED}),
+    Status.PLANNED: frozenset({Status.APPROVED, Status.IN_RESERVE}),
     Status.APPROVED: frozenset({Status.UNDER_CONSTRUCTION}),
     Status.UNDER_CONSTRUCTION: frozenset({Status.TRIAL_OPERATION}),
     Status.TRIAL_OPERATION: frozenset({Status.ACCEPTANCE_REVIEW}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -82,6 +82,16 @@ class Project:
     contact_phone: str = ""
     contact_email: str = ""
     status: Status = Status.DRAFT
+    # Facts Art. 11 looks at (R11.1–R11.3), recorded by the unit once the project is in the reserve.
+    listed_plan_reference: str | None = None
+    urgent_legal_basis: str | None = None
+    technically_simple: bool = False
+    single_content: bool = False
+    # Set by the annual plan (R10) and by the preliminary-design approval (R13): the project's approval
+    # date is the preliminary-design approval date.
+    plan_year: int | None = None
+    approval_date: date | None = None
+    approved_investment: Decimal | None = None
     code: str | None = None
     year: int | None = None
     submitted_at: datetime | None = None
@@ -91,6 +101,7 @@ class Project:
     id: int | None = None
     participants: list[Participant] = field(default_factory=list)
     catalogue: list[CatalogueItem] = field(default_factory=list)
+    documents: list[Any] = field(default_factory=list)  # ApprovalDocument, newest version last
 
     def touch(self, now: datetime) -> None:
         """Every accepted change moves the version, so a client holding an older copy is refused."""
@@ -115,6 +126,13 @@ class Project:
             "platformExemptionReason": self.platform_exemption_reason,
             "status": str(self.status),
             "version": self.version,
+            "listedPlanReference": self.listed_plan_reference,
+            "urgentLegalBasis": self.urgent_legal_basis,
+            "technicallySimple": self.technically_simple,
+            "singleContent": self.single_content,
+            "planYear": self.plan_year,
+            "approvalDate": self.approval_date.isoformat() if self.approval_date else None,
+            "approvedInvestment": format_cny(self.approved_investment) if self.approved_investment else None,
             "participants": [
                 {
                     "organizationId": p.organization_id,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import registry, relationship
 
+from domain.approval_documents import ApprovalDocument
+from domain.mid_year import MidYearRequest
+from domain.plans import AnnualPlan, EntryReview, PlanCall, PlanEntry, PlanItem
 from domain.projects import CatalogueItem, Participant, Project
 from domain.reserve import CheckResult, ReserveReview
-from store import tables
+from store import approval_tables, tables
 
 mapper_registry = registry(metadata=tables.metadata)
 _mapped = False
@@ -18,6 +21,7 @@ def map_domain() -> None:
     if _mapped:
         return
     mapper_registry.map_imperatively(Participant, tables.project_participants)
+    _map_approvals()
     mapper_registry.map_imperatively(CatalogueItem, tables.catalogue_items)
     mapper_registry.map_imperatively(
         Project,
@@ -29,6 +33,9 @@ def map_domain() -> None:
             ),
             "catalogue": relationship(
                 CatalogueItem, lazy="selectin", cascade="all, delete-orphan", order_by=tables.catalogue_items.c.id,
+            ),
+            "documents": relationship(
+                ApprovalDocument, lazy="selectin", cascade="all", order_by=approval_tables.approval_documents.c.id,
             ),
         },
     )
@@ -44,3 +51,22 @@ def map_domain() -> None:
         },
     )
     _mapped = True
+
+
+def _map_approvals() -> None:
+    t = approval_tables
+    mapper_registry.map_imperatively(ApprovalDocument, t.approval_documents)
+    mapper_registry.map_imperatively(PlanCall, t.plan_calls)
+    mapper_registry.map_imperatively(EntryReview, t.plan_entry_reviews)
+    mapper_registry.map_imperatively(
+        PlanEntry, t.plan_entries,
+        properties={"reviews": relationship(EntryReview, lazy="selectin", cascade="all, delete-orphan",
+                                            order_by=t.plan_entry_reviews.c.id)},
+    )
+    mapper_registry.map_imperatively(PlanItem, t.annual_plan_items)
+    mapper_registry.map_imperatively(
+        AnnualPlan, t.annual_plans,
+        properties={"items": relationship(PlanItem, lazy="selectin", cascade="all, delete-orphan",
+                                          order_by=t.annual_plan_items.c.id)},
+    )
+    mapper_registry.map_imperatively(MidYearRequest, t.mid_year_requests)

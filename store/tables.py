@@ -7,11 +7,13 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
@@ -110,6 +112,13 @@ projects = Table(
     Column("contact_phone", String(30), nullable=False, server_default=""),
     Column("contact_email", String(100), nullable=False, server_default=""),
     Column("status", _enum(Status), nullable=False),
+    Column("listed_plan_reference", Text, nullable=True),
+    Column("urgent_legal_basis", Text, nullable=True),
+    Column("technically_simple", Boolean, nullable=False, server_default=text("false")),
+    Column("single_content", Boolean, nullable=False, server_default=text("false")),
+    Column("plan_year", SmallInteger, nullable=True),
+    Column("approval_date", Date, nullable=True),
+    Column("approved_investment", Numeric(14, 2), nullable=True),
     Column("submitted_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -186,6 +195,9 @@ audit_log = Table(
     Column("target_id", BigInteger, nullable=True),
     Column("before", JSONB, nullable=True),
     Column("after", JSONB, nullable=True),
+    # Tamper-evident chain (issue 8), sealed by a trigger: see store/audit_chain.py.
+    Column("hash", LargeBinary, nullable=False),
+    Column("prev_hash", LargeBinary, nullable=True),
     Index("ix_audit_log_target", "target_type", "target_id", "id"),
 )
 
@@ -195,3 +207,49 @@ seed_marks = Table(
     Column("name", String(50), primary_key=True),
     Column("applied_at", DateTime(timezone=True), nullable=False, server_default=NOW),
 )
+
+# Authorization policy (issue 6): the lines of authz/policy.csv, editable by administrators.
+policy_rules = Table(
+    "policy_rules",
+    metadata,
+    _id(),
+    Column("ptype", String(2), nullable=False),
+    Column("v0", String(60), nullable=False),
+    Column("v1", String(80), nullable=False),
+    Column("v2", String(40), nullable=False, server_default=""),
+    Column("v3", String(40), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    UniqueConstraint("ptype", "v0", "v1", "v2", name="uq_policy_rules_line"),
+)
+
+# Every policy.csv line ever copied into policy_rules: a line an administrator removed is not copied back.
+policy_seeded_lines = Table(
+    "policy_seeded_lines",
+    metadata,
+    Column("line", String(300), primary_key=True),
+    Column("seeded_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+)
+
+# One row: the policy version, bumped with every change so each process knows when to reload.
+policy_state = Table(
+    "policy_state",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+# Rate-limit counters (issue 8): one row per credential and minute, shared by every API process.
+rate_limit_windows = Table(
+    "rate_limit_windows",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Index("ix_rate_limit_windows_window_start", "window_start"),
+    prefixes=["UNLOGGED"],
+)
+
+# Issue-3 tables live in their own module, registered on the same metadata.
+from store import approval_tables  # noqa: E402,F401
+from store import sync_tables  # noqa: E402,F401  (issue 7: change feed, webhooks, search)

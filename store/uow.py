@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.actors import Actor
 from domain.clock import Clock
 from store import tables
+from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
+from store.outbox import write_outbox
 from store.repositories import SqlProjectRepository
 
 
@@ -29,6 +31,8 @@ class SqlUnitOfWork:
         self.session = self._session_factory()
         await self.session.begin()
         self.projects = SqlProjectRepository(self.session)
+        self.plans = SqlPlanRepository(self.session)
+        self.documents = SqlDocumentRepository(self.session, self.actor)
         self._audit = []
         return self
 
@@ -66,5 +70,6 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._audit:
             await self.session.execute(insert(tables.audit_log), self._audit)
+            await write_outbox(self.session, self._audit)  # issue 7: webhook events, same transaction
             self._audit = []
         await self.session.commit()

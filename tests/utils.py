@@ -91,15 +91,11 @@ class Agencies:
 
 
 async def make_agencies(api: Api, factory: async_sessionmaker[AsyncSession], *roles: str) -> Agencies:
-    """Roles are org types, `admin`, or extra units named unit2, unit3 …"""
+    """Roles are org types or `admin`; a trailing number makes another organization of the type (unit2 …)."""
     agencies = Agencies()
     for role in roles:
-        if role == "admin":
-            org_type = OrgType.BDB
-        elif role.startswith("unit"):
-            org_type = OrgType.UNIT
-        else:
-            org_type = OrgType(role)
+        base = role.rstrip("0123456789")
+        org_type = OrgType.BDB if base == "admin" else OrgType(base)
         org = await make_org(factory, org_type, name=f"测试-{role}")
         agencies.org[role] = org
         username = await make_user(factory, org, f"user.{role}", is_admin=role == "admin")

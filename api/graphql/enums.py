@@ -88,3 +88,71 @@ OperationEnum = _mirror(
     "Operation", "操作 — an operation of the API, as the authorization policy names it.", Operation,
     {op: f"{DESCRIPTIONS_ZH[op]} — {op.value}" for op in Operation},
 )
+
+# Approval documents (Art. 11–13) and annual plans (Art. 9–10)
+from domain.approval_documents import DocumentStatus, EvaluationConclusion, SelectionMethod  # noqa: E402
+from domain.approval_path import DOCUMENT_LABELS_ZH, DocumentType  # noqa: E402
+from domain.mid_year import MidYearStatus  # noqa: E402
+from domain.plans import EntryKind, PlanSource, PlanStatus  # noqa: E402
+
+DocumentTypeEnum = _mirror(
+    "ApprovalDocumentType", "审批文件类型 — approval document type (Art. 11).", DocumentType,
+    {t: f"{DOCUMENT_LABELS_ZH[t]} — {t.value.replace('_', ' ').lower()}" for t in DocumentType},
+)
+DocumentStatusEnum = _mirror(
+    "ApprovalDocumentStatus", "审批文件状态 — status of an approval document (Art. 13).", DocumentStatus,
+    {
+        DocumentStatus.SUBMITTED: "已提交 — submitted",
+        DocumentStatus.UNDER_EVALUATION: "第三方评估中 — under third-party evaluation",
+        DocumentStatus.EVALUATED: "已评估 — evaluated, awaiting approval",
+        DocumentStatus.APPROVED: "已批复 — approved",
+        DocumentStatus.RETURNED: "已退回修改 — returned for revision",
+    },
+)
+SelectionMethodEnum = _mirror(
+    "EvaluatorSelectionMethod", "第三方机构的竞争性选择方式 — competitive selection of the evaluator (Art. 13).",
+    SelectionMethod,
+    {
+        SelectionMethod.PUBLIC_TENDER: "公开招标 — public tender",
+        SelectionMethod.INVITED_TENDER: "邀请招标 — invited tender",
+        SelectionMethod.COMPETITIVE_NEGOTIATION: "竞争性谈判 — competitive negotiation",
+        SelectionMethod.COMPETITIVE_CONSULTATION: "竞争性磋商 — competitive consultation",
+        SelectionMethod.INQUIRY: "询价 — request for quotations",
+    },
+)
+EvaluationConclusionEnum = _mirror(
+    "EvaluationConclusion", "评估结论 — the evaluator's conclusion (Art. 13).", EvaluationConclusion,
+    {
+        EvaluationConclusion.RECOMMENDED: "建议批复 — recommended",
+        EvaluationConclusion.RECOMMENDED_WITH_CHANGES: "修改后建议批复 — recommended with changes",
+        EvaluationConclusion.NOT_RECOMMENDED: "不建议批复 — not recommended",
+    },
+)
+EntryKindEnum = _mirror(
+    "PlanEntryKind", "计划类型 — build or O&M plan entry (Art. 10).", EntryKind,
+    {EntryKind.BUILD: "建设计划 — build plan", EntryKind.OPERATION_MAINTENANCE: "运维计划 — O&M plan"},
+)
+PlanStatusEnum = _mirror(
+    "AnnualPlanStatus", "年度投资计划状态 — status of an annual plan revision (Art. 10).", PlanStatus,
+    {
+        PlanStatus.COMPILED: "已编制 — compiled by bdb",
+        PlanStatus.SUBMITTED: "已报市政府 — sent to the City Government",
+        PlanStatus.APPROVED: "已批准（现行） — approved, in force",
+        PlanStatus.RETURNED: "已退回 — returned by the City Government",
+        PlanStatus.SUPERSEDED: "已被新修订取代 — superseded by a later revision",
+    },
+)
+PlanSourceEnum = _mirror(
+    "PlanItemSource", "列入计划的途径 — how a project entered the plan.", PlanSource,
+    {PlanSource.CALL: "年度征集 — the yearly call (Art. 9)", PlanSource.MID_YEAR: "年中新增 — mid-year (Art. 10)"},
+)
+MidYearStatusEnum = _mirror(
+    "MidYearRequestStatus", "年中新增项目申请状态 — status of a mid-year request (Art. 10).", MidYearStatus,
+    {
+        MidYearStatus.SUBMITTED: "已申报，待大数据局审核 — submitted, awaiting bdb",
+        MidYearStatus.BDB_APPROVED: "大数据局审核通过，待财政意见 — bdb agreed, awaiting finance",
+        MidYearStatus.FINANCE_OPINED: "财政已出具意见，待市政府审定 — awaiting the City Government",
+        MidYearStatus.APPROVED: "市政府同意，已纳入年度计划 — approved and in the plan",
+        MidYearStatus.REJECTED: "未通过 — rejected",
+    },
+)

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from api import admin
 from api.auth import authenticate_password, issue_session_token
 from api.context import Context
+from api.graphql.authz import ViewerPermissions, performs
 from api.graphql.common import Node, UserError, from_global_id, to_global_id
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
 from api.graphql.mutation_support import perform
@@ -32,7 +33,7 @@ class User(Node):
 
 
 @strawberry.type(description="当前登录者 — who is asking, for which organization, and what it may do.")
-class Viewer:
+class Viewer(ViewerPermissions):
     actor: strawberry.Private[Actor]
     user: User | None = strawberry.field(description="用户；接口令牌访问时为空 — the user; null for an API token.")
     role: str = strawberry.field(description="角色 — role (the organization's type, or `admin`).")
@@ -198,7 +199,8 @@ class IdentityQueries:
 
 @strawberry.type
 class IdentityMutations:
-    @strawberry.mutation(description="登录 — sign in; returns a bearer token.")
+    @strawberry.mutation(description="登录 — sign in; returns a bearer token.",
+                         extensions=performs(None))
     async def login(self, info: Ctx, input: LoginInput) -> LoginPayload:
         ctx = info.context
         async with ctx.session_factory() as session:
@@ -221,7 +223,8 @@ class IdentityMutations:
         return LoginPayload(token=issued.token, expires_at=issued.expires_at, viewer=_viewer(ctx, actor),
                             user_errors=[])
 
-    @strawberry.mutation(description="新建单位（管理员） — create an organization (administrators).")
+    @strawberry.mutation(description="新建单位（管理员） — create an organization (administrators).",
+                         extensions=performs(Operation.ORGANIZATION_CREATE))
     async def organization_create(self, info: Ctx, input: OrganizationCreateInput) -> OrganizationCreatePayload:
         ctx = info.context
         ctx.require(Operation.ORGANIZATION_CREATE)
@@ -235,7 +238,8 @@ class IdentityMutations:
 
         return await perform(ctx, action, lambda e: OrganizationCreatePayload(organization=None, user_errors=e))
 
-    @strawberry.mutation(description="新建用户（管理员） — create a user (administrators).")
+    @strawberry.mutation(description="新建用户（管理员） — create a user (administrators).",
+                         extensions=performs(Operation.USER_CREATE))
     async def user_create(self, info: Ctx, input: UserCreateInput) -> UserCreatePayload:
         ctx = info.context
         ctx.require(Operation.USER_CREATE)
@@ -251,7 +255,8 @@ class IdentityMutations:
 
         return await perform(ctx, action, lambda e: UserCreatePayload(user=None, user_errors=e))
 
-    @strawberry.mutation(description="签发接口令牌（管理员） — issue a read-only integrator token, shown once.")
+    @strawberry.mutation(description="签发接口令牌（管理员） — issue a read-only integrator token, shown once.",
+                         extensions=performs(Operation.API_TOKEN_CREATE))
     async def api_token_create(self, info: Ctx, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
         ctx = info.context
         ctx.require(Operation.API_TOKEN_CREATE)
@@ -268,7 +273,8 @@ class IdentityMutations:
 
         return await perform(ctx, action, lambda e: ApiTokenCreatePayload(token=None, api_token=None, user_errors=e))
 
-    @strawberry.mutation(description="吊销接口令牌（管理员） — revoke an API token; it stops working at once.")
+    @strawberry.mutation(description="吊销接口令牌（管理员） — revoke an API token; it stops working at once.",
+                         extensions=performs(Operation.API_TOKEN_REVOKE))
     async def api_token_revoke(self, info: Ctx, input: ApiTokenRevokeInput) -> ApiTokenRevokePayload:
         ctx = info.context
         ctx.require(Operation.API_TOKEN_REVOKE)

@@ -6,10 +6,12 @@ import base64
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import AppError
@@ -67,8 +69,14 @@ class PageRequest:
 
 
 async def keyset_page(session: AsyncSession, stmt: Select[Any], *, key: ColumnElement[int], page: PageRequest,
-                      lang: str, descending: bool = True) -> tuple[list[Any], PageInfo, list[str]]:
-    """One page of `stmt` ordered by the unique `key`; returns rows, page info and one cursor per row."""
+                      lang: str, descending: bool = True,
+                      sort: ColumnElement[Any] | None = None) -> tuple[list[Any], PageInfo, list[str]]:
+    """One page of `stmt` ordered by the unique `key`; returns rows, page info and one cursor per row.
+
+    With `sort` (a non-null expression) the order is (sort, key) and cursors carry both values."""
+    if sort is not None:
+        return await _sorted_keyset_page(session, stmt, key=key, sort=sort, page=page, lang=lang,
+                                         descending=descending)
     page.validate(lang)
     forward = page.first is not None
     size = page.first if forward else page.last
@@ -86,6 +94,64 @@ async def keyset_page(session: AsyncSession, stmt: Select[Any], *, key: ColumnEl
     if not forward:
         rows.reverse()
     cursors = [encode_cursor([row_key(row)]) for row in rows]
+    info = PageInfo(
+        has_next_page=more if forward else page.before is not None,
+        has_previous_page=page.after is not None if forward else more,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+    return rows, info, cursors
+
+
+SORT_LABEL = "_keyset_sort"
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _from_json(value: Any, sort: ColumnElement[Any], lang: str) -> Any:
+    try:
+        python_type = sort.type.python_type
+        if python_type is Decimal:
+            return Decimal(str(value))
+        if python_type is datetime:
+            return datetime.fromisoformat(value)
+        if python_type is date:
+            return date.fromisoformat(value)
+        return python_type(value)
+    except (ValueError, TypeError, ArithmeticError, NotImplementedError):
+        raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor") from None
+
+
+async def _sorted_keyset_page(session: AsyncSession, stmt: Select[Any], *, key: ColumnElement[int],
+                              sort: ColumnElement[Any], page: PageRequest, lang: str,
+                              descending: bool) -> tuple[list[Any], PageInfo, list[str]]:
+    """Keyset on the row value (sort, key): ties on the sort key are broken by the unique key."""
+    page.validate(lang)
+    forward = page.first is not None
+    size = page.first if forward else page.last
+    assert size is not None
+    cursor = page.after if forward else page.before
+    newest_first = descending if forward else not descending
+    if cursor is not None:
+        values = decode_cursor(cursor, lang)
+        if len(values) != 2 or not isinstance(values[1], int):
+            raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="cursor of another ordering")
+        bound = tuple_(literal(_from_json(values[0], sort, lang), sort.type), literal(values[1], key.type))
+        stmt = stmt.where(tuple_(sort, key) < bound if newest_first else tuple_(sort, key) > bound)
+    order = (sort.desc(), key.desc()) if newest_first else (sort.asc(), key.asc())
+    stmt = stmt.add_columns(sort.label(SORT_LABEL)).order_by(*order).limit(size + 1)
+    rows = list((await session.execute(stmt)).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    cursors = [encode_cursor([_to_json(getattr(row, SORT_LABEL)), row_key(row)]) for row in rows]
     info = PageInfo(
         has_next_page=more if forward else page.before is not None,
         has_previous_page=page.after is not None if forward else more,

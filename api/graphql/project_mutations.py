@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import not_found
+from api.graphql.authz import performs
 from api.graphql.common import CNY, UserError, from_global_id
 from api.graphql.enums import (
     FundingSourceEnum,
@@ -170,7 +171,8 @@ def _project_refused(errors: list[UserError]) -> ProjectPayload:
 
 @strawberry.type
 class ProjectMutations:
-    @strawberry.mutation(description="新建项目草稿（项目单位） — a unit drafts a project it leads (Art. 2, 6, 8, 25).")
+    @strawberry.mutation(description="新建项目草稿（项目单位） — a unit drafts a project it leads (Art. 2, 6, 8, 25).",
+                         extensions=performs(Operation.PROJECT_CREATE))
     async def project_create(self, info: Ctx, input: ProjectCreateInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_CREATE)
@@ -193,7 +195,8 @@ class ProjectMutations:
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="修改项目草稿（牵头单位） — the lead unit edits its draft.")
+    @strawberry.mutation(description="修改项目草稿（牵头单位） — the lead unit edits its draft.",
+                         extensions=performs(Operation.PROJECT_UPDATE, on="Project"))
     async def project_update(self, info: Ctx, input: ProjectUpdateInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_UPDATE)
@@ -206,7 +209,8 @@ class ProjectMutations:
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="参建单位维护本单位的业务流、数据流和接口 — a participant states its part (R8).")
+    @strawberry.mutation(description="参建单位维护本单位的业务流、数据流和接口 — a participant states its part (R8).",
+                         extensions=performs(Operation.PROJECT_PARTICIPATION_UPDATE, on="Project"))
     async def project_participation_update(self, info: Ctx, input: ProjectParticipationUpdateInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_PARTICIPATION_UPDATE)
@@ -220,7 +224,8 @@ class ProjectMutations:
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="提交入库申请（牵头单位） — submit the draft to the reserve library (R7, R8).")
+    @strawberry.mutation(description="提交入库申请（牵头单位） — submit the draft to the reserve library (R7, R8).",
+                         extensions=performs(Operation.PROJECT_SUBMIT_TO_RESERVE, on="Project"))
     async def project_submit_to_reserve(self, info: Ctx, input: ProjectSubmitToReserveInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_SUBMIT_TO_RESERVE)
@@ -233,7 +238,8 @@ class ProjectMutations:
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="入库审核（市大数据管理局） — record the five Art. 7 checks; accept or return (R7).")
+    @strawberry.mutation(description="入库审核（市大数据管理局） — record the five Art. 7 checks; accept or return (R7).",
+                         extensions=performs(Operation.RESERVE_REVIEW_RECORD, on="Project"))
     async def reserve_review_record(self, info: Ctx, input: ReserveReviewRecordInput) -> ReserveReviewPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RESERVE_REVIEW_RECORD)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import AppError, not_found
+from api.graphql.authz import ProjectPermissions, require_on_project
 from api.graphql.common import CNY, Node, from_global_id, to_global_id
 from api.graphql.enums import (
     FundingSourceEnum,
@@ -24,6 +25,7 @@ from api.graphql.enums import (
 )
 from api.graphql.organizations import Organization
 from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.project_list import OrderDirection, ProjectOrder, search_clause, sort_expression
 from authz.operations import Operation
 from authz.sql import project_filter
 from domain.lifecycle import STATUS_LABELS_ZH, Status
@@ -41,9 +43,20 @@ async def _organization(info: Ctx, pk: int) -> Organization:
 
 @strawberry.type(description="联系人 — the unit's contact person for this project.")
 class ContactPerson:
+    project: strawberry.Private[DomainProject]
     name: str = strawberry.field(description="姓名 — name.")
-    phone: str = strawberry.field(description="电话 — phone number.")
-    email: str = strawberry.field(description="电子邮箱 — e-mail.")
+
+    @strawberry.field(description="电话（仅牵头单位和市大数据局可见） — phone; the lead unit and bdb only, "
+                                  "else null with a FORBIDDEN error.")
+    def phone(self, info: Ctx) -> str | None:
+        require_on_project(info, Operation.PROJECT_CONTACT_READ, self.project)
+        return self.project.contact_phone
+
+    @strawberry.field(description="电子邮箱（仅牵头单位和市大数据局可见） — e-mail; the lead unit and bdb only, "
+                                  "else null with a FORBIDDEN error.")
+    def email(self, info: Ctx) -> str | None:
+        require_on_project(info, Operation.PROJECT_CONTACT_READ, self.project)
+        return self.project.contact_email
 
 
 @strawberry.type(description="参建单位 — a participating unit and its own part of a joint project (Art. 8).")
@@ -97,7 +110,7 @@ class ReserveReview:
 
 
 @strawberry.type(description="政务信息化项目 — a government IT project (Art. 2).")
-class Project(Node):
+class Project(Node, ProjectPermissions):
     model: strawberry.Private[DomainProject]
 
     @classmethod
@@ -148,7 +161,7 @@ class Project(Node):
     @strawberry.field(description="联系人 — the unit's contact person.")
     def contact(self) -> ContactPerson:
         m = self.model
-        return ContactPerson(name=m.contact_name, phone=m.contact_phone, email=m.contact_email)
+        return ContactPerson(project=m, name=m.contact_name)
 
     @strawberry.field(description="状态 — lifecycle state.")
     def status(self) -> ProjectStatusEnum:
@@ -199,6 +212,64 @@ class Project(Node):
         reviews = await info.context.loaders["reserve_reviews"].load(self.model.id)
         return [ReserveReview.from_domain(r) for r in reviews]
 
+    # ---- Art. 9–13: plan and approval (api/graphql/approvals.py) ----
+    @strawberry.field(description="审批路径依据 — the Art. 11 facts recorded for this project.")
+    def approval_facts(self) -> ApprovalFacts:
+        m = self.model
+        return ApprovalFacts(listed_plan_reference=m.listed_plan_reference, urgent_legal_basis=m.urgent_legal_basis,
+                             technically_simple=m.technically_simple, single_content=m.single_content)
+
+    @strawberry.field(description="列入的年度投资计划年度 — year of the approved annual plan listing it (R10).")
+    def plan_year(self) -> int | None:
+        return self.model.plan_year
+
+    @strawberry.field(description="项目批复日期（初步设计批复日期） — approval date: the preliminary design's (R13).")
+    def approval_date(self) -> date | None:
+        return self.model.approval_date
+
+    @strawberry.field(description="批复总投资 — approved total investment (R13).")
+    def approved_investment(self) -> CNY | None:
+        return self.model.approved_investment
+
+    @strawberry.field(description="下一步可编报的审批文件及依据 — the most direct next approval document and the rule "
+                                  "that allows it (R11); null once the preliminary design is approved.")
+    def next_approval_step(self, info: Ctx) -> Annotated["ApprovalStep", strawberry.lazy("api.graphql.approvals")] | None:
+        from api.graphql.approvals import ApprovalStep, approval_path_facts
+        from domain.approval_path import next_step
+
+        step = next_step(approval_path_facts(self.model))
+        return ApprovalStep.from_step(step, info.context.lang) if step else None
+
+    @strawberry.field(description="现在可编报的全部审批文件 — every approval document allowed now, most direct first.")
+    def allowed_approval_steps(self, info: Ctx) -> list[Annotated["ApprovalStep",
+                                                                  strawberry.lazy("api.graphql.approvals")]]:
+        from api.graphql.approvals import ApprovalStep, approval_path_facts
+        from domain.approval_path import allowed_steps
+
+        return [ApprovalStep.from_step(s, info.context.lang) for s in allowed_steps(approval_path_facts(self.model))]
+
+    @strawberry.field(description="审批文件（评估机构只看到受托的） — approval documents the viewer may read.")
+    def approval_documents(self, info: Ctx) -> list[Annotated["ApprovalDocument",
+                                                              strawberry.lazy("api.graphql.approvals")]]:
+        from api.graphql.approvals import readable_documents
+
+        return readable_documents(info.context, self.model)
+
+    @strawberry.field(description="可以开工建设 — whether construction may start: preliminary design approved and "
+                                  "in an approved annual plan (R10, R13).")
+    def may_start_construction(self) -> bool:
+        from domain.services.approvals import may_start_construction
+
+        return not may_start_construction(self.model)
+
+
+@strawberry.type(description="审批路径依据 — facts Art. 11 looks at.")
+class ApprovalFacts:
+    listed_plan_reference: str | None = strawberry.field(description="列入的市级及以上规划 — plan listing (R11.1).")
+    urgent_legal_basis: str | None = strawberry.field(description="紧急建设依据 — legal basis for urgency (R11.2).")
+    technically_simple: bool = strawberry.field(description="技术方案简单 — technically simple (R11.3).")
+    single_content: bool = strawberry.field(description="建设内容单一 — single in content (R11.3).")
+
 
 @strawberry.input(description="项目列表筛选 — filter for the project list.")
 class ProjectFilter:
@@ -208,6 +279,11 @@ class ProjectFilter:
     funding_source: FundingSourceEnum | None = strawberry.field(default=None, description="资金来源 — funding source.")
     lead_organization_id: strawberry.ID | None = strawberry.field(
         default=None, description="牵头单位 — global id of the lead unit.")
+    investment_min: CNY | None = strawberry.field(default=None, description="总投资下限（含） — total investment ≥ this.")
+    investment_max: CNY | None = strawberry.field(default=None, description="总投资上限（含） — total investment ≤ this.")
+    search: str | None = strawberry.field(
+        default=None, description="按项目编号或名称模糊查找（两个汉字即可） — substring of code or name, e.g. `教育`.")
+    # "has overdue obligations" arrives with issue 5 (obligations and deadlines): not faked here.
 
 
 ProjectConnection = Connection[Project]
@@ -230,6 +306,12 @@ def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyp
     if flt.lead_organization_id is not None:
         decoded = from_global_id(flt.lead_organization_id)
         stmt = stmt.where(p.c.lead_organization_id == (decoded[1] if decoded else -1))
+    if flt.investment_min is not None:
+        stmt = stmt.where(p.c.total_investment >= flt.investment_min)
+    if flt.investment_max is not None:
+        stmt = stmt.where(p.c.total_investment <= flt.investment_max)
+    if flt.search is not None and (matches := search_clause(flt.search)) is not None:
+        stmt = stmt.where(matches)
     return stmt
 
 
@@ -274,12 +356,16 @@ class ProjectQueries:
         last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
         before: Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")] = None,
         filter: Annotated[ProjectFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+        order_by: Annotated[ProjectOrder | None, strawberry.argument(
+            description="排序（默认最新创建在前） — ordering; default newest first.")] = None,
     ) -> ProjectConnection:
         ctx = info.context
         stmt = _filtered(ctx, filter)
         async with ctx.session_factory() as session:
             rows, page_info, cursors = await keyset_page(
-                session, stmt, key=tables.projects.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang
+                session, stmt, key=tables.projects.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang,
+                sort=sort_expression(order_by) if order_by else None,
+                descending=order_by is None or order_by.direction == OrderDirection.DESC,
             )
         edges = [Edge(cursor=c, node=Project.from_domain(row[0])) for row, c in zip(rows, cursors, strict=True)]
         return ProjectConnection(edges=edges, page_info=page_info, count=counter(ctx.session_factory, stmt))

@@ -7,16 +7,24 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import select
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
 from api.context import Context
 from api.errors import MaskUnexpectedErrors, not_found
+from api.limits import limit_extensions
+from api.metrics import GraphQLMetrics
+from api.trusted_documents import TrustedDocuments
+from api.graphql.approvals import ApprovalMutations, ApprovalQueries
 from api.graphql.audit import AuditQueries
+from api.graphql.changes import ChangeQueries
+from api.graphql.webhooks import WebhookMutations, WebhookQueries
+from api.graphql.authz import PolicyMutations, PolicyQueries
 from api.graphql.common import CNY, CNY_SCALAR, Node, from_global_id
+from api.graphql.contract import describe_mutation_inputs
 from api.graphql.identity import IdentityMutations, IdentityQueries
 from api.graphql.organizations import Organization
+from api.graphql.plans import PlanMutations, PlanQueries
 from api.graphql.project_mutations import ProjectMutations
 from api.graphql.projects import Project, ProjectQueries, load_readable_project
 from authz.operations import Operation
@@ -24,7 +32,8 @@ from store import tables
 
 
 @strawberry.type(description="查询 — queries.")
-class Query(ProjectQueries, IdentityQueries, AuditQueries):
+class Query(ProjectQueries, IdentityQueries, AuditQueries, PolicyQueries, ChangeQueries, PlanQueries,
+            ApprovalQueries, WebhookQueries):
     @strawberry.field(description="按全局标识取任一对象 — any object by its global id.")
     async def node(
         self, info: Info[Context, None],
@@ -46,7 +55,8 @@ class Query(ProjectQueries, IdentityQueries, AuditQueries):
 
 
 @strawberry.type(description="变更 — mutations, named noun-first.")
-class Mutation(ProjectMutations, IdentityMutations):
+class Mutation(ProjectMutations, IdentityMutations, PolicyMutations, PlanMutations, ApprovalMutations,
+               WebhookMutations):
     pass
 
 
@@ -55,15 +65,19 @@ class Schema(strawberry.Schema):
         """Expected errors are product, not incidents; unexpected ones are logged by MaskUnexpectedErrors."""
 
 
-def build_schema() -> strawberry.Schema:
-    return Schema(
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    """The schema; production refuses introspection and field suggestions (OWASP)."""
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         types=[Project, Organization],
         extensions=[
+            GraphQLMetrics,  # first: its post-operation step runs last and sees the final error codes
             MaskUnexpectedErrors,
-            lambda: QueryDepthLimiter(max_depth=10),
-            lambda: MaxAliasesLimiter(max_alias_count=20),
+            TrustedDocuments,
+            *limit_extensions(production=production),
         ],
-        config=StrawberryConfig(scalar_map={CNY: CNY_SCALAR}),
+        config=StrawberryConfig(scalar_map={CNY: CNY_SCALAR}, disable_field_suggestions=production),
     )
+    describe_mutation_inputs(schema._schema)
+    return schema

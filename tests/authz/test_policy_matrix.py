@@ -21,6 +21,7 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
         "audit": {scopes.ANY, scopes.SUBMITTED},
         "unit": {scopes.LEAD, scopes.PARTICIPANT},
         "integrator": {scopes.PUBLISHED},
+        "evaluator": {scopes.ASSIGNED},
     },
     Operation.PROJECT_CREATE: {"unit": {scopes.LEAD}},
     Operation.PROJECT_UPDATE: {"unit": {scopes.LEAD}},
@@ -34,6 +35,32 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.API_TOKEN_CREATE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.API_TOKEN_READ: {ADMIN_ROLE: {scopes.ANY}},
     Operation.API_TOKEN_REVOKE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.WEBHOOK_SUBSCRIPTION_MANAGE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.WEBHOOK_SUBSCRIPTION_READ: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.PROJECT_CONTACT_READ: {"unit": {scopes.LEAD}, "bdb": {scopes.SUBMITTED}},
+    Operation.POLICY_READ: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.POLICY_WRITE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.PLAN_CALL_OPEN: {"bdb": {scopes.ANY}},
+    Operation.PLAN_READ: {role: {scopes.ANY} for role in [*SUPERVISORS, "unit"]},
+    Operation.PLAN_ENTRY_SUBMIT: {"unit": {scopes.LEAD}},
+    Operation.PLAN_ENTRY_REVIEW: {"bdb": {scopes.SUBMITTED}, "finance": {scopes.SUBMITTED}},
+    Operation.ANNUAL_PLAN_COMPILE: {"bdb": {scopes.ANY}},
+    Operation.ANNUAL_PLAN_SEND: {"bdb": {scopes.ANY}},
+    Operation.ANNUAL_PLAN_DECIDE: {"government": {scopes.ANY}},
+    Operation.MID_YEAR_SUBMIT: {"unit": {scopes.LEAD}},
+    Operation.MID_YEAR_BDB_REVIEW: {"bdb": {scopes.SUBMITTED}},
+    Operation.MID_YEAR_FINANCE_OPINION: {"finance": {scopes.SUBMITTED}},
+    Operation.MID_YEAR_DECIDE: {"government": {scopes.SUBMITTED}},
+    Operation.APPROVAL_FACTS_UPDATE: {"unit": {scopes.LEAD}},
+    Operation.APPROVAL_DOCUMENT_READ: {**{role: {scopes.SUBMITTED} for role in SUPERVISORS},
+                                       "unit": {scopes.LEAD, scopes.PARTICIPANT}, "evaluator": {scopes.ASSIGNED}},
+    Operation.APPROVAL_DOCUMENT_SUBMIT: {"unit": {scopes.LEAD}},
+    Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR: {"bdb": {scopes.SUBMITTED}},
+    Operation.APPROVAL_DOCUMENT_EVALUATE: {"evaluator": {scopes.ASSIGNED}},
+    Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW: {"crypto": {scopes.SUBMITTED}},
+    Operation.APPROVAL_DOCUMENT_APPROVE: {"bdb": {scopes.SUBMITTED}},
+    Operation.APPROVAL_DOCUMENT_RETURN: {"bdb": {scopes.SUBMITTED}},
+    Operation.POST_EVALUATION_HISTORY_READ: {"bdb": {scopes.ANY}, "audit": {scopes.ANY}},
 }
 
 authorizer = Authorizer()
@@ -79,6 +106,6 @@ def test_api_tokens_never_write_whatever_the_policy_says() -> None:
 def test_decisions_are_memoised_so_a_page_costs_a_constant_number_of_enforcer_calls() -> None:
     fresh = Authorizer()
     actor = Actor(user_id=1, organization_id=1, role="bdb", username="u")
-    for _ in range(100):
-        fresh.allowed(actor, Operation.PROJECT_READ, frozenset({scopes.ANY, scopes.SUBMITTED}))
-    assert fresh.enforce_calls == 1
+    for n in range(100):  # projects in every relation to the actor
+        fresh.allowed(actor, Operation.PROJECT_READ, frozenset({scopes.ANY, scopes.ALL_SCOPES[n % len(scopes.ALL_SCOPES)]}))
+    assert fresh.enforce_calls == len(scopes.ALL_SCOPES)

@@ -1,0 +1,213 @@
+"""Authorization in the schema: what a mutation performs, `viewer.can`, `availableActions`, field rules,
+and the administrators' policy editor (issue 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
+
+from api.context import Context
+from api.errors import forbidden, not_found
+from api.graphql.common import UserError, from_global_id, to_global_id
+from api.graphql.enums import OperationEnum, to_gql
+from api.graphql.mutation_support import perform
+from authz import policy_admin, policy_store
+from authz.explain import Decision, article_in
+from authz.operations import Operation
+from authz.policy_lines import PERMISSION, PolicyLine
+from authz.scopes import NO_OBJECT, project_facts
+from domain.projects import Project as DomainProject
+
+Ctx = Info[Context, None]
+
+# Operations performed by a mutation on one project, in the order they were declared: `availableActions`.
+PROJECT_ACTIONS: list[Operation] = []
+
+
+class Performs(FieldExtension):
+    """Declares the operation a mutation performs (None: public, e.g. login). The schema test reads it."""
+
+    def __init__(self, operation: Operation | None, on: str | None = None) -> None:
+        super().__init__()
+        self.operation = operation
+        self.target = on
+        if on == "Project" and operation is not None and operation not in PROJECT_ACTIONS:
+            PROJECT_ACTIONS.append(operation)
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info,
+                            **kwargs: Any) -> Any:
+        return await next_(source, info, **kwargs)
+
+
+def performs(operation: Operation | None, *, on: str | None = None) -> list[FieldExtension]:
+    """`@strawberry.mutation(..., extensions=performs(Operation.X, on="Project"))`."""
+    return [Performs(operation, on)]
+
+
+@strawberry.type(description="权限判定 — whether the viewer may perform an operation, and why.")
+class Permission:
+    operation: OperationEnum = strawberry.field(description="操作 — the operation.")
+    allowed: bool = strawberry.field(description="是否允许 — whether it is allowed now.")
+    code: str = strawberry.field(
+        description="判定码 — `GRANTED`, `NO_GRANT`, `OUT_OF_SCOPE` or `READ_ONLY_TOKEN`.")
+    reason: str = strawberry.field(description="理由 — why, in zh-CN or English (Accept-Language).")
+    rule: str | None = strawberry.field(description="授权规则 — the policy line that allows it, or that it falls outside.")
+    article: str | None = strawberry.field(description="条款 — the article that gives the power, e.g. `第七条`.")
+    scope: str | None = strawberry.field(description="范围 — the scope of that policy line, e.g. `lead`.")
+
+    @classmethod
+    def from_decision(cls, decision: Decision, lang: str) -> Permission:
+        grant = decision.grant
+        return cls(operation=to_gql(OperationEnum, decision.operation), allowed=decision.allowed, code=decision.code,
+                   reason=decision.reason(lang), rule=grant.rule if grant else None,
+                   article=article_in(grant.article, lang) if grant else None, scope=grant.scope if grant else None)
+
+
+def require_on_project(info: Ctx, operation: Operation, project: DomainProject) -> None:
+    """Field-level rule: FORBIDDEN (the field becomes null with an error entry) unless the policy allows."""
+    ctx = info.context
+    actor = ctx.require_actor()
+    if not ctx.authorizer.allowed(actor, operation, project_facts(actor, project)):
+        raise forbidden(ctx.lang, operation.value)
+
+
+@strawberry.type
+class ViewerPermissions:
+    """Mixed into `Viewer`."""
+
+    @strawberry.field(description="能否执行某操作 — whether the viewer may perform an operation, on a project if given.")
+    async def can(
+        self, info: Ctx,
+        operation: Annotated[OperationEnum, strawberry.argument(description="操作 — the operation.")],
+        project_id: Annotated[strawberry.ID | None, strawberry.argument(
+            description="项目全局标识；不给则问“是否对某些对象可以” — the project; without it: on some objects at all.")] = None,
+    ) -> Permission:
+        from api.graphql.projects import load_readable_project  # projects mixes in ProjectPermissions
+
+        ctx = info.context
+        actor = ctx.require_actor()
+        op = Operation(operation.value)
+        if project_id is None:
+            facts = NO_OBJECT | ctx.authorizer.scopes(actor, op)
+        else:
+            decoded = from_global_id(project_id)
+            if decoded is None or decoded[0] != "Project":
+                raise not_found(ctx.lang)
+            facts = project_facts(actor, await load_readable_project(ctx, pk=decoded[1]))
+        return Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang)
+
+
+@strawberry.type
+class ProjectPermissions:
+    """Mixed into `Project`; the project's domain object is `self.model`."""
+
+    @strawberry.field(description="可执行的操作 — each project action, whether the viewer may do it now and why "
+                                  "(authorization only; lifecycle rules are checked when it is performed).")
+    def available_actions(self, info: Ctx) -> list[Permission]:
+        ctx = info.context
+        actor = ctx.require_actor()
+        facts = project_facts(actor, self.model)  # type: ignore[attr-defined]
+        return [Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang) for op in PROJECT_ACTIONS]
+
+
+@strawberry.type(description="授权规则 — one line of the authorization policy.")
+class PolicyRule:
+    id: strawberry.ID = strawberry.field(description="全局标识 — global id (to remove it).")
+    kind: str = strawberry.field(description="类型：`p` 授权，`g` 角色归组 — `p` permission, `g` role group.")
+    role: str = strawberry.field(description="角色 — the role (for `g`: the member role).")
+    operation: str | None = strawberry.field(description="操作 — the operation (`p` only).")
+    scope: str | None = strawberry.field(description="范围 — the scope it needs (`p` only).")
+    article: str | None = strawberry.field(description="条款 — the article giving the power (`p` only).")
+    group: str | None = strawberry.field(description="所属角色组 — the group role (`g` only).")
+    line: str = strawberry.field(description="规则原文 — the line as policy.csv spells it.")
+
+    @classmethod
+    def from_line(cls, rule_id: int, line: PolicyLine) -> PolicyRule:
+        v = line.values
+        permission = line.ptype == PERMISSION
+        return cls(id=to_global_id("PolicyRule", rule_id), kind=line.ptype, role=v[0],
+                   operation=v[1] if permission else None, scope=v[2] if permission else None,
+                   article=v[3] if permission else None, group=None if permission else v[1], line=line.text)
+
+
+@strawberry.type(description="授权策略 — the whole policy as stored, with its version.")
+class PolicyRuleSet:
+    version: int = strawberry.field(description="策略版本 — bumped by every change.")
+    rules: list[PolicyRule] = strawberry.field(
+        description="全部规则（不分页：整份策略一次编辑） — every line; not paged, the policy is edited as a whole.")
+
+
+@strawberry.input(description="新增授权规则 — a permission line to add.")
+class PolicyRuleAddInput:
+    role: str = strawberry.field(description="角色 — e.g. `unit`, `bdb`, `supervisor`.")
+    operation: OperationEnum = strawberry.field(description="操作 — the operation.")
+    scope: str = strawberry.field(description="范围 — `any`, `lead`, `participant`, `submitted`, `published` …")
+    article: str = strawberry.field(description="授权依据条款 — the article giving the power, e.g. `第七条`.")
+
+
+@strawberry.input(description="删除授权规则 — a line to remove.")
+class PolicyRuleRemoveInput:
+    rule_id: strawberry.ID = strawberry.field(description="规则全局标识 — the rule's global id.")
+
+
+@strawberry.type(description="授权规则变更结果 — result of a policy change; in force in every process within a second.")
+class PolicyRulePayload:
+    rule: PolicyRule | None = strawberry.field(description="新增或删除的规则 — the rule added or removed.")
+    version: int | None = strawberry.field(description="新的策略版本 — the new policy version.")
+    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+
+
+def _refused(errors: list[UserError]) -> PolicyRulePayload:
+    return PolicyRulePayload(rule=None, version=None, user_errors=errors)
+
+
+@strawberry.type
+class PolicyQueries:
+    @strawberry.field(description="授权策略（管理员） — the authorization policy as stored (administrators).")
+    async def policy_rules(self, info: Ctx) -> PolicyRuleSet:
+        ctx = info.context
+        ctx.require(Operation.POLICY_READ)
+        async with ctx.session_factory() as session:
+            rules, version = await policy_store.load(session)
+        return PolicyRuleSet(version=version, rules=[PolicyRule.from_line(r.id, r.line) for r in rules])
+
+
+@strawberry.type
+class PolicyMutations:
+    @strawberry.mutation(description="新增授权规则（管理员） — add a permission line (administrators).",
+                         extensions=performs(Operation.POLICY_WRITE))
+    async def policy_rule_add(self, info: Ctx, input: PolicyRuleAddInput) -> PolicyRulePayload:
+        ctx = info.context
+        ctx.require(Operation.POLICY_WRITE)
+        line = PolicyLine(PERMISSION, (input.role.strip(), input.operation.value, input.scope.strip(),
+                                       input.article.strip()))
+
+        async def action() -> PolicyRulePayload:
+            rule_id, version = await policy_admin.add_rule(uow=ctx.uow(), authorizer=ctx.authorizer, line=line)
+            await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
+            return PolicyRulePayload(rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[])
+
+        return await perform(ctx, action, _refused)
+
+    @strawberry.mutation(description="删除授权规则（管理员） — remove a policy line (administrators).",
+                         extensions=performs(Operation.POLICY_WRITE))
+    async def policy_rule_remove(self, info: Ctx, input: PolicyRuleRemoveInput) -> PolicyRulePayload:
+        ctx = info.context
+        ctx.require(Operation.POLICY_WRITE)
+        decoded = from_global_id(input.rule_id)
+        if decoded is None or decoded[0] != "PolicyRule":
+            raise not_found(ctx.lang)
+
+        async def action() -> PolicyRulePayload:
+            line, version = await policy_admin.remove_rule(uow=ctx.uow(), rule_id=decoded[1])
+            await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
+            return PolicyRulePayload(rule=PolicyRule.from_line(decoded[1], line), version=version, user_errors=[])
+
+        return await perform(ctx, action, _refused)

@@ -1,0 +1,500 @@
+"""The annual investment plan (Art. 9–10): calls, entries and their joint review, plan revisions, mid-year."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from api.context import Context
+from api.errors import not_found
+from api.graphql.common import CNY, Node, UserError, from_global_id, to_global_id
+from api.graphql.enums import (
+    EntryKindEnum,
+    MidYearStatusEnum,
+    PlanSourceEnum,
+    PlanStatusEnum,
+    to_domain,
+    to_gql,
+)
+from api.graphql.mutation_support import perform
+from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.projects import Project, load_readable_project
+from authz.operations import Operation
+from authz.sql import project_filter
+from domain.clock import end_of_legal_day
+from domain.mid_year import MidYearRequest as DomainMidYear
+from domain.plans import AnnualPlan as DomainPlan
+from domain.plans import EntryKind
+from domain.plans import PlanCall as DomainCall
+from domain.plans import PlanEntry as DomainEntry
+from domain.services import plans as use_cases
+from store import approval_tables as t
+from store import tables
+
+Ctx = Info[Context, None]
+Page = Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")]
+After = Annotated[str | None, strawberry.argument(description="游标 — cursor.")]
+
+
+def _pk(ctx: Context, global_id: str, type_name: str) -> int:
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != type_name:
+        raise not_found(ctx.lang)
+    return decoded[1]
+
+
+async def _project(info: Ctx, pk: int) -> Project:
+    return Project.from_domain(await load_readable_project(info.context, pk=pk))
+
+
+@strawberry.type(description="年度项目计划征集 — bdb's yearly call for build and O&M plans (Art. 9).")
+class PlanCall(Node):
+    year: int = strawberry.field(description="计划年度 — plan year.")
+    deadline: date = strawberry.field(description="报送截止日期（当日23:59:59止） — deadline, through 23:59:59 CST.")
+    budget_compilation_date: date = strawberry.field(description="财政预算编制时间节点 — budget compilation date.")
+    requirements: str = strawberry.field(description="报送要求 — submission requirements.")
+    opened_at: datetime = strawberry.field(description="发布时间 — opened at.")
+    closes_at: datetime = strawberry.field(description="截止时刻 — the exact closing instant.")
+
+    @classmethod
+    def from_domain(cls, call: DomainCall) -> PlanCall:
+        assert call.id is not None
+        return cls(id=to_global_id("PlanCall", call.id), year=call.year, deadline=call.deadline,
+                   budget_compilation_date=call.budget_compilation_date, requirements=call.requirements,
+                   opened_at=call.opened_at, closes_at=end_of_legal_day(call.deadline))
+
+    @strawberry.field(description="是否仍在受理 — whether submissions are still accepted now.")
+    def is_open(self, info: Ctx) -> bool:
+        return info.context.clock() <= self.closes_at
+
+
+@strawberry.type(description="计划条目审核意见 — bdb's or finance's review of a plan entry (Art. 10).")
+class PlanEntryReview:
+    reviewer_role: str = strawberry.field(description="审核机关角色 — `bdb` or `finance`.")
+    opinion: str = strawberry.field(description="审核意见 — opinion.")
+    recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
+    reviewed_at: datetime = strawberry.field(description="审核时间 — reviewed at.")
+
+
+@strawberry.type(description="年度计划条目 — a unit's build or O&M plan entry for a reserve project (Art. 9).")
+class PlanEntry(Node):
+    model: strawberry.Private[DomainEntry]
+
+    @classmethod
+    def from_domain(cls, entry: DomainEntry) -> PlanEntry:
+        assert entry.id is not None
+        return cls(id=to_global_id("PlanEntry", entry.id), model=entry)
+
+    @strawberry.field(description="类型 — build or O&M.")
+    def kind(self) -> EntryKindEnum:
+        return to_gql(EntryKindEnum, self.model.kind)
+
+    @strawberry.field(description="申报金额 — requested amount.")
+    def requested_amount(self) -> CNY:
+        return self.model.requested_amount
+
+    @strawberry.field(description="说明 — description.")
+    def description(self) -> str:
+        return self.model.description
+
+    @strawberry.field(description="报送时间 — submitted at.")
+    def submitted_at(self) -> datetime:
+        return self.model.submitted_at
+
+    @strawberry.field(description="审核意见（市大数据管理局、市财政局） — the joint reviews.")
+    def reviews(self) -> list[PlanEntryReview]:
+        return [PlanEntryReview(reviewer_role=r.reviewer_role, opinion=r.opinion,
+                                recommended_amount=r.recommended_amount, reviewed_at=r.reviewed_at)
+                for r in self.model.reviews]
+
+    @strawberry.field(description="项目 — the project.")
+    async def project(self, info: Ctx) -> Project:
+        return await _project(info, self.model.project_id)
+
+
+@strawberry.type(description="年度投资计划中的项目 — a project in an annual plan revision.")
+class PlanItem:
+    project_id: strawberry.Private[int]
+    amount: CNY = strawberry.field(description="计划投资 — planned investment.")
+    source: PlanSourceEnum = strawberry.field(description="途径 — yearly call or mid-year.")
+
+    @strawberry.field(description="项目 — the project.")
+    async def project(self, info: Ctx) -> Project:
+        return await _project(info, self.project_id)
+
+
+@strawberry.type(description="年度投资计划（某一修订版） — one revision of a year's investment plan (Art. 10).")
+class AnnualPlan(Node):
+    year: int = strawberry.field(description="年度 — year.")
+    revision: int = strawberry.field(description="修订版次 — revision number; an approved plan is never edited.")
+    status: PlanStatusEnum = strawberry.field(description="状态 — status.")
+    total_investment: CNY = strawberry.field(description="投资总规模 — total investment scale.")
+    items: list[PlanItem] = strawberry.field(description="项目清单 — the project list.")
+    note: str = strawberry.field(description="编制说明 — note.")
+    compiled_at: datetime = strawberry.field(description="编制时间 — compiled at.")
+    submitted_at: datetime | None = strawberry.field(description="报市政府时间 — sent to government at.")
+    decided_at: datetime | None = strawberry.field(description="审定时间 — decided at.")
+    decision_comment: str | None = strawberry.field(description="市政府意见 — the government's comment.")
+
+    @classmethod
+    def from_domain(cls, plan: DomainPlan) -> AnnualPlan:
+        assert plan.id is not None
+        return cls(id=to_global_id("AnnualPlan", plan.id), year=plan.year, revision=plan.revision,
+                   status=to_gql(PlanStatusEnum, plan.status), total_investment=plan.total_investment,
+                   items=[PlanItem(project_id=i.project_id, amount=i.amount, source=to_gql(PlanSourceEnum, i.source))
+                          for i in plan.items],
+                   note=plan.note, compiled_at=plan.compiled_at, submitted_at=plan.submitted_at,
+                   decided_at=plan.decided_at, decision_comment=plan.decision_comment)
+
+
+@strawberry.type(description="年中新增项目申请 — a mid-year project request (Art. 10 para. 2).")
+class MidYearRequest(Node):
+    model: strawberry.Private[DomainMidYear]
+
+    @classmethod
+    def from_domain(cls, request: DomainMidYear) -> MidYearRequest:
+        assert request.id is not None
+        return cls(id=to_global_id("MidYearRequest", request.id), model=request)
+
+    @strawberry.field(description="年度 — year.")
+    def year(self) -> int:
+        return self.model.year
+
+    @strawberry.field(description="申报金额 — requested amount.")
+    def amount(self) -> CNY:
+        return self.model.amount
+
+    @strawberry.field(description="理由 — why it is needed mid-year.")
+    def reason(self) -> str:
+        return self.model.reason
+
+    @strawberry.field(description="状态 — status.")
+    def status(self) -> MidYearStatusEnum:
+        return to_gql(MidYearStatusEnum, self.model.status)
+
+    @strawberry.field(description="大数据局审核意见 — bdb's opinion.")
+    def bdb_opinion(self) -> str | None:
+        return self.model.bdb_opinion
+
+    @strawberry.field(description="财政局意见 — finance's opinion.")
+    def finance_opinion(self) -> str | None:
+        return self.model.finance_opinion
+
+    @strawberry.field(description="财政建议金额 — finance's recommended amount.")
+    def finance_recommended_amount(self) -> CNY | None:
+        return self.model.finance_recommended_amount
+
+    @strawberry.field(description="市政府意见 — the government's comment.")
+    def government_comment(self) -> str | None:
+        return self.model.government_comment
+
+    @strawberry.field(description="项目 — the project.")
+    async def project(self, info: Ctx) -> Project:
+        return await _project(info, self.model.project_id)
+
+
+# ---- inputs and payloads -------------------------------------------------------------------------------
+
+@strawberry.input(description="发布年度计划征集 — open the yearly call (Art. 9).")
+class PlanCallOpenInput:
+    year: int = strawberry.field(description="计划年度 — plan year.")
+    deadline: date = strawberry.field(description="报送截止日期 — deadline (inclusive, China time).")
+    budget_compilation_date: date = strawberry.field(description="财政预算编制时间节点 — budget compilation date.")
+    requirements: str = strawberry.field(description="报送要求 — submission requirements.")
+
+
+@strawberry.input(description="报送年度计划条目 — submit a build or O&M plan entry (Art. 9).")
+class PlanEntrySubmitInput:
+    call_id: strawberry.ID = strawberry.field(description="征集 — the call.")
+    project_id: strawberry.ID = strawberry.field(description="项目 — a reserve project the unit leads.")
+    kind: EntryKindEnum = strawberry.field(description="类型 — build or O&M.")
+    requested_amount: CNY = strawberry.field(description="申报金额 — requested amount.")
+    description: str = strawberry.field(default="", description="说明 — description.")
+
+
+@strawberry.input(description="审核计划条目 — bdb's or finance's review (Art. 10).")
+class PlanEntryReviewInput:
+    entry_id: strawberry.ID = strawberry.field(description="条目 — the entry.")
+    opinion: str = strawberry.field(description="审核意见 — opinion.")
+    recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
+
+
+@strawberry.input(description="计划中的一项 — one entry in the compiled plan with its planned amount.")
+class AnnualPlanItemInput:
+    entry_id: strawberry.ID = strawberry.field(description="条目 — the reviewed entry.")
+    amount: CNY = strawberry.field(description="计划投资 — planned amount.")
+
+
+@strawberry.input(description="编制年度投资计划 — compile a plan revision from reviewed entries (Art. 10).")
+class AnnualPlanCompileInput:
+    call_id: strawberry.ID = strawberry.field(description="征集 — the year's call.")
+    items: list[AnnualPlanItemInput] = strawberry.field(description="项目清单 — the project list.")
+    note: str = strawberry.field(default="", description="编制说明 — note.")
+
+
+@strawberry.input(description="年度投资计划 — a plan revision.")
+class AnnualPlanInput:
+    plan_id: strawberry.ID = strawberry.field(description="计划 — the plan revision.")
+    comment: str = strawberry.field(default="", description="意见（退回时必填） — comment; required to return.")
+
+
+@strawberry.input(description="申报年中新增项目 — ask to add a reserve project to this year's plan (Art. 10).")
+class MidYearRequestSubmitInput:
+    project_id: strawberry.ID = strawberry.field(description="项目 — a reserve project the unit leads.")
+    amount: CNY = strawberry.field(description="申报金额 — requested amount.")
+    reason: str = strawberry.field(description="理由 — why it is needed mid-year.")
+
+
+@strawberry.input(description="年中新增项目审核 — bdb's review or the government's decision.")
+class MidYearRequestDecisionInput:
+    request_id: strawberry.ID = strawberry.field(description="申请 — the request.")
+    approve: bool = strawberry.field(description="是否同意 — agree or not.")
+    opinion: str = strawberry.field(description="意见 — opinion.")
+
+
+@strawberry.input(description="年中新增项目财政意见 — finance's opinion (Art. 10).")
+class MidYearRequestFinanceOpinionInput:
+    request_id: strawberry.ID = strawberry.field(description="申请 — the request.")
+    opinion: str = strawberry.field(description="意见 — opinion.")
+    recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
+
+
+@strawberry.type(description="征集结果 — result of planCallOpen.")
+class PlanCallPayload:
+    call: PlanCall | None = strawberry.field(description="征集 — the call.")
+    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+
+
+@strawberry.type(description="计划条目结果 — result of an entry mutation.")
+class PlanEntryPayload:
+    entry: PlanEntry | None = strawberry.field(description="条目 — the entry.")
+    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+
+
+@strawberry.type(description="年度投资计划结果 — result of a plan mutation.")
+class AnnualPlanPayload:
+    plan: AnnualPlan | None = strawberry.field(description="计划 — the plan revision.")
+    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+
+
+@strawberry.type(description="年中新增项目结果 — result of a mid-year mutation.")
+class MidYearRequestPayload:
+    request: MidYearRequest | None = strawberry.field(description="申请 — the request.")
+    plan: AnnualPlan | None = strawberry.field(description="新的计划修订版（市政府同意时） — the new plan revision.")
+    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+
+
+def _call_refused(e: list[UserError]) -> PlanCallPayload:
+    return PlanCallPayload(call=None, user_errors=e)
+
+
+def _entry_refused(e: list[UserError]) -> PlanEntryPayload:
+    return PlanEntryPayload(entry=None, user_errors=e)
+
+
+def _plan_refused(e: list[UserError]) -> AnnualPlanPayload:
+    return AnnualPlanPayload(plan=None, user_errors=e)
+
+
+def _mid_refused(e: list[UserError]) -> MidYearRequestPayload:
+    return MidYearRequestPayload(request=None, plan=None, user_errors=e)
+
+
+async def _page(ctx: Context, stmt: Any, key: Any, first: int | None, after: str | None,
+                convert: Any) -> Connection[Any]:
+    async with ctx.session_factory() as session:
+        rows, info, cursors = await keyset_page(session, stmt, key=key, page=PageRequest(first, after, None, None),
+                                                lang=ctx.lang)
+    return Connection(edges=[Edge(cursor=c, node=convert(r[0])) for r, c in zip(rows, cursors, strict=True)],
+                      page_info=info, count=counter(ctx.session_factory, stmt))
+
+
+@strawberry.type
+class PlanQueries:
+    @strawberry.field(description="年度计划征集列表 — yearly calls, newest first.")
+    async def plan_calls(self, info: Ctx, first: Page = None, after: After = None) -> Connection[PlanCall]:
+        ctx = info.context
+        ctx.require(Operation.PLAN_READ)
+        return await _page(ctx, select(DomainCall), t.plan_calls.c.id, first, after, PlanCall.from_domain)
+
+    @strawberry.field(description="年度计划条目（项目单位只看本单位项目） — plan entries the viewer may see.")
+    async def plan_entries(
+        self, info: Ctx,
+        call_id: Annotated[strawberry.ID, strawberry.argument(description="征集 — the call.")],
+        first: Page = None, after: After = None,
+    ) -> Connection[PlanEntry]:
+        ctx = info.context
+        actor = ctx.require(Operation.PLAN_READ)
+        stmt = (select(DomainEntry).join(tables.projects, tables.projects.c.id == t.plan_entries.c.project_id)
+                .where(t.plan_entries.c.call_id == _pk(ctx, call_id, "PlanCall"),
+                       project_filter(ctx.authorizer, actor, Operation.PROJECT_READ)))
+        return await _page(ctx, stmt, t.plan_entries.c.id, first, after, PlanEntry.from_domain)
+
+    @strawberry.field(description="年度投资计划各修订版 — plan revisions, newest first.")
+    async def annual_plans(
+        self, info: Ctx, first: Page = None, after: After = None,
+        year: Annotated[int | None, strawberry.argument(description="年度 — year.")] = None,
+    ) -> Connection[AnnualPlan]:
+        ctx = info.context
+        ctx.require(Operation.PLAN_READ)
+        stmt = select(DomainPlan)
+        if year is not None:
+            stmt = stmt.where(t.annual_plans.c.year == year)
+        return await _page(ctx, stmt, t.annual_plans.c.id, first, after, AnnualPlan.from_domain)
+
+    @strawberry.field(description="年中新增项目申请 — mid-year requests of projects the viewer may read.")
+    async def mid_year_requests(self, info: Ctx, first: Page = None, after: After = None) -> Connection[MidYearRequest]:
+        ctx = info.context
+        actor = ctx.require_actor()
+        stmt = (select(DomainMidYear).join(tables.projects, tables.projects.c.id == t.mid_year_requests.c.project_id)
+                .where(project_filter(ctx.authorizer, actor, Operation.PROJECT_READ)))
+        return await _page(ctx, stmt, t.mid_year_requests.c.id, first, after, MidYearRequest.from_domain)
+
+
+@strawberry.type
+class PlanMutations:
+    @strawberry.mutation(description="发布年度项目计划征集（市大数据管理局） — open the yearly call (R9).")
+    async def plan_call_open(self, info: Ctx, input: PlanCallOpenInput) -> PlanCallPayload:
+        ctx = info.context
+        ctx.require(Operation.PLAN_CALL_OPEN)
+
+        async def action() -> PlanCallPayload:
+            call = await use_cases.open_call(uow=ctx.uow(), operation=Operation.PLAN_CALL_OPEN.value, year=input.year,
+                                             deadline=input.deadline,
+                                             budget_compilation_date=input.budget_compilation_date,
+                                             requirements=input.requirements)
+            return PlanCallPayload(call=PlanCall.from_domain(call), user_errors=[])
+
+        return await perform(ctx, action, _call_refused)
+
+    @strawberry.mutation(description="报送年度计划条目（项目单位） — submit a plan entry before the deadline (R9).")
+    async def plan_entry_submit(self, info: Ctx, input: PlanEntrySubmitInput) -> PlanEntryPayload:
+        ctx = info.context
+        gate = ctx.gate(Operation.PLAN_ENTRY_SUBMIT)
+        call, project = _pk(ctx, input.call_id, "PlanCall"), _pk(ctx, input.project_id, "Project")
+
+        async def action() -> PlanEntryPayload:
+            entry = await use_cases.submit_entry(uow=ctx.uow(), gate=gate, call_id=call, project_id=project,
+                                                 kind=to_domain(EntryKind, input.kind),
+                                                 amount=input.requested_amount, description=input.description)
+            return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
+
+        return await perform(ctx, action, _entry_refused)
+
+    @strawberry.mutation(description="审核计划条目（市大数据管理局、市财政局） — record a joint review (R10.1).")
+    async def plan_entry_review(self, info: Ctx, input: PlanEntryReviewInput) -> PlanEntryPayload:
+        ctx = info.context
+        gate = ctx.gate(Operation.PLAN_ENTRY_REVIEW)
+        pk = _pk(ctx, input.entry_id, "PlanEntry")
+
+        async def action() -> PlanEntryPayload:
+            entry = await use_cases.review_entry(uow=ctx.uow(), gate=gate, entry_id=pk, opinion=input.opinion,
+                                                 recommended_amount=input.recommended_amount)
+            return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
+
+        return await perform(ctx, action, _entry_refused)
+
+    @strawberry.mutation(description="编制年度投资计划（市大数据管理局） — compile a revision: list and scale (R10.1).")
+    async def annual_plan_compile(self, info: Ctx, input: AnnualPlanCompileInput) -> AnnualPlanPayload:
+        ctx = info.context
+        ctx.require(Operation.ANNUAL_PLAN_COMPILE)
+        call = _pk(ctx, input.call_id, "PlanCall")
+        items = [(_pk(ctx, i.entry_id, "PlanEntry"), i.amount) for i in input.items]
+
+        async def action() -> AnnualPlanPayload:
+            plan = await use_cases.compile_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_COMPILE.value,
+                                                call_id=call, items=items, note=input.note)
+            return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
+
+        return await perform(ctx, action, _plan_refused)
+
+    @strawberry.mutation(description="报请市政府审定（市大数据管理局） — send the compiled plan to government (R10.1).")
+    async def annual_plan_send(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
+        ctx = info.context
+        ctx.require(Operation.ANNUAL_PLAN_SEND)
+        pk = _pk(ctx, input.plan_id, "AnnualPlan")
+
+        async def action() -> AnnualPlanPayload:
+            plan = await use_cases.send_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=pk)
+            return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
+
+        return await perform(ctx, action, _plan_refused)
+
+    @strawberry.mutation(description="批准年度投资计划（市政府） — approve; its projects become PLANNED (R10.1).")
+    async def annual_plan_approve(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
+        return await _decide(info.context, input, approve=True)
+
+    @strawberry.mutation(description="退回年度投资计划（市政府） — return it to bdb with reasons (R10.1).")
+    async def annual_plan_return(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
+        return await _decide(info.context, input, approve=False)
+
+    @strawberry.mutation(description="申报年中新增项目（项目单位） — R10.2 step 1.")
+    async def mid_year_request_submit(self, info: Ctx, input: MidYearRequestSubmitInput) -> MidYearRequestPayload:
+        ctx = info.context
+        gate = ctx.gate(Operation.MID_YEAR_SUBMIT)
+        project = _pk(ctx, input.project_id, "Project")
+
+        async def action() -> MidYearRequestPayload:
+            request = await use_cases.submit_mid_year(uow=ctx.uow(), gate=gate, project_id=project,
+                                                      amount=input.amount, reason=input.reason)
+            return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
+
+        return await perform(ctx, action, _mid_refused)
+
+    @strawberry.mutation(description="审核年中新增项目（市大数据管理局） — R10.2 step 2.")
+    async def mid_year_request_review(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
+        ctx = info.context
+        gate = ctx.gate(Operation.MID_YEAR_BDB_REVIEW)
+        pk = _pk(ctx, input.request_id, "MidYearRequest")
+
+        async def action() -> MidYearRequestPayload:
+            request = await use_cases.review_mid_year(uow=ctx.uow(), gate=gate, request_id=pk, approve=input.approve,
+                                                      opinion=input.opinion)
+            return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
+
+        return await perform(ctx, action, _mid_refused)
+
+    @strawberry.mutation(description="出具年中新增项目意见（市财政局） — R10.2 step 3.")
+    async def mid_year_request_finance_opinion(self, info: Ctx, input: MidYearRequestFinanceOpinionInput
+                                               ) -> MidYearRequestPayload:
+        ctx = info.context
+        gate = ctx.gate(Operation.MID_YEAR_FINANCE_OPINION)
+        pk = _pk(ctx, input.request_id, "MidYearRequest")
+
+        async def action() -> MidYearRequestPayload:
+            request = await use_cases.opine_mid_year(uow=ctx.uow(), gate=gate, request_id=pk, opinion=input.opinion,
+                                                     recommended_amount=input.recommended_amount)
+            return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
+
+        return await perform(ctx, action, _mid_refused)
+
+    @strawberry.mutation(description="审定年中新增项目（市政府） — R10.2 step 4: approval adds it to this year's plan "
+                                     "as a new revision.")
+    async def mid_year_request_decide(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
+        ctx = info.context
+        gate = ctx.gate(Operation.MID_YEAR_DECIDE)
+        pk = _pk(ctx, input.request_id, "MidYearRequest")
+
+        async def action() -> MidYearRequestPayload:
+            request, plan = await use_cases.decide_mid_year(uow=ctx.uow(), gate=gate, request_id=pk,
+                                                            approve=input.approve, comment=input.opinion)
+            return MidYearRequestPayload(request=MidYearRequest.from_domain(request),
+                                         plan=AnnualPlan.from_domain(plan) if plan else None, user_errors=[])
+
+        return await perform(ctx, action, _mid_refused)
+
+
+async def _decide(ctx: Context, input: AnnualPlanInput, *, approve: bool) -> AnnualPlanPayload:
+    ctx.require(Operation.ANNUAL_PLAN_DECIDE)
+    pk = _pk(ctx, input.plan_id, "AnnualPlan")
+
+    async def action() -> AnnualPlanPayload:
+        plan = await use_cases.decide_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_DECIDE.value, plan_id=pk,
+                                           approve=approve, comment=input.comment)
+        return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
+
+    return await perform(ctx, action, _plan_refused)

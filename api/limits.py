@@ -1,0 +1,190 @@
+"""Query limits (OWASP GraphQL cheat sheet): tokens, depth, aliases, cost, request timeout, no batching.
+
+Every refusal is a top-level error with `extensions.code: QUERY_TOO_COMPLEX`, naming the limit, the
+allowed maximum and what the request asked for, in Chinese or English. The depth and alias rules are
+strawberry's own validators (both follow fragments); this module only makes their refusals explain
+themselves in the API's convention, and adds what strawberry lacks: a cost budget and a request timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from cross_web import HTTPException
+
+MAX_DEPTH = 10
+MAX_ALIASES = 20
+MAX_TOKENS = 1_000
+# Each field costs 1; the children of a field taking `first`/`last` count that many times. The frontend's
+# project list at `first: 100` with ~20 fields costs ~2,300; two nested pages of 100 exceed the budget.
+MAX_COST = 10_000
+UNBOUNDED_PAGE = 100  # a variable that is not an integer is costed at the largest page it could ask for
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "tokens": ("查询过长：超过 {max} 个词法单元。请拆分查询。",
+               "The query is too long: more than {max} tokens. Split it into smaller queries."),
+    "depth": ("查询嵌套过深：最多 {max} 层（含片段展开）。请减少嵌套。",
+              "The query nests too deeply: at most {max} levels, fragments included. Reduce the nesting."),
+    "aliases": ("别名过多：{actual} 个，最多 {max} 个。",
+                "Too many aliases: {actual}, at most {max}."),
+    "cost": ("查询代价 {actual} 超过上限 {max}：每个字段计 1，分页字段的子字段按 first/last 计数。"
+             "请减小 first/last 或减少字段。",
+             "The query costs {actual}, above the budget of {max}: each field costs 1 and the children of a "
+             "paged field count first/last times. Ask for smaller pages or fewer fields."),
+    "timeout": ("请求处理超过 {max} 秒，已中止，未作任何更改。请缩小查询范围后重试。",
+                "The request took longer than {max} s and was stopped; nothing was changed. Narrow it and retry."),
+    "introspection": ("生产环境不提供架构自省。", "Schema introspection is disabled in production."),
+}
+BATCH_REFUSED = ("不接受批量请求：每个请求只发送一个操作。 — Batched requests are not accepted: "
+                 "send one operation per request.")
+
+
+def too_complex(limit: str, lang: str, *, maximum: float, actual: float | None = None,
+                nodes: Any = None) -> GraphQLError:
+    """The QUERY_TOO_COMPLEX error for one limit: which limit, its maximum, and what was asked."""
+    zh, en = _MESSAGES[limit]
+    text = (en if lang == "en" else zh).format(max=maximum, actual=actual)
+    extensions: dict[str, Any] = {"code": "QUERY_TOO_COMPLEX", "limit": limit, "max": maximum}
+    if actual is not None:
+        extensions["actual"] = actual
+    return GraphQLError(text, nodes=nodes, extensions=extensions)
+
+
+# What strawberry and graphql-core say when a limit is hit (their messages are English-only and uncoded).
+_RECOGNISED: list[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[str, int, int | None]]]] = [
+    (re.compile(r"Document contains more than (\d+) tokens"), lambda m: ("tokens", int(m[1]), None)),
+    (re.compile(r"exceeds maximum operation depth of (\d+)"), lambda m: ("depth", int(m[1]), None)),
+    (re.compile(r"(\d+) aliases found\. Allowed: (\d+)"), lambda m: ("aliases", int(m[2]), int(m[1]))),
+]
+_INTROSPECTION = re.compile(r"GraphQL introspection has been disabled")
+
+
+def explain(error: GraphQLError, lang: str) -> GraphQLError:
+    """A library's limit error rewritten in the API's convention; any other error unchanged."""
+    for pattern, read in _RECOGNISED:
+        match = pattern.search(error.message)
+        if match:
+            limit, maximum, actual = read(match)
+            return too_complex(limit, lang, maximum=maximum, actual=actual, nodes=error.nodes)
+    if _INTROSPECTION.search(error.message):
+        zh, en = _MESSAGES["introspection"]
+        return GraphQLError(en if lang == "en" else zh, nodes=error.nodes,
+                            extensions={"code": "FORBIDDEN", "reason": "introspection-disabled"})
+    return error
+
+
+def query_cost(document: Any, operation_name: str | None, variables: Mapping[str, Any] | None) -> int:
+    """The cost of the operation to execute: 1 per field, children of a paged field × first/last."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    if not chosen:
+        return 0
+    return _selection_cost(chosen[0].selection_set, fragments, variables or {}, frozenset())
+
+
+def _selection_cost(selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode],
+                    variables: Mapping[str, Any], visited: frozenset[str]) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            children = _selection_cost(selection.selection_set, fragments, variables, visited)
+            total += 1 + _page_size(selection, variables) * children
+        elif isinstance(selection, InlineFragmentNode):
+            total += _selection_cost(selection.selection_set, fragments, variables, visited)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is not None and name not in visited:  # a cycle is refused by validation anyway
+                total += _selection_cost(fragment.selection_set, fragments, variables, visited | {name})
+    return total
+
+
+def _page_size(field: FieldNode, variables: Mapping[str, Any]) -> int:
+    sizes = []
+    for argument in field.arguments or ():
+        if argument.name.value not in ("first", "last"):
+            continue
+        value = argument.value
+        if isinstance(value, IntValueNode):
+            sizes.append(int(value.value))
+        elif isinstance(value, VariableNode):
+            given = variables.get(value.name.value)
+            sizes.append(given if isinstance(given, int) else UNBOUNDED_PAGE)
+    return max([1, *sizes])
+
+
+class QueryLimits(SchemaExtension):
+    """Token limit at parse time, cost budget before execution, and explained refusals for all limits."""
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = MAX_TOKENS
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [explain(error, _lang(self.execution_context)) for error in result.errors]
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.result is None:
+            cost = query_cost(context.graphql_document, context.operation_name, context.variables)
+            if cost > MAX_COST:
+                context.result = ExecutionResult(
+                    data=None, errors=[too_complex("cost", _lang(context), maximum=MAX_COST, actual=cost)])
+        yield
+
+
+def _lang(execution_context: Any) -> str:
+    return getattr(execution_context.context, "lang", "zh")
+
+
+def limit_extensions(*, production: bool) -> list[Any]:
+    """The schema extensions enforcing the limits; introspection is refused in production."""
+    extensions: list[Any] = [
+        QueryLimits,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    ]
+    if production:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return extensions
+
+
+class RequestLimits:
+    """Mixin for the strawberry view: a whole-request timeout, and one operation per request."""
+
+    app_state: Any
+
+    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any,
+                                root_value: Any, sub_response: Any) -> Any:
+        seconds = self.app_state.settings.request_timeout_seconds
+        try:
+            async with asyncio.timeout(seconds):
+                return await super().execute_operation(  # type: ignore[misc]
+                    request, request_adapter, request_data, context, root_value, sub_response)
+        except TimeoutError:
+            # The use case's unit of work was cancelled inside `async with`, so it rolled back.
+            return ExecutionResult(data=None, errors=[
+                too_complex("timeout", getattr(context, "lang", "zh"), maximum=seconds)])
+
+    def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
+        raise HTTPException(400, BATCH_REFUSED)

@@ -1,0 +1,122 @@
+"""Prometheus metrics at /metrics: HTTP requests and latency, GraphQL latency and errors by operation name,
+database pool use. One registry per app (tests build many apps in one process); every API process exposes
+its own figures and Prometheus scrapes each."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics", "/export/projects.ndjson", "/export/projects.csv"}
+OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class _PoolCollector(Collector):
+    """Reads the SQLAlchemy pool at scrape time."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = session_factory
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        engine = self._factory.kw.get("bind")
+        pool = getattr(getattr(engine, "sync_engine", None), "pool", None)
+        if pool is None or not hasattr(pool, "checkedout"):
+            return
+        for name, doc, value in (
+            ("yk_db_pool_size", "Configured pool size.", pool.size()),
+            ("yk_db_pool_checked_out", "Connections in use.", pool.checkedout()),
+            ("yk_db_pool_overflow", "Connections beyond the pool size.", max(pool.overflow(), 0)),
+            ("yk_db_pool_idle", "Idle connections in the pool.", pool.checkedin()),
+        ):
+            yield GaugeMetricFamily(name, doc, value=value)
+
+
+class Metrics:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("yk_http_requests", "HTTP requests.", ["method", "path", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("yk_http_request_duration_seconds", "HTTP request latency.", ["method", "path"],
+                                 buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.operations = Histogram("yk_graphql_operation_duration_seconds", "GraphQL operation latency.",
+                                    ["operation_name", "operation_type"], buckets=LATENCY_BUCKETS,
+                                    registry=self.registry)
+        self.errors = Counter("yk_graphql_errors", "GraphQL errors by extensions.code.",
+                              ["operation_name", "code"], registry=self.registry)
+        self.registry.register(_PoolCollector(session_factory))
+
+    async def endpoint(self, request: Request) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class HttpMetrics:
+    """Pure ASGI middleware (streams pass through untouched); unknown paths are one label, not thousands."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        status, started = 500, time.perf_counter()
+
+        async def observe(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            self.metrics.requests.labels(scope["method"], path, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], path).observe(time.perf_counter() - started)
+
+
+def operation_label(name: str | None) -> str:
+    """Client-chosen names become labels only when they look like names (bounded cardinality)."""
+    if not name:
+        return "anonymous"
+    return name if OPERATION_NAME.match(name) else "invalid"
+
+
+class GraphQLMetrics(SchemaExtension):
+    """Latency by operation name and type; errors by their extensions.code."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        metrics: Metrics | None = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
+        if metrics is None:
+            return
+        name = operation_label(context.operation_name or _single_operation_name(context))
+        kind = context.operation_type.value if context.graphql_document is not None else "invalid"
+        metrics.operations.labels(name, kind).observe(time.perf_counter() - started)
+        for error in (context.result.errors or []) if context.result is not None else []:
+            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+            metrics.errors.labels(name, str(code)).inc()
+
+
+def _single_operation_name(context: Any) -> str | None:
+    document = context.graphql_document
+    if document is None:
+        return None
+    names = [d.name.value for d in document.definitions if getattr(d, "name", None) is not None
+             and d.__class__.__name__ == "OperationDefinitionNode"]
+    return names[0] if len(names) == 1 else None

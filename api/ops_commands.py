@@ -1,0 +1,71 @@
+"""Operator commands (registered in api/cli.py): verify-audit, backup, restore."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from api.logs import configure_logging
+from api.settings import database_url, get_settings
+from store import audit_chain
+from store.engine import make_engine, make_session_factory
+
+console = Console()
+
+
+def _url() -> str:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return database_url(settings)
+
+
+def verify_audit() -> None:
+    """Walk the audit chain and name the first record altered, removed or inserted after the fact."""
+    url = _url()
+
+    async def work() -> audit_chain.Verdict:
+        engine = make_engine(url)
+        try:
+            factory = make_session_factory(engine)
+            total = await audit_chain.count_records(factory)
+            with Progress(TextColumn("verifying audit chain"), BarColumn(), MofNCompleteColumn(),
+                          TimeRemainingColumn(), console=console, transient=True) as bar:
+                task = bar.add_task("verify", total=total)
+                return await audit_chain.verify(factory, progress=lambda n: bar.advance(task, n))
+        finally:
+            await engine.dispose()
+
+    verdict = asyncio.run(work())
+    if verdict.broken is not None:
+        console.print(f"[red]BROKEN[/red] at record {verdict.broken.record_id}: {verdict.broken.describe()} "
+                      f"({verdict.checked} records before it are intact)")
+        raise typer.Exit(1)
+    head = verdict.head.hex() if verdict.head else "-"
+    console.print(f"audit chain intact: {verdict.checked} records; head {head} (keep it elsewhere to anchor the chain)")
+
+
+def backup(output: Annotated[Path, typer.Option(help="File to write (pg_dump custom format).")]) -> None:
+    """Dump the whole database with pg_dump of the server's major version."""
+    from api import backup as backups
+
+    backups.backup(_url(), output)
+    console.print(f"backup written to {output}")
+
+
+def restore(
+    input: Annotated[Path, typer.Option(help="A file written by `backup`.", exists=True, dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: the database's contents are replaced.")] = False,
+) -> None:
+    """Replace the database's contents with a backup, in one transaction (all or nothing)."""
+    from api import backup as backups
+
+    if not yes:
+        console.print("[red]restore replaces every table; run again with --yes to confirm[/red]")
+        raise typer.Exit(2)
+    backups.restore(_url(), input)
+    console.print(f"restored from {input}; run `verify-audit` to check the audit chain")

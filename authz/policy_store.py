@@ -1,0 +1,98 @@
+"""The policy in the database: copy policy.csv in once per line, read it, change it, bump its version.
+
+Every change runs inside the caller's transaction (the unit of work), bumps `policy_state.version` and
+sends `NOTIFY yk_policy, '<version>'`, which PostgreSQL delivers only at commit — so other processes
+never reload a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from authz.policy_lines import PERMISSION, PolicyLine
+from store import tables
+
+CHANNEL = "yk_policy"
+r = tables.policy_rules
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRule:
+    """A policy line with its database id (what an administrator removes)."""
+
+    id: int
+    line: PolicyLine
+
+
+def _values(line: PolicyLine) -> dict[str, str]:
+    padded = (*line.values, "", "", "", "")[:4]
+    return {"ptype": line.ptype, "v0": padded[0], "v1": padded[1], "v2": padded[2], "v3": padded[3]}
+
+
+def _line(row: object) -> PolicyLine:
+    ptype = row.ptype  # type: ignore[attr-defined]
+    values = (row.v0, row.v1, row.v2, row.v3)  # type: ignore[attr-defined]
+    return PolicyLine(ptype=ptype, values=values if ptype == PERMISSION else values[:2])
+
+
+async def seed_from_file(session: AsyncSession, lines: Sequence[PolicyLine]) -> int:
+    """Copy in the file's lines never copied before; returns how many. Bumps the version if any."""
+    seeded = set((await session.execute(select(tables.policy_seeded_lines.c.line))).scalars())
+    fresh = list({line.text: line for line in lines if line.text not in seeded}.values())
+    if not fresh:
+        return 0
+    await session.execute(pg_insert(tables.policy_seeded_lines).on_conflict_do_nothing(),
+                          [{"line": line.text} for line in fresh])
+    await session.execute(pg_insert(r).on_conflict_do_nothing(constraint="uq_policy_rules_line"),
+                          [_values(line) for line in fresh])
+    await bump_version(session)
+    return len(fresh)
+
+
+async def load(session: AsyncSession) -> tuple[list[StoredRule], int]:
+    """Every stored rule (file order first, then additions) and the version they make up."""
+    version = (await session.execute(select(tables.policy_state.c.version))).scalar_one()
+    rows = (await session.execute(select(r).order_by(r.c.id))).all()
+    return [StoredRule(id=row.id, line=_line(row)) for row in rows], int(version)
+
+
+async def find(session: AsyncSession, line: PolicyLine) -> int | None:
+    """The id of an equal rule (same role, operation and scope), if there is one."""
+    v = _values(line)
+    return (await session.execute(select(r.c.id).where(
+        r.c.ptype == v["ptype"], r.c.v0 == v["v0"], r.c.v1 == v["v1"], r.c.v2 == v["v2"]))).scalar()
+
+
+async def get(session: AsyncSession, rule_id: int) -> StoredRule | None:
+    row = (await session.execute(select(r).where(r.c.id == rule_id).with_for_update())).first()
+    return StoredRule(id=row.id, line=_line(row)) if row is not None else None
+
+
+async def add(session: AsyncSession, line: PolicyLine) -> int:
+    rule_id = (await session.execute(insert(r).values(**_values(line)).returning(r.c.id))).scalar_one()
+    return int(rule_id)
+
+
+async def remove(session: AsyncSession, rule_id: int) -> None:
+    await session.execute(delete(r).where(r.c.id == rule_id))
+
+
+async def count_permission(session: AsyncSession, role: str, operation: str) -> int:
+    """How many lines give this role (by name, not through groups) this operation."""
+    return int((await session.execute(select(func.count()).select_from(r).where(
+        r.c.ptype == PERMISSION, r.c.v0 == role, r.c.v1 == operation))).scalar_one())
+
+
+async def bump_version(session: AsyncSession) -> int:
+    """The next version, announced to every listening process when the transaction commits."""
+    s = tables.policy_state
+    version = int((await session.execute(
+        update(s).where(s.c.id == 1).values(version=s.c.version + 1).returning(s.c.version))).scalar_one())
+    await session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                          {"channel": CHANNEL, "payload": str(version)})
+    return version

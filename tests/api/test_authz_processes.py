@@ -1,0 +1,95 @@
+"""Several API processes share one database: a policy change in one is in force in the others within a second."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from api.settings import PROJECT_ROOT
+from authz.operations import Operation
+from domain.actors import OrgType
+from tests.authz.live_app import DATABASE_ENV
+from tests.utils import PASSWORD, make_org, make_user
+
+CAN = "{ viewer { can(operation: PROJECT_CREATE) { allowed code } } }"
+RULES = "{ policyRules { rules { id line } } }"
+REMOVE = ("mutation($id: ID!) { policyRuleRemove(input: {ruleId: $id}) { version userErrors { code } } }")
+LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _gql(http: httpx.AsyncClient, query: str, variables: dict | None = None,  # type: ignore[type-arg]
+               token: str | None = None) -> dict:  # type: ignore[type-arg]
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    return response.json()
+
+
+@pytest.fixture
+async def two_processes(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two uvicorn processes of the API on free localhost ports, both on the test database."""
+    env = {**os.environ, DATABASE_ENV: database_url}
+    ports = [_free_port(), _free_port()]
+    processes = [subprocess.Popen(  # noqa: S603 — our own interpreter and module
+        [sys.executable, "-m", "uvicorn", "tests.authz.live_app:app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"], cwd=PROJECT_ROOT, env=env) for port in ports]
+    clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) for port in ports]
+    try:
+        for client, process in zip(clients, processes, strict=True):
+            for _ in range(300):
+                assert process.poll() is None, "the API process exited"
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        yield clients[0], clients[1]
+    finally:
+        for client in clients:
+            await client.aclose()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def test_revoking_in_one_process_is_refused_by_the_other_within_a_second(two_processes, session_factory):
+    # given two API processes, an administrator and a unit
+    first, second = two_processes
+    admin_org, unit_org = await make_org(session_factory, OrgType.BDB), await make_org(session_factory, OrgType.UNIT)
+    await make_user(session_factory, admin_org, "live.admin", is_admin=True)
+    await make_user(session_factory, unit_org, "live.unit")
+    admin = (await _gql(first, LOGIN, {"u": "live.admin", "p": PASSWORD}))["data"]["login"]["token"]
+    unit = (await _gql(second, LOGIN, {"u": "live.unit", "p": PASSWORD}))["data"]["login"]["token"]
+    assert (await _gql(second, CAN, token=unit))["data"]["viewer"]["can"]["allowed"] is True
+    rules = (await _gql(first, RULES, token=admin))["data"]["policyRules"]["rules"]
+    rule = next(r for r in rules if r["line"] == f"p, unit, {Operation.PROJECT_CREATE.value}, lead, 第七条")
+    # when the administrator revokes the unit's project:create through the first process
+    removed = await _gql(first, REMOVE, {"id": rule["id"]}, token=admin)
+    assert removed["data"]["policyRuleRemove"]["userErrors"] == []
+    revoked_at = time.monotonic()
+    # then the second process refuses it within one second
+    while (await _gql(second, CAN, token=unit))["data"]["viewer"]["can"]["allowed"]:
+        assert time.monotonic() - revoked_at < 1.0, "the second process still allows it after a second"
+        await asyncio.sleep(0.02)
+    refused = await _gql(second, "mutation { projectCreate(input: {name: \"x\", kind: BUILD, category: "
+                                 "BUSINESS_SYSTEM, fundingSource: FISCAL, totalInvestment: \"1.00\"}) { userErrors "
+                                 "{ code } } }", token=unit)
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
