@@ -28,7 +28,7 @@ Connect = Callable[[], Awaitable[asyncpg.Connection]]
 def asyncpg_connector(url: str) -> Connect:
     """A connect function for an SQLAlchemy URL (TCP or `?host=/socket/dir`)."""
     parsed = make_url(url)
-    query = dict(parsed.query)
+    query = {key: str(value) for key, value in parsed.query.items()}
     host = query.get("host", parsed.host)
     port = int(query.get("port", parsed.port or 5432))
 
@@ -84,7 +84,7 @@ class PolicyListener:
             self._dirty.clear()
             try:
                 await self.refresh()
-            except Exception:  # noqa: BLE001 — keep the version in force; the next notice or reconnect retries
+            except Exception:
                 log.exception("policy reload failed")
                 await asyncio.sleep(self._retry)
                 self._dirty.set()
@@ -99,7 +99,7 @@ class PolicyListener:
                 await self._wait_until_lost(connection)
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # noqa: BLE001 — the database may be restarting: try again shortly
+            except Exception as error:
                 log.warning("policy listener connection failed: %s", error)
             await self._close()
             self.reconnects += 1

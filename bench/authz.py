@@ -57,7 +57,7 @@ async def _admin(url: str) -> asyncpg.Connection:
 
 async def _seed(factory) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Units leading and joining projects in every state; returns usernames by role."""
-    rng = random.Random(6)
+    rng = random.Random(6)  # noqa: S311 — reproducible data, not secrets
     units = [await make_org(factory, OrgType.UNIT, f"bench-unit-{i}") for i in range(6)]
     bdb = await make_org(factory, OrgType.BDB, "bench-bdb")
     now = datetime.now(UTC)
@@ -84,33 +84,33 @@ async def _measure(url: str) -> None:
     authorizer = Authorizer()
     app = create_app(Settings(token_secret="bench-" + "z" * 40, environment="development"), engine=engine,
                      authorizer=authorizer)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
-            api = Api(http)
-            tokens = {role: await api.login(name) for role, name in users.items()}
-            print(f"policy version {authorizer.version} from the database; {PROJECTS} projects")
-            for role, token in tokens.items():
-                calls = {}
-                for size in (10, 100):
-                    authorizer.forget()  # the cold cost of one request: nothing memoised yet
-                    before = authorizer.enforce_calls
-                    body = await api.gql(QUERY, {"n": size}, token=token)
-                    rows = len(body["data"]["projects"]["edges"])
-                    calls[size] = authorizer.enforce_calls - before
-                    print(f"{role:5} page {size:3} ({rows:3} rows): {calls[size]:3} enforcer calls per request (cold)")
-                print(f"{role:5} calls equal at 10 and 100: {calls[10] == calls[100]}")
-            cost = _enforce_cost(authorizer)
-            print(f"one casbin enforce(): {cost * 1_000_000:.0f} µs")
-            await _propagation(url, factory, authorizer)
-            for role, token in tokens.items():
-                for size in (10, 100):
-                    timings = []
-                    for _ in range(RUNS):
-                        started = time.perf_counter()
-                        await api.gql(QUERY, {"n": size}, token=token)
-                        timings.append((time.perf_counter() - started) * 1000)
-                    print(f"{role:5} page {size:3}: p50 {statistics.median(timings):6.1f} ms "
-                          f"(min {min(timings):.1f}, {RUNS} runs, warm decisions)")
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://b") as http:
+        api = Api(http)
+        tokens = {role: await api.login(name) for role, name in users.items()}
+        print(f"policy version {authorizer.version} from the database; {PROJECTS} projects")
+        for role, token in tokens.items():
+            calls = {}
+            for size in (10, 100):
+                authorizer.forget()  # the cold cost of one request: nothing memoised yet
+                before = authorizer.enforce_calls
+                body = await api.gql(QUERY, {"n": size}, token=token)
+                rows = len(body["data"]["projects"]["edges"])
+                calls[size] = authorizer.enforce_calls - before
+                print(f"{role:5} page {size:3} ({rows:3} rows): {calls[size]:3} enforcer calls per request (cold)")
+            print(f"{role:5} calls equal at 10 and 100: {calls[10] == calls[100]}")
+        cost = _enforce_cost(authorizer)
+        print(f"one casbin enforce(): {cost * 1_000_000:.0f} µs")
+        await _propagation(url, factory, authorizer)
+        for role, token in tokens.items():
+            for size in (10, 100):
+                timings = []
+                for _ in range(RUNS):
+                    started = time.perf_counter()
+                    await api.gql(QUERY, {"n": size}, token=token)
+                    timings.append((time.perf_counter() - started) * 1000)
+                print(f"{role:5} page {size:3}: p50 {statistics.median(timings):6.1f} ms "
+                      f"(min {min(timings):.1f}, {RUNS} runs, warm decisions)")
 
 
 def _enforce_cost(authorizer: Authorizer) -> float:
@@ -133,7 +133,7 @@ async def _propagation(url: str, factory, authorizer: Authorizer) -> None:  # ty
                 await policy_store.bump_version(session)
                 version = (await session.execute(select(tables.policy_state.c.version))).scalar_one()
             committed = time.perf_counter()
-            while other.version < version:
+            while other.version < version:  # noqa: ASYNC110 — polling is what is measured
                 await asyncio.sleep(0.001)
             delays.append((time.perf_counter() - committed) * 1000)
     finally:

@@ -40,6 +40,8 @@ class PathFacts:
     technically_simple: bool
     single_content: bool
     total_investment: Decimal
+    in_reserve: bool = True  # documents are prepared for projects in the reserve or the plan (Art. 7, 11)
+    document_under_review: bool = False  # one document at a time: the next waits for this one's decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +55,11 @@ class Step:
 def path_facts(project: Project) -> PathFacts:
     """The Art. 11 facts of a project: its approved documents, plan listing and declared characteristics."""
     from domain.approval_documents import DocumentStatus
+    from domain.lifecycle import Status
 
     return PathFacts(
+        in_reserve=project.status in (Status.IN_RESERVE, Status.PLANNED),
+        document_under_review=any(d.open for d in project.documents),
         approved=frozenset(d.type for d in project.documents if d.status is DocumentStatus.APPROVED),
         in_plan=project.plan_year is not None or bool((project.listed_plan_reference or "").strip()),
         urgent_legal_basis=project.urgent_legal_basis,
@@ -66,6 +71,8 @@ def path_facts(project: Project) -> PathFacts:
 
 def allowed_steps(facts: PathFacts) -> list[Step]:
     """Every document the project may submit now, the most direct first."""
+    if not facts.in_reserve or facts.document_under_review:
+        return []
     approved = facts.approved
     if DocumentType.PRELIMINARY_DESIGN in approved:
         return []
@@ -108,7 +115,8 @@ def _small_or_simple(facts: PathFacts) -> list[tuple[str, str]]:
 
 
 def next_step(facts: PathFacts) -> Step | None:
-    """The most direct document allowed now, or None once the preliminary design is approved."""
+    """The most direct document allowed now; None outside the reserve, while a document is under review, or
+    once the preliminary design is approved."""
     steps = allowed_steps(facts)
     return steps[0] if steps else None
 

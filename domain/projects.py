@@ -92,6 +92,9 @@ class Project:
     plan_year: int | None = None
     approval_date: date | None = None
     approved_investment: Decimal | None = None
+    # Art. 23 sanctions (domain/supervision.py): plan deferred by bdb; the state a suspension interrupted.
+    plan_deferred: bool = False
+    suspended_from: Status | None = None
     code: str | None = None
     year: int | None = None
     submitted_at: datetime | None = None

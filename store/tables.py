@@ -119,6 +119,8 @@ projects = Table(
     Column("plan_year", SmallInteger, nullable=True),
     Column("approval_date", Date, nullable=True),
     Column("approved_investment", Numeric(14, 2), nullable=True),
+    Column("plan_deferred", Boolean, nullable=False, server_default=text("false")),  # Art. 23 (issue 5)
+    Column("suspended_from", _enum(Status), nullable=True),
     Column("submitted_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -253,3 +255,4 @@ rate_limit_windows = Table(
 # Issue-3 tables live in their own module, registered on the same metadata.
 from store import approval_tables  # noqa: E402,F401
 from store import sync_tables  # noqa: E402,F401  (issue 7: change feed, webhooks, search)
+from store import supervision_tables  # noqa: E402,F401  (issue 5: supervision, notifications)

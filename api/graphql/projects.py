@@ -232,7 +232,8 @@ class Project(Node, ProjectPermissions):
         return self.model.approved_investment
 
     @strawberry.field(description="下一步可编报的审批文件及依据 — the most direct next approval document and the rule "
-                                  "that allows it (R11); null once the preliminary design is approved.")
+                                  "that allows it (R11); null outside the reserve, while a document is under "
+                                  "review, and once the preliminary design is approved.")
     def next_approval_step(self, info: Ctx) -> Annotated["ApprovalStep", strawberry.lazy("api.graphql.approvals")] | None:
         from api.graphql.approvals import ApprovalStep, approval_path_facts
         from domain.approval_path import next_step

@@ -43,7 +43,7 @@ async def two_processes(database_url: str) -> AsyncIterator[tuple[httpx.AsyncCli
     """Two uvicorn processes of the API on free localhost ports, both on the test database."""
     env = {**os.environ, DATABASE_ENV: database_url}
     ports = [_free_port(), _free_port()]
-    processes = [subprocess.Popen(  # noqa: S603 — our own interpreter and module
+    processes = [subprocess.Popen(  # noqa: S603, ASYNC220 — our own interpreter; Popen does not wait
         [sys.executable, "-m", "uvicorn", "tests.authz.live_app:app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"], cwd=PROJECT_ROOT, env=env) for port in ports]
     clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) for port in ports]

@@ -70,3 +70,12 @@ def test_a_forbidden_shortcut_is_refused_naming_what_is_allowed() -> None:
 def test_the_step_that_allowed_a_document_is_returned() -> None:
     assert ensure_step_allowed(facts({P}, total="2000000.00"), PD).rule == "R11.3"
     assert ensure_step_allowed(facts({P}, total="2000000.00"), FS).rule == "R11.0"
+
+
+def test_nothing_is_next_while_a_document_is_under_review_or_outside_the_reserve() -> None:
+    under_review = PathFacts(approved=frozenset({P}), in_plan=False, urgent_legal_basis=None,
+                             technically_simple=False, single_content=False, total_investment=Decimal("1.00"),
+                             document_under_review=True)
+    draft = PathFacts(approved=frozenset(), in_plan=True, urgent_legal_basis=None, technically_simple=False,
+                      single_content=False, total_investment=Decimal("1.00"), in_reserve=False)
+    assert allowed_steps(under_review) == [] and next_step(draft) is None

@@ -1,0 +1,171 @@
+"""Shared pieces of the benchmarks: a fresh database, seed data, live servers, a closed-loop load generator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+from api.auth import hash_password
+from api.settings import PROJECT_ROOT, Settings, database_url
+from store import migrate
+
+PASSWORD = "bench-password-2026"
+SECRET = "bench-secret-" + "x" * 40
+
+
+def libpq(url: str) -> dict[str, object]:
+    parsed = make_url(url)
+    query = dict(parsed.query)
+    return {"user": parsed.username, "password": parsed.password, "database": parsed.database,
+            "host": query.get("host", parsed.host), "port": int(query.get("port", parsed.port or 5432))}
+
+
+async def fresh_database(name: str) -> str:
+    """Drop and re-create `name` on the configured server (embedded by default), migrated to head."""
+    server = database_url(Settings(), stop_on_exit=False)
+    admin = await asyncpg.connect(**(libpq(server) | {"database": "postgres"}))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    await asyncio.to_thread(migrate.upgrade, url)
+    return url
+
+
+async def seed(url: str, *, projects: int, units: int = 20) -> None:
+    """Organizations, one user per role used by the benchmarks, `projects` projects spread over units."""
+    connection = await asyncpg.connect(**libpq(url))
+    try:
+        password = hash_password(PASSWORD)
+        async with connection.transaction():
+            await connection.execute("""
+                INSERT INTO organizations (name, type) VALUES ('营口市大数据管理局', 'bdb'), ('营口市审计局', 'audit')""")
+            await connection.execute("""
+                INSERT INTO organizations (name, type) SELECT '营口市单位' || g, 'unit' FROM generate_series(1, $1) g""",
+                                     units)
+            await connection.execute("""
+                INSERT INTO users (username, display_name, password_hash, organization_id, is_admin)
+                SELECT CASE type WHEN 'audit' THEN 'bench.audit' WHEN 'bdb' THEN 'bench.bdb'
+                                 ELSE 'bench.' || id END, name, $1, id, false
+                FROM organizations""", password)
+            await connection.execute("""
+                INSERT INTO projects (code, year, name, description, kind, category, funding_source,
+                    total_investment, lead_organization_id, deploys_on_government_cloud,
+                    connects_resource_platform, status, created_at, updated_at, version, submitted_at)
+                SELECT 'YK-2026-' || lpad(g::text, 6, '0'), 2026, '营口市政务信息化项目' || g, '建设内容' || g,
+                       'BUILD', 'BUSINESS_SYSTEM', 'FISCAL', 100000 + (g % 5000) * 1000,
+                       (SELECT min(id) FROM organizations WHERE type = 'unit') + g % $2, true, true,
+                       (ARRAY['DRAFT','RESERVE_REVIEW','IN_RESERVE'])[1 + g % 3],
+                       now() - make_interval(mins => g), now() - make_interval(mins => g), 1, now()
+                FROM generate_series(1, $1) g""", projects, units)
+            await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server(args: list[str], url: str, port: int) -> Iterator[str]:
+    """A live server process on `port`; yields its base URL once /healthz answers."""
+    env = os.environ | {"DATABASE_URL": url, "YK_TOKEN_SECRET": SECRET, "YK_LOG_LEVEL": "WARNING",
+                        "YK_RATE_LIMIT_PER_MINUTE": "100000000", "YK_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000"}
+    process = subprocess.Popen([sys.executable, *args], cwd=PROJECT_ROOT, env=env,  # noqa: S603
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"server {args} did not start")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@dataclass(frozen=True)
+class Figures:
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms)
+
+    @property
+    def p95(self) -> float:
+        return statistics.quantiles(self.latencies_ms, n=20)[-1]
+
+    def line(self, label: str) -> str:
+        return f"{label:<28} {self.throughput:8.1f} req/s   p50 {self.p50:7.1f} ms   p95 {self.p95:7.1f} ms"
+
+
+async def closed_loop(act: Callable[[httpx.AsyncClient, int], Awaitable[None]], *, base: str, clients: int,
+                      seconds: float, warmup: float = 1.0) -> Figures:
+    """`clients` concurrent loops each calling `act` back to back; latencies after the warm-up only."""
+    latencies: list[float] = []
+    deadline_box: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+        start = time.perf_counter()
+        measure_from, stop_at = start + warmup, start + warmup + seconds
+
+        async def loop(worker: int) -> None:
+            n = 0
+            while (now := time.perf_counter()) < stop_at:
+                await act(http, worker * 1_000_000 + n)
+                n += 1
+                if now >= measure_from:
+                    latencies.append((time.perf_counter() - now) * 1000)
+
+        await asyncio.gather(*(loop(w) for w in range(clients)))
+        deadline_box.append(time.perf_counter())
+    return Figures(len(latencies), seconds, latencies)
+
+
+async def login(base: str, username: str) -> str:
+    async with httpx.AsyncClient(base_url=base) as http:
+        body = (await http.post("/graphql", json={
+            "query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }",
+            "variables": {"u": username, "p": PASSWORD}})).json()
+    return str(body["data"]["login"]["token"])
+
+
+@contextlib.asynccontextmanager
+async def connection(url: str) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(**libpq(url))
+    try:
+        yield conn
+    finally:
+        await conn.close()

@@ -1,0 +1,47 @@
+"""No N+1: the number of SQL statements of the project list does not grow with the page size."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import event
+
+from tests.api.projects_helpers import CREATE, draft_input
+from tests.utils import make_agencies
+
+LIST = """query($n: Int) { projects(first: $n) { totalCount edges { node {
+  id code name status statusLabel totalInvestment version updatedAt
+  leadOrganization { id name type }
+  participants { organization { id name } businessFlow }
+  catalogue { code name }
+  reserveReviews { outcome checks { check passed } }
+} } } }"""
+
+
+async def test_project_list_statements_do_not_grow_with_page_size(api, session_factory, engine):
+    # given 50 joint projects led by one unit, each with two participating units and a catalogue item
+    a = await make_agencies(api, session_factory, "unit", "unit2", "unit3")
+    participants = [{"organizationId": a.gid(role), "businessFlow": "审批"} for role in ("unit2", "unit3")]
+    for start in range(0, 50, 10):
+        await asyncio.gather(*(api.data(CREATE, {"input": draft_input(
+            name=f"联建项目{i}", participants=participants,
+            catalogue=[{"code": f"C{i}", "name": "人口库", "newConstruction": False}])}, token=a.token["unit"])
+            for i in range(start, start + 10)))
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        # when the list is read at 10 and at 100 per page
+        counts = {}
+        for size in (10, 100):
+            statements.clear()
+            body = await api.data(LIST, {"n": size}, token=a.token["unit"])
+            counts[size] = len(statements)
+            assert len(body["projects"]["edges"]) == min(size, 50)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    # then
+    assert counts[10] == counts[100], counts
