@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from api import export, graphiql, webhooks_worker
+from api import export, graphiql, notifications_worker, webhooks_worker
 from api.auth import AuthError, resolve_bearer
 from api.context import Context
 from api.downloads import download_attachment
@@ -86,7 +86,10 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
             app.state.policy_listener = listener
         log.info("api started", environment=settings.environment)
         webhook_worker = webhooks_worker.start(app.state) if settings.webhook_worker else None  # issue 7
+        notices = notifications_worker.start(app.state) if settings.notification_worker else None  # issue 5
         yield
+        if notices is not None:
+            await notifications_worker.stop(notices)
         if webhook_worker is not None:
             await webhooks_worker.stop(webhook_worker)
         if listener is not None:

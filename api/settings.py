@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     webhook_worker: bool = True  # deliver webhooks from this process (several processes may; they share)
     webhook_poll_seconds: float = 1.0
     webhook_backoff_seconds: float = 5.0  # first retry delay; doubles per attempt
+    notification_worker: bool = True  # issue 5: obligation notices (safe in several processes)
+    notification_interval_seconds: float = 300.0
     trusted_documents: Path | None = None  # production: only these operations run (api/trusted_documents.py)
 
     @property

@@ -44,9 +44,41 @@ class Operation(StrEnum):
     APPROVAL_DOCUMENT_APPROVE = "approval-document:approve"
     APPROVAL_DOCUMENT_RETURN = "approval-document:return"
     POST_EVALUATION_HISTORY_READ = "post-evaluation-history:read"
+    # Construction to evaluation (Art. 14–22, issue 4)
+    CONTRACT_RECORD = "contract:record"
+    OM_PROCUREMENT_RECORD = "om-procurement:record"
+    CHANGE_REQUEST_FILE = "change-request:file"
+    CHANGE_REQUEST_DECIDE = "change-request:decide"
+    PROGRESS_REPORT_SUBMIT = "progress-report:submit"
+    ACCEPTANCE_INITIAL_RECORD = "acceptance:initial-record"
+    ACCEPTANCE_EXTEND = "acceptance:extend"
+    ACCEPTANCE_APPLY = "acceptance:apply"
+    ACCEPTANCE_DECIDE = "acceptance:decide"
+    ACCEPTANCE_REPORT_FILE = "acceptance:report-file"
+    ACCEPTANCE_FILING_ACKNOWLEDGE = "acceptance:filing-acknowledge"
+    DISBURSEMENT_RECORD = "disbursement:record"
+    RESOURCE_ALLOCATE = "data-centre-resource:allocate"
+    SELF_EVALUATION_SUBMIT = "self-evaluation:submit"
+    POST_EVALUATION_COMMISSION = "post-evaluation:commission"
+    POST_EVALUATION_FILE = "post-evaluation:file"
     # Webhooks for integrating systems (issue 7)
     WEBHOOK_SUBSCRIPTION_MANAGE = "webhook-subscription:manage"
     WEBHOOK_SUBSCRIPTION_READ = "webhook-subscription:read"
+    # Supervision, sanctions, obligations and notifications (Art. 23–24, issue 5)
+    INSPECTION_READ = "inspection:read"
+    INSPECTION_OPEN = "inspection:open"
+    INSPECTION_CONCLUDE = "inspection:conclude"
+    RECTIFICATION_REPORT_SUBMIT = "rectification-report:submit"
+    RECTIFICATION_REPORT_REVIEW = "rectification-report:review"
+    PROJECT_PLAN_DEFER = "project:plan-defer"
+    PROJECT_SUSPEND = "project:suspend"
+    PROJECT_RESUME = "project:resume"
+    PROJECT_TERMINATE = "project:terminate"
+    INFO_REQUEST_SEND = "info-request:send"
+    INFO_REQUEST_ANSWER = "info-request:answer"
+    OBLIGATION_READ = "obligation:read"
+    NOTIFICATION_READ = "notification:read"
+    NOTIFICATION_MARK_READ = "notification:mark-read"
 
     @property
     def writes(self) -> bool:
@@ -91,6 +123,36 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.APPROVAL_DOCUMENT_APPROVE: "批复审批文件",
     Operation.APPROVAL_DOCUMENT_RETURN: "退回审批文件",
     Operation.POST_EVALUATION_HISTORY_READ: "查看项目单位后评价记录",
+    Operation.CONTRACT_RECORD: "登记项目法人、招标、监理和合同",
+    Operation.OM_PROCUREMENT_RECORD: "登记运维项目的统一采购",
+    Operation.CHANGE_REQUEST_FILE: "申请或报备项目变更",
+    Operation.CHANGE_REQUEST_DECIDE: "审批项目变更",
+    Operation.PROGRESS_REPORT_SUBMIT: "报送项目建设进度",
+    Operation.ACCEPTANCE_INITIAL_RECORD: "登记初步验收",
+    Operation.ACCEPTANCE_EXTEND: "登记竣工验收延期",
+    Operation.ACCEPTANCE_APPLY: "申请竣工验收（含整改后重新申请）",
+    Operation.ACCEPTANCE_DECIDE: "组织竣工验收并登记结果",
+    Operation.ACCEPTANCE_REPORT_FILE: "报备验收报告",
+    Operation.ACCEPTANCE_FILING_ACKNOWLEDGE: "确认验收报告备案",
+    Operation.DISBURSEMENT_RECORD: "登记资金拨付",
+    Operation.RESOURCE_ALLOCATE: "分配数据中心资源",
+    Operation.SELF_EVALUATION_SUBMIT: "提交项目自评价",
+    Operation.POST_EVALUATION_COMMISSION: "委托第三方后评价",
+    Operation.POST_EVALUATION_FILE: "提交后评价结果",
     Operation.WEBHOOK_SUBSCRIPTION_MANAGE: "管理对接系统的事件订阅",
     Operation.WEBHOOK_SUBSCRIPTION_READ: "查看事件订阅和推送记录",
+    Operation.INSPECTION_READ: "查看监督检查、整改和问询",
+    Operation.INSPECTION_OPEN: "发起监督检查",
+    Operation.INSPECTION_CONCLUDE: "记录检查发现并责令限期整改",
+    Operation.RECTIFICATION_REPORT_SUBMIT: "报送整改报告",
+    Operation.RECTIFICATION_REPORT_REVIEW: "审核整改报告",
+    Operation.PROJECT_PLAN_DEFER: "暂缓安排或恢复安排投资计划",
+    Operation.PROJECT_SUSPEND: "暂停项目建设",
+    Operation.PROJECT_RESUME: "恢复项目建设",
+    Operation.PROJECT_TERMINATE: "终止项目",
+    Operation.INFO_REQUEST_SEND: "要求项目单位提供资料和情况",
+    Operation.INFO_REQUEST_ANSWER: "答复资料和情况问询",
+    Operation.OBLIGATION_READ: "查看项目义务日历",
+    Operation.NOTIFICATION_READ: "查看本单位通知",
+    Operation.NOTIFICATION_MARK_READ: "将本单位通知标为已读",
 }

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -32,9 +33,19 @@ def libpq(url: str) -> dict[str, object]:
             "host": query.get("host", parsed.host), "port": int(query.get("port", parsed.port or 5432))}
 
 
+def _server() -> str:
+    """DATABASE_URL when set; otherwise a private embedded server, so benchmarks and the shared test server
+    (started and stopped by other people's test runs) do not disturb each other. Stopped when we exit."""
+    if os.environ.get("DATABASE_URL"):
+        return database_url(Settings())
+    from store import embedded
+
+    return embedded.start(Path(os.environ.get("BENCH_PGDATA", "/tmp/yingkou-bench-pg")), database="bench")
+
+
 async def fresh_database(name: str) -> str:
     """Drop and re-create `name` on the configured server (embedded by default), migrated to head."""
-    server = database_url(Settings(), stop_on_exit=False)
+    server = _server()
     admin = await asyncpg.connect(**(libpq(server) | {"database": "postgres"}))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

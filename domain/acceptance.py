@@ -121,24 +121,34 @@ def check_application(
                     rule="R19.1",
                 )
             )
-    for report in missing_reports(classified, attached):
-        problems.append(
-            Violation(
-                "MISSING_ACCEPTANCE_REPORT",
-                f"竣工验收申请缺少{REPORT_LABELS_ZH[report]}。",
-                f"The completion-acceptance application is missing the {report.name.lower().replace('_', ' ')}.",
-                rule="R19.2",
-                field=("input", "reports", str(report)),
-            )
-        )
+    problems.extend(report_violations(classified, attached))
     if problems:
         raise DomainError(problems)
 
 
-def check_resubmission(*, deadline: date | None, today: date) -> None:
-    """[interp] A rectified project may be resubmitted after its deadline too — the lateness itself is
-    issue 5's overdue obligation and sanction (Art. 23), not a reason to refuse the re-examination."""
-    return None
+def report_violations(classified: bool, attached: set[AcceptanceReport]) -> list[Violation]:
+    """One violation per missing R19.2 report, each naming it."""
+    return [
+        Violation(
+            "MISSING_ACCEPTANCE_REPORT",
+            f"竣工验收申请缺少{REPORT_LABELS_ZH[report]}。",
+            f"The completion-acceptance application is missing the {report.name.lower().replace('_', ' ')}.",
+            rule="R19.2",
+            field=("input", "reports", str(report)),
+        )
+        for report in missing_reports(classified, attached)
+    ]
+
+
+def check_resubmission(classified: bool, attached: set[AcceptanceReport]) -> None:
+    """R20: the resubmission after rectification carries the same five reports.
+
+    [interp] It is not refused after the rectification deadline: the lateness is an overdue obligation
+    and a ground for Art. 23 sanctions (issue 5), not a reason to refuse bdb's re-examination.
+    """
+    problems = report_violations(classified, attached)
+    if problems:
+        raise DomainError(problems)
 
 
 def refuse_before_filing(what_zh: str, what_en: str, code: str, field: tuple[str, ...] = ()) -> DomainError:

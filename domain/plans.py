@@ -183,7 +183,8 @@ def record_entry_review(entry: PlanEntry, *, role: str, user_id: int, opinion: s
 
 
 def compile_plan(*, year: int, call_id: int | None, revision: int, selections: list[tuple[PlanEntry, Decimal]],
-                 statuses: dict[int, Status], previous: AnnualPlan | None, note: str, now: datetime) -> AnnualPlan:
+                 statuses: dict[int, Status], previous: AnnualPlan | None, note: str, now: datetime,
+                 deferred: frozenset[int] = frozenset()) -> AnnualPlan:
     """R10.1: bdb compiles the project list and total scale from jointly reviewed entries."""
     problems: list[Violation] = []
     seen: set[tuple[int, EntryKind]] = set()
@@ -201,6 +202,10 @@ def compile_plan(*, year: int, call_id: int | None, revision: int, selections: l
             problems.append(Violation("PROJECT_NOT_PLANNABLE", "项目不在储备库中，或已被暂缓安排投资计划、暂停或终止。",
                                       "The project is not in the reserve, or is deferred, suspended or terminated.",
                                       rule="R10.1", field=at))
+        if entry.project_id in deferred:
+            problems.append(Violation("PROJECT_PLAN_DEFERRED", "项目因整改不到位被暂缓安排投资计划（第二十三条）。",
+                                      "The project's investment plan is deferred for failed rectification (Art. 23).",
+                                      rule="R23.2", field=at))
         if amount <= 0:
             problems.append(Violation("INVALID_AMOUNT", "计划金额须大于0元。", "The planned amount must be > 0.",
                                       rule="R10.1", field=(*at, "amount")))

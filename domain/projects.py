@@ -95,6 +95,10 @@ class Project:
     # Art. 23 sanctions (domain/supervision.py): plan deferred by bdb; the state a suspension interrupted.
     plan_deferred: bool = False
     suspended_from: Status | None = None
+    # R19.2: a classified (涉密) system attaches a security-and-secrecy evaluation instead of the MLPS one;
+    # R21–R22: the day bdb acknowledged the acceptance filing, when operation began (issue 4).
+    classified: bool = False
+    operation_started_on: date | None = None
     code: str | None = None
     year: int | None = None
     submitted_at: datetime | None = None
@@ -136,6 +140,8 @@ class Project:
             "planYear": self.plan_year,
             "approvalDate": self.approval_date.isoformat() if self.approval_date else None,
             "approvedInvestment": format_cny(self.approved_investment) if self.approved_investment else None,
+            "classified": self.classified,
+            "operationStartedOn": self.operation_started_on.isoformat() if self.operation_started_on else None,
             "participants": [
                 {
                     "organizationId": p.organization_id,

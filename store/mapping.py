@@ -22,6 +22,7 @@ def map_domain() -> None:
         return
     mapper_registry.map_imperatively(Participant, tables.project_participants)
     _map_approvals()
+    _map_supervision()
     mapper_registry.map_imperatively(CatalogueItem, tables.catalogue_items)
     mapper_registry.map_imperatively(
         Project,
@@ -70,3 +71,12 @@ def _map_approvals() -> None:
                                           order_by=t.annual_plan_items.c.id)},
     )
     mapper_registry.map_imperatively(MidYearRequest, t.mid_year_requests)
+
+
+def _map_supervision() -> None:
+    from domain.supervision import InfoRequest, Inspection, RectificationReport
+    from store import supervision_tables as s
+
+    mapper_registry.map_imperatively(Inspection, s.inspections)
+    mapper_registry.map_imperatively(RectificationReport, s.rectification_reports)
+    mapper_registry.map_imperatively(InfoRequest, s.info_requests)

@@ -121,6 +121,8 @@ projects = Table(
     Column("approved_investment", Numeric(14, 2), nullable=True),
     Column("plan_deferred", Boolean, nullable=False, server_default=text("false")),  # Art. 23 (issue 5)
     Column("suspended_from", _enum(Status), nullable=True),
+    Column("classified", Boolean, nullable=False, server_default=text("false")),  # 涉密 (R19.2, issue 4)
+    Column("operation_started_on", Date, nullable=True),  # acceptance filed, in operation (R21–R22)
     Column("submitted_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -256,3 +258,4 @@ rate_limit_windows = Table(
 from store import approval_tables  # noqa: E402,F401
 from store import sync_tables  # noqa: E402,F401  (issue 7: change feed, webhooks, search)
 from store import supervision_tables  # noqa: E402,F401  (issue 5: supervision, notifications)
+from store import construction_tables  # noqa: E402,F401  (issue 4: construction to evaluation)

@@ -12,8 +12,10 @@ from domain.actors import Actor
 from domain.clock import Clock
 from store import tables
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
+from store.construction_repositories import SqlConstructionRepository
 from store.outbox import write_outbox
 from store.repositories import SqlProjectRepository
+from store.supervision_repositories import SqlSupervisionRepository
 
 
 class SqlUnitOfWork:
@@ -33,6 +35,8 @@ class SqlUnitOfWork:
         self.projects = SqlProjectRepository(self.session)
         self.plans = SqlPlanRepository(self.session)
         self.documents = SqlDocumentRepository(self.session, self.actor)
+        self.supervision = SqlSupervisionRepository(self.session, self.actor)
+        self.construction = SqlConstructionRepository(self.session, self.actor)
         self._audit = []
         return self
 

@@ -156,3 +156,73 @@ MidYearStatusEnum = _mirror(
         MidYearStatus.REJECTED: "未通过 — rejected",
     },
 )
+
+# Art. 14–22 (issue 4)
+from domain.acceptance import AcceptanceReport  # noqa: E402
+from domain.changes import ChangeAspect, ChangeReason, ChangeRoute, ChangeStatus  # noqa: E402
+from domain.evaluation import Grade  # noqa: E402
+from domain.funds import DisbursementKind  # noqa: E402
+from domain.implementation import ContractAssignmentKind, ProcurementMethod, ProcurementRegime  # noqa: E402
+
+ProcurementRegimeEnum = _mirror(
+    "ProcurementRegime", "采购法律制度 — the procurement regime (Art. 15).", ProcurementRegime,
+    {ProcurementRegime.GOVERNMENT_PROCUREMENT: "政府采购 — Government Procurement Law",
+     ProcurementRegime.TENDERING: "招标投标 — Tendering and Bidding Law"},
+)
+ProcurementMethodEnum = _mirror(
+    "ProcurementMethod", "采购方式 — the procurement method (Art. 15).", ProcurementMethod,
+    {ProcurementMethod.PUBLIC_TENDER: "公开招标 — public tender",
+     ProcurementMethod.INVITED_TENDER: "邀请招标 — invited tender",
+     ProcurementMethod.COMPETITIVE_NEGOTIATION: "竞争性谈判 — competitive negotiation",
+     ProcurementMethod.COMPETITIVE_CONSULTATION: "竞争性磋商 — competitive consultation",
+     ProcurementMethod.SINGLE_SOURCE: "单一来源 — single source",
+     ProcurementMethod.INQUIRY: "询价 — request for quotations",
+     ProcurementMethod.FRAMEWORK_AGREEMENT: "框架协议 — framework agreement"},
+)
+ContractAssignmentKindEnum = _mirror(
+    "ContractAssignmentKind", "合同转让方式 — how a winning bidder would pass the contract on (Art. 15).",
+    ContractAssignmentKind,
+    {ContractAssignmentKind.TRANSFER: "转包 — transfer to another", ContractAssignmentKind.SPLIT: "分包 — split"},
+)
+ChangeAspectEnum = _mirror(
+    "ChangeAspect", "变更事项 — what a change touches (Art. 16).", ChangeAspect,
+    {ChangeAspect.SCALE: "建设规模 — scale", ChangeAspect.CONTENT: "建设内容 — content",
+     ChangeAspect.STANDARD: "建设标准 — standard", ChangeAspect.INVESTMENT: "投资 — investment"},
+)
+ChangeReasonEnum = _mirror(
+    "ChangeReason", "变更原因 — the reason of a change (Art. 17).", ChangeReason,
+    {ChangeReason.SUPERIOR_DEPLOYMENT: "上级部署 — deployment by a superior authority",
+     ChangeReason.TECHNICAL_OPTIMISATION: "技术优化 — technical optimisation",
+     ChangeReason.BUSINESS_NEEDS: "批复框架内的业务需求 — business needs within the approved framework",
+     ChangeReason.OTHER: "其他 — any other reason"},
+)
+ChangeRouteEnum = _mirror(
+    "ChangeRoute", "变更办理方式 — how a change is handled (Art. 16–17).", ChangeRoute,
+    {ChangeRoute.FILING: "单位调整、报大数据局备案，即时生效 — filed by the unit, effective at once (R17)",
+     ChangeRoute.APPROVAL: "报大数据局审批 — needs bdb approval (R16/R17)"},
+)
+ChangeStatusEnum = _mirror(
+    "ChangeRequestStatus", "变更状态 — status of a change request.", ChangeStatus,
+    {ChangeStatus.FILED: "已备案（生效） — filed, effective", ChangeStatus.PENDING: "待审批 — waiting for bdb",
+     ChangeStatus.APPROVED: "已批准（生效） — approved, effective", ChangeStatus.REJECTED: "未批准 — rejected"},
+)
+AcceptanceReportEnum = _mirror(
+    "AcceptanceReport", "竣工验收申请材料 — a report the completion-acceptance application attaches (R19.2).",
+    AcceptanceReport,
+    {AcceptanceReport.CONSTRUCTION_SUMMARY: "建设总结报告 — construction summary",
+     AcceptanceReport.FINANCIAL_REPORT: "财务报告 — financial report",
+     AcceptanceReport.SUPERVISION_REPORT: "监理报告 — supervision report",
+     AcceptanceReport.SECURITY_SECRECY_EVALUATION: "安全保密测评报告（涉密系统） — security and secrecy "
+                                                   "evaluation (classified systems)",
+     AcceptanceReport.MLPS_EVALUATION: "网络安全等级保护测评报告（非涉密系统） — MLPS evaluation (other systems)",
+     AcceptanceReport.CRYPTO_EVALUATION: "密码应用安全性评估报告 — cryptography application security evaluation"},
+)
+DisbursementKindEnum = _mirror(
+    "DisbursementKind", "拨付类型 — kind of disbursement (Art. 21).", DisbursementKind,
+    {DisbursementKind.ADVANCE: "预付款 — advance", DisbursementKind.PROGRESS: "进度款 — progress payment",
+     DisbursementKind.FINAL: "剩余资金（尾款），备案后方可支付 — the remaining funds, only after filing (R21)"},
+)
+PostEvaluationGradeEnum = _mirror(
+    "PostEvaluationGrade", "后评价等级 — grade of a post-evaluation (Art. 22).", Grade,
+    {Grade.EXCELLENT: "优 — excellent", Grade.GOOD: "良 — good", Grade.FAIR: "中 — fair", Grade.POOR: "差 — poor"},
+)

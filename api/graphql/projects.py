@@ -212,7 +212,7 @@ class Project(Node, ProjectPermissions):
         reviews = await info.context.loaders["reserve_reviews"].load(self.model.id)
         return [ReserveReview.from_domain(r) for r in reviews]
 
-    # ---- Art. 9–13: plan and approval (api/graphql/approvals.py) ----
+    # ---- Art. 9–13: plan and approval (api/graphql/approval_types.py) ----
     @strawberry.field(description="审批路径依据 — the Art. 11 facts recorded for this project.")
     def approval_facts(self) -> ApprovalFacts:
         m = self.model
@@ -231,11 +231,21 @@ class Project(Node, ProjectPermissions):
     def approved_investment(self) -> CNY | None:
         return self.model.approved_investment
 
+    @strawberry.field(description="是否涉密系统 — classified (涉密) system: its acceptance attaches a security-and-"
+                                  "secrecy evaluation instead of the MLPS one (R19.2).")
+    def classified(self) -> bool:
+        return self.model.classified
+
+    @strawberry.field(description="投入运行日期（验收备案确认日） — in operation since: the day bdb acknowledged the "
+                                  "acceptance filing (R21–R22); null before.")
+    def operation_started_on(self) -> date | None:
+        return self.model.operation_started_on
+
     @strawberry.field(description="下一步可编报的审批文件及依据 — the most direct next approval document and the rule "
                                   "that allows it (R11); null outside the reserve, while a document is under "
                                   "review, and once the preliminary design is approved.")
-    def next_approval_step(self, info: Ctx) -> Annotated["ApprovalStep", strawberry.lazy("api.graphql.approvals")] | None:
-        from api.graphql.approvals import ApprovalStep, approval_path_facts
+    def next_approval_step(self, info: Ctx) -> Annotated["ApprovalStep", strawberry.lazy("api.graphql.approval_types")] | None:
+        from api.graphql.approval_types import ApprovalStep, approval_path_facts
         from domain.approval_path import next_step
 
         step = next_step(approval_path_facts(self.model))
@@ -243,16 +253,16 @@ class Project(Node, ProjectPermissions):
 
     @strawberry.field(description="现在可编报的全部审批文件 — every approval document allowed now, most direct first.")
     def allowed_approval_steps(self, info: Ctx) -> list[Annotated["ApprovalStep",
-                                                                  strawberry.lazy("api.graphql.approvals")]]:
-        from api.graphql.approvals import ApprovalStep, approval_path_facts
+                                                                  strawberry.lazy("api.graphql.approval_types")]]:
+        from api.graphql.approval_types import ApprovalStep, approval_path_facts
         from domain.approval_path import allowed_steps
 
         return [ApprovalStep.from_step(s, info.context.lang) for s in allowed_steps(approval_path_facts(self.model))]
 
     @strawberry.field(description="审批文件（评估机构只看到受托的） — approval documents the viewer may read.")
     def approval_documents(self, info: Ctx) -> list[Annotated["ApprovalDocument",
-                                                              strawberry.lazy("api.graphql.approvals")]]:
-        from api.graphql.approvals import readable_documents
+                                                              strawberry.lazy("api.graphql.approval_types")]]:
+        from api.graphql.approval_types import readable_documents
 
         return readable_documents(info.context, self.model)
 
@@ -262,6 +272,19 @@ class Project(Node, ProjectPermissions):
         from domain.services.approvals import may_start_construction
 
         return not may_start_construction(self.model)
+
+    @strawberry.field(description="暂缓安排投资计划（第二十三条） — the investment plan arrangement is deferred (R23.2).")
+    def plan_deferred(self) -> bool:
+        return self.model.plan_deferred
+
+    @strawberry.field(description="项目大事记，按时间顺序（来自审计日志） — every event of the project in order, from "
+                                  "the audit log (issue 5).")
+    async def timeline(self, info: Ctx) -> list[Annotated["TimelineEvent", strawberry.lazy("api.graphql.timeline")]]:
+        from api.graphql.timeline import TimelineEvent, timeline_query
+
+        assert self.model.id is not None
+        async with info.context.session_factory() as session:
+            return [TimelineEvent.from_row(r) for r in (await session.execute(timeline_query(self.model.id))).all()]
 
 
 @strawberry.type(description="审批路径依据 — facts Art. 11 looks at.")

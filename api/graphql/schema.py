@@ -18,7 +18,12 @@ from api.trusted_documents import TrustedDocuments
 from api.graphql.approvals import ApprovalMutations, ApprovalQueries
 from api.graphql.audit import AuditQueries
 from api.graphql.changes import ChangeQueries
+from api.graphql.construction import ConstructionMutations, ConstructionQueries
+from api.graphql.construction_acceptance import AcceptanceMutations
 from api.graphql.webhooks import WebhookMutations, WebhookQueries
+from api.graphql.dashboards import DashboardQueries
+from api.graphql.obligations import ObligationMutations, ObligationQueries
+from api.graphql.supervision import SupervisionMutations, SupervisionQueries
 from api.graphql.authz import PolicyMutations, PolicyQueries
 from api.graphql.common import CNY, CNY_SCALAR, Node, from_global_id
 from api.graphql.contract import describe_mutation_inputs
@@ -33,7 +38,8 @@ from store import tables
 
 @strawberry.type(description="查询 — queries.")
 class Query(ProjectQueries, IdentityQueries, AuditQueries, PolicyQueries, ChangeQueries, PlanQueries,
-            ApprovalQueries, WebhookQueries):
+            ApprovalQueries, WebhookQueries, SupervisionQueries, ObligationQueries, DashboardQueries,
+            ConstructionQueries):
     @strawberry.field(description="按全局标识取任一对象 — any object by its global id.")
     async def node(
         self, info: Info[Context, None],
@@ -56,7 +62,8 @@ class Query(ProjectQueries, IdentityQueries, AuditQueries, PolicyQueries, Change
 
 @strawberry.type(description="变更 — mutations, named noun-first.")
 class Mutation(ProjectMutations, IdentityMutations, PolicyMutations, PlanMutations, ApprovalMutations,
-               WebhookMutations):
+               WebhookMutations, SupervisionMutations, ObligationMutations, ConstructionMutations,
+               AcceptanceMutations):
     pass
 
 

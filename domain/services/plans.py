@@ -118,7 +118,7 @@ async def compile_plan(*, uow: UnitOfWork, operation: str, call_id: int, items: 
             year=call.year, call_id=call_id, revision=1 + max((p.revision for p in revisions), default=0),
             selections=[(entries[entry_id], amount) for entry_id, amount in items],
             statuses={pid: p.status for pid, p in projects.items()}, previous=previous, note=note.strip(),
-            now=uow.now())
+            now=uow.now(), deferred=frozenset(pid for pid, p in projects.items() if p.plan_deferred))
         for stale in revisions:
             if stale.status is PlanStatus.COMPILED:  # an unsent compilation is replaced by the new one
                 stale.status = PlanStatus.SUPERSEDED

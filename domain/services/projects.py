@@ -19,6 +19,7 @@ from domain.projects import (
 )
 from domain.projects import submit_to_reserve as submit_rule
 from domain.reserve import CheckResult, ReserveReview, record_reserve_review
+from domain.supervision import ensure_not_suspended
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ProjectChanges:
 
 
 def _check_version(project: Project, expected: int | None) -> None:
+    ensure_not_suspended(project)  # R23.2: every use case that changes a project passes here
     if expected is not None and expected != project.version:
         raise version_conflict(expected, project.version)
 

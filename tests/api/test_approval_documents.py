@@ -275,3 +275,28 @@ async def test_R22_the_units_post_evaluation_history_is_shown_to_bdb_beside_a_ne
     assert for_bdb["approvalDocument"]["unitPostEvaluations"] == [
         {"projectName": "已建成项目", "score": "86.50", "grade": "良好"}]
     assert error_codes(for_unit) == ["FORBIDDEN"]
+
+
+async def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_written(api, session_factory, engine, clock):
+    # given an API configured with a 1 MB limit
+    import httpx
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    a = await make_agencies(api, session_factory, "unit", "bdb")
+    project = await reserve_project(api, a)
+    app = create_app(Settings(token_secret="test-secret-" + "x" * 40, max_upload_mb=1), engine=engine, clock=clock)
+    variables = {"i": {"projectId": project["id"], "type": "PROPOSAL", "requestedInvestment": "1.00",
+                       "attachments": [{"label": "正文", "file": None}]}}
+    just_over = PDF + b"0" * (1024 * 1024 - len(PDF) + 1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://limit") as small:
+        # when the file is one byte over the limit
+        response = await small.post("/graphql", headers={"Authorization": f"Bearer {a.token['unit']}"}, **_multipart(
+            SUBMIT, variables, {"variables.i.attachments.0.file": ("建议书.pdf", just_over, "application/pdf")}))
+    # then
+    payload = response.json()["data"]["approvalDocumentSubmit"]
+    assert [e["code"] for e in payload["userErrors"]] == ["FILE_TOO_LARGE"]
+    async with session_factory() as session:
+        assert (await session.execute(select(approval_tables.file_blobs.c.id))).first() is None
+        assert (await session.execute(select(approval_tables.approval_documents.c.id))).first() is None

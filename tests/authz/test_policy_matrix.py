@@ -13,6 +13,7 @@ from domain.actors import ADMIN_ROLE, Actor, OrgType
 
 ROLES = [t.value for t in OrgType] + [ADMIN_ROLE]
 SUPERVISORS = {"bdb", "finance", "cac", "psb", "crypto", "audit", "government"}
+INSPECTORS = ("bdb", "cac", "finance", "crypto", "psb")  # Art. 23, each within its field
 
 # What each role may do, by the relation it needs. Anything not listed is denied.
 EXPECTED: dict[Operation, dict[str, set[str]]] = {
@@ -61,6 +62,30 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.APPROVAL_DOCUMENT_APPROVE: {"bdb": {scopes.SUBMITTED}},
     Operation.APPROVAL_DOCUMENT_RETURN: {"bdb": {scopes.SUBMITTED}},
     Operation.POST_EVALUATION_HISTORY_READ: {"bdb": {scopes.ANY}, "audit": {scopes.ANY}},
+    # Art. 14–22 (issue 4)
+    **{op: {"unit": {scopes.LEAD}} for op in (
+        Operation.CONTRACT_RECORD, Operation.CHANGE_REQUEST_FILE, Operation.PROGRESS_REPORT_SUBMIT,
+        Operation.ACCEPTANCE_INITIAL_RECORD, Operation.ACCEPTANCE_APPLY, Operation.ACCEPTANCE_REPORT_FILE,
+        Operation.SELF_EVALUATION_SUBMIT)},
+    **{op: {"bdb": {scopes.SUBMITTED}} for op in (
+        Operation.OM_PROCUREMENT_RECORD, Operation.CHANGE_REQUEST_DECIDE, Operation.ACCEPTANCE_EXTEND,
+        Operation.ACCEPTANCE_DECIDE, Operation.ACCEPTANCE_FILING_ACKNOWLEDGE, Operation.RESOURCE_ALLOCATE,
+        Operation.POST_EVALUATION_COMMISSION)},
+    Operation.DISBURSEMENT_RECORD: {"finance": {scopes.SUBMITTED}},
+    Operation.POST_EVALUATION_FILE: {"evaluator": {scopes.ASSIGNED}},
+    # Art. 23–24 (issue 5)
+    Operation.INSPECTION_READ: {**{role: {scopes.SUBMITTED} for role in SUPERVISORS},
+                                "audit": {scopes.ANY, scopes.SUBMITTED}, "unit": {scopes.LEAD}},
+    **{op: {role: {scopes.SUBMITTED} for role in INSPECTORS}
+       for op in (Operation.INSPECTION_OPEN, Operation.INSPECTION_CONCLUDE, Operation.RECTIFICATION_REPORT_REVIEW)},
+    Operation.RECTIFICATION_REPORT_SUBMIT: {"unit": {scopes.LEAD}},
+    **{op: {"bdb": {scopes.SUBMITTED}} for op in (Operation.PROJECT_PLAN_DEFER, Operation.PROJECT_SUSPEND,
+                                                  Operation.PROJECT_RESUME, Operation.PROJECT_TERMINATE)},
+    Operation.INFO_REQUEST_SEND: {role: {scopes.SUBMITTED} for role in ("bdb", "finance", "audit")},
+    Operation.INFO_REQUEST_ANSWER: {"unit": {scopes.LEAD}},
+    Operation.OBLIGATION_READ: {**{role: {scopes.SUBMITTED} for role in SUPERVISORS}, "unit": {scopes.LEAD}},
+    **{op: {role: {scopes.ANY} for role in [*SUPERVISORS, "unit", "evaluator"]}
+       for op in (Operation.NOTIFICATION_READ, Operation.NOTIFICATION_MARK_READ)},
 }
 
 authorizer = Authorizer()

@@ -1,0 +1,221 @@
+"""The obligations calendar (Art. 18–23) and the viewer's in-app notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy import and_, select, update
+from strawberry.types import Info
+
+from api.context import Context
+from api.graphql.authz import performs
+from api.graphql.common import PageInfo, UserError, from_global_id, to_global_id
+from api.graphql.enums import _mirror, to_domain, to_gql
+from api.graphql.mutation_support import perform
+from api.graphql.organizations import Organization
+from api.graphql.pagination import Connection, Edge, PageRequest, counter, decode_cursor, encode_cursor, keyset_page
+from api.graphql.projects import Project
+from authz.operations import Operation
+from authz.sql import project_filter
+from domain.clock import legal_date
+from domain.obligations import TITLES, NoticeKind, Obligation as DomainObligation, ObligationState
+from domain.projects import Project as DomainProject
+from domain.rules import article_label
+from domain.services.obligations import ObligationFilter as DomainFilter
+from domain.services.obligations import calendar
+from store import tables
+from store.supervision_repositories import obligation_facts
+from store.supervision_tables import notifications
+
+Ctx = Info[Context, None]
+
+ObligationStateEnum = _mirror("ObligationState", "义务状态 — state of an obligation on today's date.", ObligationState, {
+    ObligationState.UPCOMING: "未到期（尚未开始） — upcoming: not open yet",
+    ObligationState.OPEN: "办理期内 — open: may and should be done now",
+    ObligationState.DONE: "已完成 — done",
+    ObligationState.OVERDUE: "已逾期 — overdue: the due date has passed",
+})
+NoticeKindEnum = _mirror("NoticeKind", "通知类型 — why a notice was sent.", NoticeKind, {
+    NoticeKind.OPENED: "义务开始 — the obligation opened",
+    NoticeKind.DUE_IN_30_DAYS: "30天内到期 — due within 30 days",
+    NoticeKind.DUE_IN_7_DAYS: "7天内到期 — due within 7 days",
+    NoticeKind.OVERDUE: "已逾期 — overdue",
+})
+
+
+@strawberry.type(description="法定义务 — one deadline the regulation sets for a project, derived from its facts.")
+class Obligation:
+    key: str = strawberry.field(description="义务标识（稳定不变） — stable key, e.g. `12:R18:3`.")
+    rule: str = strawberry.field(description="规则编号 — rule id, e.g. `R18`.")
+    article: str = strawberry.field(description="条款 — article, e.g. `第十八条`.")
+    title: str = strawberry.field(description="事项 — what is owed (zh-CN or en).")
+    opens_on: date = strawberry.field(description="开始日期 — the day it opens (China time).")
+    due_on: date = strawberry.field(description="截止日期（当日23:59:59止） — due date; ends 23:59:59 China time.")
+    state: ObligationStateEnum = strawberry.field(description="状态 — state on today's date.")
+    organization_id: strawberry.Private[int]
+    model: strawberry.Private[DomainProject | None]
+
+    @strawberry.field(description="责任单位 — the responsible organization.")
+    async def organization(self, info: Ctx) -> Organization:
+        return Organization.from_row(await info.context.loaders["organization"].load(self.organization_id))
+
+    @strawberry.field(description="项目 — the project.")
+    def project(self) -> Project | None:
+        return Project.from_domain(self.model) if self.model is not None else None
+
+    @classmethod
+    def from_domain(cls, o: DomainObligation, project: DomainProject | None, lang: str) -> Obligation:
+        zh, en = TITLES[o.rule]
+        return cls(key=o.key, rule=o.rule, article=article_label(o.rule, lang) or "", title=en if lang == "en" else zh,
+                   opens_on=o.opens_on, due_on=o.due_on, state=to_gql(ObligationStateEnum, o.state),
+                   organization_id=o.organization_id, model=project)
+
+
+@strawberry.input(description="义务筛选 — obligations filter.")
+class ObligationFilter:
+    organization_id: strawberry.ID | None = strawberry.field(default=None, description="责任单位 — organization id.")
+    state: ObligationStateEnum | None = strawberry.field(default=None, description="状态 — state.")
+    due_before: date | None = strawberry.field(default=None, description="在此日期及之前到期 — due on or before.")
+    rule: str | None = strawberry.field(default=None, description="规则编号，如 `R18`、`R23` — rule id.")
+
+
+async def scoped_obligations(ctx: Context, wanted: DomainFilter) -> list[DomainObligation]:
+    """Obligations of the projects the viewer may see in the calendar (a unit its own, supervisors all)."""
+    actor = ctx.require_actor()
+    where = project_filter(ctx.authorizer, actor, Operation.OBLIGATION_READ)
+    if wanted.organization_id is not None:
+        where = and_(where, tables.projects.c.lead_organization_id == wanted.organization_id)
+    async with ctx.session_factory() as session:
+        facts = await obligation_facts(session, where)
+    return calendar(facts, legal_date(ctx.clock()), wanted)
+
+
+def _page(items: list[DomainObligation], page: PageRequest, lang: str) -> tuple[list[DomainObligation], PageInfo]:
+    """The calendar is derived, not stored: pages are cut from the ordered list by (due date, key)."""
+    page.validate(lang)
+    def position(o: DomainObligation) -> list[str]:
+        return [o.due_on.isoformat(), o.key]
+    if page.first is not None:
+        after = decode_cursor(page.after, lang) if page.after else None
+        rest = [o for o in items if after is None or position(o) > after]
+        return rest[:page.first], PageInfo(has_next_page=len(rest) > page.first, has_previous_page=after is not None,
+                                           start_cursor=None, end_cursor=None)
+    before = decode_cursor(page.before, lang) if page.before else None
+    rest = [o for o in items if before is None or position(o) < before]
+    assert page.last is not None
+    return rest[-page.last:], PageInfo(has_next_page=before is not None, has_previous_page=len(rest) > page.last,
+                                       start_cursor=None, end_cursor=None)
+
+
+@strawberry.type(description="本单位通知 — an in-app notice to the viewer's organization.")
+class Notification:
+    id: strawberry.ID = strawberry.field(description="全局标识 — global id.")
+    kind: NoticeKindEnum = strawberry.field(description="类型 — why it was sent.")
+    rule: str = strawberry.field(description="规则编号 — rule id.")
+    title: str = strawberry.field(description="事项 — what is owed.")
+    obligation_key: str = strawberry.field(description="义务标识 — the obligation's key.")
+    opens_on: date = strawberry.field(description="开始日期 — opens on.")
+    due_on: date = strawberry.field(description="截止日期 — due on.")
+    created_at: datetime = strawberry.field(description="发送时间 — sent at.")
+    read_at: datetime | None = strawberry.field(description="已读时间 — read at; null while unread.")
+    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — the project's global id.")
+
+    @classmethod
+    def from_row(cls, row: Any, lang: str) -> Notification:
+        zh, en = TITLES.get(row.rule, (row.rule, row.rule))
+        return cls(id=to_global_id("Notification", row.id), kind=NoticeKindEnum[row.kind], rule=row.rule,
+                   title=en if lang == "en" else zh, obligation_key=row.obligation_key, opens_on=row.opens_on,
+                   due_on=row.due_on, created_at=row.created_at, read_at=row.read_at,
+                   project_id=to_global_id("Project", row.project_id))
+
+
+@strawberry.input(description="标为已读 — mark notices read.")
+class MarkNotificationsReadInput:
+    ids: list[strawberry.ID] | None = strawberry.field(default=None,
+                                                       description="通知标识；不填则全部 — ids; none means all.")
+
+
+@strawberry.type(description="标为已读结果 — result of marking notices read.")
+class MarkNotificationsReadPayload:
+    count: int = strawberry.field(description="本次标为已读的数量 — how many were newly marked read.")
+    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+
+
+@strawberry.type
+class ObligationQueries:
+    @strawberry.field(description="义务日历（单位看本单位的，监管部门看全部） — the obligations calendar: a unit sees "
+                                  "its own, supervisors all; by due date.")
+    async def obligations(
+        self, info: Ctx,
+        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")] = None,
+        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
+        before: Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")] = None,
+        filter: Annotated[ObligationFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+    ) -> Connection[Obligation]:
+        ctx = info.context
+        f = filter or ObligationFilter()
+        org = from_global_id(f.organization_id) if f.organization_id else None
+        wanted = DomainFilter(organization_id=(org[1] if org else -1) if f.organization_id else None,
+                              state=to_domain(ObligationState, f.state) if f.state else None,
+                              due_before=f.due_before, rule=f.rule)
+        items = await scoped_obligations(ctx, wanted)
+        chosen, info_ = _page(items, PageRequest(first, after, last, before), ctx.lang)
+        async with ctx.session_factory() as session:
+            projects = {p.id: p for p in (await session.execute(select(DomainProject).where(
+                tables.projects.c.id.in_({o.project_id for o in chosen})))).scalars()}
+        cursors = [encode_cursor([o.due_on.isoformat(), o.key]) for o in chosen]
+        info_.start_cursor, info_.end_cursor = (cursors[0], cursors[-1]) if cursors else (None, None)
+        total = len(items)
+
+        async def count() -> int:
+            return total
+
+        return Connection(edges=[Edge(cursor=c, node=Obligation.from_domain(o, projects.get(o.project_id), ctx.lang))
+                                 for o, c in zip(chosen, cursors, strict=True)], page_info=info_, count=count)
+
+    @strawberry.field(description="本单位通知，最新的在前 — notices to the viewer's organization, newest first.")
+    async def notifications(
+        self, info: Ctx,
+        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")] = None,
+        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
+        before: Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")] = None,
+        unread_only: Annotated[bool, strawberry.argument(description="只看未读 — unread only.")] = False,
+    ) -> Connection[Notification]:
+        ctx = info.context
+        actor = ctx.require(Operation.NOTIFICATION_READ)
+        n = notifications
+        stmt = select(n).where(n.c.organization_id == actor.organization_id)
+        if unread_only:
+            stmt = stmt.where(n.c.read_at.is_(None))
+        async with ctx.session_factory() as session:
+            rows, page_info, cursors = await keyset_page(session, stmt, key=n.c.id,
+                                                         page=PageRequest(first, after, last, before), lang=ctx.lang)
+        return Connection(edges=[Edge(cursor=c, node=Notification.from_row(r, ctx.lang))
+                                 for r, c in zip(rows, cursors, strict=True)],
+                          page_info=page_info, count=counter(ctx.session_factory, stmt))
+
+
+@strawberry.type
+class ObligationMutations:
+    @strawberry.mutation(description="将本单位通知标为已读 — mark the organization's notices read.",
+                         extensions=performs(Operation.NOTIFICATION_MARK_READ))
+    async def mark_notifications_read(self, info: Ctx, input: MarkNotificationsReadInput
+                                      ) -> MarkNotificationsReadPayload:
+        ctx = info.context
+        actor = ctx.require(Operation.NOTIFICATION_MARK_READ)
+        n = notifications
+
+        async def action() -> MarkNotificationsReadPayload:
+            stmt = update(n).where(n.c.organization_id == actor.organization_id, n.c.read_at.is_(None))
+            if input.ids is not None:
+                ids = [d[1] for d in map(from_global_id, input.ids) if d is not None and d[0] == "Notification"]
+                stmt = stmt.where(n.c.id.in_(ids))
+            async with ctx.session_factory() as session, session.begin():
+                result = await session.execute(stmt.values(read_at=ctx.clock()).returning(n.c.id))
+                return MarkNotificationsReadPayload(count=len(result.all()), user_errors=[])
+
+        return await perform(ctx, action, lambda e: MarkNotificationsReadPayload(count=0, user_errors=e))

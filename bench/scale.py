@@ -1,0 +1,100 @@
+"""Scale: the same reads at 1,000 projects and at a large generated data set (default 100,000 projects and
+1,000,000 audit records); each read's p50 should stay within 1.5 × its p50 at 1,000 (indexes, keyset pages).
+
+Environment: BENCH_SCALE_PROJECTS (default 100000), BENCH_SCALE_AUDIT (default 1000000),
+BENCH_SCALE_REPEAT (default 30 requests per read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+
+import httpx
+
+from api.app import create_app
+from api.settings import Settings
+from bench.common import PASSWORD, SECRET, connection, fresh_database, seed
+from store.engine import make_engine
+
+READS = {
+    "first page": ("{ projects(first: 20) { totalCount edges { node { id code name status } } } }", {}),
+    "project(code)": ("query($c: String) { project(code: $c) { id name status } }", {"c": "YK-2026-000777"}),
+    "text search": ("query($s: String) { projects(first: 20, filter: {search: $s}) { edges { node { code } } } }",
+                    {"s": "项目777"}),
+    "audit log page": ("{ auditLog(first: 50) { edges { node { operation actorUsername } } } }", {}),
+}
+
+
+async def generate_audit(url: str, records: int) -> float:
+    """Audit records in bulk SQL, sealed one by one by the chain trigger as in production."""
+    started = time.perf_counter()
+    async with connection(url) as conn:
+        done = 0
+        while done < records:
+            batch = min(200_000, records - done)
+            await conn.execute("""
+                INSERT INTO audit_log (actor_username, actor_role, operation, target_type, target_id, after)
+                SELECT 'bench.' || (g % 20), 'unit', 'project:update', 'Project', 1 + g % 1000,
+                       jsonb_build_object('version', g) FROM generate_series(1, $1) g""", batch)
+            done += batch
+        await conn.execute("ANALYZE audit_log")
+    return time.perf_counter() - started
+
+
+async def p50s(url: str, repeat: int) -> dict[str, float]:
+    engine = make_engine(url)
+    app = create_app(Settings(token_secret=SECRET, rate_limit_per_minute=0), engine=engine,
+                     policy_from_database=False)
+    results = {}
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            token = await login_in_process(http)
+            headers = {"Authorization": f"Bearer {token}"}
+            for name, (query, variables) in READS.items():
+                times = []
+                for i in range(repeat + 3):
+                    started = time.perf_counter()
+                    body = (await http.post("/graphql", json={"query": query, "variables": variables},
+                                            headers=headers)).json()
+                    if i >= 3:
+                        times.append((time.perf_counter() - started) * 1000)
+                    assert "errors" not in body, body
+                results[name] = statistics.median(times)
+    finally:
+        await engine.dispose()
+    return results
+
+
+async def login_in_process(http: httpx.AsyncClient) -> str:
+    body = (await http.post("/graphql", json={
+        "query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }",
+        "variables": {"u": "bench.audit", "p": PASSWORD}})).json()
+    return str(body["data"]["login"]["token"])
+
+
+async def run() -> None:
+    projects = int(os.environ.get("BENCH_SCALE_PROJECTS", "100000"))
+    audit = int(os.environ.get("BENCH_SCALE_AUDIT", "1000000"))
+    repeat = int(os.environ.get("BENCH_SCALE_REPEAT", "30"))
+    small_url = await fresh_database("yk_bench_small")
+    await seed(small_url, projects=1000)
+    await generate_audit(small_url, 10_000)
+    large_url = await fresh_database("yk_bench_large")
+    started = time.perf_counter()
+    await seed(large_url, projects=projects)
+    seeded = time.perf_counter() - started
+    sealed = await generate_audit(large_url, audit)
+    print(f"generated {projects} projects in {seeded:.1f} s and {audit} chained audit records in {sealed:.1f} s "
+          f"({audit / sealed:,.0f} records/s through the sealing trigger)")
+    small, large = await p50s(small_url, repeat), await p50s(large_url, repeat)
+    for name in READS:
+        ratio = large[name] / small[name]
+        print(f"{name:<16} p50 {small[name]:7.2f} ms at 1,000   {large[name]:7.2f} ms at {projects:,}   "
+              f"ratio {ratio:4.2f} ({'ok' if ratio <= 1.5 else 'ABOVE 1.5'})")
+
+
+def main() -> None:
+    asyncio.run(run())
