@@ -21,6 +21,7 @@ from api.graphql.enums import (
     to_domain,
 )
 from api.graphql.common import CNY, UserError, from_global_id, to_global_id
+from api.graphql.authz import performs
 from api.graphql.mutation_support import perform
 from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
 from api.graphql.projects import Project, load_readable_project
@@ -218,7 +219,8 @@ class ApprovalQueries:
 
 @strawberry.type
 class ApprovalMutations:
-    @strawberry.mutation(description="更新审批路径依据（项目单位） — record the Art. 11 facts of the project.")
+    @strawberry.mutation(description="更新审批路径依据（项目单位） — record the Art. 11 facts of the project.",
+                         extensions=performs(Operation.APPROVAL_FACTS_UPDATE, on="Project"))
     async def project_approval_facts_update(self, info: Ctx,
                                             input: ProjectApprovalFactsUpdateInput) -> ProjectApprovalFactsPayload:
         ctx = info.context
@@ -237,7 +239,8 @@ class ApprovalMutations:
 
         return await perform(ctx, action, lambda e: ProjectApprovalFactsPayload(project=None, user_errors=e))
 
-    @strawberry.mutation(description="编报审批文件（项目单位） — submit the next approval document (R11, R12).")
+    @strawberry.mutation(description="编报审批文件（项目单位） — submit the next approval document (R11, R12).",
+                         extensions=performs(Operation.APPROVAL_DOCUMENT_SUBMIT, on="Project"))
     async def approval_document_submit(self, info: Ctx, input: ApprovalDocumentSubmitInput) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_SUBMIT)
@@ -258,7 +261,8 @@ class ApprovalMutations:
         return await perform(ctx, action, _refused)
 
     @strawberry.mutation(description="委托第三方评估（市大数据管理局） — assign the evaluator, recording the "
-                                     "competitive selection (R13.1).")
+                                     "competitive selection (R13.1).",
+                         extensions=performs(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR, on="ApprovalDocument"))
     async def approval_document_assign_evaluator(self, info: Ctx, input: ApprovalDocumentAssignEvaluatorInput
                                                  ) -> ApprovalDocumentPayload:
         ctx = info.context
@@ -276,7 +280,8 @@ class ApprovalMutations:
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="提交评估意见（受托评估机构） — the assigned evaluator files its evaluation.")
+    @strawberry.mutation(description="提交评估意见（受托评估机构） — the assigned evaluator files its evaluation.",
+                         extensions=performs(Operation.APPROVAL_DOCUMENT_EVALUATE, on="ApprovalDocument"))
     async def approval_document_evaluate(self, info: Ctx, input: ApprovalDocumentEvaluateInput
                                          ) -> ApprovalDocumentPayload:
         ctx = info.context
@@ -294,7 +299,8 @@ class ApprovalMutations:
         return await perform(ctx, action, _refused)
 
     @strawberry.mutation(description="审核密码应用方案（市国家密码管理局） — review the cryptography application "
-                                     "plan (R13.2).")
+                                     "plan (R13.2).",
+                         extensions=performs(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW, on="ApprovalDocument"))
     async def approval_document_crypto_review(self, info: Ctx, input: ApprovalDocumentCryptoReviewInput
                                               ) -> ApprovalDocumentPayload:
         ctx = info.context
@@ -309,7 +315,8 @@ class ApprovalMutations:
         return await perform(ctx, action, _refused)
 
     @strawberry.mutation(description="批复审批文件（市大数据管理局） — approve after evaluation and crypto review "
-                                     "(R13); the preliminary design's approval date is the project's.")
+                                     "(R13); the preliminary design's approval date is the project's.",
+                         extensions=performs(Operation.APPROVAL_DOCUMENT_APPROVE, on="ApprovalDocument"))
     async def approval_document_approve(self, info: Ctx, input: ApprovalDocumentApproveInput
                                         ) -> ApprovalDocumentPayload:
         ctx = info.context
@@ -326,7 +333,8 @@ class ApprovalMutations:
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="退回修改（市大数据管理局） — return the document; the unit resubmits a new version.")
+    @strawberry.mutation(description="退回修改（市大数据管理局） — return the document; the unit resubmits a new version.",
+                         extensions=performs(Operation.APPROVAL_DOCUMENT_RETURN, on="ApprovalDocument"))
     async def approval_document_return(self, info: Ctx, input: ApprovalDocumentReturnInput) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_RETURN)

@@ -16,6 +16,7 @@ from api.graphql.enums import (
     EntryKindEnum,
     to_domain,
 )
+from api.graphql.authz import performs
 from api.graphql.mutation_support import perform
 from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
 from authz.operations import Operation
@@ -201,7 +202,8 @@ class PlanQueries:
 
 @strawberry.type
 class PlanMutations:
-    @strawberry.mutation(description="发布年度项目计划征集（市大数据管理局） — open the yearly call (R9).")
+    @strawberry.mutation(description="发布年度项目计划征集（市大数据管理局） — open the yearly call (R9).",
+                         extensions=performs(Operation.PLAN_CALL_OPEN))
     async def plan_call_open(self, info: Ctx, input: PlanCallOpenInput) -> PlanCallPayload:
         ctx = info.context
         ctx.require(Operation.PLAN_CALL_OPEN)
@@ -215,7 +217,8 @@ class PlanMutations:
 
         return await perform(ctx, action, _call_refused)
 
-    @strawberry.mutation(description="报送年度计划条目（项目单位） — submit a plan entry before the deadline (R9).")
+    @strawberry.mutation(description="报送年度计划条目（项目单位） — submit a plan entry before the deadline (R9).",
+                         extensions=performs(Operation.PLAN_ENTRY_SUBMIT, on="Project"))
     async def plan_entry_submit(self, info: Ctx, input: PlanEntrySubmitInput) -> PlanEntryPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PLAN_ENTRY_SUBMIT)
@@ -229,7 +232,8 @@ class PlanMutations:
 
         return await perform(ctx, action, _entry_refused)
 
-    @strawberry.mutation(description="审核计划条目（市大数据管理局、市财政局） — record a joint review (R10.1).")
+    @strawberry.mutation(description="审核计划条目（市大数据管理局、市财政局） — record a joint review (R10.1).",
+                         extensions=performs(Operation.PLAN_ENTRY_REVIEW, on="PlanEntry"))
     async def plan_entry_review(self, info: Ctx, input: PlanEntryReviewInput) -> PlanEntryPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PLAN_ENTRY_REVIEW)
@@ -242,7 +246,8 @@ class PlanMutations:
 
         return await perform(ctx, action, _entry_refused)
 
-    @strawberry.mutation(description="编制年度投资计划（市大数据管理局） — compile a revision: list and scale (R10.1).")
+    @strawberry.mutation(description="编制年度投资计划（市大数据管理局） — compile a revision: list and scale (R10.1).",
+                         extensions=performs(Operation.ANNUAL_PLAN_COMPILE))
     async def annual_plan_compile(self, info: Ctx, input: AnnualPlanCompileInput) -> AnnualPlanPayload:
         ctx = info.context
         ctx.require(Operation.ANNUAL_PLAN_COMPILE)
@@ -256,7 +261,8 @@ class PlanMutations:
 
         return await perform(ctx, action, _plan_refused)
 
-    @strawberry.mutation(description="报请市政府审定（市大数据管理局） — send the compiled plan to government (R10.1).")
+    @strawberry.mutation(description="报请市政府审定（市大数据管理局） — send the compiled plan to government (R10.1).",
+                         extensions=performs(Operation.ANNUAL_PLAN_SEND))
     async def annual_plan_send(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         ctx = info.context
         ctx.require(Operation.ANNUAL_PLAN_SEND)
@@ -268,15 +274,18 @@ class PlanMutations:
 
         return await perform(ctx, action, _plan_refused)
 
-    @strawberry.mutation(description="批准年度投资计划（市政府） — approve; its projects become PLANNED (R10.1).")
+    @strawberry.mutation(description="批准年度投资计划（市政府） — approve; its projects become PLANNED (R10.1).",
+                         extensions=performs(Operation.ANNUAL_PLAN_DECIDE))
     async def annual_plan_approve(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         return await _decide(info.context, input, approve=True)
 
-    @strawberry.mutation(description="退回年度投资计划（市政府） — return it to bdb with reasons (R10.1).")
+    @strawberry.mutation(description="退回年度投资计划（市政府） — return it to bdb with reasons (R10.1).",
+                         extensions=performs(Operation.ANNUAL_PLAN_DECIDE))
     async def annual_plan_return(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         return await _decide(info.context, input, approve=False)
 
-    @strawberry.mutation(description="申报年中新增项目（项目单位） — R10.2 step 1.")
+    @strawberry.mutation(description="申报年中新增项目（项目单位） — R10.2 step 1.",
+                         extensions=performs(Operation.MID_YEAR_SUBMIT, on="Project"))
     async def mid_year_request_submit(self, info: Ctx, input: MidYearRequestSubmitInput) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_SUBMIT)
@@ -289,7 +298,8 @@ class PlanMutations:
 
         return await perform(ctx, action, _mid_refused)
 
-    @strawberry.mutation(description="审核年中新增项目（市大数据管理局） — R10.2 step 2.")
+    @strawberry.mutation(description="审核年中新增项目（市大数据管理局） — R10.2 step 2.",
+                         extensions=performs(Operation.MID_YEAR_BDB_REVIEW, on="MidYearRequest"))
     async def mid_year_request_review(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_BDB_REVIEW)
@@ -302,7 +312,8 @@ class PlanMutations:
 
         return await perform(ctx, action, _mid_refused)
 
-    @strawberry.mutation(description="出具年中新增项目意见（市财政局） — R10.2 step 3.")
+    @strawberry.mutation(description="出具年中新增项目意见（市财政局） — R10.2 step 3.",
+                         extensions=performs(Operation.MID_YEAR_FINANCE_OPINION, on="MidYearRequest"))
     async def mid_year_request_finance_opinion(self, info: Ctx, input: MidYearRequestFinanceOpinionInput
                                                ) -> MidYearRequestPayload:
         ctx = info.context
@@ -317,7 +328,8 @@ class PlanMutations:
         return await perform(ctx, action, _mid_refused)
 
     @strawberry.mutation(description="审定年中新增项目（市政府） — R10.2 step 4: approval adds it to this year's plan "
-                                     "as a new revision.")
+                                     "as a new revision.",
+                         extensions=performs(Operation.MID_YEAR_DECIDE, on="MidYearRequest"))
     async def mid_year_request_decide(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_DECIDE)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import jwt
+
+from api.auth import issue_session_token
+from domain.actors import Actor
 from domain.calendar_math import add_months
 from domain.clock import CHINA
 from tests.api.plan_helpers import planned_project
-from tests.utils import PASSWORD, Agencies, Api
+from tests.utils import Agencies, Api
 
 ERR = "userErrors { code rule article field message }"
 LIFECYCLE_AGENCIES = ("unit", "bdb", "finance", "government", "crypto", "evaluator")
@@ -127,16 +131,23 @@ async def under_construction(api: Api, a: Agencies, **fields: Any) -> dict[str, 
     return project
 
 
-async def relogin(api: Api, a: Agencies) -> None:
-    """Tokens last 60 minutes of fake time: sign every agency in again after moving the clock."""
-    for role in a.token:
-        a.token[role] = await api.login(f"user.{role}", PASSWORD)
+# The `settings` fixture's token secret (tests/conftest.py): a mismatch shows at once as UNAUTHENTICATED.
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+async def relogin(api: Api, a: Agencies, now: datetime) -> None:
+    """Tokens last 60 minutes of fake time: after moving the clock, give every agency a fresh token for the
+    same user — minted directly, because an argon2 login per role and per move would dominate the tests."""
+    for role, token in a.token.items():
+        user_id = int(jwt.decode(token, options={"verify_signature": False})["sub"])
+        actor = Actor(user_id=user_id, organization_id=a.org[role], role=role, username=f"user.{role}")
+        a.token[role] = issue_session_token(actor, secret=TEST_SECRET, ttl=timedelta(minutes=60), now=now).token
 
 
 async def move_to(api: Api, a: Agencies, clock: Any, day: date, at: time = time(10, 0)) -> None:
     """Set the fake clock to a legal day in Yingkou (10:00 local) and sign in again."""
     clock.now = datetime.combine(day, at, tzinfo=CHINA)
-    await relogin(api, a)
+    await relogin(api, a, clock.now)
 
 
 def shift(clock: Any, **delta: float) -> None:
