@@ -20,8 +20,10 @@ from domain.projects import CatalogueItem, FundingSource, Participant, Project, 
 from domain.reserve import CheckResult, ReserveCheck
 from domain.approval_documents import EvaluationConclusion, SelectionMethod
 from domain.approval_path import DocumentType
+from domain.implementation import ProcurementMethod, ProcurementRegime
 from domain.plans import EntryKind
 from domain.services import approvals as approval_cases
+from domain.services import construction as construction_cases
 from domain.services import plans as plan_cases
 from domain.services import projects as use_cases
 from store import tables
@@ -311,6 +313,23 @@ async def _seed_plan_and_approvals(session_factory: async_sessionmaker[AsyncSess
     await plan_cases.submit_mid_year(uow=uow("health.liu"), gate=gate("health.liu", Operation.MID_YEAR_SUBMIT),
                                      project_id=health, amount=Decimal("6500000.00"),
                                      reason="落实省卫健委电子健康档案互通共享年内完成的部署。")
+
+    # Issue 4: 城市运行管理服务平台 signs its contract (R14–R15, under construction) and reports its first
+    # quarter (R18); the second quarter, due 17 Oct 2026, is left open so the demo shows an overdue report.
+    clock.jump(datetime(2026, 5, 28, 2, 0, tzinfo=UTC))
+    await construction_cases.record_contract(
+        uow=uow("housing.yang"), gate=gate("housing.yang", Operation.CONTRACT_RECORD), project_id=city_ops,
+        om_by_bdb=False, values={
+            "legal_person": "营口市住房和城乡建设局", "regime": ProcurementRegime.GOVERNMENT_PROCUREMENT,
+            "method": ProcurementMethod.PUBLIC_TENDER, "procurement_reference": "YKZC-2026-0536",
+            "winning_bidder": "辽宁城市智算科技有限公司", "supervision_firm": "营口信达工程监理有限公司",
+            "contract_number": "YKZJ-HT-2026-021", "amount": Decimal("21960000.00"), "signed_on": date(2026, 5, 27)})
+    clock.jump(datetime(2026, 7, 10, 2, 0, tzinfo=UTC))
+    await construction_cases.submit_progress(
+        uow=uow("housing.yang"), gate=gate("housing.yang", Operation.PROGRESS_REPORT_SUBMIT), project_id=city_ops,
+        values={"period_number": 1, "physical_progress": Decimal("28.50"), "funds_spent": Decimal("5200000.00"),
+                "milestones": "完成数据底座基础平台部署和首批12个部门数据接入。",
+                "problems": "部分区县数据接口标准不统一，正在协调。"})
 
 
 async def _accept_into_reserve(session_factory: async_sessionmaker[AsyncSession], clock: Clock,

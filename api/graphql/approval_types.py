@@ -10,6 +10,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
+from api.graphql.common import CNY, Node, to_global_id
 from api.graphql.enums import (
     DocumentStatusEnum,
     DocumentTypeEnum,
@@ -17,7 +18,6 @@ from api.graphql.enums import (
     SelectionMethodEnum,
     to_gql,
 )
-from api.graphql.common import CNY, Node, to_global_id
 from api.graphql.organizations import Organization
 from authz.operations import Operation
 from domain import approval_path as path

@@ -13,6 +13,12 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import not_found
+from api.graphql.approval_types import (
+    ApprovalDocument,
+    readable_documents,
+)
+from api.graphql.authz import performs
+from api.graphql.common import CNY, UserError, from_global_id, pk_of, to_global_id
 from api.graphql.enums import (
     DocumentStatusEnum,
     DocumentTypeEnum,
@@ -20,8 +26,6 @@ from api.graphql.enums import (
     SelectionMethodEnum,
     to_domain,
 )
-from api.graphql.common import CNY, UserError, from_global_id, to_global_id
-from api.graphql.authz import performs
 from api.graphql.mutation_support import perform
 from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
 from api.graphql.projects import Project, load_readable_project
@@ -35,11 +39,6 @@ from domain.services import approvals as use_cases
 from store import approval_tables, tables
 from store.files import Upload as CheckedUpload
 from store.files import check_upload
-
-from api.graphql.approval_types import (
-    ApprovalDocument,
-    readable_documents,
-)
 
 Ctx = Info[Context, None]
 
@@ -62,12 +61,6 @@ async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[Ch
         raise DomainError(problems)
     return accepted  # type: ignore[return-value]
 
-
-def _pk(ctx: Context, global_id: str, type_name: str) -> int:
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name:
-        raise not_found(ctx.lang)
-    return decoded[1]
 
 
 @strawberry.input(description="审批路径依据 — facts that open a shorter approval path (Art. 11).")
@@ -176,7 +169,7 @@ class ApprovalQueries:
         self, info: Ctx, id: Annotated[strawberry.ID, strawberry.argument(description="全局标识 — global id.")],
     ) -> ApprovalDocument:
         ctx = info.context
-        pk = _pk(ctx, id, "ApprovalDocument")
+        pk = pk_of(id, "ApprovalDocument", ctx.lang)
         async with ctx.session_factory() as session:
             project_id = (await session.execute(select(approval_tables.approval_documents.c.project_id).where(
                 approval_tables.approval_documents.c.id == pk))).scalar()
@@ -225,7 +218,7 @@ class ApprovalMutations:
                                             input: ProjectApprovalFactsUpdateInput) -> ProjectApprovalFactsPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_FACTS_UPDATE)
-        pk = _pk(ctx, input.project_id, "Project")
+        pk = pk_of(input.project_id, "Project", ctx.lang)
         values = {name: getattr(input, name) for name in
                   ("listed_plan_reference", "urgent_legal_basis", "technically_simple", "single_content")
                   if getattr(input, name) is not strawberry.UNSET}
@@ -244,7 +237,7 @@ class ApprovalMutations:
     async def approval_document_submit(self, info: Ctx, input: ApprovalDocumentSubmitInput) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_SUBMIT)
-        pk = _pk(ctx, input.project_id, "Project")
+        pk = pk_of(input.project_id, "Project", ctx.lang)
         content = {name: getattr(input, name) for name in (
             "summary", "data_catalogue", "sharing_list", "sharing_process", "sharing_interfaces", "sharing_frequency",
             "purchases_services", "self_build_vs_purchase", "product_security_statement", "security_plan",
@@ -267,7 +260,7 @@ class ApprovalMutations:
                                                  ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR)
-        pk = _pk(ctx, input.document_id, "ApprovalDocument")
+        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
         decoded = from_global_id(input.evaluator_organization_id)
         evaluator = decoded[1] if decoded and decoded[0] == "Organization" else -1
 
@@ -286,7 +279,7 @@ class ApprovalMutations:
                                          ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_EVALUATE)
-        pk = _pk(ctx, input.document_id, "ApprovalDocument")
+        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
 
         async def action() -> ApprovalDocumentPayload:
             uploads = await _uploads(ctx, input.attachments)
@@ -305,7 +298,7 @@ class ApprovalMutations:
                                               ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW)
-        pk = _pk(ctx, input.document_id, "ApprovalDocument")
+        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
 
         async def action() -> ApprovalDocumentPayload:
             document = await use_cases.record_crypto_review(uow=ctx.uow(), gate=gate, document_id=pk,
@@ -321,7 +314,7 @@ class ApprovalMutations:
                                         ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_APPROVE)
-        pk = _pk(ctx, input.document_id, "ApprovalDocument")
+        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
 
         async def action() -> ApprovalDocumentPayload:
             uploads = await _uploads(ctx, input.attachments)
@@ -338,7 +331,7 @@ class ApprovalMutations:
     async def approval_document_return(self, info: Ctx, input: ApprovalDocumentReturnInput) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_RETURN)
-        pk = _pk(ctx, input.document_id, "ApprovalDocument")
+        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
 
         async def action() -> ApprovalDocumentPayload:
             document = await use_cases.return_document(uow=ctx.uow(), gate=gate, document_id=pk, reason=input.reason)

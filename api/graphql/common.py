@@ -46,6 +46,16 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
         return None
 
 
+def pk_of(global_id: str, type_name: str, lang: str) -> int:
+    """The primary key behind a global id of the expected type; anything else is NOT_FOUND."""
+    from api.errors import not_found
+
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != type_name:
+        raise not_found(lang)
+    return decoded[1]
+
+
 @strawberry.type(description="被拒绝的输入或违反的规则 — a refused input or broken rule; the mutation changed nothing.")
 class UserError:
     code: str = strawberry.field(description="机器可读的错误码 — machine-readable code, e.g. `PLATFORM_EXEMPTION_REASON_REQUIRED`.")

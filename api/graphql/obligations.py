@@ -15,12 +15,21 @@ from api.graphql.common import PageInfo, UserError, from_global_id, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.mutation_support import perform
 from api.graphql.organizations import Organization
-from api.graphql.pagination import Connection, Edge, PageRequest, counter, decode_cursor, encode_cursor, keyset_page
+from api.graphql.pagination import (
+    Connection,
+    Edge,
+    PageRequest,
+    counter,
+    decode_cursor,
+    encode_cursor,
+    keyset_page,
+)
 from api.graphql.projects import Project
 from authz.operations import Operation
 from authz.sql import project_filter
 from domain.clock import legal_date
-from domain.obligations import TITLES, NoticeKind, Obligation as DomainObligation, ObligationState
+from domain.obligations import TITLES, NoticeKind, ObligationState
+from domain.obligations import Obligation as DomainObligation
 from domain.projects import Project as DomainProject
 from domain.rules import article_label
 from domain.services.obligations import ObligationFilter as DomainFilter

@@ -8,8 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import not_found
-from api.graphql.common import CNY, Node, from_global_id, to_global_id
+from api.graphql.common import CNY, Node, to_global_id
 from api.graphql.enums import (
     EntryKindEnum,
     MidYearStatusEnum,
@@ -28,12 +27,6 @@ Ctx = Info[Context, None]
 Page = Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")]
 After = Annotated[str | None, strawberry.argument(description="游标 — cursor.")]
 
-
-def _pk(ctx: Context, global_id: str, type_name: str) -> int:
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name:
-        raise not_found(ctx.lang)
-    return decoded[1]
 
 
 async def _project(info: Ctx, pk: int) -> Project:

@@ -10,15 +10,15 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import not_found
-from api.graphql.common import CNY, UserError, from_global_id
+from api.graphql.authz import performs
+from api.graphql.common import CNY, UserError, pk_of
 from api.graphql.enums import (
     EntryKindEnum,
     to_domain,
 )
-from api.graphql.authz import performs
 from api.graphql.mutation_support import perform
 from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.plan_types import AnnualPlan, MidYearRequest, PlanCall, PlanEntry
 from authz.operations import Operation
 from authz.sql import project_filter
 from domain.mid_year import MidYearRequest as DomainMidYear
@@ -30,18 +30,10 @@ from domain.services import plans as use_cases
 from store import approval_tables as t
 from store import tables
 
-from api.graphql.plan_types import AnnualPlan, MidYearRequest, PlanCall, PlanEntry
-
 Ctx = Info[Context, None]
 Page = Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")]
 After = Annotated[str | None, strawberry.argument(description="游标 — cursor.")]
 
-
-def _pk(ctx: Context, global_id: str, type_name: str) -> int:
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name:
-        raise not_found(ctx.lang)
-    return decoded[1]
 
 
 @strawberry.input(description="发布年度计划征集 — open the yearly call (Art. 9).")
@@ -175,7 +167,7 @@ class PlanQueries:
         ctx = info.context
         actor = ctx.require(Operation.PLAN_READ)
         stmt = (select(DomainEntry).join(tables.projects, tables.projects.c.id == t.plan_entries.c.project_id)
-                .where(t.plan_entries.c.call_id == _pk(ctx, call_id, "PlanCall"),
+                .where(t.plan_entries.c.call_id == pk_of(call_id, "PlanCall", ctx.lang),
                        project_filter(ctx.authorizer, actor, Operation.PROJECT_READ)))
         return await _page(ctx, stmt, t.plan_entries.c.id, first, after, PlanEntry.from_domain)
 
@@ -222,7 +214,7 @@ class PlanMutations:
     async def plan_entry_submit(self, info: Ctx, input: PlanEntrySubmitInput) -> PlanEntryPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PLAN_ENTRY_SUBMIT)
-        call, project = _pk(ctx, input.call_id, "PlanCall"), _pk(ctx, input.project_id, "Project")
+        call, project = pk_of(input.call_id, "PlanCall", ctx.lang), pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> PlanEntryPayload:
             entry = await use_cases.submit_entry(uow=ctx.uow(), gate=gate, call_id=call, project_id=project,
@@ -237,7 +229,7 @@ class PlanMutations:
     async def plan_entry_review(self, info: Ctx, input: PlanEntryReviewInput) -> PlanEntryPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PLAN_ENTRY_REVIEW)
-        pk = _pk(ctx, input.entry_id, "PlanEntry")
+        pk = pk_of(input.entry_id, "PlanEntry", ctx.lang)
 
         async def action() -> PlanEntryPayload:
             entry = await use_cases.review_entry(uow=ctx.uow(), gate=gate, entry_id=pk, opinion=input.opinion,
@@ -251,8 +243,8 @@ class PlanMutations:
     async def annual_plan_compile(self, info: Ctx, input: AnnualPlanCompileInput) -> AnnualPlanPayload:
         ctx = info.context
         ctx.require(Operation.ANNUAL_PLAN_COMPILE)
-        call = _pk(ctx, input.call_id, "PlanCall")
-        items = [(_pk(ctx, i.entry_id, "PlanEntry"), i.amount) for i in input.items]
+        call = pk_of(input.call_id, "PlanCall", ctx.lang)
+        items = [(pk_of(i.entry_id, "PlanEntry", ctx.lang), i.amount) for i in input.items]
 
         async def action() -> AnnualPlanPayload:
             plan = await use_cases.compile_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_COMPILE.value,
@@ -266,7 +258,7 @@ class PlanMutations:
     async def annual_plan_send(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         ctx = info.context
         ctx.require(Operation.ANNUAL_PLAN_SEND)
-        pk = _pk(ctx, input.plan_id, "AnnualPlan")
+        pk = pk_of(input.plan_id, "AnnualPlan", ctx.lang)
 
         async def action() -> AnnualPlanPayload:
             plan = await use_cases.send_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=pk)
@@ -289,7 +281,7 @@ class PlanMutations:
     async def mid_year_request_submit(self, info: Ctx, input: MidYearRequestSubmitInput) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_SUBMIT)
-        project = _pk(ctx, input.project_id, "Project")
+        project = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
             request = await use_cases.submit_mid_year(uow=ctx.uow(), gate=gate, project_id=project,
@@ -303,7 +295,7 @@ class PlanMutations:
     async def mid_year_request_review(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_BDB_REVIEW)
-        pk = _pk(ctx, input.request_id, "MidYearRequest")
+        pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
             request = await use_cases.review_mid_year(uow=ctx.uow(), gate=gate, request_id=pk, approve=input.approve,
@@ -318,7 +310,7 @@ class PlanMutations:
                                                ) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_FINANCE_OPINION)
-        pk = _pk(ctx, input.request_id, "MidYearRequest")
+        pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
             request = await use_cases.opine_mid_year(uow=ctx.uow(), gate=gate, request_id=pk, opinion=input.opinion,
@@ -333,7 +325,7 @@ class PlanMutations:
     async def mid_year_request_decide(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_DECIDE)
-        pk = _pk(ctx, input.request_id, "MidYearRequest")
+        pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
             request, plan = await use_cases.decide_mid_year(uow=ctx.uow(), gate=gate, request_id=pk,
@@ -346,7 +338,7 @@ class PlanMutations:
 
 async def _decide(ctx: Context, input: AnnualPlanInput, *, approve: bool) -> AnnualPlanPayload:
     ctx.require(Operation.ANNUAL_PLAN_DECIDE)
-    pk = _pk(ctx, input.plan_id, "AnnualPlan")
+    pk = pk_of(input.plan_id, "AnnualPlan", ctx.lang)
 
     async def action() -> AnnualPlanPayload:
         plan = await use_cases.decide_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_DECIDE.value, plan_id=pk,

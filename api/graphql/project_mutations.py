@@ -8,9 +8,8 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import not_found
 from api.graphql.authz import performs
-from api.graphql.common import CNY, UserError, from_global_id
+from api.graphql.common import CNY, UserError, pk_of
 from api.graphql.enums import (
     FundingSourceEnum,
     ProjectCategoryEnum,
@@ -28,12 +27,6 @@ from domain.services import projects as use_cases
 
 Ctx = Info[Context, None]
 
-
-def _pk(ctx: Context, global_id: strawberry.ID, type_name: str) -> int:
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name:
-        raise not_found(ctx.lang)
-    return decoded[1]
 
 
 @strawberry.input(description="联系人 — contact person.")
@@ -136,7 +129,7 @@ class ReserveReviewPayload:
 
 
 def _participants(ctx: Context, items: list[ParticipantInput]) -> list[Participant]:
-    return [Participant(organization_id=_pk(ctx, p.organization_id, "Organization"), business_flow=p.business_flow,
+    return [Participant(organization_id=pk_of(p.organization_id, "Organization", ctx.lang), business_flow=p.business_flow,
                         data_flow=p.data_flow, interfaces=p.interfaces) for p in items]
 
 
@@ -200,7 +193,7 @@ class ProjectMutations:
     async def project_update(self, info: Ctx, input: ProjectUpdateInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_UPDATE)
-        pk, changes = _pk(ctx, input.project_id, "Project"), _changes(ctx, input)
+        pk, changes = pk_of(input.project_id, "Project", ctx.lang), _changes(ctx, input)
 
         async def action() -> ProjectPayload:
             project = await use_cases.update_project(uow=ctx.uow(), gate=gate, project_id=pk, changes=changes,
@@ -214,7 +207,7 @@ class ProjectMutations:
     async def project_participation_update(self, info: Ctx, input: ProjectParticipationUpdateInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_PARTICIPATION_UPDATE)
-        pk = _pk(ctx, input.project_id, "Project")
+        pk = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> ProjectPayload:
             project = await use_cases.update_participation(
@@ -229,7 +222,7 @@ class ProjectMutations:
     async def project_submit_to_reserve(self, info: Ctx, input: ProjectSubmitToReserveInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_SUBMIT_TO_RESERVE)
-        pk = _pk(ctx, input.project_id, "Project")
+        pk = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> ProjectPayload:
             project = await use_cases.submit_to_reserve(uow=ctx.uow(), gate=gate, project_id=pk,
@@ -243,7 +236,7 @@ class ProjectMutations:
     async def reserve_review_record(self, info: Ctx, input: ReserveReviewRecordInput) -> ReserveReviewPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RESERVE_REVIEW_RECORD)
-        pk = _pk(ctx, input.project_id, "Project")
+        pk = pk_of(input.project_id, "Project", ctx.lang)
         results = [CheckResult(check=to_domain(ReserveCheck, c.check), passed=c.passed, note=c.note)
                    for c in input.checks]
 

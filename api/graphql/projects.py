@@ -30,7 +30,8 @@ from authz.operations import Operation
 from authz.sql import project_filter
 from domain.lifecycle import STATUS_LABELS_ZH, Status
 from domain.projects import Project as DomainProject
-from domain.reserve import CHECK_LABELS_ZH, ReserveReview as DomainReview
+from domain.reserve import CHECK_LABELS_ZH
+from domain.reserve import ReserveReview as DomainReview
 from store import tables
 
 Ctx = Info[Context, None]

@@ -12,26 +12,26 @@ from strawberry.types import ExecutionContext, Info
 
 from api.context import Context
 from api.errors import MaskUnexpectedErrors, not_found
-from api.limits import limit_extensions
-from api.metrics import GraphQLMetrics
-from api.trusted_documents import TrustedDocuments
 from api.graphql.approvals import ApprovalMutations, ApprovalQueries
 from api.graphql.audit import AuditQueries
+from api.graphql.authz import PolicyMutations, PolicyQueries
 from api.graphql.changes import ChangeQueries
+from api.graphql.common import CNY, CNY_SCALAR, Node, from_global_id
 from api.graphql.construction import ConstructionMutations, ConstructionQueries
 from api.graphql.construction_acceptance import AcceptanceMutations
-from api.graphql.webhooks import WebhookMutations, WebhookQueries
-from api.graphql.dashboards import DashboardQueries
-from api.graphql.obligations import ObligationMutations, ObligationQueries
-from api.graphql.supervision import SupervisionMutations, SupervisionQueries
-from api.graphql.authz import PolicyMutations, PolicyQueries
-from api.graphql.common import CNY, CNY_SCALAR, Node, from_global_id
 from api.graphql.contract import describe_mutation_inputs
+from api.graphql.dashboards import DashboardQueries
 from api.graphql.identity import IdentityMutations, IdentityQueries
+from api.graphql.obligations import ObligationMutations, ObligationQueries
 from api.graphql.organizations import Organization
 from api.graphql.plans import PlanMutations, PlanQueries
 from api.graphql.project_mutations import ProjectMutations
 from api.graphql.projects import Project, ProjectQueries, load_readable_project
+from api.graphql.supervision import SupervisionMutations, SupervisionQueries
+from api.graphql.webhooks import WebhookMutations, WebhookQueries
+from api.limits import limit_extensions
+from api.metrics import GraphQLMetrics
+from api.trusted_documents import TrustedDocuments
 from authz.operations import Operation
 from store import tables
 

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import not_found
 from api.graphql.approvals import AttachmentInput, _uploads
 from api.graphql.authz import performs
-from api.graphql.common import Node, UserError, from_global_id, to_global_id
+from api.graphql.common import Node, UserError, pk_of, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.mutation_support import perform
 from api.graphql.organizations import Organization
@@ -133,12 +132,6 @@ async def _load_inspections(ctx: Context, where: Any) -> list[Inspection]:
                             for r in reports if r.inspection_id == i.id]) for i in found]
 
 
-def _pk(ctx: Context, global_id: str, type_name: str) -> int:
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name:
-        raise not_found(ctx.lang)
-    return decoded[1]
-
 
 @strawberry.type
 class SupervisionQueries:
@@ -146,7 +139,7 @@ class SupervisionQueries:
     async def inspections(self, info: Ctx, project_id: Annotated[strawberry.ID, strawberry.argument(
             description="项目全局标识 — project id.")]) -> list[Inspection]:
         ctx = info.context
-        project = await load_readable_project(ctx, pk=_pk(ctx, project_id, "Project"))
+        project = await load_readable_project(ctx, pk=pk_of(project_id, "Project", ctx.lang))
         if not ctx.authorizer.allowed(ctx.require_actor(), Operation.INSPECTION_READ,
                                       project_facts(ctx.require_actor(), project)):
             return []
@@ -156,7 +149,7 @@ class SupervisionQueries:
     async def info_requests(self, info: Ctx, project_id: Annotated[strawberry.ID, strawberry.argument(
             description="项目全局标识 — project id.")]) -> list[InfoRequest]:
         ctx = info.context
-        project = await load_readable_project(ctx, pk=_pk(ctx, project_id, "Project"))
+        project = await load_readable_project(ctx, pk=pk_of(project_id, "Project", ctx.lang))
         if not ctx.authorizer.allowed(ctx.require_actor(), Operation.INSPECTION_READ,
                                       project_facts(ctx.require_actor(), project)):
             return []
@@ -255,7 +248,7 @@ async def _one_report(ctx: Context, inspection_id: int, report_id: int | None) -
 
 async def _sanction(ctx: Context, operation: Operation, project_id: str, run: Any) -> ProjectSanctionPayload:
     gate = ctx.gate(operation)
-    pk = _pk(ctx, project_id, "Project")
+    pk = pk_of(project_id, "Project", ctx.lang)
 
     async def action() -> ProjectSanctionPayload:
         return ProjectSanctionPayload(project=Project.from_domain(await run(ctx.uow(), gate, pk)), user_errors=[])
@@ -270,7 +263,7 @@ class SupervisionMutations:
     async def inspection_open(self, info: Ctx, input: InspectionOpenInput) -> InspectionPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INSPECTION_OPEN)
-        pk = _pk(ctx, input.project_id, "Project")
+        pk = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> InspectionPayload:
             done = await use_cases.open_inspection(uow=ctx.uow(), gate=gate, project_id=pk,
@@ -284,7 +277,7 @@ class SupervisionMutations:
     async def inspection_conclude(self, info: Ctx, input: InspectionConcludeInput) -> InspectionPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INSPECTION_CONCLUDE)
-        pk = _pk(ctx, input.inspection_id, "Inspection")
+        pk = pk_of(input.inspection_id, "Inspection", ctx.lang)
 
         async def action() -> InspectionPayload:
             await use_cases.conclude_inspection(uow=ctx.uow(), gate=gate, inspection_id=pk, findings=input.findings,
@@ -299,7 +292,7 @@ class SupervisionMutations:
                                           ) -> RectificationReportPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RECTIFICATION_REPORT_SUBMIT)
-        pk = _pk(ctx, input.inspection_id, "Inspection")
+        pk = pk_of(input.inspection_id, "Inspection", ctx.lang)
 
         async def action() -> RectificationReportPayload:
             uploads = await _uploads(ctx, input.attachments)
@@ -315,7 +308,7 @@ class SupervisionMutations:
                                           ) -> RectificationReportPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RECTIFICATION_REPORT_REVIEW)
-        pk = _pk(ctx, input.report_id, "RectificationReport")
+        pk = pk_of(input.report_id, "RectificationReport", ctx.lang)
 
         async def action() -> RectificationReportPayload:
             report = await use_cases.review_rectification(uow=ctx.uow(), gate=gate, report_id=pk, accept=input.accept,
@@ -357,7 +350,7 @@ class SupervisionMutations:
     async def info_request_send(self, info: Ctx, input: InfoRequestSendInput) -> InfoRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INFO_REQUEST_SEND)
-        pk = _pk(ctx, input.project_id, "Project")
+        pk = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> InfoRequestPayload:
             request = await use_cases.ask(uow=ctx.uow(), gate=gate, project_id=pk, question=input.question)
@@ -370,7 +363,7 @@ class SupervisionMutations:
     async def info_request_answer(self, info: Ctx, input: InfoRequestAnswerInput) -> InfoRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INFO_REQUEST_ANSWER)
-        pk = _pk(ctx, input.request_id, "InfoRequest")
+        pk = pk_of(input.request_id, "InfoRequest", ctx.lang)
 
         async def action() -> InfoRequestPayload:
             request = await use_cases.answer(uow=ctx.uow(), gate=gate, request_id=pk, text=input.answer)

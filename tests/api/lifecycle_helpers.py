@@ -183,8 +183,10 @@ async def accepted_project(api: Api, a: Agencies, clock: Any, passed_on: date = 
     return project
 
 
-async def filed_project(api: Api, a: Agencies, clock: Any, **fields: Any) -> dict[str, Any]:
-    project = await accepted_project(api, a, clock, **fields)
+async def filed_project(api: Api, a: Agencies, clock: Any, passed_on: date = date(2026, 4, 1),
+                        **fields: Any) -> dict[str, Any]:
+    """A project filed and in operation from the day its completion acceptance passed."""
+    project = await accepted_project(api, a, clock, passed_on, **fields)
     ok(await mutate(api, a, FILE_REPORT, "unit", {"projectId": project["id"], "note": "验收报告"}))
     ok(await mutate(api, a, ACKNOWLEDGE, "bdb", {"projectId": project["id"]}))
     return project
