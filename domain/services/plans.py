@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -203,28 +204,30 @@ async def _mid_year_step(uow: UnitOfWork, gate: Gate, request_id: int) -> tuple[
     return request, project
 
 
-async def review_mid_year(*, uow: UnitOfWork, gate: Gate, request_id: int, approve: bool,
-                          opinion: str) -> MidYearRequest:
+async def _advance_mid_year(uow: UnitOfWork, gate: Gate, request_id: int,
+                            step: Callable[[MidYearRequest, datetime], None]) -> MidYearRequest:
     async with uow:
         request, _ = await _mid_year_step(uow, gate, request_id)
         before = _mid_year_snapshot(request)
-        mid.bdb_review(request, approve=approve, opinion=opinion, now=uow.now())
+        step(request, uow.now())
         await uow.flush()
         uow.record(gate.operation, "MidYearRequest", request.id, before, _mid_year_snapshot(request))
         await uow.commit()
     return request
+
+
+async def review_mid_year(*, uow: UnitOfWork, gate: Gate, request_id: int, approve: bool,
+                          opinion: str) -> MidYearRequest:
+    """R10.2 step 2: bdb reviews."""
+    return await _advance_mid_year(uow, gate, request_id,
+                                   lambda r, now: mid.bdb_review(r, approve=approve, opinion=opinion, now=now))
 
 
 async def opine_mid_year(*, uow: UnitOfWork, gate: Gate, request_id: int, opinion: str,
                          recommended_amount: Decimal) -> MidYearRequest:
-    async with uow:
-        request, _ = await _mid_year_step(uow, gate, request_id)
-        before = _mid_year_snapshot(request)
-        mid.finance_opinion(request, opinion=opinion, recommended_amount=recommended_amount, now=uow.now())
-        await uow.flush()
-        uow.record(gate.operation, "MidYearRequest", request.id, before, _mid_year_snapshot(request))
-        await uow.commit()
-    return request
+    """R10.2 step 3: finance gives its opinion."""
+    return await _advance_mid_year(uow, gate, request_id, lambda r, now: mid.finance_opinion(
+        r, opinion=opinion, recommended_amount=recommended_amount, now=now))
 
 
 async def decide_mid_year(*, uow: UnitOfWork, gate: Gate, request_id: int, approve: bool,
