@@ -65,8 +65,12 @@ async def test_changes_list_only_what_the_viewer_may_read_with_the_current_objec
     # given a draft created by one unit
     a = await make_agencies(api, session_factory, "unit", "unit2")
     project = await create(api, a.token["unit"])
-    # when both units read the feed from the beginning
+    # when both units read the feed from the beginning (once the creation has settled cluster-wide)
+    deadline = time.monotonic() + 15
     own = await _read(api, a.token["unit"], None)
+    while not any(c["targetId"] == project["id"] for c in own["changes"]) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        own = await _read(api, a.token["unit"], None)
     other = await _read(api, a.token["unit2"], None)
     # then the lead unit sees the creation with the project as it is now; the other unit sees nothing of it
     created = [c for c in own["changes"] if c["targetId"] == project["id"]]
