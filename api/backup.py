@@ -23,7 +23,9 @@ def _tool(name: str) -> str:
         return str(bundled)
     found = shutil.which(name)
     if found is None:
-        raise FileNotFoundError(f"{name} not found: install the PostgreSQL client of the server's major version")
+        raise FileNotFoundError(
+            f"{name} not found: install the PostgreSQL client of the server's major version"
+        )
     return found
 
 
@@ -33,7 +35,16 @@ def _connection(url: str) -> tuple[list[str], dict[str, str]]:
     query = dict(parsed.query)
     host = str(query.get("host") or parsed.host or "localhost")
     port = str(query.get("port") or parsed.port or 5432)
-    options = ["-h", host, "-p", port, "-U", parsed.username or "postgres", "-d", parsed.database or "postgres"]
+    options = [
+        "-h",
+        host,
+        "-p",
+        port,
+        "-U",
+        parsed.username or "postgres",
+        "-d",
+        parsed.database or "postgres",
+    ]
     env = dict(os.environ)
     if parsed.password:
         env["PGPASSWORD"] = parsed.password
@@ -43,14 +54,32 @@ def _connection(url: str) -> tuple[list[str], dict[str, str]]:
 def backup(url: str, target: Path) -> Path:
     """Dump the whole database to `target` (custom format)."""
     options, env = _connection(url)
-    subprocess.run([_tool("pg_dump"), *options, "-Fc", "--no-owner", "-f", str(target)],  # noqa: S603
-                   check=True, env=env, capture_output=True, text=True)
+    subprocess.run(  # noqa: S603
+        [_tool("pg_dump"), *options, "-Fc", "--no-owner", "-f", str(target)],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     return target
 
 
 def restore(url: str, source: Path) -> None:
     """Replace the database's contents with the dump, all or nothing (one transaction)."""
     options, env = _connection(url)
-    subprocess.run([_tool("pg_restore"), *options, "--clean", "--if-exists", "--no-owner",  # noqa: S603
-                    "--single-transaction", "--exit-on-error", str(source)],
-                   check=True, env=env, capture_output=True, text=True)
+    subprocess.run(  # noqa: S603
+        [
+            _tool("pg_restore"),
+            *options,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            str(source),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )

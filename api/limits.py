@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -27,7 +28,6 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
-from cross_web import HTTPException
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -38,26 +38,36 @@ MAX_COST = 10_000
 UNBOUNDED_PAGE = 100  # a variable that is not an integer is costed at the largest page it could ask for
 
 _MESSAGES: dict[str, tuple[str, str]] = {
-    "tokens": ("查询过长：超过 {max} 个词法单元。请拆分查询。",
-               "The query is too long: more than {max} tokens. Split it into smaller queries."),
-    "depth": ("查询嵌套过深：最多 {max} 层（含片段展开）。请减少嵌套。",
-              "The query nests too deeply: at most {max} levels, fragments included. Reduce the nesting."),
-    "aliases": ("别名过多：{actual} 个，最多 {max} 个。",
-                "Too many aliases: {actual}, at most {max}."),
-    "cost": ("查询代价 {actual} 超过上限 {max}：每个字段计 1，分页字段的子字段按 first/last 计数。"
-             "请减小 first/last 或减少字段。",
-             "The query costs {actual}, above the budget of {max}: each field costs 1 and the children of a "
-             "paged field count first/last times. Ask for smaller pages or fewer fields."),
-    "timeout": ("请求处理超过 {max} 秒，已中止，未作任何更改。请缩小查询范围后重试。",
-                "The request took longer than {max} s and was stopped; nothing was changed. Narrow it and retry."),
+    "tokens": (
+        "查询过长：超过 {max} 个词法单元。请拆分查询。",
+        "The query is too long: more than {max} tokens. Split it into smaller queries.",
+    ),
+    "depth": (
+        "查询嵌套过深：最多 {max} 层（含片段展开）。请减少嵌套。",
+        "The query nests too deeply: at most {max} levels, fragments included. Reduce the nesting.",
+    ),
+    "aliases": ("别名过多：{actual} 个，最多 {max} 个。", "Too many aliases: {actual}, at most {max}."),
+    "cost": (
+        "查询代价 {actual} 超过上限 {max}：每个字段计 1，分页字段的子字段按 first/last 计数。"
+        "请减小 first/last 或减少字段。",
+        "The query costs {actual}, above the budget of {max}: each field costs 1 and the children of a "
+        "paged field count first/last times. Ask for smaller pages or fewer fields.",
+    ),
+    "timeout": (
+        "请求处理超过 {max} 秒，已中止，未作任何更改。请缩小查询范围后重试。",
+        "The request took longer than {max} s and was stopped; nothing was changed. Narrow it and retry.",
+    ),
     "introspection": ("生产环境不提供架构自省。", "Schema introspection is disabled in production."),
 }
-BATCH_REFUSED = ("不接受批量请求：每个请求只发送一个操作。 — Batched requests are not accepted: "
-                 "send one operation per request.")
+BATCH_REFUSED = (
+    "不接受批量请求：每个请求只发送一个操作。 — Batched requests are not accepted: "
+    "send one operation per request."
+)
 
 
-def too_complex(limit: str, lang: str, *, maximum: float, actual: float | None = None,
-                nodes: Any = None) -> GraphQLError:
+def too_complex(
+    limit: str, lang: str, *, maximum: float, actual: float | None = None, nodes: Any = None
+) -> GraphQLError:
     """The QUERY_TOO_COMPLEX error for one limit: which limit, its maximum, and what was asked."""
     zh, en = _MESSAGES[limit]
     text = (en if lang == "en" else zh).format(max=maximum, actual=actual)
@@ -85,8 +95,11 @@ def explain(error: GraphQLError, lang: str) -> GraphQLError:
             return too_complex(limit, lang, maximum=maximum, actual=actual, nodes=error.nodes)
     if _INTROSPECTION.search(error.message):
         zh, en = _MESSAGES["introspection"]
-        return GraphQLError(en if lang == "en" else zh, nodes=error.nodes,
-                            extensions={"code": "FORBIDDEN", "reason": "introspection-disabled"})
+        return GraphQLError(
+            en if lang == "en" else zh,
+            nodes=error.nodes,
+            extensions={"code": "FORBIDDEN", "reason": "introspection-disabled"},
+        )
     return error
 
 
@@ -100,8 +113,12 @@ def query_cost(document: Any, operation_name: str | None, variables: Mapping[str
     return _selection_cost(chosen[0].selection_set, fragments, variables or {}, frozenset())
 
 
-def _selection_cost(selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode],
-                    variables: Mapping[str, Any], visited: frozenset[str]) -> int:
+def _selection_cost(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    visited: frozenset[str],
+) -> int:
     if selection_set is None:
         return 0
     total = 0
@@ -149,7 +166,8 @@ class QueryLimits(SchemaExtension):
             cost = query_cost(context.graphql_document, context.operation_name, context.variables)
             if cost > MAX_COST:
                 context.result = ExecutionResult(
-                    data=None, errors=[too_complex("cost", _lang(context), maximum=MAX_COST, actual=cost)])
+                    data=None, errors=[too_complex("cost", _lang(context), maximum=MAX_COST, actual=cost)]
+                )
         yield
 
 
@@ -174,17 +192,26 @@ class RequestLimits:
 
     app_state: Any
 
-    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any,
-                                root_value: Any, sub_response: Any) -> Any:
+    async def execute_operation(
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: Any,
+        context: Any,
+        root_value: Any,
+        sub_response: Any,
+    ) -> Any:
         seconds = self.app_state.settings.request_timeout_seconds
         try:
             async with asyncio.timeout(seconds):
                 return await super().execute_operation(  # type: ignore[misc]
-                    request, request_adapter, request_data, context, root_value, sub_response)
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
         except TimeoutError:
             # The use case's unit of work was cancelled inside `async with`, so it rolled back.
-            return ExecutionResult(data=None, errors=[
-                too_complex("timeout", getattr(context, "lang", "zh"), maximum=seconds)])
+            return ExecutionResult(
+                data=None, errors=[too_complex("timeout", getattr(context, "lang", "zh"), maximum=seconds)]
+            )
 
     def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
         raise HTTPException(400, BATCH_REFUSED)

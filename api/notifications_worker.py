@@ -25,10 +25,12 @@ from store.supervision_tables import notifications
 
 log = structlog.get_logger("api.notifications")
 LOCK_KEY = 5_230_023  # advisory lock id of the notification round (Art. 23)
+CHUNK = 1000
 
 
-async def run_once(session_factory: async_sessionmaker[AsyncSession], clock: Clock, *,
-                   wait_for_lock: bool = False) -> int:
+async def run_once(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, *, wait_for_lock: bool = False
+) -> int:
     """One round; returns how many notices were new. Skips (0) while another process holds the round."""
     async with session_factory() as session, session.begin():
         if wait_for_lock:
@@ -39,15 +41,33 @@ async def run_once(session_factory: async_sessionmaker[AsyncSession], clock: Clo
         earned = notices(await obligation_facts(session, true()), today)
         if not earned:
             return 0
-        rows = [{"organization_id": o.organization_id, "project_id": o.project_id, "obligation_key": o.key,
-                 "kind": str(kind), "rule": o.rule, "opens_on": o.opens_on, "due_on": o.due_on}
-                for o, kind in earned]
-        stmt = insert(notifications).values(rows).on_conflict_do_nothing(
-            index_elements=["organization_id", "obligation_key", "kind"]).returning(notifications.c.id)
-        return len((await session.execute(stmt)).all())
+        rows = [
+            {
+                "organization_id": o.organization_id,
+                "project_id": o.project_id,
+                "obligation_key": o.key,
+                "kind": str(kind),
+                "rule": o.rule,
+                "opens_on": o.opens_on,
+                "due_on": o.due_on,
+            }
+            for o, kind in earned
+        ]
+        created = 0
+        for start in range(0, len(rows), CHUNK):  # asyncpg allows 32767 parameters per statement
+            stmt = (
+                insert(notifications)
+                .values(rows[start : start + CHUNK])
+                .on_conflict_do_nothing(index_elements=["organization_id", "obligation_key", "kind"])
+                .returning(notifications.c.id)
+            )
+            created += len((await session.execute(stmt)).all())
+        return created
 
 
-async def run(session_factory: async_sessionmaker[AsyncSession], clock: Clock, interval_seconds: float) -> None:
+async def run(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, interval_seconds: float
+) -> None:
     while True:
         try:
             created = await run_once(session_factory, clock)
@@ -55,14 +75,16 @@ async def run(session_factory: async_sessionmaker[AsyncSession], clock: Clock, i
                 log.info("notices sent", count=created)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 — a failed round is logged and retried next time
+        except Exception:
             log.exception("notification round failed")
         await asyncio.sleep(interval_seconds)
 
 
 def start(state: Any) -> asyncio.Task[None]:
-    return asyncio.create_task(run(state.session_factory, state.clock, state.settings.notification_interval_seconds),
-                               name="notification-worker")
+    return asyncio.create_task(
+        run(state.session_factory, state.clock, state.settings.notification_interval_seconds),
+        name="notification-worker",
+    )
 
 
 async def stop(task: asyncio.Task[None]) -> None:

@@ -33,8 +33,14 @@ def verify_audit() -> None:
         try:
             factory = make_session_factory(engine)
             total = await audit_chain.count_records(factory)
-            with Progress(TextColumn("verifying audit chain"), BarColumn(), MofNCompleteColumn(),
-                          TimeRemainingColumn(), console=console, transient=True) as bar:
+            with Progress(
+                TextColumn("verifying audit chain"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("verify", total=total)
                 return await audit_chain.verify(factory, progress=lambda n: bar.advance(task, n))
         finally:
@@ -42,11 +48,15 @@ def verify_audit() -> None:
 
     verdict = asyncio.run(work())
     if verdict.broken is not None:
-        console.print(f"[red]BROKEN[/red] at record {verdict.broken.record_id}: {verdict.broken.describe()} "
-                      f"({verdict.checked} records before it are intact)")
+        console.print(
+            f"[red]BROKEN[/red] at record {verdict.broken.record_id}: {verdict.broken.describe()} "
+            f"({verdict.checked} records before it are intact)"
+        )
         raise typer.Exit(1)
     head = verdict.head.hex() if verdict.head else "-"
-    console.print(f"audit chain intact: {verdict.checked} records; head {head} (keep it elsewhere to anchor the chain)")
+    console.print(
+        f"audit chain intact: {verdict.checked} records; head {head} (keep it elsewhere to anchor the chain)"
+    )
 
 
 def backup(output: Annotated[Path, typer.Option(help="File to write (pg_dump custom format).")]) -> None:
@@ -59,7 +69,9 @@ def backup(output: Annotated[Path, typer.Option(help="File to write (pg_dump cus
 
 def restore(
     input: Annotated[Path, typer.Option(help="A file written by `backup`.", exists=True, dir_okay=False)],
-    yes: Annotated[bool, typer.Option("--yes", help="Confirm: the database's contents are replaced.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the database's contents are replaced.")
+    ] = False,
 ) -> None:
     """Replace the database's contents with a backup, in one transaction (all or nothing)."""
     from api import backup as backups

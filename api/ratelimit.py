@@ -43,8 +43,7 @@ async def hit(factory: async_sessionmaker[AsyncSession], key: str, window: datet
 
 def _message(lang: str, limit: int, retry_after: int) -> str:
     if lang == "en":
-        return (f"Too many requests: at most {limit} per minute for this credential. "
-                f"Retry in {retry_after} s.")
+        return f"Too many requests: at most {limit} per minute for this credential. Retry in {retry_after} s."
     return f"请求过于频繁：每个身份令牌每分钟最多 {limit} 次。请在 {retry_after} 秒后重试。"
 
 
@@ -75,14 +74,19 @@ class RateLimit:
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
         try:
             hits = await hit(state.session_factory, key, datetime.fromtimestamp(start, UTC))
-        except Exception:  # noqa: BLE001 — an unreachable counter must not turn into an outage of its own
+        except Exception:
             log.warning("rate limit counter unavailable", exc_info=True)
             await self.app(scope, receive, send)
             return
-        limit_headers = {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(max(0, limit - hits)),
-                         "RateLimit-Reset": str(reset)}
+        limit_headers = {
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Remaining": str(max(0, limit - hits)),
+            "RateLimit-Reset": str(reset),
+        }
         if hits > limit:
-            await self._refuse(send, limit_headers, pick_language(headers.get("accept-language")), limit, reset)
+            await self._refuse(
+                send, limit_headers, pick_language(headers.get("accept-language")), limit, reset
+            )
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -94,12 +98,27 @@ class RateLimit:
 
     @staticmethod
     async def _refuse(send: Send, limit_headers: dict[str, str], lang: str, limit: int, reset: int) -> None:
-        body = orjson.dumps({"data": None, "errors": [{
-            "message": _message(lang, limit, reset),
-            "extensions": {"code": "RATE_LIMITED", "limit": limit, "windowSeconds": WINDOW_SECONDS,
-                           "retryAfterSeconds": reset}}]})
-        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               (b"retry-after", str(reset).encode())]
+        body = orjson.dumps(
+            {
+                "data": None,
+                "errors": [
+                    {
+                        "message": _message(lang, limit, reset),
+                        "extensions": {
+                            "code": "RATE_LIMITED",
+                            "limit": limit,
+                            "windowSeconds": WINDOW_SECONDS,
+                            "retryAfterSeconds": reset,
+                        },
+                    }
+                ],
+            }
+        )
+        raw = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(reset).encode()),
+        ]
         raw += [(name.lower().encode(), value.encode()) for name, value in limit_headers.items()]
         await send({"type": "http.response.start", "status": 429, "headers": raw})
         await send({"type": "http.response.body", "body": body})

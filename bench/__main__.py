@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module exposes `main() -> None` and prints its own figures.
-MODULES: list[str] = ["authz", "export", "list_vs_raw", "lifecycle", "scale"]
+MODULES: list[str] = ["authz", "export", "list_vs_raw", "lifecycle", "scale", "obligations"]
 
 
 def run(selected: list[str]) -> None:

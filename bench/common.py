@@ -1,4 +1,4 @@
-"""Shared pieces of the benchmarks: a fresh database, seed data, live servers, a closed-loop load generator."""
+"""Shared pieces of the benchmarks: a fresh database, seed data, live servers, a closed-loop load."""
 
 from __future__ import annotations
 
@@ -22,15 +22,21 @@ from api.auth import hash_password
 from api.settings import PROJECT_ROOT, Settings, database_url
 from store import migrate
 
-PASSWORD = "bench-password-2026"
+PASSWORD = "bench-password-2026"  # noqa: S105
 SECRET = "bench-secret-" + "x" * 40
+LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
 
 
 def libpq(url: str) -> dict[str, object]:
     parsed = make_url(url)
     query = dict(parsed.query)
-    return {"user": parsed.username, "password": parsed.password, "database": parsed.database,
-            "host": query.get("host", parsed.host), "port": int(query.get("port", parsed.port or 5432))}
+    return {
+        "user": parsed.username,
+        "password": parsed.password,
+        "database": parsed.database,
+        "host": query.get("host", parsed.host),
+        "port": int(query.get("port", parsed.port or 5432)),
+    }
 
 
 def _server() -> str:
@@ -40,7 +46,7 @@ def _server() -> str:
         return database_url(Settings())
     from store import embedded
 
-    return embedded.start(Path(os.environ.get("BENCH_PGDATA", "/tmp/yingkou-bench-pg")), database="bench")
+    return embedded.start(Path(os.environ.get("BENCH_PGDATA", "/tmp/yingkou-bench-pg")), database="bench")  # noqa: S108
 
 
 async def fresh_database(name: str) -> str:
@@ -64,25 +70,37 @@ async def seed(url: str, *, projects: int, units: int = 20) -> None:
         password = hash_password(PASSWORD)
         async with connection.transaction():
             await connection.execute("""
-                INSERT INTO organizations (name, type) VALUES ('营口市大数据管理局', 'bdb'), ('营口市审计局', 'audit')""")
-            await connection.execute("""
-                INSERT INTO organizations (name, type) SELECT '营口市单位' || g, 'unit' FROM generate_series(1, $1) g""",
-                                     units)
-            await connection.execute("""
+                INSERT INTO organizations (name, type)
+                VALUES ('营口市大数据管理局', 'bdb'), ('营口市审计局', 'audit')""")
+            await connection.execute(
+                """
+                INSERT INTO organizations (name, type)
+                SELECT '营口市单位' || g, 'unit' FROM generate_series(1, $1) g""",
+                units,
+            )
+            await connection.execute(
+                """
                 INSERT INTO users (username, display_name, password_hash, organization_id, is_admin)
                 SELECT CASE type WHEN 'audit' THEN 'bench.audit' WHEN 'bdb' THEN 'bench.bdb'
                                  ELSE 'bench.' || id END, name, $1, id, false
-                FROM organizations""", password)
-            await connection.execute("""
+                FROM organizations""",
+                password,
+            )
+            await connection.execute(
+                """
                 INSERT INTO projects (code, year, name, description, kind, category, funding_source,
                     total_investment, lead_organization_id, deploys_on_government_cloud,
                     connects_resource_platform, status, created_at, updated_at, version, submitted_at)
-                SELECT 'YK-2026-' || lpad(g::text, 6, '0'), 2026, '营口市政务信息化项目' || g, '建设内容' || g,
+                SELECT 'YK-2026-' || lpad(g::text, 6, '0'), 2026,
+                       '营口市政务信息化项目' || g, '建设内容' || g,
                        'BUILD', 'BUSINESS_SYSTEM', 'FISCAL', 100000 + (g % 5000) * 1000,
                        (SELECT min(id) FROM organizations WHERE type = 'unit') + g % $2, true, true,
                        (ARRAY['DRAFT','RESERVE_REVIEW','IN_RESERVE'])[1 + g % 3],
                        now() - make_interval(mins => g), now() - make_interval(mins => g), 1, now()
-                FROM generate_series(1, $1) g""", projects, units)
+                FROM generate_series(1, $1) g""",
+                projects,
+                units,
+            )
             await connection.execute("ANALYZE")
     finally:
         await connection.close()
@@ -97,10 +115,20 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(args: list[str], url: str, port: int) -> Iterator[str]:
     """A live server process on `port`; yields its base URL once /healthz answers."""
-    env = os.environ | {"DATABASE_URL": url, "YK_TOKEN_SECRET": SECRET, "YK_LOG_LEVEL": "WARNING",
-                        "YK_RATE_LIMIT_PER_MINUTE": "100000000", "YK_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000"}
-    process = subprocess.Popen([sys.executable, *args], cwd=PROJECT_ROOT, env=env,  # noqa: S603
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "YK_TOKEN_SECRET": SECRET,
+        "YK_LOG_LEVEL": "WARNING",
+        "YK_RATE_LIMIT_PER_MINUTE": "100000000",
+        "YK_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
+    }
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -142,8 +170,14 @@ class Figures:
         return f"{label:<28} {self.throughput:8.1f} req/s   p50 {self.p50:7.1f} ms   p95 {self.p95:7.1f} ms"
 
 
-async def closed_loop(act: Callable[[httpx.AsyncClient, int], Awaitable[None]], *, base: str, clients: int,
-                      seconds: float, warmup: float = 1.0) -> Figures:
+async def closed_loop(
+    act: Callable[[httpx.AsyncClient, int], Awaitable[None]],
+    *,
+    base: str,
+    clients: int,
+    seconds: float,
+    warmup: float = 1.0,
+) -> Figures:
     """`clients` concurrent loops each calling `act` back to back; latencies after the warm-up only."""
     latencies: list[float] = []
     deadline_box: list[float] = []
@@ -167,9 +201,15 @@ async def closed_loop(act: Callable[[httpx.AsyncClient, int], Awaitable[None]], 
 
 async def login(base: str, username: str) -> str:
     async with httpx.AsyncClient(base_url=base) as http:
-        body = (await http.post("/graphql", json={
-            "query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }",
-            "variables": {"u": username, "p": PASSWORD}})).json()
+        body = (
+            await http.post(
+                "/graphql",
+                json={
+                    "query": LOGIN,
+                    "variables": {"u": username, "p": PASSWORD},
+                },
+            )
+        ).json()
     return str(body["data"]["login"]["token"])
 
 

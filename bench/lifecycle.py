@@ -17,42 +17,61 @@ from store import audit_chain
 from store.engine import make_engine, make_session_factory
 
 CLIENTS = 16
-CREATE = """mutation($input: ProjectCreateInput!) { projectCreate(input: $input) { project { id } userErrors { code } } }"""
+CREATE = """mutation($input: ProjectCreateInput!) { projectCreate(input: $input)
+  { project { id } userErrors { code } } }"""
 SUBMIT = """mutation($input: ProjectSubmitToReserveInput!) { projectSubmitToReserve(input: $input)
   { project { status } userErrors { code } } }"""
 
 
 def _draft(n: int) -> dict[str, object]:
-    return {"name": f"营口市压测项目{n}", "kind": "BUILD", "category": "BUSINESS_SYSTEM", "fundingSource": "FISCAL",
-            "totalInvestment": "1500000.00", "description": "压测",
-            "contact": {"name": "王工", "phone": "0417-2800001", "email": "w@yk.gov.cn"}}
+    return {
+        "name": f"营口市压测项目{n}",
+        "kind": "BUILD",
+        "category": "BUSINESS_SYSTEM",
+        "fundingSource": "FISCAL",
+        "totalInvestment": "1500000.00",
+        "description": "压测",
+        "contact": {"name": "王工", "phone": "0417-2800001", "email": "w@yk.gov.cn"},
+    }
 
 
 async def _measure(url: str, seconds: float) -> float:
     port = free_port()
     with server(["-m", "api", "serve", "--no-demo", "--port", str(port)], url, port) as base:
         async with connection(url) as conn:
-            unit = await conn.fetchval("SELECT username FROM users WHERE username NOT IN ('bench.audit', 'bench.bdb') "
-                                       "ORDER BY id LIMIT 1")
+            unit = await conn.fetchval(
+                "SELECT username FROM users WHERE username NOT IN ('bench.audit', 'bench.bdb') "
+                "ORDER BY id LIMIT 1"
+            )
         headers = {"Authorization": f"Bearer {await login(base, unit)}"}
         failures = 0
 
         async def lifecycle(http: httpx.AsyncClient, n: int) -> None:
             nonlocal failures
-            created = (await http.post("/graphql", json={"query": CREATE, "variables": {"input": _draft(n)}},
-                                       headers=headers)).json()
+            created = (
+                await http.post(
+                    "/graphql", json={"query": CREATE, "variables": {"input": _draft(n)}}, headers=headers
+                )
+            ).json()
             project = ((created.get("data") or {}).get("projectCreate") or {}).get("project")
             if project is None:
                 failures += 1
                 return
-            submitted = (await http.post("/graphql", json={"query": SUBMIT, "variables": {
-                "input": {"projectId": project["id"]}}}, headers=headers)).json()
+            submitted = (
+                await http.post(
+                    "/graphql",
+                    json={"query": SUBMIT, "variables": {"input": {"projectId": project["id"]}}},
+                    headers=headers,
+                )
+            ).json()
             if (submitted.get("data") or {}).get("projectSubmitToReserve", {}).get("userErrors") != []:
                 failures += 1
 
         figures = await closed_loop(lifecycle, base=base, clients=CLIENTS, seconds=seconds)
     rate = 2 * figures.requests / figures.seconds
-    print(f"  {rate:7.1f} mutations/s  (p95 of a create+submit pair {figures.p95:.1f} ms; failures {failures})")
+    print(
+        f"  {rate:7.1f} mutations/s  (p95 of a create+submit pair {figures.p95:.1f} ms; failures {failures})"
+    )
     return rate
 
 
@@ -74,8 +93,10 @@ async def run() -> None:
         await conn.execute("ALTER TABLE audit_log ALTER COLUMN hash DROP NOT NULL")
     print("the same without the chain (trigger off, for comparison only):")
     plain = await _measure(url, seconds)
-    print(f"chain cost: {100 * (1 - chained / plain):.0f} % of throughput; target ≥ 300 mutations/s: "
-          f"{'met' if chained >= 300 else 'NOT met'}")
+    print(
+        f"chain cost: {100 * (1 - chained / plain):.0f} % of throughput; target ≥ 300 mutations/s: "
+        f"{'met' if chained >= 300 else 'NOT met'}"
+    )
 
 
 def main() -> None:

@@ -32,24 +32,38 @@ async def run() -> None:
         token = await login(base, "bench.audit")
         headers = {"Authorization": f"Bearer {token}"}
         payload = {"query": QUERY, "variables": {"n": page}}
-        graphql_body = httpx.post(base + "/graphql", json=payload, headers=headers).json()
+        graphql_body = httpx.post(base + "/graphql", json=payload, headers=headers).json()  # noqa: ASYNC210
 
         async def ask_graphql(http: httpx.AsyncClient, n: int) -> None:
             response = await http.post("/graphql", json=payload, headers=headers)
-            assert response.status_code == 200
+            assert response.status_code == 200  # noqa: S101
 
         graphql = await closed_loop(ask_graphql, base=base, clients=CLIENTS, seconds=seconds)
-    with server(["-m", "uvicorn", "bench.raw_app:app", "--port", str(raw_port), "--log-level", "warning",
-                 "--no-access-log"], url, raw_port) as base:
-        raw_body = httpx.get(base + f"/projects?first={page}").json()
+    with server(
+        [
+            "-m",
+            "uvicorn",
+            "bench.raw_app:app",
+            "--port",
+            str(raw_port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        url,
+        raw_port,
+    ) as base:
+        raw_body = httpx.get(base + f"/projects?first={page}").json()  # noqa: ASYNC210
 
         async def ask_raw(http: httpx.AsyncClient, n: int) -> None:
             response = await http.get(f"/projects?first={page}")
-            assert response.status_code == 200
+            assert response.status_code == 200  # noqa: S101
 
         raw = await closed_loop(ask_raw, base=base, clients=CLIENTS, seconds=seconds)
 
-    same = orjson.dumps(graphql_body, option=orjson.OPT_SORT_KEYS) == orjson.dumps(raw_body, option=orjson.OPT_SORT_KEYS)
+    same = orjson.dumps(graphql_body, option=orjson.OPT_SORT_KEYS) == orjson.dumps(
+        raw_body, option=orjson.OPT_SORT_KEYS
+    )
     print(f"same JSON from both: {same}")
     print(graphql.line("GraphQL projects(first)"))
     print(raw.line("raw Starlette+asyncpg"))

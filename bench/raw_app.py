@@ -44,10 +44,20 @@ async def projects(request: Request) -> Response:
     async with request.app.state.pool.acquire() as connection:
         rows = await connection.fetch(PAGE, first)
         total = await connection.fetchval(COUNT)
-    edges = [{"node": {"id": _gid("Project", r["id"]), "code": r["code"], "name": r["name"], "status": r["status"],
-                       "totalInvestment": r["total_investment"], "version": r["version"],
-                       "leadOrganization": {"id": _gid("Organization", r["org_id"]), "name": r["org_name"]}}}
-             for r in rows]
+    edges = [
+        {
+            "node": {
+                "id": _gid("Project", r["id"]),
+                "code": r["code"],
+                "name": r["name"],
+                "status": r["status"],
+                "totalInvestment": r["total_investment"],
+                "version": r["version"],
+                "leadOrganization": {"id": _gid("Organization", r["org_id"]), "name": r["org_name"]},
+            }
+        }
+        for r in rows
+    ]
     body = {"data": {"projects": {"totalCount": total, "edges": edges}}}
     return Response(orjson.dumps(body), media_type="application/json")
 

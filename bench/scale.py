@@ -16,14 +16,16 @@ import httpx
 
 from api.app import create_app
 from api.settings import Settings
-from bench.common import PASSWORD, SECRET, connection, fresh_database, seed
+from bench.common import LOGIN, PASSWORD, SECRET, connection, fresh_database, seed
 from store.engine import make_engine
 
 READS = {
     "first page": ("{ projects(first: 20) { totalCount edges { node { id code name status } } } }", {}),
     "project(code)": ("query($c: String) { project(code: $c) { id name status } }", {"c": "YK-2026-000777"}),
-    "text search": ("query($s: String) { projects(first: 20, filter: {search: $s}) { edges { node { code } } } }",
-                    {"s": "项目777"}),
+    "text search": (
+        "query($s: String) { projects(first: 20, filter: {search: $s}) { edges { node { code } } } }",
+        {"s": "项目777"},
+    ),
     "audit log page": ("{ auditLog(first: 50) { edges { node { operation actorUsername } } } }", {}),
 }
 
@@ -35,10 +37,13 @@ async def generate_audit(url: str, records: int) -> float:
         done = 0
         while done < records:
             batch = min(200_000, records - done)
-            await conn.execute("""
+            await conn.execute(
+                """
                 INSERT INTO audit_log (actor_username, actor_role, operation, target_type, target_id, after)
                 SELECT 'bench.' || (g % 20), 'unit', 'project:update', 'Project', 1 + g % 1000,
-                       jsonb_build_object('version', g) FROM generate_series(1, $1) g""", batch)
+                       jsonb_build_object('version', g) FROM generate_series(1, $1) g""",
+                batch,
+            )
             done += batch
         await conn.execute("ANALYZE audit_log")
     return time.perf_counter() - started
@@ -46,8 +51,9 @@ async def generate_audit(url: str, records: int) -> float:
 
 async def p50s(url: str, repeat: int) -> dict[str, float]:
     engine = make_engine(url)
-    app = create_app(Settings(token_secret=SECRET, rate_limit_per_minute=0), engine=engine,
-                     policy_from_database=False)
+    app = create_app(
+        Settings(token_secret=SECRET, rate_limit_per_minute=0), engine=engine, policy_from_database=False
+    )
     results = {}
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
@@ -57,11 +63,14 @@ async def p50s(url: str, repeat: int) -> dict[str, float]:
                 times = []
                 for i in range(repeat + 3):
                     started = time.perf_counter()
-                    body = (await http.post("/graphql", json={"query": query, "variables": variables},
-                                            headers=headers)).json()
+                    body = (
+                        await http.post(
+                            "/graphql", json={"query": query, "variables": variables}, headers=headers
+                        )
+                    ).json()
                     if i >= 3:
                         times.append((time.perf_counter() - started) * 1000)
-                    assert "errors" not in body, body
+                    assert "errors" not in body, body  # noqa: S101
                 results[name] = statistics.median(times)
     finally:
         await engine.dispose()
@@ -69,9 +78,15 @@ async def p50s(url: str, repeat: int) -> dict[str, float]:
 
 
 async def login_in_process(http: httpx.AsyncClient) -> str:
-    body = (await http.post("/graphql", json={
-        "query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }",
-        "variables": {"u": "bench.audit", "p": PASSWORD}})).json()
+    body = (
+        await http.post(
+            "/graphql",
+            json={
+                "query": LOGIN,
+                "variables": {"u": "bench.audit", "p": PASSWORD},
+            },
+        )
+    ).json()
     return str(body["data"]["login"]["token"])
 
 
@@ -86,14 +101,21 @@ async def run() -> None:
     started = time.perf_counter()
     await seed(large_url, projects=projects)
     seeded = time.perf_counter() - started
+    print(f"seeded {projects} projects in {seeded:.1f} s", flush=True)
     sealed = await generate_audit(large_url, audit)
-    print(f"generated {projects} projects in {seeded:.1f} s and {audit} chained audit records in {sealed:.1f} s "
-          f"({audit / sealed:,.0f} records/s through the sealing trigger)")
+    print(
+        f"generated {projects} projects in {seeded:.1f} s and {audit} chained audit records "
+        f"in {sealed:.1f} s "
+        f"({audit / sealed:,.0f} records/s through the sealing trigger)",
+        flush=True,
+    )
     small, large = await p50s(small_url, repeat), await p50s(large_url, repeat)
     for name in READS:
         ratio = large[name] / small[name]
-        print(f"{name:<16} p50 {small[name]:7.2f} ms at 1,000   {large[name]:7.2f} ms at {projects:,}   "
-              f"ratio {ratio:4.2f} ({'ok' if ratio <= 1.5 else 'ABOVE 1.5'})")
+        print(
+            f"{name:<16} p50 {small[name]:7.2f} ms at 1,000   {large[name]:7.2f} ms at {projects:,}   "
+            f"ratio {ratio:4.2f} ({'ok' if ratio <= 1.5 else 'ABOVE 1.5'})"
+        )
 
 
 def main() -> None:

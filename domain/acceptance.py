@@ -64,7 +64,9 @@ def rectification_deadline(failed_on: date) -> date:
 
 def required_reports(classified: bool) -> tuple[AcceptanceReport, ...]:
     """The five R19.2 reports; the security report depends on whether the system is classified (涉密)."""
-    security = AcceptanceReport.SECURITY_SECRECY_EVALUATION if classified else AcceptanceReport.MLPS_EVALUATION
+    security = (
+        AcceptanceReport.SECURITY_SECRECY_EVALUATION if classified else AcceptanceReport.MLPS_EVALUATION
+    )
     return (
         AcceptanceReport.CONSTRUCTION_SUMMARY,
         AcceptanceReport.FINANCIAL_REPORT,

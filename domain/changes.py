@@ -9,8 +9,7 @@ Approved changes (R16) do not count towards the 15 %: bdb looked at them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
@@ -37,8 +36,9 @@ class ChangeReason(StrEnum):
     OTHER = "OTHER"
 
 
-FILING_REASONS = frozenset({ChangeReason.SUPERIOR_DEPLOYMENT, ChangeReason.TECHNICAL_OPTIMISATION,
-                            ChangeReason.BUSINESS_NEEDS})
+FILING_REASONS = frozenset(
+    {ChangeReason.SUPERIOR_DEPLOYMENT, ChangeReason.TECHNICAL_OPTIMISATION, ChangeReason.BUSINESS_NEEDS}
+)
 
 
 class ChangeRoute(StrEnum):
@@ -86,16 +86,35 @@ def filing_limit(approved_total: Decimal) -> Decimal:
 def check_facts(facts: ChangeFacts) -> None:
     problems: list[Violation] = []
     if not facts.aspects:
-        problems.append(Violation("CHANGE_ASPECT_REQUIRED", "须说明变更的规模、内容、标准或投资。",
-                                  "Say what changes: scale, content, standard or investment.", rule="R16",
-                                  field=("input", "aspects")))
+        problems.append(
+            Violation(
+                "CHANGE_ASPECT_REQUIRED",
+                "须说明变更的规模、内容、标准或投资。",
+                "Say what changes: scale, content, standard or investment.",
+                rule="R16",
+                field=("input", "aspects"),
+            )
+        )
     if facts.adjusted_funds < 0:
-        problems.append(Violation("NEGATIVE_AMOUNT", "调整资金不能为负数。", "Adjusted funds cannot be negative.",
-                                  rule="R17", field=("input", "adjustedFunds")))
+        problems.append(
+            Violation(
+                "NEGATIVE_AMOUNT",
+                "调整资金不能为负数。",
+                "Adjusted funds cannot be negative.",
+                rule="R17",
+                field=("input", "adjustedFunds"),
+            )
+        )
     if facts.new_total_investment <= 0:
-        problems.append(Violation("INVALID_AMOUNT", "变更后总投资须大于0元。",
-                                  "The total investment after the change must be > 0.", rule="R16",
-                                  field=("input", "newTotalInvestment")))
+        problems.append(
+            Violation(
+                "INVALID_AMOUNT",
+                "变更后总投资须大于0元。",
+                "The total investment after the change must be > 0.",
+                rule="R16",
+                field=("input", "newTotalInvestment"),
+            )
+        )
     if problems:
         raise DomainError(problems)
 
@@ -105,8 +124,14 @@ def classify(facts: ChangeFacts, *, approved_total: Decimal, filed_adjustments: 
     limit = filing_limit(approved_total)
     cumulative = filed_adjustments + facts.adjusted_funds
     if facts.new_total_investment > approved_total:
-        return Classification(ChangeRoute.APPROVAL, "R16", "变更增加总投资，须报市大数据管理局审批。",
-                              "The change increases the total investment: bdb must approve it.", cumulative, limit)
+        return Classification(
+            ChangeRoute.APPROVAL,
+            "R16",
+            "变更增加总投资，须报市大数据管理局审批。",
+            "The change increases the total investment: bdb must approve it.",
+            cumulative,
+            limit,
+        )
     reasons_zh, reasons_en = [], []
     if not facts.same_objectives:
         reasons_zh.append("建设目标发生变化")
@@ -118,45 +143,21 @@ def classify(facts: ChangeFacts, *, approved_total: Decimal, filed_adjustments: 
         reasons_zh.append(f"累计调整资金 {cumulative} 元超过总投资15%（{limit} 元）")
         reasons_en.append(f"cumulative adjusted funds {cumulative} exceed 15 % of the total ({limit})")
     if reasons_zh:
-        return Classification(ChangeRoute.APPROVAL, "R17", "；".join(reasons_zh) + "，须报市大数据管理局审批。",
-                              "; ".join(reasons_en).capitalize() + ": bdb must approve it.", cumulative, limit)
-    return Classification(ChangeRoute.FILING, "R17",
-                          f"总投资不变、目标不变，累计调整资金 {cumulative} 元不超过总投资15%（{limit} 元），"
-                          "由项目单位调整并报备，即时生效。",
-                          f"Within the approved total, same objectives, cumulative adjusted funds {cumulative} ≤ "
-                          f"15 % of the total ({limit}): the unit files it and it takes effect at once.",
-                          cumulative, limit)
-
-
-@dataclass
-class ChangeRequest:
-    """A change of scale, content, standard or investment, as declared and as decided (R16–R17)."""
-
-    project_id: int
-    aspects: list[str]
-    description: str
-    reason: ChangeReason
-    reason_detail: str
-    same_objectives: bool
-    previous_total_investment: Decimal
-    new_total_investment: Decimal
-    adjusted_funds: Decimal
-    route: ChangeRoute
-    rule: str
-    status: ChangeStatus
-    submitted_at: datetime
-    submitted_by_user_id: int | None = None
-    decided_at: datetime | None = None
-    decision_opinion: str | None = None
-    id: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def effective(self) -> bool:
-        return self.status in (ChangeStatus.FILED, ChangeStatus.APPROVED)
-
-
-def check_decidable(change: ChangeRequest) -> None:
-    if change.status is not ChangeStatus.PENDING:
-        raise DomainError([Violation("CHANGE_NOT_PENDING", "该变更不在待审批状态。",
-                                     "This change request is not waiting for approval.", rule="R16")])
+        return Classification(
+            ChangeRoute.APPROVAL,
+            "R17",
+            "；".join(reasons_zh) + "，须报市大数据管理局审批。",
+            "; ".join(reasons_en).capitalize() + ": bdb must approve it.",
+            cumulative,
+            limit,
+        )
+    return Classification(
+        ChangeRoute.FILING,
+        "R17",
+        f"总投资不变、目标不变，累计调整资金 {cumulative} 元不超过总投资15%（{limit} 元），"
+        "由项目单位调整并报备，即时生效。",
+        f"Within the approved total, same objectives, cumulative adjusted funds {cumulative} ≤ "
+        f"15 % of the total ({limit}): the unit files it and it takes effect at once.",
+        cumulative,
+        limit,
+    )

@@ -18,26 +18,56 @@ class DisbursementKind(StrEnum):
     FINAL = "FINAL"  # the remaining funds: only after the acceptance report is filed (R21)
 
 
-def check_disbursement(*, kind: DisbursementKind, amount: Decimal, already_disbursed: Decimal,
-                       approved_investment: Decimal | None, filed: bool) -> None:
+def check_disbursement(
+    *,
+    kind: DisbursementKind,
+    amount: Decimal,
+    already_disbursed: Decimal,
+    approved_investment: Decimal | None,
+    filed: bool,
+) -> None:
     """Refuse a disbursement that is not positive, goes above the approved investment, or pays the
     remaining funds before the acceptance filing — every problem at once."""
     problems: list[Violation] = []
     if amount <= 0:
-        problems.append(Violation("INVALID_AMOUNT", "拨付金额须大于0元。", "A disbursement must be > 0.",
-                                  rule="R21", field=("input", "amount")))
+        problems.append(
+            Violation(
+                "INVALID_AMOUNT",
+                "拨付金额须大于0元。",
+                "A disbursement must be > 0.",
+                rule="R21",
+                field=("input", "amount"),
+            )
+        )
     if approved_investment is None:
-        problems.append(Violation("NOT_APPROVED", "项目尚无批复投资，不能拨付资金。",
-                                  "The project has no approved investment: nothing can be disbursed.", rule="R13.1"))
+        problems.append(
+            Violation(
+                "NOT_APPROVED",
+                "项目尚无批复投资，不能拨付资金。",
+                "The project has no approved investment: nothing can be disbursed.",
+                rule="R13.1",
+            )
+        )
     elif already_disbursed + amount > approved_investment:
-        problems.append(Violation(
-            "DISBURSEMENT_ABOVE_APPROVED",
-            f"累计拨付 {already_disbursed + amount} 元将超过批复投资 {approved_investment} 元。",
-            f"Cumulative disbursements {already_disbursed + amount} would exceed the approved investment "
-            f"{approved_investment}.", rule="R21", field=("input", "amount")))
+        problems.append(
+            Violation(
+                "DISBURSEMENT_ABOVE_APPROVED",
+                f"累计拨付 {already_disbursed + amount} 元将超过批复投资 {approved_investment} 元。",
+                f"Cumulative disbursements {already_disbursed + amount} would exceed the approved investment "
+                f"{approved_investment}.",
+                rule="R21",
+                field=("input", "amount"),
+            )
+        )
     if kind is DisbursementKind.FINAL and not filed:
-        problems.extend(refuse_before_filing("支付项目剩余资金", "payment of the remaining funds",
-                                             "FINAL_PAYMENT_BEFORE_FILING", ("input", "kind")).violations)
+        problems.extend(
+            refuse_before_filing(
+                "支付项目剩余资金",
+                "payment of the remaining funds",
+                "FINAL_PAYMENT_BEFORE_FILING",
+                ("input", "kind"),
+            ).violations
+        )
     if problems:
         raise DomainError(problems)
 
@@ -45,5 +75,6 @@ def check_disbursement(*, kind: DisbursementKind, amount: Decimal, already_disbu
 def check_resource_allocation(*, filed: bool) -> None:
     """R21: no data-centre resources for a project whose acceptance report is not filed."""
     if not filed:
-        raise refuse_before_filing("分配数据中心资源", "data-centre resources are allocated",
-                                   "RESOURCES_BEFORE_FILING")
+        raise refuse_before_filing(
+            "分配数据中心资源", "data-centre resources are allocated", "RESOURCES_BEFORE_FILING"
+        )

@@ -34,7 +34,9 @@ class ProcurementMethod(StrEnum):
 
 # The Tendering Law knows only tenders; every method belongs to the Government Procurement Law.
 METHODS_BY_REGIME: dict[ProcurementRegime, frozenset[ProcurementMethod]] = {
-    ProcurementRegime.TENDERING: frozenset({ProcurementMethod.PUBLIC_TENDER, ProcurementMethod.INVITED_TENDER}),
+    ProcurementRegime.TENDERING: frozenset(
+        {ProcurementMethod.PUBLIC_TENDER, ProcurementMethod.INVITED_TENDER}
+    ),
     ProcurementRegime.GOVERNMENT_PROCUREMENT: frozenset(ProcurementMethod),
 }
 
@@ -69,35 +71,77 @@ class Contract:
 CONSTRUCTION_OPEN = (Status.APPROVED, Status.UNDER_CONSTRUCTION)
 
 
-def check_contract(contract: Contract, project: Project, *, start_problems: list[Violation],
-                   om_by_bdb: bool) -> None:
+def check_contract(
+    contract: Contract, project: Project, *, start_problems: list[Violation], om_by_bdb: bool
+) -> None:
     """Every problem of a contract record: missing parts, method vs regime, amount, project state, and who
     organizes O&M procurement (bdb, R15)."""
     problems: list[Violation] = []
-    for name, camel, zh in (("legal_person", "legalPerson", "项目法人"), ("winning_bidder", "winningBidder", "中标单位"),
-                            ("supervision_firm", "supervisionFirm", "监理单位"),
-                            ("contract_number", "contractNumber", "合同编号"),
-                            ("procurement_reference", "procurementReference", "采购/招标编号")):
+    for name, camel, zh in (
+        ("legal_person", "legalPerson", "项目法人"),
+        ("winning_bidder", "winningBidder", "中标单位"),
+        ("supervision_firm", "supervisionFirm", "监理单位"),
+        ("contract_number", "contractNumber", "合同编号"),
+        ("procurement_reference", "procurementReference", "采购/招标编号"),
+    ):
         if not str(getattr(contract, name)).strip():
-            problems.append(Violation("IMPLEMENTATION_PART_REQUIRED", f"须填写{zh}。", f"{camel} is required.",
-                                      rule="R14", field=("input", camel)))
+            problems.append(
+                Violation(
+                    "IMPLEMENTATION_PART_REQUIRED",
+                    f"须填写{zh}。",
+                    f"{camel} is required.",
+                    rule="R14",
+                    field=("input", camel),
+                )
+            )
     if contract.method not in METHODS_BY_REGIME[contract.regime]:
-        problems.append(Violation("METHOD_NOT_IN_REGIME", "采购方式不属于所选的采购法律制度。",
-                                  "The method does not belong to the chosen procurement regime.", rule="R15",
-                                  field=("input", "method")))
+        problems.append(
+            Violation(
+                "METHOD_NOT_IN_REGIME",
+                "采购方式不属于所选的采购法律制度。",
+                "The method does not belong to the chosen procurement regime.",
+                rule="R15",
+                field=("input", "method"),
+            )
+        )
     if contract.amount <= 0:
-        problems.append(Violation("INVALID_AMOUNT", "合同金额须大于0元。", "The contract amount must be > 0.",
-                                  rule="R15", field=("input", "amount")))
+        problems.append(
+            Violation(
+                "INVALID_AMOUNT",
+                "合同金额须大于0元。",
+                "The contract amount must be > 0.",
+                rule="R15",
+                field=("input", "amount"),
+            )
+        )
     is_om = project.kind is ProjectKind.OPERATION_MAINTENANCE
     if is_om and not om_by_bdb:
-        problems.append(Violation("OM_PROCUREMENT_BY_BDB", "运维项目由市大数据管理局统一组织采购。",
-                                  "O&M procurement is organized by bdb, not by the unit.", rule="R15"))
+        problems.append(
+            Violation(
+                "OM_PROCUREMENT_BY_BDB",
+                "运维项目由市大数据管理局统一组织采购。",
+                "O&M procurement is organized by bdb, not by the unit.",
+                rule="R15",
+            )
+        )
     if om_by_bdb and not is_om:
-        problems.append(Violation("NOT_OM_PROJECT", "该项目不是运维项目，合同由项目单位登记。",
-                                  "This is not an O&M project: its unit records the contract.", rule="R15"))
+        problems.append(
+            Violation(
+                "NOT_OM_PROJECT",
+                "该项目不是运维项目，合同由项目单位登记。",
+                "This is not an O&M project: its unit records the contract.",
+                rule="R15",
+            )
+        )
     if project.status not in CONSTRUCTION_OPEN:
-        problems.append(Violation("PROJECT_NOT_APPROVED", "项目须已批复方可登记合同。",
-                                  "A contract is recorded for an approved project.", rule="R14"))
+        problems.append(
+            Violation(
+                "PROJECT_NOT_APPROVED",
+                "项目须已批复方可登记合同。",
+                "A contract is recorded for an approved project.",
+                rule="R14",
+            )
+        )
     elif project.status is Status.APPROVED:
         problems.extend(start_problems)
     if problems:
@@ -107,9 +151,15 @@ def check_contract(contract: Contract, project: Project, *, start_problems: list
 def refuse_assignment(kind: ContractAssignmentKind) -> DomainError:
     """Art. 15: the winning bidder may neither transfer nor split the contract."""
     what_zh = "转包" if kind is ContractAssignmentKind.TRANSFER else "分包"
-    return DomainError([Violation(
-        "CONTRACT_ASSIGNMENT_FORBIDDEN",
-        f"中标单位不得将合同{what_zh}给他人（第十五条）。",
-        f"The winning bidder may not {'transfer' if kind is ContractAssignmentKind.TRANSFER else 'split'} "
-        "the contract to others (Art. 15).",
-        rule="R15", field=("input", "kind"))])
+    return DomainError(
+        [
+            Violation(
+                "CONTRACT_ASSIGNMENT_FORBIDDEN",
+                f"中标单位不得将合同{what_zh}给他人（第十五条）。",
+                f"The winning bidder may not {'transfer' if kind is ContractAssignmentKind.TRANSFER else 'split'} "
+                "the contract to others (Art. 15).",
+                rule="R15",
+                field=("input", "kind"),
+            )
+        ]
+    )

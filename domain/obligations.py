@@ -140,8 +140,13 @@ def _raw(facts: ProjectFacts, today: date) -> Iterator[tuple[str, str, date, dat
     for failure in facts.acceptance_failures:
         yield "R20", failure.failed_on.isoformat(), failure.failed_on, failure.deadline, failure.resubmitted
     if facts.accepted_on is not None:
-        yield ("R21", "", facts.accepted_on, add_months(facts.accepted_on, FILING_REMINDER_MONTHS),
-               facts.filed_on is not None)
+        yield (
+            "R21",
+            "",
+            facts.accepted_on,
+            add_months(facts.accepted_on, FILING_REMINDER_MONTHS),
+            facts.filed_on is not None,
+        )
     if facts.operation_started_on is not None:
         opens, closes = self_evaluation_window(facts.operation_started_on)
         yield "R22", "", opens, closes, facts.self_evaluated
@@ -154,9 +159,15 @@ def obligations(facts: ProjectFacts, today: date) -> list[Obligation]:
     if facts.terminated:
         return []
     found = [
-        Obligation(key=f"{facts.project_id}:{rule}:{part}", project_id=facts.project_id,
-                   organization_id=facts.organization_id, rule=rule, opens_on=opens, due_on=due,
-                   state=state_of(opens, due, done, today))
+        Obligation(
+            key=f"{facts.project_id}:{rule}:{part}",
+            project_id=facts.project_id,
+            organization_id=facts.organization_id,
+            rule=rule,
+            opens_on=opens,
+            due_on=due,
+            state=state_of(opens, due, done, today),
+        )
         for rule, part, opens, due, done in _raw(facts, today)
     ]
     return sorted(found, key=lambda o: (o.due_on, o.key))
@@ -170,14 +181,18 @@ class NoticeKind(StrEnum):
 
 
 def notices_due(obligation: Obligation, today: date) -> list[NoticeKind]:
-    """The notices an obligation has earned by today; the store sends each (obligation, kind) once."""
+    """The notices an obligation has earned by today; the store sends each (obligation, kind) once.
+
+    A reminder whose moment has passed is not sent late: an obligation first seen overdue (a backlog, or a
+    worker that was down) earns only its OVERDUE notice, not four at once.
+    """
     if obligation.state in (ObligationState.DONE, ObligationState.UPCOMING):
         return []
+    if obligation.state is ObligationState.OVERDUE:
+        return [NoticeKind.OVERDUE]
     kinds = [NoticeKind.OPENED]
     if today >= obligation.due_on - timedelta(days=30):
         kinds.append(NoticeKind.DUE_IN_30_DAYS)
     if today >= obligation.due_on - timedelta(days=7):
         kinds.append(NoticeKind.DUE_IN_7_DAYS)
-    if obligation.state is ObligationState.OVERDUE:
-        kinds.append(NoticeKind.OVERDUE)
     return kinds

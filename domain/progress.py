@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.calendar_math import add_months, add_months_end_anchored
+from domain.calendar_math import add_months_end_anchored
 from domain.errors import DomainError, Violation
 
 REPORT_INTERVAL_MONTHS = 3

@@ -69,10 +69,16 @@ class Inspection:
     id: int | None = None
 
     def snapshot(self) -> dict[str, Any]:
-        return {"projectId": self.project_id, "subject": str(self.subject), "status": str(self.status),
-                "agencyOrganizationId": self.agency_organization_id, "findings": self.findings,
-                "rectificationDeadline": self.rectification_deadline.isoformat()
-                if self.rectification_deadline else None}
+        return {
+            "projectId": self.project_id,
+            "subject": str(self.subject),
+            "status": str(self.status),
+            "agencyOrganizationId": self.agency_organization_id,
+            "findings": self.findings,
+            "rectificationDeadline": self.rectification_deadline.isoformat()
+            if self.rectification_deadline
+            else None,
+        }
 
 
 @dataclass
@@ -88,8 +94,13 @@ class RectificationReport:
     id: int | None = None
 
     def snapshot(self) -> dict[str, Any]:
-        return {"projectId": self.project_id, "inspectionId": self.inspection_id, "status": str(self.status),
-                "content": self.content, "reviewReasons": self.review_reasons}
+        return {
+            "projectId": self.project_id,
+            "inspectionId": self.inspection_id,
+            "status": str(self.status),
+            "content": self.content,
+            "reviewReasons": self.review_reasons,
+        }
 
 
 @dataclass
@@ -112,72 +123,140 @@ class InfoRequest:
 def _blank(text: str, field: str, rule: str) -> list[Violation]:
     if text.strip():
         return []
-    return [Violation("REQUIRED", "此项不能为空。", "This field is required.", rule=rule, field=("input", field))]
+    return [
+        Violation("REQUIRED", "此项不能为空。", "This field is required.", rule=rule, field=("input", field))
+    ]
 
 
-def open_inspection(*, project: Project, role: str, organization_id: int, user_id: int | None, subject: Subject,
-                    note: str, now: datetime) -> Inspection:
+def open_inspection(
+    *,
+    project: Project,
+    role: str,
+    organization_id: int,
+    user_id: int | None,
+    subject: Subject,
+    note: str,
+    now: datetime,
+) -> Inspection:
     """R23.1: an agency opens an inspection on a subject of its own field."""
     if subject not in FIELDS.get(role, frozenset()):
-        raise refuse("SUBJECT_OUTSIDE_FIELD", "该监督事项不属于本部门职责范围（按照职责分工实施监督）。",
-                     "This subject is outside the agency's field of supervision.", rule="R23.1",
-                     field=("input", "subject"))
+        raise refuse(
+            "SUBJECT_OUTSIDE_FIELD",
+            "该监督事项不属于本部门职责范围（按照职责分工实施监督）。",
+            "This subject is outside the agency's field of supervision.",
+            rule="R23.1",
+            field=("input", "subject"),
+        )
     assert project.id is not None
-    return Inspection(project_id=project.id, agency_organization_id=organization_id, agency_role=role,
-                      subject=subject, opened_at=now, opened_by_user_id=user_id, note=note.strip())
+    return Inspection(
+        project_id=project.id,
+        agency_organization_id=organization_id,
+        agency_role=role,
+        subject=subject,
+        opened_at=now,
+        opened_by_user_id=user_id,
+        note=note.strip(),
+    )
 
 
 def _own(inspection: Inspection, organization_id: int) -> None:
     if inspection.agency_organization_id != organization_id:
-        raise refuse("NOT_THE_INSPECTING_AGENCY", "只有实施检查的部门可以办理此事项。",
-                     "Only the agency that opened the inspection may do this.", rule="R23.1")
+        raise refuse(
+            "NOT_THE_INSPECTING_AGENCY",
+            "只有实施检查的部门可以办理此事项。",
+            "Only the agency that opened the inspection may do this.",
+            rule="R23.1",
+        )
 
 
-def conclude(inspection: Inspection, *, organization_id: int, findings: str, deadline: date | None,
-             now: datetime) -> None:
+def conclude(
+    inspection: Inspection, *, organization_id: int, findings: str, deadline: date | None, now: datetime
+) -> None:
     """R23.1: the agency records its findings and may order rectification by a deadline (after today)."""
     _own(inspection, organization_id)
     problems = _blank(findings, "findings", "R23.1")
     if inspection.status is not InspectionStatus.OPEN:
-        problems.append(Violation("INSPECTION_CONCLUDED", "检查已办结。", "The inspection is already concluded.",
-                                  rule="R23.1"))
+        problems.append(
+            Violation(
+                "INSPECTION_CONCLUDED", "检查已办结。", "The inspection is already concluded.", rule="R23.1"
+            )
+        )
     if deadline is not None and deadline <= legal_date(now):
-        problems.append(Violation("DEADLINE_NOT_IN_FUTURE", "整改期限须晚于今天。",
-                                  "The rectification deadline must be after today.", rule="R23.1",
-                                  field=("input", "rectificationDeadline")))
+        problems.append(
+            Violation(
+                "DEADLINE_NOT_IN_FUTURE",
+                "整改期限须晚于今天。",
+                "The rectification deadline must be after today.",
+                rule="R23.1",
+                field=("input", "rectificationDeadline"),
+            )
+        )
     if problems:
         raise DomainError(problems)
     inspection.findings = findings.strip()
     inspection.rectification_deadline = deadline
     inspection.concluded_at = now
-    inspection.status = InspectionStatus.CLOSED if deadline is None else InspectionStatus.RECTIFICATION_ORDERED
+    inspection.status = (
+        InspectionStatus.CLOSED if deadline is None else InspectionStatus.RECTIFICATION_ORDERED
+    )
 
 
-def submit_report(inspection: Inspection, reports: list[RectificationReport], *, content: str, user_id: int | None,
-                  now: datetime) -> RectificationReport:
+def submit_report(
+    inspection: Inspection,
+    reports: list[RectificationReport],
+    *,
+    content: str,
+    user_id: int | None,
+    now: datetime,
+) -> RectificationReport:
     """R23.1: the unit answers a rectification order; one report waits for review at a time."""
     problems = _blank(content, "content", "R23.1")
     if inspection.status is not InspectionStatus.RECTIFICATION_ORDERED:
-        problems.append(Violation("NO_RECTIFICATION_ORDERED", "该检查没有待完成的整改要求。",
-                                  "The inspection has no rectification order to answer.", rule="R23.1"))
+        problems.append(
+            Violation(
+                "NO_RECTIFICATION_ORDERED",
+                "该检查没有待完成的整改要求。",
+                "The inspection has no rectification order to answer.",
+                rule="R23.1",
+            )
+        )
     if any(r.status is ReportStatus.PENDING for r in reports):
-        problems.append(Violation("REPORT_PENDING", "已有整改报告等待审核。",
-                                  "A rectification report is already waiting for review.", rule="R23.1"))
+        problems.append(
+            Violation(
+                "REPORT_PENDING",
+                "已有整改报告等待审核。",
+                "A rectification report is already waiting for review.",
+                rule="R23.1",
+            )
+        )
     if problems:
         raise DomainError(problems)
     assert inspection.id is not None
-    return RectificationReport(inspection_id=inspection.id, project_id=inspection.project_id,
-                               content=content.strip(), submitted_at=now, submitted_by_user_id=user_id)
+    return RectificationReport(
+        inspection_id=inspection.id,
+        project_id=inspection.project_id,
+        content=content.strip(),
+        submitted_at=now,
+        submitted_by_user_id=user_id,
+    )
 
 
-def review_report(inspection: Inspection, report: RectificationReport, *, organization_id: int, accept: bool,
-                  reasons: str, now: datetime) -> None:
+def review_report(
+    inspection: Inspection,
+    report: RectificationReport,
+    *,
+    organization_id: int,
+    accept: bool,
+    reasons: str,
+    now: datetime,
+) -> None:
     """R23.1: the ordering agency accepts the report (rectified) or rejects it with reasons."""
     _own(inspection, organization_id)
     problems = [] if accept else _blank(reasons, "reasons", "R23.2")
     if report.status is not ReportStatus.PENDING:
-        problems.append(Violation("REPORT_REVIEWED", "整改报告已审核。", "The report was already reviewed.",
-                                  rule="R23.1"))
+        problems.append(
+            Violation("REPORT_REVIEWED", "整改报告已审核。", "The report was already reviewed.", rule="R23.1")
+        )
     if problems:
         raise DomainError(problems)
     report.status = ReportStatus.ACCEPTED if accept else ReportStatus.REJECTED
@@ -195,15 +274,20 @@ def rectification_failed(inspection: Inspection, reports: list[RectificationRepo
     ordered = sorted(reports, key=lambda r: r.submitted_at)
     if ordered and ordered[-1].status is ReportStatus.REJECTED:
         return True
-    pending_in_time = any(r.status is ReportStatus.PENDING
-                          and legal_date(r.submitted_at) <= inspection.rectification_deadline for r in ordered)
+    pending_in_time = any(
+        r.status is ReportStatus.PENDING and legal_date(r.submitted_at) <= inspection.rectification_deadline
+        for r in ordered
+    )
     return today > inspection.rectification_deadline and not pending_in_time
 
 
 def _no_grounds() -> DomainError:
-    return refuse("NO_FAILED_RECTIFICATION", "项目没有逾期未整改或整改后仍不符合要求的情形，不能采取此措施。",
-                  "The project has no overdue or rejected rectification: this sanction is not available.",
-                  rule="R23.2")
+    return refuse(
+        "NO_FAILED_RECTIFICATION",
+        "项目没有逾期未整改或整改后仍不符合要求的情形，不能采取此措施。",
+        "The project has no overdue or rejected rectification: this sanction is not available.",
+        rule="R23.2",
+    )
 
 
 def defer_plan(project: Project, *, grounds: bool) -> None:
@@ -211,14 +295,20 @@ def defer_plan(project: Project, *, grounds: bool) -> None:
     if not grounds:
         raise _no_grounds()
     if project.plan_deferred:
-        raise refuse("ALREADY_DEFERRED", "项目已被暂缓安排投资计划。", "The project's plan is already deferred.",
-                     rule="R23.2")
+        raise refuse(
+            "ALREADY_DEFERRED",
+            "项目已被暂缓安排投资计划。",
+            "The project's plan is already deferred.",
+            rule="R23.2",
+        )
     project.plan_deferred = True
 
 
 def lift_deferral(project: Project) -> None:
     if not project.plan_deferred:
-        raise refuse("NOT_DEFERRED", "项目未被暂缓安排投资计划。", "The project's plan is not deferred.", rule="R23.2")
+        raise refuse(
+            "NOT_DEFERRED", "项目未被暂缓安排投资计划。", "The project's plan is not deferred.", rule="R23.2"
+        )
     project.plan_deferred = False
 
 
@@ -249,9 +339,23 @@ def terminate(project: Project, *, grounds: bool) -> None:
 def ensure_not_suspended(project: Project) -> None:
     """R23.2: a suspended project refuses every change but rectification work (its own use cases)."""
     if project.status is Status.SUSPENDED:
-        raise refuse("PROJECT_SUSPENDED", "项目已被暂停建设，除整改外不能进行任何变更（第二十三条）。",
-                     "The project is suspended: every change but rectification is refused (Art. 23).",
-                     rule="R23.2")
+        raise refuse(
+            "PROJECT_SUSPENDED",
+            "项目已被暂停建设，除整改外不能进行任何变更（第二十三条）。",
+            "The project is suspended: every change but rectification is refused (Art. 23).",
+            rule="R23.2",
+        )
+
+
+def ensure_plan_not_deferred(project: Project) -> None:
+    """R23.2: a project whose plan arrangement bdb deferred enters no plan, mid-year ones included."""
+    if project.plan_deferred:
+        raise refuse(
+            "PROJECT_PLAN_DEFERRED",
+            "项目因整改不到位被暂缓安排投资计划（第二十三条）。",
+            "The project's investment plan is deferred for failed rectification (Art. 23).",
+            rule="R23.2",
+        )
 
 
 def check_question(question: str) -> None:
@@ -263,8 +367,9 @@ def answer_request(request: InfoRequest, *, answer: str, now: datetime) -> None:
     """R24: the unit answers truthfully; an answer once given stays (a correction is a new request)."""
     problems = _blank(answer, "answer", "R24")
     if request.answer is not None:
-        problems.append(Violation("ALREADY_ANSWERED", "该问询已答复。", "The request was already answered.",
-                                  rule="R24"))
+        problems.append(
+            Violation("ALREADY_ANSWERED", "该问询已答复。", "The request was already answered.", rule="R24")
+        )
     if problems:
         raise DomainError(problems)
     request.answer, request.answered_at = answer.strip(), now

@@ -26,13 +26,16 @@ class Break:
     """The first record where the chain does not hold, and why."""
 
     record_id: int
-    reason: str  # "content": the record differs from what was sealed; "link": a record before it changed or vanished
+    # "content": the record differs from what was sealed; "link": a record before it changed or vanished
+    reason: str
 
     def describe(self) -> str:
         if self.reason == "content":
             return f"audit record {self.record_id} was altered after it was written (its hash does not match)"
-        return (f"audit record {self.record_id} does not follow the record before it "
-                "(a previous record was altered, removed or inserted)")
+        return (
+            f"audit record {self.record_id} does not follow the record before it "
+            "(a previous record was altered, removed or inserted)"
+        )
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,12 @@ async def count_records(factory: async_sessionmaker[AsyncSession]) -> int:
         return int((await session.execute(text("SELECT count(*) FROM audit_log"))).scalar_one())
 
 
-async def verify(factory: async_sessionmaker[AsyncSession], *,
-                 progress: Callable[[int], None] = lambda n: None, batch: int = BATCH) -> Verdict:
+async def verify(
+    factory: async_sessionmaker[AsyncSession],
+    *,
+    progress: Callable[[int], None] = lambda n: None,
+    batch: int = BATCH,
+) -> Verdict:
     """Walk the whole chain; stop at the first broken record."""
     after, previous, checked = 0, None, 0
     async with factory() as session:

@@ -23,11 +23,16 @@ class SqlConstructionRepository:
 
     async def _insert(self, table: Any, values: dict[str, Any], by: str = "recorded_by_user_id") -> int:
         values = {by: self._actor.user_id, **values} if by in table.c else values
-        return int((await self._session.execute(insert(table).values(**values).returning(table.c.id))).scalar_one())
+        return int(
+            (await self._session.execute(insert(table).values(**values).returning(table.c.id))).scalar_one()
+        )
 
     async def _rows(self, table: Any, project_id: int, order: Any = None) -> list[RowMapping]:
-        stmt = select(table).where(table.c.project_id == project_id).order_by(order if order is not None
-                                                                              else table.c.id)
+        stmt = (
+            select(table)
+            .where(table.c.project_id == project_id)
+            .order_by(order if order is not None else table.c.id)
+        )
         return list((await self._session.execute(stmt)).mappings())
 
     # R14–R15
@@ -38,7 +43,11 @@ class SqlConstructionRepository:
         return await self._rows(t.contracts, project_id)
 
     async def contract(self, pk: int) -> RowMapping:
-        row = (await self._session.execute(select(t.contracts).where(t.contracts.c.id == pk))).mappings().first()
+        row = (
+            (await self._session.execute(select(t.contracts).where(t.contracts.c.id == pk)))
+            .mappings()
+            .first()
+        )
         if row is None:
             raise NotFound("Contract", pk)
         return row
@@ -55,7 +64,9 @@ class SqlConstructionRepository:
         return row
 
     async def decide_change(self, pk: int, values: dict[str, Any]) -> None:
-        await self._session.execute(update(t.change_requests).where(t.change_requests.c.id == pk).values(**values))
+        await self._session.execute(
+            update(t.change_requests).where(t.change_requests.c.id == pk).values(**values)
+        )
 
     async def changes(self, project_id: int) -> list[RowMapping]:
         return await self._rows(t.change_requests, project_id)
@@ -63,7 +74,8 @@ class SqlConstructionRepository:
     async def filed_adjustments(self, project_id: int) -> Decimal:
         c = t.change_requests
         stmt = select(func.coalesce(func.sum(c.c.adjusted_funds), 0)).where(
-            c.c.project_id == project_id, c.c.route == ChangeRoute.FILING, c.c.status == ChangeStatus.FILED)
+            c.c.project_id == project_id, c.c.route == ChangeRoute.FILING, c.c.status == ChangeStatus.FILED
+        )
         return Decimal((await self._session.execute(stmt)).scalar_one())
 
     async def pending_change(self, project_id: int) -> bool:

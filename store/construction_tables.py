@@ -36,7 +36,10 @@ def _by() -> Column[int]:
 
 
 contracts = Table(
-    "contracts", metadata, _id(), _project(),
+    "contracts",
+    metadata,
+    _id(),
+    _project(),
     Column("legal_person", String(200), nullable=False),
     Column("regime", _enum(ProcurementRegime), nullable=False),
     Column("method", _enum(ProcurementMethod), nullable=False),
@@ -53,7 +56,10 @@ contracts = Table(
 )
 
 change_requests = Table(
-    "change_requests", metadata, _id(), _project(),
+    "change_requests",
+    metadata,
+    _id(),
+    _project(),
     Column("aspects", ARRAY(String(20)), nullable=False),
     Column("description", Text, nullable=False),
     Column("reason", _enum(ChangeReason), nullable=False),
@@ -74,7 +80,10 @@ change_requests = Table(
 # Every version of a project's approved figures: version 1 is the preliminary-design approval, each
 # effective change (filed or approved) adds the next one (R16–R17).
 approved_figure_versions = Table(
-    "approved_figure_versions", metadata, _id(), _project(),
+    "approved_figure_versions",
+    metadata,
+    _id(),
+    _project(),
     Column("version", Integer, nullable=False),
     Column("approved_investment", Numeric(14, 2), nullable=False),
     Column("change_request_id", BigInteger, ForeignKey("change_requests.id"), nullable=True),
@@ -85,7 +94,10 @@ approved_figure_versions = Table(
 )
 
 progress_reports = Table(
-    "progress_reports", metadata, _id(), _project(),
+    "progress_reports",
+    metadata,
+    _id(),
+    _project(),
     Column("period_number", Integer, nullable=False),
     Column("period_start", Date, nullable=False),
     Column("period_end", Date, nullable=False),
@@ -101,7 +113,10 @@ progress_reports = Table(
 # The acceptance history as events (R19–R21): INITIAL, EXTENSION, APPLICATION, RESUBMISSION, RESULT,
 # FILING, FILING_ACKNOWLEDGED. The project's state says where it stands; the events say how it got there.
 acceptance_events = Table(
-    "acceptance_events", metadata, _id(), _project(),
+    "acceptance_events",
+    metadata,
+    _id(),
+    _project(),
     Column("kind", String(30), nullable=False),
     Column("event_date", Date, nullable=False),
     Column("passed", Boolean, nullable=True),
@@ -113,7 +128,10 @@ acceptance_events = Table(
 )
 
 disbursements = Table(
-    "disbursements", metadata, _id(), _project(),
+    "disbursements",
+    metadata,
+    _id(),
+    _project(),
     Column("kind", _enum(DisbursementKind, 10), nullable=False),
     Column("amount", Numeric(14, 2), nullable=False),
     Column("paid_on", Date, nullable=False),
@@ -124,14 +142,20 @@ disbursements = Table(
 )
 
 resource_allocations = Table(
-    "resource_allocations", metadata, _id(), _project(),
+    "resource_allocations",
+    metadata,
+    _id(),
+    _project(),
     Column("resources", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     _by(),
 )
 
 self_evaluations = Table(
-    "self_evaluations", metadata, _id(), _project(),
+    "self_evaluations",
+    metadata,
+    _id(),
+    _project(),
     Column("summary", Text, nullable=False),
     Column("delivered_to", ARRAY(String(20)), nullable=False),
     Column("submitted_on", Date, nullable=False),

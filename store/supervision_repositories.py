@@ -1,4 +1,4 @@
-"""Repository of Art. 23–24: inspections, rectification reports (with attachments) and information requests."""
+"""Repository of Art. 23–24: inspections, rectification reports (with files) and information requests."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.acceptance import rectification_deadline as acceptance_rectification_deadline
 from domain.actors import Actor
 from domain.clock import legal_date
 from domain.errors import NotFound
 from domain.lifecycle import Status
-from domain.acceptance import rectification_deadline as acceptance_rectification_deadline
 from domain.obligations import AcceptanceFailure, ProjectFacts, Rectification
+from domain.services import completion as ev
 from domain.supervision import InfoRequest, Inspection, RectificationReport, ReportStatus
 from store import approval_tables, tables
 from store import construction_tables as c
@@ -42,8 +43,12 @@ class SqlSupervisionRepository:
         return await self._one(Inspection, s.inspections.c.id, pk, for_update)  # type: ignore[no-any-return]
 
     async def report(self, pk: int, *, for_update: bool = False) -> RectificationReport:
-        return await self._one(RectificationReport, s.rectification_reports.c.id, pk,  # type: ignore[no-any-return]
-                               for_update)
+        return await self._one(
+            RectificationReport,
+            s.rectification_reports.c.id,
+            pk,  # type: ignore[no-any-return]
+            for_update,
+        )
 
     async def info_request(self, pk: int, *, for_update: bool = False) -> InfoRequest:
         return await self._one(InfoRequest, s.info_requests.c.id, pk, for_update)  # type: ignore[no-any-return]
@@ -52,12 +57,16 @@ class SqlSupervisionRepository:
         stmt = select(Inspection).where(s.inspections.c.project_id == project_id).order_by(s.inspections.c.id)
         return list((await self._session.execute(stmt)).scalars())
 
-    async def reports_of(self, *, inspection_id: int | None = None,
-                         project_id: int | None = None) -> list[RectificationReport]:
+    async def reports_of(
+        self, *, inspection_id: int | None = None, project_id: int | None = None
+    ) -> list[RectificationReport]:
         r = s.rectification_reports
         stmt = select(RectificationReport).order_by(r.c.id)
-        stmt = stmt.where(r.c.inspection_id == inspection_id) if inspection_id else stmt.where(
-            r.c.project_id == project_id)
+        stmt = (
+            stmt.where(r.c.inspection_id == inspection_id)
+            if inspection_id
+            else stmt.where(r.c.project_id == project_id)
+        )
         return list((await self._session.execute(stmt)).scalars())
 
     def add(self, obj: object) -> None:
@@ -66,10 +75,21 @@ class SqlSupervisionRepository:
     async def attach(self, report: RectificationReport, uploads: list[Upload]) -> None:
         for upload in uploads:
             storage, blob_id, key = await self._files.put(self._session, upload)
-            await self._session.execute(insert(approval_tables.attachments).values(
-                owner_type="RectificationReport", owner_id=report.id, label=upload.label, filename=upload.filename,
-                content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256, storage=storage,
-                blob_id=blob_id, storage_key=key, uploaded_by_user_id=self._actor.user_id))
+            await self._session.execute(
+                insert(approval_tables.attachments).values(
+                    owner_type="RectificationReport",
+                    owner_id=report.id,
+                    label=upload.label,
+                    filename=upload.filename,
+                    content_type=upload.content_type,
+                    size=len(upload.data),
+                    sha256=upload.sha256,
+                    storage=storage,
+                    blob_id=blob_id,
+                    storage_key=key,
+                    uploaded_by_user_id=self._actor.user_id,
+                )
+            )
 
 
 async def obligation_facts(session: AsyncSession, where: ColumnElement[bool]) -> list[ProjectFacts]:
@@ -79,20 +99,41 @@ async def obligation_facts(session: AsyncSession, where: ColumnElement[bool]) ->
     """
     p, i = tables.projects, s.inspections
     ordered = exists(select(i.c.id).where(i.c.project_id == p.c.id, i.c.rectification_deadline.is_not(None)))
-    rows = (await session.execute(
-        select(p.c.id, p.c.lead_organization_id, p.c.status, p.c.approval_date)
-        .where(where, or_(p.c.approval_date.is_not(None), ordered)).order_by(p.c.id))).all()
+    rows = (
+        await session.execute(
+            select(p.c.id, p.c.lead_organization_id, p.c.status, p.c.approval_date)
+            .where(where, or_(p.c.approval_date.is_not(None), ordered))
+            .order_by(p.c.id)
+        )
+    ).all()
     ids = [row.id for row in rows]
     rectifications = await _rectifications(session, ids)
     progress = await _progress(session, ids)
     events = await _acceptance_events(session, ids)
-    evaluated = set((await session.execute(select(c.self_evaluations.c.project_id).where(
-        c.self_evaluations.c.project_id.in_(ids)))).scalars()) if ids else set()
-    return [ProjectFacts(project_id=row.id, organization_id=row.lead_organization_id,
-                         terminated=row.status == Status.TERMINATED, approval_date=row.approval_date,
-                         progress_reports=frozenset(progress.get(row.id, ())), self_evaluated=row.id in evaluated,
-                         rectifications=tuple(rectifications.get(row.id, ())),
-                         **_acceptance(events.get(row.id, []))) for row in rows]
+    evaluated = (
+        set(
+            (
+                await session.execute(
+                    select(c.self_evaluations.c.project_id).where(c.self_evaluations.c.project_id.in_(ids))
+                )
+            ).scalars()
+        )
+        if ids
+        else set()
+    )
+    return [
+        ProjectFacts(
+            project_id=row.id,
+            organization_id=row.lead_organization_id,
+            terminated=row.status == Status.TERMINATED,
+            approval_date=row.approval_date,
+            progress_reports=frozenset(progress.get(row.id, ())),
+            self_evaluated=row.id in evaluated,
+            rectifications=tuple(rectifications.get(row.id, ())),
+            **_acceptance(events.get(row.id, [])),
+        )
+        for row in rows
+    ]
 
 
 async def _rectifications(session: AsyncSession, ids: list[int]) -> dict[int, list[Rectification]]:
@@ -100,18 +141,33 @@ async def _rectifications(session: AsyncSession, ids: list[int]) -> dict[int, li
     if not ids:
         return {}
     i, r = s.inspections, s.rectification_reports
-    answered = exists(select(r.c.id).where(
-        r.c.inspection_id == i.c.id,
-        or_(r.c.status == ReportStatus.ACCEPTED,
-            (r.c.status == ReportStatus.PENDING)
-            & (func.timezone(CHINA_TZ, r.c.submitted_at) < i.c.rectification_deadline + text("interval '1 day'")))))
+    answered = exists(
+        select(r.c.id).where(
+            r.c.inspection_id == i.c.id,
+            or_(
+                r.c.status == ReportStatus.ACCEPTED,
+                (r.c.status == ReportStatus.PENDING)
+                & (
+                    func.timezone(CHINA_TZ, r.c.submitted_at)
+                    < i.c.rectification_deadline + text("interval '1 day'")
+                ),
+            ),
+        )
+    )
     found: dict[int, list[Rectification]] = {}
     for row in await session.execute(
-            select(i.c.id, i.c.project_id, i.c.concluded_at, i.c.rectification_deadline, answered.label("done"))
-            .where(i.c.project_id.in_(ids), i.c.rectification_deadline.is_not(None)).order_by(i.c.id)):
-        found.setdefault(row.project_id, []).append(Rectification(
-            inspection_id=row.id, ordered_on=legal_date(row.concluded_at), deadline=row.rectification_deadline,
-            done=bool(row.done)))
+        select(i.c.id, i.c.project_id, i.c.concluded_at, i.c.rectification_deadline, answered.label("done"))
+        .where(i.c.project_id.in_(ids), i.c.rectification_deadline.is_not(None))
+        .order_by(i.c.id)
+    ):
+        found.setdefault(row.project_id, []).append(
+            Rectification(
+                inspection_id=row.id,
+                ordered_on=legal_date(row.concluded_at),
+                deadline=row.rectification_deadline,
+                done=bool(row.done),
+            )
+        )
     return found
 
 
@@ -120,8 +176,9 @@ async def _progress(session: AsyncSession, ids: list[int]) -> dict[int, set[int]
         return {}
     pr = c.progress_reports
     found: dict[int, set[int]] = {}
-    for pid, number in await session.execute(select(pr.c.project_id, pr.c.period_number)
-                                             .where(pr.c.project_id.in_(ids))):
+    for pid, number in await session.execute(
+        select(pr.c.project_id, pr.c.period_number).where(pr.c.project_id.in_(ids))
+    ):
         found.setdefault(pid, set()).add(number)
     return found
 
@@ -131,8 +188,11 @@ async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int,
         return {}
     e = c.acceptance_events
     found: dict[int, list[Any]] = {}
-    for row in await session.execute(select(e.c.project_id, e.c.kind, e.c.event_date, e.c.passed, e.c.deadline)
-                                     .where(e.c.project_id.in_(ids)).order_by(e.c.id)):
+    for row in await session.execute(
+        select(e.c.project_id, e.c.kind, e.c.event_date, e.c.passed, e.c.deadline)
+        .where(e.c.project_id.in_(ids))
+        .order_by(e.c.id)
+    ):
         found.setdefault(row.project_id, []).append(row)
     return found
 
@@ -142,21 +202,26 @@ def _acceptance(events: list[Any]) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     failures: list[AcceptanceFailure] = []
     for event in events:
-        if event.kind == "INITIAL" and event.passed:
+        if event.kind == ev.INITIAL and event.passed:
             facts["initial_acceptance_passed_on"], facts["completion_applied"] = event.event_date, False
-        elif event.kind == "EXTENSION":
+        elif event.kind == ev.EXTENSION:
             facts["acceptance_extended_until"] = event.deadline
-        elif event.kind == "APPLICATION":
+        elif event.kind == ev.APPLICATION:
             facts["completion_applied"] = True
-        elif event.kind == "RESULT" and event.passed:
+        elif event.kind == ev.RESULT and event.passed:
             facts["accepted_on"] = event.event_date
-        elif event.kind == "RESULT":
-            failures.append(AcceptanceFailure(failed_on=event.event_date, deadline=event.deadline or
-                                              acceptance_rectification_deadline(event.event_date), resubmitted=False))
-        elif event.kind == "RESUBMISSION" and failures:
+        elif event.kind == ev.RESULT:
+            failures.append(
+                AcceptanceFailure(
+                    failed_on=event.event_date,
+                    deadline=event.deadline or acceptance_rectification_deadline(event.event_date),
+                    resubmitted=False,
+                )
+            )
+        elif event.kind == ev.RESUBMISSION and failures:
             failures[-1] = replace(failures[-1], resubmitted=True)
-        elif event.kind == "FILING":
+        elif event.kind == ev.FILING:
             facts.setdefault("filed_on", event.event_date)
-        elif event.kind == "FILING_ACKNOWLEDGED":
+        elif event.kind == ev.FILING_ACKNOWLEDGED:
             facts.setdefault("operation_started_on", event.event_date)
     return facts | {"acceptance_failures": tuple(failures)}

@@ -3,13 +3,26 @@ information, and in-app notifications (one row per organization, obligation and 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from domain.supervision import InspectionStatus, ReportStatus, Subject
 from store.tables import NOW, _enum, _id, metadata
 
 inspections = Table(
-    "inspections", metadata, _id(),
+    "inspections",
+    metadata,
+    _id(),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("agency_organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False),
     Column("agency_role", String(20), nullable=False),
@@ -24,7 +37,9 @@ inspections = Table(
 )
 
 rectification_reports = Table(
-    "rectification_reports", metadata, _id(),
+    "rectification_reports",
+    metadata,
+    _id(),
     Column("inspection_id", BigInteger, ForeignKey("inspections.id"), nullable=False, index=True),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("content", Text, nullable=False),
@@ -36,7 +51,9 @@ rectification_reports = Table(
 )
 
 info_requests = Table(
-    "info_requests", metadata, _id(),
+    "info_requests",
+    metadata,
+    _id(),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("requester_organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False),
     Column("requester_role", String(20), nullable=False),
@@ -47,7 +64,9 @@ info_requests = Table(
 )
 
 notifications = Table(
-    "notifications", metadata, _id(),
+    "notifications",
+    metadata,
+    _id(),
     Column("organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False),
     Column("obligation_key", String(120), nullable=False),

@@ -14,6 +14,7 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision = "0005"
@@ -42,8 +43,10 @@ def upgrade() -> None:
             SELECT sha256(coalesce(prev, ''::bytea) || convert_to(audit_log_content(r), 'UTF8'))
         $$;
     """)
+    # enable_seqscan = off: plpgsql caches the head look-up's plan per connection; planned while the table
+    # was small it would be a sequential scan, reused forever — one full scan per audit record.
     op.execute(f"""
-        CREATE FUNCTION audit_log_seal() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION audit_log_seal() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
         DECLARE
             last_id bigint;
             prev bytea;
@@ -57,7 +60,7 @@ def upgrade() -> None:
             NEW.hash := audit_log_digest(prev, NEW);
             RETURN NEW;
         END $$;
-    """)
+    """)  # noqa: S608 — a constant of this module, not input
     op.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete")
     op.execute("""
         DO $$

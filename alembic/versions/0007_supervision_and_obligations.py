@@ -8,6 +8,7 @@ Create Date: 2026-11-25
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision = "0007"
@@ -25,10 +26,13 @@ def _ts(name: str, nullable: bool = False) -> sa.Column:
 
 
 def upgrade() -> None:
-    op.add_column("projects", sa.Column("plan_deferred", sa.Boolean, nullable=False, server_default=sa.text("false")))
+    op.add_column(
+        "projects", sa.Column("plan_deferred", sa.Boolean, nullable=False, server_default=sa.text("false"))
+    )
     op.add_column("projects", sa.Column("suspended_from", sa.String(30), nullable=True))
     op.create_table(
-        "inspections", _id(),
+        "inspections",
+        _id(),
         sa.Column("project_id", sa.BigInteger, sa.ForeignKey("projects.id"), nullable=False),
         sa.Column("agency_organization_id", sa.BigInteger, sa.ForeignKey("organizations.id"), nullable=False),
         sa.Column("agency_role", sa.String(20), nullable=False),
@@ -43,7 +47,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_inspections_project_id", "inspections", ["project_id"])
     op.create_table(
-        "rectification_reports", _id(),
+        "rectification_reports",
+        _id(),
         sa.Column("inspection_id", sa.BigInteger, sa.ForeignKey("inspections.id"), nullable=False),
         sa.Column("project_id", sa.BigInteger, sa.ForeignKey("projects.id"), nullable=False),
         sa.Column("content", sa.Text, nullable=False),
@@ -56,9 +61,12 @@ def upgrade() -> None:
     op.create_index("ix_rectification_reports_inspection_id", "rectification_reports", ["inspection_id"])
     op.create_index("ix_rectification_reports_project_id", "rectification_reports", ["project_id"])
     op.create_table(
-        "info_requests", _id(),
+        "info_requests",
+        _id(),
         sa.Column("project_id", sa.BigInteger, sa.ForeignKey("projects.id"), nullable=False),
-        sa.Column("requester_organization_id", sa.BigInteger, sa.ForeignKey("organizations.id"), nullable=False),
+        sa.Column(
+            "requester_organization_id", sa.BigInteger, sa.ForeignKey("organizations.id"), nullable=False
+        ),
         sa.Column("requester_role", sa.String(20), nullable=False),
         sa.Column("question", sa.Text, nullable=False),
         _ts("asked_at"),
@@ -67,7 +75,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_info_requests_project_id", "info_requests", ["project_id"])
     op.create_table(
-        "notifications", _id(),
+        "notifications",
+        _id(),
         sa.Column("organization_id", sa.BigInteger, sa.ForeignKey("organizations.id"), nullable=False),
         sa.Column("project_id", sa.BigInteger, sa.ForeignKey("projects.id"), nullable=False),
         sa.Column("obligation_key", sa.String(120), nullable=False),

@@ -40,8 +40,9 @@ class AcceptanceInitialRecordInput:
     date: date = strawberry.field(description="初步验收日期 — date of the initial acceptance.")
     passed: bool = strawberry.field(description="是否通过 — passed.")
     note: str = strawberry.field(default="", description="说明 — note.")
-    classified: bool | None = strawberry.field(default=None, description="是否涉密系统（决定安全测评报告） — "
-                                                                         "classified (涉密) system, R19.2.")
+    classified: bool | None = strawberry.field(
+        default=None, description="是否涉密系统（决定安全测评报告） — classified (涉密) system, R19.2."
+    )
 
 
 @strawberry.input(description="竣工验收延期 — bdb extends the completion-acceptance window (R19.1).")
@@ -51,11 +52,15 @@ class AcceptanceExtensionRecordInput:
     reason: str = strawberry.field(description="延期理由 — reason.")
 
 
-@strawberry.input(description="竣工验收申请（或整改后重新申请） — the completion-acceptance application, or the "
-                              "resubmission after rectification (R19–R20).")
+@strawberry.input(
+    description="竣工验收申请（或整改后重新申请） — the completion-acceptance application, or the "
+    "resubmission after rectification (R19–R20)."
+)
 class AcceptanceApplyInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    reports: list[AcceptanceReportEnum] = strawberry.field(description="所附报告 — the reports attached (R19.2).")
+    reports: list[AcceptanceReportEnum] = strawberry.field(
+        description="所附报告 — the reports attached (R19.2)."
+    )
     note: str = strawberry.field(default="", description="说明 — note.")
 
 
@@ -96,13 +101,15 @@ class SelfEvaluationSubmitInput:
 @strawberry.input(description="委托后评价 — bdb commissions a third-party post-evaluation (R22).")
 class PostEvaluationCommissionInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    evaluator_organization_id: strawberry.ID = strawberry.field(description="评估机构 — evaluator organization.")
+    evaluator_organization_id: strawberry.ID = strawberry.field(
+        description="评估机构 — evaluator organization."
+    )
 
 
 @strawberry.input(description="后评价结果 — the evaluator's result (R22).")
 class PostEvaluationResultFileInput:
     post_evaluation_id: strawberry.ID = strawberry.field(description="后评价全局标识 — post-evaluation id.")
-    score: str = strawberry.field(description="得分（0–100），如 \"86.50\" — score 0–100 as a decimal string.")
+    score: str = strawberry.field(description='得分（0–100），如 "86.50" — score 0–100 as a decimal string.')
     grade: PostEvaluationGradeEnum = strawberry.field(description="等级 — grade.")
     findings: str = strawberry.field(description="主要结论 — findings.")
 
@@ -110,151 +117,247 @@ class PostEvaluationResultFileInput:
 @strawberry.type(description="后评价结果 — result of a post-evaluation mutation.")
 class PostEvaluationPayload:
     post_evaluation: PostEvaluation | None = strawberry.field(description="后评价 — the post-evaluation.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 async def _run(ctx: Context, run: Callable[[], Awaitable[DomainProject]]) -> ImplementationPayload:
     async def action() -> ImplementationPayload:
         project = await run()
-        return ImplementationPayload(implementation=await implementation_of(ctx, project.id or 0), user_errors=[])
+        return ImplementationPayload(
+            implementation=await implementation_of(ctx, project.id or 0), user_errors=[]
+        )
 
     return await perform(ctx, action, refused_implementation)
 
 
 @strawberry.type
 class AcceptanceMutations:
-    @strawberry.mutation(description="登记初步验收（项目单位） — the unit records its initial acceptance; a passed one "
-                                     "starts the trial operation (R19.1).",
-                         extensions=performs(Operation.ACCEPTANCE_INITIAL_RECORD, on="Project"))
-    async def acceptance_initial_record(self, info: Ctx, input: AcceptanceInitialRecordInput) -> ImplementationPayload:
+    @strawberry.mutation(
+        description="登记初步验收（项目单位） — the unit records its initial acceptance; a passed one "
+        "starts the trial operation (R19.1).",
+        extensions=performs(Operation.ACCEPTANCE_INITIAL_RECORD, on="Project"),
+    )
+    async def acceptance_initial_record(
+        self, info: Ctx, input: AcceptanceInitialRecordInput
+    ) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.ACCEPTANCE_INITIAL_RECORD)
-        return await _run(ctx, lambda: completion.record_initial(
-            uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), on=input.date,
-            passed=input.passed, note=input.note, classified=input.classified))
+        return await _run(
+            ctx,
+            lambda: completion.record_initial(
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk_of(input.project_id, "Project"),
+                on=input.date,
+                passed=input.passed,
+                note=input.note,
+                classified=input.classified,
+            ),
+        )
 
-    @strawberry.mutation(description="登记竣工验收延期（市大数据管理局） — bdb extends the window (R19.1).",
-                         extensions=performs(Operation.ACCEPTANCE_EXTEND, on="Project"))
-    async def acceptance_extension_record(self, info: Ctx,
-                                          input: AcceptanceExtensionRecordInput) -> ImplementationPayload:
+    @strawberry.mutation(
+        description="登记竣工验收延期（市大数据管理局） — bdb extends the window (R19.1).",
+        extensions=performs(Operation.ACCEPTANCE_EXTEND, on="Project"),
+    )
+    async def acceptance_extension_record(
+        self, info: Ctx, input: AcceptanceExtensionRecordInput
+    ) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.ACCEPTANCE_EXTEND)
-        return await _run(ctx, lambda: completion.record_extension(
-            uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), until=input.until,
-            reason=input.reason))
+        return await _run(
+            ctx,
+            lambda: completion.record_extension(
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk_of(input.project_id, "Project"),
+                until=input.until,
+                reason=input.reason,
+            ),
+        )
 
-    @strawberry.mutation(description="申请竣工验收（项目单位） — apply within 3–6 months of the passed initial "
-                                     "acceptance with the five reports; after rectification, resubmit (R19–R20).",
-                         extensions=performs(Operation.ACCEPTANCE_APPLY, on="Project"))
+    @strawberry.mutation(
+        description="申请竣工验收（项目单位） — apply within 3–6 months of the passed initial "
+        "acceptance with the five reports; after rectification, resubmit (R19–R20).",
+        extensions=performs(Operation.ACCEPTANCE_APPLY, on="Project"),
+    )
     async def acceptance_apply(self, info: Ctx, input: AcceptanceApplyInput) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.ACCEPTANCE_APPLY)
         reports = {to_domain(acc.AcceptanceReport, r) for r in input.reports}
-        return await _run(ctx, lambda: completion.apply_for_acceptance(
-            uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), reports=reports,
-            note=input.note))
+        return await _run(
+            ctx,
+            lambda: completion.apply_for_acceptance(
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk_of(input.project_id, "Project"),
+                reports=reports,
+                note=input.note,
+            ),
+        )
 
-    @strawberry.mutation(description="登记竣工验收结果（市大数据管理局） — bdb's result; a failure sets a 3-month "
-                                     "rectification deadline (R20).",
-                         extensions=performs(Operation.ACCEPTANCE_DECIDE, on="Project"))
+    @strawberry.mutation(
+        description="登记竣工验收结果（市大数据管理局） — bdb's result; a failure sets a 3-month "
+        "rectification deadline (R20).",
+        extensions=performs(Operation.ACCEPTANCE_DECIDE, on="Project"),
+    )
     async def acceptance_decide(self, info: Ctx, input: AcceptanceDecideInput) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.ACCEPTANCE_DECIDE)
-        return await _run(ctx, lambda: completion.decide_acceptance(
-            uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), passed=input.passed,
-            opinion=input.opinion))
+        return await _run(
+            ctx,
+            lambda: completion.decide_acceptance(
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk_of(input.project_id, "Project"),
+                passed=input.passed,
+                opinion=input.opinion,
+            ),
+        )
 
-    @strawberry.mutation(description="报备验收报告（项目单位） — the unit files its acceptance report with bdb (R21).",
-                         extensions=performs(Operation.ACCEPTANCE_REPORT_FILE, on="Project"))
+    @strawberry.mutation(
+        description="报备验收报告（项目单位） — the unit files its acceptance report with bdb (R21).",
+        extensions=performs(Operation.ACCEPTANCE_REPORT_FILE, on="Project"),
+    )
     async def acceptance_report_file(self, info: Ctx, input: AcceptanceFilingInput) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.ACCEPTANCE_REPORT_FILE)
-        return await _run(ctx, lambda: completion.file_acceptance_report(
-            uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), note=input.note))
+        return await _run(
+            ctx,
+            lambda: completion.file_acceptance_report(
+                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), note=input.note
+            ),
+        )
 
-    @strawberry.mutation(description="确认验收备案（市大数据管理局） — bdb acknowledges the filing: the project is "
-                                     "filed and in operation from today (R21).",
-                         extensions=performs(Operation.ACCEPTANCE_FILING_ACKNOWLEDGE, on="Project"))
-    async def acceptance_filing_acknowledge(self, info: Ctx, input: AcceptanceFilingInput) -> ImplementationPayload:
+    @strawberry.mutation(
+        description="确认验收备案（市大数据管理局） — bdb acknowledges the filing: the project is "
+        "filed and in operation from today (R21).",
+        extensions=performs(Operation.ACCEPTANCE_FILING_ACKNOWLEDGE, on="Project"),
+    )
+    async def acceptance_filing_acknowledge(
+        self, info: Ctx, input: AcceptanceFilingInput
+    ) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.ACCEPTANCE_FILING_ACKNOWLEDGE)
-        return await _run(ctx, lambda: completion.acknowledge_filing(
-            uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), note=input.note))
+        return await _run(
+            ctx,
+            lambda: completion.acknowledge_filing(
+                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), note=input.note
+            ),
+        )
 
-    @strawberry.mutation(description="登记资金拨付（市财政局） — never above the approved investment; the remaining "
-                                     "funds only after filing (R21).",
-                         extensions=performs(Operation.DISBURSEMENT_RECORD, on="Project"))
+    @strawberry.mutation(
+        description="登记资金拨付（市财政局） — never above the approved investment; the remaining "
+        "funds only after filing (R21).",
+        extensions=performs(Operation.DISBURSEMENT_RECORD, on="Project"),
+    )
     async def disbursement_record(self, info: Ctx, input: DisbursementRecordInput) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.DISBURSEMENT_RECORD)
 
         async def run() -> DomainProject:
             project, _ = await completion.record_disbursement(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"),
-                kind=to_domain(funds.DisbursementKind, input.kind), amount=input.amount, paid_on=input.paid_on,
-                note=input.note)
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk_of(input.project_id, "Project"),
+                kind=to_domain(funds.DisbursementKind, input.kind),
+                amount=input.amount,
+                paid_on=input.paid_on,
+                note=input.note,
+            )
             return project
 
         return await _run(ctx, run)
 
-    @strawberry.mutation(description="分配数据中心资源（市大数据管理局） — only for a filed project (R21).",
-                         extensions=performs(Operation.RESOURCE_ALLOCATE, on="Project"))
-    async def data_centre_resource_allocate(self, info: Ctx,
-                                            input: DataCentreResourceAllocateInput) -> ImplementationPayload:
+    @strawberry.mutation(
+        description="分配数据中心资源（市大数据管理局） — only for a filed project (R21).",
+        extensions=performs(Operation.RESOURCE_ALLOCATE, on="Project"),
+    )
+    async def data_centre_resource_allocate(
+        self, info: Ctx, input: DataCentreResourceAllocateInput
+    ) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RESOURCE_ALLOCATE)
 
         async def run() -> DomainProject:
             project, _ = await completion.allocate_resources(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), resources=input.resources)
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk_of(input.project_id, "Project"),
+                resources=input.resources,
+            )
             return project
 
         return await _run(ctx, run)
 
-    @strawberry.mutation(description="提交自评价（项目单位） — 12 to 24 months into operation, delivered to bdb and "
-                                     "finance (R22).", extensions=performs(Operation.SELF_EVALUATION_SUBMIT,
-                                                                           on="Project"))
-    async def self_evaluation_submit(self, info: Ctx, input: SelfEvaluationSubmitInput) -> ImplementationPayload:
+    @strawberry.mutation(
+        description="提交自评价（项目单位） — 12 to 24 months into operation, delivered to bdb and "
+        "finance (R22).",
+        extensions=performs(Operation.SELF_EVALUATION_SUBMIT, on="Project"),
+    )
+    async def self_evaluation_submit(
+        self, info: Ctx, input: SelfEvaluationSubmitInput
+    ) -> ImplementationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.SELF_EVALUATION_SUBMIT)
 
         async def run() -> DomainProject:
             project, _ = await completion.submit_self_evaluation(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), summary=input.summary)
+                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), summary=input.summary
+            )
             return project
 
         return await _run(ctx, run)
 
-    @strawberry.mutation(description="委托第三方后评价（市大数据管理局） — bdb commissions an evaluator (R22).",
-                         extensions=performs(Operation.POST_EVALUATION_COMMISSION, on="Project"))
-    async def post_evaluation_commission(self, info: Ctx, input: PostEvaluationCommissionInput) -> PostEvaluationPayload:
+    @strawberry.mutation(
+        description="委托第三方后评价（市大数据管理局） — bdb commissions an evaluator (R22).",
+        extensions=performs(Operation.POST_EVALUATION_COMMISSION, on="Project"),
+    )
+    async def post_evaluation_commission(
+        self, info: Ctx, input: PostEvaluationCommissionInput
+    ) -> PostEvaluationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.POST_EVALUATION_COMMISSION)
 
         async def action() -> PostEvaluationPayload:
             pk = await completion.commission_post_evaluation(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"),
-                evaluator_organization_id=pk_of(input.evaluator_organization_id, "Organization"))
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk_of(input.project_id, "Project"),
+                evaluator_organization_id=pk_of(input.evaluator_organization_id, "Organization"),
+            )
             return await _post_evaluation(ctx, pk)
 
-        return await perform(ctx, action, lambda e: PostEvaluationPayload(post_evaluation=None, user_errors=e))
+        return await perform(
+            ctx, action, lambda e: PostEvaluationPayload(post_evaluation=None, user_errors=e)
+        )
 
-    @strawberry.mutation(description="提交后评价结果（受托评估机构） — the commissioned evaluator files score, grade "
-                                     "and findings; shown beside the unit's later applications (R22).",
-                         extensions=performs(Operation.POST_EVALUATION_FILE))
-    async def post_evaluation_result_file(self, info: Ctx,
-                                          input: PostEvaluationResultFileInput) -> PostEvaluationPayload:
+    @strawberry.mutation(
+        description="提交后评价结果（受托评估机构） — the commissioned evaluator files score, grade "
+        "and findings; shown beside the unit's later applications (R22).",
+        extensions=performs(Operation.POST_EVALUATION_FILE),
+    )
+    async def post_evaluation_result_file(
+        self, info: Ctx, input: PostEvaluationResultFileInput
+    ) -> PostEvaluationPayload:
         ctx = info.context
         gate = ctx.gate(Operation.POST_EVALUATION_FILE)
 
         async def action() -> PostEvaluationPayload:
             pk = await completion.file_post_evaluation(
-                uow=ctx.uow(), gate=gate, post_evaluation_id=pk_of(input.post_evaluation_id, "PostEvaluation"),
-                score=parse_decimal(input.score, "score", "R22"), grade=to_domain(ev.Grade, input.grade),
-                findings=input.findings)
+                uow=ctx.uow(),
+                gate=gate,
+                post_evaluation_id=pk_of(input.post_evaluation_id, "PostEvaluation"),
+                score=parse_decimal(input.score, "score", "R22"),
+                grade=to_domain(ev.Grade, input.grade),
+                findings=input.findings,
+            )
             return await _post_evaluation(ctx, pk)
 
-        return await perform(ctx, action, lambda e: PostEvaluationPayload(post_evaluation=None, user_errors=e))
+        return await perform(
+            ctx, action, lambda e: PostEvaluationPayload(post_evaluation=None, user_errors=e)
+        )
 
 
 async def _post_evaluation(ctx: Context, pk: int) -> PostEvaluationPayload:

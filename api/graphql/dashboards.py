@@ -24,15 +24,19 @@ Ctx = Info[Context, None]
 
 @strawberry.type(description="分组计数 — a count per group.")
 class CountByKey:
-    key: str = strawberry.field(description="分组值（状态、年度、类型或单位全局标识） — the group: a state, year, kind "
-                                            "or organization id.")
+    key: str = strawberry.field(
+        description="分组值（状态、年度、类型或单位全局标识） — the group: a state, year, kind "
+        "or organization id."
+    )
     label: str | None = strawberry.field(description="名称（单位名称） — display name, for organizations.")
     count: int = strawberry.field(description="数量 — how many.")
 
 
 @strawberry.type(description="按年度和单位的投资 — investment per year and lead unit.")
 class InvestmentByYearAndUnit:
-    year: int | None = strawberry.field(description="申报年度 — year of first submission (null: never submitted).")
+    year: int | None = strawberry.field(
+        description="申报年度 — year of first submission (null: never submitted)."
+    )
     organization_id: strawberry.ID = strawberry.field(description="牵头单位全局标识 — lead unit id.")
     organization_name: str = strawberry.field(description="牵头单位名称 — lead unit name.")
     requested: CNY = strawberry.field(description="申报总投资 — total investment requested.")
@@ -46,9 +50,14 @@ def _scope(ctx: Context) -> ColumnElement[bool]:
 
 async def _counts(ctx: Context, column: Any) -> list[CountByKey]:
     async with ctx.session_factory() as session:
-        rows = (await session.execute(select(column, func.count()).where(_scope(ctx)).group_by(column)
-                                      .order_by(column))).all()
-    return [CountByKey(key=str(k), label=None, count=c) for k, c in rows if k is not None]  # drafts have no year
+        rows = (
+            await session.execute(
+                select(column, func.count()).where(_scope(ctx)).group_by(column).order_by(column)
+            )
+        ).all()
+    return [
+        CountByKey(key=str(k), label=None, count=c) for k, c in rows if k is not None
+    ]  # drafts have no year
 
 
 @strawberry.type(description="驾驶舱 — aggregates over the projects the viewer may read.")
@@ -70,42 +79,76 @@ class Dashboard:
         ctx = info.context
         p, o = tables.projects, tables.organizations
         async with ctx.session_factory() as session:
-            rows = (await session.execute(
-                select(o.c.id, o.c.name, func.count()).join(p, p.c.lead_organization_id == o.c.id)
-                .where(_scope(ctx)).group_by(o.c.id, o.c.name).order_by(o.c.id))).all()
+            rows = (
+                await session.execute(
+                    select(o.c.id, o.c.name, func.count())
+                    .join(p, p.c.lead_organization_id == o.c.id)
+                    .where(_scope(ctx))
+                    .group_by(o.c.id, o.c.name)
+                    .order_by(o.c.id)
+                )
+            ).all()
         return [CountByKey(key=to_global_id("Organization", pk), label=name, count=c) for pk, name, c in rows]
 
-    @strawberry.field(description="按年度和单位的申报、批复、拨付投资 — investment requested, approved and disbursed "
-                                  "by year and lead unit.")
+    @strawberry.field(
+        description="按年度和单位的申报、批复、拨付投资 — investment requested, approved and disbursed "
+        "by year and lead unit."
+    )
     async def investment_by_year_and_unit(self, info: Ctx) -> list[InvestmentByYearAndUnit]:
         ctx = info.context
         p, o, d = tables.projects, tables.organizations, construction_tables.disbursements
-        paid = select(d.c.project_id, func.sum(d.c.amount).label("amount")).group_by(d.c.project_id).subquery()
+        paid = (
+            select(d.c.project_id, func.sum(d.c.amount).label("amount")).group_by(d.c.project_id).subquery()
+        )
         async with ctx.session_factory() as session:
-            rows = (await session.execute(
-                select(p.c.year, o.c.id, o.c.name, func.sum(p.c.total_investment),
-                       func.coalesce(func.sum(p.c.approved_investment), 0), func.coalesce(func.sum(paid.c.amount), 0))
-                .join(o, o.c.id == p.c.lead_organization_id).outerjoin(paid, paid.c.project_id == p.c.id)
-                .where(_scope(ctx)).group_by(p.c.year, o.c.id, o.c.name).order_by(p.c.year, o.c.id))).all()
-        return [InvestmentByYearAndUnit(year=year, organization_id=to_global_id("Organization", pk),
-                                        organization_name=name, requested=CNY(requested),
-                                        approved=CNY(Decimal(approved)), disbursed=CNY(Decimal(disbursed)))
-                for year, pk, name, requested, approved, disbursed in rows]
+            rows = (
+                await session.execute(
+                    select(
+                        p.c.year,
+                        o.c.id,
+                        o.c.name,
+                        func.sum(p.c.total_investment),
+                        func.coalesce(func.sum(p.c.approved_investment), 0),
+                        func.coalesce(func.sum(paid.c.amount), 0),
+                    )
+                    .join(o, o.c.id == p.c.lead_organization_id)
+                    .outerjoin(paid, paid.c.project_id == p.c.id)
+                    .where(_scope(ctx))
+                    .group_by(p.c.year, o.c.id, o.c.name)
+                    .order_by(p.c.year, o.c.id)
+                )
+            ).all()
+        return [
+            InvestmentByYearAndUnit(
+                year=year,
+                organization_id=to_global_id("Organization", pk),
+                organization_name=name,
+                requested=CNY(requested),
+                approved=CNY(Decimal(approved)),
+                disbursed=CNY(Decimal(disbursed)),
+            )
+            for year, pk, name, requested, approved, disbursed in rows
+        ]
 
     @strawberry.field(description="按责任单位的逾期义务数 — overdue obligations by responsible organization.")
     async def overdue_obligations_by_agency(self, info: Ctx) -> list[CountByKey]:
         ctx = info.context
         overdue = await scoped_obligations(ctx, ObligationFilter(state=ObligationState.OVERDUE))
         counts = Counter(o.organization_id for o in overdue)
-        names = {pk: row.name for pk in counts
-                 if (row := await ctx.loaders["organization"].load(pk)) is not None}
-        return [CountByKey(key=to_global_id("Organization", pk), label=names.get(pk), count=c)
-                for pk, c in sorted(counts.items())]
+        names = {
+            pk: row.name for pk in counts if (row := await ctx.loaders["organization"].load(pk)) is not None
+        }
+        return [
+            CountByKey(key=to_global_id("Organization", pk), label=names.get(pk), count=c)
+            for pk, c in sorted(counts.items())
+        ]
 
 
 @strawberry.type
 class DashboardQueries:
-    @strawberry.field(description="驾驶舱汇总（按查看者权限范围） — dashboard aggregates within the viewer's scope.")
+    @strawberry.field(
+        description="驾驶舱汇总（按查看者权限范围） — dashboard aggregates within the viewer's scope."
+    )
     def dashboard(self, info: Ctx) -> Dashboard:
         info.context.require_actor()
         return Dashboard()

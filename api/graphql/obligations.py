@@ -40,28 +40,42 @@ from store.supervision_tables import notifications
 
 Ctx = Info[Context, None]
 
-ObligationStateEnum = _mirror("ObligationState", "义务状态 — state of an obligation on today's date.", ObligationState, {
-    ObligationState.UPCOMING: "未到期（尚未开始） — upcoming: not open yet",
-    ObligationState.OPEN: "办理期内 — open: may and should be done now",
-    ObligationState.DONE: "已完成 — done",
-    ObligationState.OVERDUE: "已逾期 — overdue: the due date has passed",
-})
-NoticeKindEnum = _mirror("NoticeKind", "通知类型 — why a notice was sent.", NoticeKind, {
-    NoticeKind.OPENED: "义务开始 — the obligation opened",
-    NoticeKind.DUE_IN_30_DAYS: "30天内到期 — due within 30 days",
-    NoticeKind.DUE_IN_7_DAYS: "7天内到期 — due within 7 days",
-    NoticeKind.OVERDUE: "已逾期 — overdue",
-})
+ObligationStateEnum = _mirror(
+    "ObligationState",
+    "义务状态 — state of an obligation on today's date.",
+    ObligationState,
+    {
+        ObligationState.UPCOMING: "未到期（尚未开始） — upcoming: not open yet",
+        ObligationState.OPEN: "办理期内 — open: may and should be done now",
+        ObligationState.DONE: "已完成 — done",
+        ObligationState.OVERDUE: "已逾期 — overdue: the due date has passed",
+    },
+)
+NoticeKindEnum = _mirror(
+    "NoticeKind",
+    "通知类型 — why a notice was sent.",
+    NoticeKind,
+    {
+        NoticeKind.OPENED: "义务开始 — the obligation opened",
+        NoticeKind.DUE_IN_30_DAYS: "30天内到期 — due within 30 days",
+        NoticeKind.DUE_IN_7_DAYS: "7天内到期 — due within 7 days",
+        NoticeKind.OVERDUE: "已逾期 — overdue",
+    },
+)
 
 
-@strawberry.type(description="法定义务 — one deadline the regulation sets for a project, derived from its facts.")
+@strawberry.type(
+    description="法定义务 — one deadline the regulation sets for a project, derived from its facts."
+)
 class Obligation:
     key: str = strawberry.field(description="义务标识（稳定不变） — stable key, e.g. `12:R18:3`.")
     rule: str = strawberry.field(description="规则编号 — rule id, e.g. `R18`.")
     article: str = strawberry.field(description="条款 — article, e.g. `第十八条`.")
     title: str = strawberry.field(description="事项 — what is owed (zh-CN or en).")
     opens_on: date = strawberry.field(description="开始日期 — the day it opens (China time).")
-    due_on: date = strawberry.field(description="截止日期（当日23:59:59止） — due date; ends 23:59:59 China time.")
+    due_on: date = strawberry.field(
+        description="截止日期（当日23:59:59止） — due date; ends 23:59:59 China time."
+    )
     state: ObligationStateEnum = strawberry.field(description="状态 — state on today's date.")
     organization_id: strawberry.Private[int]
     model: strawberry.Private[DomainProject | None]
@@ -77,16 +91,28 @@ class Obligation:
     @classmethod
     def from_domain(cls, o: DomainObligation, project: DomainProject | None, lang: str) -> Obligation:
         zh, en = TITLES[o.rule]
-        return cls(key=o.key, rule=o.rule, article=article_label(o.rule, lang) or "", title=en if lang == "en" else zh,
-                   opens_on=o.opens_on, due_on=o.due_on, state=to_gql(ObligationStateEnum, o.state),
-                   organization_id=o.organization_id, model=project)
+        return cls(
+            key=o.key,
+            rule=o.rule,
+            article=article_label(o.rule, lang) or "",
+            title=en if lang == "en" else zh,
+            opens_on=o.opens_on,
+            due_on=o.due_on,
+            state=to_gql(ObligationStateEnum, o.state),
+            organization_id=o.organization_id,
+            model=project,
+        )
 
 
 @strawberry.input(description="义务筛选 — obligations filter.")
 class ObligationFilter:
-    organization_id: strawberry.ID | None = strawberry.field(default=None, description="责任单位 — organization id.")
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="责任单位 — organization id."
+    )
     state: ObligationStateEnum | None = strawberry.field(default=None, description="状态 — state.")
-    due_before: date | None = strawberry.field(default=None, description="在此日期及之前到期 — due on or before.")
+    due_before: date | None = strawberry.field(
+        default=None, description="在此日期及之前到期 — due on or before."
+    )
     rule: str | None = strawberry.field(default=None, description="规则编号，如 `R18`、`R23` — rule id.")
 
 
@@ -101,21 +127,33 @@ async def scoped_obligations(ctx: Context, wanted: DomainFilter) -> list[DomainO
     return calendar(facts, legal_date(ctx.clock()), wanted)
 
 
-def _page(items: list[DomainObligation], page: PageRequest, lang: str) -> tuple[list[DomainObligation], PageInfo]:
+def _page(
+    items: list[DomainObligation], page: PageRequest, lang: str
+) -> tuple[list[DomainObligation], PageInfo]:
     """The calendar is derived, not stored: pages are cut from the ordered list by (due date, key)."""
     page.validate(lang)
+
     def position(o: DomainObligation) -> list[str]:
         return [o.due_on.isoformat(), o.key]
+
     if page.first is not None:
         after = decode_cursor(page.after, lang) if page.after else None
         rest = [o for o in items if after is None or position(o) > after]
-        return rest[:page.first], PageInfo(has_next_page=len(rest) > page.first, has_previous_page=after is not None,
-                                           start_cursor=None, end_cursor=None)
+        return rest[: page.first], PageInfo(
+            has_next_page=len(rest) > page.first,
+            has_previous_page=after is not None,
+            start_cursor=None,
+            end_cursor=None,
+        )
     before = decode_cursor(page.before, lang) if page.before else None
     rest = [o for o in items if before is None or position(o) < before]
     assert page.last is not None
-    return rest[-page.last:], PageInfo(has_next_page=before is not None, has_previous_page=len(rest) > page.last,
-                                       start_cursor=None, end_cursor=None)
+    return rest[-page.last :], PageInfo(
+        has_next_page=before is not None,
+        has_previous_page=len(rest) > page.last,
+        start_cursor=None,
+        end_cursor=None,
+    )
 
 
 @strawberry.type(description="本单位通知 — an in-app notice to the viewer's organization.")
@@ -134,47 +172,78 @@ class Notification:
     @classmethod
     def from_row(cls, row: Any, lang: str) -> Notification:
         zh, en = TITLES.get(row.rule, (row.rule, row.rule))
-        return cls(id=to_global_id("Notification", row.id), kind=NoticeKindEnum[row.kind], rule=row.rule,
-                   title=en if lang == "en" else zh, obligation_key=row.obligation_key, opens_on=row.opens_on,
-                   due_on=row.due_on, created_at=row.created_at, read_at=row.read_at,
-                   project_id=to_global_id("Project", row.project_id))
+        return cls(
+            id=to_global_id("Notification", row.id),
+            kind=NoticeKindEnum[row.kind],
+            rule=row.rule,
+            title=en if lang == "en" else zh,
+            obligation_key=row.obligation_key,
+            opens_on=row.opens_on,
+            due_on=row.due_on,
+            created_at=row.created_at,
+            read_at=row.read_at,
+            project_id=to_global_id("Project", row.project_id),
+        )
 
 
 @strawberry.input(description="标为已读 — mark notices read.")
 class MarkNotificationsReadInput:
-    ids: list[strawberry.ID] | None = strawberry.field(default=None,
-                                                       description="通知标识；不填则全部 — ids; none means all.")
+    ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="通知标识；不填则全部 — ids; none means all."
+    )
 
 
 @strawberry.type(description="标为已读结果 — result of marking notices read.")
 class MarkNotificationsReadPayload:
     count: int = strawberry.field(description="本次标为已读的数量 — how many were newly marked read.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type
 class ObligationQueries:
-    @strawberry.field(description="义务日历（单位看本单位的，监管部门看全部） — the obligations calendar: a unit sees "
-                                  "its own, supervisors all; by due date.")
+    @strawberry.field(
+        description="义务日历（单位看本单位的，监管部门看全部） — the obligations calendar: a unit sees "
+        "its own, supervisors all; by due date."
+    )
     async def obligations(
-        self, info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")] = None,
-        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
-        before: Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")] = None,
+        self,
+        info: Ctx,
+        first: Annotated[
+            int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")
+        ] = None,
+        last: Annotated[
+            int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")
+        ] = None,
+        before: Annotated[
+            str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")
+        ] = None,
         filter: Annotated[ObligationFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
     ) -> Connection[Obligation]:
         ctx = info.context
         f = filter or ObligationFilter()
         org = from_global_id(f.organization_id) if f.organization_id else None
-        wanted = DomainFilter(organization_id=(org[1] if org else -1) if f.organization_id else None,
-                              state=to_domain(ObligationState, f.state) if f.state else None,
-                              due_before=f.due_before, rule=f.rule)
+        wanted = DomainFilter(
+            organization_id=(org[1] if org else -1) if f.organization_id else None,
+            state=to_domain(ObligationState, f.state) if f.state else None,
+            due_before=f.due_before,
+            rule=f.rule,
+        )
         items = await scoped_obligations(ctx, wanted)
         chosen, info_ = _page(items, PageRequest(first, after, last, before), ctx.lang)
         async with ctx.session_factory() as session:
-            projects = {p.id: p for p in (await session.execute(select(DomainProject).where(
-                tables.projects.c.id.in_({o.project_id for o in chosen})))).scalars()}
+            projects = {
+                p.id: p
+                for p in (
+                    await session.execute(
+                        select(DomainProject).where(tables.projects.c.id.in_({o.project_id for o in chosen}))
+                    )
+                ).scalars()
+            }
         cursors = [encode_cursor([o.due_on.isoformat(), o.key]) for o in chosen]
         info_.start_cursor, info_.end_cursor = (cursors[0], cursors[-1]) if cursors else (None, None)
         total = len(items)
@@ -182,16 +251,33 @@ class ObligationQueries:
         async def count() -> int:
             return total
 
-        return Connection(edges=[Edge(cursor=c, node=Obligation.from_domain(o, projects.get(o.project_id), ctx.lang))
-                                 for o, c in zip(chosen, cursors, strict=True)], page_info=info_, count=count)
+        return Connection(
+            edges=[
+                Edge(cursor=c, node=Obligation.from_domain(o, projects.get(o.project_id), ctx.lang))
+                for o, c in zip(chosen, cursors, strict=True)
+            ],
+            page_info=info_,
+            count=count,
+        )
 
-    @strawberry.field(description="本单位通知，最新的在前 — notices to the viewer's organization, newest first.")
+    @strawberry.field(
+        description="本单位通知，最新的在前 — notices to the viewer's organization, newest first."
+    )
     async def notifications(
-        self, info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")] = None,
-        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
-        before: Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")] = None,
+        self,
+        info: Ctx,
+        first: Annotated[
+            int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")
+        ] = None,
+        last: Annotated[
+            int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")
+        ] = None,
+        before: Annotated[
+            str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")
+        ] = None,
         unread_only: Annotated[bool, strawberry.argument(description="只看未读 — unread only.")] = False,
     ) -> Connection[Notification]:
         ctx = info.context
@@ -201,19 +287,28 @@ class ObligationQueries:
         if unread_only:
             stmt = stmt.where(n.c.read_at.is_(None))
         async with ctx.session_factory() as session:
-            rows, page_info, cursors = await keyset_page(session, stmt, key=n.c.id,
-                                                         page=PageRequest(first, after, last, before), lang=ctx.lang)
-        return Connection(edges=[Edge(cursor=c, node=Notification.from_row(r, ctx.lang))
-                                 for r, c in zip(rows, cursors, strict=True)],
-                          page_info=page_info, count=counter(ctx.session_factory, stmt))
+            rows, page_info, cursors = await keyset_page(
+                session, stmt, key=n.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang
+            )
+        return Connection(
+            edges=[
+                Edge(cursor=c, node=Notification.from_row(r, ctx.lang))
+                for r, c in zip(rows, cursors, strict=True)
+            ],
+            page_info=page_info,
+            count=counter(ctx.session_factory, stmt),
+        )
 
 
 @strawberry.type
 class ObligationMutations:
-    @strawberry.mutation(description="将本单位通知标为已读 — mark the organization's notices read.",
-                         extensions=performs(Operation.NOTIFICATION_MARK_READ))
-    async def mark_notifications_read(self, info: Ctx, input: MarkNotificationsReadInput
-                                      ) -> MarkNotificationsReadPayload:
+    @strawberry.mutation(
+        description="将本单位通知标为已读 — mark the organization's notices read.",
+        extensions=performs(Operation.NOTIFICATION_MARK_READ),
+    )
+    async def mark_notifications_read(
+        self, info: Ctx, input: MarkNotificationsReadInput
+    ) -> MarkNotificationsReadPayload:
         ctx = info.context
         actor = ctx.require(Operation.NOTIFICATION_MARK_READ)
         n = notifications
@@ -221,7 +316,9 @@ class ObligationMutations:
         async def action() -> MarkNotificationsReadPayload:
             stmt = update(n).where(n.c.organization_id == actor.organization_id, n.c.read_at.is_(None))
             if input.ids is not None:
-                ids = [d[1] for d in map(from_global_id, input.ids) if d is not None and d[0] == "Notification"]
+                ids = [
+                    d[1] for d in map(from_global_id, input.ids) if d is not None and d[0] == "Notification"
+                ]
                 stmt = stmt.where(n.c.id.in_(ids))
             async with ctx.session_factory() as session, session.begin():
                 result = await session.execute(stmt.values(read_at=ctx.clock()).returning(n.c.id))

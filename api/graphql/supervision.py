@@ -27,35 +27,54 @@ from store import supervision_tables as s
 
 Ctx = Info[Context, None]
 
-SubjectEnum = _mirror("SupervisionSubject", "监督事项 — a subject of supervision (Art. 23).", rules.Subject, {
-    rules.Subject.DATA_SHARING: "政务信息共享 — data sharing",
-    rules.Subject.PROCUREMENT: "招标采购 — procurement",
-    rules.Subject.FUND_USE: "资金使用 — use of funds",
-    rules.Subject.CRYPTOGRAPHY: "密码应用 — cryptography application",
-    rules.Subject.NETWORK_SECURITY: "网络安全 — network security",
-    rules.Subject.MLPS: "网络安全等级保护 — multi-level protection scheme (psb)",
-})
-InspectionStatusEnum = _mirror("InspectionStatus", "检查状态 — state of an inspection.", rules.InspectionStatus, {
-    rules.InspectionStatus.OPEN: "检查中 — open",
-    rules.InspectionStatus.CLOSED: "已办结，无需整改 — concluded without rectification",
-    rules.InspectionStatus.RECTIFICATION_ORDERED: "已责令限期整改 — rectification ordered",
-    rules.InspectionStatus.RECTIFIED: "整改已通过 — rectified",
-})
-ReportStatusEnum = _mirror("RectificationReportStatus", "整改报告状态 — state of a rectification report.",
-                           rules.ReportStatus, {
-                               rules.ReportStatus.PENDING: "待审核 — waiting for review",
-                               rules.ReportStatus.ACCEPTED: "已通过 — accepted",
-                               rules.ReportStatus.REJECTED: "未通过 — rejected with reasons",
-                           })
+SubjectEnum = _mirror(
+    "SupervisionSubject",
+    "监督事项 — a subject of supervision (Art. 23).",
+    rules.Subject,
+    {
+        rules.Subject.DATA_SHARING: "政务信息共享 — data sharing",
+        rules.Subject.PROCUREMENT: "招标采购 — procurement",
+        rules.Subject.FUND_USE: "资金使用 — use of funds",
+        rules.Subject.CRYPTOGRAPHY: "密码应用 — cryptography application",
+        rules.Subject.NETWORK_SECURITY: "网络安全 — network security",
+        rules.Subject.MLPS: "网络安全等级保护 — multi-level protection scheme (psb)",
+    },
+)
+InspectionStatusEnum = _mirror(
+    "InspectionStatus",
+    "检查状态 — state of an inspection.",
+    rules.InspectionStatus,
+    {
+        rules.InspectionStatus.OPEN: "检查中 — open",
+        rules.InspectionStatus.CLOSED: "已办结，无需整改 — concluded without rectification",
+        rules.InspectionStatus.RECTIFICATION_ORDERED: "已责令限期整改 — rectification ordered",
+        rules.InspectionStatus.RECTIFIED: "整改已通过 — rectified",
+    },
+)
+ReportStatusEnum = _mirror(
+    "RectificationReportStatus",
+    "整改报告状态 — state of a rectification report.",
+    rules.ReportStatus,
+    {
+        rules.ReportStatus.PENDING: "待审核 — waiting for review",
+        rules.ReportStatus.ACCEPTED: "已通过 — accepted",
+        rules.ReportStatus.REJECTED: "未通过 — rejected with reasons",
+    },
+)
 
 
 @strawberry.type(description="整改报告附件 — a file attached to a rectification report.")
 class ReportAttachment:
     label: str = strawberry.field(description="说明 — what the file is.")
     filename: str = strawberry.field(description="文件名 — original file name.")
-    content_type: str = strawberry.field(description="类型（按内容识别） — MIME type detected from the content.")
+    content_type: str = strawberry.field(
+        description="类型（按内容识别） — MIME type detected from the content."
+    )
     size: int = strawberry.field(description="大小（字节） — size in bytes.")
     sha256: str = strawberry.field(description="SHA-256 — hex digest of the content.")
+    download_url: str = strawberry.field(
+        description="下载地址（同一令牌） — path to download with the same token."
+    )
 
 
 @strawberry.type(description="整改报告 — the unit's answer to a rectification order (Art. 23).")
@@ -63,18 +82,34 @@ class RectificationReport(Node):
     content: str = strawberry.field(description="整改情况 — what was rectified.")
     status: ReportStatusEnum = strawberry.field(description="状态 — state.")
     submitted_at: datetime = strawberry.field(description="报送时间 — submitted at.")
-    review_reasons: str | None = strawberry.field(description="审核意见（未通过理由） — reasons of a rejection.")
+    review_reasons: str | None = strawberry.field(
+        description="审核意见（未通过理由） — reasons of a rejection."
+    )
     reviewed_at: datetime | None = strawberry.field(description="审核时间 — reviewed at.")
     attachments: list[ReportAttachment] = strawberry.field(description="附件 — attached documents.")
 
     @classmethod
     def from_domain(cls, r: rules.RectificationReport, files: list[Any]) -> RectificationReport:
         assert r.id is not None
-        return cls(id=to_global_id("RectificationReport", r.id), content=r.content,
-                   status=to_gql(ReportStatusEnum, r.status), submitted_at=r.submitted_at,
-                   review_reasons=r.review_reasons, reviewed_at=r.reviewed_at,
-                   attachments=[ReportAttachment(label=f.label, filename=f.filename, content_type=f.content_type,
-                                                 size=f.size, sha256=f.sha256) for f in files])
+        return cls(
+            id=to_global_id("RectificationReport", r.id),
+            content=r.content,
+            status=to_gql(ReportStatusEnum, r.status),
+            submitted_at=r.submitted_at,
+            review_reasons=r.review_reasons,
+            reviewed_at=r.reviewed_at,
+            attachments=[
+                ReportAttachment(
+                    label=f.label,
+                    filename=f.filename,
+                    content_type=f.content_type,
+                    size=f.size,
+                    sha256=f.sha256,
+                    download_url=f"/rectification-attachments/{to_global_id('Attachment', f.id)}",
+                )
+                for f in files
+            ],
+        )
 
 
 @strawberry.type(description="监督检查 — an inspection of a project by an agency within its field (Art. 23).")
@@ -84,18 +119,25 @@ class Inspection(Node):
     status: InspectionStatusEnum = strawberry.field(description="状态 — state.")
     note: str = strawberry.field(description="检查说明 — scope note.")
     findings: str | None = strawberry.field(description="检查发现 — findings.")
-    rectification_deadline: date | None = strawberry.field(description="整改期限 — rectification deadline (23:59:59 "
-                                                                        "China time that day).")
+    rectification_deadline: date | None = strawberry.field(
+        description="整改期限 — rectification deadline (23:59:59 China time that day)."
+    )
     opened_at: datetime = strawberry.field(description="发起时间 — opened at.")
     concluded_at: datetime | None = strawberry.field(description="办结时间 — concluded at.")
-    reports: list[RectificationReport] = strawberry.field(description="整改报告，最早的在前 — reports, oldest first.")
+    reports: list[RectificationReport] = strawberry.field(
+        description="整改报告，最早的在前 — reports, oldest first."
+    )
 
     @strawberry.field(description="检查部门 — the inspecting agency.")
     async def agency(self, info: Ctx) -> Organization:
-        return Organization.from_row(await info.context.loaders["organization"].load(self.agency_organization_id))
+        return Organization.from_row(
+            await info.context.loaders["organization"].load(self.agency_organization_id)
+        )
 
 
-@strawberry.type(description="资料和情况问询 — a request for information to the unit, and its answer (Art. 24).")
+@strawberry.type(
+    description="资料和情况问询 — a request for information to the unit, and its answer (Art. 24)."
+)
 class InfoRequest(Node):
     question: str = strawberry.field(description="问询内容 — the question.")
     asked_at: datetime = strawberry.field(description="问询时间 — asked at.")
@@ -106,63 +148,119 @@ class InfoRequest(Node):
     @classmethod
     def from_domain(cls, r: rules.InfoRequest) -> InfoRequest:
         assert r.id is not None
-        return cls(id=to_global_id("InfoRequest", r.id), question=r.question, asked_at=r.asked_at,
-                   requester_role=r.requester_role, answer=r.answer, answered_at=r.answered_at)
+        return cls(
+            id=to_global_id("InfoRequest", r.id),
+            question=r.question,
+            asked_at=r.asked_at,
+            requester_role=r.requester_role,
+            answer=r.answer,
+            answered_at=r.answered_at,
+        )
 
 
 def _inspection(i: rules.Inspection, reports: list[RectificationReport]) -> Inspection:
     assert i.id is not None
-    return Inspection(id=to_global_id("Inspection", i.id), agency_organization_id=i.agency_organization_id,
-                      subject=to_gql(SubjectEnum, i.subject), status=to_gql(InspectionStatusEnum, i.status),
-                      note=i.note, findings=i.findings, rectification_deadline=i.rectification_deadline,
-                      opened_at=i.opened_at, concluded_at=i.concluded_at, reports=reports)
+    return Inspection(
+        id=to_global_id("Inspection", i.id),
+        agency_organization_id=i.agency_organization_id,
+        subject=to_gql(SubjectEnum, i.subject),
+        status=to_gql(InspectionStatusEnum, i.status),
+        note=i.note,
+        findings=i.findings,
+        rectification_deadline=i.rectification_deadline,
+        opened_at=i.opened_at,
+        concluded_at=i.concluded_at,
+        reports=reports,
+    )
 
 
 async def _load_inspections(ctx: Context, where: Any) -> list[Inspection]:
     a = approval_tables.attachments
     async with ctx.session_factory() as session:
-        found = list((await session.execute(select(rules.Inspection).where(where)
-                                            .order_by(s.inspections.c.id))).scalars())
+        found = list(
+            (
+                await session.execute(select(rules.Inspection).where(where).order_by(s.inspections.c.id))
+            ).scalars()
+        )
         ids = [i.id for i in found]
-        reports = list((await session.execute(select(rules.RectificationReport).where(
-            s.rectification_reports.c.inspection_id.in_(ids)).order_by(s.rectification_reports.c.id))).scalars())
-        files = (await session.execute(select(a).where(a.c.owner_type == "RectificationReport", a.c.owner_id.in_(
-            [r.id for r in reports])).order_by(a.c.id))).all()
-    return [_inspection(i, [RectificationReport.from_domain(r, [f for f in files if f.owner_id == r.id])
-                            for r in reports if r.inspection_id == i.id]) for i in found]
-
+        reports = list(
+            (
+                await session.execute(
+                    select(rules.RectificationReport)
+                    .where(s.rectification_reports.c.inspection_id.in_(ids))
+                    .order_by(s.rectification_reports.c.id)
+                )
+            ).scalars()
+        )
+        files = (
+            await session.execute(
+                select(a)
+                .where(a.c.owner_type == "RectificationReport", a.c.owner_id.in_([r.id for r in reports]))
+                .order_by(a.c.id)
+            )
+        ).all()
+    return [
+        _inspection(
+            i,
+            [
+                RectificationReport.from_domain(r, [f for f in files if f.owner_id == r.id])
+                for r in reports
+                if r.inspection_id == i.id
+            ],
+        )
+        for i in found
+    ]
 
 
 @strawberry.type
 class SupervisionQueries:
-    @strawberry.field(description="项目的监督检查和整改 — a project's inspections with their rectification reports.")
-    async def inspections(self, info: Ctx, project_id: Annotated[strawberry.ID, strawberry.argument(
-            description="项目全局标识 — project id.")]) -> list[Inspection]:
+    @strawberry.field(
+        description="项目的监督检查和整改 — a project's inspections with their rectification reports."
+    )
+    async def inspections(
+        self,
+        info: Ctx,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+    ) -> list[Inspection]:
         ctx = info.context
         project = await load_readable_project(ctx, pk=pk_of(project_id, "Project", ctx.lang))
-        if not ctx.authorizer.allowed(ctx.require_actor(), Operation.INSPECTION_READ,
-                                      project_facts(ctx.require_actor(), project)):
+        if not ctx.authorizer.allowed(
+            ctx.require_actor(), Operation.INSPECTION_READ, project_facts(ctx.require_actor(), project)
+        ):
             return []
         return await _load_inspections(ctx, s.inspections.c.project_id == project.id)
 
-    @strawberry.field(description="项目的资料和情况问询 — requests for information about a project (Art. 24).")
-    async def info_requests(self, info: Ctx, project_id: Annotated[strawberry.ID, strawberry.argument(
-            description="项目全局标识 — project id.")]) -> list[InfoRequest]:
+    @strawberry.field(
+        description="项目的资料和情况问询 — requests for information about a project (Art. 24)."
+    )
+    async def info_requests(
+        self,
+        info: Ctx,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+    ) -> list[InfoRequest]:
         ctx = info.context
         project = await load_readable_project(ctx, pk=pk_of(project_id, "Project", ctx.lang))
-        if not ctx.authorizer.allowed(ctx.require_actor(), Operation.INSPECTION_READ,
-                                      project_facts(ctx.require_actor(), project)):
+        if not ctx.authorizer.allowed(
+            ctx.require_actor(), Operation.INSPECTION_READ, project_facts(ctx.require_actor(), project)
+        ):
             return []
         async with ctx.session_factory() as session:
-            found = (await session.execute(select(rules.InfoRequest).where(
-                s.info_requests.c.project_id == project.id).order_by(s.info_requests.c.id))).scalars()
+            found = (
+                await session.execute(
+                    select(rules.InfoRequest)
+                    .where(s.info_requests.c.project_id == project.id)
+                    .order_by(s.info_requests.c.id)
+                )
+            ).scalars()
             return [InfoRequest.from_domain(r) for r in found]
 
 
 @strawberry.input(description="发起监督检查 — open an inspection.")
 class InspectionOpenInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    subject: SubjectEnum = strawberry.field(description="监督事项（须属本部门职责） — subject, within the agency's field.")
+    subject: SubjectEnum = strawberry.field(
+        description="监督事项（须属本部门职责） — subject, within the agency's field."
+    )
     note: str = strawberry.field(default="", description="检查说明 — scope note.")
 
 
@@ -171,21 +269,26 @@ class InspectionConcludeInput:
     inspection_id: strawberry.ID = strawberry.field(description="检查全局标识 — inspection id.")
     findings: str = strawberry.field(description="检查发现 — findings.")
     rectification_deadline: date | None = strawberry.field(
-        default=None, description="整改期限（不填则无需整改） — deadline; none means no rectification.")
+        default=None, description="整改期限（不填则无需整改） — deadline; none means no rectification."
+    )
 
 
 @strawberry.input(description="报送整改报告 — report the rectification.")
 class RectificationReportSubmitInput:
     inspection_id: strawberry.ID = strawberry.field(description="检查全局标识 — inspection id.")
     content: str = strawberry.field(description="整改情况 — what was rectified.")
-    attachments: list[AttachmentInput] | None = strawberry.field(default=None, description="附件 — documents.")
+    attachments: list[AttachmentInput] | None = strawberry.field(
+        default=None, description="附件 — documents."
+    )
 
 
 @strawberry.input(description="审核整改报告 — accept a rectification report or reject it with reasons.")
 class RectificationReportReviewInput:
     report_id: strawberry.ID = strawberry.field(description="整改报告全局标识 — report id.")
     accept: bool = strawberry.field(description="是否通过 — accept (true) or reject (false).")
-    reasons: str = strawberry.field(default="", description="未通过理由（驳回时必填） — reasons, required to reject.")
+    reasons: str = strawberry.field(
+        default="", description="未通过理由（驳回时必填） — reasons, required to reject."
+    )
 
 
 @strawberry.input(description="对项目采取措施 — a sanction on a project (bdb, Art. 23).")
@@ -216,25 +319,33 @@ class InfoRequestAnswerInput:
 @strawberry.type(description="检查变更结果 — result of an inspection mutation.")
 class InspectionPayload:
     inspection: Inspection | None = strawberry.field(description="检查 — the inspection.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="整改报告变更结果 — result of a rectification report mutation.")
 class RectificationReportPayload:
     report: RectificationReport | None = strawberry.field(description="整改报告 — the report.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="监管措施结果 — result of a sanction.")
 class ProjectSanctionPayload:
     project: Project | None = strawberry.field(description="项目 — the project after the sanction.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="问询变更结果 — result of an information-request mutation.")
 class InfoRequestPayload:
     request: InfoRequest | None = strawberry.field(description="问询 — the request.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 async def _one_inspection(ctx: Context, pk: int | None) -> Inspection:
@@ -251,102 +362,160 @@ async def _sanction(ctx: Context, operation: Operation, project_id: str, run: An
     pk = pk_of(project_id, "Project", ctx.lang)
 
     async def action() -> ProjectSanctionPayload:
-        return ProjectSanctionPayload(project=Project.from_domain(await run(ctx.uow(), gate, pk)), user_errors=[])
+        return ProjectSanctionPayload(
+            project=Project.from_domain(await run(ctx.uow(), gate, pk)), user_errors=[]
+        )
 
     return await perform(ctx, action, lambda e: ProjectSanctionPayload(project=None, user_errors=e))
 
 
 @strawberry.type
 class SupervisionMutations:
-    @strawberry.mutation(description="发起监督检查（按职责分工） — open an inspection within the agency's field (R23.1).",
-                         extensions=performs(Operation.INSPECTION_OPEN, on="Project"))
+    @strawberry.mutation(
+        description="发起监督检查（按职责分工） — open an inspection within the agency's field (R23.1).",
+        extensions=performs(Operation.INSPECTION_OPEN, on="Project"),
+    )
     async def inspection_open(self, info: Ctx, input: InspectionOpenInput) -> InspectionPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INSPECTION_OPEN)
         pk = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> InspectionPayload:
-            done = await use_cases.open_inspection(uow=ctx.uow(), gate=gate, project_id=pk,
-                                                   subject=to_domain(rules.Subject, input.subject), note=input.note)
+            done = await use_cases.open_inspection(
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk,
+                subject=to_domain(rules.Subject, input.subject),
+                note=input.note,
+            )
             return InspectionPayload(inspection=await _one_inspection(ctx, done.id), user_errors=[])
 
         return await perform(ctx, action, lambda e: InspectionPayload(inspection=None, user_errors=e))
 
-    @strawberry.mutation(description="记录检查发现，可责令限期整改 — record findings; may order rectification (R23.1).",
-                         extensions=performs(Operation.INSPECTION_CONCLUDE))
+    @strawberry.mutation(
+        description="记录检查发现，可责令限期整改 — record findings; may order rectification (R23.1).",
+        extensions=performs(Operation.INSPECTION_CONCLUDE),
+    )
     async def inspection_conclude(self, info: Ctx, input: InspectionConcludeInput) -> InspectionPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INSPECTION_CONCLUDE)
         pk = pk_of(input.inspection_id, "Inspection", ctx.lang)
 
         async def action() -> InspectionPayload:
-            await use_cases.conclude_inspection(uow=ctx.uow(), gate=gate, inspection_id=pk, findings=input.findings,
-                                                deadline=input.rectification_deadline)
+            await use_cases.conclude_inspection(
+                uow=ctx.uow(),
+                gate=gate,
+                inspection_id=pk,
+                findings=input.findings,
+                deadline=input.rectification_deadline,
+            )
             return InspectionPayload(inspection=await _one_inspection(ctx, pk), user_errors=[])
 
         return await perform(ctx, action, lambda e: InspectionPayload(inspection=None, user_errors=e))
 
-    @strawberry.mutation(description="报送整改报告（项目暂停期间亦可） — report the rectification; allowed while "
-                                     "suspended (R23).", extensions=performs(Operation.RECTIFICATION_REPORT_SUBMIT))
-    async def rectification_report_submit(self, info: Ctx, input: RectificationReportSubmitInput
-                                          ) -> RectificationReportPayload:
+    @strawberry.mutation(
+        description="报送整改报告（项目暂停期间亦可） — report the rectification; allowed while "
+        "suspended (R23).",
+        extensions=performs(Operation.RECTIFICATION_REPORT_SUBMIT),
+    )
+    async def rectification_report_submit(
+        self, info: Ctx, input: RectificationReportSubmitInput
+    ) -> RectificationReportPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RECTIFICATION_REPORT_SUBMIT)
         pk = pk_of(input.inspection_id, "Inspection", ctx.lang)
 
         async def action() -> RectificationReportPayload:
             uploads = await _uploads(ctx, input.attachments)
-            report = await use_cases.submit_rectification(uow=ctx.uow(), gate=gate, inspection_id=pk,
-                                                          content=input.content, attachments=uploads)
+            report = await use_cases.submit_rectification(
+                uow=ctx.uow(), gate=gate, inspection_id=pk, content=input.content, attachments=uploads
+            )
             return RectificationReportPayload(report=await _one_report(ctx, pk, report.id), user_errors=[])
 
         return await perform(ctx, action, lambda e: RectificationReportPayload(report=None, user_errors=e))
 
-    @strawberry.mutation(description="审核整改报告（责令整改的部门） — the ordering agency accepts or rejects (R23).",
-                         extensions=performs(Operation.RECTIFICATION_REPORT_REVIEW))
-    async def rectification_report_review(self, info: Ctx, input: RectificationReportReviewInput
-                                          ) -> RectificationReportPayload:
+    @strawberry.mutation(
+        description="审核整改报告（责令整改的部门） — the ordering agency accepts or rejects (R23).",
+        extensions=performs(Operation.RECTIFICATION_REPORT_REVIEW),
+    )
+    async def rectification_report_review(
+        self, info: Ctx, input: RectificationReportReviewInput
+    ) -> RectificationReportPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RECTIFICATION_REPORT_REVIEW)
         pk = pk_of(input.report_id, "RectificationReport", ctx.lang)
 
         async def action() -> RectificationReportPayload:
-            report = await use_cases.review_rectification(uow=ctx.uow(), gate=gate, report_id=pk, accept=input.accept,
-                                                          reasons=input.reasons)
-            return RectificationReportPayload(report=await _one_report(ctx, report.inspection_id, pk), user_errors=[])
+            report = await use_cases.review_rectification(
+                uow=ctx.uow(), gate=gate, report_id=pk, accept=input.accept, reasons=input.reasons
+            )
+            return RectificationReportPayload(
+                report=await _one_report(ctx, report.inspection_id, pk), user_errors=[]
+            )
 
         return await perform(ctx, action, lambda e: RectificationReportPayload(report=None, user_errors=e))
 
-    @strawberry.mutation(description="暂缓或恢复安排投资计划（市大数据管理局） — defer the plan arrangement or lift it "
-                                     "(R23.2).", extensions=performs(Operation.PROJECT_PLAN_DEFER, on="Project"))
+    @strawberry.mutation(
+        description="暂缓或恢复安排投资计划（市大数据管理局） — defer the plan arrangement or lift it "
+        "(R23.2).",
+        extensions=performs(Operation.PROJECT_PLAN_DEFER, on="Project"),
+    )
     async def project_plan_defer(self, info: Ctx, input: ProjectPlanDeferInput) -> ProjectSanctionPayload:
-        return await _sanction(info.context, Operation.PROJECT_PLAN_DEFER, input.project_id, lambda u, g, pk:
-                                    use_cases.defer_plan(uow=u, gate=g, project_id=pk, defer=input.defer,
-                                                         expected_version=input.expected_version))
+        return await _sanction(
+            info.context,
+            Operation.PROJECT_PLAN_DEFER,
+            input.project_id,
+            lambda u, g, pk: use_cases.defer_plan(
+                uow=u, gate=g, project_id=pk, defer=input.defer, expected_version=input.expected_version
+            ),
+        )
 
-    @strawberry.mutation(description="暂停项目建设（市大数据管理局） — suspend construction (R23.2).",
-                         extensions=performs(Operation.PROJECT_SUSPEND, on="Project"))
+    @strawberry.mutation(
+        description="暂停项目建设（市大数据管理局） — suspend construction (R23.2).",
+        extensions=performs(Operation.PROJECT_SUSPEND, on="Project"),
+    )
     async def project_suspend(self, info: Ctx, input: ProjectSanctionInput) -> ProjectSanctionPayload:
-        return await _sanction(info.context, Operation.PROJECT_SUSPEND, input.project_id, lambda u, g, pk:
-                                    use_cases.suspend(uow=u, gate=g, project_id=pk,
-                                                      expected_version=input.expected_version))
+        return await _sanction(
+            info.context,
+            Operation.PROJECT_SUSPEND,
+            input.project_id,
+            lambda u, g, pk: use_cases.suspend(
+                uow=u, gate=g, project_id=pk, expected_version=input.expected_version
+            ),
+        )
 
-    @strawberry.mutation(description="恢复项目建设（市大数据管理局） — resume construction in the state it left (R23.2).",
-                         extensions=performs(Operation.PROJECT_RESUME, on="Project"))
+    @strawberry.mutation(
+        description="恢复项目建设（市大数据管理局） — resume construction in the state it left (R23.2).",
+        extensions=performs(Operation.PROJECT_RESUME, on="Project"),
+    )
     async def project_resume(self, info: Ctx, input: ProjectSanctionInput) -> ProjectSanctionPayload:
-        return await _sanction(info.context, Operation.PROJECT_RESUME, input.project_id, lambda u, g, pk:
-                                    use_cases.resume(uow=u, gate=g, project_id=pk,
-                                                     expected_version=input.expected_version))
+        return await _sanction(
+            info.context,
+            Operation.PROJECT_RESUME,
+            input.project_id,
+            lambda u, g, pk: use_cases.resume(
+                uow=u, gate=g, project_id=pk, expected_version=input.expected_version
+            ),
+        )
 
-    @strawberry.mutation(description="终止项目（市大数据管理局，不可恢复） — terminate the project; final (R23.2).",
-                         extensions=performs(Operation.PROJECT_TERMINATE, on="Project"))
+    @strawberry.mutation(
+        description="终止项目（市大数据管理局，不可恢复） — terminate the project; final (R23.2).",
+        extensions=performs(Operation.PROJECT_TERMINATE, on="Project"),
+    )
     async def project_terminate(self, info: Ctx, input: ProjectSanctionInput) -> ProjectSanctionPayload:
-        return await _sanction(info.context, Operation.PROJECT_TERMINATE, input.project_id, lambda u, g, pk:
-                                    use_cases.terminate(uow=u, gate=g, project_id=pk,
-                                                        expected_version=input.expected_version))
+        return await _sanction(
+            info.context,
+            Operation.PROJECT_TERMINATE,
+            input.project_id,
+            lambda u, g, pk: use_cases.terminate(
+                uow=u, gate=g, project_id=pk, expected_version=input.expected_version
+            ),
+        )
 
-    @strawberry.mutation(description="要求项目单位提供资料和情况 — ask the unit for information (R24).",
-                         extensions=performs(Operation.INFO_REQUEST_SEND, on="Project"))
+    @strawberry.mutation(
+        description="要求项目单位提供资料和情况 — ask the unit for information (R24).",
+        extensions=performs(Operation.INFO_REQUEST_SEND, on="Project"),
+    )
     async def info_request_send(self, info: Ctx, input: InfoRequestSendInput) -> InfoRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INFO_REQUEST_SEND)
@@ -358,8 +527,10 @@ class SupervisionMutations:
 
         return await perform(ctx, action, lambda e: InfoRequestPayload(request=None, user_errors=e))
 
-    @strawberry.mutation(description="答复资料和情况问询（项目单位） — the unit answers (R24).",
-                         extensions=performs(Operation.INFO_REQUEST_ANSWER))
+    @strawberry.mutation(
+        description="答复资料和情况问询（项目单位） — the unit answers (R24).",
+        extensions=performs(Operation.INFO_REQUEST_ANSWER),
+    )
     async def info_request_answer(self, info: Ctx, input: InfoRequestAnswerInput) -> InfoRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.INFO_REQUEST_ANSWER)

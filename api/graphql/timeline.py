@@ -24,7 +24,9 @@ class TimelineEvent:
     actor_role: str = strawberry.field(description="操作人角色 — the actor's role.")
     actor_organization_id: strawberry.ID | None = strawberry.field(description="操作单位 — organization id.")
     target_type: str = strawberry.field(description="对象类型 — e.g. `Project`, `Inspection`.")
-    status: str | None = strawberry.field(description="变更后状态（如有） — the object's state after, if any.")
+    status: str | None = strawberry.field(
+        description="变更后状态（如有） — the object's state after, if any."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> TimelineEvent:
@@ -33,21 +35,44 @@ class TimelineEvent:
         except ValueError:
             label = row.operation
         after = row.after if isinstance(row.after, dict) else {}
-        return cls(occurred_at=row.occurred_at, operation=row.operation, label=label, actor_role=row.actor_role,
-                   actor_organization_id=to_global_id("Organization", row.actor_organization_id)
-                   if row.actor_organization_id else None,
-                   target_type=row.target_type, status=after.get("status"))
+        return cls(
+            occurred_at=row.occurred_at,
+            operation=row.operation,
+            label=label,
+            actor_role=row.actor_role,
+            actor_organization_id=to_global_id("Organization", row.actor_organization_id)
+            if row.actor_organization_id
+            else None,
+            target_type=row.target_type,
+            status=after.get("status"),
+        )
 
 
 def timeline_query(project_id: int) -> Any:
     """Events on the project itself, on its approval documents, and on anything whose record names it."""
     a, docs = tables.audit_log, approval_tables.approval_documents
-    names_it = or_(a.c.after["projectId"].astext == str(project_id),
-                   a.c.before["projectId"].astext == str(project_id))
-    return (select(a.c.id, a.c.occurred_at, a.c.operation, a.c.actor_role, a.c.actor_organization_id,
-                   a.c.target_type, a.c.after)
-            .where(or_(and_(a.c.target_type == "Project", a.c.target_id == project_id),
-                       and_(a.c.target_type == "ApprovalDocument",
-                            a.c.target_id.in_(select(docs.c.id).where(docs.c.project_id == project_id))),
-                       and_(a.c.target_type != "Project", names_it)))
-            .order_by(a.c.occurred_at, a.c.id))
+    names_it = or_(
+        a.c.after["projectId"].astext == str(project_id), a.c.before["projectId"].astext == str(project_id)
+    )
+    return (
+        select(
+            a.c.id,
+            a.c.occurred_at,
+            a.c.operation,
+            a.c.actor_role,
+            a.c.actor_organization_id,
+            a.c.target_type,
+            a.c.after,
+        )
+        .where(
+            or_(
+                and_(a.c.target_type == "Project", a.c.target_id == project_id),
+                and_(
+                    a.c.target_type == "ApprovalDocument",
+                    a.c.target_id.in_(select(docs.c.id).where(docs.c.project_id == project_id)),
+                ),
+                and_(a.c.target_type != "Project", names_it),
+            )
+        )
+        .order_by(a.c.occurred_at, a.c.id)
+    )

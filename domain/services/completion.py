@@ -30,9 +30,16 @@ FILING_ACKNOWLEDGED = "FILING_ACKNOWLEDGED"
 def _state(project: Project, allowed: tuple[Status, ...], rule: str, code: str = "WRONG_STATE") -> None:
     if project.status not in allowed:
         labels = "、".join(STATUS_LABELS_ZH[s] for s in allowed)
-        raise DomainError([Violation(code, f"项目当前为「{STATUS_LABELS_ZH[project.status]}」，此操作仅限：{labels}。",
-                                     f"A project in state {project.status} cannot do this (allowed: "
-                                     f"{', '.join(allowed)}).", rule=rule)])
+        raise DomainError(
+            [
+                Violation(
+                    code,
+                    f"项目当前为「{STATUS_LABELS_ZH[project.status]}」，此操作仅限：{labels}。",
+                    f"A project in state {project.status} cannot do this (allowed: {', '.join(allowed)}).",
+                    rule=rule,
+                )
+            ]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +65,13 @@ def acceptance_facts(events: list[Any]) -> AcceptanceFacts:
     )
 
 
-async def _event(uow: UnitOfWork, gate: Gate, project: Project, values: dict[str, Any],
-                 project_before: dict[str, Any] | None) -> int:
+async def _event(
+    uow: UnitOfWork,
+    gate: Gate,
+    project: Project,
+    values: dict[str, Any],
+    project_before: dict[str, Any] | None,
+) -> int:
     assert project.id is not None
     row = {"project_id": project.id, "recorded_at": uow.now(), **values}
     pk = await uow.construction.add_event(row)
@@ -67,26 +79,46 @@ async def _event(uow: UnitOfWork, gate: Gate, project: Project, values: dict[str
     return pk
 
 
-async def record_initial(*, uow: UnitOfWork, gate: Gate, project_id: int, on: date, passed: bool, note: str,
-                         classified: bool | None) -> Project:
+async def record_initial(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    on: date,
+    passed: bool,
+    note: str,
+    classified: bool | None,
+) -> Project:
     """R19.1: the unit's initial acceptance; a passed one starts the trial operation the window counts from."""
     async with uow:
         project = await load(uow, gate, project_id)
         _state(project, (Status.UNDER_CONSTRUCTION,), "R19.1")
         if on > legal_date(uow.now()):
-            raise DomainError([Violation("DATE_IN_FUTURE", "初步验收日期不能晚于今天。",
-                                         "The initial acceptance date cannot be in the future.", rule="R19.1",
-                                         field=("input", "date"))])
+            raise DomainError(
+                [
+                    Violation(
+                        "DATE_IN_FUTURE",
+                        "初步验收日期不能晚于今天。",
+                        "The initial acceptance date cannot be in the future.",
+                        rule="R19.1",
+                        field=("input", "date"),
+                    )
+                ]
+            )
         before = project.snapshot()
         if classified is not None:
             project.classified = classified
         if passed:
             project.status = transition(project.status, Status.TRIAL_OPERATION, rule="R19.1")
-        await _event(uow, gate, project, {"kind": INITIAL, "event_date": on, "passed": passed, "note": note}, before)
+        await _event(
+            uow, gate, project, {"kind": INITIAL, "event_date": on, "passed": passed, "note": note}, before
+        )
     return project
 
 
-async def record_extension(*, uow: UnitOfWork, gate: Gate, project_id: int, until: date, reason: str) -> Project:
+async def record_extension(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, until: date, reason: str
+) -> Project:
     """R19.1 [interp]: bdb extends the completion-acceptance window to a later closing date."""
     async with uow:
         project = await load(uow, gate, project_id)
@@ -96,21 +128,40 @@ async def record_extension(*, uow: UnitOfWork, gate: Gate, project_id: int, unti
         closes = max(acc.window(facts.initial_passed_on)[1], facts.extended_until or date.min)
         problems = []
         if until <= closes:
-            problems.append(Violation("EXTENSION_NOT_LATER", f"延期截止日须晚于 {closes.isoformat()}。",
-                                      f"The extension must end after {closes.isoformat()}.", rule="R19.1",
-                                      field=("input", "until")))
+            problems.append(
+                Violation(
+                    "EXTENSION_NOT_LATER",
+                    f"延期截止日须晚于 {closes.isoformat()}。",
+                    f"The extension must end after {closes.isoformat()}.",
+                    rule="R19.1",
+                    field=("input", "until"),
+                )
+            )
         if not reason.strip():
-            problems.append(Violation("REASON_REQUIRED", "须说明延期理由。", "A reason is required.", rule="R19.1",
-                                      field=("input", "reason")))
+            problems.append(
+                Violation(
+                    "REASON_REQUIRED",
+                    "须说明延期理由。",
+                    "A reason is required.",
+                    rule="R19.1",
+                    field=("input", "reason"),
+                )
+            )
         if problems:
             raise DomainError(problems)
-        await _event(uow, gate, project, {"kind": EXTENSION, "event_date": legal_date(uow.now()), "deadline": until,
-                                          "note": reason}, None)
+        await _event(
+            uow,
+            gate,
+            project,
+            {"kind": EXTENSION, "event_date": legal_date(uow.now()), "deadline": until, "note": reason},
+            None,
+        )
     return project
 
 
-async def apply_for_acceptance(*, uow: UnitOfWork, gate: Gate, project_id: int, reports: set[acc.AcceptanceReport],
-                               note: str) -> Project:
+async def apply_for_acceptance(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, reports: set[acc.AcceptanceReport], note: str
+) -> Project:
     """R19: the completion-acceptance application within the window, with the five reports; R20: after
     rectification the same application is the resubmission bdb re-examines."""
     async with uow:
@@ -122,36 +173,84 @@ async def apply_for_acceptance(*, uow: UnitOfWork, gate: Gate, project_id: int, 
         if resubmission:
             acc.check_resubmission(project.classified, reports)
         else:
-            acc.check_application(initial_passed_on=facts.initial_passed_on, today=today,
-                                  classified=project.classified, attached=reports,
-                                  extended_until=facts.extended_until)
+            acc.check_application(
+                initial_passed_on=facts.initial_passed_on,
+                today=today,
+                classified=project.classified,
+                attached=reports,
+                extended_until=facts.extended_until,
+            )
         before = project.snapshot()
-        project.status = transition(project.status, Status.ACCEPTANCE_REVIEW, rule="R20" if resubmission else "R19.1")
-        await _event(uow, gate, project, {"kind": RESUBMISSION if resubmission else APPLICATION, "event_date": today,
-                                          "reports": sorted(str(r) for r in reports), "note": note}, before)
+        project.status = transition(
+            project.status, Status.ACCEPTANCE_REVIEW, rule="R20" if resubmission else "R19.1"
+        )
+        await _event(
+            uow,
+            gate,
+            project,
+            {
+                "kind": RESUBMISSION if resubmission else APPLICATION,
+                "event_date": today,
+                "reports": sorted(str(r) for r in reports),
+                "note": note,
+            },
+            before,
+        )
     return project
 
 
-async def decide_acceptance(*, uow: UnitOfWork, gate: Gate, project_id: int, passed: bool, opinion: str) -> Project:
+async def decide_acceptance(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, passed: bool, opinion: str
+) -> Project:
     """R20: bdb's result; a failure sets the 3-month rectification deadline."""
     async with uow:
         project = await load(uow, gate, project_id)
         _state(project, (Status.ACCEPTANCE_REVIEW,), "R20")
         if not opinion.strip():
-            raise DomainError([Violation("OPINION_REQUIRED", "须填写验收意见。", "An opinion is required.",
-                                         rule="R20", field=("input", "opinion"))])
+            raise DomainError(
+                [
+                    Violation(
+                        "OPINION_REQUIRED",
+                        "须填写验收意见。",
+                        "An opinion is required.",
+                        rule="R20",
+                        field=("input", "opinion"),
+                    )
+                ]
+            )
         today = legal_date(uow.now())
         before = project.snapshot()
-        project.status = transition(project.status, Status.ACCEPTED if passed else Status.RECTIFYING, rule="R20")
-        await _event(uow, gate, project, {"kind": RESULT, "event_date": today, "passed": passed, "note": opinion,
-                                          "deadline": None if passed else acc.rectification_deadline(today)}, before)
+        project.status = transition(
+            project.status, Status.ACCEPTED if passed else Status.RECTIFYING, rule="R20"
+        )
+        await _event(
+            uow,
+            gate,
+            project,
+            {
+                "kind": RESULT,
+                "event_date": today,
+                "passed": passed,
+                "note": opinion,
+                "deadline": None if passed else acc.rectification_deadline(today),
+            },
+            before,
+        )
     return project
 
 
 def _not_accepted(project: Project) -> DomainError:
-    return DomainError([Violation("NOT_ACCEPTED", "项目未通过竣工验收，不能备案投入运行。",
-                                  "The project has not passed its completion acceptance: it cannot be filed and "
-                                  "put into operation.", rule="R20")])
+    return DomainError(
+        [
+            Violation(
+                "NOT_ACCEPTED",
+                "项目未通过竣工验收，不能备案投入运行。",
+                "The project has not passed its completion acceptance: it cannot be filed and "
+                "put into operation.",
+                rule="R20",
+            )
+        ]
+    )
 
 
 async def file_acceptance_report(*, uow: UnitOfWork, gate: Gate, project_id: int, note: str) -> Project:
@@ -161,9 +260,19 @@ async def file_acceptance_report(*, uow: UnitOfWork, gate: Gate, project_id: int
         if project.status is not Status.ACCEPTED:
             raise _not_accepted(project)
         if acceptance_facts(await uow.construction.events(project_id)).filed_pending:
-            raise DomainError([Violation("FILING_PENDING", "验收报告已报备，待大数据局确认。",
-                                         "The acceptance report is already filed, waiting for bdb.", rule="R21")])
-        await _event(uow, gate, project, {"kind": FILING, "event_date": legal_date(uow.now()), "note": note}, None)
+            raise DomainError(
+                [
+                    Violation(
+                        "FILING_PENDING",
+                        "验收报告已报备，待大数据局确认。",
+                        "The acceptance report is already filed, waiting for bdb.",
+                        rule="R21",
+                    )
+                ]
+            )
+        await _event(
+            uow, gate, project, {"kind": FILING, "event_date": legal_date(uow.now()), "note": note}, None
+        )
     return project
 
 
@@ -174,43 +283,81 @@ async def acknowledge_filing(*, uow: UnitOfWork, gate: Gate, project_id: int, no
         if project.status is not Status.ACCEPTED:
             raise _not_accepted(project)
         if not acceptance_facts(await uow.construction.events(project_id)).filed_pending:
-            raise DomainError([Violation("NO_FILING", "项目单位尚未报备验收报告。",
-                                         "The unit has not filed its acceptance report.", rule="R21")])
+            raise DomainError(
+                [
+                    Violation(
+                        "NO_FILING",
+                        "项目单位尚未报备验收报告。",
+                        "The unit has not filed its acceptance report.",
+                        rule="R21",
+                    )
+                ]
+            )
         today = legal_date(uow.now())
         before = project.snapshot()
         project.status = transition(project.status, Status.FILED, rule="R21")
         project.operation_started_on = today
-        await _event(uow, gate, project, {"kind": FILING_ACKNOWLEDGED, "event_date": today, "note": note}, before)
+        await _event(
+            uow, gate, project, {"kind": FILING_ACKNOWLEDGED, "event_date": today, "note": note}, before
+        )
     return project
 
 
 # R21 funds and resources ---------------------------------------------------------------------------
 
 
-async def record_disbursement(*, uow: UnitOfWork, gate: Gate, project_id: int, kind: funds.DisbursementKind,
-                              amount: Decimal, paid_on: date, note: str) -> tuple[Project, int]:
+async def record_disbursement(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    kind: funds.DisbursementKind,
+    amount: Decimal,
+    paid_on: date,
+    note: str,
+) -> tuple[Project, int]:
     """Finance records a disbursement: never above the approved investment; the remaining funds after filing."""
     async with uow:
         project = await load(uow, gate, project_id)
-        funds.check_disbursement(kind=kind, amount=amount,
-                                 already_disbursed=await uow.construction.disbursed(project_id),
-                                 approved_investment=project.approved_investment,
-                                 filed=project.status is Status.FILED)
-        row = {"project_id": project_id, "kind": kind, "amount": amount, "paid_on": paid_on, "note": note,
-               "recorded_at": uow.now()}
+        funds.check_disbursement(
+            kind=kind,
+            amount=amount,
+            already_disbursed=await uow.construction.disbursed(project_id),
+            approved_investment=project.approved_investment,
+            filed=project.status is Status.FILED,
+        )
+        row = {
+            "project_id": project_id,
+            "kind": kind,
+            "amount": amount,
+            "paid_on": paid_on,
+            "note": note,
+            "recorded_at": uow.now(),
+        }
         pk = await uow.construction.add_disbursement(row)
         await finish(uow, gate, project, "Disbursement", pk, None, jsonable(row))
     return project, pk
 
 
-async def allocate_resources(*, uow: UnitOfWork, gate: Gate, project_id: int, resources: str) -> tuple[Project, int]:
+async def allocate_resources(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, resources: str
+) -> tuple[Project, int]:
     """bdb allocates data-centre resources — only to a filed project (R21)."""
     async with uow:
         project = await load(uow, gate, project_id)
         funds.check_resource_allocation(filed=project.status is Status.FILED)
         if not resources.strip():
-            raise DomainError([Violation("RESOURCES_REQUIRED", "须说明分配的资源。", "Say which resources.",
-                                         rule="R21", field=("input", "resources"))])
+            raise DomainError(
+                [
+                    Violation(
+                        "RESOURCES_REQUIRED",
+                        "须说明分配的资源。",
+                        "Say which resources.",
+                        rule="R21",
+                        field=("input", "resources"),
+                    )
+                ]
+            )
         row = {"project_id": project_id, "resources": resources, "recorded_at": uow.now()}
         pk = await uow.construction.add_allocation(row)
         await finish(uow, gate, project, "ResourceAllocation", pk, None, jsonable(row))
@@ -222,41 +369,72 @@ async def allocate_resources(*, uow: UnitOfWork, gate: Gate, project_id: int, re
 SELF_EVALUATION_RECIPIENTS = ("bdb", "finance")
 
 
-async def submit_self_evaluation(*, uow: UnitOfWork, gate: Gate, project_id: int, summary: str) -> tuple[
-        Project, int]:
+async def submit_self_evaluation(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, summary: str
+) -> tuple[Project, int]:
     """R22: the unit's self-evaluation, 12–24 months into operation, delivered to bdb and finance."""
     async with uow:
         project = await load(uow, gate, project_id)
         today = legal_date(uow.now())
         ev.check_self_evaluation(project.operation_started_on, today)
         if not summary.strip():
-            raise DomainError([Violation("SUMMARY_REQUIRED", "须填写自评价内容。", "The self-evaluation is empty.",
-                                         rule="R22", field=("input", "summary"))])
-        row = {"project_id": project_id, "summary": summary, "delivered_to": list(SELF_EVALUATION_RECIPIENTS),
-               "submitted_on": today, "recorded_at": uow.now()}
+            raise DomainError(
+                [
+                    Violation(
+                        "SUMMARY_REQUIRED",
+                        "须填写自评价内容。",
+                        "The self-evaluation is empty.",
+                        rule="R22",
+                        field=("input", "summary"),
+                    )
+                ]
+            )
+        row = {
+            "project_id": project_id,
+            "summary": summary,
+            "delivered_to": list(SELF_EVALUATION_RECIPIENTS),
+            "submitted_on": today,
+            "recorded_at": uow.now(),
+        }
         pk = await uow.construction.add_self_evaluation(row)
         await finish(uow, gate, project, "SelfEvaluation", pk, None, jsonable(row))
     return project, pk
 
 
-async def commission_post_evaluation(*, uow: UnitOfWork, gate: Gate, project_id: int,
-                                     evaluator_organization_id: int) -> int:
+async def commission_post_evaluation(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, evaluator_organization_id: int
+) -> int:
     """R22: bdb commissions a third-party post-evaluation of a project in operation."""
     async with uow:
         project = await load(uow, gate, project_id)
         problems = []
         if project.status is not Status.FILED:
-            problems.append(Violation("NOT_IN_OPERATION", "项目须已验收备案并投入运行，方可开展后评价。",
-                                      "A post-evaluation is for a project filed and in operation.", rule="R22"))
+            problems.append(
+                Violation(
+                    "NOT_IN_OPERATION",
+                    "项目须已验收备案并投入运行，方可开展后评价。",
+                    "A post-evaluation is for a project filed and in operation.",
+                    rule="R22",
+                )
+            )
         types = await uow.projects.organization_types([evaluator_organization_id])
         if types.get(evaluator_organization_id) != "evaluator":
-            problems.append(Violation("NOT_AN_EVALUATOR", "受托单位须为第三方评估机构。",
-                                      "The commissioned organization must be a third-party evaluator.", rule="R22",
-                                      field=("input", "evaluatorOrganizationId")))
+            problems.append(
+                Violation(
+                    "NOT_AN_EVALUATOR",
+                    "受托单位须为第三方评估机构。",
+                    "The commissioned organization must be a third-party evaluator.",
+                    rule="R22",
+                    field=("input", "evaluatorOrganizationId"),
+                )
+            )
         if problems:
             raise DomainError(problems)
-        row = {"project_id": project_id, "unit_organization_id": project.lead_organization_id,
-               "evaluator_organization_id": evaluator_organization_id}
+        row = {
+            "project_id": project_id,
+            "unit_organization_id": project.lead_organization_id,
+            "evaluator_organization_id": evaluator_organization_id,
+        }
         pk = await uow.construction.add_post_evaluation(row)
         await finish(uow, gate, project, "PostEvaluation", pk, None, jsonable(row))
     return pk
@@ -269,22 +447,47 @@ class _Assignment:
     evaluator_organization_id: int | None
 
 
-async def file_post_evaluation(*, uow: UnitOfWork, gate: Gate, post_evaluation_id: int, score: Decimal,
-                               grade: ev.Grade, findings: str) -> int:
+async def file_post_evaluation(
+    *, uow: UnitOfWork, gate: Gate, post_evaluation_id: int, score: Decimal, grade: ev.Grade, findings: str
+) -> int:
     """R22: the commissioned evaluator files the result; it joins the unit's history shown at new applications."""
     async with uow:
         row = await uow.construction.post_evaluation(post_evaluation_id, for_update=True)
         project = await uow.projects.get(row["project_id"], for_update=True)
         gate.check(project, document=_Assignment(row["evaluator_organization_id"]))  # type: ignore[call-arg]
         if row["completed_at"] is not None:
-            raise DomainError([Violation("POST_EVALUATION_COMPLETED", "该后评价已提交结果。",
-                                         "This post-evaluation already has its result.", rule="R22")])
+            raise DomainError(
+                [
+                    Violation(
+                        "POST_EVALUATION_COMPLETED",
+                        "该后评价已提交结果。",
+                        "This post-evaluation already has its result.",
+                        rule="R22",
+                    )
+                ]
+            )
         ev.check_post_evaluation(score)
         if not findings.strip():
-            raise DomainError([Violation("FINDINGS_REQUIRED", "须填写主要结论。", "Findings are required.",
-                                         rule="R22", field=("input", "findings"))])
+            raise DomainError(
+                [
+                    Violation(
+                        "FINDINGS_REQUIRED",
+                        "须填写主要结论。",
+                        "Findings are required.",
+                        rule="R22",
+                        field=("input", "findings"),
+                    )
+                ]
+            )
         done = {"score": score, "grade": str(grade), "findings": findings, "completed_at": uow.now()}
         await uow.construction.complete_post_evaluation(post_evaluation_id, done)
-        await finish(uow, gate, project, "PostEvaluation", post_evaluation_id, jsonable(dict(row)),
-                     jsonable({**dict(row), **done}))
+        await finish(
+            uow,
+            gate,
+            project,
+            "PostEvaluation",
+            post_evaluation_id,
+            jsonable(dict(row)),
+            jsonable({**dict(row), **done}),
+        )
     return post_evaluation_id

@@ -22,8 +22,14 @@ from domain.services.projects import _check_version
 # A change of scale, content, standard or investment is asked for while the project is being built.
 CHANGE_OPEN = (Status.APPROVED, Status.UNDER_CONSTRUCTION, Status.TRIAL_OPERATION)
 # R18: reports from approval until the acceptance filing.
-REPORTING = (Status.APPROVED, Status.UNDER_CONSTRUCTION, Status.TRIAL_OPERATION, Status.ACCEPTANCE_REVIEW,
-             Status.RECTIFYING, Status.ACCEPTED)
+REPORTING = (
+    Status.APPROVED,
+    Status.UNDER_CONSTRUCTION,
+    Status.TRIAL_OPERATION,
+    Status.ACCEPTANCE_REVIEW,
+    Status.RECTIFYING,
+    Status.ACCEPTED,
+)
 
 
 def jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -51,9 +57,16 @@ async def load(uow: UnitOfWork, gate: Gate, project_id: int, expected_version: i
     return project
 
 
-async def finish(uow: UnitOfWork, gate: Gate, project: Project, target_type: str, target_id: int | None,
-                 before: dict[str, Any] | None, after: dict[str, Any] | None,
-                 project_before: dict[str, Any] | None = None) -> None:
+async def finish(
+    uow: UnitOfWork,
+    gate: Gate,
+    project: Project,
+    target_type: str,
+    target_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    project_before: dict[str, Any] | None = None,
+) -> None:
     project.touch(uow.now())
     await uow.flush()
     uow.record(gate.operation, target_type, target_id, before, after)
@@ -65,16 +78,26 @@ async def finish(uow: UnitOfWork, gate: Gate, project: Project, target_type: str
 # R14–R15 -------------------------------------------------------------------------------------------
 
 
-async def record_contract(*, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any],
-                          om_by_bdb: bool, expected_version: int | None = None) -> tuple[Project, int]:
+async def record_contract(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    values: dict[str, Any],
+    om_by_bdb: bool,
+    expected_version: int | None = None,
+) -> tuple[Project, int]:
     """R14–R15: record the implementation; the first contract of an approved project starts construction
     — only when construction may start (preliminary design approved, project in an approved plan)."""
     async with uow:
         project = await load(uow, gate, project_id, expected_version)
         now = uow.now()
-        contract = impl.Contract(project_id=project_id, recorded_at=now, operation_maintenance=om_by_bdb,
-                                 **values)
-        impl.check_contract(contract, project, start_problems=may_start_construction(project), om_by_bdb=om_by_bdb)
+        contract = impl.Contract(
+            project_id=project_id, recorded_at=now, operation_maintenance=om_by_bdb, **values
+        )
+        impl.check_contract(
+            contract, project, start_problems=may_start_construction(project), om_by_bdb=om_by_bdb
+        )
         project_before = None
         if project.status is Status.APPROVED:
             project_before = project.snapshot()
@@ -85,8 +108,9 @@ async def record_contract(*, uow: UnitOfWork, gate: Gate, project_id: int, value
     return project, pk
 
 
-async def refuse_contract_assignment(*, uow: UnitOfWork, gate: Gate, contract_id: int,
-                                     kind: impl.ContractAssignmentKind) -> None:
+async def refuse_contract_assignment(
+    *, uow: UnitOfWork, gate: Gate, contract_id: int, kind: impl.ContractAssignmentKind
+) -> None:
     """Art. 15: a transfer or split of the contract is always refused — after the usual authorization."""
     async with uow:
         contract = await uow.construction.contract(contract_id)
@@ -106,17 +130,26 @@ class ChangePreview:
 
 
 def _facts(values: dict[str, Any]) -> ch.ChangeFacts:
-    return ch.ChangeFacts(aspects=frozenset(values["aspects"]), new_total_investment=values["new_total_investment"],
-                          adjusted_funds=values["adjusted_funds"], same_objectives=values["same_objectives"],
-                          reason=values["reason"])
+    return ch.ChangeFacts(
+        aspects=frozenset(values["aspects"]),
+        new_total_investment=values["new_total_investment"],
+        adjusted_funds=values["adjusted_funds"],
+        same_objectives=values["same_objectives"],
+        reason=values["reason"],
+    )
 
 
 async def _classify(uow: UnitOfWork, project: Project, facts: ch.ChangeFacts) -> ChangePreview:
     problems: list[Violation] = []
     if project.status not in CHANGE_OPEN or project.approved_investment is None:
-        problems.append(Violation("CHANGE_NOT_OPEN", "项目须已批复、尚未申请竣工验收，方可申请变更。",
-                                  "Changes are asked for between the approval and the completion-acceptance "
-                                  "application.", rule="R16"))
+        problems.append(
+            Violation(
+                "CHANGE_NOT_OPEN",
+                "项目须已批复、尚未申请竣工验收，方可申请变更。",
+                "Changes are asked for between the approval and the completion-acceptance application.",
+                rule="R16",
+            )
+        )
     try:
         ch.check_facts(facts)
     except DomainError as error:
@@ -125,11 +158,16 @@ async def _classify(uow: UnitOfWork, project: Project, facts: ch.ChangeFacts) ->
         raise DomainError(problems)
     assert project.id is not None and project.approved_investment is not None
     filed = await uow.construction.filed_adjustments(project.id)
-    return ChangePreview(ch.classify(facts, approved_total=project.approved_investment, filed_adjustments=filed),
-                         project.approved_investment, filed)
+    return ChangePreview(
+        ch.classify(facts, approved_total=project.approved_investment, filed_adjustments=filed),
+        project.approved_investment,
+        filed,
+    )
 
 
-async def preview_change(*, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]) -> ChangePreview:
+async def preview_change(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]
+) -> ChangePreview:
     """The dry run: the route and the rule that decides it, nothing written."""
     async with uow:
         project = await uow.projects.get(project_id)
@@ -137,40 +175,86 @@ async def preview_change(*, uow: UnitOfWork, gate: Gate, project_id: int, values
         return await _classify(uow, project, _facts(values))
 
 
-async def _apply_change(uow: UnitOfWork, project: Project, change_id: int, new_total: Decimal, note: str) -> None:
+async def _apply_change(
+    uow: UnitOfWork, project: Project, change_id: int, new_total: Decimal, note: str
+) -> None:
     """An effective change becomes the next version of the approved figures; version 1 is the approval."""
     assert project.id is not None and project.approved_investment is not None
     versions = await uow.construction.figure_versions(project.id)
     now = uow.now()
     if not versions:
-        await uow.construction.add_figure_version({
-            "project_id": project.id, "version": 1, "approved_investment": project.approved_investment,
-            "change_request_id": None, "effective_on": project.approval_date or legal_date(now),
-            "note": "初步设计批复 — preliminary-design approval", "recorded_at": now})
-    await uow.construction.add_figure_version({
-        "project_id": project.id, "version": (versions[-1]["version"] if versions else 1) + 1,
-        "approved_investment": new_total, "change_request_id": change_id, "effective_on": legal_date(now),
-        "note": note, "recorded_at": now})
+        await uow.construction.add_figure_version(
+            {
+                "project_id": project.id,
+                "version": 1,
+                "approved_investment": project.approved_investment,
+                "change_request_id": None,
+                "effective_on": project.approval_date or legal_date(now),
+                "note": "初步设计批复 — preliminary-design approval",
+                "recorded_at": now,
+            }
+        )
+    await uow.construction.add_figure_version(
+        {
+            "project_id": project.id,
+            "version": (versions[-1]["version"] if versions else 1) + 1,
+            "approved_investment": new_total,
+            "change_request_id": change_id,
+            "effective_on": legal_date(now),
+            "note": note,
+            "recorded_at": now,
+        }
+    )
     project.approved_investment = new_total
 
 
-async def file_change(*, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any],
-                      expected_version: int | None = None) -> tuple[Project, int, ChangePreview]:
+async def file_change(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> tuple[Project, int, ChangePreview]:
     """R16–R17: the unit submits a change; a small filed change is effective at once, the rest waits."""
     async with uow:
         project = await load(uow, gate, project_id, expected_version)
         preview = await _classify(uow, project, _facts(values))
         if await uow.construction.pending_change(project_id):
-            raise DomainError([Violation("CHANGE_PENDING", "已有待审批的变更，请待其审批后再申请。",
-                                         "Another change request is waiting for bdb.", rule="R16")])
+            raise DomainError(
+                [
+                    Violation(
+                        "CHANGE_PENDING",
+                        "已有待审批的变更，请待其审批后再申请。",
+                        "Another change request is waiting for bdb.",
+                        rule="R16",
+                    )
+                ]
+            )
         if not values["description"].strip():
-            raise DomainError([Violation("CHANGE_DESCRIPTION_REQUIRED", "须说明变更内容。",
-                                         "Describe the change.", rule="R16", field=("input", "description"))])
+            raise DomainError(
+                [
+                    Violation(
+                        "CHANGE_DESCRIPTION_REQUIRED",
+                        "须说明变更内容。",
+                        "Describe the change.",
+                        rule="R16",
+                        field=("input", "description"),
+                    )
+                ]
+            )
         c = preview.classification
         filing = c.route is ch.ChangeRoute.FILING
-        row = {**values, "aspects": sorted(str(a) for a in values["aspects"]), "project_id": project_id,
-               "previous_total_investment": project.approved_investment, "route": c.route, "rule": c.rule,
-               "status": ch.ChangeStatus.FILED if filing else ch.ChangeStatus.PENDING, "submitted_at": uow.now()}
+        row = {
+            **values,
+            "aspects": sorted(str(a) for a in values["aspects"]),
+            "project_id": project_id,
+            "previous_total_investment": project.approved_investment,
+            "route": c.route,
+            "rule": c.rule,
+            "status": ch.ChangeStatus.FILED if filing else ch.ChangeStatus.PENDING,
+            "submitted_at": uow.now(),
+        }
         pk = await uow.construction.add_change(row)
         project_before = None
         if filing:
@@ -180,57 +264,121 @@ async def file_change(*, uow: UnitOfWork, gate: Gate, project_id: int, values: d
     return project, pk, preview
 
 
-async def decide_change(*, uow: UnitOfWork, gate: Gate, change_id: int, approve: bool, opinion: str) -> Project:
+async def decide_change(
+    *, uow: UnitOfWork, gate: Gate, change_id: int, approve: bool, opinion: str
+) -> Project:
     """R16: bdb approves (the approved figures move to the change) or rejects a pending change."""
     async with uow:
         change = await uow.construction.change(change_id, for_update=True)
         project = await load(uow, gate, change["project_id"])
         if change["status"] != ch.ChangeStatus.PENDING:
-            raise DomainError([Violation("CHANGE_NOT_PENDING", "该变更不在待审批状态。",
-                                         "This change request is not waiting for approval.", rule="R16")])
+            raise DomainError(
+                [
+                    Violation(
+                        "CHANGE_NOT_PENDING",
+                        "该变更不在待审批状态。",
+                        "This change request is not waiting for approval.",
+                        rule="R16",
+                    )
+                ]
+            )
         if not opinion.strip():
-            raise DomainError([Violation("OPINION_REQUIRED", "须填写审批意见。", "An opinion is required.",
-                                         rule="R16", field=("input", "opinion"))])
+            raise DomainError(
+                [
+                    Violation(
+                        "OPINION_REQUIRED",
+                        "须填写审批意见。",
+                        "An opinion is required.",
+                        rule="R16",
+                        field=("input", "opinion"),
+                    )
+                ]
+            )
         before = jsonable(dict(change))
-        decided = {"status": ch.ChangeStatus.APPROVED if approve else ch.ChangeStatus.REJECTED,
-                   "decided_at": uow.now(), "decision_opinion": opinion}
+        decided = {
+            "status": ch.ChangeStatus.APPROVED if approve else ch.ChangeStatus.REJECTED,
+            "decided_at": uow.now(),
+            "decision_opinion": opinion,
+        }
         await uow.construction.decide_change(change_id, decided)
         project_before = None
         if approve:
             project_before = project.snapshot()
-            await _apply_change(uow, project, change_id, change["new_total_investment"], change["description"])
-        await finish(uow, gate, project, "ChangeRequest", change_id, before, jsonable({**dict(change), **decided}),
-                     project_before)
+            await _apply_change(
+                uow, project, change_id, change["new_total_investment"], change["description"]
+            )
+        await finish(
+            uow,
+            gate,
+            project,
+            "ChangeRequest",
+            change_id,
+            before,
+            jsonable({**dict(change), **decided}),
+            project_before,
+        )
     return project
 
 
 # R18 -----------------------------------------------------------------------------------------------
 
 
-async def submit_progress(*, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]) -> tuple[
-        Project, int]:
+async def submit_progress(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]
+) -> tuple[Project, int]:
     """R18: one report per 3-month period, from the approval date until the acceptance filing."""
     async with uow:
         project = await load(uow, gate, project_id)
         number = values["period_number"]
-        check_report(physical_progress=values["physical_progress"], funds_spent=values["funds_spent"],
-                     period_number=number)
+        check_report(
+            physical_progress=values["physical_progress"],
+            funds_spent=values["funds_spent"],
+            period_number=number,
+        )
         if project.status not in REPORTING or project.approval_date is None:
-            raise DomainError([Violation("NOT_REPORTING", "项目须已批复且尚未验收备案，方可报送进度。",
-                                         "Progress is reported from the approval until the acceptance filing.",
-                                         rule="R18")])
+            raise DomainError(
+                [
+                    Violation(
+                        "NOT_REPORTING",
+                        "项目须已批复且尚未验收备案，方可报送进度。",
+                        "Progress is reported from the approval until the acceptance filing.",
+                        rule="R18",
+                    )
+                ]
+            )
         start, end = period_of(project.approval_date, number)
         today = legal_date(uow.now())
         if start > today:
-            raise DomainError([Violation("PERIOD_NOT_STARTED", f"第{number}期报告期自 {start.isoformat()} 开始。",
-                                         f"Period {number} starts on {start.isoformat()}.", rule="R18",
-                                         field=("input", "periodNumber"))])
+            raise DomainError(
+                [
+                    Violation(
+                        "PERIOD_NOT_STARTED",
+                        f"第{number}期报告期自 {start.isoformat()} 开始。",
+                        f"Period {number} starts on {start.isoformat()}.",
+                        rule="R18",
+                        field=("input", "periodNumber"),
+                    )
+                ]
+            )
         if any(r["period_number"] == number for r in await uow.construction.progress(project_id)):
-            raise DomainError([Violation("PERIOD_ALREADY_REPORTED", f"第{number}期进度已报送。",
-                                         f"Period {number} is already reported.", rule="R18",
-                                         field=("input", "periodNumber"))])
-        row = {**values, "project_id": project_id, "period_start": start, "period_end": end,
-               "submitted_at": uow.now()}
+            raise DomainError(
+                [
+                    Violation(
+                        "PERIOD_ALREADY_REPORTED",
+                        f"第{number}期进度已报送。",
+                        f"Period {number} is already reported.",
+                        rule="R18",
+                        field=("input", "periodNumber"),
+                    )
+                ]
+            )
+        row = {
+            **values,
+            "project_id": project_id,
+            "period_start": start,
+            "period_end": end,
+            "submitted_at": uow.now(),
+        }
         pk = await uow.construction.add_progress(row)
         await finish(uow, gate, project, "ProgressReport", pk, None, jsonable(row))
     return project, pk

@@ -17,14 +17,17 @@ class ObligationFilter:
     rule: str | None = None
 
     def keeps(self, o: Obligation) -> bool:
-        return ((self.organization_id is None or o.organization_id == self.organization_id)
-                and (self.state is None or o.state is self.state)
-                and (self.due_before is None or o.due_on <= self.due_before)
-                and (self.rule is None or o.rule == self.rule or o.rule.split(".")[0] == self.rule))
+        return (
+            (self.organization_id is None or o.organization_id == self.organization_id)
+            and (self.state is None or o.state is self.state)
+            and (self.due_before is None or o.due_on <= self.due_before)
+            and (self.rule is None or o.rule == self.rule or o.rule.split(".")[0] == self.rule)
+        )
 
 
-def calendar(facts: Iterable[ProjectFacts], today: date, wanted: ObligationFilter = ObligationFilter()
-             ) -> list[Obligation]:
+def calendar(
+    facts: Iterable[ProjectFacts], today: date, wanted: ObligationFilter = ObligationFilter()
+) -> list[Obligation]:
     """Every matching obligation of these projects, by due date then key."""
     found = [o for f in facts for o in obligations(f, today) if wanted.keeps(o)]
     return sorted(found, key=lambda o: (o.due_on, o.key))

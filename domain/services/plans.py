@@ -15,6 +15,7 @@ from domain.mid_year import MidYearRequest
 from domain.plans import AnnualPlan, EntryKind, PlanCall, PlanEntry, PlanStatus
 from domain.ports import Gate, UnitOfWork
 from domain.projects import Project
+from domain.supervision import ensure_plan_not_deferred
 
 
 def plan_snapshot(plan: AnnualPlan) -> dict[str, Any]:
@@ -186,6 +187,7 @@ async def submit_mid_year(*, uow: UnitOfWork, gate: Gate, project_id: int, amoun
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        ensure_plan_not_deferred(project)  # R23.2
         now = uow.now()
         request = mid.submit(project_id=project_id, project_status=project.status, year=legal_date(now).year,
                              amount=amount, reason=reason, pending=await uow.plans.mid_year_pending(project_id),
@@ -234,7 +236,9 @@ async def decide_mid_year(*, uow: UnitOfWork, gate: Gate, request_id: int, appro
                           comment: str) -> tuple[MidYearRequest, AnnualPlan | None]:
     """R10.2: government approval adds the project to the year's approved plan as a new revision."""
     async with uow:
-        request, _ = await _mid_year_step(uow, gate, request_id)
+        request, project = await _mid_year_step(uow, gate, request_id)
+        if approve:
+            ensure_plan_not_deferred(project)  # R23.2: deferred after the request was made
         await uow.plans.lock_year(request.year)
         revisions = await uow.plans.plans_of_year(request.year, for_update=True)
         current = next((p for p in revisions if p.status is PlanStatus.APPROVED), None)

@@ -19,10 +19,14 @@ OPEN = f"""mutation($i: InspectionOpenInput!) {{ inspectionOpen(input: $i) {{
 CONCLUDE = f"""mutation($i: InspectionConcludeInput!) {{ inspectionConclude(input: $i) {{
   inspection {{ id status findings rectificationDeadline }} {ERRORS} }} }}"""
 REPORT = f"""mutation($i: RectificationReportSubmitInput!) {{ rectificationReportSubmit(input: $i) {{
-  report {{ id status attachments {{ filename size }} }} {ERRORS} }} }}"""
+  report {{ id status attachments {{ filename size downloadUrl }} }} {ERRORS} }} }}"""
 REVIEW_REPORT = f"""mutation($i: RectificationReportReviewInput!) {{ rectificationReportReview(input: $i) {{
   report {{ id status reviewReasons }} {ERRORS} }} }}"""
-SANCTION = "mutation($i: ProjectSanctionInput!) { NAME(input: $i) { project { id status planDeferred } " + ERRORS + " } }"
+SANCTION = (
+    "mutation($i: ProjectSanctionInput!) { NAME(input: $i) { project { id status planDeferred } "
+    + ERRORS
+    + " } }"
+)
 
 
 async def reserve_project(api: Api, unit_token: str, bdb_token: str, **overrides: Any) -> dict[str, Any]:
@@ -34,14 +38,20 @@ async def reserve_project(api: Api, unit_token: str, bdb_token: str, **overrides
     return project
 
 
-async def under_construction(factory: async_sessionmaker[AsyncSession], project_id: str,
-                             approval_date: date) -> None:
+async def under_construction(
+    factory: async_sessionmaker[AsyncSession], project_id: str, approval_date: date
+) -> None:
     """Put a reserve project straight into construction with its approval date (issue 4 covers the path)."""
     decoded = from_global_id(project_id)
     assert decoded is not None
     async with factory() as session, session.begin():
-        await session.execute(update(tables.projects).where(tables.projects.c.id == decoded[1]).values(
-            status="UNDER_CONSTRUCTION", approval_date=approval_date, approved_investment="1000000.00"))
+        await session.execute(
+            update(tables.projects)
+            .where(tables.projects.c.id == decoded[1])
+            .values(
+                status="UNDER_CONSTRUCTION", approval_date=approval_date, approved_investment="1000000.00"
+            )
+        )
 
 
 async def sanction(api: Api, token: str, name: str, project_id: str) -> dict[str, Any]:
@@ -49,10 +59,19 @@ async def sanction(api: Api, token: str, name: str, project_id: str) -> dict[str
 
 
 async def order_rectification(api: Api, token: str, project_id: str, subject: str, deadline: str) -> str:
-    opened = (await api.data(OPEN, {"i": {"projectId": project_id, "subject": subject}}, token=token))
+    opened = await api.data(OPEN, {"i": {"projectId": project_id, "subject": subject}}, token=token)
     assert opened["inspectionOpen"]["userErrors"] == [], opened
     inspection_id = opened["inspectionOpen"]["inspection"]["id"]
-    concluded = await api.data(CONCLUDE, {"i": {"inspectionId": inspection_id, "findings": "未按要求共享数据",
-                                                "rectificationDeadline": deadline}}, token=token)
+    concluded = await api.data(
+        CONCLUDE,
+        {
+            "i": {
+                "inspectionId": inspection_id,
+                "findings": "未按要求共享数据",
+                "rectificationDeadline": deadline,
+            }
+        },
+        token=token,
+    )
     assert concluded["inspectionConclude"]["userErrors"] == [], concluded
     return str(inspection_id)

@@ -31,11 +31,14 @@ PASSED_ON = date(2026, 4, 1)  # window: 1 July – 1 October 2026
 
 async def _events(session_factory) -> int:
     async with session_factory() as session:
-        return (await session.execute(select(func.count()).select_from(construction_tables.acceptance_events)
-                                      )).scalar_one()
+        return (
+            await session.execute(select(func.count()).select_from(construction_tables.acceptance_events))
+        ).scalar_one()
 
 
-async def test_R19_1_the_day_before_3_months_is_refused_and_exactly_3_months_is_accepted(api, session_factory, clock):
+async def test_R19_1_the_day_before_3_months_is_refused_and_exactly_3_months_is_accepted(
+    api, session_factory, clock
+):
     # given an initial acceptance passed on 1 April 2026
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await in_trial_operation(api, a, clock, PASSED_ON)
@@ -49,8 +52,10 @@ async def test_R19_1_the_day_before_3_months_is_refused_and_exactly_3_months_is_
     assert codes(early) == ["ACCEPTANCE_TOO_EARLY"] and early["userErrors"][0]["article"] == "第十九条"
     state = on_time["implementation"]
     assert state["project"]["status"] == "ACCEPTANCE_REVIEW"
-    assert (state["acceptance"]["windowOpensOn"], state["acceptance"]["windowClosesOn"]) == ("2026-07-01",
-                                                                                             "2026-10-01")
+    assert (state["acceptance"]["windowOpensOn"], state["acceptance"]["windowClosesOn"]) == (
+        "2026-07-01",
+        "2026-10-01",
+    )
 
 
 async def test_R19_1_exactly_6_months_is_still_inside_the_window(api, session_factory, clock):
@@ -80,30 +85,52 @@ async def test_R19_1_one_day_past_6_months_needs_a_bdb_extension(api, session_fa
     # then one day past is outside, and only bdb's extension reopens the window
     assert codes(late) == ["ACCEPTANCE_WINDOW_CLOSED"]
     assert error_codes(not_by_unit) == ["FORBIDDEN"]
-    assert extended["userErrors"] == [] and extended["implementation"]["acceptance"]["extendedUntil"] == "2026-10-31"
+    assert (
+        extended["userErrors"] == []
+        and extended["implementation"]["acceptance"]["extendedUntil"] == "2026-10-31"
+    )
 
 
 async def test_R19_2_every_missing_report_is_named_by_the_projects_classification_and_nothing_is_written(
-        api, session_factory, clock):
+    api, session_factory, clock
+):
     # given a classified (涉密) system whose initial acceptance passed
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
     await move_to(api, a, clock, PASSED_ON)
-    ok(await mutate(api, a, INITIAL, "unit", {"projectId": project["id"], "date": "2026-04-01", "passed": True,
-                                              "classified": True}))
+    ok(
+        await mutate(
+            api,
+            a,
+            INITIAL,
+            "unit",
+            {"projectId": project["id"], "date": "2026-04-01", "passed": True, "classified": True},
+        )
+    )
     await move_to(api, a, clock, date(2026, 7, 1))
     before = await _events(session_factory)
     # when it applies with only the construction summary and the MLPS report
-    refused = await mutate(api, a, APPLY, "unit", {"projectId": project["id"],
-                                                   "reports": ["CONSTRUCTION_SUMMARY", "MLPS_EVALUATION"]})
+    refused = await mutate(
+        api,
+        a,
+        APPLY,
+        "unit",
+        {"projectId": project["id"], "reports": ["CONSTRUCTION_SUMMARY", "MLPS_EVALUATION"]},
+    )
     # then the four missing reports are named (the secrecy evaluation, not MLPS), and nothing is written
     assert [e["field"][-1] for e in refused["userErrors"]] == [
-        "FINANCIAL_REPORT", "SUPERVISION_REPORT", "SECURITY_SECRECY_EVALUATION", "CRYPTO_EVALUATION"]
+        "FINANCIAL_REPORT",
+        "SUPERVISION_REPORT",
+        "SECURITY_SECRECY_EVALUATION",
+        "CRYPTO_EVALUATION",
+    ]
     assert {e["rule"] for e in refused["userErrors"]} == {"R19.2"}
     assert await _events(session_factory) == before
 
 
-async def test_R20_failure_rectification_resubmission_re_examination_then_R21_filing(api, session_factory, clock):
+async def test_R20_failure_rectification_resubmission_re_examination_then_R21_filing(
+    api, session_factory, clock
+):
     # given a completion-acceptance application under review
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await in_trial_operation(api, a, clock, PASSED_ON)
@@ -111,12 +138,16 @@ async def test_R20_failure_rectification_resubmission_re_examination_then_R21_fi
     await move_to(api, a, clock, date(2026, 7, 1))
     ok(await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS}))
     # when bdb fails it, the unit tries to file, resubmits after rectifying, bdb passes it, the unit files
-    by_unit = await api.gql(DECIDE, {"i": pid | {"passed": True, "opinion": "自评合格"}}, token=a.token["unit"])
+    by_unit = await api.gql(
+        DECIDE, {"i": pid | {"passed": True, "opinion": "自评合格"}}, token=a.token["unit"]
+    )
     failed = ok(await mutate(api, a, DECIDE, "bdb", pid | {"passed": False, "opinion": "数据接口未达标"}))
     not_accepted = await mutate(api, a, FILE_REPORT, "unit", pid)
     not_ackable = await mutate(api, a, ACKNOWLEDGE, "bdb", pid)
     await move_to(api, a, clock, date(2026, 9, 15))
-    resubmitted = ok(await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS, "note": "已完成整改"}))
+    resubmitted = ok(
+        await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS, "note": "已完成整改"})
+    )
     ok(await mutate(api, a, DECIDE, "bdb", pid | {"passed": True, "opinion": "复验合格"}))
     ok(await mutate(api, a, FILE_REPORT, "unit", pid | {"note": "验收报告"}))
     filed = ok(await mutate(api, a, ACKNOWLEDGE, "bdb", pid))
@@ -130,18 +161,33 @@ async def test_R20_failure_rectification_resubmission_re_examination_then_R21_fi
     final = filed["implementation"]
     assert (final["project"]["status"], final["project"]["operationStartedOn"]) == ("FILED", "2026-09-15")
     assert [e["kind"] for e in final["acceptanceEvents"]] == [
-        "INITIAL", "APPLICATION", "RESULT", "RESUBMISSION", "RESULT", "FILING", "FILING_ACKNOWLEDGED"]
+        "INITIAL",
+        "APPLICATION",
+        "RESULT",
+        "RESUBMISSION",
+        "RESULT",
+        "FILING",
+        "FILING_ACKNOWLEDGED",
+    ]
 
 
-async def test_R19_a_failed_initial_acceptance_keeps_the_project_under_construction(api, session_factory, clock):
+async def test_R19_a_failed_initial_acceptance_keeps_the_project_under_construction(
+    api, session_factory, clock
+):
     # given a project under construction
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
     # when the initial acceptance fails, bdb tries to record one, and the unit applies anyway
-    failed = ok(await mutate(api, a, INITIAL, "unit", {"projectId": project["id"], "date": "2026-03-02",
-                                                       "passed": False}))
-    by_bdb = await api.gql(INITIAL, {"i": {"projectId": project["id"], "date": "2026-03-02", "passed": True}},
-                           token=a.token["bdb"])
+    failed = ok(
+        await mutate(
+            api, a, INITIAL, "unit", {"projectId": project["id"], "date": "2026-03-02", "passed": False}
+        )
+    )
+    by_bdb = await api.gql(
+        INITIAL,
+        {"i": {"projectId": project["id"], "date": "2026-03-02", "passed": True}},
+        token=a.token["bdb"],
+    )
     applied = await mutate(api, a, APPLY, "unit", {"projectId": project["id"], "reports": ALL_REPORTS})
     # then the project stays under construction, bdb is forbidden and the application refused
     assert failed["implementation"]["project"]["status"] == "UNDER_CONSTRUCTION"

@@ -22,9 +22,15 @@ from tests.utils import error_codes, make_agencies
 
 
 def _change(project_id: str, adjusted: str, total: str = "3000000.00", **extra: Any) -> dict[str, Any]:
-    return {"projectId": project_id, "aspects": ["CONTENT"], "description": "调整数据治理模块建设内容",
-            "reason": "TECHNICAL_OPTIMISATION", "sameObjectives": True, "newTotalInvestment": total,
-            "adjustedFunds": adjusted} | extra
+    return {
+        "projectId": project_id,
+        "aspects": ["CONTENT"],
+        "description": "调整数据治理模块建设内容",
+        "reason": "TECHNICAL_OPTIMISATION",
+        "sameObjectives": True,
+        "newTotalInvestment": total,
+        "adjustedFunds": adjusted,
+    } | extra
 
 
 async def test_R17_dry_run_exactly_15_percent_is_filed_and_one_fen_more_needs_approval(api, session_factory):
@@ -32,10 +38,16 @@ async def test_R17_dry_run_exactly_15_percent_is_filed_and_one_fen_more_needs_ap
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
     # when the unit previews 450,000.00 and 450,000.01, then files 450,000.00
-    exactly = ok((await api.data(CLASSIFY, {"i": _change(project["id"], "450000.00")},
-                                 token=a.token["unit"]))["changeRequestClassify"])["classification"]
-    above = ok((await api.data(CLASSIFY, {"i": _change(project["id"], "450000.01")},
-                               token=a.token["unit"]))["changeRequestClassify"])["classification"]
+    exactly = ok(
+        (await api.data(CLASSIFY, {"i": _change(project["id"], "450000.00")}, token=a.token["unit"]))[
+            "changeRequestClassify"
+        ]
+    )["classification"]
+    above = ok(
+        (await api.data(CLASSIFY, {"i": _change(project["id"], "450000.01")}, token=a.token["unit"]))[
+            "changeRequestClassify"
+        ]
+    )["classification"]
     filed = ok(await mutate(api, a, CHANGE, "unit", _change(project["id"], "450000.00")))
     # then the preview names route, rule and article; the filing is effective at once
     assert (exactly["route"], exactly["rule"], exactly["article"]) == ("FILING", "R17", "第十七条")
@@ -50,44 +62,76 @@ async def test_R17_three_filed_adjustments_summing_past_15_percent_need_bdb_appr
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
     for _ in range(2):
-        assert ok(await mutate(api, a, CHANGE, "unit", _change(project["id"], "200000.00")))["changeRequest"][
-            "status"] == "FILED"
+        assert (
+            ok(await mutate(api, a, CHANGE, "unit", _change(project["id"], "200000.00")))["changeRequest"][
+                "status"
+            ]
+            == "FILED"
+        )
     # when a third of 50,000.01 is filed (cumulative 450,000.01)
     third = ok(await mutate(api, a, CHANGE, "unit", _change(project["id"], "50000.01")))
     # then it waits for bdb under R17, and a fourth change is refused while it waits
-    assert (third["changeRequest"]["route"], third["changeRequest"]["rule"], third["changeRequest"]["status"]) == (
-        "APPROVAL", "R17", "PENDING")
+    assert (
+        third["changeRequest"]["route"],
+        third["changeRequest"]["rule"],
+        third["changeRequest"]["status"],
+    ) == ("APPROVAL", "R17", "PENDING")
     assert codes(await mutate(api, a, CHANGE, "unit", _change(project["id"], "1.00"))) == ["CHANGE_PENDING"]
 
 
 async def test_R16_an_increase_is_approved_by_bdb_and_every_version_of_the_approved_figures_is_kept(
-        api, session_factory):
+    api, session_factory
+):
     # given a change that raises the total to 3,300,000.00
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
-    pending = ok(await mutate(api, a, CHANGE, "unit", _change(project["id"], "300000.00", "3300000.00",
-                                                              aspects=["SCALE", "INVESTMENT"])))
+    pending = ok(
+        await mutate(
+            api,
+            a,
+            CHANGE,
+            "unit",
+            _change(project["id"], "300000.00", "3300000.00", aspects=["SCALE", "INVESTMENT"]),
+        )
+    )
     change_id = pending["changeRequest"]["id"]
     # when the unit tries to approve it, then bdb approves it
-    by_unit = await api.gql(DECIDE_CHANGE, {"i": {"changeRequestId": change_id, "approve": True, "opinion": "同意"}},
-                            token=a.token["unit"])
-    by_bdb = ok(await mutate(api, a, DECIDE_CHANGE, "bdb", {"changeRequestId": change_id, "approve": True,
-                                                            "opinion": "同意增加投资"}))
+    by_unit = await api.gql(
+        DECIDE_CHANGE,
+        {"i": {"changeRequestId": change_id, "approve": True, "opinion": "同意"}},
+        token=a.token["unit"],
+    )
+    by_bdb = ok(
+        await mutate(
+            api,
+            a,
+            DECIDE_CHANGE,
+            "bdb",
+            {"changeRequestId": change_id, "approve": True, "opinion": "同意增加投资"},
+        )
+    )
     # then R16 decided the route, only bdb may approve, and the approved figures moved with their history
     assert (pending["changeRequest"]["rule"], pending["changeRequest"]["route"]) == ("R16", "APPROVAL")
     assert pending["implementation"]["project"]["approvedInvestment"] == "3000000.00"
     assert error_codes(by_unit) == ["FORBIDDEN"]
     assert by_bdb["changeRequest"]["status"] == "APPROVED"
     assert by_bdb["implementation"]["project"]["approvedInvestment"] == "3300000.00"
-    assert [(v["version"], v["approvedInvestment"]) for v in by_bdb["implementation"]["approvedFigureVersions"]] == [
-        (1, "3000000.00"), (2, "3300000.00")]
+    assert [
+        (v["version"], v["approvedInvestment"]) for v in by_bdb["implementation"]["approvedFigureVersions"]
+    ] == [(1, "3000000.00"), (2, "3300000.00")]
     async with session_factory() as session:
-        operations = (await session.execute(select(tables.audit_log.c.operation, tables.audit_log.c.target_type)
-                                            .where(tables.audit_log.c.operation.like("change-request:%"))
-                                            .order_by(tables.audit_log.c.id))).all()
-    assert [tuple(o) for o in operations] == [("change-request:file", "ChangeRequest"),
-                                              ("change-request:decide", "ChangeRequest"),
-                                              ("change-request:decide", "Project")]
+        operations = (
+            await session.execute(
+                select(tables.audit_log.c.operation, tables.audit_log.c.target_type)
+                .where(tables.audit_log.c.operation.like("change-request:%"))
+                .order_by(tables.audit_log.c.id)
+            )
+        ).all()
+    assert [tuple(o) for o in operations] == [
+        ("change-request:file", "ChangeRequest"),
+        ("change-request:decide", "ChangeRequest"),
+        ("change-request:decide", "Project"),
+    ]
 
 
 async def test_wrong_agencies_cannot_file_or_preview_a_change_and_nothing_is_written(api, session_factory):
@@ -100,5 +144,5 @@ async def test_wrong_agencies_cannot_file_or_preview_a_change_and_nothing_is_wri
     # then both are FORBIDDEN and no change request exists
     assert error_codes(by_finance) == ["FORBIDDEN"] and error_codes(preview_by_bdb) == ["FORBIDDEN"]
     async with session_factory() as session:
-        count = (await session.execute(select(func.count()).select_from(construction_tables.change_requests)))
+        count = await session.execute(select(func.count()).select_from(construction_tables.change_requests))
         assert count.scalar_one() == 0

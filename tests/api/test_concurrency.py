@@ -25,8 +25,13 @@ async def test_50_concurrent_submissions_leave_one_transition_and_one_audit_reco
     assert len(winners) == 1 and winners[0]["project"]["status"] == "RESERVE_REVIEW"
     assert losers <= {"INVALID_TRANSITION", "VERSION_CONFLICT"} and len(losers) >= 1
     async with session_factory() as session:
-        audits = (await session.execute(select(func.count()).select_from(tables.audit_log).where(
-            tables.audit_log.c.operation == "project:submit-to-reserve"))).scalar_one()
+        audits = (
+            await session.execute(
+                select(func.count())
+                .select_from(tables.audit_log)
+                .where(tables.audit_log.c.operation == "project:submit-to-reserve")
+            )
+        ).scalar_one()
         version = (await session.execute(select(tables.projects.c.version))).scalar_one()
     assert audits == 1 and version == project["version"] + 1
     assert (await audit_chain.verify(session_factory)).intact

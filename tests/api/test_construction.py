@@ -11,9 +11,11 @@ from store import construction_tables, tables
 from tests.api.lifecycle_helpers import (
     ASSIGN,
     CONTRACT,
+    FACTS,
     LIFECYCLE_AGENCIES,
     OM_CONTRACT,
     PROGRESS,
+    approve_document,
     approved_project,
     codes,
     contract_input,
@@ -31,10 +33,12 @@ async def _count(session_factory, table) -> int:
         return (await session.execute(select(func.count()).select_from(table))).scalar_one()
 
 
-async def test_R14_R15_a_recorded_contract_starts_construction_of_an_approved_project(api, session_factory):
-    # given an approved project (preliminary design approved, in the approved plan)
+async def test_R14_R15_R25_a_recorded_contract_starts_construction_of_an_approved_ppp_project(
+    api, session_factory
+):
+    # given an approved PPP project (preliminary design approved, in the approved plan): R25, same rules
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
-    project = await approved_project(api, a)
+    project = await approved_project(api, a, fundingSource="PPP")
     # when its unit records legal person, procurement, supervision firm and contract
     payload = ok(await mutate(api, a, CONTRACT, "unit", contract_input(project["id"])))
     # then the project is under construction and the record is readable by the unit and by bdb
@@ -42,10 +46,15 @@ async def test_R14_R15_a_recorded_contract_starts_construction_of_an_approved_pr
     assert payload["contract"]["winningBidder"] == "辽宁数字科技有限公司"
     seen = await implementation(api, a, project["id"], role="bdb")
     assert seen["contracts"][0]["supervisionFirm"] == "营口信达工程监理有限公司"
-    assert seen["contracts"][0]["amount"] == "2850000.00" and seen["contracts"][0]["operationMaintenance"] is False
+    assert (
+        seen["contracts"][0]["amount"] == "2850000.00"
+        and seen["contracts"][0]["operationMaintenance"] is False
+    )
 
 
-async def test_R14_a_project_not_approved_cannot_record_a_contract_and_nothing_is_written(api, session_factory):
+async def test_R14_a_project_not_approved_cannot_record_a_contract_and_nothing_is_written(
+    api, session_factory
+):
     # given a project only in the reserve
     a = await make_agencies(api, session_factory, "unit", "bdb")
     project = await reserve_project(api, a)
@@ -56,16 +65,26 @@ async def test_R14_a_project_not_approved_cannot_record_a_contract_and_nothing_i
     assert await _count(session_factory, construction_tables.contracts) == 0
 
 
-async def test_R15_every_missing_part_and_a_method_outside_the_regime_are_named(api, session_factory):
-    # given an approved project
+async def test_R10_R13_a_design_approved_before_the_plan_cannot_start_construction(api, session_factory):
+    # given a reserve project whose preliminary design was approved on the urgent path, not yet in a plan
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
-    project = await approved_project(api, a)
-    # when the contract lacks its supervision firm and uses negotiation under the Tendering Law
-    payload = await mutate(api, a, CONTRACT, "unit", contract_input(
-        project["id"], supervisionFirm=" ", regime="TENDERING", method="COMPETITIVE_NEGOTIATION"))
-    # then both problems are listed and the project is still APPROVED
-    assert codes(payload) == ["IMPLEMENTATION_PART_REQUIRED", "METHOD_NOT_IN_REGIME"]
-    assert (await implementation(api, a, project["id"]))["project"]["status"] == "APPROVED"
+    project = await reserve_project(api, a)
+    ok(
+        (
+            await api.data(
+                FACTS,
+                {"i": {"projectId": project["id"], "urgentLegalBasis": "市政府专题会议纪要〔2026〕5号"}},
+                token=a.token["unit"],
+            )
+        )["projectApprovalFactsUpdate"]
+    )
+    approved = await approve_document(api, a, project["id"], "PRELIMINARY_DESIGN", "3000000.00", "2026-03-02")
+    # when the unit records its contract
+    payload = await mutate(api, a, CONTRACT, "unit", contract_input(project["id"]))
+    # then construction may not start (R10.1) and the project stays APPROVED with no contract
+    assert approved["status"] == "APPROVED"
+    assert codes(payload) == ["NOT_IN_APPROVED_PLAN"] and payload["userErrors"][0]["rule"] == "R10.1"
+    assert await _count(session_factory, construction_tables.contracts) == 0
 
 
 async def test_R15_a_transfer_or_split_of_the_contract_is_refused_citing_article_15(api, session_factory):
@@ -75,8 +94,12 @@ async def test_R15_a_transfer_or_split_of_the_contract_is_refused_citing_article
     contract = ok(await mutate(api, a, CONTRACT, "unit", contract_input(project["id"])))["contract"]
     audit_before = await _count(session_factory, tables.audit_log)
     # when a transfer and a split are attempted
-    refusals = [await mutate(api, a, ASSIGN, "unit", {"contractId": contract["id"], "kind": kind,
-                                                      "assignee": "某分包公司"}) for kind in ("TRANSFER", "SPLIT")]
+    refusals = [
+        await mutate(
+            api, a, ASSIGN, "unit", {"contractId": contract["id"], "kind": kind, "assignee": "某分包公司"}
+        )
+        for kind in ("TRANSFER", "SPLIT")
+    ]
     # then both are refused citing Art. 15, and nothing is written
     for payload in refusals:
         assert codes(payload) == ["CONTRACT_ASSIGNMENT_FORBIDDEN"]
@@ -97,37 +120,68 @@ async def test_R15_om_procurement_is_recorded_by_bdb_not_by_the_unit(api, sessio
     assert by_bdb["project"]["status"] == "UNDER_CONSTRUCTION"
 
 
-async def test_wrong_agencies_are_forbidden_to_record_contracts_and_nothing_is_written(api, session_factory):
+async def test_wrong_agencies_and_incomplete_records_are_refused_and_nothing_is_written(api, session_factory):
     # given an approved build project
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES, "unit2")
     project = await approved_project(api, a)
-    # when finance records the contract, another unit records it, and bdb uses the O&M mutation on the unit's turf
+    # when finance records the contract, another unit records it, bdb uses the O&M mutation on the unit's turf,
+    # and the unit leaves out the supervision firm and uses negotiation under the Tendering Law
     finance = await api.gql(CONTRACT, {"i": contract_input(project["id"])}, token=a.token["finance"])
     other_unit = await api.gql(CONTRACT, {"i": contract_input(project["id"])}, token=a.token["unit2"])
     bdb_om = await mutate(api, a, OM_CONTRACT, "bdb", contract_input(project["id"]))
-    # then FORBIDDEN / NOT_FOUND (the other unit may not even see it) / a typed refusal, and nothing written
+    incomplete = await mutate(
+        api,
+        a,
+        CONTRACT,
+        "unit",
+        contract_input(
+            project["id"], supervisionFirm=" ", regime="TENDERING", method="COMPETITIVE_NEGOTIATION"
+        ),
+    )
+    # then FORBIDDEN / NOT_FOUND (the other unit may not even see it) / typed refusals listing every problem
     assert error_codes(finance) == ["FORBIDDEN"]
     assert error_codes(other_unit) == ["NOT_FOUND"]
     assert codes(bdb_om) == ["NOT_OM_PROJECT"]
+    assert codes(incomplete) == ["IMPLEMENTATION_PART_REQUIRED", "METHOD_NOT_IN_REGIME"]
+    # and nothing is written: no contract, the project still APPROVED
     assert await _count(session_factory, construction_tables.contracts) == 0
+    assert (await implementation(api, a, project["id"]))["project"]["status"] == "APPROVED"
 
 
-async def test_R18_quarters_count_from_the_approval_date_and_missing_ones_are_overdue(api, session_factory, clock):
+async def test_R18_quarters_count_from_the_approval_date_and_missing_ones_are_overdue(
+    api, session_factory, clock
+):
     # given a project approved on 28 Feb 2026 (the last day of February)
     clock.now = clock.now.replace(month=2, day=28)
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await approved_project(api, a, approval_date="2026-02-28")
     ok(await mutate(api, a, CONTRACT, "unit", contract_input(project["id"], signedOn="2026-02-28")))
     # when the unit reports the first period and the clock reaches 1 Sep 2026 without a second report
-    first = ok(await mutate(api, a, PROGRESS, "unit", {"projectId": project["id"], "periodNumber": 1,
-                                                       "physicalProgress": "30.50", "fundsSpent": "800000.00",
-                                                       "milestones": "完成需求调研", "problems": "无"}))
+    first = ok(
+        await mutate(
+            api,
+            a,
+            PROGRESS,
+            "unit",
+            {
+                "projectId": project["id"],
+                "periodNumber": 1,
+                "physicalProgress": "30.50",
+                "fundsSpent": "800000.00",
+                "milestones": "完成需求调研",
+                "problems": "无",
+            },
+        )
+    )
     await move_to(api, a, clock, date(2026, 9, 1))
     seen = await implementation(api, a, project["id"], role="bdb")
     # then the first report was due 31 May (end-of-month anchoring) and the second, due 31 Aug, is overdue
     report = first["implementation"]["progressReports"][0]
-    assert (report["periodStart"], report["periodEnd"], report["physicalProgress"]) == ("2026-02-28", "2026-05-31",
-                                                                                       "30.50")
+    assert (report["periodStart"], report["periodEnd"], report["physicalProgress"]) == (
+        "2026-02-28",
+        "2026-05-31",
+        "30.50",
+    )
     assert seen["progressQuarters"] == [
         {"number": 1, "dueOn": "2026-05-31", "submitted": True, "overdue": False},
         {"number": 2, "dueOn": "2026-08-31", "submitted": False, "overdue": True},
@@ -144,7 +198,9 @@ async def test_R18_a_period_is_reported_once_and_not_before_it_starts(api, sessi
     # when the same period is reported again, a future period is reported, and the progress is above 100 %
     again = await mutate(api, a, PROGRESS, "unit", values)
     future = await mutate(api, a, PROGRESS, "unit", values | {"periodNumber": 2})
-    too_much = await mutate(api, a, PROGRESS, "unit", values | {"periodNumber": 3, "physicalProgress": "100.01"})
+    too_much = await mutate(
+        api, a, PROGRESS, "unit", values | {"periodNumber": 3, "physicalProgress": "100.01"}
+    )
     bdb = await api.gql(PROGRESS, {"i": values}, token=a.token["bdb"])
     # then each is refused with its reason
     assert codes(again) == ["PERIOD_ALREADY_REPORTED"]

@@ -29,7 +29,8 @@ def _pay(project_id: str, kind: str, amount: str) -> dict[str, str]:
 
 
 async def test_R21_disbursements_never_exceed_the_approved_investment_and_only_finance_records_them(
-        api, session_factory):
+    api, session_factory
+):
     # given a project under construction approved at 3,000,000.00 with 2,000,000.00 paid
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
@@ -43,12 +44,14 @@ async def test_R21_disbursements_never_exceed_the_approved_investment_and_only_f
     assert exactly["implementation"]["disbursedTotal"] == "3000000.00"
     assert error_codes(by_bdb) == ["FORBIDDEN"]
     async with session_factory() as session:
-        assert (await session.execute(select(func.count()).select_from(construction_tables.disbursements))
-                ).scalar_one() == 2
+        assert (
+            await session.execute(select(func.count()).select_from(construction_tables.disbursements))
+        ).scalar_one() == 2
 
 
 async def test_R21_a_final_disbursement_one_second_before_filing_is_refused_and_allowed_once_filed(
-        api, session_factory, clock):
+    api, session_factory, clock
+):
     # given an accepted project whose unit filed its acceptance report, bdb acknowledging at 10:00:00
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await accepted_project(api, a, clock)
@@ -58,13 +61,20 @@ async def test_R21_a_final_disbursement_one_second_before_filing_is_refused_and_
     clock.now = filing_at - timedelta(seconds=1)
     await relogin(api, a, clock.now)
     early_pay = await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "FINAL", "100000.00"))
-    early_resources = await mutate(api, a, ALLOCATE, "bdb", {"projectId": project["id"], "resources": "8 vCPU"})
+    early_resources = await mutate(
+        api, a, ALLOCATE, "bdb", {"projectId": project["id"], "resources": "8 vCPU"}
+    )
     clock.now = filing_at
     ok(await mutate(api, a, ACKNOWLEDGE, "bdb", {"projectId": project["id"]}))
     paid = await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "FINAL", "100000.00"))
-    allocated = await mutate(api, a, ALLOCATE, "bdb", {"projectId": project["id"], "resources": "8 vCPU / 32 GB"})
+    allocated = await mutate(
+        api, a, ALLOCATE, "bdb", {"projectId": project["id"], "resources": "8 vCPU / 32 GB"}
+    )
     # then both wait for the filing (R21) and go through once it is acknowledged
-    assert codes(early_pay) == ["FINAL_PAYMENT_BEFORE_FILING"] and early_pay["userErrors"][0]["article"] == "第二十一条"
+    assert (
+        codes(early_pay) == ["FINAL_PAYMENT_BEFORE_FILING"]
+        and early_pay["userErrors"][0]["article"] == "第二十一条"
+    )
     assert codes(early_resources) == ["RESOURCES_BEFORE_FILING"]
     assert paid["userErrors"] == [] and paid["implementation"]["disbursements"][0]["kind"] == "FINAL"
     assert allocated["implementation"]["resourceAllocations"] == [{"resources": "8 vCPU / 32 GB"}]

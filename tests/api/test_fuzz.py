@@ -12,13 +12,25 @@ from hypothesis_graphql import strategies as gql
 from api.graphql.schema import build_schema
 from tests.utils import make_agencies
 
-ROLES = ("unit", "bdb", "finance", "cac", "psb", "crypto", "audit", "government", "evaluator", "integrator",
-         "admin")
+ROLES = (
+    "unit",
+    "bdb",
+    "finance",
+    "cac",
+    "psb",
+    "crypto",
+    "audit",
+    "government",
+    "evaluator",
+    "integrator",
+    "admin",
+)
 EXAMPLES = 100  # of each kind: queries and mutations; bounded so the suite stays fast
 
 SCALARS = {
-    "CNY": st.decimals(min_value=-1, max_value=10**10, places=2, allow_nan=False, allow_infinity=False)
-    .map(lambda d: nodes.String(str(d))),
+    "CNY": st.decimals(min_value=-1, max_value=10**10, places=2, allow_nan=False, allow_infinity=False).map(
+        lambda d: nodes.String(str(d))
+    ),
     "Date": st.dates().map(lambda d: nodes.String(d.isoformat())),
     "DateTime": st.datetimes().map(lambda d: nodes.String(d.isoformat() + "+08:00")),
     "JSON": st.text(max_size=8).map(nodes.String),
@@ -32,8 +44,13 @@ def _generate(kind: str) -> list[str]:
     strategy = (gql.queries if kind == "query" else gql.mutations)(schema, custom_scalars=SCALARS)
     drawn: list[str] = []
 
-    @settings(max_examples=EXAMPLES, database=None, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(document=strategy)
     def collect(document: Any) -> None:
         drawn.append(str(document))
@@ -56,7 +73,9 @@ async def test_generated_queries_and_mutations_never_cause_a_server_error(api, s
     failures = []
     for i, document in enumerate(documents):
         response = await api.post(document, token=tokens[i % len(tokens)])
-        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+        body = (
+            response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+        )
         problem = _server_errors(response.status_code, body)
         if problem:
             failures.append((problem, document, body))

@@ -56,8 +56,10 @@ async def test_depth_is_at_most_10(levels, refused):
 async def test_depth_counts_through_fragments(levels, refused):
     # given the same nesting split across two fragments
     inner = "{ child " * (levels - 5) + "{ name }" + " }" * (levels - 5)
-    query = ("{ tree { ...A } } fragment A on Tree { child { child { ...B } } } "
-             f"fragment B on Tree {{ child {{ child {inner} }} }}")
+    query = (
+        "{ tree { ...A } } fragment A on Tree { child { child { ...B } } } "
+        f"fragment B on Tree {{ child {{ child {inner} }} }}"
+    )
     schema = strawberry.Schema(query=TreeQuery, extensions=limits.limit_extensions(production=False))
     # when
     result = await schema.execute(query)
@@ -81,8 +83,12 @@ async def test_aliases_are_at_most_20(api, aliases, refused):
     # then
     if refused:
         assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
-        assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "limit": "aliases", "max": 20,
-                                                   "actual": 21}
+        assert body["errors"][0]["extensions"] == {
+            "code": "QUERY_TOO_COMPLEX",
+            "limit": "aliases",
+            "max": 20,
+            "actual": 21,
+        }
         assert "别名过多：21 个，最多 20 个" in body["errors"][0]["message"]
     else:
         assert "errors" not in body and len(body["data"]) == 20
@@ -119,14 +125,18 @@ def test_cost_counts_the_children_of_a_page_first_times():
 async def test_cost_budget_is_10000(api, session_factory, first, refused):
     # given a page whose node asks for 98 fields: cost 1 + first × (1 + 1 + 98)
     a = await make_agencies(api, session_factory, "unit")
-    query = ("query($n: Int) { projects(first: $n) { edges { node { " + "id " * 98 + "} } } }")
+    query = "query($n: Int) { projects(first: $n) { edges { node { " + "id " * 98 + "} } } }"
     # when
     body = await api.gql(query, {"n": first}, token=a.token["unit"], lang="en")
     # then
     if refused:
         assert error_codes(body) == ["QUERY_TOO_COMPLEX"]
-        assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "limit": "cost", "max": 10_000,
-                                                   "actual": 10_001}
+        assert body["errors"][0]["extensions"] == {
+            "code": "QUERY_TOO_COMPLEX",
+            "limit": "cost",
+            "max": 10_000,
+            "actual": 10_001,
+        }
         assert "costs 10001, above the budget of 10000" in body["errors"][0]["message"]
     else:
         assert "errors" not in body and body["data"]["projects"]["edges"] == []
@@ -142,10 +152,10 @@ def _graphql_view(app: Any) -> Any:
     return next(route.endpoint for route in app.routes if getattr(route, "path", None) == "/graphql")
 
 
-@pytest.mark.parametrize(("delay", "refused"), [(0.05, False), (1.0, True)])
+@pytest.mark.parametrize(("delay", "refused"), [(0.05, False), (5.0, True)])
 async def test_a_request_is_stopped_after_the_request_timeout(engine, clock, delay, refused):
-    # given a 0.5 s request timeout and an execution that takes `delay`
-    settings = Settings(token_secret="t" * 48, request_timeout_seconds=0.5)
+    # given a 1 s request timeout (room for a loaded CI machine) and an execution that takes `delay`
+    settings = Settings(token_secret="t" * 48, request_timeout_seconds=1.0)
     app = create_app(settings, engine=engine, clock=clock, policy_from_database=False)
     view = _graphql_view(app)
     execute = view.schema.execute
@@ -157,11 +167,16 @@ async def test_a_request_is_stopped_after_the_request_timeout(engine, clock, del
     view.schema.execute = slow
     # when
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-        body = (await http.post("/graphql", json={"query": "{ __typename }"},
-                                headers={"Accept-Language": "en"})).json()
+        body = (
+            await http.post("/graphql", json={"query": "{ __typename }"}, headers={"Accept-Language": "en"})
+        ).json()
     # then
     if refused:
-        assert body["errors"][0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "limit": "timeout", "max": 0.5}
+        assert body["errors"][0]["extensions"] == {
+            "code": "QUERY_TOO_COMPLEX",
+            "limit": "timeout",
+            "max": 1.0,
+        }
         assert "nothing was changed" in body["errors"][0]["message"]
     else:
         assert body["data"] == {"__typename": "Query"}
@@ -213,8 +228,9 @@ async def test_production_gives_no_field_suggestions(production_api, api):
 
 
 def _limited_app(engine, clock, per_minute: int, anonymous: int = 100) -> Any:
-    settings = Settings(token_secret="r" * 48, rate_limit_per_minute=per_minute,
-                        rate_limit_anonymous_per_minute=anonymous)
+    settings = Settings(
+        token_secret="r" * 48, rate_limit_per_minute=per_minute, rate_limit_anonymous_per_minute=anonymous
+    )
     return create_app(settings, engine=engine, clock=clock, policy_from_database=False)
 
 
@@ -229,7 +245,9 @@ async def test_rate_limit_is_shared_by_every_api_process(database_url, clock):
         for app in apps:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
                 for _ in range(2):
-                    responses.append(await http.post("/graphql", json={"query": "{ __typename }"}, headers=headers))
+                    responses.append(
+                        await http.post("/graphql", json={"query": "{ __typename }"}, headers=headers)
+                    )
     finally:
         for engine in engines:
             await engine.dispose()
@@ -247,9 +265,12 @@ async def test_rate_limit_window_resets_after_a_minute(engine, clock):
     # given a token that used up its 2 requests
     app = _limited_app(engine, clock, per_minute=2)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+
         async def ask() -> httpx.Response:
-            return await http.post("/graphql", json={"query": "{ __typename }"},
-                                   headers={"Authorization": "Bearer t"})
+            return await http.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": "Bearer t"}
+            )
+
         statuses = [(await ask()).status_code for _ in range(3)]
         # when a minute passes
         clock.advance(seconds=60)
@@ -263,20 +284,27 @@ async def test_rate_limit_window_resets_after_a_minute(engine, clock):
 async def _refusal_zh(app: Any) -> str:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         for _ in range(5):
-            response = await http.post("/graphql", json={"query": "{ __typename }"},
-                                       headers={"Authorization": "Bearer t"})
+            response = await http.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": "Bearer t"}
+            )
     return str(response.json()["errors"][0]["message"])
 
 
 async def test_anonymous_requests_are_limited_per_address(engine, clock):
     # given one request a minute for anonymous callers
     app = _limited_app(engine, clock, per_minute=100, anonymous=1)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.1", 1)),
-                                 base_url="http://t") as first, \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.2", 1)),
-                              base_url="http://t") as second:
+    async with (
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.0.0.1", 1)), base_url="http://t"
+        ) as first,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.0.0.2", 1)), base_url="http://t"
+        ) as second,
+    ):
         # when one address asks twice and another once
-        statuses = [(await first.post("/graphql", json={"query": "{ __typename }"})).status_code for _ in range(2)]
+        statuses = [
+            (await first.post("/graphql", json={"query": "{ __typename }"})).status_code for _ in range(2)
+        ]
         other = await second.post("/graphql", json={"query": "{ __typename }"})
     # then
     assert statuses == [200, 429] and other.status_code == 200

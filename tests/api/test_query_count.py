@@ -23,13 +23,25 @@ async def test_project_list_statements_do_not_grow_with_page_size(api, session_f
     a = await make_agencies(api, session_factory, "unit", "unit2", "unit3")
     participants = [{"organizationId": a.gid(role), "businessFlow": "审批"} for role in ("unit2", "unit3")]
     for start in range(0, 50, 10):
-        await asyncio.gather(*(api.data(CREATE, {"input": draft_input(
-            name=f"联建项目{i}", participants=participants,
-            catalogue=[{"code": f"C{i}", "name": "人口库", "newConstruction": False}])}, token=a.token["unit"])
-            for i in range(start, start + 10)))
+        await asyncio.gather(
+            *(
+                api.data(
+                    CREATE,
+                    {
+                        "input": draft_input(
+                            name=f"联建项目{i}",
+                            participants=participants,
+                            catalogue=[{"code": f"C{i}", "name": "人口库", "newConstruction": False}],
+                        )
+                    },
+                    token=a.token["unit"],
+                )
+                for i in range(start, start + 10)
+            )
+        )
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
         statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)

@@ -31,8 +31,12 @@ async def _snapshot(url: str) -> tuple[list[tuple[object, ...]], list[tuple[obje
     engine = make_engine(url, pool_size=1)
     try:
         async with engine.connect() as connection:
-            orgs = (await connection.execute(text("SELECT id, name, type FROM organizations ORDER BY id"))).all()
-            audit = (await connection.execute(text("SELECT id, operation, hash FROM audit_log ORDER BY id"))).all()
+            orgs = (
+                await connection.execute(text("SELECT id, name, type FROM organizations ORDER BY id"))
+            ).all()
+            audit = (
+                await connection.execute(text("SELECT id, operation, hash FROM audit_log ORDER BY id"))
+            ).all()
         verdict = await audit_chain.verify(make_session_factory(engine))
     finally:
         await engine.dispose()
@@ -40,14 +44,26 @@ async def _snapshot(url: str) -> tuple[list[tuple[object, ...]], list[tuple[obje
     return [tuple(r) for r in orgs], [tuple(r) for r in audit]
 
 
-async def test_backup_then_restore_into_an_empty_database_brings_everything_back(cli_env, database_url,
-                                                                                   session_factory, tmp_path):
+async def test_backup_then_restore_into_an_empty_database_brings_everything_back(
+    cli_env, database_url, session_factory, tmp_path
+):
     # given some organizations and audit records, and an empty database beside it
     async with session_factory() as session, session.begin():
-        await session.execute(insert(tables.organizations), [{"name": f"单位{i}", "type": "unit"} for i in range(3)])
-        await session.execute(insert(tables.audit_log), [
-            {"actor_username": "u", "actor_role": "unit", "operation": f"op:{i}", "target_type": "Project"}
-            for i in range(5)])
+        await session.execute(
+            insert(tables.organizations), [{"name": f"单位{i}", "type": "unit"} for i in range(3)]
+        )
+        await session.execute(
+            insert(tables.audit_log),
+            [
+                {
+                    "actor_username": "u",
+                    "actor_role": "unit",
+                    "operation": f"op:{i}",
+                    "target_type": "Project",
+                }
+                for i in range(5)
+            ],
+        )
     empty = make_url(database_url).database + "_restored"
     admin = await _admin_connection(database_url)
     await admin.execute(f'CREATE DATABASE "{empty}"')

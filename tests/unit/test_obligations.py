@@ -26,9 +26,11 @@ def _one(facts: ProjectFacts, today: date, rule: str):  # type: ignore[no-untype
     return found
 
 
-def test_R22_self_evaluation_is_upcoming_the_day_before_it_opens_open_on_the_day_overdue_the_day_after_due() -> None:
+def test_R22_self_evaluation_is_upcoming_the_day_before_open_on_the_day_overdue_the_day_after_due() -> None:
     # given operation began on 2026-03-15: the window is 2027-03-15 … 2028-03-15
-    facts = _facts(approval_date=date(2025, 1, 10), filed_on=date(2026, 3, 10), operation_started_on=date(2026, 3, 15))
+    facts = _facts(
+        approval_date=date(2025, 1, 10), filed_on=date(2026, 3, 10), operation_started_on=date(2026, 3, 15)
+    )
     # when / then
     assert _one(facts, date(2027, 3, 14), "R22").state is ObligationState.UPCOMING
     assert _one(facts, date(2027, 3, 15), "R22").state is ObligationState.OPEN
@@ -63,20 +65,32 @@ def test_R18_reports_stop_at_the_acceptance_filing() -> None:
 
 
 def test_R19_window_opens_three_months_after_initial_acceptance_and_an_extension_moves_the_close() -> None:
-    facts = _facts(initial_acceptance_passed_on=date(2026, 1, 31), acceptance_extended_until=date(2026, 9, 30))
+    facts = _facts(
+        initial_acceptance_passed_on=date(2026, 1, 31), acceptance_extended_until=date(2026, 9, 30)
+    )
     found = _one(facts, date(2026, 4, 29), "R19.1")
-    assert (found.opens_on, found.due_on, found.state) == (date(2026, 4, 30), date(2026, 9, 30),
-                                                           ObligationState.UPCOMING)
+    assert (found.opens_on, found.due_on, found.state) == (
+        date(2026, 4, 30),
+        date(2026, 9, 30),
+        ObligationState.UPCOMING,
+    )
 
 
 def test_R20_a_failed_acceptance_is_owed_until_resubmitted() -> None:
     failure = AcceptanceFailure(failed_on=date(2026, 5, 1), deadline=date(2026, 8, 1), resubmitted=False)
-    assert _one(_facts(acceptance_failures=(failure,)), date(2026, 8, 2), "R20").state is ObligationState.OVERDUE
+    assert (
+        _one(_facts(acceptance_failures=(failure,)), date(2026, 8, 2), "R20").state is ObligationState.OVERDUE
+    )
 
 
 def test_R23_rectification_is_due_on_the_agency_deadline() -> None:
-    facts = _facts(rectifications=(Rectification(inspection_id=5, ordered_on=date(2026, 3, 2),
-                                                 deadline=date(2026, 4, 30), done=False),))
+    facts = _facts(
+        rectifications=(
+            Rectification(
+                inspection_id=5, ordered_on=date(2026, 3, 2), deadline=date(2026, 4, 30), done=False
+            ),
+        )
+    )
     assert _one(facts, date(2026, 4, 30), "R23.1").state is ObligationState.OPEN
     assert _one(facts, date(2026, 5, 1), "R23.1").state is ObligationState.OVERDUE
     assert _one(facts, date(2026, 5, 1), "R23.1").key == "1:R23.1:inspection-5"
@@ -86,11 +100,21 @@ def test_a_terminated_project_owes_nothing() -> None:
     assert obligations(_facts(terminated=True, approval_date=date(2026, 1, 1)), date(2027, 1, 1)) == []
 
 
-def test_notices_are_earned_on_opening_30_and_7_days_before_and_when_overdue() -> None:
-    facts = _facts(rectifications=(Rectification(inspection_id=5, ordered_on=date(2026, 3, 2),
-                                                 deadline=date(2026, 6, 30), done=False),))
+def test_notices_are_earned_on_opening_30_and_7_days_before_and_when_overdue_never_late() -> None:
+    facts = _facts(
+        rectifications=(
+            Rectification(
+                inspection_id=5, ordered_on=date(2026, 3, 2), deadline=date(2026, 6, 30), done=False
+            ),
+        )
+    )
     assert notices_due(_one(facts, date(2026, 3, 2), "R23.1"), date(2026, 3, 2)) == [NoticeKind.OPENED]
     assert notices_due(_one(facts, date(2026, 5, 31), "R23.1"), date(2026, 5, 31)) == [
-        NoticeKind.OPENED, NoticeKind.DUE_IN_30_DAYS]
-    assert notices_due(_one(facts, date(2026, 6, 23), "R23.1"), date(2026, 6, 23))[-1] is NoticeKind.DUE_IN_7_DAYS
-    assert notices_due(_one(facts, date(2026, 7, 1), "R23.1"), date(2026, 7, 1))[-1] is NoticeKind.OVERDUE
+        NoticeKind.OPENED,
+        NoticeKind.DUE_IN_30_DAYS,
+    ]
+    assert (
+        notices_due(_one(facts, date(2026, 6, 23), "R23.1"), date(2026, 6, 23))[-1]
+        is NoticeKind.DUE_IN_7_DAYS
+    )
+    assert notices_due(_one(facts, date(2026, 7, 1), "R23.1"), date(2026, 7, 1)) == [NoticeKind.OVERDUE]

@@ -16,9 +16,16 @@ NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 
 
 def _project(status: Status = Status.UNDER_CONSTRUCTION) -> Project:
-    return Project(name="智慧教育云", kind=ProjectKind.BUILD, category=ProjectCategory.BUSINESS_SYSTEM,
-                   funding_source=FundingSource.FISCAL, total_investment=Decimal("1000000.00"),
-                   lead_organization_id=1, status=status, id=9)
+    return Project(
+        name="智慧教育云",
+        kind=ProjectKind.BUILD,
+        category=ProjectCategory.BUSINESS_SYSTEM,
+        funding_source=FundingSource.FISCAL,
+        total_investment=Decimal("1000000.00"),
+        lead_organization_id=1,
+        status=status,
+        id=9,
+    )
 
 
 def _codes(error: pytest.ExceptionInfo[DomainError]) -> list[str]:
@@ -26,26 +33,48 @@ def _codes(error: pytest.ExceptionInfo[DomainError]) -> list[str]:
 
 
 def _ordered(deadline: date = date(2026, 3, 31)) -> sv.Inspection:
-    inspection = sv.open_inspection(project=_project(), role="bdb", organization_id=2, user_id=3,
-                                    subject=sv.Subject.DATA_SHARING, note="", now=NOW)
+    inspection = sv.open_inspection(
+        project=_project(),
+        role="bdb",
+        organization_id=2,
+        user_id=3,
+        subject=sv.Subject.DATA_SHARING,
+        note="",
+        now=NOW,
+    )
     inspection.id = 4
     sv.conclude(inspection, organization_id=2, findings="数据未共享", deadline=deadline, now=NOW)
     return inspection
 
 
-@pytest.mark.parametrize(("role", "subject"), [("cac", sv.Subject.FUND_USE), ("crypto", sv.Subject.MLPS),
-                                               ("psb", sv.Subject.CRYPTOGRAPHY), ("audit", sv.Subject.FUND_USE)])
+@pytest.mark.parametrize(
+    ("role", "subject"),
+    [
+        ("cac", sv.Subject.FUND_USE),
+        ("crypto", sv.Subject.MLPS),
+        ("psb", sv.Subject.CRYPTOGRAPHY),
+        ("audit", sv.Subject.FUND_USE),
+    ],
+)
 def test_R23_1_an_agency_inspects_only_within_its_field(role: str, subject: sv.Subject) -> None:
     with pytest.raises(DomainError) as refused:
-        sv.open_inspection(project=_project(), role=role, organization_id=2, user_id=3, subject=subject, note="",
-                           now=NOW)
+        sv.open_inspection(
+            project=_project(), role=role, organization_id=2, user_id=3, subject=subject, note="", now=NOW
+        )
     assert _codes(refused) == ["SUBJECT_OUTSIDE_FIELD"]
     assert refused.value.violations[0].rule == "R23.1"
 
 
 def test_R23_1_a_deadline_orders_rectification_and_must_be_after_today() -> None:
-    inspection = sv.open_inspection(project=_project(), role="finance", organization_id=2, user_id=3,
-                                    subject=sv.Subject.FUND_USE, note="", now=NOW)
+    inspection = sv.open_inspection(
+        project=_project(),
+        role="finance",
+        organization_id=2,
+        user_id=3,
+        subject=sv.Subject.FUND_USE,
+        note="",
+        now=NOW,
+    )
     with pytest.raises(DomainError) as refused:
         sv.conclude(inspection, organization_id=2, findings="超范围支出", deadline=date(2026, 3, 2), now=NOW)
     assert _codes(refused) == ["DEADLINE_NOT_IN_FUTURE"]
@@ -112,14 +141,37 @@ def test_R23_2_a_deferred_project_cannot_enter_an_annual_plan() -> None:
     from domain import plans
     from domain.plans import EntryKind, PlanEntry
 
-    entry = PlanEntry(call_id=1, project_id=7, kind=EntryKind.BUILD, requested_amount=Decimal("100.00"),
-                      description="", submitted_at=NOW, id=3)
+    entry = PlanEntry(
+        call_id=1,
+        project_id=7,
+        kind=EntryKind.BUILD,
+        requested_amount=Decimal("100.00"),
+        description="",
+        submitted_at=NOW,
+        id=3,
+    )
     for role in ("bdb", "finance"):
-        plans.record_entry_review(entry, role=role, user_id=1, opinion="同意", recommended=Decimal("90.00"),
-                                  now=NOW, plan_compiled=False)
+        plans.record_entry_review(
+            entry,
+            role=role,
+            user_id=1,
+            opinion="同意",
+            recommended=Decimal("90.00"),
+            now=NOW,
+            plan_compiled=False,
+        )
     # when
     with pytest.raises(DomainError) as refused:
-        plans.compile_plan(year=2027, call_id=1, revision=1, selections=[(entry, Decimal("90.00"))],
-                           statuses={7: Status.IN_RESERVE}, previous=None, note="", now=NOW, deferred=frozenset({7}))
+        plans.compile_plan(
+            year=2027,
+            call_id=1,
+            revision=1,
+            selections=[(entry, Decimal("90.00"))],
+            statuses={7: Status.IN_RESERVE},
+            previous=None,
+            note="",
+            now=NOW,
+            deferred=frozenset({7}),
+        )
     # then
     assert [(v.code, v.rule) for v in refused.value.violations] == [("PROJECT_PLAN_DEFERRED", "R23.2")]
