@@ -215,7 +215,8 @@ async def post_evaluation_history(ctx: Context, unit_organization_id: int) -> li
     async with ctx.session_factory() as session:
         rows = (await session.execute(
             select(pe, p.c.code, p.c.name).join(p, p.c.id == pe.c.project_id)
-            .where(pe.c.unit_organization_id == unit_organization_id).order_by(pe.c.completed_at.desc()))).all()
+            .where(pe.c.unit_organization_id == unit_organization_id, pe.c.completed_at.is_not(None))
+            .order_by(pe.c.completed_at.desc()))).all()
     return [PostEvaluationResult(project_code=r.code, project_name=r.name,
                                  score=None if r.score is None else f"{r.score:.2f}", grade=r.grade,
                                  findings=r.findings, completed_at=r.completed_at) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 import json
 from typing import Any
 
@@ -263,9 +264,13 @@ async def test_R22_the_units_post_evaluation_history_is_shown_to_bdb_beside_a_ne
     async with session_factory() as session, session.begin():
         from api.graphql.common import from_global_id
 
+        earlier_pk = from_global_id(earlier["id"])[1]
         await session.execute(insert(approval_tables.post_evaluations).values(
-            project_id=from_global_id(earlier["id"])[1], unit_organization_id=a.org["unit"], score=86.5, grade="良好",
-            findings="数据共享成效明显"))
+            project_id=earlier_pk, unit_organization_id=a.org["unit"], score=86.5, grade="良好",
+            findings="数据共享成效明显", completed_at=datetime(2026, 1, 5, tzinfo=UTC)))
+        # a commissioned post-evaluation without a result yet is not history
+        await session.execute(insert(approval_tables.post_evaluations).values(
+            project_id=earlier_pk, unit_organization_id=a.org["unit"]))
     document = (await _submit(api, a, project["id"], "PROPOSAL"))["document"]
     query = "query($id: ID!) { approvalDocument(id: $id) { unitPostEvaluations { projectName score grade } } }"
 
