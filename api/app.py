@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -59,6 +60,10 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
                                                  now=state.clock())
             except AuthError as error:
                 auth_error = error
+            except (SQLAlchemyError, OSError):
+                # The database is unreachable: answer INTERNAL (masked) rather than an HTTP 500.
+                log.warning("could not check the credential", exc_info=True)
+                auth_error = AuthError("unavailable")
         return Context(
             request=request, settings=state.settings, session_factory=state.session_factory,
             authorizer=state.authorizer, clock=state.clock, lang=lang,

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from api.auth import AuthError
-from api.errors import forbidden, unauthenticated
+from api.errors import AppError, forbidden, unauthenticated
 from api.settings import Settings
 from authz.enforcer import Authorizer, ProjectGate
 from authz.operations import Operation
@@ -49,6 +49,8 @@ class Context:
     def require_actor(self) -> Actor:
         """The authenticated actor, or UNAUTHENTICATED (saying whether the token expired or is invalid)."""
         if self.actor is None:
+            if self.auth_error is not None and self.auth_error.reason == "unavailable":
+                raise AppError("INTERNAL", self.lang)
             raise unauthenticated(self.lang, self.auth_error.reason if self.auth_error else None)
         return self.actor
 

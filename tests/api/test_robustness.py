@@ -144,3 +144,31 @@ async def test_health_and_readiness(client):
 async def test_graphiql_is_served_in_development(client):
     page = await client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+async def test_an_unreachable_database_is_a_masked_internal_error_not_an_http_500(settings, clock, tmp_path):
+    import httpx
+
+    from api.app import create_app
+    from store.engine import make_engine
+
+    # given an API whose database cannot be reached
+    engine = make_engine(f"postgresql+asyncpg://postgres@/none?host={tmp_path}&port=1")
+    app = create_app(settings, engine=engine, clock=clock, policy_from_database=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://down") as down:
+        # when a client with a well-signed token asks
+        from datetime import timedelta
+
+        from api.auth import issue_session_token
+        from domain.actors import Actor
+
+        token = issue_session_token(Actor(user_id=1, organization_id=1, role="unit", username="u"),
+                                    secret=settings.token_secret.get_secret_value(), ttl=timedelta(hours=1),
+                                    now=clock()).token
+        response = await down.post("/graphql", json={"query": "{ viewer { role } }"},
+                                   headers={"Authorization": f"Bearer {token}"})
+    await engine.dispose()
+    # then
+    assert response.status_code == 200
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["INTERNAL"]
+    assert "postgres" not in response.text.lower()
