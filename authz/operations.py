@@ -57,6 +57,7 @@ class Operation(StrEnum):
     ACCEPTANCE_REPORT_FILE = "acceptance:report-file"
     ACCEPTANCE_FILING_ACKNOWLEDGE = "acceptance:filing-acknowledge"
     DISBURSEMENT_RECORD = "disbursement:record"
+    DISBURSEMENT_READ = "disbursement:read"
     RESOURCE_ALLOCATE = "data-centre-resource:allocate"
     SELF_EVALUATION_SUBMIT = "self-evaluation:submit"
     POST_EVALUATION_COMMISSION = "post-evaluation:commission"
@@ -135,6 +136,7 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.ACCEPTANCE_REPORT_FILE: "报备验收报告",
     Operation.ACCEPTANCE_FILING_ACKNOWLEDGE: "确认验收报告备案",
     Operation.DISBURSEMENT_RECORD: "登记资金拨付",
+    Operation.DISBURSEMENT_READ: "查看资金拨付明细",
     Operation.RESOURCE_ALLOCATE: "分配数据中心资源",
     Operation.SELF_EVALUATION_SUBMIT: "提交项目自评价",
     Operation.POST_EVALUATION_COMMISSION: "委托第三方后评价",

@@ -27,7 +27,7 @@ from api.graphql.enums import (
     to_domain,
 )
 from api.graphql.mutation_support import perform
-from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.projects import Project, load_readable_project
 from authz.operations import Operation
 from authz.sql import document_filter
@@ -188,8 +188,8 @@ class ApprovalQueries:
                                   "newest first; an evaluator sees those assigned to it.")
     async def approval_documents(
         self, info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
+        first: First = None,
+        after: After = None,
         status: Annotated[DocumentStatusEnum | None, strawberry.argument(description="状态 — status.")] = None,
     ) -> Connection[ApprovalDocument]:
         ctx = info.context

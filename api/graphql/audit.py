@@ -12,7 +12,17 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.common import Node, from_global_id, to_global_id
-from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.pagination import (
+    After,
+    Before,
+    Connection,
+    Edge,
+    First,
+    Last,
+    PageRequest,
+    counter,
+    keyset_page,
+)
 from authz.operations import Operation
 from store import tables
 
@@ -60,10 +70,10 @@ class AuditQueries:
     @strawberry.field(description="审计日志，新记录在前 — the audit log, newest first (bdb, audit).")
     async def audit_log(
         self, info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
-        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
-        before: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[AuditLogFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
     ) -> Connection[AuditRecord]:
         ctx = info.context

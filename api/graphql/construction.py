@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import not_found
-from api.graphql.authz import performs
+from api.graphql.authz import performs, require_on_project
 from api.graphql.common import CNY, Node, UserError, from_global_id, to_global_id
 from api.graphql.enums import (
     AcceptanceReportEnum,
@@ -415,8 +415,10 @@ class ProjectImplementation:
             for r in self.rows["events"]
         ]
 
-    @strawberry.field(description="资金拨付 — disbursements.")
-    def disbursements(self) -> list[Disbursement]:
+    @strawberry.field(description="资金拨付明细（财政、大数据局、审计和项目单位可见） — disbursements; readable by "
+                                  "finance, bdb, audit and the lead unit, others get null and a FORBIDDEN error.")
+    def disbursements(self, info: Info[Context, None]) -> list[Disbursement] | None:
+        require_on_project(info, Operation.DISBURSEMENT_READ, self.model)
         return [
             Disbursement(
                 id=to_global_id("Disbursement", r["id"]),
@@ -429,8 +431,9 @@ class ProjectImplementation:
             for r in self.rows["disbursements"]
         ]
 
-    @strawberry.field(description="累计拨付 — total disbursed.")
-    def disbursed_total(self) -> CNY:
+    @strawberry.field(description="累计拨付（同拨付明细的可见范围） — total disbursed; readable like the details.")
+    def disbursed_total(self, info: Info[Context, None]) -> CNY | None:
+        require_on_project(info, Operation.DISBURSEMENT_READ, self.model)
         return CNY(sum((r["amount"] for r in self.rows["disbursements"]), Decimal("0.00")))
 
     @strawberry.field(description="数据中心资源分配 — data-centre resource allocations.")

@@ -17,7 +17,17 @@ from api.graphql.common import Node, UserError, from_global_id, to_global_id
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
 from api.graphql.mutation_support import perform
 from api.graphql.organizations import Organization
-from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.pagination import (
+    After,
+    Before,
+    Connection,
+    Edge,
+    First,
+    Last,
+    PageRequest,
+    counter,
+    keyset_page,
+)
 from authz.operations import Operation
 from domain.actors import Actor, OrgType
 from domain.errors import DomainError, Violation
@@ -161,10 +171,10 @@ class IdentityQueries:
     @strawberry.field(description="单位列表 — organizations, e.g. to pick participating units.")
     async def organizations(
         self, info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
-        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
-        before: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         type: Annotated[OrganizationTypeEnum | None, strawberry.argument(description="单位类型 — type.")] = None,
     ) -> Connection[Organization]:
         ctx = info.context
@@ -183,8 +193,8 @@ class IdentityQueries:
     @strawberry.field(description="接口令牌列表（管理员） — API tokens, newest first (administrators).")
     async def api_tokens(
         self, info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[ApiToken]:
         ctx = info.context
         ctx.require(Operation.API_TOKEN_READ)

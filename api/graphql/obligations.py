@@ -16,8 +16,12 @@ from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.mutation_support import perform
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
+    After,
+    Before,
     Connection,
     Edge,
+    First,
+    Last,
     PageRequest,
     counter,
     decode_cursor,
@@ -210,18 +214,10 @@ class ObligationQueries:
     async def obligations(
         self,
         info: Ctx,
-        first: Annotated[
-            int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")
-        ] = None,
-        last: Annotated[
-            int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")
-        ] = None,
-        before: Annotated[
-            str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")
-        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[ObligationFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
     ) -> Connection[Obligation]:
         ctx = info.context
@@ -266,18 +262,10 @@ class ObligationQueries:
     async def notifications(
         self,
         info: Ctx,
-        first: Annotated[
-            int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")
-        ] = None,
-        last: Annotated[
-            int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")
-        ] = None,
-        before: Annotated[
-            str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")
-        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         unread_only: Annotated[bool, strawberry.argument(description="只看未读 — unread only.")] = False,
     ) -> Connection[Notification]:
         ctx = info.context

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
@@ -19,6 +19,12 @@ from api.graphql.common import PageInfo
 
 T = TypeVar("T")
 MAX_PAGE = 100
+
+# The four connection arguments, described once for every list of the schema.
+First = Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")]
+After = Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")]
+Last = Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")]
+Before = Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")]
 
 
 @strawberry.type(description="连接中的一项 — an edge of a connection.")

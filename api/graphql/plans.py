@@ -17,7 +17,7 @@ from api.graphql.enums import (
     to_domain,
 )
 from api.graphql.mutation_support import perform
-from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.plan_types import AnnualPlan, MidYearRequest, PlanCall, PlanEntry
 from authz.operations import Operation
 from authz.sql import project_filter
@@ -31,8 +31,6 @@ from store import approval_tables as t
 from store import tables
 
 Ctx = Info[Context, None]
-Page = Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")]
-After = Annotated[str | None, strawberry.argument(description="游标 — cursor.")]
 
 
 
@@ -153,7 +151,7 @@ async def _page(ctx: Context, stmt: Any, key: Any, first: int | None, after: str
 @strawberry.type
 class PlanQueries:
     @strawberry.field(description="年度计划征集列表 — yearly calls, newest first.")
-    async def plan_calls(self, info: Ctx, first: Page = None, after: After = None) -> Connection[PlanCall]:
+    async def plan_calls(self, info: Ctx, first: First = None, after: After = None) -> Connection[PlanCall]:
         ctx = info.context
         ctx.require(Operation.PLAN_READ)
         return await _page(ctx, select(DomainCall), t.plan_calls.c.id, first, after, PlanCall.from_domain)
@@ -162,7 +160,7 @@ class PlanQueries:
     async def plan_entries(
         self, info: Ctx,
         call_id: Annotated[strawberry.ID, strawberry.argument(description="征集 — the call.")],
-        first: Page = None, after: After = None,
+        first: First = None, after: After = None,
     ) -> Connection[PlanEntry]:
         ctx = info.context
         actor = ctx.require(Operation.PLAN_READ)
@@ -173,7 +171,7 @@ class PlanQueries:
 
     @strawberry.field(description="年度投资计划各修订版 — plan revisions, newest first.")
     async def annual_plans(
-        self, info: Ctx, first: Page = None, after: After = None,
+        self, info: Ctx, first: First = None, after: After = None,
         year: Annotated[int | None, strawberry.argument(description="年度 — year.")] = None,
     ) -> Connection[AnnualPlan]:
         ctx = info.context
@@ -184,7 +182,7 @@ class PlanQueries:
         return await _page(ctx, stmt, t.annual_plans.c.id, first, after, AnnualPlan.from_domain)
 
     @strawberry.field(description="年中新增项目申请 — mid-year requests of projects the viewer may read.")
-    async def mid_year_requests(self, info: Ctx, first: Page = None, after: After = None) -> Connection[MidYearRequest]:
+    async def mid_year_requests(self, info: Ctx, first: First = None, after: After = None) -> Connection[MidYearRequest]:
         ctx = info.context
         actor = ctx.require_actor()
         stmt = (select(DomainMidYear).join(tables.projects, tables.projects.c.id == t.mid_year_requests.c.project_id)

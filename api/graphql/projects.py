@@ -24,7 +24,17 @@ from api.graphql.enums import (
     to_gql,
 )
 from api.graphql.organizations import Organization
-from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.pagination import (
+    After,
+    Before,
+    Connection,
+    Edge,
+    First,
+    Last,
+    PageRequest,
+    counter,
+    keyset_page,
+)
 from api.graphql.project_list import OrderDirection, ProjectOrder, search_clause, sort_expression
 from authz.operations import Operation
 from authz.sql import project_filter
@@ -376,10 +386,10 @@ class ProjectQueries:
     async def projects(
         self,
         info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")] = None,
-        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
-        before: Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[ProjectFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
         order_by: Annotated[ProjectOrder | None, strawberry.argument(
             description="排序（默认最新创建在前） — ordering; default newest first.")] = None,

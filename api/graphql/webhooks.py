@@ -19,7 +19,17 @@ from api.context import Context
 from api.graphql.authz import performs
 from api.graphql.common import Node, UserError, from_global_id, to_global_id
 from api.graphql.mutation_support import perform
-from api.graphql.pagination import Connection, Edge, PageRequest, counter, keyset_page
+from api.graphql.pagination import (
+    After,
+    Before,
+    Connection,
+    Edge,
+    First,
+    Last,
+    PageRequest,
+    counter,
+    keyset_page,
+)
 from authz.operations import Operation
 from domain.errors import DomainError, Violation
 from store.sync_tables import webhook_deliveries, webhook_events, webhook_subscriptions
@@ -114,10 +124,10 @@ class WebhookQueries:
     @strawberry.field(description="事件订阅（管理员） — webhook subscriptions, newest first (administrator).")
     async def webhook_subscriptions(
         self, info: Ctx,
-        first: Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
-        last: Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")] = None,
-        before: Annotated[str | None, strawberry.argument(description="游标 — cursor.")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[WebhookSubscription]:
         ctx = info.context
         ctx.require(Operation.WEBHOOK_SUBSCRIPTION_READ)

@@ -78,3 +78,20 @@ async def test_R21_a_final_disbursement_one_second_before_filing_is_refused_and_
     assert codes(early_resources) == ["RESOURCES_BEFORE_FILING"]
     assert paid["userErrors"] == [] and paid["implementation"]["disbursements"][0]["kind"] == "FINAL"
     assert allocated["implementation"]["resourceAllocations"] == [{"resources": "8 vCPU / 32 GB"}]
+
+
+async def test_disbursement_details_are_read_by_finance_bdb_audit_and_the_owner_only(api, session_factory):
+    # given a project under construction with one payment
+    a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES, "cac", "audit")
+    project = await under_construction(api, a)
+    ok(await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "ADVANCE", "2000000.00")))
+    query = "query($id: ID!) { projectImplementation(projectId: $id) { disbursements { amount } disbursedTotal } }"
+    # when each agency reads the implementation record
+    bodies = {role: await api.gql(query, {"id": project["id"]}, token=a.token[role])
+              for role in ("finance", "bdb", "audit", "unit", "cac")}
+    # then the four may read the details; the Cyberspace office gets null and a FORBIDDEN error for each field
+    for role in ("finance", "bdb", "audit", "unit"):
+        assert bodies[role]["data"]["projectImplementation"]["disbursedTotal"] == "2000000.00", role
+    denied = bodies["cac"]
+    assert denied["data"]["projectImplementation"] == {"disbursements": None, "disbursedTotal": None}
+    assert error_codes(denied) == ["FORBIDDEN", "FORBIDDEN"]

@@ -72,6 +72,8 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
         Operation.ACCEPTANCE_DECIDE, Operation.ACCEPTANCE_FILING_ACKNOWLEDGE, Operation.RESOURCE_ALLOCATE,
         Operation.POST_EVALUATION_COMMISSION)},
     Operation.DISBURSEMENT_RECORD: {"finance": {scopes.SUBMITTED}},
+    Operation.DISBURSEMENT_READ: {"finance": {scopes.SUBMITTED}, "bdb": {scopes.SUBMITTED}, "audit": {scopes.ANY},
+                                  "unit": {scopes.LEAD}},
     Operation.POST_EVALUATION_FILE: {"evaluator": {scopes.ASSIGNED}},
     # Art. 23–24 (issue 5)
     Operation.INSPECTION_READ: {**{role: {scopes.SUBMITTED} for role in SUPERVISORS},
