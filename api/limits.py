@@ -177,14 +177,16 @@ def _lang(execution_context: Any) -> str:
 
 def limit_extensions(*, production: bool) -> list[Any]:
     """The schema extensions enforcing the limits; introspection is refused in production."""
-    extensions: list[Any] = [
-        QueryLimits,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-    ]
-    if production:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return extensions
+    rules = [*_LIMIT_RULES, *([NoSchemaIntrospectionCustomRule] if production else [])]
+    # The same rule classes on every request, so strawberry's ValidationCache can reuse a document's result
+    # (the limiters build a new rule class per instance, which would make every request a cache miss).
+    return [QueryLimits, lambda: AddValidationRules(rules)]
+
+
+_LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 class RequestLimits:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.extensions import ValidationCache
 from graphql import GraphQLError
 from sqlalchemy import select
 from strawberry.schema.config import StrawberryConfig
@@ -83,6 +84,9 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             MaskUnexpectedErrors,
             TrustedDocuments,
             *limit_extensions(production=production),
+            # Frontends send the same documents again and again: validate each one once. (No parser cache:
+            # it would bypass the token limit, which is enforced while parsing.)
+            lambda: ValidationCache(maxsize=512),
         ],
         config=StrawberryConfig(scalar_map={CNY: CNY_SCALAR}, disable_field_suggestions=production),
     )
