@@ -21,7 +21,6 @@ from api import export, graphiql, notifications_worker, webhooks_worker
 from api.auth import AuthError, resolve_bearer
 from api.context import Context
 from api.downloads import download_attachment
-from api.rectification_downloads import download_report_attachment
 from api.graphql.schema import build_schema
 from api.i18n import pick_language
 from api.limits import RequestLimits
@@ -119,7 +118,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
 
     app = Starlette(routes=[Route("/", home), Route("/healthz", healthz), Route("/readyz", readyz),
                             Route("/attachments/{attachment_id}", download_attachment),
-                            Route("/rectification-attachments/{attachment_id}", download_report_attachment)],
+                            Route("/rectification-attachments/{attachment_id}", download_attachment)],
                     middleware=[Middleware(RequestContext), Middleware(RateLimit)], lifespan=lifespan)
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]

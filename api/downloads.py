@@ -1,26 +1,64 @@
-"""Attachment downloads, authorised exactly like the approval document they belong to."""
+"""Attachment downloads, authorised exactly like the object they belong to.
+
+One handler for every attachment; the owner type decides which read permission applies: an approval
+document's (Art. 11–13) or a rectification report's, read like the project's inspections (Art. 23).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth import AuthError, resolve_bearer
 from api.graphql.common import from_global_id
 from api.i18n import message, pick_language
+from authz.enforcer import Authorizer
 from authz.operations import Operation
 from authz.scopes import project_facts
+from domain.actors import Actor
 from domain.projects import Project
 from store import approval_tables, tables
 from store.files import PostgresFileStore
+from store.supervision_tables import rectification_reports
+
+Readable = Callable[[AsyncSession, Authorizer, Actor, int], Awaitable[bool]]
 
 
 def _error(code: str, lang: str, status: int) -> Response:
     return JSONResponse({"errors": [{"message": message(code, lang), "extensions": {"code": code}}]},
                         status_code=status)
+
+
+async def _project(session: AsyncSession, project_id: int) -> Project:
+    return (await session.execute(select(Project).where(tables.projects.c.id == project_id))).scalar_one()
+
+
+async def _approval_document_readable(session: AsyncSession, authorizer: Authorizer, actor: Actor,
+                                      document_id: int) -> bool:
+    project_id = (await session.execute(select(approval_tables.approval_documents.c.project_id).where(
+        approval_tables.approval_documents.c.id == document_id))).scalar_one()
+    project = await _project(session, project_id)
+    document = next(d for d in project.documents if d.id == document_id)
+    return authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project, document))
+
+
+async def _rectification_report_readable(session: AsyncSession, authorizer: Authorizer, actor: Actor,
+                                         report_id: int) -> bool:
+    project_id = (await session.execute(select(rectification_reports.c.project_id).where(
+        rectification_reports.c.id == report_id))).scalar_one()
+    project = await _project(session, project_id)
+    return authorizer.allowed(actor, Operation.INSPECTION_READ, project_facts(actor, project))
+
+
+READABLE_BY_OWNER: dict[str, Readable] = {
+    "ApprovalDocument": _approval_document_readable,
+    "RectificationReport": _rectification_report_readable,
+}
 
 
 async def download_attachment(request: Request) -> Response:
@@ -39,14 +77,8 @@ async def download_attachment(request: Request) -> Response:
             return _error("NOT_FOUND", lang, 404)
         a = approval_tables.attachments
         row = (await session.execute(select(a).where(a.c.id == decoded[1]))).first()
-        if row is None or row.owner_type != "ApprovalDocument":
-            return _error("NOT_FOUND", lang, 404)
-        project_id = (await session.execute(select(approval_tables.approval_documents.c.project_id).where(
-            approval_tables.approval_documents.c.id == row.owner_id))).scalar_one()
-        project = (await session.execute(select(Project).where(tables.projects.c.id == project_id))).scalar_one()
-        document = next(d for d in project.documents if d.id == row.owner_id)
-        if not state.authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ,
-                                        project_facts(actor, project, document)):
+        readable = READABLE_BY_OWNER.get(row.owner_type) if row is not None else None
+        if row is None or readable is None or not await readable(session, state.authorizer, actor, row.owner_id):
             return _error("NOT_FOUND", lang, 404)  # as if missing: its existence is not revealed
         content = await PostgresFileStore().get(session, row.blob_id, row.storage_key)
     return Response(content, media_type=row.content_type, headers={
