@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 import structlog
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,7 +32,7 @@ from api.settings import Settings
 from authz.enforcer import Authorizer
 from authz.listener import follow_database_policy
 from domain.clock import Clock, system_clock
-from store.engine import make_engine, make_session_factory
+from store.engine import make_engine, make_autocommit_session_factory, make_session_factory
 
 log = structlog.get_logger("api.app")
 
@@ -42,6 +43,9 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
         super().__init__(build_schema(production=app_state.settings.production), **kwargs)
         self.app_state = app_state
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -54,7 +58,7 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
         header = request.headers.get("authorization")
         if header:
             try:
-                async with state.session_factory() as session:
+                async with state.autocommit_session_factory() as session:
                     actor = await resolve_bearer(session, header, secret=state.settings.token_secret.get_secret_value(),
                                                  now=state.clock())
             except AuthError as error:
@@ -65,6 +69,7 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
                 auth_error = AuthError("unavailable")
         return Context(
             request=request, settings=state.settings, session_factory=state.session_factory,
+            read_session_factory=state.autocommit_session_factory,
             authorizer=state.authorizer, clock=state.clock, lang=lang,
             request_id=request.scope.get("state", {}).get("request_id"), actor=actor, auth_error=auth_error,
         )
@@ -79,7 +84,7 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
         if database_url is None:
             raise ValueError("create_app needs a database_url, an engine or a session_factory")
         engine = make_engine(database_url, pool_size=settings.db_pool_size,
-                             statement_timeout_ms=settings.statement_timeout_ms)
+                             statement_timeout_ms=settings.statement_timeout_ms, pre_ping=settings.db_pre_ping)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -122,6 +127,9 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
                     middleware=[Middleware(RequestContext), Middleware(RateLimit)], lifespan=lifespan)
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
+    # Autocommit sessions: for resolvers that only read, and for single-statement writes (rate limit).
+    app.state.autocommit_session_factory = (make_autocommit_session_factory(engine) if session_factory is None
+                                            else session_factory)  # type: ignore[arg-type]
     app.state.clock = clock
     app.state.authorizer = authorizer or Authorizer()
     graphql = GraphQLApp(app.state, graphql_ide=None if settings.production else "graphiql",

@@ -18,6 +18,7 @@ from authz.enforcer import Authorizer, ProjectGate
 from authz.operations import Operation
 from domain.actors import Actor
 from domain.clock import Clock
+from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import tables
 from store.uow import SqlUnitOfWork
@@ -32,6 +33,7 @@ class Context:
     request: Request
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
+    read_session_factory: async_sessionmaker[AsyncSession]  # autocommit: for resolvers that only read
     authorizer: Authorizer
     clock: Clock
     lang: str
@@ -44,6 +46,7 @@ class Context:
         self.loaders = {
             "organization": _loader(self._load_organizations),
             "reserve_reviews": _loader(self._load_reserve_reviews),
+            "project": _loader(self._load_projects),
         }
 
     def require_actor(self) -> Actor:
@@ -73,13 +76,20 @@ class Context:
                              request_id=self.request_id)
 
     async def _load_organizations(self, ids: Sequence[int]) -> list[Any]:
-        async with self.session_factory() as session:
+        async with self.read_session_factory() as session:
             rows = (await session.execute(select(tables.organizations).where(tables.organizations.c.id.in_(ids)))).all()
         by_id = {row.id: row for row in rows}
         return [by_id.get(i) for i in ids]
 
+    async def _load_projects(self, ids: Sequence[int]) -> list[Project]:
+        """Whole aggregates (participants, catalogue, documents) for the projects of a page, in one batch."""
+        async with self.read_session_factory() as session:
+            found = (await session.execute(select(Project).where(tables.projects.c.id.in_(ids)))).scalars().all()
+        by_id = {p.id: p for p in found}
+        return [by_id[i] for i in ids]
+
     async def _load_reserve_reviews(self, project_ids: Sequence[int]) -> list[list[ReserveReview]]:
-        async with self.session_factory() as session:
+        async with self.read_session_factory() as session:
             reviews = (
                 await session.execute(
                     select(ReserveReview)

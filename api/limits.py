@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from cross_web import HTTPException
@@ -25,6 +26,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    parse,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
@@ -171,6 +173,28 @@ class QueryLimits(SchemaExtension):
         yield
 
 
+# Keyed by the text and the parse options, max_tokens included: a document is cached only once it parsed
+# within the token limit, so the limit holds for every request.
+_parse = lru_cache(maxsize=512)(parse)
+
+
+class ParsedDocuments(SchemaExtension):
+    """Frontends send the same few documents again and again: parse each one once.
+
+    strawberry's own ParserCache would raise a syntax or token-limit error from inside the extension hook,
+    outside strawberry's error handling (an HTTP 500); here such a document is left for strawberry to parse
+    and refuse in the usual way."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is None and context.query:
+            try:
+                context.graphql_document = _parse(context.query, **context.parse_options)
+            except GraphQLError:
+                pass
+        yield
+
+
 def _lang(execution_context: Any) -> str:
     return getattr(execution_context.context, "lang", "zh")
 
@@ -180,7 +204,7 @@ def limit_extensions(*, production: bool) -> list[Any]:
     rules = [*_LIMIT_RULES, *([NoSchemaIntrospectionCustomRule] if production else [])]
     # The same rule classes on every request, so strawberry's ValidationCache can reuse a document's result
     # (the limiters build a new rule class per instance, which would make every request a cache miss).
-    return [QueryLimits, lambda: AddValidationRules(rules)]
+    return [QueryLimits, ParsedDocuments, lambda: AddValidationRules(rules)]
 
 
 _LIMIT_RULES = [

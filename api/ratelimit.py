@@ -24,20 +24,26 @@ from api.i18n import pick_language
 log = structlog.get_logger("api.ratelimit")
 WINDOW_SECONDS = 60
 
+# One statement, one round trip, atomic on its own (run in autocommit): count the hit and, on the first hit
+# of a window, forget the windows before the previous one.
 _HIT = text("""
-    INSERT INTO rate_limit_windows (key, window_start, hits) VALUES (:key, :window, 1)
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_windows.hits + 1
-    RETURNING hits
+    WITH hit AS (
+        INSERT INTO rate_limit_windows (key, window_start, hits) VALUES (:key, :window, 1)
+        ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_windows.hits + 1
+        RETURNING hits
+    ), forget AS (
+        DELETE FROM rate_limit_windows WHERE window_start < :before AND (SELECT hits FROM hit) = 1
+    )
+    SELECT hits FROM hit
 """)
-_FORGET = text("DELETE FROM rate_limit_windows WHERE window_start < :before")
 
 
 async def hit(factory: async_sessionmaker[AsyncSession], key: str, window: datetime) -> int:
-    """Count one request of `key` in `window`; the first hit of a window also forgets old windows."""
-    async with factory() as session, session.begin():
-        hits = int((await session.execute(_HIT, {"key": key, "window": window})).scalar_one())
-        if hits == 1:
-            await session.execute(_FORGET, {"before": window - timedelta(seconds=WINDOW_SECONDS)})
+    """Count one request of `key` in `window`; `factory` gives autocommit sessions."""
+    async with factory() as session:
+        before = window - timedelta(seconds=WINDOW_SECONDS)
+        hits = int((await session.execute(_HIT, {"key": key, "window": window, "before": before})).scalar_one())
+        await session.commit()  # a no-op in autocommit; commits when handed a transactional factory
     return hits
 
 
@@ -73,7 +79,7 @@ class RateLimit:
         start = math.floor(now.timestamp() / WINDOW_SECONDS) * WINDOW_SECONDS
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
         try:
-            hits = await hit(state.session_factory, key, datetime.fromtimestamp(start, UTC))
+            hits = await hit(state.autocommit_session_factory, key, datetime.fromtimestamp(start, UTC))
         except Exception:
             log.warning("rate limit counter unavailable", exc_info=True)
             await self.app(scope, receive, send)

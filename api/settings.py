@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     db_pool_size: int = 10
+    db_pre_ping: bool = False  # store/engine.py: a restart costs one failed request instead of a ping each
     statement_timeout_ms: int = 15_000
     max_upload_mb: int = 50
 

@@ -1,4 +1,4 @@
-"""Engine and session factory. statement_timeout keeps one bad query from holding a connection."""
+"""Engine and session factories. statement_timeout keeps one bad query from holding a connection."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from store.mapping import map_domain
 
 
-def make_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15_000) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15_000,
+                pre_ping: bool = False) -> AsyncEngine:
+    """Without pre-ping a checkout costs no round trip; after a PostgreSQL restart the first statement on a
+    dead connection fails, and SQLAlchemy then discards every pooled connection of that age (one failed
+    request instead of a ping on every checkout; tests/store/test_faults.py restarts the server under load)."""
     map_domain()
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,  # survives a PostgreSQL restart without restarting the API
+        pool_pre_ping=pre_ping,
         connect_args={"server_settings": {"statement_timeout": str(statement_timeout_ms),
                                           "application_name": "yingkou-api"}},
     )
@@ -21,3 +25,10 @@ def make_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def make_autocommit_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions without BEGIN and ROLLBACK round trips around each query: for reads (under READ COMMITTED
+    every statement takes its own snapshot anyway) and single-statement writes. Never for a use case."""
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False,
+                              autoflush=False)

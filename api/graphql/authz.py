@@ -106,14 +106,14 @@ class ViewerPermissions:
 
 @strawberry.type
 class ProjectPermissions:
-    """Mixed into `Project`; the project's domain object is `self.model`."""
+    """Mixed into `Project`, whose `aggregate(info)` gives the domain object."""
 
     @strawberry.field(description="可执行的操作 — each project action, whether the viewer may do it now and why "
                                   "(authorization only; lifecycle rules are checked when it is performed).")
-    def available_actions(self, info: Ctx) -> list[Permission]:
+    async def available_actions(self, info: Ctx) -> list[Permission]:
         ctx = info.context
         actor = ctx.require_actor()
-        facts = project_facts(actor, self.model)  # type: ignore[attr-defined]
+        facts = project_facts(actor, await self.aggregate(info))  # type: ignore[attr-defined]
         return [Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang) for op in PROJECT_ACTIONS]
 
 

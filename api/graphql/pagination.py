@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -172,11 +173,44 @@ def row_key(row: Any) -> int:
     return int(first if isinstance(first, int) else first.id)
 
 
+async def count_rows(session: AsyncSession, stmt: Select[Any]) -> int:
+    return int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
+
+
 def counter(session_factory: Callable[[], AsyncSession], stmt: Select[Any]) -> Callable[[], Awaitable[int]]:
     """totalCount runs only when the client asks for it."""
 
     async def count() -> int:
         async with session_factory() as session:
-            return int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
+            return await count_rows(session, stmt)
 
     return count
+
+
+def counted(total: int) -> Callable[[], Awaitable[int]]:
+    """totalCount already known (counted on the page's own connection)."""
+
+    async def count() -> int:
+        return total
+
+    return count
+
+
+def asks_for(info: Any, name: str) -> bool:
+    """Whether the field's own selection names `name` (fragments followed; @skip/@include ignored, so at
+    worst something is computed that is not shown)."""
+    raw = info._raw_info
+
+    def names(selection_set: Any) -> bool:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode) and selection.name.value == name:
+                return True
+            if isinstance(selection, InlineFragmentNode) and names(selection.selection_set):
+                return True
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = raw.fragments.get(selection.name.value)
+                if fragment is not None and names(fragment.selection_set):
+                    return True
+        return False
+
+    return any(node.selection_set is not None and names(node.selection_set) for node in raw.field_nodes)

@@ -84,8 +84,8 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             MaskUnexpectedErrors,
             TrustedDocuments,
             *limit_extensions(production=production),
-            # Frontends send the same documents again and again: validate each one once. (No parser cache:
-            # it would bypass the token limit, which is enforced while parsing.)
+            # Frontends send the same documents again and again: validate each one once (parsed once by
+            # limits.ParsedDocuments, within the token limit).
             lambda: ValidationCache(maxsize=512),
         ],
         config=StrawberryConfig(scalar_map={CNY: CNY_SCALAR}, disable_field_suggestions=production),
