@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import orjson
 import structlog
 from sqlalchemy import text
@@ -20,7 +21,7 @@ from strawberry.asgi import GraphQL
 
 from api import export, graphiql, notifications_worker, webhooks_worker
 from api.auth import AuthError, resolve_bearer
-from api.context import Context
+from api.context import Context, current_context
 from api.downloads import download_attachment
 from api.graphql.schema import build_schema
 from api.i18n import pick_language
@@ -28,11 +29,12 @@ from api.limits import RequestLimits
 from api.logs import RequestContext
 from api.metrics import HttpMetrics, Metrics
 from api.ratelimit import RateLimit
-from api.settings import Settings
+from api.settings import Settings, database_url
 from authz.enforcer import Authorizer
 from authz.listener import follow_database_policy
 from domain.clock import Clock, system_clock
-from store.engine import make_engine, make_autocommit_session_factory, make_session_factory
+from store.driver import driver_connection
+from store.engine import make_engine, make_read_session_factory, make_session_factory
 
 log = structlog.get_logger("api.app")
 
@@ -58,21 +60,24 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
         header = request.headers.get("authorization")
         if header:
             try:
-                async with state.autocommit_session_factory() as session:
-                    actor = await resolve_bearer(session, header, secret=state.settings.token_secret.get_secret_value(),
+                async with driver_connection(state.engine) as connection:
+                    actor = await resolve_bearer(connection, header,
+                                                 secret=state.settings.token_secret.get_secret_value(),
                                                  now=state.clock())
             except AuthError as error:
                 auth_error = error
-            except (SQLAlchemyError, OSError):
+            except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 # The database is unreachable: answer INTERNAL (masked) rather than an HTTP 500.
                 log.warning("could not check the credential", exc_info=True)
                 auth_error = AuthError("unavailable")
-        return Context(
+        context = Context(
             request=request, settings=state.settings, session_factory=state.session_factory,
-            read_session_factory=state.autocommit_session_factory,
+            read_session_factory=state.read_session_factory, engine=state.engine,
             authorizer=state.authorizer, clock=state.clock, lang=lang,
             request_id=request.scope.get("state", {}).get("request_id"), actor=actor, auth_error=auth_error,
         )
+        current_context.set(context)
+        return context
 
 
 def create_app(settings: Settings, *, database_url: str | None = None, engine: AsyncEngine | None = None,
@@ -127,9 +132,10 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
                     middleware=[Middleware(RequestContext), Middleware(RateLimit)], lifespan=lifespan)
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
-    # Autocommit sessions: for resolvers that only read, and for single-statement writes (rate limit).
-    app.state.autocommit_session_factory = (make_autocommit_session_factory(engine) if session_factory is None
-                                            else session_factory)  # type: ignore[arg-type]
+    app.state.engine = engine or app.state.session_factory.kw["bind"]
+    # Autocommit sessions for resolvers that only read: no BEGIN/ROLLBACK round trips.
+    app.state.read_session_factory = (make_read_session_factory(engine) if session_factory is None
+                                      else session_factory)  # type: ignore[arg-type]
     app.state.clock = clock
     app.state.authorizer = authorizer or Authorizer()
     graphql = GraphQLApp(app.state, graphql_ide=None if settings.production else "graphiql",
@@ -141,3 +147,16 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
     app.add_route("/metrics", app.state.metrics.endpoint, methods=["GET"])
     app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     return app
+
+
+def app_from_environment() -> Starlette:
+    """uvicorn's factory for worker processes (`serve --workers N`): settings and DATABASE_URL from the
+    environment the serving process prepared."""
+    from api.logs import configure_logging
+    from api.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    if not settings.database_url:
+        raise RuntimeError("app_from_environment needs DATABASE_URL (set by `serve --workers`)")
+    return create_app(settings, database_url=database_url(settings))

@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+import asyncpg
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import ADMIN_ROLE, Actor
-from store import tables
 
 API_TOKEN_PREFIX = "ykt_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -94,61 +92,54 @@ def api_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# Built once: the statement's shape never changes, only the user id bound into it.
-_ACTOR = (
-    select(tables.users.c.id, tables.users.c.username, tables.users.c.organization_id, tables.users.c.is_admin,
-           tables.organizations.c.type)
-    .join(tables.organizations, tables.organizations.c.id == tables.users.c.organization_id)
-    .where(tables.users.c.id == bindparam("user_id"), tables.users.c.active.is_(True))
-)
+# Every request checks a credential: plain SQL on the driver connection (store/driver.py), no ORM.
+_ACTOR = """
+    SELECT u.id, u.username, u.organization_id, u.is_admin, o.type
+    FROM users u JOIN organizations o ON o.id = u.organization_id
+    WHERE u.id = $1 AND u.active
+"""
+_PASSWORD = "SELECT id, password_hash FROM users WHERE username = $1 AND active"
+_API_TOKEN = """
+    SELECT t.id, t.name, t.organization_id, t.expires_at, t.revoked_at, t.last_used_at, o.type
+    FROM api_tokens t JOIN organizations o ON o.id = t.organization_id
+    WHERE t.token_hash = $1
+"""
+_TOUCH_API_TOKEN = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
 
 
-async def actor_for_user(session: AsyncSession, user_id: int) -> Actor | None:
-    row = (await session.execute(_ACTOR, {"user_id": user_id})).one_or_none()
+async def actor_for_user(connection: asyncpg.Connection, user_id: int) -> Actor | None:
+    row = await connection.fetchrow(_ACTOR, user_id)
     if row is None:
         return None
-    return Actor(user_id=row.id, organization_id=row.organization_id, username=row.username,
-                 role=ADMIN_ROLE if row.is_admin else row.type)
+    return Actor(user_id=row["id"], organization_id=row["organization_id"], username=row["username"],
+                 role=ADMIN_ROLE if row["is_admin"] else row["type"])
 
 
-async def authenticate_password(session: AsyncSession, username: str, password: str) -> Actor | None:
-    row = (
-        await session.execute(
-            select(tables.users.c.id, tables.users.c.password_hash)
-            .where(tables.users.c.username == username, tables.users.c.active.is_(True))
-        )
-    ).one_or_none()
+async def authenticate_password(connection: asyncpg.Connection, username: str, password: str) -> Actor | None:
+    row = await connection.fetchrow(_PASSWORD, username)
     if row is None:
         verify_password(_DUMMY_HASH, password)
         return None
-    if not verify_password(row.password_hash, password):
+    if not verify_password(row["password_hash"], password):
         return None
-    return await actor_for_user(session, row.id)
+    return await actor_for_user(connection, row["id"])
 
 
-async def actor_for_api_token(session: AsyncSession, token: str, *, now: datetime) -> Actor:
-    t, orgs = tables.api_tokens, tables.organizations
-    row = (
-        await session.execute(
-            select(t.c.id, t.c.name, t.c.organization_id, t.c.expires_at, t.c.revoked_at, t.c.last_used_at,
-                   orgs.c.type)
-            .join(orgs, orgs.c.id == t.c.organization_id)
-            .where(t.c.token_hash == api_token_hash(token))
-        )
-    ).one_or_none()
-    if row is None or row.revoked_at is not None:
+async def actor_for_api_token(connection: asyncpg.Connection, token: str, *, now: datetime) -> Actor:
+    row = await connection.fetchrow(_API_TOKEN, api_token_hash(token))
+    if row is None or row["revoked_at"] is not None:
         raise AuthError("invalid")
-    if row.expires_at is not None and row.expires_at <= now:
+    if row["expires_at"] is not None and row["expires_at"] <= now:
         raise AuthError("expired")
     # To the minute: an integrator polling every second must not rewrite the token's row every second.
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        await session.execute(update(t).where(t.c.id == row.id).values(last_used_at=now))
-        await session.commit()
-    return Actor(user_id=None, organization_id=row.organization_id, username=f"token:{row.name}",
-                 role=row.type, token_id=row.id)
+    if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
+        await connection.execute(_TOUCH_API_TOKEN, row["id"], now)
+    return Actor(user_id=None, organization_id=row["organization_id"], username=f"token:{row['name']}",
+                 role=row["type"], token_id=row["id"])
 
 
-async def resolve_bearer(session: AsyncSession, header: str | None, *, secret: str, now: datetime) -> Actor | None:
+async def resolve_bearer(connection: asyncpg.Connection, header: str | None, *, secret: str,
+                         now: datetime) -> Actor | None:
     """The actor behind an Authorization header; None without one; AuthError for a bad one."""
     if not header:
         return None
@@ -157,8 +148,8 @@ async def resolve_bearer(session: AsyncSession, header: str | None, *, secret: s
         raise AuthError("invalid")
     credential = credential.strip()
     if credential.startswith(API_TOKEN_PREFIX):
-        return await actor_for_api_token(session, credential, now=now)
-    actor = await actor_for_user(session, read_session_token(credential, secret=secret, now=now))
+        return await actor_for_api_token(connection, credential, now=now)
+    actor = await actor_for_user(connection, read_session_token(credential, secret=secret, now=now))
     if actor is None:
         raise AuthError("invalid")
     return actor

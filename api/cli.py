@@ -56,8 +56,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default from YK_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from YK_PORT).")] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo data once (development only).")] = True,
+    workers: Annotated[int | None, typer.Option(
+        help="API processes sharing the port (default from YK_WORKERS; one per core in production).")] = None,
 ) -> None:
     """Migrate, load demo data once (development), and serve GraphQL at /graphql."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -68,10 +72,18 @@ def serve(
     if demo and not settings.production:
         _run(url, lambda factory: seed_demo(factory, system_clock))
     bind_host, bind_port = host or settings.host, port or settings.port
+    processes = workers or settings.workers
     console.print(f"[bold]GraphiQL[/bold]: http://{bind_host}:{bind_port}/graphql  (demo password: see README)")
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit lets the embedded
     # server's atexit hook stop PostgreSQL instead of leaving it running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if processes > 1:
+        # Each worker builds its own app on the server this process prepared (nothing is shared in memory:
+        # policy changes, rate limits and background jobs already go through PostgreSQL).
+        os.environ["DATABASE_URL"] = url
+        uvicorn.run("api.app:app_from_environment", factory=True, workers=processes, host=bind_host,
+                    port=bind_port, log_config=None, access_log=False)
+        return
     uvicorn.run(create_app(settings, database_url=url), host=bind_host, port=bind_port, log_config=None,
                 access_log=False)
 

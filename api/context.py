@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
@@ -34,6 +35,7 @@ class Context:
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
     read_session_factory: async_sessionmaker[AsyncSession]  # autocommit: for resolvers that only read
+    engine: AsyncEngine  # for store.driver's plain-SQL statements
     authorizer: Authorizer
     clock: Clock
     lang: str
@@ -101,3 +103,9 @@ class Context:
         for review in reviews:
             grouped[review.project_id].append(review)
         return [grouped[i] for i in project_ids]
+
+
+# The request's context, for the one object built outside a resolver that needs it later (a project's lead
+# unit, loaded only if asked for: api/graphql/projects.py). Set by the view's get_context; every resolver
+# runs in that request's task or a task started from it, so it sees this request's value.
+current_context: ContextVar[Context] = ContextVar("current_context")

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth import AuthError, resolve_bearer
+from store.driver import driver_connection
 from api.graphql.common import from_global_id
 from api.i18n import message, pick_language
 from authz.enforcer import Authorizer
@@ -65,14 +66,15 @@ async def download_attachment(request: Request) -> Response:
     state = request.app.state
     lang = pick_language(request.headers.get("accept-language"))
     decoded = from_global_id(request.path_params["attachment_id"])
-    async with state.session_factory() as session:
-        try:
-            actor = await resolve_bearer(session, request.headers.get("authorization"),
+    try:
+        async with driver_connection(state.engine) as connection:
+            actor = await resolve_bearer(connection, request.headers.get("authorization"),
                                          secret=state.settings.token_secret.get_secret_value(), now=state.clock())
-        except AuthError:
-            actor = None
-        if actor is None:
-            return _error("UNAUTHENTICATED", lang, 401)
+    except AuthError:
+        actor = None
+    if actor is None:
+        return _error("UNAUTHENTICATED", lang, 401)
+    async with state.session_factory() as session:
         if decoded is None or decoded[0] != "Attachment":
             return _error("NOT_FOUND", lang, 404)
         a = approval_tables.attachments

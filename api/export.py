@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from api.auth import AuthError, resolve_bearer
+from store.driver import driver_connection
 from api.graphql.common import to_global_id
 from api.graphql.enums import FundingSourceEnum, ProjectKindEnum, ProjectStatusEnum
 from api.graphql.projects import ProjectFilter, _filtered
@@ -132,12 +133,12 @@ async def export_projects(request: Request) -> Response:
     state = request.app.state
     lang = pick_language(request.headers.get("accept-language"))
     fmt = "csv" if request.url.path.endswith(".csv") else "ndjson"
-    async with state.session_factory() as session:
-        try:
-            actor = await resolve_bearer(session, request.headers.get("authorization"),
+    try:
+        async with driver_connection(state.engine) as connection:
+            actor = await resolve_bearer(connection, request.headers.get("authorization"),
                                          secret=state.settings.token_secret.get_secret_value(), now=state.clock())
-        except AuthError as error:
-            return _error("UNAUTHENTICATED", lang, 401, reason=error.reason)
+    except AuthError as error:
+        return _error("UNAUTHENTICATED", lang, 401, reason=error.reason)
     if actor is None:
         return _error("UNAUTHENTICATED", lang, 401, reason="missing")
     try:

@@ -14,37 +14,34 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import structlog
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.i18n import pick_language
+from store.driver import driver_connection
 
 log = structlog.get_logger("api.ratelimit")
 WINDOW_SECONDS = 60
 
-# One statement, one round trip, atomic on its own (run in autocommit): count the hit and, on the first hit
-# of a window, forget the windows before the previous one.
-_HIT = text("""
+# One statement, one round trip, atomic on its own (autocommit, on the driver: store/driver.py): count the
+# hit and, on the first hit of a window, forget the windows before the previous one.
+_HIT = """
     WITH hit AS (
-        INSERT INTO rate_limit_windows (key, window_start, hits) VALUES (:key, :window, 1)
+        INSERT INTO rate_limit_windows (key, window_start, hits) VALUES ($1, $2, 1)
         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_windows.hits + 1
         RETURNING hits
     ), forget AS (
-        DELETE FROM rate_limit_windows WHERE window_start < :before AND (SELECT hits FROM hit) = 1
+        DELETE FROM rate_limit_windows WHERE window_start < $3 AND (SELECT hits FROM hit) = 1
     )
     SELECT hits FROM hit
-""")
+"""
 
 
-async def hit(factory: async_sessionmaker[AsyncSession], key: str, window: datetime) -> int:
-    """Count one request of `key` in `window`; `factory` gives autocommit sessions."""
-    async with factory() as session:
-        before = window - timedelta(seconds=WINDOW_SECONDS)
-        hits = int((await session.execute(_HIT, {"key": key, "window": window, "before": before})).scalar_one())
-        await session.commit()  # a no-op in autocommit; commits when handed a transactional factory
-    return hits
+async def hit(engine: AsyncEngine, key: str, window: datetime) -> int:
+    """Count one request of `key` in `window`."""
+    async with driver_connection(engine) as connection:
+        return int(await connection.fetchval(_HIT, key, window, window - timedelta(seconds=WINDOW_SECONDS)))
 
 
 def _message(lang: str, limit: int, retry_after: int) -> str:
@@ -79,7 +76,7 @@ class RateLimit:
         start = math.floor(now.timestamp() / WINDOW_SECONDS) * WINDOW_SECONDS
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
         try:
-            hits = await hit(state.autocommit_session_factory, key, datetime.fromtimestamp(start, UTC))
+            hits = await hit(state.engine, key, datetime.fromtimestamp(start, UTC))
         except Exception:
             log.warning("rate limit counter unavailable", exc_info=True)
             await self.app(scope, receive, send)

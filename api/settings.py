@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = 8 * 60
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1  # API processes behind one port (`serve --workers`); several may run anywhere
     log_level: str = "INFO"
     log_json: bool = False
     db_pool_size: int = 10

@@ -24,6 +24,8 @@ from store import migrate
 
 PASSWORD = "bench-password-2026"  # noqa: S105
 SECRET = "bench-secret-" + "x" * 40
+# Processes per server, for the API and for the raw yardstick alike: one per core, as deployed.
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
 
 

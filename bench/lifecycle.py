@@ -2,7 +2,7 @@
 
 Each client creates a project and submits it to the reserve, back to back (two audited mutations).
 The run is repeated with the audit-chain trigger switched off, to show what the chain costs.
-Environment: BENCH_SECONDS (default 5).
+Environment: BENCH_SECONDS (default 5), BENCH_WORKERS (API processes; default one per core).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 
 import httpx
 
-from bench.common import closed_loop, connection, free_port, fresh_database, login, seed, server
+from bench.common import WORKERS, closed_loop, connection, free_port, fresh_database, login, seed, server
 from store import audit_chain
 from store.engine import make_engine, make_session_factory
 
@@ -37,7 +37,7 @@ def _draft(n: int) -> dict[str, object]:
 
 async def _measure(url: str, seconds: float) -> float:
     port = free_port()
-    with server(["-m", "api", "serve", "--no-demo", "--port", str(port)], url, port) as base:
+    with server(["-m", "api", "serve", "--no-demo", "--port", str(port), "--workers", str(WORKERS)], url, port) as base:
         async with connection(url) as conn:
             unit = await conn.fetchval(
                 "SELECT username FROM users WHERE username NOT IN ('bench.audit', 'bench.bdb') "
@@ -79,7 +79,8 @@ async def run() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     url = await fresh_database("yk_bench_lifecycle")
     await seed(url, projects=1000)
-    print(f"{CLIENTS} concurrent clients, {seconds:.0f} s; audit chain sealed by the trigger:")
+    print(f"{CLIENTS} concurrent clients, {seconds:.0f} s, {WORKERS} API worker process(es); "
+          "audit chain sealed by the trigger:")
     chained = await _measure(url, seconds)
     engine = make_engine(url)
     try:

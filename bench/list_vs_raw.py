@@ -1,6 +1,7 @@
 """The GraphQL project list against a raw Starlette + asyncpg + orjson endpoint: same data, same JSON.
 
 Targets (issue 8): throughput ≥ 0.5 × raw and p95 ≤ 2 × raw at 32 concurrent clients.
+Both servers run BENCH_WORKERS processes (default: one per core).
 Environment: BENCH_PROJECTS (default 1000), BENCH_SECONDS (default 5), BENCH_PAGE (default 50).
 """
 
@@ -12,7 +13,7 @@ import os
 import httpx
 import orjson
 
-from bench.common import closed_loop, free_port, fresh_database, login, seed, server
+from bench.common import WORKERS, closed_loop, free_port, fresh_database, login, seed, server
 
 QUERY = """query($n: Int) { projects(first: $n) { totalCount edges { node {
   id code name status totalInvestment version leadOrganization { id name } } } } }"""
@@ -25,10 +26,12 @@ async def run() -> None:
     page = int(os.environ.get("BENCH_PAGE", "50"))
     url = await fresh_database("yk_bench_list")
     await seed(url, projects=projects)
-    print(f"data: {projects} projects; page of {page}; {CLIENTS} concurrent clients; {seconds:.0f} s each")
+    print(f"data: {projects} projects; page of {page}; {CLIENTS} concurrent clients; {seconds:.0f} s each; "
+          f"{WORKERS} worker process(es) per server")
 
     graphql_port, raw_port = free_port(), free_port()
-    with server(["-m", "api", "serve", "--no-demo", "--port", str(graphql_port)], url, graphql_port) as base:
+    api = ["-m", "api", "serve", "--no-demo", "--port", str(graphql_port), "--workers", str(WORKERS)]
+    with server(api, url, graphql_port) as base:
         token = await login(base, "bench.audit")
         headers = {"Authorization": f"Bearer {token}"}
         payload = {"query": QUERY, "variables": {"n": page}}
@@ -49,6 +52,8 @@ async def run() -> None:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--workers",
+            str(WORKERS),
         ],
         url,
         raw_port,

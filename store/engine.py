@@ -27,8 +27,8 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def make_autocommit_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions without BEGIN and ROLLBACK round trips around each query: for reads (under READ COMMITTED
-    every statement takes its own snapshot anyway) and single-statement writes. Never for a use case."""
+def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reading only, in autocommit: no BEGIN and ROLLBACK round trips around each query (under
+    READ COMMITTED every statement takes its own snapshot anyway). Never for a use case's writes."""
     return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False,
                               autoflush=False)

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Insert, String, cast, exists, func, insert, or_, select
 
 from store.sync_tables import webhook_events, webhook_subscriptions
+from store.tables import audit_log
 
 WILDCARD = "*"
 
 
-async def write_outbox(session: AsyncSession, records: Sequence[dict[str, Any]]) -> None:
-    """One outbox row per audit record that some active subscription wants; fan-out to subscribers and
-    redaction happen in the worker (api/webhooks_worker.py), which may consult the policy."""
-    wanted: set[str] = set()
-    for (types,) in (await session.execute(
-            select(webhook_subscriptions.c.event_types).where(webhook_subscriptions.c.active))).all():
-        wanted.update(types)
-    rows = [
-        {"event_id": str(uuid.uuid4()), "event_type": r["operation"], "target_type": r["target_type"],
-         "target_id": r["target_id"], "occurred_at": r["occurred_at"], "data": r.get("after")}
-        for r in records if WILDCARD in wanted or r["operation"] in wanted
-    ]
-    if rows:
-        await session.execute(insert(webhook_events), rows)
+def audit_with_outbox(records: Sequence[dict[str, Any]]) -> Insert:
+    """One statement, one round trip: the audit records, and one outbox row for each record that some active
+    subscription wants. Fan-out to subscribers and redaction happen in the worker (api/webhooks_worker.py),
+    which may consult the policy."""
+    cols = audit_log.c
+    audit = (
+        insert(audit_log).values(list(records))
+        .returning(cols.id, cols.operation, cols.target_type, cols.target_id, cols.occurred_at, cols.after)
+        .cte("audit")
+    )
+    subscription = webhook_subscriptions.c
+    wanted = exists().where(subscription.active, or_(subscription.event_types.has_key(audit.c.operation),
+                                                      subscription.event_types.has_key(WILDCARD)))
+    return insert(webhook_events).from_select(
+        ["event_id", "event_type", "target_type", "target_id", "occurred_at", "data"],
+        select(cast(func.gen_random_uuid(), String), audit.c.operation, audit.c.target_type, audit.c.target_id,
+               audit.c.occurred_at, audit.c.after).where(wanted).order_by(audit.c.id),
+    )

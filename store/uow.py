@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.actors import Actor
 from domain.clock import Clock
-from store import tables
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
-from store.outbox import write_outbox
+from store.outbox import audit_with_outbox
 from store.repositories import SqlProjectRepository
 from store.supervision_repositories import SqlSupervisionRepository
 
@@ -73,7 +71,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         if self._audit:
-            await self.session.execute(insert(tables.audit_log), self._audit)
-            await write_outbox(self.session, self._audit)  # issue 7: webhook events, same transaction
+            # issue 7: webhook events in the same transaction (and statement) as their audit records
+            await self.session.execute(audit_with_outbox(self._audit))
             self._audit = []
         await self.session.commit()

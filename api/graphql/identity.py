@@ -12,6 +12,7 @@ from strawberry.types import Info
 from api import admin
 from api.auth import authenticate_password, issue_session_token
 from api.context import Context
+from store.driver import driver_connection
 from api.graphql.authz import ViewerPermissions, performs
 from api.graphql.common import Node, UserError, from_global_id, to_global_id
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
@@ -213,8 +214,8 @@ class IdentityMutations:
                          extensions=performs(None))
     async def login(self, info: Ctx, input: LoginInput) -> LoginPayload:
         ctx = info.context
-        async with ctx.session_factory() as session:
-            actor = await authenticate_password(session, input.username.strip(), input.password)
+        async with driver_connection(ctx.engine) as connection:
+            actor = await authenticate_password(connection, input.username.strip(), input.password)
         if actor is None:
             error = Violation("INVALID_CREDENTIALS", "用户名或密码错误。", "Wrong username or password.",
                               field=("input", "password"))

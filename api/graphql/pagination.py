@@ -173,6 +173,15 @@ def row_key(row: Any) -> int:
     return int(first if isinstance(first, int) else first.id)
 
 
+TOTAL_LABEL = "_total_count"
+
+
+def total_column(stmt: Select[Any]) -> Any:
+    """The number of rows `stmt` matches, as one more column of a page: PostgreSQL computes an uncorrelated
+    scalar subquery once per statement, so the page and its totalCount come in one round trip."""
+    return select(func.count()).select_from(stmt.subquery()).scalar_subquery().label(TOTAL_LABEL)
+
+
 async def count_rows(session: AsyncSession, stmt: Select[Any]) -> int:
     return int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
 

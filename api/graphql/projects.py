@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Annotated, Any
@@ -11,7 +11,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from api.context import Context
+from api.context import Context, current_context
 from api.errors import AppError, not_found
 from api.graphql.authz import ProjectPermissions, require_on_project
 from api.graphql.common import CNY, Node, from_global_id, to_global_id
@@ -28,6 +28,7 @@ from api.graphql.enums import (
 )
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
+    TOTAL_LABEL,
     After,
     Before,
     Connection,
@@ -40,6 +41,7 @@ from api.graphql.pagination import (
     counted,
     counter,
     keyset_page,
+    total_column,
 )
 from api.graphql.project_list import OrderDirection, ProjectOrder, search_clause, sort_expression
 from authz.operations import Operation
@@ -57,6 +59,22 @@ Ctx = Info[Context, None]
 async def _organization(info: Ctx, pk: int) -> Organization:
     row = await info.context.loaders["organization"].load(pk)
     return Organization.from_row(row)
+
+
+class LeadUnitOnDemand:
+    """The lead unit of a project built from its aggregate: awaited (by graphql-core) only when a client
+    selects `leadOrganization`, then loaded through the request's DataLoader."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+
+    def __await__(self) -> Generator[Any, None, Organization]:
+        return self._load().__await__()
+
+    async def _load(self) -> Organization:
+        return Organization.from_row(await current_context.get().loaders["organization"].load(self.pk))
 
 
 @strawberry.type(description="联系人 — the unit's contact person for this project.")
@@ -145,7 +163,6 @@ class Project(Node, ProjectPermissions):
 
     pk: strawberry.Private[int]
     loaded: strawberry.Private[DomainProject | None]
-    lead: strawberry.Private[Organization | None]
     lead_organization_id: strawberry.Private[int]
     contact_name: strawberry.Private[str]
     facts: strawberry.Private[ApprovalFacts]
@@ -177,11 +194,14 @@ class Project(Node, ProjectPermissions):
         description="最近提交入库时间 — when it was last submitted to the reserve.")
     created_at: datetime = strawberry.field(description="创建时间 — created at.")
     updated_at: datetime = strawberry.field(description="更新时间 — last changed at.")
+    # A stored field, not a resolver (a list page resolves 50 of them): a list row brings the lead unit along;
+    # a project built from its aggregate holds a LeadUnitOnDemand, which graphql-core awaits only if asked.
+    lead_organization: Organization = strawberry.field(description="牵头单位 — the lead unit (Art. 8).")
 
     @classmethod
     def from_domain(cls, project: DomainProject) -> Project:
         """From a loaded aggregate (a single project, a mutation's result)."""
-        return cls._build(project, loaded=project, lead=None)
+        return cls._build(project, loaded=project, lead=LeadUnitOnDemand(project.lead_organization_id))
 
     @classmethod
     def from_rows(cls, rows: Sequence[Any]) -> list[Project]:
@@ -200,10 +220,10 @@ class Project(Node, ProjectPermissions):
         return cls._build(m, loaded=None, lead=lead)
 
     @classmethod
-    def _build(cls, m: Any, *, loaded: DomainProject | None, lead: Organization | None) -> Project:
+    def _build(cls, m: Any, *, loaded: DomainProject | None, lead: Organization | LeadUnitOnDemand) -> Project:
         assert m.id is not None and m.created_at is not None and m.updated_at is not None
         return cls(
-            id=to_global_id("Project", m.id), pk=m.id, loaded=loaded, lead=lead,
+            id=to_global_id("Project", m.id), pk=m.id, loaded=loaded, lead_organization=lead,
             lead_organization_id=m.lead_organization_id, contact_name=m.contact_name,
             facts=ApprovalFacts(listed_plan_reference=m.listed_plan_reference,
                                 urgent_legal_basis=m.urgent_legal_basis,
@@ -225,12 +245,6 @@ class Project(Node, ProjectPermissions):
             self.loaded = await info.context.loaders["project"].load(self.pk)
         return self.loaded
 
-    @strawberry.field(description="牵头单位 — the lead unit (Art. 8).")
-    def lead_organization(self, info: Ctx) -> Organization:
-        # A list row brings its lead unit along; otherwise the request's DataLoader (graphql-core awaits it).
-        if self.lead is not None:
-            return self.lead
-        return _organization(info, self.lead_organization_id)  # type: ignore[return-value]
 
     @strawberry.field(description="参建单位 — participating units with their part (Art. 8).")
     async def participants(self, info: Ctx) -> list[Participant]:
@@ -403,16 +417,20 @@ class ProjectQueries:
         ctx = info.context
         stmt = _filtered(ctx, filter)
         o = tables.organizations
-        with_lead = stmt.join(o, o.c.id == tables.projects.c.lead_organization_id).add_columns(
+        page_stmt = stmt.join(o, o.c.id == tables.projects.c.lead_organization_id).add_columns(
             o.c.name.label("lead_name"), o.c.type.label("lead_type"), o.c.district.label("lead_district"))
+        wants_total = asks_for(info, "totalCount")
+        if wants_total:  # counted by the page's own statement: one round trip, not two
+            page_stmt = page_stmt.add_columns(total_column(stmt))
         async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
-                session, with_lead, key=tables.projects.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang,
-                sort=sort_expression(order_by) if order_by else None,
+                session, page_stmt, key=tables.projects.c.id, page=PageRequest(first, after, last, before),
+                lang=ctx.lang, sort=sort_expression(order_by) if order_by else None,
                 descending=order_by is None or order_by.direction == OrderDirection.DESC,
             )
-            # On the same connection while we hold it, rather than a second checkout later.
-            count = counted(await count_rows(session, stmt)) if asks_for(info, "totalCount") else None
+            count = None
+            if wants_total:
+                count = counted(getattr(rows[0], TOTAL_LABEL) if rows else await count_rows(session, stmt))
         edges = [Edge(cursor=c, node=node) for node, c in zip(Project.from_rows(rows), cursors, strict=True)]
         return ProjectConnection(edges=edges, page_info=page_info,
                                  count=count or counter(ctx.read_session_factory, stmt))

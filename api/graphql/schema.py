@@ -22,6 +22,7 @@ from api.graphql.construction import ConstructionMutations, ConstructionQueries
 from api.graphql.construction_acceptance import AcceptanceMutations
 from api.graphql.contract import describe_mutation_inputs
 from api.graphql.dashboards import DashboardQueries
+from api.graphql.execution import PlainFieldsExecutor
 from api.graphql.identity import IdentityMutations, IdentityQueries
 from api.graphql.obligations import ObligationMutations, ObligationQueries
 from api.graphql.organizations import Organization
@@ -89,6 +90,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
         ],
         config=StrawberryConfig(scalar_map={CNY: CNY_SCALAR}, disable_field_suggestions=production),
+        execution_context_class=PlainFieldsExecutor,
     )
     describe_mutation_inputs(schema._schema)
     return schema
