@@ -11,7 +11,7 @@ from domain.actors import Actor
 from domain.clock import Clock
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
-from store.outbox import audit_with_outbox
+from store.outbox import AUDIT_WITH_OUTBOX
 from store.repositories import SqlProjectRepository
 from store.supervision_repositories import SqlSupervisionRepository
 
@@ -72,6 +72,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._audit:
             # issue 7: webhook events in the same transaction (and statement) as their audit records
-            await self.session.execute(audit_with_outbox(self._audit))
+            for record in self._audit:
+                await self.session.execute(AUDIT_WITH_OUTBOX, record)
             self._audit = []
         await self.session.commit()
