@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.errors import NotFound
 from domain.lifecycle import Status
@@ -18,13 +23,16 @@ class SqlProjectRepository:
         self._session = session
 
     async def get(self, project_id: int, *, for_update: bool = False) -> Project:
-        stmt = select(Project).where(tables.projects.c.id == project_id)
-        if for_update:
-            # The row lock serialises concurrent use cases on one project: the second sees the first's result.
-            stmt = stmt.with_for_update(of=tables.projects)
-        project = (await self._session.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
+        """The whole aggregate. Every use case starts here, so its statements are built once (`_get_statements`):
+        the selectin loaders would build their SELECT again on every load (~1 ms of CPU per collection)."""
+        project_stmt, children = _get_statements(for_update)
+        found = await self._session.execute(project_stmt, {"project_id": project_id})
+        project = found.scalar_one_or_none()
         if project is None:
             raise NotFound("Project", project_id)
+        for name, stmt in children:
+            rows = (await self._session.execute(stmt, {"project_id": project_id})).scalars().all()
+            set_committed_value(project, name, list(rows))
         return project
 
     def add(self, project: Project) -> None:
@@ -71,3 +79,26 @@ class SqlProjectRepository:
         )
         return {code: other for code, other in (await self._session.execute(stmt)).all()}
 
+
+@cache
+def _get_statements(for_update: bool) -> tuple[Select[Any], list[tuple[str, Select[Any]]]]:
+    """The project's own row (locked for a use case that changes it: the row lock serialises concurrent use
+    cases on one project, the second sees the first's result) and one SELECT per collection, in the order the
+    mapping's relationships give."""
+    pid = bindparam("project_id")
+    project = (select(Project).where(tables.projects.c.id == pid)
+               .options(*(lazyload(getattr(Project, name)) for name in _COLLECTIONS))
+               .execution_options(populate_existing=True))
+    if for_update:
+        project = project.with_for_update(of=tables.projects)
+    relationships = inspect(Project).relationships
+    children = []
+    for name in _COLLECTIONS:
+        rel = relationships[name]
+        (fk,) = rel.remote_side
+        children.append((name, select(rel.mapper.class_).where(fk == pid).order_by(*rel.order_by)
+                         .execution_options(populate_existing=True)))
+    return project, children
+
+
+_COLLECTIONS = ("participants", "catalogue", "documents")
