@@ -75,7 +75,8 @@ def _verified_claims(token: str, secret: str) -> tuple[str, int, int]:
     answer, so a client's every request need not pay for the check again. Refusals are not cached."""
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], issuer="yingkou-projects",
-                            options={"require": ["exp", "sub", "iat"], "verify_exp": False, "verify_iat": False})
+                            options={"require": ["exp", "sub", "iat"], "verify_exp": False,
+                                     "verify_iat": False})
         return str(claims["sub"]), int(claims["exp"]), int(claims["iat"])
     except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise AuthError("invalid") from exc

@@ -86,7 +86,8 @@ class Context:
     async def _load_projects(self, ids: Sequence[int]) -> list[Project]:
         """Whole aggregates (participants, catalogue, documents) for the projects of a page, in one batch."""
         async with self.read_session_factory() as session:
-            found = (await session.execute(select(Project).where(tables.projects.c.id.in_(ids)))).scalars().all()
+            stmt = select(Project).where(tables.projects.c.id.in_(ids))
+            found = (await session.execute(stmt)).scalars().all()
         by_id = {p.id: p for p in found}
         return [by_id[i] for i in ids]
 

@@ -37,7 +37,8 @@ def _draft(n: int) -> dict[str, object]:
 
 async def _measure(url: str, seconds: float) -> float:
     port = free_port()
-    with server(["-m", "api", "serve", "--no-demo", "--port", str(port), "--workers", str(WORKERS)], url, port) as base:
+    api = ["-m", "api", "serve", "--no-demo", "--port", str(port), "--workers", str(WORKERS)]
+    with server(api, url, port) as base:
         async with connection(url) as conn:
             unit = await conn.fetchval(
                 "SELECT username FROM users WHERE username NOT IN ('bench.audit', 'bench.bdb') "

@@ -31,7 +31,7 @@ async def run() -> None:
     page = int(os.environ.get("BENCH_PAGE", "50"))
     url = await fresh_database("yk_bench_list")
     await seed(url, projects=projects)
-    print(f"data: {projects} projects; page of {page}; {CLIENTS} concurrent clients; {seconds:.0f} s per run; "
+    print(f"data: {projects} projects; page of {page}; {CLIENTS} concurrent clients; {seconds:.0f} s a run; "
           f"{WORKERS} worker process(es) per server; {ROUNDS} rounds, GraphQL and raw taking turns")
 
     graphql_port, raw_port = free_port(), free_port()
@@ -68,8 +68,9 @@ async def run() -> None:
             print("  " + graphql.line("GraphQL projects(first)"))
             print("  " + raw.line("raw Starlette+asyncpg"))
             print(f"  ratios: throughput {throughput[-1]:.2f}, p95 {p95[-1]:.2f}")
-    print(f"throughput ratio GraphQL/raw (median of {ROUNDS}): {statistics.median(throughput):.2f}  (target ≥ 0.5)")
-    print(f"p95 ratio GraphQL/raw (median of {ROUNDS}):        {statistics.median(p95):.2f}  (target ≤ 2)")
+    median_throughput, median_p95 = statistics.median(throughput), statistics.median(p95)
+    print(f"throughput ratio GraphQL/raw (median of {ROUNDS}): {median_throughput:.2f}  (target ≥ 0.5)")
+    print(f"p95 ratio GraphQL/raw (median of {ROUNDS}):        {median_p95:.2f}  (target ≤ 2)")
 
 
 def main() -> None:

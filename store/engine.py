@@ -11,7 +11,8 @@ def make_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15
                 pre_ping: bool = False) -> AsyncEngine:
     """Without pre-ping a checkout costs no round trip; after a PostgreSQL restart the first statement on a
     dead connection fails, and SQLAlchemy then discards every pooled connection of that age (one failed
-    request instead of a ping on every checkout; tests/store/test_faults.py restarts the server under load)."""
+    request instead of a ping on every checkout; tests/store/test_faults.py restarts the server under
+    load)."""
     map_domain()
     return create_async_engine(
         url,

@@ -26,8 +26,8 @@ def _audit_with_outbox() -> Insert:
                                                       subscription.event_types.has_key(WILDCARD)))
     return insert(webhook_events).from_select(
         ["event_id", "event_type", "target_type", "target_id", "occurred_at", "data"],
-        select(cast(func.gen_random_uuid(), String), audit.c.operation, audit.c.target_type, audit.c.target_id,
-               audit.c.occurred_at, audit.c.after).where(wanted),
+        select(cast(func.gen_random_uuid(), String), audit.c.operation, audit.c.target_type,
+               audit.c.target_id, audit.c.occurred_at, audit.c.after).where(wanted),
     )
 
 

@@ -39,8 +39,8 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # graphql-core collects a selection once per (type, field nodes) and hands every item of a list the same
-        # grouped field set; a plan is made once per set. The set is kept in the entry so its id stays unique.
+        # graphql-core collects a selection once per (type, field nodes) and hands every item of a list the
+        # same grouped field set; a plan is made once per set, kept with the set so its id stays unique.
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
@@ -88,7 +88,8 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return self._reading_of(definition.python_name, field.type, details)
 
-    def _reading_of(self, attribute: str, type_: GraphQLOutputType, details: FieldDetailsList) -> Reading | None:
+    def _reading_of(self, attribute: str, type_: GraphQLOutputType,
+                    details: FieldDetailsList) -> Reading | None:
         nullable = not isinstance(type_, GraphQLNonNull)
         inner = type_ if nullable else type_.of_type
         if is_leaf_type(inner):
