@@ -7,7 +7,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
@@ -17,11 +18,14 @@ from api.errors import AppError, forbidden, unauthenticated
 from api.settings import Settings
 from authz.enforcer import Authorizer, ProjectGate
 from authz.operations import Operation
+from authz.sql import project_filter
 from domain.actors import Actor
-from domain.clock import Clock
+from domain.clock import Clock, legal_date
+from domain.obligations import Obligation, ObligationState, obligations
 from domain.projects import Project
 from domain.reserve import ReserveReview
-from store import tables
+from store import construction_tables, tables
+from store.supervision_repositories import obligation_facts
 from store.uow import SqlUnitOfWork
 
 
@@ -49,6 +53,8 @@ class Context:
             "organization": _loader(self._load_organizations),
             "reserve_reviews": _loader(self._load_reserve_reviews),
             "project": _loader(self._load_projects),
+            "latest_progress_report": _loader(self._load_latest_progress_reports),
+            "next_obligation": _loader(self._load_next_obligations),
         }
 
     def require_actor(self) -> Actor:
@@ -90,6 +96,31 @@ class Context:
             found = (await session.execute(stmt)).scalars().all()
         by_id = {p.id: p for p in found}
         return [by_id[i] for i in ids]
+
+    async def _load_latest_progress_reports(self, project_ids: Sequence[int]) -> list[Any]:
+        """Each project's latest quarterly progress report (R18), or None: one statement for a page."""
+        r = construction_tables.progress_reports
+        stmt = (select(r).where(r.c.project_id.in_(project_ids)).ext(distinct_on(r.c.project_id))
+                .order_by(r.c.project_id, r.c.period_number.desc()))
+        async with self.read_session_factory() as session:
+            latest = {row["project_id"]: row for row in (await session.execute(stmt)).mappings()}
+        return [latest.get(i) for i in project_ids]
+
+    async def _load_next_obligations(self, project_ids: Sequence[int]) -> list[Obligation | None]:
+        """Each project's earliest obligation not yet met (issue 5's calendar), where the viewer may read the
+        project's obligations; None otherwise."""
+        actor = self.require_actor()
+        where = and_(project_filter(self.authorizer, actor, Operation.OBLIGATION_READ),
+                     tables.projects.c.id.in_(project_ids))
+        async with self.read_session_factory() as session:
+            facts = await obligation_facts(session, where)
+        today = legal_date(self.clock())
+        earliest: dict[int, Obligation] = {}
+        for project in facts:
+            pending = [o for o in obligations(project, today) if o.state is not ObligationState.DONE]
+            if pending:
+                earliest[project.project_id] = pending[0]  # obligations() gives due-date order
+        return [earliest.get(i) for i in project_ids]
 
     async def _load_reserve_reviews(self, project_ids: Sequence[int]) -> list[list[ReserveReview]]:
         async with self.read_session_factory() as session:

@@ -220,6 +220,13 @@ class ProgressReport(Node):
     problems: str = strawberry.field(description="存在问题 — problems.")
     submitted_at: datetime = strawberry.field(description="报送时间 — submitted at.")
 
+    @classmethod
+    def from_row(cls, r: Any) -> ProgressReport:
+        return cls(id=to_global_id("ProgressReport", r["id"]), period_number=r["period_number"],
+                   period_start=r["period_start"], period_end=r["period_end"],
+                   physical_progress=percent(r["physical_progress"]), funds_spent=r["funds_spent"],
+                   milestones=r["milestones"], problems=r["problems"], submitted_at=r["submitted_at"])
+
 
 @strawberry.type(description="进度报告期 — one 3-month reporting slot and whether it is overdue (R18).")
 class ProgressQuarter:
@@ -347,20 +354,7 @@ class ProjectImplementation:
 
     @strawberry.field(description="进度报告 — progress reports (R18).")
     def progress_reports(self) -> list[ProgressReport]:
-        return [
-            ProgressReport(
-                id=to_global_id("ProgressReport", r["id"]),
-                period_number=r["period_number"],
-                period_start=r["period_start"],
-                period_end=r["period_end"],
-                physical_progress=percent(r["physical_progress"]),
-                funds_spent=r["funds_spent"],
-                milestones=r["milestones"],
-                problems=r["problems"],
-                submitted_at=r["submitted_at"],
-            )
-            for r in self.rows["progress"]
-        ]
+        return [ProgressReport.from_row(r) for r in self.rows["progress"]]
 
     @strawberry.field(
         description="应报进度期次（至今日或验收备案日） — every reporting period due so far, each "

@@ -88,9 +88,12 @@ class Obligation:
     async def organization(self, info: Ctx) -> Organization:
         return Organization.from_row(await info.context.loaders["organization"].load(self.organization_id))
 
+    project_id: strawberry.Private[int]
+
     @strawberry.field(description="项目 — the project.")
-    def project(self) -> Project | None:
-        return Project.from_domain(self.model) if self.model is not None else None
+    async def project(self, info: Ctx) -> Project | None:
+        model = self.model or await info.context.loaders["project"].load(self.project_id)
+        return Project.from_domain(model)
 
     @classmethod
     def from_domain(cls, o: DomainObligation, project: DomainProject | None, lang: str) -> Obligation:
@@ -104,6 +107,7 @@ class Obligation:
             due_on=o.due_on,
             state=to_gql(ObligationStateEnum, o.state),
             organization_id=o.organization_id,
+            project_id=o.project_id,
             model=project,
         )
 

@@ -257,6 +257,27 @@ class Project(Node, ProjectPermissions):
         model = await self.aggregate(info)
         return [CatalogueItem(code=c.code, name=c.name, new_construction=c.new_construction) for c in model.catalogue]
 
+    @strawberry.field(description="最近一期进度报告（第十八条），尚无则为空 — the latest quarterly progress report (R18), "
+                                  "null before the first.")
+    async def latest_progress_report(
+        self, info: Ctx
+    ) -> Annotated["ProgressReport", strawberry.lazy("api.graphql.construction")] | None:
+        from api.graphql.construction import ProgressReport
+
+        row = await info.context.loaders["latest_progress_report"].load(self.pk)
+        return ProgressReport.from_row(row) if row is not None else None
+
+    @strawberry.field(description="最近到期的未完成法定义务；查看者无权查看义务或没有义务时为空 — the earliest "
+                                  "obligation not yet met (R18–R23); null when there is none or the viewer may "
+                                  "not read this project's obligations.")
+    async def next_obligation(
+        self, info: Ctx
+    ) -> Annotated["Obligation", strawberry.lazy("api.graphql.obligations")] | None:
+        from api.graphql.obligations import Obligation
+
+        found = await info.context.loaders["next_obligation"].load(self.pk)
+        return Obligation.from_domain(found, self.loaded, info.context.lang) if found is not None else None
+
     @strawberry.field(description="入库审核记录 — reserve reviews, oldest first (Art. 7).")
     async def reserve_reviews(self, info: Ctx) -> list[ReserveReview]:
         reviews = await info.context.loaders["reserve_reviews"].load(self.pk)

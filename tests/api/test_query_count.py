@@ -9,12 +9,16 @@ from sqlalchemy import event
 from tests.api.projects_helpers import CREATE, draft_input
 from tests.utils import make_agencies
 
+# The frontend's project list (issue 8): unit, participants, latest progress report, next obligation, and more.
 LIST = """query($n: Int) { projects(first: $n) { totalCount edges { node {
   id code name status statusLabel totalInvestment version updatedAt
   leadOrganization { id name type }
   participants { organization { id name } businessFlow }
   catalogue { code name }
   reserveReviews { outcome checks { check passed } }
+  latestProgressReport { periodNumber physicalProgress }
+  nextObligation { rule dueOn state organization { name } }
+  availableActions { operation allowed }
 } } } }"""
 
 
