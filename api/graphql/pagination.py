@@ -207,7 +207,8 @@ def counted(total: int) -> Callable[[], Awaitable[int]]:
 
 def asks_for(info: Any, name: str) -> bool:
     """Whether the field's own selection names `name` (fragments followed; @skip/@include ignored, so at
-    worst something is computed that is not shown)."""
+    worst something is computed that is not shown). Reads graphql-core's nodes: strawberry's public
+    `selected_fields` would convert the whole sub-tree on every request to look at its first level."""
     raw = info._raw_info
 
     def names(selection_set: Any) -> bool:
