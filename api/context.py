@@ -89,13 +89,13 @@ class Context:
         by_id = {row.id: row for row in rows}
         return [by_id.get(i) for i in ids]
 
-    async def _load_projects(self, ids: Sequence[int]) -> list[Project]:
+    async def _load_projects(self, ids: Sequence[int]) -> list[Project | None]:
         """Whole aggregates (participants, catalogue, documents) for the projects of a page, in one batch."""
         async with self.read_session_factory() as session:
             stmt = select(Project).where(tables.projects.c.id.in_(ids))
             found = (await session.execute(stmt)).scalars().all()
         by_id = {p.id: p for p in found}
-        return [by_id[i] for i in ids]
+        return [by_id.get(i) for i in ids]
 
     async def _load_latest_progress_reports(self, project_ids: Sequence[int]) -> list[Any]:
         """Each project's latest quarterly progress report (R18), or None: one statement for a page."""

@@ -242,7 +242,10 @@ class Project(Node, ProjectPermissions):
     async def aggregate(self, info: Ctx) -> DomainProject:
         """The whole project with participants, catalogue and documents."""
         if self.loaded is None:
-            self.loaded = await info.context.loaders["project"].load(self.pk)
+            loaded = await info.context.loaders["project"].load(self.pk)
+            if loaded is None:  # projects are never deleted; a row read a moment ago is still there
+                raise LookupError(f"project {self.pk} vanished")
+            self.loaded = loaded
         return self.loaded
 
 
