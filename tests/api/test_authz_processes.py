@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from api.settings import PROJECT_ROOT
 from authz.operations import Operation
 from domain.actors import OrgType
 from tests.authz.live_app import DATABASE_ENV
+from tests.live_server import free_port, live_server
 from tests.utils import PASSWORD, make_org, make_user
 
 CAN = "{ viewer { can(operation: PROJECT_CREATE) { allowed code } } }"
 RULES = "{ policyRules { rules { id line } } }"
 REMOVE = ("mutation($id: ID!) { policyRuleRemove(input: {ruleId: $id}) { version userErrors { code } } }")
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _gql(http: httpx.AsyncClient, query: str, variables: dict | None = None,  # type: ignore[type-arg]
@@ -42,32 +33,11 @@ async def _gql(http: httpx.AsyncClient, query: str, variables: dict | None = Non
 async def two_processes(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     """Two uvicorn processes of the API on free localhost ports, both on the test database."""
     env = {**os.environ, DATABASE_ENV: database_url}
-    ports = [_free_port(), _free_port()]
-    processes = [subprocess.Popen(  # noqa: S603, ASYNC220 — our own interpreter; Popen does not wait
-        [sys.executable, "-m", "uvicorn", "tests.authz.live_app:app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"], cwd=PROJECT_ROOT, env=env) for port in ports]
-    clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) for port in ports]
-    try:
-        for client, process in zip(clients, processes, strict=True):
-            for _ in range(300):
-                assert process.poll() is None, "the API process exited"
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        yield clients[0], clients[1]
-    finally:
-        for client in clients:
-            await client.aclose()
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    ports = [free_port(), free_port()]
+    servers = [live_server(["-m", "uvicorn", "tests.authz.live_app:app", "--factory", "--host", "127.0.0.1",
+                            "--port", str(port), "--log-level", "warning"], env, port) for port in ports]
+    async with servers[0] as first, servers[1] as second:
+        yield first.http, second.http
 
 
 async def test_revoking_in_one_process_is_refused_by_the_other_within_a_second(two_processes, session_factory):

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
-import httpx
-
-from api.settings import PROJECT_ROOT
 from domain.actors import OrgType
+from tests.live_server import free_port, live_server
 from tests.utils import PASSWORD, make_org, make_user
 
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
 VIEWER = "{ viewer { user { username } } }"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _worker_pids(parent: int) -> set[int]:
@@ -36,36 +25,19 @@ async def test_two_workers_serve_one_port_on_one_database(database_url, session_
     # given a unit user in the test database and the API served by two worker processes
     org = await make_org(session_factory, OrgType.UNIT)
     await make_user(session_factory, org, "workers.unit")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "YK_TOKEN_SECRET": "w" * 48, "YK_LOG_LEVEL": "WARNING",
            "YK_WEBHOOK_WORKER": "false", "YK_NOTIFICATION_WORKER": "false"}
-    process = subprocess.Popen(  # noqa: S603, ASYNC220 — our own interpreter; Popen does not wait
-        [sys.executable, "-m", "api", "serve", "--no-demo", "--workers", "2", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            for _ in range(300):
-                assert process.poll() is None, "serve --workers exited"
-                try:
-                    if (await http.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            # when a user signs in and asks who they are, many times over
-            login = await http.post("/graphql", json={"query": LOGIN,
-                                                      "variables": {"u": "workers.unit", "p": PASSWORD}})
-            token = login.json()["data"]["login"]["token"]
-            answers = await asyncio.gather(*(
-                http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"})
-                for _ in range(20)))
-            workers = _worker_pids(process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    serve = ["-m", "api", "serve", "--no-demo", "--workers", "2", "--port", str(port)]
+    async with live_server(serve, env, port) as server:
+        # when a user signs in and asks who they are, many times over
+        login = await server.http.post("/graphql", json={"query": LOGIN,
+                                                         "variables": {"u": "workers.unit", "p": PASSWORD}})
+        token = login.json()["data"]["login"]["token"]
+        answers = await asyncio.gather(*(
+            server.http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"})
+            for _ in range(20)))
+        workers = _worker_pids(server.process.pid)
     # then two worker processes ran, and every answer knew the user (a token from one works on the other)
     assert len(workers) == 2
     assert {a.json()["data"]["viewer"]["user"]["username"] for a in answers} == {"workers.unit"}
