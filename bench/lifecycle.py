@@ -2,7 +2,7 @@
 
 Each client creates a project and submits it to the reserve, back to back (two audited mutations).
 The run is repeated with the audit-chain trigger switched off, to show what the chain costs.
-Environment: BENCH_SECONDS (default 5), BENCH_WORKERS (API processes; default one per core).
+Environment: BENCH_SECONDS (default 8), BENCH_WORKERS (API processes; default one per core).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ async def _measure(url: str, seconds: float) -> float:
 
 
 async def run() -> None:
-    seconds = float(os.environ.get("BENCH_SECONDS", "5"))
+    seconds = float(os.environ.get("BENCH_SECONDS", "8"))
     url = await fresh_database("yk_bench_lifecycle")
     await seed(url, projects=1000)
     print(f"{CLIENTS} concurrent clients, {seconds:.0f} s, {WORKERS} API worker process(es); "
