@@ -21,7 +21,7 @@ from authz.operations import Operation
 from authz.sql import project_filter
 from domain.actors import Actor
 from domain.clock import Clock, legal_date
-from domain.obligations import Obligation, ObligationState, obligations
+from domain.obligations import Obligation, next_obligation
 from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import construction_tables, tables
@@ -115,11 +115,7 @@ class Context:
         async with self.read_session_factory() as session:
             facts = await obligation_facts(session, where)
         today = legal_date(self.clock())
-        earliest: dict[int, Obligation] = {}
-        for project in facts:
-            pending = [o for o in obligations(project, today) if o.state is not ObligationState.DONE]
-            if pending:
-                earliest[project.project_id] = pending[0]  # obligations() gives due-date order
+        earliest = {project.project_id: next_obligation(project, today) for project in facts}
         return [earliest.get(i) for i in project_ids]
 
     async def _load_reserve_reviews(self, project_ids: Sequence[int]) -> list[list[ReserveReview]]:

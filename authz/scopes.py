@@ -16,6 +16,8 @@ PUBLISHED = "published"  # not a draft: what integrators may pull
 ASSIGNED = "assigned"  # an evaluator entrusted with one of the project's approval documents (Art. 13)
 
 ALL_SCOPES = (ANY, LEAD, PARTICIPANT, SUBMITTED, PUBLISHED, ASSIGNED)
+# Scopes that let a reader see only a few projects: their own, their joint ones, their assignments.
+NARROW_SCOPES = frozenset({LEAD, PARTICIPANT, ASSIGNED})
 
 
 def project_facts(actor: Actor, project: Project, document: Any = None) -> frozenset[str]:

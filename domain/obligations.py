@@ -173,6 +173,11 @@ def obligations(facts: ProjectFacts, today: date) -> list[Obligation]:
     return sorted(found, key=lambda o: (o.due_on, o.key))
 
 
+def next_obligation(facts: ProjectFacts, today: date) -> Obligation | None:
+    """The project's earliest obligation not yet met on `today` (due-date order), or None."""
+    return next((o for o in obligations(facts, today) if o.state is not ObligationState.DONE), None)
+
+
 class NoticeKind(StrEnum):
     OPENED = "OPENED"
     DUE_IN_30_DAYS = "DUE_IN_30_DAYS"

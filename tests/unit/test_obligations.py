@@ -10,6 +10,7 @@ from domain.obligations import (
     ObligationState,
     ProjectFacts,
     Rectification,
+    next_obligation,
     notices_due,
     obligations,
 )
@@ -56,6 +57,16 @@ def test_R18_quarters_follow_the_progress_module_and_each_missed_one_is_overdue(
         (date(2027, 2, 28), ObligationState.UPCOMING),
     ]
     assert found[1].opens_on == date(2026, 6, 1)
+
+
+def test_the_next_obligation_is_the_earliest_not_yet_met() -> None:
+    # given approval on 28 Feb 2026 and the first report (due 31 May) sent
+    facts = _facts(approval_date=date(2026, 2, 28), progress_reports=frozenset({1}))
+    # when / then: the met first period is skipped; the overdue second comes before the open third
+    found = next_obligation(facts, date(2026, 9, 1))
+    assert found is not None and (found.rule, found.due_on, found.state) == (
+        "R18", date(2026, 8, 31), ObligationState.OVERDUE)
+    assert next_obligation(_facts(), date(2026, 9, 1)) is None  # not approved: owes nothing yet
 
 
 def test_R18_reports_stop_at_the_acceptance_filing() -> None:
