@@ -1,18 +1,18 @@
 """Lifecycle mutations per second, each with its audit record, at 16 concurrent clients (target ≥ 300/s).
 
 Each client creates a project and submits it to the reserve, back to back (two audited mutations).
-The run is repeated with the audit-chain trigger switched off, to show what the chain costs.
-Environment: BENCH_SECONDS (default 8), BENCH_WORKERS (API processes; default one per core).
+The runs are repeated with the audit-chain trigger switched off, to show what the chain costs.
+Environment: BENCH_SECONDS (default 8), BENCH_ROUNDS (runs of each kind, median taken; default 3),
+BENCH_WORKERS (API processes; default one per core).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 
-import httpx
-
-from bench.common import WORKERS, closed_loop, connection, free_port, fresh_database, login, seed, server
+from bench.common import WORKERS, LoadClient, closed_loop, connection, free_port, fresh_database, login, seed, server
 from store import audit_chain
 from store.engine import make_engine, make_session_factory
 
@@ -35,7 +35,8 @@ def _draft(n: int) -> dict[str, object]:
     }
 
 
-async def _measure(url: str, seconds: float) -> float:
+async def _measure(url: str, seconds: float, rounds: int) -> float:
+    """The median of `rounds` runs on one server (this machine's speed drifts between runs)."""
     port = free_port()
     api = ["-m", "api", "serve", "--no-demo", "--port", str(port), "--workers", str(WORKERS)]
     with server(api, url, port) as base:
@@ -47,42 +48,41 @@ async def _measure(url: str, seconds: float) -> float:
         headers = {"Authorization": f"Bearer {await login(base, unit)}"}
         failures = 0
 
-        async def lifecycle(http: httpx.AsyncClient, n: int) -> None:
+        async def lifecycle(http: LoadClient, n: int) -> None:
             nonlocal failures
-            created = (
-                await http.post(
-                    "/graphql", json={"query": CREATE, "variables": {"input": _draft(n)}}, headers=headers
-                )
-            ).json()
+            _, created = await http.post_json(
+                "/graphql", {"query": CREATE, "variables": {"input": _draft(n)}}, headers
+            )
             project = ((created.get("data") or {}).get("projectCreate") or {}).get("project")
             if project is None:
                 failures += 1
                 return
-            submitted = (
-                await http.post(
-                    "/graphql",
-                    json={"query": SUBMIT, "variables": {"input": {"projectId": project["id"]}}},
-                    headers=headers,
-                )
-            ).json()
-            if (submitted.get("data") or {}).get("projectSubmitToReserve", {}).get("userErrors") != []:
+            _, submitted = await http.post_json(
+                "/graphql", {"query": SUBMIT, "variables": {"input": {"projectId": project["id"]}}}, headers
+            )
+            if ((submitted.get("data") or {}).get("projectSubmitToReserve") or {}).get("userErrors") != []:
                 failures += 1
 
-        figures = await closed_loop(lifecycle, base=base, clients=CLIENTS, seconds=seconds)
-    rate = 2 * figures.requests / figures.seconds
-    print(
-        f"  {rate:7.1f} mutations/s  (p95 of a create+submit pair {figures.p95:.1f} ms; failures {failures})"
-    )
+        rates = []
+        for _ in range(rounds):
+            failures = 0
+            figures = await closed_loop(lifecycle, base=base, clients=CLIENTS, seconds=seconds)
+            rates.append(2 * figures.requests / figures.seconds)
+            print(f"  {rates[-1]:7.1f} mutations/s  (p95 of a create+submit pair {figures.p95:.1f} ms; "
+                  f"failures {failures}; load generator {figures.client_cpu_ms / 2:.2f} ms CPU a mutation)")
+    rate = statistics.median(rates)
+    print(f"  median of {rounds}: {rate:.1f} mutations/s")
     return rate
 
 
 async def run() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "8"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     url = await fresh_database("yk_bench_lifecycle")
     await seed(url, projects=1000)
     print(f"{CLIENTS} concurrent clients, {seconds:.0f} s, {WORKERS} API worker process(es); "
           "audit chain sealed by the trigger:")
-    chained = await _measure(url, seconds)
+    chained = await _measure(url, seconds, rounds)
     engine = make_engine(url)
     try:
         verdict = await audit_chain.verify(make_session_factory(engine))
@@ -94,7 +94,7 @@ async def run() -> None:
         await conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain")
         await conn.execute("ALTER TABLE audit_log ALTER COLUMN hash DROP NOT NULL")
     print("the same without the chain (trigger off, for comparison only):")
-    plain = await _measure(url, seconds)
+    plain = await _measure(url, seconds, rounds)
     print(
         f"chain cost: {100 * (1 - chained / plain):.0f} % of throughput; target ≥ 300 mutations/s: "
         f"{'met' if chained >= 300 else 'NOT met'}"

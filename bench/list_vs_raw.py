@@ -15,7 +15,7 @@ import statistics
 import httpx
 import orjson
 
-from bench.common import WORKERS, closed_loop, free_port, fresh_database, login, seed, server
+from bench.common import WORKERS, LoadClient, closed_loop, free_port, fresh_database, login, seed, server
 
 QUERY = """query($n: Int) { projects(first: $n) { totalCount edges { node {
   id code name status totalInvestment version leadOrganization { id name } } } } }"""
@@ -50,13 +50,13 @@ async def run() -> None:
         )
         print(f"same JSON from both: {same}")
 
-        async def ask_graphql(http: httpx.AsyncClient, n: int) -> None:
-            response = await http.post("/graphql", json=payload, headers=headers)
-            assert response.status_code == 200  # noqa: S101
+        async def ask_graphql(http: LoadClient, n: int) -> None:
+            status, _ = await http.post_json("/graphql", payload, headers)
+            assert status == 200  # noqa: S101
 
-        async def ask_raw(http: httpx.AsyncClient, n: int) -> None:
-            response = await http.get(f"/projects?first={page}")
-            assert response.status_code == 200  # noqa: S101
+        async def ask_raw(http: LoadClient, n: int) -> None:
+            status, _ = await http.get_json(f"/projects?first={page}")
+            assert status == 200  # noqa: S101
 
         throughput, p95 = [], []
         for n in range(1, ROUNDS + 1):

@@ -273,13 +273,19 @@ def check_submission(project: Project, *, catalogue_claimed_elsewhere: dict[str,
     return found
 
 
-def submit_to_reserve(project: Project, *, code: str | None, year: int, now: datetime,
-                      catalogue_claimed_elsewhere: dict[str, str]) -> None:
-    """Move a complete draft into reserve review; a first submission receives its code."""
+def ensure_submittable(project: Project, *, catalogue_claimed_elsewhere: dict[str, str]) -> None:
+    """R7/R8: refuse a project that cannot enter reserve review now, listing every gap."""
     problems = check_submission(project, catalogue_claimed_elsewhere=catalogue_claimed_elsewhere)
     if problems:
         raise DomainError(problems)
-    project.status = transition(project.status, Status.RESERVE_REVIEW, rule="R7")
+    transition(project.status, Status.RESERVE_REVIEW, rule="R7")
+
+
+def submit_to_reserve(project: Project, *, code: str | None, year: int, now: datetime,
+                      catalogue_claimed_elsewhere: dict[str, str]) -> None:
+    """Move a complete draft into reserve review; a first submission receives its code."""
+    ensure_submittable(project, catalogue_claimed_elsewhere=catalogue_claimed_elsewhere)
+    project.status = Status.RESERVE_REVIEW
     if project.code is None:
         project.code, project.year = code, year
     project.submitted_at = now

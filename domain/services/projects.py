@@ -15,6 +15,7 @@ from domain.projects import (
     check_draft,
     check_participant_organizations,
     ensure_draft,
+    ensure_submittable,
     project_code,
 )
 from domain.projects import submit_to_reserve as submit_rule
@@ -144,6 +145,9 @@ async def submit_to_reserve(*, uow: UnitOfWork, gate: Gate, project_id: int,
         instant = uow.now()
         year = legal_date(instant).year
         claimed = await uow.projects.catalogue_claimed_elsewhere(project)
+        # Refusals first: drawing the code locks the year's counter until commit, so a refused submission should
+        # not hold it up for the others.
+        ensure_submittable(project, catalogue_claimed_elsewhere=claimed)
         code = None if project.code else project_code(year, await uow.projects.next_code_sequence(year))
         submit_rule(project, code=code, year=year, now=instant, catalogue_claimed_elsewhere=claimed)
         project.touch(instant)

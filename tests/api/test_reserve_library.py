@@ -266,6 +266,22 @@ async def test_project_codes_count_per_year(api, session_factory, clock):
     assert codes == ["YK-2026-0001", "YK-2026-0002", "YK-2027-0001"]
 
 
+async def test_codes_have_no_gaps_a_refused_submission_uses_no_number(api, session_factory):
+    a = await make_agencies(api, session_factory, "unit")
+    first = await create(api, a.token["unit"], description="")
+    refused = (await api.data(SUBMIT, {"input": {"projectId": first["id"]}},
+                              token=a.token["unit"]))["projectSubmitToReserve"]
+    assert [e["code"] for e in refused["userErrors"]] == ["DESCRIPTION_REQUIRED"]
+    second = await create(api, a.token["unit"])
+    assert (await submit(api, a.token["unit"], second["id"]))["code"] == "YK-2026-0001"
+    again = (await api.data(SUBMIT, {"input": {"projectId": second["id"]}},
+                            token=a.token["unit"]))["projectSubmitToReserve"]
+    assert [e["code"] for e in again["userErrors"]] == ["INVALID_TRANSITION"]
+    await api.data(UPDATE, {"input": {"projectId": first["id"], "description": "建设内容。"}}, token=a.token["unit"])
+
+    assert (await submit(api, a.token["unit"], first["id"]))["code"] == "YK-2026-0002"
+
+
 async def test_project_by_code_and_by_node_id(api, session_factory):
     a = await make_agencies(api, session_factory, "unit")
     project = await create(api, a.token["unit"])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 import strawberry
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from api.app import YOUNG_GENERATION_THRESHOLD, create_app
 from api.errors import MaskUnexpectedErrors
 from store import tables
 from tests.api.projects_helpers import REVIEW, all_checks, create, submit
@@ -172,3 +174,17 @@ async def test_an_unreachable_database_is_a_masked_internal_error_not_an_http_50
     assert response.status_code == 200
     assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["INTERNAL"]
     assert "postgres" not in response.text.lower()
+
+
+async def test_a_started_app_keeps_its_start_up_objects_out_of_full_collections(settings, engine):
+    app = create_app(settings.model_copy(update={"webhook_worker": False, "notification_worker": False}),
+                     engine=engine, policy_from_database=False)
+    saved = gc.get_threshold()
+    gc.unfreeze()
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 10_000  # the schema, the mappers, the policy…
+            assert gc.get_threshold() == (YOUNG_GENERATION_THRESHOLD, *saved[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*saved)
