@@ -185,9 +185,10 @@ class LoadClient:
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
 
-    async def post_json(self, path: str, body: object, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        async with self._session.post(path, data=orjson.dumps(body),
-                                      headers={"Content-Type": "application/json"} | (headers or {})) as response:
+    async def post_json(self, path: str, body: object,
+                        headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"} | (headers or {})
+        async with self._session.post(path, data=orjson.dumps(body), headers=headers) as response:
             return response.status, orjson.loads(await response.read())
 
     async def get_json(self, path: str) -> tuple[int, Any]:

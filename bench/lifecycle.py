@@ -12,7 +12,17 @@ import asyncio
 import os
 import statistics
 
-from bench.common import WORKERS, LoadClient, closed_loop, connection, free_port, fresh_database, login, seed, server
+from bench.common import (
+    WORKERS,
+    LoadClient,
+    closed_loop,
+    connection,
+    free_port,
+    fresh_database,
+    login,
+    seed,
+    server,
+)
 from store import audit_chain
 from store.engine import make_engine, make_session_factory
 
