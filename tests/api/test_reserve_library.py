@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import asyncio
+
+from sqlalchemy import select, text
 
 from store import tables
 from tests.api.projects_helpers import (
@@ -280,6 +282,21 @@ async def test_codes_have_no_gaps_a_refused_submission_uses_no_number(api, sessi
     await api.data(UPDATE, {"input": {"projectId": first["id"], "description": "建设内容。"}}, token=a.token["unit"])
 
     assert (await submit(api, a.token["unit"], first["id"]))["code"] == "YK-2026-0002"
+
+
+async def test_a_refused_submission_does_not_wait_for_the_code_counter(api, session_factory):
+    a = await make_agencies(api, session_factory, "unit")
+    incomplete = await create(api, a.token["unit"], description="")
+    async with session_factory() as other, other.begin():
+        # another submission has drawn this year's next code and not committed yet: the counter row is locked
+        await other.execute(text("""
+            INSERT INTO project_code_counters (year, last_sequence) VALUES (2026, 1)
+            ON CONFLICT (year) DO UPDATE SET last_sequence = project_code_counters.last_sequence + 1"""))
+        refused = (await asyncio.wait_for(
+            api.data(SUBMIT, {"input": {"projectId": incomplete["id"]}}, token=a.token["unit"]), timeout=10,
+        ))["projectSubmitToReserve"]
+
+    assert [e["code"] for e in refused["userErrors"]] == ["DESCRIPTION_REQUIRED"]
 
 
 async def test_project_by_code_and_by_node_id(api, session_factory):
