@@ -117,9 +117,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # e.g. http://127.0.0.1:8123
+    pid: int
+
+
 @contextlib.contextmanager
-def server(args: list[str], url: str, port: int) -> Iterator[str]:
-    """A live server process on `port`; yields its base URL once /healthz answers."""
+def server(args: list[str], url: str, port: int) -> Iterator[Server]:
+    """A live server process on `port`, yielded once /healthz answers."""
     env = os.environ | {
         "DATABASE_URL": url,
         "YK_TOKEN_SECRET": SECRET,
@@ -144,7 +150,7 @@ def server(args: list[str], url: str, port: int) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"server {args} did not start")
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -158,6 +164,7 @@ class Figures:
     requests: int
     seconds: float
     latencies_ms: list[float]
+    acts: int  # warm-up included
     client_cpu_ms: float  # the load generator's own CPU per `act`: it shares this machine's cores
 
     @property
@@ -227,7 +234,7 @@ async def closed_loop(
 
         await asyncio.gather(*(loop(w) for w in range(clients)))
         client_cpu_ms = (time.process_time() - cpu_start) * 1000 / max(acts, 1)
-    return Figures(len(latencies), seconds, latencies, client_cpu_ms)
+    return Figures(len(latencies), seconds, latencies, acts, client_cpu_ms)
 
 
 async def login(base: str, username: str) -> str:

@@ -23,6 +23,7 @@ from bench.common import (
     seed,
     server,
 )
+from bench.usage import observed
 from store import audit_chain
 from store.engine import make_engine, make_session_factory
 
@@ -49,7 +50,8 @@ async def _measure(url: str, seconds: float, rounds: int) -> float:
     """The median of `rounds` runs on one server (this machine's speed drifts between runs)."""
     port = free_port()
     api = ["-m", "api", "serve", "--no-demo", "--port", str(port), "--workers", str(WORKERS)]
-    with server(api, url, port) as base:
+    with server(api, url, port) as api_server:
+        base = api_server.base
         async with connection(url) as conn:
             unit = await conn.fetchval(
                 "SELECT username FROM users WHERE username NOT IN ('bench.audit', 'bench.bdb') "
@@ -76,10 +78,12 @@ async def _measure(url: str, seconds: float, rounds: int) -> float:
         rates = []
         for _ in range(rounds):
             failures = 0
-            figures = await closed_loop(lifecycle, base=base, clients=CLIENTS, seconds=seconds)
+            async with observed(url, api_server.pid) as usage:
+                figures = await closed_loop(lifecycle, base=base, clients=CLIENTS, seconds=seconds)
             rates.append(2 * figures.requests / figures.seconds)
             print(f"  {rates[-1]:7.1f} mutations/s  (p95 of a create+submit pair {figures.p95:.1f} ms; "
                   f"failures {failures}; load generator {figures.client_cpu_ms / 2:.2f} ms CPU a mutation)")
+            print(f"      {usage.line(2 * figures.acts, 'mutation')}")
     rate = statistics.median(rates)
     print(f"  median of {rounds}: {rate:.1f} mutations/s")
     return rate

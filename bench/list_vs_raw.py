@@ -16,6 +16,7 @@ import httpx
 import orjson
 
 from bench.common import WORKERS, LoadClient, closed_loop, free_port, fresh_database, login, seed, server
+from bench.usage import observed
 
 QUERY = """query($n: Int) { projects(first: $n) { totalCount edges { node {
   id code name status totalInvestment version leadOrganization { id name } } } } }"""
@@ -40,7 +41,8 @@ async def run() -> None:
                "--no-access-log", "--workers", str(WORKERS)]
     # Both servers stay up and take turns under load: this machine's speed drifts by tens of percent over a
     # minute, so each round compares two runs made seconds apart, and the verdict is the median round.
-    with server(api, url, graphql_port) as graphql_base, server(raw_app, url, raw_port) as raw_base:
+    with server(api, url, graphql_port) as graphql_server, server(raw_app, url, raw_port) as raw_server:
+        graphql_base, raw_base = graphql_server.base, raw_server.base
         headers = {"Authorization": f"Bearer {await login(graphql_base, 'bench.audit')}"}
         payload = {"query": QUERY, "variables": {"n": page}}
         graphql_body = httpx.post(graphql_base + "/graphql", json=payload, headers=headers).json()  # noqa: ASYNC210
@@ -60,13 +62,17 @@ async def run() -> None:
 
         throughput, p95 = [], []
         for n in range(1, ROUNDS + 1):
-            graphql = await closed_loop(ask_graphql, base=graphql_base, clients=CLIENTS, seconds=seconds)
-            raw = await closed_loop(ask_raw, base=raw_base, clients=CLIENTS, seconds=seconds)
+            async with observed(url, graphql_server.pid) as graphql_usage:
+                graphql = await closed_loop(ask_graphql, base=graphql_base, clients=CLIENTS, seconds=seconds)
+            async with observed(url, raw_server.pid) as raw_usage:
+                raw = await closed_loop(ask_raw, base=raw_base, clients=CLIENTS, seconds=seconds)
             throughput.append(graphql.throughput / raw.throughput)
             p95.append(graphql.p95 / raw.p95)
             print(f"round {n}:")
             print("  " + graphql.line("GraphQL projects(first)"))
+            print("      " + graphql_usage.line(graphql.acts))
             print("  " + raw.line("raw Starlette+asyncpg"))
+            print("      " + raw_usage.line(raw.acts))
             print(f"  ratios: throughput {throughput[-1]:.2f}, p95 {p95[-1]:.2f}")
     median_throughput, median_p95 = statistics.median(throughput), statistics.median(p95)
     print(f"throughput ratio GraphQL/raw (median of {ROUNDS}): {median_throughput:.2f}  (target ≥ 0.5)")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, inspect, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Select, bindparam, exists, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,16 +44,16 @@ class SqlProjectRepository:
     def add_review(self, review: ReserveReview) -> None:
         self._session.add(review)
 
-    async def next_code_sequence(self, year: int) -> int:
-        counters = tables.project_code_counters
-        stmt = (
-            insert(counters)
-            .values(year=year, last_sequence=1)
-            .on_conflict_do_update(index_elements=[counters.c.year],
-                                   set_={"last_sequence": counters.c.last_sequence + 1})
-            .returning(counters.c.last_sequence)
-        )
-        return int((await self._session.execute(stmt)).scalar_one())
+    async def take_code_number(self, year: int, project_id: int) -> int:
+        for _ in range(_TAKE_ATTEMPTS):
+            values = {"year": year, "project_id": project_id}
+            taken = (await self._session.execute(_TAKE_CODE_NUMBER, values)).scalar_one_or_none()
+            if taken is not None:
+                return int(taken)
+            # Every number is taken or held: add the next block. Someone adding the same block at the same
+            # moment makes this wait for their commit and then add nothing — their numbers are free by then.
+            await self._session.execute(_ADD_CODE_NUMBERS, {"year": year, "block": CODE_NUMBER_BLOCK})
+        raise RuntimeError(f"no free project code number for {year} after {_TAKE_ATTEMPTS} attempts")
 
     async def organization_types(self, ids: list[int]) -> dict[int, str]:
         if not ids:
@@ -105,5 +104,21 @@ def _get_statements(for_update: bool) -> tuple[Select[Any], list[tuple[str, Sele
         project = project.with_for_update(of=tables.projects)
     return project, children
 
+
+# The lowest free number of the year that no open transaction holds (SKIP LOCKED: no waiting for a commit).
+_TAKE_CODE_NUMBER = text("""
+    UPDATE project_code_numbers SET project_id = :project_id
+    WHERE (year, sequence) = (SELECT year, sequence FROM project_code_numbers
+                              WHERE year = :year AND project_id IS NULL
+                              ORDER BY sequence LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING sequence""")
+_ADD_CODE_NUMBERS = text("""
+    INSERT INTO project_code_numbers (year, sequence)
+    SELECT :year, n
+    FROM (SELECT coalesce(max(sequence), 0) AS top FROM project_code_numbers WHERE year = :year) AS numbered,
+         generate_series(numbered.top + 1, numbered.top + :block) AS n
+    ON CONFLICT DO NOTHING""")
+CODE_NUMBER_BLOCK = 100
+_TAKE_ATTEMPTS = 10
 
 _COLLECTIONS = ("participants", "catalogue", "documents")

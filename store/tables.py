@@ -177,11 +177,14 @@ reserve_check_results = Table(
     UniqueConstraint("review_id", "check", name="uq_reserve_check_results_review_check"),
 )
 
-project_code_counters = Table(
-    "project_code_counters",
+# The numbers in project codes, per year: free (project_id NULL) or taken by a project (migration 0008).
+project_code_numbers = Table(
+    "project_code_numbers",
     metadata,
     Column("year", SmallInteger, primary_key=True),
-    Column("last_sequence", Integer, nullable=False),
+    Column("sequence", Integer, primary_key=True),
+    Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=True),
+    Index("ix_project_code_numbers_free", "year", "sequence", postgresql_where=text("project_id IS NULL")),
 )
 
 audit_log = Table(

@@ -145,10 +145,12 @@ async def submit_to_reserve(*, uow: UnitOfWork, gate: Gate, project_id: int,
         instant = uow.now()
         year = legal_date(instant).year
         claimed = await uow.projects.catalogue_claimed_elsewhere(project)
-        # Refusals first: drawing the code locks the year's counter until commit, so a refused submission should
-        # not hold it up for the others.
+        # Refusals first: a refused submission takes no code number (not even one it would give back).
         ensure_submittable(project, catalogue_claimed_elsewhere=claimed)
-        code = None if project.code else project_code(year, await uow.projects.next_code_sequence(year))
+        code = None
+        if project.code is None:
+            assert project.id is not None
+            code = project_code(year, await uow.projects.take_code_number(year, project.id))
         submit_rule(project, code=code, year=year, now=instant, catalogue_claimed_elsewhere=claimed)
         project.touch(instant)
         await uow.flush()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from api.graphql.common import pk_of
+from domain.actors import Actor
 from store import tables
+from store.uow import SqlUnitOfWork
 from tests.api.projects_helpers import (
     CREATE,
     GET,
@@ -22,6 +25,7 @@ from tests.api.projects_helpers import (
 )
 from tests.utils import error_codes, make_agencies
 
+UNIT_ACTOR = Actor(user_id=None, organization_id=0, role="unit", username="test.unit")
 AUDIT = """query($id: ID!) { auditLog(first: 20, filter: {targetId: $id}) { totalCount edges { node {
   operation actorUsername actorRole requestId before after targetType } } } }"""
 
@@ -284,19 +288,29 @@ async def test_codes_have_no_gaps_a_refused_submission_uses_no_number(api, sessi
     assert (await submit(api, a.token["unit"], first["id"]))["code"] == "YK-2026-0002"
 
 
-async def test_a_refused_submission_does_not_wait_for_the_code_counter(api, session_factory):
+async def test_a_submission_does_not_wait_for_another_and_codes_keep_no_gaps(api, session_factory, clock):
     a = await make_agencies(api, session_factory, "unit")
-    incomplete = await create(api, a.token["unit"], description="")
-    async with session_factory() as other, other.begin():
-        # another submission has drawn this year's next code and not committed yet: the counter row is locked
-        await other.execute(text("""
-            INSERT INTO project_code_counters (year, last_sequence) VALUES (2026, 1)
-            ON CONFLICT (year) DO UPDATE SET last_sequence = project_code_counters.last_sequence + 1"""))
-        refused = (await asyncio.wait_for(
-            api.data(SUBMIT, {"input": {"projectId": incomplete["id"]}}, token=a.token["unit"]), timeout=10,
-        ))["projectSubmitToReserve"]
+    earlier, first, second, third = [await create(api, a.token["unit"]) for _ in range(4)]
+    await submit(api, a.token["unit"], earlier["id"])  # takes 0001, adding the year's first block of numbers
+    async with SqlUnitOfWork(session_factory, actor=UNIT_ACTOR, clock=clock, request_id="open") as open_one:
+        # a submission has taken the next number and not committed yet
+        held = await open_one.projects.take_code_number(2026, pk_of(first["id"], "Project", "zh"))
+        # when another is submitted meanwhile, it does not wait for the first to commit
+        meanwhile = await asyncio.wait_for(submit(api, a.token["unit"], second["id"]), timeout=10)
+        # and the first then fails (rolls back)
+    after = await submit(api, a.token["unit"], third["id"])
 
-    assert [e["code"] for e in refused["userErrors"]] == ["DESCRIPTION_REQUIRED"]
+    assert held == 2 and meanwhile["code"] == "YK-2026-0003"
+    assert after["code"] == "YK-2026-0002"  # the number the failed submission held is not lost
+
+
+async def test_concurrent_submissions_take_distinct_numbers_without_gaps(api, session_factory):
+    a = await make_agencies(api, session_factory, "unit")
+    projects = [await create(api, a.token["unit"]) for _ in range(20)]
+
+    submitted = await asyncio.gather(*(submit(api, a.token["unit"], p["id"]) for p in projects))
+
+    assert sorted(s["code"] for s in submitted) == [f"YK-2026-{n:04d}" for n in range(1, 21)]
 
 
 async def test_project_by_code_and_by_node_id(api, session_factory):
