@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import asyncpg
 import psutil
@@ -48,8 +49,24 @@ def _cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
     return seconds
 
 
-def _postgres_processes() -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["name"]) if re.match(r"postgres", p.info["name"] or "")]
+def _postgres_processes(postmaster: int | None, sampler: int) -> list[psutil.Process]:
+    """The server's processes: its postmaster and the backends it forked, but our sampler's (other clusters on
+    this machine, such as a test run's, are not counted); without a known postmaster, any postgres process."""
+    found = [p for p in psutil.process_iter(["name"]) if re.match(r"postgres", p.info["name"] or "")]
+    if postmaster is not None:
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(postmaster)
+            found = [root, *root.children()]
+    return [p for p in found if p.pid != sampler]
+
+
+async def _postmaster_pid(connection: asyncpg.Connection) -> int | None:
+    """From the data directory's postmaster.pid, when the server runs here and lets us read its settings."""
+    try:
+        directory = await connection.fetchval("SHOW data_directory")
+        return int((Path(directory) / "postmaster.pid").read_text().split()[0])
+    except (asyncpg.PostgresError, OSError, ValueError, IndexError):
+        return None
 
 
 def _server_processes(pid: int) -> list[psutil.Process]:
@@ -84,13 +101,15 @@ class Usage:
 async def observed(url: str, server_pid: int) -> AsyncIterator[Usage]:
     """`async with observed(url, pid) as usage:` — `usage` is filled in when the block ends."""
     usage = Usage()
-    server, postgres = _server_processes(server_pid), _postgres_processes()
-    server_before, postgres_before = _cpu_seconds(server), _cpu_seconds(postgres)
+    connection = await asyncpg.connect(**libpq(url))
+    postmaster, sampler = await _postmaster_pid(connection), connection.get_server_pid()
+    server = _server_processes(server_pid)
+    server_before = _cpu_seconds(server)
+    postgres_before = _cpu_seconds(_postgres_processes(postmaster, sampler))
     machine_before, started = psutil.cpu_times(), time.monotonic()
     stop = asyncio.Event()
 
     async def sample() -> None:
-        connection = await asyncpg.connect(**libpq(url))
         try:
             while not stop.is_set():
                 for row in await connection.fetch(_ACTIVITY):
@@ -110,7 +129,7 @@ async def observed(url: str, server_pid: int) -> AsyncIterator[Usage]:
         usage.busy_cores = (_busy_seconds(psutil.cpu_times()) - _busy_seconds(machine_before)) / usage.seconds
         server_after = _cpu_seconds(server)
         usage.server_cpu = sum(seconds - server_before.get(pid, 0.0) for pid, seconds in server_after.items())
-        postgres_after = _cpu_seconds(_postgres_processes())
+        postgres_after = _cpu_seconds(_postgres_processes(postmaster, sampler))
         if postgres_after:
             usage.postgres_cpu = sum(seconds - postgres_before.get(pid, 0.0)
                                      for pid, seconds in postgres_after.items())
