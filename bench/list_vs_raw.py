@@ -1,7 +1,8 @@
 """The GraphQL project list against a raw Starlette + asyncpg + orjson endpoint: same data, same JSON.
 
 Targets (issue 8): throughput ≥ 0.5 × raw and p95 ≤ 2 × raw at 32 concurrent clients.
-Both servers run BENCH_WORKERS processes (default: one per core).
+Both servers run BENCH_WORKERS processes (default: one per core). A last run measures the API's floor: an
+authenticated `{ __typename }`, which asks for nothing.
 Environment: BENCH_PROJECTS (default 1000), BENCH_SECONDS (default 5), BENCH_PAGE (default 50),
 BENCH_ROUNDS (default 3).
 """
@@ -74,6 +75,18 @@ async def run() -> None:
             print("  " + raw.line("raw Starlette+asyncpg"))
             print("      " + raw_usage.line(raw.acts))
             print(f"  ratios: throughput {throughput[-1]:.2f}, p95 {p95[-1]:.2f}")
+
+        # The API's floor: what any authenticated request costs before it asks for anything.
+        async def ask_nothing(http: LoadClient, n: int) -> None:
+            status, _ = await http.post_json("/graphql", {"query": "{ __typename }"}, headers)
+            assert status == 200  # noqa: S101
+
+        async with observed(url, graphql_server.pid) as floor_usage:
+            floor = await closed_loop(ask_nothing, base=graphql_base, clients=CLIENTS, seconds=seconds)
+        print("floor of the API:")
+        print("  " + floor.line("{ __typename } with a token"))
+        print("      " + floor_usage.line(floor.acts))
+        print(f"  throughput {floor.throughput / raw.throughput:.2f} × the raw list of the last round")
     median_throughput, median_p95 = statistics.median(throughput), statistics.median(p95)
     print(f"throughput ratio GraphQL/raw (median of {ROUNDS}): {median_throughput:.2f}  (target ≥ 0.5)")
     print(f"p95 ratio GraphQL/raw (median of {ROUNDS}):        {median_p95:.2f}  (target ≤ 2)")
