@@ -90,7 +90,9 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
         if database_url is None:
             raise ValueError("create_app needs a database_url, an engine or a session_factory")
         engine = make_engine(database_url, pool_size=settings.db_pool_size,
-                             statement_timeout_ms=settings.statement_timeout_ms, pre_ping=settings.db_pre_ping)
+                             max_overflow=settings.db_max_overflow,
+                             statement_timeout_ms=settings.statement_timeout_ms,
+                             pre_ping=settings.db_pre_ping)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

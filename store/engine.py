@@ -7,17 +7,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from store.mapping import map_domain
 
 
-def make_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15_000,
-                pre_ping: bool = False) -> AsyncEngine:
-    """Without pre-ping a checkout costs no round trip; after a PostgreSQL restart the first statement on a
-    dead connection fails, and SQLAlchemy then discards every pooled connection of that age (one failed
-    request instead of a ping on every checkout; tests/store/test_faults.py restarts the server under
-    load)."""
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None,
+                statement_timeout_ms: int = 15_000, pre_ping: bool = False) -> AsyncEngine:
+    """`pool_size` connections are kept; up to `max_overflow` (default: as many again) more are opened when
+    needed and closed when given back.
+
+    Without pre-ping a checkout costs no round trip; after a PostgreSQL restart the first statement on a dead
+    connection fails, and SQLAlchemy then discards every pooled connection of that age (one failed request
+    instead of a ping on every checkout; tests/store/test_faults.py restarts the server under load)."""
     map_domain()
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_pre_ping=pre_ping,
         connect_args={"server_settings": {"statement_timeout": str(statement_timeout_ms),
                                           "application_name": "yingkou-api"}},

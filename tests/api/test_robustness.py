@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 
+import httpx
 import pytest
 import strawberry
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.app import YOUNG_GENERATION_THRESHOLD, create_app
@@ -188,3 +189,28 @@ async def test_a_started_app_keeps_its_start_up_objects_out_of_full_collections(
     finally:
         gc.unfreeze()
         gc.set_threshold(*saved)
+
+
+async def test_a_process_keeps_its_connections_through_bursts_of_requests(settings, database_url):
+    # given the app with its own engine (pool sized by the settings) and a counter of new connections
+    app = create_app(settings.model_copy(update={"webhook_worker": False, "notification_worker": False}),
+                     database_url=database_url, policy_from_database=False)
+    opened = []
+    event.listen(app.state.engine.sync_engine, "connect", lambda *_: opened.append(1))
+
+    async def burst(http: httpx.AsyncClient) -> None:
+        ask = {"query": "{ __typename }"}
+        answers = await asyncio.gather(*(http.post("/graphql", json=ask) for _ in range(20)))
+        assert {a.status_code for a in answers} == {200}
+
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            await burst(http)  # opens the connections 20 requests at once need
+            warmed = len(opened)
+            # when the same load comes again and again
+            for _ in range(4):
+                await burst(http)
+    finally:
+        await app.state.engine.dispose()
+    # then no request opens a connection of its own (each costs ~1–2 ms of CPU on both sides)
+    assert warmed > 0 and len(opened) == warmed
