@@ -30,6 +30,10 @@ _ACTIVITY = """
 """
 
 
+# Sessions established so far (PostgreSQL 14+): the difference over a run counts the connections opened.
+_SESSIONS = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+
+
 def _activity(state: str, wait_type: str | None, wait: str | None, query: str) -> str:
     if state.startswith("idle in transaction"):
         return "idle in transaction (waiting for the API)"
@@ -85,6 +89,7 @@ class Usage:
     server_cpu: float = 0.0
     postgres_cpu: float | None = None  # None: PostgreSQL runs elsewhere (DATABASE_URL)
     busy_cores: float = 0.0
+    new_connections: int = 0  # opened to the database during the run: each costs both sides ~1–2 ms of CPU
     activity: Counter[str] = field(default_factory=Counter)
 
     def line(self, requests: int, unit: str = "request") -> str:
@@ -94,7 +99,8 @@ class Usage:
         total = sum(self.activity.values()) or 1
         doing = ", ".join(f"{n * 100 / total:.0f} % {what}" for what, n in self.activity.most_common(3))
         return (f"CPU a {unit}: server {self.server_cpu * per:.2f} ms, PostgreSQL {postgres}; "
-                f"{self.busy_cores:.1f} of {psutil.cpu_count()} cores busy; busy backends: {doing or '—'}")
+                f"{self.busy_cores:.1f} of {psutil.cpu_count()} cores busy; {self.new_connections} new "
+                f"connections; busy backends: {doing or '—'}")
 
 
 @contextlib.asynccontextmanager
@@ -103,6 +109,7 @@ async def observed(url: str, server_pid: int) -> AsyncIterator[Usage]:
     usage = Usage()
     connection = await asyncpg.connect(**libpq(url))
     postmaster, sampler = await _postmaster_pid(connection), connection.get_server_pid()
+    sessions_before = await connection.fetchval(_SESSIONS)
     server = _server_processes(server_pid)
     server_before = _cpu_seconds(server)
     postgres_before = _cpu_seconds(_postgres_processes(postmaster, sampler))
@@ -116,6 +123,7 @@ async def observed(url: str, server_pid: int) -> AsyncIterator[Usage]:
                     usage.activity[_activity(row["state"], row["wait_event_type"], row["wait_event"],
                                              row["query"] or "")] += 1
                 await asyncio.sleep(SAMPLE_EVERY)
+            usage.new_connections = await connection.fetchval(_SESSIONS) - sessions_before
         finally:
             await connection.close()
 
