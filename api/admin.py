@@ -22,53 +22,117 @@ def _invalid(code: str, zh: str, en: str, field: str) -> Violation:
     return Violation(code, zh, en, field=("input", field))
 
 
-async def create_organization(uow: SqlUnitOfWork, *, name: str, type: OrgType, district: str | None,
-                              operation: str) -> int:
+async def create_organization(
+    uow: SqlUnitOfWork, *, name: str, type: OrgType, district: str | None, operation: str
+) -> int:
     async with uow:
         name = name.strip()
-        exists = (await uow.session.execute(
-            select(tables.organizations.c.id).where(tables.organizations.c.name == name))).first()
+        exists = (
+            await uow.session.execute(
+                select(tables.organizations.c.id).where(tables.organizations.c.name == name)
+            )
+        ).first()
         if not name or exists:
-            raise DomainError([_invalid("ORGANIZATION_NAME_TAKEN", "单位名称为空或已存在。",
-                                        "The organization name is empty or already taken.", "name")])
-        pk = (await uow.session.execute(
-            insert(tables.organizations).values(name=name, type=type.value, district=district)
-            .returning(tables.organizations.c.id))).scalar_one()
-        uow.record(operation, "Organization", pk, None, {"name": name, "type": type.value, "district": district})
+            raise DomainError(
+                [
+                    _invalid(
+                        "ORGANIZATION_NAME_TAKEN",
+                        "单位名称为空或已存在。",
+                        "The organization name is empty or already taken.",
+                        "name",
+                    )
+                ]
+            )
+        pk = (
+            await uow.session.execute(
+                insert(tables.organizations)
+                .values(name=name, type=type.value, district=district)
+                .returning(tables.organizations.c.id)
+            )
+        ).scalar_one()
+        uow.record(
+            operation, "Organization", pk, None, {"name": name, "type": type.value, "district": district}
+        )
         await uow.commit()
     return int(pk)
 
 
-async def create_user(uow: SqlUnitOfWork, *, username: str, display_name: str, password: str,
-                      organization_id: int, is_admin: bool, operation: str) -> int:
+async def create_user(
+    uow: SqlUnitOfWork,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    organization_id: int,
+    is_admin: bool,
+    operation: str,
+) -> int:
     async with uow:
         problems = []
         if not USERNAME.match(username):
-            problems.append(_invalid("INVALID_USERNAME", "用户名须为3–50位小写字母、数字、点、下划线或连字符。",
-                                     "A username is 3–50 lowercase letters, digits, dots, underscores or hyphens.",
-                                     "username"))
-        elif (await uow.session.execute(
-                select(tables.users.c.id).where(tables.users.c.username == username))).first():
-            problems.append(_invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username"))
+            problems.append(
+                _invalid(
+                    "INVALID_USERNAME",
+                    "用户名须为3–50位小写字母、数字、点、下划线或连字符。",
+                    "A username is 3–50 lowercase letters, digits, dots, underscores or hyphens.",
+                    "username",
+                )
+            )
+        elif (
+            await uow.session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
+        ).first():
+            problems.append(
+                _invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username")
+            )
         if len(password) < MIN_PASSWORD:
-            problems.append(_invalid("PASSWORD_TOO_SHORT", f"密码至少{MIN_PASSWORD}位。",
-                                     f"A password has at least {MIN_PASSWORD} characters.", "password"))
-        org_type = (await uow.session.execute(
-            select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id))).scalar()
+            problems.append(
+                _invalid(
+                    "PASSWORD_TOO_SHORT",
+                    f"密码至少{MIN_PASSWORD}位。",
+                    f"A password has at least {MIN_PASSWORD} characters.",
+                    "password",
+                )
+            )
+        org_type = (
+            await uow.session.execute(
+                select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id)
+            )
+        ).scalar()
         if org_type is None:
-            problems.append(_invalid("UNKNOWN_ORGANIZATION", "单位不存在。", "No such organization.", "organizationId"))
+            problems.append(
+                _invalid("UNKNOWN_ORGANIZATION", "单位不存在。", "No such organization.", "organizationId")
+            )
         elif is_admin and org_type != OrgType.BDB:
-            problems.append(_invalid("ADMIN_OUTSIDE_BDB", "系统管理员须为市大数据管理局工作人员。",
-                                     "Administrators are staff of the Big Data Bureau.", "isAdmin"))
+            problems.append(
+                _invalid(
+                    "ADMIN_OUTSIDE_BDB",
+                    "系统管理员须为市大数据管理局工作人员。",
+                    "Administrators are staff of the Big Data Bureau.",
+                    "isAdmin",
+                )
+            )
         if problems:
             raise DomainError(problems)
-        pk = (await uow.session.execute(
-            insert(tables.users).values(username=username, display_name=display_name.strip() or username,
-                                        password_hash=hash_password(password), organization_id=organization_id,
-                                        is_admin=is_admin)
-            .returning(tables.users.c.id))).scalar_one()
-        uow.record(operation, "User", pk, None, {"username": username, "organizationId": organization_id,
-                                                 "isAdmin": is_admin})
+        pk = (
+            await uow.session.execute(
+                insert(tables.users)
+                .values(
+                    username=username,
+                    display_name=display_name.strip() or username,
+                    password_hash=hash_password(password),
+                    organization_id=organization_id,
+                    is_admin=is_admin,
+                )
+                .returning(tables.users.c.id)
+            )
+        ).scalar_one()
+        uow.record(
+            operation,
+            "User",
+            pk,
+            None,
+            {"username": username, "organizationId": organization_id, "isAdmin": is_admin},
+        )
         await uow.commit()
     return int(pk)
 
@@ -80,32 +144,59 @@ class CreatedToken:
     prefix: str
 
 
-async def create_api_token(uow: SqlUnitOfWork, *, name: str, organization_id: int, expires_at: datetime | None,
-                           operation: str) -> CreatedToken:
+async def create_api_token(
+    uow: SqlUnitOfWork, *, name: str, organization_id: int, expires_at: datetime | None, operation: str
+) -> CreatedToken:
     """A read-only token for an integrating system; the token itself is returned once and stored hashed."""
     async with uow:
-        org_type = (await uow.session.execute(
-            select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id))).scalar()
+        org_type = (
+            await uow.session.execute(
+                select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id)
+            )
+        ).scalar()
         problems = []
         if org_type != OrgType.INTEGRATOR:
-            problems.append(_invalid("NOT_AN_INTEGRATOR", "接口令牌只能签发给对接系统单位。",
-                                     "API tokens are issued to integrator organizations only.", "organizationId"))
+            problems.append(
+                _invalid(
+                    "NOT_AN_INTEGRATOR",
+                    "接口令牌只能签发给对接系统单位。",
+                    "API tokens are issued to integrator organizations only.",
+                    "organizationId",
+                )
+            )
         if not name.strip():
             problems.append(_invalid("NAME_REQUIRED", "请填写令牌名称。", "Give the token a name.", "name"))
         if expires_at is not None and expires_at <= uow.now():
-            problems.append(_invalid("EXPIRY_IN_PAST", "到期时间须晚于现在。", "The expiry must be in the future.",
-                                     "expiresAt"))
+            problems.append(
+                _invalid(
+                    "EXPIRY_IN_PAST", "到期时间须晚于现在。", "The expiry must be in the future.", "expiresAt"
+                )
+            )
         if problems:
             raise DomainError(problems)
         token, prefix, digest = new_api_token()
         created_by = uow.actor.user_id
-        pk = (await uow.session.execute(
-            insert(tables.api_tokens).values(name=name.strip(), prefix=prefix, token_hash=digest,
-                                             organization_id=organization_id, created_by=created_by,
-                                             expires_at=expires_at)
-            .returning(tables.api_tokens.c.id))).scalar_one()
-        uow.record(operation, "ApiToken", pk, None, {"name": name, "prefix": prefix,
-                                                     "organizationId": organization_id})
+        pk = (
+            await uow.session.execute(
+                insert(tables.api_tokens)
+                .values(
+                    name=name.strip(),
+                    prefix=prefix,
+                    token_hash=digest,
+                    organization_id=organization_id,
+                    created_by=created_by,
+                    expires_at=expires_at,
+                )
+                .returning(tables.api_tokens.c.id)
+            )
+        ).scalar_one()
+        uow.record(
+            operation,
+            "ApiToken",
+            pk,
+            None,
+            {"name": name, "prefix": prefix, "organizationId": organization_id},
+        )
         await uow.commit()
     return CreatedToken(id=int(pk), token=token, prefix=prefix)
 
@@ -113,7 +204,9 @@ async def create_api_token(uow: SqlUnitOfWork, *, name: str, organization_id: in
 async def revoke_api_token(uow: SqlUnitOfWork, *, token_id: int, operation: str) -> None:
     async with uow:
         t = tables.api_tokens
-        row = (await uow.session.execute(select(t.c.revoked_at).where(t.c.id == token_id).with_for_update())).first()
+        row = (
+            await uow.session.execute(select(t.c.revoked_at).where(t.c.id == token_id).with_for_update())
+        ).first()
         if row is None:
             raise NotFound("ApiToken", token_id)
         if row.revoked_at is None:

@@ -62,9 +62,12 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
         if header:
             try:
                 async with driver_connection(state.engine) as connection:
-                    actor = await resolve_bearer(connection, header,
-                                                 secret=state.settings.token_secret.get_secret_value(),
-                                                 now=state.clock())
+                    actor = await resolve_bearer(
+                        connection,
+                        header,
+                        secret=state.settings.token_secret.get_secret_value(),
+                        now=state.clock(),
+                    )
             except AuthError as error:
                 auth_error = error
             except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
@@ -72,35 +75,55 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
                 log.warning("could not check the credential", exc_info=True)
                 auth_error = AuthError("unavailable")
         context = Context(
-            request=request, settings=state.settings, session_factory=state.session_factory,
-            read_session_factory=state.read_session_factory, engine=state.engine,
-            authorizer=state.authorizer, clock=state.clock, lang=lang,
-            request_id=request.scope.get("state", {}).get("request_id"), actor=actor, auth_error=auth_error,
+            request=request,
+            settings=state.settings,
+            session_factory=state.session_factory,
+            read_session_factory=state.read_session_factory,
+            engine=state.engine,
+            authorizer=state.authorizer,
+            clock=state.clock,
+            lang=lang,
+            request_id=request.scope.get("state", {}).get("request_id"),
+            actor=actor,
+            auth_error=auth_error,
         )
         current_context.set(context)
         return context
 
 
-def create_app(settings: Settings, *, database_url: str | None = None, engine: AsyncEngine | None = None,
-               session_factory: async_sessionmaker[AsyncSession] | None = None, clock: Clock = system_clock,
-               authorizer: Authorizer | None = None, policy_from_database: bool = True) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    database_url: str | None = None,
+    engine: AsyncEngine | None = None,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+    clock: Clock = system_clock,
+    authorizer: Authorizer | None = None,
+    policy_from_database: bool = True,
+) -> Starlette:
     """Build the app. Tests pass their own session factory (bound to a rolled-back transaction) and clock."""
     settings.check()
     if engine is None and session_factory is None:
         if database_url is None:
             raise ValueError("create_app needs a database_url, an engine or a session_factory")
-        engine = make_engine(database_url, pool_size=settings.db_pool_size,
-                             max_overflow=settings.db_max_overflow,
-                             statement_timeout_ms=settings.statement_timeout_ms,
-                             pre_ping=settings.db_pre_ping)
+        engine = make_engine(
+            database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            pre_ping=settings.db_pre_ping,
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The policy lives in the database; every process follows its changes (LISTEN/NOTIFY, issue 6).
         listener = None
         if engine is not None and policy_from_database:
-            listener = await follow_database_policy(app.state.authorizer, app.state.session_factory,
-                                                    engine.url.render_as_string(hide_password=False))
+            listener = await follow_database_policy(
+                app.state.authorizer,
+                app.state.session_factory,
+                engine.url.render_as_string(hide_password=False),
+            )
             app.state.policy_listener = listener
         log.info("api started", environment=settings.environment)
         webhook_worker = webhooks_worker.start(app.state) if settings.webhook_worker else None  # issue 7
@@ -123,27 +146,39 @@ def create_app(settings: Settings, *, database_url: str | None = None, engine: A
         try:
             async with request.app.state.session_factory() as session:
                 await session.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 — any failure to reach the database means "not ready"
+        except Exception:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    app = Starlette(routes=[Route("/", home), Route("/healthz", healthz), Route("/readyz", readyz),
-                            Route("/attachments/{attachment_id}", download_attachment),
-                            Route("/rectification-attachments/{attachment_id}", download_attachment)],
-                    middleware=[Middleware(RequestContext), Middleware(RateLimit)], lifespan=lifespan)
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/attachments/{attachment_id}", download_attachment),
+            Route("/rectification-attachments/{attachment_id}", download_attachment),
+        ],
+        middleware=[Middleware(RequestContext), Middleware(RateLimit)],
+        lifespan=lifespan,
+    )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(engine)  # type: ignore[arg-type]
     app.state.engine = engine or app.state.session_factory.kw["bind"]
     # Autocommit sessions for resolvers that only read: no BEGIN/ROLLBACK round trips.
-    app.state.read_session_factory = (make_read_session_factory(engine) if session_factory is None
-                                      else session_factory)  # type: ignore[arg-type]
+    app.state.read_session_factory = (
+        make_read_session_factory(engine) if session_factory is None else session_factory
+    )  # type: ignore[arg-type]
     app.state.clock = clock
     app.state.authorizer = authorizer or Authorizer()
-    graphql = GraphQLApp(app.state, graphql_ide=None if settings.production else "graphiql",
-                         allow_queries_via_get=False, multipart_uploads_enabled=True)
+    graphql = GraphQLApp(
+        app.state,
+        graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=False,
+        multipart_uploads_enabled=True,
+    )
     app.add_route("/graphql", graphql, methods=["GET", "POST"])
     app.router.routes.append(graphiql.static_mount())
     app.router.routes.extend(export.routes())  # issue 7: /export/projects.ndjson and .csv

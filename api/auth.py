@@ -50,8 +50,12 @@ class IssuedToken:
 
 def issue_session_token(actor: Actor, *, secret: str, ttl: timedelta, now: datetime) -> IssuedToken:
     expires = now + ttl
-    claims = {"sub": str(actor.user_id), "iat": int(now.timestamp()), "exp": int(expires.timestamp()),
-              "iss": "yingkou-projects"}
+    claims = {
+        "sub": str(actor.user_id),
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "iss": "yingkou-projects",
+    }
     return IssuedToken(jwt.encode(claims, secret, algorithm="HS256"), expires)
 
 
@@ -74,9 +78,13 @@ def _verified_claims(token: str, secret: str) -> tuple[str, int, int]:
     """(sub, exp, iat) of a token whose signature holds: the same token and secret always give the same
     answer, so a client's every request need not pay for the check again. Refusals are not cached."""
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer="yingkou-projects",
-                            options={"require": ["exp", "sub", "iat"], "verify_exp": False,
-                                     "verify_iat": False})
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            issuer="yingkou-projects",
+            options={"require": ["exp", "sub", "iat"], "verify_exp": False, "verify_iat": False},
+        )
         return str(claims["sub"]), int(claims["exp"]), int(claims["iat"])
     except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise AuthError("invalid") from exc
@@ -112,8 +120,12 @@ async def actor_for_user(connection: asyncpg.Connection, user_id: int) -> Actor 
     row = await connection.fetchrow(_ACTOR, user_id)
     if row is None:
         return None
-    return Actor(user_id=row["id"], organization_id=row["organization_id"], username=row["username"],
-                 role=ADMIN_ROLE if row["is_admin"] else row["type"])
+    return Actor(
+        user_id=row["id"],
+        organization_id=row["organization_id"],
+        username=row["username"],
+        role=ADMIN_ROLE if row["is_admin"] else row["type"],
+    )
 
 
 async def authenticate_password(connection: asyncpg.Connection, username: str, password: str) -> Actor | None:
@@ -135,12 +147,18 @@ async def actor_for_api_token(connection: asyncpg.Connection, token: str, *, now
     # To the minute: an integrator polling every second must not rewrite the token's row every second.
     if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
         await connection.execute(_TOUCH_API_TOKEN, row["id"], now)
-    return Actor(user_id=None, organization_id=row["organization_id"], username=f"token:{row['name']}",
-                 role=row["type"], token_id=row["id"])
+    return Actor(
+        user_id=None,
+        organization_id=row["organization_id"],
+        username=f"token:{row['name']}",
+        role=row["type"],
+        token_id=row["id"],
+    )
 
 
-async def resolve_bearer(connection: asyncpg.Connection, header: str | None, *, secret: str,
-                         now: datetime) -> Actor | None:
+async def resolve_bearer(
+    connection: asyncpg.Connection, header: str | None, *, secret: str, now: datetime
+) -> Actor | None:
     """The actor behind an Authorization header; None without one; AuthError for a bad one."""
     if not header:
         return None

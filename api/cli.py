@@ -24,7 +24,9 @@ from store import tables
 from store.engine import make_engine, make_session_factory
 from store.uow import SqlUnitOfWork
 
-app = typer.Typer(help="营口市政务信息化项目管理平台 — the Yingkou government IT project API.", no_args_is_help=True)
+app = typer.Typer(
+    help="营口市政务信息化项目管理平台 — the Yingkou government IT project API.", no_args_is_help=True
+)
 console = Console()
 T = TypeVar("T")
 
@@ -56,8 +58,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default from YK_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from YK_PORT).")] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo data once (development only).")] = True,
-    workers: Annotated[int | None, typer.Option(
-        help="API processes sharing the port (default from YK_WORKERS; one per core in production).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="API processes sharing the port (default from YK_WORKERS; one per core in production)."
+        ),
+    ] = None,
 ) -> None:
     """Migrate, load demo data once (development), and serve GraphQL at /graphql."""
     import os
@@ -73,7 +79,9 @@ def serve(
         _run(url, lambda factory: seed_demo(factory, system_clock))
     bind_host, bind_port = host or settings.host, port or settings.port
     processes = workers or settings.workers
-    console.print(f"[bold]GraphiQL[/bold]: http://{bind_host}:{bind_port}/graphql  (demo password: see README)")
+    console.print(
+        f"[bold]GraphiQL[/bold]: http://{bind_host}:{bind_port}/graphql  (demo password: see README)"
+    )
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting through SystemExit lets the embedded
     # server's atexit hook stop PostgreSQL instead of leaving it running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -81,11 +89,23 @@ def serve(
         # Each worker builds its own app on the server this process prepared (nothing is shared in memory:
         # policy changes, rate limits and background jobs already go through PostgreSQL).
         os.environ["DATABASE_URL"] = url
-        uvicorn.run("api.app:app_from_environment", factory=True, workers=processes, host=bind_host,
-                    port=bind_port, log_config=None, access_log=False)
+        uvicorn.run(
+            "api.app:app_from_environment",
+            factory=True,
+            workers=processes,
+            host=bind_host,
+            port=bind_port,
+            log_config=None,
+            access_log=False,
+        )
         return
-    uvicorn.run(create_app(settings, database_url=url), host=bind_host, port=bind_port, log_config=None,
-                access_log=False)
+    uvicorn.run(
+        create_app(settings, database_url=url),
+        host=bind_host,
+        port=bind_port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command()
@@ -107,7 +127,11 @@ def seed_demo_command() -> None:
 
 async def _organization_id(factory, name: str) -> int:  # type: ignore[no-untyped-def]
     async with factory() as session:
-        pk = (await session.execute(select(tables.organizations.c.id).where(tables.organizations.c.name == name))).scalar()
+        pk = (
+            await session.execute(
+                select(tables.organizations.c.id).where(tables.organizations.c.name == name)
+            )
+        ).scalar()
     if pk is None:
         console.print(f"[red]no organization named {name!r}[/red]")
         raise typer.Exit(2)
@@ -122,17 +146,27 @@ def _report(error: DomainError) -> None:
 
 @app.command("schema-export")
 def schema_export(
-    force: Annotated[bool, typer.Option(help="Write even with breaking changes missing from CHANGELOG.md.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write even with breaking changes missing from CHANGELOG.md.")
+    ] = False,
 ) -> None:
     """Write schema.graphql from the code (run it after every schema change and commit the file)."""
     from api.graphql import contract
 
     committed = contract.SCHEMA_FILE.read_text(encoding="utf-8") if contract.SCHEMA_FILE.exists() else None
-    changelog = contract.CHANGELOG_FILE.read_text(encoding="utf-8") if contract.CHANGELOG_FILE.exists() else ""
-    pending = contract.unacknowledged_breaking_changes(committed, contract.current_sdl(), changelog) if committed else []
+    changelog = (
+        contract.CHANGELOG_FILE.read_text(encoding="utf-8") if contract.CHANGELOG_FILE.exists() else ""
+    )
+    pending = (
+        contract.unacknowledged_breaking_changes(committed, contract.current_sdl(), changelog)
+        if committed
+        else []
+    )
     if pending and not force:
-        console.print("[red]Breaking changes: quote each line under '## Unreleased' in CHANGELOG.md "
-                      "(or deprecate first):[/red]")
+        console.print(
+            "[red]Breaking changes: quote each line under '## Unreleased' in CHANGELOG.md "
+            "(or deprecate first):[/red]"
+        )
         for line in pending:
             print(f"- {line}")
         raise typer.Exit(2)
@@ -163,9 +197,15 @@ def create_user(
     async def work(factory) -> int:  # type: ignore[no-untyped-def]
         org = await _organization_id(factory, organization)
         uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
-        return await admin_cases.create_user(uow, username=username, display_name=display_name or username,
-                                             password=password, organization_id=org, is_admin=admin,
-                                             operation="user:create")
+        return await admin_cases.create_user(
+            uow,
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            organization_id=org,
+            is_admin=admin,
+            operation="user:create",
+        )
 
     try:
         pk = _run(url, work)
@@ -190,9 +230,13 @@ def create_token(
         uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         from datetime import UTC
 
-        return await admin_cases.create_api_token(uow, name=name, organization_id=org,
-                                                  expires_at=expires.replace(tzinfo=UTC) if expires else None,
-                                                  operation="api-token:create")
+        return await admin_cases.create_api_token(
+            uow,
+            name=name,
+            organization_id=org,
+            expires_at=expires.replace(tzinfo=UTC) if expires else None,
+            operation="api-token:create",
+        )
 
     try:
         created = _run(url, work)

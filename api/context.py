@@ -80,12 +80,15 @@ class Context:
         return self.authorizer.gate(actor, operation)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory, actor=self.require_actor(), clock=self.clock,
-                             request_id=self.request_id)
+        return SqlUnitOfWork(
+            self.session_factory, actor=self.require_actor(), clock=self.clock, request_id=self.request_id
+        )
 
     async def _load_organizations(self, ids: Sequence[int]) -> list[Any]:
         async with self.read_session_factory() as session:
-            rows = (await session.execute(select(tables.organizations).where(tables.organizations.c.id.in_(ids)))).all()
+            rows = (
+                await session.execute(select(tables.organizations).where(tables.organizations.c.id.in_(ids)))
+            ).all()
         by_id = {row.id: row for row in rows}
         return [by_id.get(i) for i in ids]
 
@@ -100,8 +103,12 @@ class Context:
     async def _load_latest_progress_reports(self, project_ids: Sequence[int]) -> list[Any]:
         """Each project's latest quarterly progress report (R18), or None: one statement for a page."""
         r = construction_tables.progress_reports
-        stmt = (select(r).where(r.c.project_id.in_(project_ids)).ext(distinct_on(r.c.project_id))
-                .order_by(r.c.project_id, r.c.period_number.desc()))
+        stmt = (
+            select(r)
+            .where(r.c.project_id.in_(project_ids))
+            .ext(distinct_on(r.c.project_id))
+            .order_by(r.c.project_id, r.c.period_number.desc())
+        )
         async with self.read_session_factory() as session:
             latest = {row["project_id"]: row for row in (await session.execute(stmt)).mappings()}
         return [latest.get(i) for i in project_ids]
@@ -110,8 +117,10 @@ class Context:
         """Each project's earliest obligation not yet met (issue 5's calendar), where the viewer may read the
         project's obligations; None otherwise."""
         actor = self.require_actor()
-        where = and_(project_filter(self.authorizer, actor, Operation.OBLIGATION_READ),
-                     tables.projects.c.id.in_(project_ids))
+        where = and_(
+            project_filter(self.authorizer, actor, Operation.OBLIGATION_READ),
+            tables.projects.c.id.in_(project_ids),
+        )
         async with self.read_session_factory() as session:
             facts = await obligation_facts(session, where)
         today = legal_date(self.clock())
@@ -121,12 +130,16 @@ class Context:
     async def _load_reserve_reviews(self, project_ids: Sequence[int]) -> list[list[ReserveReview]]:
         async with self.read_session_factory() as session:
             reviews = (
-                await session.execute(
-                    select(ReserveReview)
-                    .where(tables.reserve_reviews.c.project_id.in_(project_ids))
-                    .order_by(tables.reserve_reviews.c.id)
+                (
+                    await session.execute(
+                        select(ReserveReview)
+                        .where(tables.reserve_reviews.c.project_id.in_(project_ids))
+                        .order_by(tables.reserve_reviews.c.id)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         grouped: dict[int, list[ReserveReview]] = {i: [] for i in project_ids}
         for review in reviews:
             grouped[review.project_id].append(review)

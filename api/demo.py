@@ -15,13 +15,13 @@ from api.auth import hash_password
 from authz.enforcer import Authorizer
 from authz.operations import Operation
 from domain.actors import ADMIN_ROLE, Actor, OrgType
-from domain.clock import Clock
-from domain.projects import CatalogueItem, FundingSource, Participant, Project, ProjectCategory, ProjectKind
-from domain.reserve import CheckResult, ReserveCheck
 from domain.approval_documents import EvaluationConclusion, SelectionMethod
 from domain.approval_path import DocumentType
+from domain.clock import Clock
 from domain.implementation import ProcurementMethod, ProcurementRegime
 from domain.plans import EntryKind
+from domain.projects import CatalogueItem, FundingSource, Participant, Project, ProjectCategory, ProjectKind
+from domain.reserve import CheckResult, ReserveCheck
 from domain.services import approvals as approval_cases
 from domain.services import construction as construction_cases
 from domain.services import plans as plan_cases
@@ -29,7 +29,7 @@ from domain.services import projects as use_cases
 from store import tables
 from store.uow import SqlUnitOfWork
 
-DEMO_PASSWORD = "Yingkou@2026"
+DEMO_PASSWORD = "Yingkou@2026"  # noqa: S105 (the published demo password)
 MARK = "demo-v1"
 
 ORGANIZATIONS: list[tuple[str, OrgType, str | None]] = [
@@ -70,7 +70,6 @@ USERS: list[tuple[str, str, str, bool]] = [
 ]
 
 
-
 def all_pass() -> list[CheckResult]:
     return [CheckResult(check=c, passed=True, note="经审核，符合要求。") for c in ReserveCheck]
 
@@ -90,7 +89,9 @@ class DemoClock:
 
 
 async def is_seeded(session: AsyncSession) -> bool:
-    return (await session.execute(select(tables.seed_marks).where(tables.seed_marks.c.name == MARK))).first() is not None
+    return (
+        await session.execute(select(tables.seed_marks).where(tables.seed_marks.c.name == MARK))
+    ).first() is not None
 
 
 async def seed_demo(session_factory: async_sessionmaker[AsyncSession], clock: Clock) -> bool:
@@ -100,19 +101,36 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], clock: Cl
             return False
         org_ids = {}
         for name, kind, district in ORGANIZATIONS:
-            org_ids[name] = (await session.execute(
-                insert(tables.organizations).values(name=name, type=kind.value, district=district)
-                .returning(tables.organizations.c.id))).scalar_one()
+            org_ids[name] = (
+                await session.execute(
+                    insert(tables.organizations)
+                    .values(name=name, type=kind.value, district=district)
+                    .returning(tables.organizations.c.id)
+                )
+            ).scalar_one()
         password_hash = hash_password(DEMO_PASSWORD)
         actors: dict[str, Actor] = {}
         for username, display, org, is_admin in USERS:
-            pk = (await session.execute(
-                insert(tables.users).values(username=username, display_name=display, password_hash=password_hash,
-                                            organization_id=org_ids[org], is_admin=is_admin)
-                .returning(tables.users.c.id))).scalar_one()
+            pk = (
+                await session.execute(
+                    insert(tables.users)
+                    .values(
+                        username=username,
+                        display_name=display,
+                        password_hash=password_hash,
+                        organization_id=org_ids[org],
+                        is_admin=is_admin,
+                    )
+                    .returning(tables.users.c.id)
+                )
+            ).scalar_one()
             kind = next(k for n, k, _ in ORGANIZATIONS if n == org)
-            actors[username] = Actor(user_id=pk, organization_id=org_ids[org], username=username,
-                                     role=ADMIN_ROLE if is_admin else kind.value)
+            actors[username] = Actor(
+                user_id=pk,
+                organization_id=org_ids[org],
+                username=username,
+                role=ADMIN_ROLE if is_admin else kind.value,
+            )
     history = DemoClock()
     await _seed_projects(session_factory, history, actors, org_ids)
     await _seed_plan_and_approvals(session_factory, history, actors, org_ids)
@@ -121,8 +139,12 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], clock: Cl
     return True
 
 
-async def _seed_projects(session_factory: async_sessionmaker[AsyncSession], clock: Clock,
-                         actors: dict[str, Actor], orgs: dict[str, int]) -> None:
+async def _seed_projects(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    actors: dict[str, Actor],
+    orgs: dict[str, int],
+) -> None:
     authorizer = Authorizer()
 
     def uow(username: str) -> SqlUnitOfWork:
@@ -130,86 +152,199 @@ async def _seed_projects(session_factory: async_sessionmaker[AsyncSession], cloc
 
     async def draft(username: str, project: Project) -> int:
         project.lead_organization_id = actors[username].organization_id
-        created = await use_cases.create_project(uow=uow(username), project=project,
-                                                 gate=authorizer.gate(actors[username], Operation.PROJECT_CREATE))
+        created = await use_cases.create_project(
+            uow=uow(username),
+            project=project,
+            gate=authorizer.gate(actors[username], Operation.PROJECT_CREATE),
+        )
         assert created.id is not None
         return created.id
 
     async def submit(username: str, pk: int) -> None:
-        await use_cases.submit_to_reserve(uow=uow(username), project_id=pk, expected_version=None,
-                                          gate=authorizer.gate(actors[username], Operation.PROJECT_SUBMIT_TO_RESERVE))
+        await use_cases.submit_to_reserve(
+            uow=uow(username),
+            project_id=pk,
+            expected_version=None,
+            gate=authorizer.gate(actors[username], Operation.PROJECT_SUBMIT_TO_RESERVE),
+        )
 
     async def review(pk: int, results: list[CheckResult], comment: str = "") -> None:
-        await use_cases.review_for_reserve(uow=uow("bdb.zhang"), project_id=pk, results=results, comment=comment,
-                                           expected_version=None,
-                                           gate=authorizer.gate(actors["bdb.zhang"], Operation.RESERVE_REVIEW_RECORD))
+        await use_cases.review_for_reserve(
+            uow=uow("bdb.zhang"),
+            project_id=pk,
+            results=results,
+            comment=comment,
+            expected_version=None,
+            gate=authorizer.gate(actors["bdb.zhang"], Operation.RESERVE_REVIEW_RECORD),
+        )
 
-    def project(name: str, kind: ProjectKind, category: ProjectCategory, amount: str, description: str,
-                **extra: object) -> Project:
-        return Project(name=name, kind=kind, category=category, funding_source=extra.pop("funding", FundingSource.FISCAL),  # type: ignore[arg-type]
-                       total_investment=Decimal(amount), lead_organization_id=0, description=description,
-                       contact_name=extra.pop("contact", "项目联系人"), contact_phone="0417-2800000",  # type: ignore[arg-type]
-                       contact_email="xxzx@yingkou.gov.cn", **extra)  # type: ignore[arg-type]
+    def project(
+        name: str,
+        kind: ProjectKind,
+        category: ProjectCategory,
+        amount: str,
+        description: str,
+        **extra: object,
+    ) -> Project:
+        return Project(
+            name=name,
+            kind=kind,
+            category=category,
+            funding_source=extra.pop("funding", FundingSource.FISCAL),  # type: ignore[arg-type]
+            total_investment=Decimal(amount),
+            lead_organization_id=0,
+            description=description,
+            contact_name=extra.pop("contact", "项目联系人"),
+            contact_phone="0417-2800000",  # type: ignore[arg-type]
+            contact_email="xxzx@yingkou.gov.cn",
+            **extra,
+        )  # type: ignore[arg-type]
 
-    education = await draft("edu.chen", project(
-        "营口市智慧教育云平台（二期）", ProjectKind.BUILD, ProjectCategory.BUSINESS_SYSTEM, "12800000.00",
-        "建设全市统一的教育资源公共服务平台和教育管理公共服务平台，覆盖全市312所中小学。", contact="陈静"))
+    education = await draft(
+        "edu.chen",
+        project(
+            "营口市智慧教育云平台（二期）",
+            ProjectKind.BUILD,
+            ProjectCategory.BUSINESS_SYSTEM,
+            "12800000.00",
+            "建设全市统一的教育资源公共服务平台和教育管理公共服务平台，覆盖全市312所中小学。",
+            contact="陈静",
+        ),
+    )
     await submit("edu.chen", education)
     await review(education, all_pass(), "同意入库。")
 
-    health = await draft("health.liu", project(
-        "全民健康信息平台升级改造", ProjectKind.UPGRADE, ProjectCategory.RESOURCE_DATABASE, "6500000.00",
-        "升级市级全民健康信息平台，实现电子健康档案与电子病历互通共享。", contact="刘洋"))
+    health = await draft(
+        "health.liu",
+        project(
+            "全民健康信息平台升级改造",
+            ProjectKind.UPGRADE,
+            ProjectCategory.RESOURCE_DATABASE,
+            "6500000.00",
+            "升级市级全民健康信息平台，实现电子健康档案与电子病历互通共享。",
+            contact="刘洋",
+        ),
+    )
     await submit("health.liu", health)
 
-    city_ops = await draft("housing.yang", project(
-        "营口市城市运行管理服务平台数据底座", ProjectKind.BUILD, ProjectCategory.RESOURCE_DATABASE, "23600000.00",
-        "汇聚住建、交通、区县城市运行数据，建设城市运行管理服务平台统一数据底座。", contact="杨帆",
-        participants=[
-            Participant(orgs["营口市交通运输局"], "提供道路运行监测业务协同", "实时交通流量数据按分钟推送",
-                        "通过政务数据共享交换平台接口"),
-            Participant(orgs["鲅鱼圈区人民政府"], "区级城市管理事件流转", "城管事件及处置结果数据日汇总",
-                        "区级平台经统一接口接入"),
-        ],
-        catalogue=[CatalogueItem("YK-DATA-CG-001", "城市部件数据"), CatalogueItem("YK-DATA-CG-002", "城市管理事件数据"),
-                   CatalogueItem("YK-DATA-JT-010", "道路交通运行数据", new_construction=False)]))
+    city_ops = await draft(
+        "housing.yang",
+        project(
+            "营口市城市运行管理服务平台数据底座",
+            ProjectKind.BUILD,
+            ProjectCategory.RESOURCE_DATABASE,
+            "23600000.00",
+            "汇聚住建、交通、区县城市运行数据，建设城市运行管理服务平台统一数据底座。",
+            contact="杨帆",
+            participants=[
+                Participant(
+                    orgs["营口市交通运输局"],
+                    "提供道路运行监测业务协同",
+                    "实时交通流量数据按分钟推送",
+                    "通过政务数据共享交换平台接口",
+                ),
+                Participant(
+                    orgs["鲅鱼圈区人民政府"],
+                    "区级城市管理事件流转",
+                    "城管事件及处置结果数据日汇总",
+                    "区级平台经统一接口接入",
+                ),
+            ],
+            catalogue=[
+                CatalogueItem("YK-DATA-CG-001", "城市部件数据"),
+                CatalogueItem("YK-DATA-CG-002", "城市管理事件数据"),
+                CatalogueItem("YK-DATA-JT-010", "道路交通运行数据", new_construction=False),
+            ],
+        ),
+    )
     await submit("housing.yang", city_ops)
     await review(city_ops, all_pass(), "跨部门共建共享项目，同意入库。")
 
-    await draft("transport.huang", project(
-        "交通运输综合执法系统政务云迁移", ProjectKind.MIGRATION, ProjectCategory.BUSINESS_SYSTEM, "1850000.00",
-        "将综合执法系统由自建机房迁移至市级政务云。", contact="黄海"))
+    await draft(
+        "transport.huang",
+        project(
+            "交通运输综合执法系统政务云迁移",
+            ProjectKind.MIGRATION,
+            ProjectCategory.BUSINESS_SYSTEM,
+            "1850000.00",
+            "将综合执法系统由自建机房迁移至市级政务云。",
+            contact="黄海",
+        ),
+    )
 
-    window = await draft("byq.xu", project(
-        "一网通办平台升级（鲅鱼圈区分厅）", ProjectKind.UPGRADE, ProjectCategory.BUSINESS_SYSTEM, "860000.00",
-        "鲅鱼圈区政务服务分厅一网通办平台功能升级。", contact="徐婷"))
+    window = await draft(
+        "byq.xu",
+        project(
+            "一网通办平台升级（鲅鱼圈区分厅）",
+            ProjectKind.UPGRADE,
+            ProjectCategory.BUSINESS_SYSTEM,
+            "860000.00",
+            "鲅鱼圈区政务服务分厅一网通办平台功能升级。",
+            contact="徐婷",
+        ),
+    )
     await submit("byq.xu", window)
-    await review(window, [
-        *all_pass()[:2],
-        CheckResult(ReserveCheck.INTENSIVE_PLATFORMS, False, "统一身份认证应复用市级平台，不得另行建设。"),
-        *all_pass()[3:],
-    ], "请按意见修改后重新提交。")
+    await review(
+        window,
+        [
+            *all_pass()[:2],
+            CheckResult(
+                ReserveCheck.INTENSIVE_PLATFORMS, False, "统一身份认证应复用市级平台，不得另行建设。"
+            ),
+            *all_pass()[3:],
+        ],
+        "请按意见修改后重新提交。",
+    )
 
-    campus = await draft("edu.chen", project(
-        "中小学校园安全视频联网运维（2027年度）", ProjectKind.OPERATION_MAINTENANCE, ProjectCategory.INFRASTRUCTURE,
-        "420000.00", "全市中小学校园安全视频联网系统年度运维服务。", contact="陈静"))
+    campus = await draft(
+        "edu.chen",
+        project(
+            "中小学校园安全视频联网运维（2027年度）",
+            ProjectKind.OPERATION_MAINTENANCE,
+            ProjectCategory.INFRASTRUCTURE,
+            "420000.00",
+            "全市中小学校园安全视频联网系统年度运维服务。",
+            contact="陈静",
+        ),
+    )
     await submit("edu.chen", campus)
 
-    secure = await draft("dsq.ma", project(
-        "大石桥市政务外网安全防护与密码应用改造", ProjectKind.UPGRADE, ProjectCategory.SECURITY_CRYPTO, "3200000.00",
-        "政务外网边界防护、商用密码应用改造及等级保护测评整改。", contact="马超",
-        deploys_on_government_cloud=False,
-        platform_exemption_reason="密码设备须在本地机房部署，依据《商用密码管理条例》及省有关规定不上云。"))
+    secure = await draft(
+        "dsq.ma",
+        project(
+            "大石桥市政务外网安全防护与密码应用改造",
+            ProjectKind.UPGRADE,
+            ProjectCategory.SECURITY_CRYPTO,
+            "3200000.00",
+            "政务外网边界防护、商用密码应用改造及等级保护测评整改。",
+            contact="马超",
+            deploys_on_government_cloud=False,
+            platform_exemption_reason="密码设备须在本地机房部署，依据《商用密码管理条例》及省有关规定不上云。",
+        ),
+    )
     await submit("dsq.ma", secure)
     await review(secure, all_pass())
 
-    await draft("health.liu", project(
-        "智慧医保便民服务平台（PPP）", ProjectKind.BUILD, ProjectCategory.BUSINESS_SYSTEM, "15000000.00",
-        "政府主导、社会资本参与建设的医保便民服务平台。", contact="刘洋", funding=FundingSource.PPP))
+    await draft(
+        "health.liu",
+        project(
+            "智慧医保便民服务平台（PPP）",
+            ProjectKind.BUILD,
+            ProjectCategory.BUSINESS_SYSTEM,
+            "15000000.00",
+            "政府主导、社会资本参与建设的医保便民服务平台。",
+            contact="刘洋",
+            funding=FundingSource.PPP,
+        ),
+    )
 
 
-async def _seed_plan_and_approvals(session_factory: async_sessionmaker[AsyncSession], clock: DemoClock,
-                                   actors: dict[str, Actor], orgs: dict[str, int]) -> None:
+async def _seed_plan_and_approvals(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: DemoClock,
+    actors: dict[str, Actor],
+    orgs: dict[str, int],
+) -> None:
     """The 2026 annual plan (Art. 9–10), a mid-year request and approval documents at every stage (Art. 11–13)."""
     authorizer = Authorizer()
 
@@ -226,66 +361,123 @@ async def _seed_plan_and_approvals(session_factory: async_sessionmaker[AsyncSess
     secure = pid["大石桥市政务外网安全防护与密码应用改造"]
 
     clock.jump(datetime(2025, 9, 1, 1, 0, tzinfo=UTC))
-    call = await plan_cases.open_call(uow=uow("bdb.zhang"), operation=Operation.PLAN_CALL_OPEN.value, year=2026,
-                                      deadline=date(2025, 9, 30), budget_compilation_date=date(2025, 10, 15),
-                                      requirements="报送2026年度政务信息化项目建设和运维计划，附项目建议及资金测算。")
+    call = await plan_cases.open_call(
+        uow=uow("bdb.zhang"),
+        operation=Operation.PLAN_CALL_OPEN.value,
+        year=2026,
+        deadline=date(2025, 9, 30),
+        budget_compilation_date=date(2025, 10, 15),
+        requirements="报送2026年度政务信息化项目建设和运维计划，附项目建议及资金测算。",
+    )
     assert call.id is not None
     entries = []
-    for username, project_id, amount in (("edu.chen", education, "12800000.00"),
-                                         ("housing.yang", city_ops, "23600000.00"),
-                                         ("dsq.ma", secure, "3200000.00")):
-        entries.append(await plan_cases.submit_entry(
-            uow=uow(username), gate=gate(username, Operation.PLAN_ENTRY_SUBMIT), call_id=call.id,
-            project_id=project_id, kind=EntryKind.BUILD, amount=Decimal(amount), description="2026年度建设计划"))
+    for username, project_id, amount in (
+        ("edu.chen", education, "12800000.00"),
+        ("housing.yang", city_ops, "23600000.00"),
+        ("dsq.ma", secure, "3200000.00"),
+    ):
+        entries.append(
+            await plan_cases.submit_entry(
+                uow=uow(username),
+                gate=gate(username, Operation.PLAN_ENTRY_SUBMIT),
+                call_id=call.id,
+                project_id=project_id,
+                kind=EntryKind.BUILD,
+                amount=Decimal(amount),
+                description="2026年度建设计划",
+            )
+        )
     clock.jump(datetime(2025, 10, 8, 1, 0, tzinfo=UTC))
     planned = {education: "12000000.00", city_ops: "22800000.00", secure: "3200000.00"}
     for entry in entries:
-        for username, opinion in (("bdb.zhang", "符合数字政府总体规划，同意列入。"), ("finance.li", "资金可以保障。")):
+        for username, opinion in (
+            ("bdb.zhang", "符合数字政府总体规划，同意列入。"),
+            ("finance.li", "资金可以保障。"),
+        ):
             assert entry.id is not None
-            await plan_cases.review_entry(uow=uow(username), gate=gate(username, Operation.PLAN_ENTRY_REVIEW),
-                                          entry_id=entry.id, opinion=opinion,
-                                          recommended_amount=Decimal(planned[entry.project_id]))
+            await plan_cases.review_entry(
+                uow=uow(username),
+                gate=gate(username, Operation.PLAN_ENTRY_REVIEW),
+                entry_id=entry.id,
+                opinion=opinion,
+                recommended_amount=Decimal(planned[entry.project_id]),
+            )
     clock.jump(datetime(2025, 10, 20, 1, 0, tzinfo=UTC))
     plan = await plan_cases.compile_plan(
-        uow=uow("bdb.zhang"), operation=Operation.ANNUAL_PLAN_COMPILE.value, call_id=call.id,
+        uow=uow("bdb.zhang"),
+        operation=Operation.ANNUAL_PLAN_COMPILE.value,
+        call_id=call.id,
         items=[(e.id, Decimal(planned[e.project_id])) for e in entries if e.id is not None],
-        note="营口市2026年度政务信息化项目投资计划")
+        note="营口市2026年度政务信息化项目投资计划",
+    )
     assert plan.id is not None
-    await plan_cases.send_plan(uow=uow("bdb.zhang"), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=plan.id)
+    await plan_cases.send_plan(
+        uow=uow("bdb.zhang"), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=plan.id
+    )
     clock.jump(datetime(2025, 12, 15, 1, 0, tzinfo=UTC))
-    await plan_cases.decide_plan(uow=uow("gov.wu"), operation=Operation.ANNUAL_PLAN_DECIDE.value, plan_id=plan.id,
-                                 approve=True, comment="同意。")
+    await plan_cases.decide_plan(
+        uow=uow("gov.wu"),
+        operation=Operation.ANNUAL_PLAN_DECIDE.value,
+        plan_id=plan.id,
+        approve=True,
+        comment="同意。",
+    )
 
     evaluator = orgs["辽宁衡信工程咨询有限公司"]
 
     async def document(username: str, project_id: int, kind: DocumentType, amount: str) -> int:
         _, doc = await approval_cases.submit_document(
-            uow=uow(username), gate=gate(username, Operation.APPROVAL_DOCUMENT_SUBMIT), project_id=project_id,
-            document_type=kind, content=DEMO_R12_CONTENT if kind is not DocumentType.PROPOSAL else {},
-            requested_investment=Decimal(amount), attachments=[], expected_version=None)
+            uow=uow(username),
+            gate=gate(username, Operation.APPROVAL_DOCUMENT_SUBMIT),
+            project_id=project_id,
+            document_type=kind,
+            content=DEMO_R12_CONTENT if kind is not DocumentType.PROPOSAL else {},
+            requested_investment=Decimal(amount),
+            attachments=[],
+            expected_version=None,
+        )
         assert doc.id is not None
         return doc.id
 
     async def evaluate(doc_id: int, amount: str, *, crypto: bool = True) -> None:
         await approval_cases.assign_evaluator(
-            uow=uow("bdb.zhang"), gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR),
-            document_id=doc_id, evaluator_organization_id=evaluator, method=SelectionMethod.COMPETITIVE_CONSULTATION,
-            reference="YKCG-2026-0315")
+            uow=uow("bdb.zhang"),
+            gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR),
+            document_id=doc_id,
+            evaluator_organization_id=evaluator,
+            method=SelectionMethod.COMPETITIVE_CONSULTATION,
+            reference="YKCG-2026-0315",
+        )
         await approval_cases.file_evaluation(
-            uow=uow("eval.he"), gate=gate("eval.he", Operation.APPROVAL_DOCUMENT_EVALUATE), document_id=doc_id,
-            conclusion=EvaluationConclusion.RECOMMENDED, opinion="技术方案可行，投资估算基本合理。",
-            recommended_investment=Decimal(amount), attachments=[])
+            uow=uow("eval.he"),
+            gate=gate("eval.he", Operation.APPROVAL_DOCUMENT_EVALUATE),
+            document_id=doc_id,
+            conclusion=EvaluationConclusion.RECOMMENDED,
+            opinion="技术方案可行，投资估算基本合理。",
+            recommended_investment=Decimal(amount),
+            attachments=[],
+        )
         if crypto:
             await approval_cases.record_crypto_review(
-                uow=uow("crypto.sun"), gate=gate("crypto.sun", Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW),
-                document_id=doc_id, passed=True, opinion="密码应用方案符合GB/T 39786要求。")
+                uow=uow("crypto.sun"),
+                gate=gate("crypto.sun", Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW),
+                document_id=doc_id,
+                passed=True,
+                opinion="密码应用方案符合GB/T 39786要求。",
+            )
 
     async def approve(doc_id: int, number: str, on: date, amount: str) -> None:
         clock.jump(datetime.combine(on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2))
         await approval_cases.approve_document(
-            uow=uow("bdb.zhang"), gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_APPROVE), document_id=doc_id,
-            number=number, approval_date=on, approved_investment=Decimal(amount), over_request_reason=None,
-            attachments=[])
+            uow=uow("bdb.zhang"),
+            gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_APPROVE),
+            document_id=doc_id,
+            number=number,
+            approval_date=on,
+            approved_investment=Decimal(amount),
+            over_request_reason=None,
+            attachments=[],
+        )
 
     clock.jump(datetime(2026, 1, 12, 1, 0, tzinfo=UTC))
     # 城市运行管理服务平台: in the plan, so the feasibility study comes first (R11.1); then the design — APPROVED.
@@ -301,8 +493,13 @@ async def _seed_plan_and_approvals(session_factory: async_sessionmaker[AsyncSess
     await approve(fs, "营数据审〔2026〕15号", date(2026, 5, 20), "11800000.00")
     pd = await document("edu.chen", education, DocumentType.PRELIMINARY_DESIGN, "11800000.00")
     await approval_cases.assign_evaluator(
-        uow=uow("bdb.zhang"), gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR), document_id=pd,
-        evaluator_organization_id=evaluator, method=SelectionMethod.PUBLIC_TENDER, reference="YKCG-2026-0722")
+        uow=uow("bdb.zhang"),
+        gate=gate("bdb.zhang", Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR),
+        document_id=pd,
+        evaluator_organization_id=evaluator,
+        method=SelectionMethod.PUBLIC_TENDER,
+        reference="YKCG-2026-0722",
+    )
     # 大石桥政务外网: feasibility study evaluated, awaiting the crypto review (no approval before it, R13.2).
     fs = await document("dsq.ma", secure, DocumentType.FEASIBILITY_STUDY, "3200000.00")
     await evaluate(fs, "3150000.00", crypto=False)
@@ -310,34 +507,64 @@ async def _seed_plan_and_approvals(session_factory: async_sessionmaker[AsyncSess
     # A mid-year request (R10.2): 全民健康信息平台 enters the reserve and asks to join this year's plan.
     health = pid["全民健康信息平台升级改造"]
     await _accept_into_reserve(session_factory, clock, actors, authorizer, health)
-    await plan_cases.submit_mid_year(uow=uow("health.liu"), gate=gate("health.liu", Operation.MID_YEAR_SUBMIT),
-                                     project_id=health, amount=Decimal("6500000.00"),
-                                     reason="落实省卫健委电子健康档案互通共享年内完成的部署。")
+    await plan_cases.submit_mid_year(
+        uow=uow("health.liu"),
+        gate=gate("health.liu", Operation.MID_YEAR_SUBMIT),
+        project_id=health,
+        amount=Decimal("6500000.00"),
+        reason="落实省卫健委电子健康档案互通共享年内完成的部署。",
+    )
 
     # Issue 4: 城市运行管理服务平台 signs its contract (R14–R15, under construction) and reports its first
     # quarter (R18); the second quarter, due 17 Oct 2026, is left open so the demo shows an overdue report.
     clock.jump(datetime(2026, 5, 28, 2, 0, tzinfo=UTC))
     await construction_cases.record_contract(
-        uow=uow("housing.yang"), gate=gate("housing.yang", Operation.CONTRACT_RECORD), project_id=city_ops,
-        om_by_bdb=False, values={
-            "legal_person": "营口市住房和城乡建设局", "regime": ProcurementRegime.GOVERNMENT_PROCUREMENT,
-            "method": ProcurementMethod.PUBLIC_TENDER, "procurement_reference": "YKZC-2026-0536",
-            "winning_bidder": "辽宁城市智算科技有限公司", "supervision_firm": "营口信达工程监理有限公司",
-            "contract_number": "YKZJ-HT-2026-021", "amount": Decimal("21960000.00"), "signed_on": date(2026, 5, 27)})
+        uow=uow("housing.yang"),
+        gate=gate("housing.yang", Operation.CONTRACT_RECORD),
+        project_id=city_ops,
+        om_by_bdb=False,
+        values={
+            "legal_person": "营口市住房和城乡建设局",
+            "regime": ProcurementRegime.GOVERNMENT_PROCUREMENT,
+            "method": ProcurementMethod.PUBLIC_TENDER,
+            "procurement_reference": "YKZC-2026-0536",
+            "winning_bidder": "辽宁城市智算科技有限公司",
+            "supervision_firm": "营口信达工程监理有限公司",
+            "contract_number": "YKZJ-HT-2026-021",
+            "amount": Decimal("21960000.00"),
+            "signed_on": date(2026, 5, 27),
+        },
+    )
     clock.jump(datetime(2026, 7, 10, 2, 0, tzinfo=UTC))
     await construction_cases.submit_progress(
-        uow=uow("housing.yang"), gate=gate("housing.yang", Operation.PROGRESS_REPORT_SUBMIT), project_id=city_ops,
-        values={"period_number": 1, "physical_progress": Decimal("28.50"), "funds_spent": Decimal("5200000.00"),
-                "milestones": "完成数据底座基础平台部署和首批12个部门数据接入。",
-                "problems": "部分区县数据接口标准不统一，正在协调。"})
+        uow=uow("housing.yang"),
+        gate=gate("housing.yang", Operation.PROGRESS_REPORT_SUBMIT),
+        project_id=city_ops,
+        values={
+            "period_number": 1,
+            "physical_progress": Decimal("28.50"),
+            "funds_spent": Decimal("5200000.00"),
+            "milestones": "完成数据底座基础平台部署和首批12个部门数据接入。",
+            "problems": "部分区县数据接口标准不统一，正在协调。",
+        },
+    )
 
 
-async def _accept_into_reserve(session_factory: async_sessionmaker[AsyncSession], clock: Clock,
-                               actors: dict[str, Actor], authorizer: Authorizer, project_id: int) -> None:
+async def _accept_into_reserve(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    actors: dict[str, Actor],
+    authorizer: Authorizer,
+    project_id: int,
+) -> None:
     await use_cases.review_for_reserve(
         uow=SqlUnitOfWork(session_factory, actor=actors["bdb.zhang"], clock=clock, request_id="seed-demo"),
-        gate=authorizer.gate(actors["bdb.zhang"], Operation.RESERVE_REVIEW_RECORD), project_id=project_id,
-        results=all_pass(), comment="同意入库。", expected_version=None)
+        gate=authorizer.gate(actors["bdb.zhang"], Operation.RESERVE_REVIEW_RECORD),
+        project_id=project_id,
+        results=all_pass(),
+        comment="同意入库。",
+        expected_version=None,
+    )
 
 
 DEMO_R12_CONTENT = {

@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from api.auth import AuthError, resolve_bearer
-from store.driver import driver_connection
 from api.graphql.common import from_global_id
 from api.i18n import message, pick_language
 from authz.enforcer import Authorizer
@@ -24,6 +23,7 @@ from authz.scopes import project_facts
 from domain.actors import Actor
 from domain.projects import Project
 from store import approval_tables, tables
+from store.driver import driver_connection
 from store.files import PostgresFileStore
 from store.supervision_tables import rectification_reports
 
@@ -31,27 +31,40 @@ Readable = Callable[[AsyncSession, Authorizer, Actor, int], Awaitable[bool]]
 
 
 def _error(code: str, lang: str, status: int) -> Response:
-    return JSONResponse({"errors": [{"message": message(code, lang), "extensions": {"code": code}}]},
-                        status_code=status)
+    return JSONResponse(
+        {"errors": [{"message": message(code, lang), "extensions": {"code": code}}]}, status_code=status
+    )
 
 
 async def _project(session: AsyncSession, project_id: int) -> Project:
     return (await session.execute(select(Project).where(tables.projects.c.id == project_id))).scalar_one()
 
 
-async def _approval_document_readable(session: AsyncSession, authorizer: Authorizer, actor: Actor,
-                                      document_id: int) -> bool:
-    project_id = (await session.execute(select(approval_tables.approval_documents.c.project_id).where(
-        approval_tables.approval_documents.c.id == document_id))).scalar_one()
+async def _approval_document_readable(
+    session: AsyncSession, authorizer: Authorizer, actor: Actor, document_id: int
+) -> bool:
+    project_id = (
+        await session.execute(
+            select(approval_tables.approval_documents.c.project_id).where(
+                approval_tables.approval_documents.c.id == document_id
+            )
+        )
+    ).scalar_one()
     project = await _project(session, project_id)
     document = next(d for d in project.documents if d.id == document_id)
-    return authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project, document))
+    return authorizer.allowed(
+        actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project, document)
+    )
 
 
-async def _rectification_report_readable(session: AsyncSession, authorizer: Authorizer, actor: Actor,
-                                         report_id: int) -> bool:
-    project_id = (await session.execute(select(rectification_reports.c.project_id).where(
-        rectification_reports.c.id == report_id))).scalar_one()
+async def _rectification_report_readable(
+    session: AsyncSession, authorizer: Authorizer, actor: Actor, report_id: int
+) -> bool:
+    project_id = (
+        await session.execute(
+            select(rectification_reports.c.project_id).where(rectification_reports.c.id == report_id)
+        )
+    ).scalar_one()
     project = await _project(session, project_id)
     return authorizer.allowed(actor, Operation.INSPECTION_READ, project_facts(actor, project))
 
@@ -68,8 +81,12 @@ async def download_attachment(request: Request) -> Response:
     decoded = from_global_id(request.path_params["attachment_id"])
     try:
         async with driver_connection(state.engine) as connection:
-            actor = await resolve_bearer(connection, request.headers.get("authorization"),
-                                         secret=state.settings.token_secret.get_secret_value(), now=state.clock())
+            actor = await resolve_bearer(
+                connection,
+                request.headers.get("authorization"),
+                secret=state.settings.token_secret.get_secret_value(),
+                now=state.clock(),
+            )
     except AuthError:
         actor = None
     if actor is None:
@@ -80,11 +97,19 @@ async def download_attachment(request: Request) -> Response:
         a = approval_tables.attachments
         row = (await session.execute(select(a).where(a.c.id == decoded[1]))).first()
         readable = READABLE_BY_OWNER.get(row.owner_type) if row is not None else None
-        if row is None or readable is None or not await readable(session, state.authorizer, actor, row.owner_id):
+        if (
+            row is None
+            or readable is None
+            or not await readable(session, state.authorizer, actor, row.owner_id)
+        ):
             return _error("NOT_FOUND", lang, 404)  # as if missing: its existence is not revealed
         content = await PostgresFileStore().get(session, row.blob_id, row.storage_key)
-    return Response(content, media_type=row.content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
-        "X-Content-SHA256": row.sha256,
-        "X-Content-Type-Options": "nosniff",
-    })
+    return Response(
+        content,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+            "X-Content-SHA256": row.sha256,
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

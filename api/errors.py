@@ -68,6 +68,12 @@ class MaskUnexpectedErrors(SchemaExtension):
                 masked.append(error)
                 continue
             log.error("unexpected error", path=error.path, exc_info=original)
-            masked.append(GraphQLError(message("INTERNAL", lang), nodes=error.nodes, path=error.path,
-                                       extensions={"code": "INTERNAL"}))
+            masked.append(
+                GraphQLError(
+                    message("INTERNAL", lang),
+                    nodes=error.nodes,
+                    path=error.path,
+                    extensions={"code": "INTERNAL"},
+                )
+            )
         result.errors = masked

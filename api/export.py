@@ -22,7 +22,6 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from api.auth import AuthError, resolve_bearer
-from store.driver import driver_connection
 from api.graphql.common import to_global_id
 from api.graphql.enums import FundingSourceEnum, ProjectKindEnum, ProjectStatusEnum
 from api.graphql.projects import ProjectFilter, _filtered
@@ -32,6 +31,7 @@ from domain.actors import Actor
 from domain.lifecycle import STATUS_LABELS_ZH, Status
 from domain.money import cny, format_cny
 from store import tables
+from store.driver import driver_connection
 
 YIELD_PER = 1000  # rows fetched per round trip of the server-side cursor
 p, o = tables.projects, tables.organizations
@@ -76,6 +76,7 @@ def _many(values: str | None) -> list[str]:
 
 def filter_from_query(params: Any) -> ProjectFilter:
     """The list's ProjectFilter from query parameters with the same (camelCase) names."""
+
     def one(name: str, convert: Callable[[str], Any]) -> Any:
         raw = params.get(name)
         if raw is None or raw == "":
@@ -90,26 +91,49 @@ def filter_from_query(params: Any) -> ProjectFilter:
     except KeyError as error:
         raise BadParameter("status") from error
     return ProjectFilter(
-        status=status, year=one("year", int), kind=one("kind", lambda v: ProjectKindEnum[v]),
+        status=status,
+        year=one("year", int),
+        kind=one("kind", lambda v: ProjectKindEnum[v]),
         funding_source=one("fundingSource", lambda v: FundingSourceEnum[v]),
         lead_organization_id=one("leadOrganizationId", str),
-        investment_min=one("investmentMin", cny), investment_max=one("investmentMax", cny),
+        investment_min=one("investmentMin", cny),
+        investment_max=one("investmentMax", cny),
         search=one("search", str),
     )
 
 
 def _statement(actor: Actor, authorizer: Authorizer, flt: ProjectFilter) -> Any:
     where = _filtered(_Reader(actor, authorizer), flt).whereclause  # type: ignore[arg-type]
-    stmt = (select(p.c.id, p.c.code, p.c.name, p.c.status, p.c.year, p.c.kind, p.c.category, p.c.funding_source,
-                   p.c.total_investment, o.c.name.label("lead_organization"), p.c.deploys_on_government_cloud,
-                   p.c.connects_resource_platform, p.c.submitted_at, p.c.created_at, p.c.updated_at, p.c.version)
-            .select_from(p.join(o, o.c.id == p.c.lead_organization_id)).order_by(p.c.id))
+    stmt = (
+        select(
+            p.c.id,
+            p.c.code,
+            p.c.name,
+            p.c.status,
+            p.c.year,
+            p.c.kind,
+            p.c.category,
+            p.c.funding_source,
+            p.c.total_investment,
+            o.c.name.label("lead_organization"),
+            p.c.deploys_on_government_cloud,
+            p.c.connects_resource_platform,
+            p.c.submitted_at,
+            p.c.created_at,
+            p.c.updated_at,
+            p.c.version,
+        )
+        .select_from(p.join(o, o.c.id == p.c.lead_organization_id))
+        .order_by(p.c.id)
+    )
     return stmt.where(where) if where is not None else stmt
 
 
 def _error(code: str, lang: str, status: int, **extra: Any) -> Response:
-    return JSONResponse({"errors": [{"message": message(code, lang), "extensions": {"code": code, **extra}}]},
-                        status_code=status)
+    return JSONResponse(
+        {"errors": [{"message": message(code, lang), "extensions": {"code": code, **extra}}]},
+        status_code=status,
+    )
 
 
 def _ndjson(rows: list[Any]) -> bytes:
@@ -135,8 +159,12 @@ async def export_projects(request: Request) -> Response:
     fmt = "csv" if request.url.path.endswith(".csv") else "ndjson"
     try:
         async with driver_connection(state.engine) as connection:
-            actor = await resolve_bearer(connection, request.headers.get("authorization"),
-                                         secret=state.settings.token_secret.get_secret_value(), now=state.clock())
+            actor = await resolve_bearer(
+                connection,
+                request.headers.get("authorization"),
+                secret=state.settings.token_secret.get_secret_value(),
+                now=state.clock(),
+            )
     except AuthError as error:
         return _error("UNAUTHENTICATED", lang, 401, reason=error.reason)
     if actor is None:
@@ -156,10 +184,18 @@ async def export_projects(request: Request) -> Response:
                 yield encode(list(rows))
 
     media = "application/x-ndjson" if fmt == "ndjson" else "text/csv; charset=utf-8"
-    return StreamingResponse(body(), media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="projects.{fmt}"', "Cache-Control": "no-store"})
+    return StreamingResponse(
+        body(),
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="projects.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def routes() -> list[Route]:
-    return [Route(f"/export/projects.{fmt}", export_projects, methods=["GET"], name=f"export-{fmt}")
-            for fmt in ("ndjson", "csv")]
+    return [
+        Route(f"/export/projects.{fmt}", export_projects, methods=["GET"], name=f"export-{fmt}")
+        for fmt in ("ndjson", "csv")
+    ]

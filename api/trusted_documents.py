@@ -33,9 +33,21 @@ class TrustedDocuments(SchemaExtension):
         context = self.execution_context
         settings = getattr(context.context, "settings", None)
         path = getattr(settings, "trusted_documents", None)
-        if (settings is not None and settings.production and path and context.result is None
-                and document_hash(context.query or "") not in load_allow_list(str(path))):
+        if (
+            settings is not None
+            and settings.production
+            and path
+            and context.result is None
+            and document_hash(context.query or "") not in load_allow_list(str(path))
+        ):
             lang = getattr(context.context, "lang", "zh")
-            context.result = ExecutionResult(data=None, errors=[GraphQLError(
-                message("PERSISTED_QUERY_NOT_FOUND", lang), extensions={"code": "PERSISTED_QUERY_NOT_FOUND"})])
+            context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        message("PERSISTED_QUERY_NOT_FOUND", lang),
+                        extensions={"code": "PERSISTED_QUERY_NOT_FOUND"},
+                    )
+                ],
+            )
         yield

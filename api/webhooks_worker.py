@@ -73,8 +73,12 @@ class _AsOfEvent:
 
 
 class WebhookWorker:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], authorizer: Authorizer,
-                 config: WorkerConfig | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        authorizer: Authorizer,
+        config: WorkerConfig | None = None,
+    ) -> None:
         self._factory = session_factory
         self._authorizer = authorizer
         self.config = config or WorkerConfig()
@@ -96,18 +100,40 @@ class WebhookWorker:
     async def dispatch(self) -> int:
         """Turn new outbox events into one delivery per interested subscriber that may read the object."""
         async with self._factory() as session, session.begin():
-            events = (await session.execute(
-                select(webhook_events).where(webhook_events.c.dispatched_at.is_(None))
-                .order_by(webhook_events.c.id).limit(BATCH).with_for_update(skip_locked=True))).all()
+            events = (
+                await session.execute(
+                    select(webhook_events)
+                    .where(webhook_events.c.dispatched_at.is_(None))
+                    .order_by(webhook_events.c.id)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             if not events:
                 return 0
-            subs = (await session.execute(
-                select(webhook_subscriptions, tables.organizations.c.type.label("organization_type"))
-                .join(tables.organizations, tables.organizations.c.id == webhook_subscriptions.c.organization_id)
-                .where(webhook_subscriptions.c.active))).all()
-            project_ids = {e.target_id for e in events if e.target_type == "Project" and e.target_id is not None}
-            projects = {p.id: p for p in (await session.execute(
-                select(Project).where(tables.projects.c.id.in_(project_ids)))).scalars()} if project_ids else {}
+            subs = (
+                await session.execute(
+                    select(webhook_subscriptions, tables.organizations.c.type.label("organization_type"))
+                    .join(
+                        tables.organizations,
+                        tables.organizations.c.id == webhook_subscriptions.c.organization_id,
+                    )
+                    .where(webhook_subscriptions.c.active)
+                )
+            ).all()
+            project_ids = {
+                e.target_id for e in events if e.target_type == "Project" and e.target_id is not None
+            }
+            projects = (
+                {
+                    p.id: p
+                    for p in (
+                        await session.execute(select(Project).where(tables.projects.c.id.in_(project_ids)))
+                    ).scalars()
+                }
+                if project_ids
+                else {}
+            )
             rows = []
             for event in events:
                 for sub in subs:
@@ -117,10 +143,16 @@ class WebhookWorker:
                     if payload is not None:
                         rows.append({"event_id": event.id, "subscription_id": sub.id, "payload": payload})
             if rows:
-                await session.execute(pg_insert(webhook_deliveries).values(rows).on_conflict_do_nothing(
-                    constraint="uq_webhook_deliveries_event_subscription"))
-            await session.execute(update(webhook_events).where(webhook_events.c.id.in_([e.id for e in events]))
-                                  .values(dispatched_at=func.now()))
+                await session.execute(
+                    pg_insert(webhook_deliveries)
+                    .values(rows)
+                    .on_conflict_do_nothing(constraint="uq_webhook_deliveries_event_subscription")
+                )
+            await session.execute(
+                update(webhook_events)
+                .where(webhook_events.c.id.in_([e.id for e in events]))
+                .values(dispatched_at=func.now())
+            )
             return len(events)
 
     def _redacted(self, event: Any, sub: Any, projects: dict[int, Project]) -> dict[str, Any] | None:
@@ -136,10 +168,13 @@ class WebhookWorker:
         else:
             return None
         return {
-            "eventId": event.event_id, "eventType": event.event_type,
+            "eventId": event.event_id,
+            "eventType": event.event_type,
             "occurredAt": event.occurred_at.astimezone(UTC).isoformat(),
-            "target": {"type": event.target_type,
-                       "id": to_global_id(event.target_type, event.target_id) if event.target_id else None},
+            "target": {
+                "type": event.target_type,
+                "id": to_global_id(event.target_type, event.target_id) if event.target_id else None,
+            },
             "data": data,
         }
 
@@ -153,19 +188,27 @@ class WebhookWorker:
     async def _deliver_one(self, http: httpx.AsyncClient) -> bool:
         d, s = webhook_deliveries, webhook_subscriptions
         async with self._factory() as session, session.begin():
-            row = (await session.execute(
-                select(d.c.id, d.c.payload, d.c.attempts, s.c.url, s.c.secret)
-                .join(s, s.c.id == d.c.subscription_id)
-                .where(d.c.status == "pending", d.c.next_attempt_at <= func.now(), s.c.active)
-                .order_by(d.c.next_attempt_at, d.c.id).limit(1)
-                .with_for_update(of=d, skip_locked=True))).first()
+            row = (
+                await session.execute(
+                    select(d.c.id, d.c.payload, d.c.attempts, s.c.url, s.c.secret)
+                    .join(s, s.c.id == d.c.subscription_id)
+                    .where(d.c.status == "pending", d.c.next_attempt_at <= func.now(), s.c.active)
+                    .order_by(d.c.next_attempt_at, d.c.id)
+                    .limit(1)
+                    .with_for_update(of=d, skip_locked=True)
+                )
+            ).first()
             if row is None:
                 return False
             body = orjson.dumps(row.payload, option=orjson.OPT_SORT_KEYS)
             timestamp = str(int(time.time()))
-            headers = {"Content-Type": "application/json", EVENT_ID_HEADER: row.payload["eventId"],
-                       EVENT_TYPE_HEADER: row.payload["eventType"], TIMESTAMP_HEADER: timestamp,
-                       SIGNATURE_HEADER: sign(row.secret, timestamp, body)}
+            headers = {
+                "Content-Type": "application/json",
+                EVENT_ID_HEADER: row.payload["eventId"],
+                EVENT_TYPE_HEADER: row.payload["eventType"],
+                TIMESTAMP_HEADER: timestamp,
+                SIGNATURE_HEADER: sign(row.secret, timestamp, body),
+            }
             started = time.perf_counter()
             status_code, error = None, None
             try:
@@ -175,17 +218,38 @@ class WebhookWorker:
                 error = f"{type(exc).__name__}: {exc}"[:500]
             duration_ms = int((time.perf_counter() - started) * 1000)
             attempts = row.attempts + 1
-            await session.execute(insert(webhook_delivery_attempts).values(
-                delivery_id=row.id, attempted_at=datetime.now(UTC), status_code=status_code, error=error,
-                duration_ms=duration_ms))
+            await session.execute(
+                insert(webhook_delivery_attempts).values(
+                    delivery_id=row.id,
+                    attempted_at=datetime.now(UTC),
+                    status_code=status_code,
+                    error=error,
+                    duration_ms=duration_ms,
+                )
+            )
             if status_code is not None and 200 <= status_code < 300:
-                values: dict[str, Any] = {"status": "delivered", "attempts": attempts, "delivered_at": func.now()}
+                values: dict[str, Any] = {
+                    "status": "delivered",
+                    "attempts": attempts,
+                    "delivered_at": func.now(),
+                }
             else:
-                delay = min(self.config.backoff_seconds * 2 ** (attempts - 1), self.config.max_backoff_seconds)
-                values = {"attempts": attempts, "status": "failed" if attempts >= self.config.max_attempts else "pending",
-                          "next_attempt_at": func.now() + timedelta(seconds=delay)}
-                log.info("webhook delivery failed", delivery_id=row.id, status_code=status_code, error=error,
-                         attempts=attempts, retry_in_s=delay)
+                delay = min(
+                    self.config.backoff_seconds * 2 ** (attempts - 1), self.config.max_backoff_seconds
+                )
+                values = {
+                    "attempts": attempts,
+                    "status": "failed" if attempts >= self.config.max_attempts else "pending",
+                    "next_attempt_at": func.now() + timedelta(seconds=delay),
+                }
+                log.info(
+                    "webhook delivery failed",
+                    delivery_id=row.id,
+                    status_code=status_code,
+                    error=error,
+                    attempts=attempts,
+                    retry_in_s=delay,
+                )
             await session.execute(update(d).where(d.c.id == row.id).values(**values))
             return True
 
@@ -193,7 +257,9 @@ class WebhookWorker:
 def start(state: Any) -> asyncio.Task[None]:
     """Start the worker for an app (its state carries settings, session factory and authorizer)."""
     settings = state.settings
-    config = WorkerConfig(poll_seconds=settings.webhook_poll_seconds, backoff_seconds=settings.webhook_backoff_seconds)
+    config = WorkerConfig(
+        poll_seconds=settings.webhook_poll_seconds, backoff_seconds=settings.webhook_backoff_seconds
+    )
     worker = WebhookWorker(state.session_factory, state.authorizer, config)
     return asyncio.create_task(worker.run(), name="webhook-worker")
 

@@ -128,11 +128,19 @@ class Authorizer:
             return Decision(operation=operation, allowed=False, code=Decision.READ_ONLY, role=actor.role)
         if self.allowed(actor, operation, facts):
             grant = next((g for g in granted if g.scope in facts), granted[0] if granted else None)
-            return Decision(operation=operation, allowed=True, code=Decision.GRANTED, role=actor.role, grant=grant)
+            return Decision(
+                operation=operation, allowed=True, code=Decision.GRANTED, role=actor.role, grant=grant
+            )
         if not granted:
             return Decision(operation=operation, allowed=False, code=Decision.NO_GRANT, role=actor.role)
-        return Decision(operation=operation, allowed=False, code=Decision.OUT_OF_SCOPE, role=actor.role,
-                        grant=granted[0], needed=tuple(sorted({g.scope for g in granted})))
+        return Decision(
+            operation=operation,
+            allowed=False,
+            code=Decision.OUT_OF_SCOPE,
+            role=actor.role,
+            grant=granted[0],
+            needed=tuple(sorted({g.scope for g in granted})),
+        )
 
     def grants(self, role: str, operation: Operation) -> list[Grant]:
         """The policy lines that give this role the operation, directly or through a group."""

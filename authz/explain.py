@@ -83,13 +83,22 @@ class Decision:
         en = lang == "en"
         if self.code == self.GRANTED and self.grant is not None:
             article, scope = article_in(self.grant.article, lang), scope_label(self.grant.scope, lang)
-            return (f"Allowed: {article} gives role {self.role} “{op}” on {scope}." if en
-                    else f"允许：依据{article}，{self.role}角色可对{scope}执行“{op_zh}”。")
+            return (
+                f"Allowed: {article} gives role {self.role} “{op}” on {scope}."
+                if en
+                else f"允许：依据{article}，{self.role}角色可对{scope}执行“{op_zh}”。"
+            )
         if self.code == self.READ_ONLY:
-            return ("Refused: API tokens only read." if en else "不允许：接口令牌只能读取。")
+            return "Refused: API tokens only read." if en else "不允许：接口令牌只能读取。"
         if self.code == self.NO_GRANT:
-            return (f"Refused: no policy gives role {self.role} “{op}”." if en
-                    else f"不允许：没有任何授权规则允许{self.role}角色执行“{op_zh}”。")
+            return (
+                f"Refused: no policy gives role {self.role} “{op}”."
+                if en
+                else f"不允许：没有任何授权规则允许{self.role}角色执行“{op_zh}”。"
+            )
         scopes = (", " if en else "、").join(scope_label(s, lang) for s in self.needed)
-        return (f"Refused: role {self.role} may “{op}” only on {scopes}." if en
-                else f"不允许：{self.role}角色只能对{scopes}执行“{op_zh}”。")
+        return (
+            f"Refused: role {self.role} may “{op}” only on {scopes}."
+            if en
+            else f"不允许：{self.role}角色只能对{scopes}执行“{op_zh}”。"
+        )

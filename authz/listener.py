@@ -33,9 +33,15 @@ def asyncpg_connector(url: str) -> Connect:
     port = int(query.get("port", parsed.port or 5432))
 
     async def connect() -> asyncpg.Connection:
-        return await asyncpg.connect(user=parsed.username, password=parsed.password, database=parsed.database,
-                                     host=host, port=port, timeout=5,
-                                     server_settings={"application_name": "yingkou-policy-listener"})
+        return await asyncpg.connect(
+            user=parsed.username,
+            password=parsed.password,
+            database=parsed.database,
+            host=host,
+            port=port,
+            timeout=5,
+            server_settings={"application_name": "yingkou-policy-listener"},
+        )
 
     return connect
 
@@ -43,8 +49,14 @@ def asyncpg_connector(url: str) -> Connect:
 class PolicyListener:
     """Started in the app's lifespan; `version_seen` tells tests and probes what it has applied."""
 
-    def __init__(self, *, authorizer: Authorizer, session_factory: async_sessionmaker[AsyncSession],
-                 connect: Connect, retry_seconds: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        authorizer: Authorizer,
+        session_factory: async_sessionmaker[AsyncSession],
+        connect: Connect,
+        retry_seconds: float = 0.5,
+    ) -> None:
         self._authorizer = authorizer
         self._session_factory = session_factory
         self._connect = connect
@@ -57,8 +69,10 @@ class PolicyListener:
     async def start(self) -> None:
         """Load the policy once (failing loudly if the database is unreachable), then follow it."""
         await self.refresh()
-        self._tasks = [asyncio.create_task(self._listen(), name="policy-listen"),
-                       asyncio.create_task(self._apply(), name="policy-apply")]
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="policy-listen"),
+            asyncio.create_task(self._apply(), name="policy-apply"),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -120,15 +134,17 @@ class PolicyListener:
                 await asyncio.wait_for(connection.close(), timeout=2)
 
 
-async def follow_database_policy(authorizer: Authorizer, session_factory: async_sessionmaker[AsyncSession],
-                                 url: str) -> PolicyListener:
+async def follow_database_policy(
+    authorizer: Authorizer, session_factory: async_sessionmaker[AsyncSession], url: str
+) -> PolicyListener:
     """At start-up: copy new policy.csv lines into the database, put its policy in force, follow changes."""
     from authz.enforcer import POLICY_PATH
     from authz.policy_lines import read_policy_file
 
     async with session_factory() as session, session.begin():
         await policy_store.seed_from_file(session, read_policy_file(POLICY_PATH))
-    listener = PolicyListener(authorizer=authorizer, session_factory=session_factory,
-                              connect=asyncpg_connector(url))
+    listener = PolicyListener(
+        authorizer=authorizer, session_factory=session_factory, connect=asyncpg_connector(url)
+    )
     await listener.start()
     return listener

@@ -18,7 +18,9 @@ def _cell(authorizer: Authorizer, role: str, operation: Operation) -> str:
     if not grants:
         return "—"
     ordered = sorted(grants, key=lambda g: (g.scope, g.article, g.role))
-    return "<br>".join(f"{g.scope} {g.article}" + (f" (as {g.role})" if g.role != role else "") for g in ordered)
+    return "<br>".join(
+        f"{g.scope} {g.article}" + (f" (as {g.role})" if g.role != role else "") for g in ordered
+    )
 
 
 def render(authorizer: Authorizer | None = None) -> str:

@@ -46,10 +46,14 @@ async def seed_from_file(session: AsyncSession, lines: Sequence[PolicyLine]) -> 
     fresh = list({line.text: line for line in lines if line.text not in seeded}.values())
     if not fresh:
         return 0
-    await session.execute(pg_insert(tables.policy_seeded_lines).on_conflict_do_nothing(),
-                          [{"line": line.text} for line in fresh])
-    await session.execute(pg_insert(r).on_conflict_do_nothing(constraint="uq_policy_rules_line"),
-                          [_values(line) for line in fresh])
+    await session.execute(
+        pg_insert(tables.policy_seeded_lines).on_conflict_do_nothing(),
+        [{"line": line.text} for line in fresh],
+    )
+    await session.execute(
+        pg_insert(r).on_conflict_do_nothing(constraint="uq_policy_rules_line"),
+        [_values(line) for line in fresh],
+    )
     await bump_version(session)
     return len(fresh)
 
@@ -64,8 +68,13 @@ async def load(session: AsyncSession) -> tuple[list[StoredRule], int]:
 async def find(session: AsyncSession, line: PolicyLine) -> int | None:
     """The id of an equal rule (same role, operation and scope), if there is one."""
     v = _values(line)
-    return (await session.execute(select(r.c.id).where(
-        r.c.ptype == v["ptype"], r.c.v0 == v["v0"], r.c.v1 == v["v1"], r.c.v2 == v["v2"]))).scalar()
+    return (
+        await session.execute(
+            select(r.c.id).where(
+                r.c.ptype == v["ptype"], r.c.v0 == v["v0"], r.c.v1 == v["v1"], r.c.v2 == v["v2"]
+            )
+        )
+    ).scalar()
 
 
 async def get(session: AsyncSession, rule_id: int) -> StoredRule | None:
@@ -84,15 +93,28 @@ async def remove(session: AsyncSession, rule_id: int) -> None:
 
 async def count_permission(session: AsyncSession, role: str, operation: str) -> int:
     """How many lines give this role (by name, not through groups) this operation."""
-    return int((await session.execute(select(func.count()).select_from(r).where(
-        r.c.ptype == PERMISSION, r.c.v0 == role, r.c.v1 == operation))).scalar_one())
+    return int(
+        (
+            await session.execute(
+                select(func.count())
+                .select_from(r)
+                .where(r.c.ptype == PERMISSION, r.c.v0 == role, r.c.v1 == operation)
+            )
+        ).scalar_one()
+    )
 
 
 async def bump_version(session: AsyncSession) -> int:
     """The next version, announced to every listening process when the transaction commits."""
     s = tables.policy_state
-    version = int((await session.execute(
-        update(s).where(s.c.id == 1).values(version=s.c.version + 1).returning(s.c.version))).scalar_one())
-    await session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                          {"channel": CHANNEL, "payload": str(version)})
+    version = int(
+        (
+            await session.execute(
+                update(s).where(s.c.id == 1).values(version=s.c.version + 1).returning(s.c.version)
+            )
+        ).scalar_one()
+    )
+    await session.execute(
+        text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": str(version)}
+    )
     return version

@@ -56,6 +56,12 @@ def document_filter(authorizer: Authorizer, actor: Actor, operation: Operation) 
     if scopes.ANY in project_level:
         clauses.append(true())
     elif project_level:
-        clauses.append(exists(select(p.c.id).where(
-            p.c.id == documents.c.project_id, or_(*(_PREDICATES[s](actor) for s in sorted(project_level))))))
+        clauses.append(
+            exists(
+                select(p.c.id).where(
+                    p.c.id == documents.c.project_id,
+                    or_(*(_PREDICATES[s](actor) for s in sorted(project_level))),
+                )
+            )
+        )
     return or_(*clauses) if clauses else false()

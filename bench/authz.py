@@ -51,30 +51,57 @@ def _server_url() -> str:
 async def _admin(url: str) -> asyncpg.Connection:
     parsed = make_url(url)
     query = dict(parsed.query)
-    return await asyncpg.connect(user=parsed.username, password=parsed.password, database="postgres",
-                                 host=query.get("host", parsed.host), port=int(query.get("port", parsed.port or 5432)))
+    return await asyncpg.connect(
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
+        host=query.get("host", parsed.host),
+        port=int(query.get("port", parsed.port or 5432)),
+    )
 
 
 async def _seed(factory) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Units leading and joining projects in every state; returns usernames by role."""
-    rng = random.Random(6)  # noqa: S311 — reproducible data, not secrets
+    rng = random.Random(6)
     units = [await make_org(factory, OrgType.UNIT, f"bench-unit-{i}") for i in range(6)]
     bdb = await make_org(factory, OrgType.BDB, "bench-bdb")
     now = datetime.now(UTC)
     async with factory() as session, session.begin():
         for n in range(PROJECTS):
             status = rng.choice(list(Status))
-            pk = (await session.execute(insert(tables.projects).values(
-                code=None if status is Status.DRAFT else f"YK-2026-{n:04d}", name=f"项目{n}", kind="BUILD",
-                category="BUSINESS_SYSTEM", funding_source="FISCAL", total_investment=Decimal("100000.00"),
-                lead_organization_id=units[0] if n % 2 else rng.choice(units), deploys_on_government_cloud=True,
-                connects_resource_platform=True, status=status.value, contact_name="联系人",
-                contact_phone="0417-0000000", created_at=now, updated_at=now, version=1,
-            ).returning(tables.projects.c.id))).scalar_one()
+            pk = (
+                await session.execute(
+                    insert(tables.projects)
+                    .values(
+                        code=None if status is Status.DRAFT else f"YK-2026-{n:04d}",
+                        name=f"项目{n}",
+                        kind="BUILD",
+                        category="BUSINESS_SYSTEM",
+                        funding_source="FISCAL",
+                        total_investment=Decimal("100000.00"),
+                        lead_organization_id=units[0] if n % 2 else rng.choice(units),
+                        deploys_on_government_cloud=True,
+                        connects_resource_platform=True,
+                        status=status.value,
+                        contact_name="联系人",
+                        contact_phone="0417-0000000",
+                        created_at=now,
+                        updated_at=now,
+                        version=1,
+                    )
+                    .returning(tables.projects.c.id)
+                )
+            ).scalar_one()
             if n % 3 == 0:
-                await session.execute(insert(tables.project_participants).values(
-                    project_id=pk, organization_id=units[0] if n % 2 == 0 else units[1]))
-    return {"unit": await make_user(factory, units[0], "bench.unit"), "bdb": await make_user(factory, bdb, "bench.bdb")}
+                await session.execute(
+                    insert(tables.project_participants).values(
+                        project_id=pk, organization_id=units[0] if n % 2 == 0 else units[1]
+                    )
+                )
+    return {
+        "unit": await make_user(factory, units[0], "bench.unit"),
+        "bdb": await make_user(factory, bdb, "bench.bdb"),
+    }
 
 
 async def _measure(url: str) -> None:
@@ -82,10 +109,16 @@ async def _measure(url: str) -> None:
     factory = make_session_factory(engine)
     users = await _seed(factory)
     authorizer = Authorizer()
-    app = create_app(Settings(token_secret="bench-" + "z" * 40, environment="development"), engine=engine,
-                     authorizer=authorizer)
+    app = create_app(
+        Settings(token_secret="bench-" + "z" * 40, environment="development"),
+        engine=engine,
+        authorizer=authorizer,
+    )
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://b") as http:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://b") as http,
+    ):
         api = Api(http)
         tokens = {role: await api.login(name) for role, name in users.items()}
         print(f"policy version {authorizer.version} from the database; {PROJECTS} projects")
@@ -97,7 +130,9 @@ async def _measure(url: str) -> None:
                 body = await api.gql(QUERY, {"n": size}, token=token)
                 rows = len(body["data"]["projects"]["edges"])
                 calls[size] = authorizer.enforce_calls - before
-                print(f"{role:5} page {size:3} ({rows:3} rows): {calls[size]:3} enforcer calls per request (cold)")
+                print(
+                    f"{role:5} page {size:3} ({rows:3} rows): {calls[size]:3} enforcer calls per request (cold)"
+                )
             print(f"{role:5} calls equal at 10 and 100: {calls[10] == calls[100]}")
         cost = _enforce_cost(authorizer)
         print(f"one casbin enforce(): {cost * 1_000_000:.0f} µs")
@@ -109,8 +144,10 @@ async def _measure(url: str) -> None:
                     started = time.perf_counter()
                     await api.gql(QUERY, {"n": size}, token=token)
                     timings.append((time.perf_counter() - started) * 1000)
-                print(f"{role:5} page {size:3}: p50 {statistics.median(timings):6.1f} ms "
-                      f"(min {min(timings):.1f}, {RUNS} runs, warm decisions)")
+                print(
+                    f"{role:5} page {size:3}: p50 {statistics.median(timings):6.1f} ms "
+                    f"(min {min(timings):.1f}, {RUNS} runs, warm decisions)"
+                )
 
 
 def _enforce_cost(authorizer: Authorizer) -> float:
@@ -138,8 +175,10 @@ async def _propagation(url: str, factory, authorizer: Authorizer) -> None:  # ty
             delays.append((time.perf_counter() - committed) * 1000)
     finally:
         await listener.stop()
-    print(f"policy change in force in another follower after: p50 {statistics.median(delays):.1f} ms, "
-          f"max {max(delays):.1f} ms (LISTEN/NOTIFY, 10 changes)")
+    print(
+        f"policy change in force in another follower after: p50 {statistics.median(delays):.1f} ms, "
+        f"max {max(delays):.1f} ms (LISTEN/NOTIFY, 10 changes)"
+    )
 
 
 async def _run() -> None:

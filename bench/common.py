@@ -133,7 +133,7 @@ def server(args: list[str], url: str, port: int) -> Iterator[Server]:
         "YK_RATE_LIMIT_PER_MINUTE": "100000000",
         "YK_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, *args],
         cwd=PROJECT_ROOT,
         env=env,
@@ -180,8 +180,10 @@ class Figures:
         return statistics.quantiles(self.latencies_ms, n=20)[-1]
 
     def line(self, label: str) -> str:
-        return (f"{label:<28} {self.throughput:8.1f} req/s   p50 {self.p50:7.1f} ms   p95 {self.p95:7.1f} ms"
-                f"   (load generator {self.client_cpu_ms:.2f} ms CPU a request)")
+        return (
+            f"{label:<28} {self.throughput:8.1f} req/s   p50 {self.p50:7.1f} ms   p95 {self.p95:7.1f} ms"
+            f"   (load generator {self.client_cpu_ms:.2f} ms CPU a request)"
+        )
 
 
 class LoadClient:
@@ -192,8 +194,9 @@ class LoadClient:
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self._session = session
 
-    async def post_json(self, path: str, body: object,
-                        headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def post_json(
+        self, path: str, body: object, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"} | (headers or {})
         async with self._session.post(path, data=orjson.dumps(body), headers=headers) as response:
             return response.status, orjson.loads(await response.read())

@@ -43,8 +43,13 @@ def _server_url() -> str:
 async def _admin(url: str) -> asyncpg.Connection:
     parsed = make_url(url)
     query = dict(parsed.query)
-    return await asyncpg.connect(user=parsed.username, password=parsed.password, database="postgres",
-                                 host=query.get("host", parsed.host), port=int(query.get("port", parsed.port or 5432)))
+    return await asyncpg.connect(
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
+        host=query.get("host", parsed.host),
+        port=int(query.get("port", parsed.port or 5432)),
+    )
 
 
 async def _seed(url: str, count: int, org: int | None, start: int) -> int:
@@ -73,8 +78,9 @@ def _export(base: str, token: str, fmt: str, server: psutil.Process) -> tuple[in
     sampler.start()
     rows = size = 0
     started = time.perf_counter()
-    with httpx.stream("GET", f"{base}/export/projects.{fmt}", headers={"Authorization": f"Bearer {token}"},
-                      timeout=600) as response:
+    with httpx.stream(
+        "GET", f"{base}/export/projects.{fmt}", headers={"Authorization": f"Bearer {token}"}, timeout=600
+    ) as response:
         for chunk in response.iter_bytes():
             size += len(chunk)
             rows += chunk.count(b"\n")
@@ -102,8 +108,12 @@ def main() -> None:
     asyncio.run(create())
     migrate.upgrade(url)
     port = free_port()
-    env = os.environ | {"DATABASE_URL": url, "YK_LOG_LEVEL": "WARNING", "YK_WEBHOOK_WORKER": "false",
-                        "YK_RATE_LIMIT_PER_MINUTE": "0"}
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "YK_LOG_LEVEL": "WARNING",
+        "YK_WEBHOOK_WORKER": "false",
+        "YK_RATE_LIMIT_PER_MINUTE": "0",
+    }
     child = None
     try:
         org, seeded = None, 0
@@ -111,8 +121,12 @@ def main() -> None:
             org = asyncio.run(_seed(url, count - seeded, org, start=seeded + 1))
             seeded = count
             if child is None:
-                child = subprocess.Popen([sys.executable, "-m", "api", "serve", "--no-demo", "--port", str(port)],  # noqa: S603
-                                         env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
+                child = subprocess.Popen(
+                    [sys.executable, "-m", "api", "serve", "--no-demo", "--port", str(port)],
+                    env=env,
+                    cwd=PROJECT_ROOT,
+                    stdout=subprocess.DEVNULL,
+                )
                 base = f"http://127.0.0.1:{port}"
                 for _ in range(200):
                     try:
@@ -121,15 +135,22 @@ def main() -> None:
                     except httpx.TransportError:
                         time.sleep(0.1)
                 server = psutil.Process(child.pid)
-                token = httpx.post(f"{base}/graphql", json={
-                    "query": "mutation($p: String!) { login(input: {username: \"bench.export\", password: $p}) "
-                             "{ token } }", "variables": {"p": PASSWORD}}).json()["data"]["login"]["token"]
+                token = httpx.post(
+                    f"{base}/graphql",
+                    json={
+                        "query": 'mutation($p: String!) { login(input: {username: "bench.export", password: $p}) '
+                        "{ token } }",
+                        "variables": {"p": PASSWORD},
+                    },
+                ).json()["data"]["login"]["token"]
                 idle = server.memory_info().rss / 2**20
                 print(f"server RSS before any export: {idle:.1f} MiB")
             for fmt in ("ndjson", "csv"):
                 rows, size, seconds, peak = _export(base, token, fmt, server)
-                print(f"{fmt:6} {rows:>7} projects  {size / 2**20:6.1f} MiB  {seconds:5.1f} s  "
-                      f"{rows / seconds:8.0f} rows/s  peak server RSS {peak:6.1f} MiB")
+                print(
+                    f"{fmt:6} {rows:>7} projects  {size / 2**20:6.1f} MiB  {seconds:5.1f} s  "
+                    f"{rows / seconds:8.0f} rows/s  peak server RSS {peak:6.1f} MiB"
+                )
     finally:
         if child is not None:
             child.terminate()

@@ -81,8 +81,10 @@ async def _measure(url: str, seconds: float, rounds: int) -> float:
             async with observed(url, api_server.pid) as usage:
                 figures = await closed_loop(lifecycle, base=base, clients=CLIENTS, seconds=seconds)
             rates.append(2 * figures.requests / figures.seconds)
-            print(f"  {rates[-1]:7.1f} mutations/s  (p95 of a create+submit pair {figures.p95:.1f} ms; "
-                  f"failures {failures}; load generator {figures.client_cpu_ms / 2:.2f} ms CPU a mutation)")
+            print(
+                f"  {rates[-1]:7.1f} mutations/s  (p95 of a create+submit pair {figures.p95:.1f} ms; "
+                f"failures {failures}; load generator {figures.client_cpu_ms / 2:.2f} ms CPU a mutation)"
+            )
             print(f"      {usage.line(2 * figures.acts, 'mutation')}")
     rate = statistics.median(rates)
     print(f"  median of {rounds}: {rate:.1f} mutations/s")
@@ -94,8 +96,10 @@ async def run() -> None:
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     url = await fresh_database("yk_bench_lifecycle")
     await seed(url, projects=1000)
-    print(f"{CLIENTS} concurrent clients, {seconds:.0f} s, {WORKERS} API worker process(es); "
-          "audit chain sealed by the trigger:")
+    print(
+        f"{CLIENTS} concurrent clients, {seconds:.0f} s, {WORKERS} API worker process(es); "
+        "audit chain sealed by the trigger:"
+    )
     chained = await _measure(url, seconds, rounds)
     engine = make_engine(url)
     try:

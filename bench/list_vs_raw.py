@@ -33,13 +33,25 @@ async def run() -> None:
     page = int(os.environ.get("BENCH_PAGE", "50"))
     url = await fresh_database("yk_bench_list")
     await seed(url, projects=projects)
-    print(f"data: {projects} projects; page of {page}; {CLIENTS} concurrent clients; {seconds:.0f} s a run; "
-          f"{WORKERS} worker process(es) per server; {ROUNDS} rounds, GraphQL and raw taking turns")
+    print(
+        f"data: {projects} projects; page of {page}; {CLIENTS} concurrent clients; {seconds:.0f} s a run; "
+        f"{WORKERS} worker process(es) per server; {ROUNDS} rounds, GraphQL and raw taking turns"
+    )
 
     graphql_port, raw_port = free_port(), free_port()
     api = ["-m", "api", "serve", "--no-demo", "--port", str(graphql_port), "--workers", str(WORKERS)]
-    raw_app = ["-m", "uvicorn", "bench.raw_app:app", "--port", str(raw_port), "--log-level", "warning",
-               "--no-access-log", "--workers", str(WORKERS)]
+    raw_app = [
+        "-m",
+        "uvicorn",
+        "bench.raw_app:app",
+        "--port",
+        str(raw_port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--workers",
+        str(WORKERS),
+    ]
     # Both servers stay up and take turns under load: this machine's speed drifts by tens of percent over a
     # minute, so each round compares two runs made seconds apart, and the verdict is the median round.
     with server(api, url, graphql_port) as graphql_server, server(raw_app, url, raw_port) as raw_server:
@@ -55,11 +67,11 @@ async def run() -> None:
 
         async def ask_graphql(http: LoadClient, n: int) -> None:
             status, _ = await http.post_json("/graphql", payload, headers)
-            assert status == 200  # noqa: S101
+            assert status == 200
 
         async def ask_raw(http: LoadClient, n: int) -> None:
             status, _ = await http.get_json(f"/projects?first={page}")
-            assert status == 200  # noqa: S101
+            assert status == 200
 
         throughput, p95 = [], []
         for n in range(1, ROUNDS + 1):
@@ -79,7 +91,7 @@ async def run() -> None:
         # The API's floor: what any authenticated request costs before it asks for anything.
         async def ask_nothing(http: LoadClient, n: int) -> None:
             status, _ = await http.post_json("/graphql", {"query": "{ __typename }"}, headers)
-            assert status == 200  # noqa: S101
+            assert status == 200
 
         async with observed(url, graphql_server.pid) as floor_usage:
             floor = await closed_loop(ask_nothing, base=graphql_base, clients=CLIENTS, seconds=seconds)

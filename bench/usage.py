@@ -98,9 +98,11 @@ class Usage:
         postgres = "—" if self.postgres_cpu is None else f"{self.postgres_cpu * per:.2f} ms"
         total = sum(self.activity.values()) or 1
         doing = ", ".join(f"{n * 100 / total:.0f} % {what}" for what, n in self.activity.most_common(3))
-        return (f"CPU a {unit}: server {self.server_cpu * per:.2f} ms, PostgreSQL {postgres}; "
-                f"{self.busy_cores:.1f} of {psutil.cpu_count()} cores busy; {self.new_connections} new "
-                f"connections; busy backends: {doing or '—'}")
+        return (
+            f"CPU a {unit}: server {self.server_cpu * per:.2f} ms, PostgreSQL {postgres}; "
+            f"{self.busy_cores:.1f} of {psutil.cpu_count()} cores busy; {self.new_connections} new "
+            f"connections; busy backends: {doing or '—'}"
+        )
 
 
 @contextlib.asynccontextmanager
@@ -120,8 +122,9 @@ async def observed(url: str, server_pid: int) -> AsyncIterator[Usage]:
         try:
             while not stop.is_set():
                 for row in await connection.fetch(_ACTIVITY):
-                    usage.activity[_activity(row["state"], row["wait_event_type"], row["wait_event"],
-                                             row["query"] or "")] += 1
+                    usage.activity[
+                        _activity(row["state"], row["wait_event_type"], row["wait_event"], row["query"] or "")
+                    ] += 1
                 await asyncio.sleep(SAMPLE_EVERY)
             usage.new_connections = await connection.fetchval(_SESSIONS) - sessions_before
         finally:
@@ -139,5 +142,6 @@ async def observed(url: str, server_pid: int) -> AsyncIterator[Usage]:
         usage.server_cpu = sum(seconds - server_before.get(pid, 0.0) for pid, seconds in server_after.items())
         postgres_after = _cpu_seconds(_postgres_processes(postmaster, sampler))
         if postgres_after:
-            usage.postgres_cpu = sum(seconds - postgres_before.get(pid, 0.0)
-                                     for pid, seconds in postgres_after.items())
+            usage.postgres_cpu = sum(
+                seconds - postgres_before.get(pid, 0.0) for pid, seconds in postgres_after.items()
+            )

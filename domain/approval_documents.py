@@ -105,8 +105,13 @@ def missing_parts(document: ApprovalDocument) -> list[Violation]:
         return []
     parts = list(R12_PARTS) + ([PURCHASE_COMPARISON] if document.purchases_services else [])
     return [
-        Violation("R12_PART_MISSING", f"{DOCUMENT_LABELS_ZH[document.type]}缺少：{label}。",
-                  f"The {document.type.value} lacks: {camel}.", rule="R12", field=("input", camel))
+        Violation(
+            "R12_PART_MISSING",
+            f"{DOCUMENT_LABELS_ZH[document.type]}缺少：{label}。",
+            f"The {document.type.value} lacks: {camel}.",
+            rule="R12",
+            field=("input", camel),
+        )
         for attr, camel, label in parts
         if not str(getattr(document, attr) or "").strip()
     ]
@@ -114,27 +119,61 @@ def missing_parts(document: ApprovalDocument) -> list[Violation]:
 
 def _state(document: ApprovalDocument, *allowed: DocumentStatus, rule: str) -> None:
     if document.status not in allowed:
-        raise DomainError([Violation(
-            "DOCUMENT_STATE", f"该文件当前状态为{document.status.value}，不能执行此操作。",
-            f"The document is {document.status.value}; this step is not possible now.", rule=rule)])
+        raise DomainError(
+            [
+                Violation(
+                    "DOCUMENT_STATE",
+                    f"该文件当前状态为{document.status.value}，不能执行此操作。",
+                    f"The document is {document.status.value}; this step is not possible now.",
+                    rule=rule,
+                )
+            ]
+        )
 
 
-def assign_evaluator(document: ApprovalDocument, *, evaluator_organization_id: int, evaluator_is_evaluator: bool,
-                     method: SelectionMethod, reference: str, now: datetime) -> None:
+def assign_evaluator(
+    document: ApprovalDocument,
+    *,
+    evaluator_organization_id: int,
+    evaluator_is_evaluator: bool,
+    method: SelectionMethod,
+    reference: str,
+    now: datetime,
+) -> None:
     """R13.1: bdb entrusts a third-party evaluator chosen by a competitive method."""
     if not document.needs_evaluation:
-        raise DomainError([Violation("EVALUATION_NOT_REQUIRED", "项目建议书不需委托第三方评估。",
-                                     "A proposal is not evaluated by a third party.", rule="R13.1")])
+        raise DomainError(
+            [
+                Violation(
+                    "EVALUATION_NOT_REQUIRED",
+                    "项目建议书不需委托第三方评估。",
+                    "A proposal is not evaluated by a third party.",
+                    rule="R13.1",
+                )
+            ]
+        )
     _state(document, DocumentStatus.SUBMITTED, DocumentStatus.UNDER_EVALUATION, rule="R13.1")
     problems = []
     if not evaluator_is_evaluator:
-        problems.append(Violation("NOT_AN_EVALUATOR", "受托单位须为登记的第三方中介服务机构。",
-                                  "The organization must be a registered third-party evaluator.", rule="R13.1",
-                                  field=("input", "evaluatorOrganizationId")))
+        problems.append(
+            Violation(
+                "NOT_AN_EVALUATOR",
+                "受托单位须为登记的第三方中介服务机构。",
+                "The organization must be a registered third-party evaluator.",
+                rule="R13.1",
+                field=("input", "evaluatorOrganizationId"),
+            )
+        )
     if not reference.strip():
-        problems.append(Violation("SELECTION_REFERENCE_REQUIRED", "须记录竞争性选择的依据（如采购项目编号）。",
-                                  "Record the competitive selection (e.g. the procurement reference).",
-                                  rule="R13.1", field=("input", "selectionReference")))
+        problems.append(
+            Violation(
+                "SELECTION_REFERENCE_REQUIRED",
+                "须记录竞争性选择的依据（如采购项目编号）。",
+                "Record the competitive selection (e.g. the procurement reference).",
+                rule="R13.1",
+                field=("input", "selectionReference"),
+            )
+        )
     if problems:
         raise DomainError(problems)
     document.evaluator_organization_id = evaluator_organization_id
@@ -144,17 +183,37 @@ def assign_evaluator(document: ApprovalDocument, *, evaluator_organization_id: i
     document.status = DocumentStatus.UNDER_EVALUATION
 
 
-def file_evaluation(document: ApprovalDocument, *, conclusion: EvaluationConclusion, opinion: str,
-                    recommended_investment: Decimal, now: datetime) -> None:
+def file_evaluation(
+    document: ApprovalDocument,
+    *,
+    conclusion: EvaluationConclusion,
+    opinion: str,
+    recommended_investment: Decimal,
+    now: datetime,
+) -> None:
     """R13.1: the assigned evaluator files its evaluation."""
     _state(document, DocumentStatus.UNDER_EVALUATION, rule="R13.1")
     problems = []
     if not opinion.strip():
-        problems.append(Violation("EVALUATION_OPINION_REQUIRED", "请填写评估意见。", "The evaluation needs an opinion.",
-                                  rule="R13.1", field=("input", "opinion")))
+        problems.append(
+            Violation(
+                "EVALUATION_OPINION_REQUIRED",
+                "请填写评估意见。",
+                "The evaluation needs an opinion.",
+                rule="R13.1",
+                field=("input", "opinion"),
+            )
+        )
     if recommended_investment <= 0:
-        problems.append(Violation("INVALID_AMOUNT", "建议投资须大于0元。", "The recommended investment must be > 0.",
-                                  rule="R13.1", field=("input", "recommendedInvestment")))
+        problems.append(
+            Violation(
+                "INVALID_AMOUNT",
+                "建议投资须大于0元。",
+                "The recommended investment must be > 0.",
+                rule="R13.1",
+                field=("input", "recommendedInvestment"),
+            )
+        )
     if problems:
         raise DomainError(problems)
     document.evaluation_conclusion = conclusion
@@ -167,45 +226,112 @@ def file_evaluation(document: ApprovalDocument, *, conclusion: EvaluationConclus
 def record_crypto_review(document: ApprovalDocument, *, passed: bool, opinion: str, now: datetime) -> None:
     """R13.2: the Cryptography Administration reviews the legality of the cryptography application plan."""
     if not document.needs_evaluation:
-        raise DomainError([Violation("CRYPTO_REVIEW_NOT_REQUIRED", "项目建议书不含密码应用方案审核。",
-                                     "A proposal has no cryptography application plan to review.", rule="R13.2")])
-    _state(document, DocumentStatus.SUBMITTED, DocumentStatus.UNDER_EVALUATION, DocumentStatus.EVALUATED,
-           rule="R13.2")
+        raise DomainError(
+            [
+                Violation(
+                    "CRYPTO_REVIEW_NOT_REQUIRED",
+                    "项目建议书不含密码应用方案审核。",
+                    "A proposal has no cryptography application plan to review.",
+                    rule="R13.2",
+                )
+            ]
+        )
+    _state(
+        document,
+        DocumentStatus.SUBMITTED,
+        DocumentStatus.UNDER_EVALUATION,
+        DocumentStatus.EVALUATED,
+        rule="R13.2",
+    )
     if not opinion.strip():
-        raise DomainError([Violation("CRYPTO_OPINION_REQUIRED", "请填写密码应用方案审核意见。",
-                                     "The review needs an opinion.", rule="R13.2", field=("input", "opinion"))])
+        raise DomainError(
+            [
+                Violation(
+                    "CRYPTO_OPINION_REQUIRED",
+                    "请填写密码应用方案审核意见。",
+                    "The review needs an opinion.",
+                    rule="R13.2",
+                    field=("input", "opinion"),
+                )
+            ]
+        )
     document.crypto_review_passed = passed
     document.crypto_review_opinion = opinion.strip()
     document.crypto_reviewed_at = now
 
 
-def approve(document: ApprovalDocument, *, number: str, approval_date: date, approved_investment: Decimal,
-            over_request_reason: str | None, today: date, now: datetime) -> None:
+def approve(
+    document: ApprovalDocument,
+    *,
+    number: str,
+    approval_date: date,
+    approved_investment: Decimal,
+    over_request_reason: str | None,
+    today: date,
+    now: datetime,
+) -> None:
     """R13: bdb approves only after the evaluation and a passed crypto review; never above the request unexplained."""
     problems = []
     if document.needs_evaluation and document.status is not DocumentStatus.EVALUATED:
-        problems.append(Violation("EVALUATION_REQUIRED", "须经第三方中介服务机构评估论证后方可批复。",
-                                  "The third-party evaluation must be filed before approval.", rule="R13.1"))
+        problems.append(
+            Violation(
+                "EVALUATION_REQUIRED",
+                "须经第三方中介服务机构评估论证后方可批复。",
+                "The third-party evaluation must be filed before approval.",
+                rule="R13.1",
+            )
+        )
     elif not document.needs_evaluation:
         _state(document, DocumentStatus.SUBMITTED, rule="R11.0")
     if document.needs_evaluation and document.crypto_review_passed is not True:
-        problems.append(Violation("CRYPTO_REVIEW_REQUIRED", "密码应用方案未通过市国家密码管理局审核，不能批复。",
-                                  "The cryptography application plan has not passed its review.", rule="R13.2"))
+        problems.append(
+            Violation(
+                "CRYPTO_REVIEW_REQUIRED",
+                "密码应用方案未通过市国家密码管理局审核，不能批复。",
+                "The cryptography application plan has not passed its review.",
+                rule="R13.2",
+            )
+        )
     if not number.strip():
-        problems.append(Violation("APPROVAL_NUMBER_REQUIRED", "请填写批复文号。", "Give the approval number.",
-                                  rule="R13.1", field=("input", "approvalNumber")))
+        problems.append(
+            Violation(
+                "APPROVAL_NUMBER_REQUIRED",
+                "请填写批复文号。",
+                "Give the approval number.",
+                rule="R13.1",
+                field=("input", "approvalNumber"),
+            )
+        )
     if approval_date > today:
-        problems.append(Violation("APPROVAL_DATE_IN_FUTURE", "批复日期不能晚于今天。",
-                                  "The approval date cannot be in the future.", rule="R13.1",
-                                  field=("input", "approvalDate")))
+        problems.append(
+            Violation(
+                "APPROVAL_DATE_IN_FUTURE",
+                "批复日期不能晚于今天。",
+                "The approval date cannot be in the future.",
+                rule="R13.1",
+                field=("input", "approvalDate"),
+            )
+        )
     if approved_investment <= 0:
-        problems.append(Violation("INVALID_AMOUNT", "批复投资须大于0元。", "The approved investment must be > 0.",
-                                  rule="R13.1", field=("input", "approvedInvestment")))
+        problems.append(
+            Violation(
+                "INVALID_AMOUNT",
+                "批复投资须大于0元。",
+                "The approved investment must be > 0.",
+                rule="R13.1",
+                field=("input", "approvedInvestment"),
+            )
+        )
     elif approved_investment > document.requested_investment and not (over_request_reason or "").strip():
-        problems.append(Violation(
-            "APPROVED_ABOVE_REQUEST", "批复投资超过申报投资，须记录理由。",
-            "The approved investment exceeds the requested amount: record the reason.", rule="R13.1",
-            field=("input", "overRequestReason")))
+        problems.append(
+            Violation(
+                "APPROVED_ABOVE_REQUEST",
+                "批复投资超过申报投资，须记录理由。",
+                "The approved investment exceeds the requested amount: record the reason.",
+                rule="R13.1",
+                field=("input", "overRequestReason"),
+            )
+        )
     if problems:
         raise DomainError(problems)
     document.approval_number = number.strip()
@@ -218,11 +344,25 @@ def approve(document: ApprovalDocument, *, number: str, approval_date: date, app
 
 def return_for_revision(document: ApprovalDocument, *, reason: str, now: datetime) -> None:
     """bdb sends the document back; the unit's next submission of the same type is a new version."""
-    _state(document, DocumentStatus.SUBMITTED, DocumentStatus.UNDER_EVALUATION, DocumentStatus.EVALUATED,
-           rule="R13.1")
+    _state(
+        document,
+        DocumentStatus.SUBMITTED,
+        DocumentStatus.UNDER_EVALUATION,
+        DocumentStatus.EVALUATED,
+        rule="R13.1",
+    )
     if not reason.strip():
-        raise DomainError([Violation("RETURN_REASON_REQUIRED", "退回须说明理由。", "A return needs its reason.",
-                                     rule="R13.1", field=("input", "reason"))])
+        raise DomainError(
+            [
+                Violation(
+                    "RETURN_REASON_REQUIRED",
+                    "退回须说明理由。",
+                    "A return needs its reason.",
+                    rule="R13.1",
+                    field=("input", "reason"),
+                )
+            ]
+        )
     document.return_reason = reason.strip()
     document.decided_at = now
     document.status = DocumentStatus.RETURNED

@@ -77,29 +77,65 @@ def allowed_steps(facts: PathFacts) -> list[Step]:
     if DocumentType.PRELIMINARY_DESIGN in approved:
         return []
     if DocumentType.FEASIBILITY_STUDY in approved:
-        return [Step(DocumentType.PRELIMINARY_DESIGN, "R11.0", "可行性研究报告已批复，编报初步设计。",
-                     "The feasibility study is approved: the preliminary design is next.")]
+        return [
+            Step(
+                DocumentType.PRELIMINARY_DESIGN,
+                "R11.0",
+                "可行性研究报告已批复，编报初步设计。",
+                "The feasibility study is approved: the preliminary design is next.",
+            )
+        ]
     if DocumentType.PROPOSAL in approved:
-        steps = [Step(DocumentType.FEASIBILITY_STUDY, "R11.0", "项目建议书已批复，编报可行性研究报告。",
-                      "The proposal is approved: the feasibility study is next.")]
+        steps = [
+            Step(
+                DocumentType.FEASIBILITY_STUDY,
+                "R11.0",
+                "项目建议书已批复，编报可行性研究报告。",
+                "The proposal is approved: the feasibility study is next.",
+            )
+        ]
         reasons = _small_or_simple(facts)
         if reasons:
-            steps.insert(0, Step(DocumentType.PRELIMINARY_DESIGN, "R11.3",
-                                 f"项目建议书已批复，且{'、'.join(r[0] for r in reasons)}，可直接编报初步设计。",
-                                 f"The proposal is approved and the project is {', '.join(r[1] for r in reasons)}: "
-                                 "it may go straight to the preliminary design."))
+            steps.insert(
+                0,
+                Step(
+                    DocumentType.PRELIMINARY_DESIGN,
+                    "R11.3",
+                    f"项目建议书已批复，且{'、'.join(r[0] for r in reasons)}，可直接编报初步设计。",
+                    f"The proposal is approved and the project is {', '.join(r[1] for r in reasons)}: "
+                    "it may go straight to the preliminary design.",
+                ),
+            )
         return steps
-    steps = [Step(DocumentType.PROPOSAL, "R11.0", "默认程序：先编报项目建议书。",
-                  "The default path starts with the proposal.")]
+    steps = [
+        Step(
+            DocumentType.PROPOSAL,
+            "R11.0",
+            "默认程序：先编报项目建议书。",
+            "The default path starts with the proposal.",
+        )
+    ]
     if facts.in_plan:
-        steps.insert(0, Step(DocumentType.FEASIBILITY_STUDY, "R11.1",
-                             "已列入市级及以上相关规划或年度投资计划，可直接编报可行性研究报告。",
-                             "Listed in a municipal-or-higher plan or the annual investment plan: "
-                             "it may start at the feasibility study."))
+        steps.insert(
+            0,
+            Step(
+                DocumentType.FEASIBILITY_STUDY,
+                "R11.1",
+                "已列入市级及以上相关规划或年度投资计划，可直接编报可行性研究报告。",
+                "Listed in a municipal-or-higher plan or the annual investment plan: "
+                "it may start at the feasibility study.",
+            ),
+        )
     if facts.urgent_legal_basis and facts.urgent_legal_basis.strip():
-        steps.insert(0, Step(DocumentType.PRELIMINARY_DESIGN, "R11.2",
-                             "需要紧急建设且符合相关规定，可直接编报初步设计。",
-                             "Urgent and meeting the applicable rules: it may start at the preliminary design."))
+        steps.insert(
+            0,
+            Step(
+                DocumentType.PRELIMINARY_DESIGN,
+                "R11.2",
+                "需要紧急建设且符合相关规定，可直接编报初步设计。",
+                "Urgent and meeting the applicable rules: it may start at the preliminary design.",
+            ),
+        )
     return steps
 
 
@@ -129,11 +165,19 @@ def ensure_step_allowed(facts: PathFacts, document: DocumentType) -> Step:
             return step
     allowed_zh = "、".join(DOCUMENT_LABELS_ZH[s.document] for s in steps) or "无（初步设计已批复）"
     allowed_en = ", ".join(s.document.value for s in steps) or "none (the preliminary design is approved)"
-    rule = "R11.3" if document is DocumentType.PRELIMINARY_DESIGN and DocumentType.PROPOSAL in facts.approved \
+    rule = (
+        "R11.3"
+        if document is DocumentType.PRELIMINARY_DESIGN and DocumentType.PROPOSAL in facts.approved
         else "R11.0"
-    raise DomainError([Violation(
-        "APPROVAL_STEP_NOT_ALLOWED",
-        f"按第十一条，本项目现在不能编报{DOCUMENT_LABELS_ZH[document]}；可编报：{allowed_zh}。",
-        f"Under Art. 11 the project may not submit a {document.value} now; allowed: {allowed_en}.",
-        rule=rule, field=("input", "type"),
-    )])
+    )
+    raise DomainError(
+        [
+            Violation(
+                "APPROVAL_STEP_NOT_ALLOWED",
+                f"按第十一条，本项目现在不能编报{DOCUMENT_LABELS_ZH[document]}；可编报：{allowed_zh}。",
+                f"Under Art. 11 the project may not submit a {document.value} now; allowed: {allowed_en}.",
+                rule=rule,
+                field=("input", "type"),
+            )
+        ]
+    )

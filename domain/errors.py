@@ -27,7 +27,9 @@ class DomainError(Exception):
         super().__init__("; ".join(v.code for v in self.violations))
 
 
-def refuse(code: str, zh: str, en: str, *, rule: str | None = None, field: tuple[str, ...] = ()) -> DomainError:
+def refuse(
+    code: str, zh: str, en: str, *, rule: str | None = None, field: tuple[str, ...] = ()
+) -> DomainError:
     """Build a DomainError with a single violation (raise it at the call site)."""
     return DomainError([Violation(code=code, zh=zh, en=en, rule=rule, field=field)])
 

@@ -111,80 +111,173 @@ class AnnualPlan:
         return {i.project_id for i in self.items}
 
 
-def open_call(*, year: int, deadline: date, budget_compilation_date: date, requirements: str,
-              today: date, now: datetime) -> PlanCall:
+def open_call(
+    *, year: int, deadline: date, budget_compilation_date: date, requirements: str, today: date, now: datetime
+) -> PlanCall:
     """R9: the call's deadline falls before budget compilation, and not in the past."""
     problems = []
     if deadline >= budget_compilation_date:
-        problems.append(Violation(
-            "DEADLINE_NOT_BEFORE_BUDGET", "征集截止日期须早于财政预算编制时间节点。",
-            "The call's deadline must fall before the budget compilation date.", rule="R9",
-            field=("input", "deadline")))
+        problems.append(
+            Violation(
+                "DEADLINE_NOT_BEFORE_BUDGET",
+                "征集截止日期须早于财政预算编制时间节点。",
+                "The call's deadline must fall before the budget compilation date.",
+                rule="R9",
+                field=("input", "deadline"),
+            )
+        )
     if deadline < today:
-        problems.append(Violation("DEADLINE_IN_PAST", "征集截止日期不能早于今天。", "The deadline is in the past.",
-                                  rule="R9", field=("input", "deadline")))
+        problems.append(
+            Violation(
+                "DEADLINE_IN_PAST",
+                "征集截止日期不能早于今天。",
+                "The deadline is in the past.",
+                rule="R9",
+                field=("input", "deadline"),
+            )
+        )
     if year < today.year:
-        problems.append(Violation("PLAN_YEAR_IN_PAST", "计划年度不能早于本年度。", "The plan year is in the past.",
-                                  rule="R9", field=("input", "year")))
+        problems.append(
+            Violation(
+                "PLAN_YEAR_IN_PAST",
+                "计划年度不能早于本年度。",
+                "The plan year is in the past.",
+                rule="R9",
+                field=("input", "year"),
+            )
+        )
     if not requirements.strip():
-        problems.append(Violation("REQUIREMENTS_REQUIRED", "须明确项目报送要求。",
-                                  "State the submission requirements.", rule="R9", field=("input", "requirements")))
+        problems.append(
+            Violation(
+                "REQUIREMENTS_REQUIRED",
+                "须明确项目报送要求。",
+                "State the submission requirements.",
+                rule="R9",
+                field=("input", "requirements"),
+            )
+        )
     if problems:
         raise DomainError(problems)
-    return PlanCall(year=year, deadline=deadline, budget_compilation_date=budget_compilation_date,
-                    requirements=requirements.strip(), opened_at=now)
+    return PlanCall(
+        year=year,
+        deadline=deadline,
+        budget_compilation_date=budget_compilation_date,
+        requirements=requirements.strip(),
+        opened_at=now,
+    )
 
 
 def check_entry(call: PlanCall, *, project_status: Status, amount: Decimal, now: datetime) -> None:
     """R9: reserve projects submit until the deadline's last second, China time; later ones are refused."""
     problems = []
     if now > call.closes_at():
-        problems.append(Violation(
-            "PLAN_CALL_CLOSED",
-            f"{call.year}年度项目计划征集已于{call.deadline.isoformat()} 23:59:59截止，不再受理报送。",
-            f"The {call.year} plan call closed at {call.deadline.isoformat()} 23:59:59 China time.",
-            rule="R9"))
+        problems.append(
+            Violation(
+                "PLAN_CALL_CLOSED",
+                f"{call.year}年度项目计划征集已于{call.deadline.isoformat()} 23:59:59截止，不再受理报送。",
+                f"The {call.year} plan call closed at {call.deadline.isoformat()} 23:59:59 China time.",
+                rule="R9",
+            )
+        )
     if project_status not in (Status.IN_RESERVE, Status.PLANNED, Status.APPROVED):
-        problems.append(Violation("PROJECT_NOT_IN_RESERVE", "只有已入储备库的项目可以报送年度计划。",
-                                  "Only projects in the reserve library may enter the plan.", rule="R9",
-                                  field=("input", "projectId")))
+        problems.append(
+            Violation(
+                "PROJECT_NOT_IN_RESERVE",
+                "只有已入储备库的项目可以报送年度计划。",
+                "Only projects in the reserve library may enter the plan.",
+                rule="R9",
+                field=("input", "projectId"),
+            )
+        )
     if amount <= 0:
-        problems.append(Violation("INVALID_AMOUNT", "申报金额须大于0元。", "The requested amount must be > 0.",
-                                  rule="R9", field=("input", "requestedAmount")))
+        problems.append(
+            Violation(
+                "INVALID_AMOUNT",
+                "申报金额须大于0元。",
+                "The requested amount must be > 0.",
+                rule="R9",
+                field=("input", "requestedAmount"),
+            )
+        )
     if problems:
         raise DomainError(problems)
 
 
-def record_entry_review(entry: PlanEntry, *, role: str, user_id: int, opinion: str, recommended: Decimal,
-                        now: datetime, plan_compiled: bool) -> EntryReview:
+def record_entry_review(
+    entry: PlanEntry,
+    *,
+    role: str,
+    user_id: int,
+    opinion: str,
+    recommended: Decimal,
+    now: datetime,
+    plan_compiled: bool,
+) -> EntryReview:
     """R10.1: bdb and finance each record (or revise, until compilation) their review of an entry."""
     problems = []
     if plan_compiled:
-        problems.append(Violation("PLAN_ALREADY_COMPILED", "该条目已列入报批或已批准的年度计划，审核意见不能再修改。",
-                                  "The entry is in a plan sent to or approved by the government; its reviews are "
-                                  "closed.", rule="R10.1"))
+        problems.append(
+            Violation(
+                "PLAN_ALREADY_COMPILED",
+                "该条目已列入报批或已批准的年度计划，审核意见不能再修改。",
+                "The entry is in a plan sent to or approved by the government; its reviews are closed.",
+                rule="R10.1",
+            )
+        )
     if not opinion.strip():
-        problems.append(Violation("OPINION_REQUIRED", "请填写审核意见。", "The review needs an opinion.",
-                                  rule="R10.1", field=("input", "opinion")))
+        problems.append(
+            Violation(
+                "OPINION_REQUIRED",
+                "请填写审核意见。",
+                "The review needs an opinion.",
+                rule="R10.1",
+                field=("input", "opinion"),
+            )
+        )
     if recommended < 0:
-        problems.append(Violation("INVALID_AMOUNT", "建议金额不能为负。", "The recommended amount cannot be negative.",
-                                  rule="R10.1", field=("input", "recommendedAmount")))
+        problems.append(
+            Violation(
+                "INVALID_AMOUNT",
+                "建议金额不能为负。",
+                "The recommended amount cannot be negative.",
+                rule="R10.1",
+                field=("input", "recommendedAmount"),
+            )
+        )
     if problems:
         raise DomainError(problems)
     existing = entry.review_by(role)
     if existing is not None:
-        existing.opinion, existing.recommended_amount, existing.reviewed_at = opinion.strip(), recommended, now
+        existing.opinion, existing.recommended_amount, existing.reviewed_at = (
+            opinion.strip(),
+            recommended,
+            now,
+        )
         existing.reviewer_user_id = user_id
         return existing
-    review = EntryReview(reviewer_role=role, reviewer_user_id=user_id, opinion=opinion.strip(),
-                         recommended_amount=recommended, reviewed_at=now)
+    review = EntryReview(
+        reviewer_role=role,
+        reviewer_user_id=user_id,
+        opinion=opinion.strip(),
+        recommended_amount=recommended,
+        reviewed_at=now,
+    )
     entry.reviews.append(review)
     return review
 
 
-def compile_plan(*, year: int, call_id: int | None, revision: int, selections: list[tuple[PlanEntry, Decimal]],
-                 statuses: dict[int, Status], previous: AnnualPlan | None, note: str, now: datetime,
-                 deferred: frozenset[int] = frozenset()) -> AnnualPlan:
+def compile_plan(
+    *,
+    year: int,
+    call_id: int | None,
+    revision: int,
+    selections: list[tuple[PlanEntry, Decimal]],
+    statuses: dict[int, Status],
+    previous: AnnualPlan | None,
+    note: str,
+    now: datetime,
+    deferred: frozenset[int] = frozenset(),
+) -> AnnualPlan:
     """R10.1: bdb compiles the project list and total scale from jointly reviewed entries."""
     problems: list[Violation] = []
     seen: set[tuple[int, EntryKind]] = set()
@@ -193,51 +286,129 @@ def compile_plan(*, year: int, call_id: int | None, revision: int, selections: l
         for role in JOINT_REVIEWERS:
             if entry.review_by(role) is None:
                 label = "市大数据管理局" if role == "bdb" else "市财政局"
-                problems.append(Violation("ENTRY_NOT_REVIEWED", f"计划条目尚未经{label}审核。",
-                                          f"The entry has no review by {role} yet.", rule="R10.1", field=at))
+                problems.append(
+                    Violation(
+                        "ENTRY_NOT_REVIEWED",
+                        f"计划条目尚未经{label}审核。",
+                        f"The entry has no review by {role} yet.",
+                        rule="R10.1",
+                        field=at,
+                    )
+                )
         if entry.call_id != call_id:
-            problems.append(Violation("ENTRY_OF_ANOTHER_CALL", "条目不属于本年度征集。",
-                                      "The entry belongs to another year's call.", rule="R10.1", field=at))
+            problems.append(
+                Violation(
+                    "ENTRY_OF_ANOTHER_CALL",
+                    "条目不属于本年度征集。",
+                    "The entry belongs to another year's call.",
+                    rule="R10.1",
+                    field=at,
+                )
+            )
         if statuses.get(entry.project_id) not in (Status.IN_RESERVE, Status.PLANNED, Status.APPROVED):
-            problems.append(Violation("PROJECT_NOT_PLANNABLE", "项目不在储备库中，或已被暂缓安排投资计划、暂停或终止。",
-                                      "The project is not in the reserve, or is deferred, suspended or terminated.",
-                                      rule="R10.1", field=at))
+            problems.append(
+                Violation(
+                    "PROJECT_NOT_PLANNABLE",
+                    "项目不在储备库中，或已被暂缓安排投资计划、暂停或终止。",
+                    "The project is not in the reserve, or is deferred, suspended or terminated.",
+                    rule="R10.1",
+                    field=at,
+                )
+            )
         if entry.project_id in deferred:
-            problems.append(Violation("PROJECT_PLAN_DEFERRED", "项目因整改不到位被暂缓安排投资计划（第二十三条）。",
-                                      "The project's investment plan is deferred for failed rectification (Art. 23).",
-                                      rule="R23.2", field=at))
+            problems.append(
+                Violation(
+                    "PROJECT_PLAN_DEFERRED",
+                    "项目因整改不到位被暂缓安排投资计划（第二十三条）。",
+                    "The project's investment plan is deferred for failed rectification (Art. 23).",
+                    rule="R23.2",
+                    field=at,
+                )
+            )
         if amount <= 0:
-            problems.append(Violation("INVALID_AMOUNT", "计划金额须大于0元。", "The planned amount must be > 0.",
-                                      rule="R10.1", field=(*at, "amount")))
+            problems.append(
+                Violation(
+                    "INVALID_AMOUNT",
+                    "计划金额须大于0元。",
+                    "The planned amount must be > 0.",
+                    rule="R10.1",
+                    field=(*at, "amount"),
+                )
+            )
         if (entry.project_id, entry.kind) in seen:
-            problems.append(Violation("DUPLICATE_PLAN_ITEM", "同一项目的同类计划只能列入一次。",
-                                      "A project's plan of one kind is listed once.", rule="R10.1", field=at))
+            problems.append(
+                Violation(
+                    "DUPLICATE_PLAN_ITEM",
+                    "同一项目的同类计划只能列入一次。",
+                    "A project's plan of one kind is listed once.",
+                    rule="R10.1",
+                    field=at,
+                )
+            )
         seen.add((entry.project_id, entry.kind))
     kept = {entry.project_id for entry, _ in selections}
     if previous is not None:
         for pid in previous.project_ids() - kept:
             if statuses.get(pid) not in (Status.PLANNED, Status.IN_RESERVE):
-                problems.append(Violation("PLAN_ITEM_CANNOT_BE_REMOVED", "项目已批复或已开工，不能从计划中移出。",
-                                          "The project is already approved or under way: it stays in the plan.",
-                                          rule="R10.1", field=("input", "items")))
+                problems.append(
+                    Violation(
+                        "PLAN_ITEM_CANNOT_BE_REMOVED",
+                        "项目已批复或已开工，不能从计划中移出。",
+                        "The project is already approved or under way: it stays in the plan.",
+                        rule="R10.1",
+                        field=("input", "items"),
+                    )
+                )
     if not selections:
-        problems.append(Violation("PLAN_EMPTY", "年度计划至少包含一个项目。", "A plan lists at least one project.",
-                                  rule="R10.1", field=("input", "items")))
+        problems.append(
+            Violation(
+                "PLAN_EMPTY",
+                "年度计划至少包含一个项目。",
+                "A plan lists at least one project.",
+                rule="R10.1",
+                field=("input", "items"),
+            )
+        )
     if problems:
         raise DomainError(problems)
-    items = [PlanItem(project_id=e.project_id, amount=a, source=PlanSource.CALL, entry_id=e.id) for e, a in selections]
+    items = [
+        PlanItem(project_id=e.project_id, amount=a, source=PlanSource.CALL, entry_id=e.id)
+        for e, a in selections
+    ]
     if previous is not None:  # mid-year additions approved since stay unless bdb lists them again
         items += [i for i in previous.items if i.source is PlanSource.MID_YEAR and i.project_id not in kept]
-    return AnnualPlan(year=year, revision=revision, status=PlanStatus.COMPILED, compiled_at=now, note=note,
-                      call_id=call_id, items=[PlanItem(project_id=i.project_id, amount=i.amount, source=i.source,
-                                                       entry_id=i.entry_id, mid_year_request_id=i.mid_year_request_id)
-                                              for i in items])
+    return AnnualPlan(
+        year=year,
+        revision=revision,
+        status=PlanStatus.COMPILED,
+        compiled_at=now,
+        note=note,
+        call_id=call_id,
+        items=[
+            PlanItem(
+                project_id=i.project_id,
+                amount=i.amount,
+                source=i.source,
+                entry_id=i.entry_id,
+                mid_year_request_id=i.mid_year_request_id,
+            )
+            for i in items
+        ],
+    )
 
 
 def _plan_state(plan: AnnualPlan, expected: PlanStatus, rule: str = "R10.1") -> None:
     if plan.status is not expected:
-        raise DomainError([Violation("PLAN_STATE", f"年度计划当前状态为{plan.status.value}，不能执行此操作。",
-                                     f"The plan is {plan.status.value}; this step is not possible now.", rule=rule)])
+        raise DomainError(
+            [
+                Violation(
+                    "PLAN_STATE",
+                    f"年度计划当前状态为{plan.status.value}，不能执行此操作。",
+                    f"The plan is {plan.status.value}; this step is not possible now.",
+                    rule=rule,
+                )
+            ]
+        )
 
 
 def send_to_government(plan: AnnualPlan, *, now: datetime) -> None:
@@ -249,8 +420,17 @@ def decide(plan: AnnualPlan, *, approve: bool, comment: str, now: datetime) -> N
     """R10.1: the City Government approves the plan or returns it (with reasons) to bdb."""
     _plan_state(plan, PlanStatus.SUBMITTED)
     if not approve and not comment.strip():
-        raise DomainError([Violation("RETURN_REASON_REQUIRED", "退回须说明理由。", "A return needs its reason.",
-                                     rule="R10.1", field=("input", "comment"))])
+        raise DomainError(
+            [
+                Violation(
+                    "RETURN_REASON_REQUIRED",
+                    "退回须说明理由。",
+                    "A return needs its reason.",
+                    rule="R10.1",
+                    field=("input", "comment"),
+                )
+            ]
+        )
     plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
     plan.decided_at, plan.decision_comment = now, comment.strip() or None
 

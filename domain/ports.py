@@ -53,5 +53,11 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
 
-    def record(self, operation: str, target_type: str, target_id: int | None,
-               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None: ...
+    def record(
+        self,
+        operation: str,
+        target_type: str,
+        target_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None: ...

@@ -52,7 +52,9 @@ class Participant:
     project_id: int | None = None
 
     def missing_parts(self) -> list[str]:
-        return [name for name in ("business_flow", "data_flow", "interfaces") if not getattr(self, name).strip()]
+        return [
+            name for name in ("business_flow", "data_flow", "interfaces") if not getattr(self, name).strip()
+        ]
 
 
 @dataclass
@@ -141,7 +143,9 @@ class Project:
             "approvalDate": self.approval_date.isoformat() if self.approval_date else None,
             "approvedInvestment": format_cny(self.approved_investment) if self.approved_investment else None,
             "classified": self.classified,
-            "operationStartedOn": self.operation_started_on.isoformat() if self.operation_started_on else None,
+            "operationStartedOn": self.operation_started_on.isoformat()
+            if self.operation_started_on
+            else None,
             "participants": [
                 {
                     "organizationId": p.organization_id,
@@ -152,7 +156,8 @@ class Project:
                 for p in self.participants
             ],
             "catalogue": [
-                {"code": c.code, "name": c.name, "newConstruction": c.new_construction} for c in self.catalogue
+                {"code": c.code, "name": c.name, "newConstruction": c.new_construction}
+                for c in self.catalogue
             ],
         }
 
@@ -162,13 +167,21 @@ def check_draft(project: Project) -> list[Violation]:
     found: list[Violation] = []
     if not project.name.strip() or len(project.name) > 200:
         found.append(
-            Violation("INVALID_NAME", "项目名称不能为空，且不超过200个字符。",
-                      "The project name is required and at most 200 characters.", field=("input", "name"))
+            Violation(
+                "INVALID_NAME",
+                "项目名称不能为空，且不超过200个字符。",
+                "The project name is required and at most 200 characters.",
+                field=("input", "name"),
+            )
         )
     if project.total_investment <= 0 or project.total_investment > MAX_CNY:
         found.append(
-            Violation("INVALID_AMOUNT", "总投资须大于0元。", "The total investment must be greater than 0 CNY.",
-                      field=("input", "totalInvestment"))
+            Violation(
+                "INVALID_AMOUNT",
+                "总投资须大于0元。",
+                "The total investment must be greater than 0 CNY.",
+                field=("input", "totalInvestment"),
+            )
         )
     exempt = not (project.deploys_on_government_cloud and project.connects_resource_platform)
     if exempt and not (project.platform_exemption_reason or "").strip():
@@ -231,9 +244,13 @@ def check_submission(project: Project, *, catalogue_claimed_elsewhere: dict[str,
     found = check_draft(project)
     if not project.description.strip():
         found.append(
-            Violation("DESCRIPTION_REQUIRED", "提交入库前须填写项目建设内容说明。",
-                      "Describe the project's scope before submitting it to the reserve.",
-                      rule="R7", field=("input", "description"))
+            Violation(
+                "DESCRIPTION_REQUIRED",
+                "提交入库前须填写项目建设内容说明。",
+                "Describe the project's scope before submitting it to the reserve.",
+                rule="R7",
+                field=("input", "description"),
+            )
         )
     if project.participants and not project.catalogue:
         found.append(
@@ -247,7 +264,9 @@ def check_submission(project: Project, *, catalogue_claimed_elsewhere: dict[str,
         )
     for index, participant in enumerate(project.participants):
         for part in participant.missing_parts():
-            camel = {"business_flow": "businessFlow", "data_flow": "dataFlow", "interfaces": "interfaces"}[part]
+            camel = {"business_flow": "businessFlow", "data_flow": "dataFlow", "interfaces": "interfaces"}[
+                part
+            ]
             label = {"business_flow": "业务流", "data_flow": "数据流", "interfaces": "系统接口"}[part]
             found.append(
                 Violation(
@@ -281,8 +300,14 @@ def ensure_submittable(project: Project, *, catalogue_claimed_elsewhere: dict[st
     transition(project.status, Status.RESERVE_REVIEW, rule="R7")
 
 
-def submit_to_reserve(project: Project, *, code: str | None, year: int, now: datetime,
-                      catalogue_claimed_elsewhere: dict[str, str]) -> None:
+def submit_to_reserve(
+    project: Project,
+    *,
+    code: str | None,
+    year: int,
+    now: datetime,
+    catalogue_claimed_elsewhere: dict[str, str],
+) -> None:
     """Move a complete draft into reserve review; a first submission receives its code."""
     ensure_submittable(project, catalogue_claimed_elsewhere=catalogue_claimed_elsewhere)
     project.status = Status.RESERVE_REVIEW

@@ -70,26 +70,41 @@ def _validate(results: list[CheckResult]) -> list[Violation]:
     for check in ReserveCheck:
         if recorded.count(check) == 0:
             found.append(
-                Violation("RESERVE_CHECK_MISSING", f"缺少第七条审核项：{CHECK_LABELS_ZH[check]}。",
-                          f"The Article 7 check {check} is missing.", rule="R7", field=("input", "checks"))
+                Violation(
+                    "RESERVE_CHECK_MISSING",
+                    f"缺少第七条审核项：{CHECK_LABELS_ZH[check]}。",
+                    f"The Article 7 check {check} is missing.",
+                    rule="R7",
+                    field=("input", "checks"),
+                )
             )
         elif recorded.count(check) > 1:
             found.append(
-                Violation("RESERVE_CHECK_DUPLICATED", f"第七条审核项重复：{CHECK_LABELS_ZH[check]}。",
-                          f"The Article 7 check {check} is recorded twice.", rule="R7", field=("input", "checks"))
+                Violation(
+                    "RESERVE_CHECK_DUPLICATED",
+                    f"第七条审核项重复：{CHECK_LABELS_ZH[check]}。",
+                    f"The Article 7 check {check} is recorded twice.",
+                    rule="R7",
+                    field=("input", "checks"),
+                )
             )
     for index, result in enumerate(results):
         if not result.note.strip():
             found.append(
-                Violation("RESERVE_CHECK_NOTE_REQUIRED", f"审核项「{CHECK_LABELS_ZH[result.check]}」须填写审核意见。",
-                          f"The check {result.check} needs a note.", rule="R7",
-                          field=("input", "checks", str(index), "note"))
+                Violation(
+                    "RESERVE_CHECK_NOTE_REQUIRED",
+                    f"审核项「{CHECK_LABELS_ZH[result.check]}」须填写审核意见。",
+                    f"The check {result.check} needs a note.",
+                    rule="R7",
+                    field=("input", "checks", str(index), "note"),
+                )
             )
     return found
 
 
-def record_reserve_review(project: Project, *, reviewer_user_id: int, results: list[CheckResult],
-                          comment: str, now: datetime) -> ReserveReview:
+def record_reserve_review(
+    project: Project, *, reviewer_user_id: int, results: list[CheckResult], comment: str, now: datetime
+) -> ReserveReview:
     """All five checks passed → IN_RESERVE; any failed → back to the unit (DRAFT) with the reasons."""
     problems = _validate(results)
     if problems:
@@ -98,5 +113,11 @@ def record_reserve_review(project: Project, *, reviewer_user_id: int, results: l
     target = Status.IN_RESERVE if outcome is ReserveOutcome.ACCEPTED else Status.DRAFT
     project.status = transition(project.status, target, rule="R7")
     assert project.id is not None
-    return ReserveReview(project_id=project.id, reviewer_user_id=reviewer_user_id, outcome=outcome,
-                         comment=comment, reviewed_at=now, results=results)
+    return ReserveReview(
+        project_id=project.id,
+        reviewer_user_id=reviewer_user_id,
+        outcome=outcome,
+        comment=comment,
+        reviewed_at=now,
+        results=results,
+    )

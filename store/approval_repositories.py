@@ -33,7 +33,9 @@ class SqlPlanRepository:
         return await self._one(PlanCall, t.plan_calls.c.id, pk, for_update)  # type: ignore[return-value]
 
     async def call_for_year(self, year: int) -> PlanCall | None:
-        return (await self._session.execute(select(PlanCall).where(t.plan_calls.c.year == year))).scalar_one_or_none()
+        return (
+            await self._session.execute(select(PlanCall).where(t.plan_calls.c.year == year))
+        ).scalar_one_or_none()
 
     async def entry(self, pk: int, *, for_update: bool = False) -> PlanEntry:
         return await self._one(PlanEntry, t.plan_entries.c.id, pk, for_update)  # type: ignore[return-value]
@@ -63,9 +65,13 @@ class SqlPlanRepository:
     async def entry_in_plan(self, entry_id: int) -> bool:
         """Whether the entry is listed in a revision sent to, or approved by, the government."""
         plans, items = t.annual_plans, t.annual_plan_items
-        stmt = (select(items.c.id).join(plans, plans.c.id == items.c.plan_id)
-                .where(items.c.entry_id == entry_id,
-                       plans.c.status.in_([PlanStatus.SUBMITTED, PlanStatus.APPROVED])))
+        stmt = (
+            select(items.c.id)
+            .join(plans, plans.c.id == items.c.plan_id)
+            .where(
+                items.c.entry_id == entry_id, plans.c.status.in_([PlanStatus.SUBMITTED, PlanStatus.APPROVED])
+            )
+        )
         return (await self._session.execute(stmt.limit(1))).first() is not None
 
     async def mid_year(self, pk: int, *, for_update: bool = False) -> MidYearRequest:
@@ -73,14 +79,20 @@ class SqlPlanRepository:
 
     async def mid_year_pending(self, project_id: int) -> bool:
         m = t.mid_year_requests
-        stmt = select(m.c.id).where(m.c.project_id == project_id,
-                                    m.c.status.not_in([MidYearStatus.APPROVED, MidYearStatus.REJECTED]))
+        stmt = select(m.c.id).where(
+            m.c.project_id == project_id, m.c.status.not_in([MidYearStatus.APPROVED, MidYearStatus.REJECTED])
+        )
         return (await self._session.execute(stmt.limit(1))).first() is not None
 
     async def projects(self, ids: set[int]) -> dict[int, Project]:
         """Lock the projects a plan change touches, in id order (no deadlocks between two plan changes)."""
-        stmt = (select(Project).where(tables.projects.c.id.in_(sorted(ids))).order_by(tables.projects.c.id)
-                .with_for_update(of=tables.projects).execution_options(populate_existing=True))
+        stmt = (
+            select(Project)
+            .where(tables.projects.c.id.in_(sorted(ids)))
+            .order_by(tables.projects.c.id)
+            .with_for_update(of=tables.projects)
+            .execution_options(populate_existing=True)
+        )
         return {p.id: p for p in (await self._session.execute(stmt)).scalars() if p.id is not None}
 
     def add(self, obj: object) -> None:
@@ -94,8 +106,9 @@ class SqlDocumentRepository:
         self._files = files or PostgresFileStore()
 
     async def get(self, pk: int) -> ApprovalDocument:
-        found = (await self._session.execute(
-            select(ApprovalDocument).where(t.approval_documents.c.id == pk))).scalar_one_or_none()
+        found = (
+            await self._session.execute(select(ApprovalDocument).where(t.approval_documents.c.id == pk))
+        ).scalar_one_or_none()
         if found is None:
             raise NotFound("ApprovalDocument", pk)
         return found
@@ -103,8 +116,18 @@ class SqlDocumentRepository:
     async def attach(self, document: ApprovalDocument, uploads: list[Upload]) -> None:
         for upload in uploads:
             storage, blob_id, key = await self._files.put(self._session, upload)
-            await self._session.execute(insert(t.attachments).values(
-                owner_type="ApprovalDocument", owner_id=document.id, label=upload.label, filename=upload.filename,
-                content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256, storage=storage,
-                blob_id=blob_id, storage_key=key, uploaded_by_user_id=self._actor.user_id))
-
+            await self._session.execute(
+                insert(t.attachments).values(
+                    owner_type="ApprovalDocument",
+                    owner_id=document.id,
+                    label=upload.label,
+                    filename=upload.filename,
+                    content_type=upload.content_type,
+                    size=len(upload.data),
+                    sha256=upload.sha256,
+                    storage=storage,
+                    blob_id=blob_id,
+                    storage_key=key,
+                    uploaded_by_user_id=self._actor.user_id,
+                )
+            )

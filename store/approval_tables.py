@@ -30,7 +30,9 @@ from domain.plans import EntryKind, PlanSource, PlanStatus
 from store.tables import NOW, _enum, _id, metadata
 
 plan_calls = Table(
-    "plan_calls", metadata, _id(),
+    "plan_calls",
+    metadata,
+    _id(),
     Column("year", SmallInteger, nullable=False, unique=True),
     Column("deadline", Date, nullable=False),
     Column("budget_compilation_date", Date, nullable=False),
@@ -40,7 +42,9 @@ plan_calls = Table(
 )
 
 plan_entries = Table(
-    "plan_entries", metadata, _id(),
+    "plan_entries",
+    metadata,
+    _id(),
     Column("call_id", BigInteger, ForeignKey("plan_calls.id"), nullable=False),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("kind", _enum(EntryKind), nullable=False),
@@ -51,7 +55,9 @@ plan_entries = Table(
 )
 
 plan_entry_reviews = Table(
-    "plan_entry_reviews", metadata, _id(),
+    "plan_entry_reviews",
+    metadata,
+    _id(),
     Column("entry_id", BigInteger, ForeignKey("plan_entries.id"), nullable=False),
     Column("reviewer_role", String(20), nullable=False),
     Column("reviewer_user_id", BigInteger, ForeignKey("users.id"), nullable=False),
@@ -62,7 +68,9 @@ plan_entry_reviews = Table(
 )
 
 annual_plans = Table(
-    "annual_plans", metadata, _id(),
+    "annual_plans",
+    metadata,
+    _id(),
     Column("year", SmallInteger, nullable=False),
     Column("revision", Integer, nullable=False),
     Column("status", _enum(PlanStatus), nullable=False),
@@ -78,7 +86,9 @@ annual_plans = Table(
 )
 
 annual_plan_items = Table(
-    "annual_plan_items", metadata, _id(),
+    "annual_plan_items",
+    metadata,
+    _id(),
     Column("plan_id", BigInteger, ForeignKey("annual_plans.id"), nullable=False, index=True),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("entry_id", BigInteger, ForeignKey("plan_entries.id"), nullable=True),
@@ -88,7 +98,9 @@ annual_plan_items = Table(
 )
 
 mid_year_requests = Table(
-    "mid_year_requests", metadata, _id(),
+    "mid_year_requests",
+    metadata,
+    _id(),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("year", SmallInteger, nullable=False),
     Column("amount", Numeric(14, 2), nullable=False),
@@ -106,7 +118,9 @@ mid_year_requests = Table(
 )
 
 approval_documents = Table(
-    "approval_documents", metadata, _id(),
+    "approval_documents",
+    metadata,
+    _id(),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("type", _enum(DocumentType), nullable=False),
     Column("version", Integer, nullable=False),
@@ -126,7 +140,9 @@ approval_documents = Table(
     Column("crypto_application_plan", Text, nullable=False, server_default=""),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
     Column("submitted_by_user_id", BigInteger, ForeignKey("users.id"), nullable=False),
-    Column("evaluator_organization_id", BigInteger, ForeignKey("organizations.id"), nullable=True, index=True),
+    Column(
+        "evaluator_organization_id", BigInteger, ForeignKey("organizations.id"), nullable=True, index=True
+    ),
     Column("evaluator_selection_method", _enum(SelectionMethod), nullable=True),
     Column("evaluator_selection_reference", Text, nullable=True),
     Column("evaluator_assigned_at", DateTime(timezone=True), nullable=True),
@@ -147,14 +163,18 @@ approval_documents = Table(
 )
 
 file_blobs = Table(
-    "file_blobs", metadata, _id(),
+    "file_blobs",
+    metadata,
+    _id(),
     Column("sha256", String(64), nullable=False, index=True),
     Column("size", BigInteger, nullable=False),
     Column("content", LargeBinary, nullable=False),
 )
 
 attachments = Table(
-    "attachments", metadata, _id(),
+    "attachments",
+    metadata,
+    _id(),
     Column("owner_type", String(40), nullable=False),
     Column("owner_id", BigInteger, nullable=False),
     Column("label", String(200), nullable=False, server_default=""),
@@ -171,7 +191,9 @@ attachments = Table(
 )
 
 post_evaluations = Table(
-    "post_evaluations", metadata, _id(),
+    "post_evaluations",
+    metadata,
+    _id(),
     Column("project_id", BigInteger, ForeignKey("projects.id"), nullable=False, index=True),
     Column("unit_organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False, index=True),
     Column("evaluator_organization_id", BigInteger, ForeignKey("organizations.id"), nullable=True),

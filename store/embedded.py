@@ -64,11 +64,26 @@ def start(pgdata: Path, *, database: str = "yingkou", stop_on_exit: bool = True)
 
 
 def _ensure_database(socket_dir: str, port: int, database: str) -> None:
-    psql = [str(bin_dir() / "psql"), "-h", socket_dir, "-p", str(port), "-U", "postgres", "-d", "postgres", "-tAc"]
-    exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],  # noqa: S603
-                            check=True, capture_output=True, text=True).stdout.strip()
+    psql = [
+        str(bin_dir() / "psql"),
+        "-h",
+        socket_dir,
+        "-p",
+        str(port),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-tAc",
+    ]
+    exists = subprocess.run(
+        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],  # noqa: S608 (our own database name)
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     if not exists:
-        subprocess.run([*psql, f'CREATE DATABASE "{database}"'], check=True, capture_output=True)  # noqa: S603
+        subprocess.run([*psql, f'CREATE DATABASE "{database}"'], check=True, capture_output=True)
 
 
 def socket_url(socket_dir: str, port: int, database: str, user: str = "postgres") -> str:

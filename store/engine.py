@@ -7,8 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from store.mapping import map_domain
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None,
-                statement_timeout_ms: int = 15_000, pre_ping: bool = False) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    statement_timeout_ms: int = 15_000,
+    pre_ping: bool = False,
+) -> AsyncEngine:
     """`pool_size` connections are kept; up to `max_overflow` (default: as many again) more are opened when
     needed and closed when given back.
 
@@ -21,8 +27,12 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = Non
         pool_size=pool_size,
         max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_pre_ping=pre_ping,
-        connect_args={"server_settings": {"statement_timeout": str(statement_timeout_ms),
-                                          "application_name": "yingkou-api"}},
+        connect_args={
+            "server_settings": {
+                "statement_timeout": str(statement_timeout_ms),
+                "application_name": "yingkou-api",
+            }
+        },
     )
 
 
@@ -33,5 +43,6 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for reading only, in autocommit: no BEGIN and ROLLBACK round trips around each query (under
     READ COMMITTED every statement takes its own snapshot anyway). Never for a use case's writes."""
-    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False,
-                              autoflush=False)
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False, autoflush=False
+    )

@@ -66,18 +66,26 @@ def _sniff_zip(data: bytes) -> str | None:
     return "application/zip"
 
 
-def check_upload(filename: str, data: bytes, *, max_bytes: int, index: int, label: str = "") -> Upload | Violation:
+def check_upload(
+    filename: str, data: bytes, *, max_bytes: int, index: int, label: str = ""
+) -> Upload | Violation:
     """An accepted Upload, or the Violation saying why not (type by content, size limit)."""
     at = ("input", "attachments", str(index), "file")
     if len(data) > max_bytes:
-        return Violation("FILE_TOO_LARGE", f"文件「{filename}」超过 {max_bytes // (1024 * 1024)} MB 上限。",
-                         f"The file {filename} exceeds the {max_bytes // (1024 * 1024)} MB limit.", field=at)
+        return Violation(
+            "FILE_TOO_LARGE",
+            f"文件「{filename}」超过 {max_bytes // (1024 * 1024)} MB 上限。",
+            f"The file {filename} exceeds the {max_bytes // (1024 * 1024)} MB limit.",
+            field=at,
+        )
     content_type = sniff(data)
     if content_type is None:
-        return Violation("FILE_TYPE_NOT_ALLOWED",
-                         f"文件「{filename}」的内容不是 PDF、OFD、Word、Excel、图片或 ZIP。",
-                         f"The file {filename} is not a PDF, OFD, Word, Excel, image or ZIP by its content.",
-                         field=at)
+        return Violation(
+            "FILE_TYPE_NOT_ALLOWED",
+            f"文件「{filename}」的内容不是 PDF、OFD、Word、Excel、图片或 ZIP。",
+            f"The file {filename} is not a PDF, OFD, Word, Excel, image or ZIP by its content.",
+            field=at,
+        )
     return Upload(filename=filename[:255] or "file", content_type=content_type, data=data, label=label[:200])
 
 
@@ -93,11 +101,17 @@ class PostgresFileStore:
 
     async def put(self, session: AsyncSession, upload: Upload) -> tuple[str, int | None, str | None]:
         blobs = approval_tables.file_blobs
-        blob_id = (await session.execute(
-            insert(blobs).values(sha256=upload.sha256, size=len(upload.data), content=upload.data)
-            .returning(blobs.c.id))).scalar_one()
+        blob_id = (
+            await session.execute(
+                insert(blobs)
+                .values(sha256=upload.sha256, size=len(upload.data), content=upload.data)
+                .returning(blobs.c.id)
+            )
+        ).scalar_one()
         return "postgres", int(blob_id), None
 
     async def get(self, session: AsyncSession, blob_id: int | None, key: str | None) -> bytes:
         blobs = approval_tables.file_blobs
-        return bytes((await session.execute(select(blobs.c.content).where(blobs.c.id == blob_id))).scalar_one())
+        return bytes(
+            (await session.execute(select(blobs.c.content).where(blobs.c.id == blob_id))).scalar_one()
+        )

@@ -29,14 +29,22 @@ def map_domain() -> None:
         tables.projects,
         properties={
             "participants": relationship(
-                Participant, lazy="selectin", cascade="all, delete-orphan",
+                Participant,
+                lazy="selectin",
+                cascade="all, delete-orphan",
                 order_by=tables.project_participants.c.id,
             ),
             "catalogue": relationship(
-                CatalogueItem, lazy="selectin", cascade="all, delete-orphan", order_by=tables.catalogue_items.c.id,
+                CatalogueItem,
+                lazy="selectin",
+                cascade="all, delete-orphan",
+                order_by=tables.catalogue_items.c.id,
             ),
             "documents": relationship(
-                ApprovalDocument, lazy="selectin", cascade="all", order_by=approval_tables.approval_documents.c.id,
+                ApprovalDocument,
+                lazy="selectin",
+                cascade="all",
+                order_by=approval_tables.approval_documents.c.id,
             ),
         },
     )
@@ -46,7 +54,9 @@ def map_domain() -> None:
         tables.reserve_reviews,
         properties={
             "results": relationship(
-                CheckResult, lazy="selectin", cascade="all, delete-orphan",
+                CheckResult,
+                lazy="selectin",
+                cascade="all, delete-orphan",
                 order_by=tables.reserve_check_results.c.id,
             ),
         },
@@ -60,15 +70,23 @@ def _map_approvals() -> None:
     mapper_registry.map_imperatively(PlanCall, t.plan_calls)
     mapper_registry.map_imperatively(EntryReview, t.plan_entry_reviews)
     mapper_registry.map_imperatively(
-        PlanEntry, t.plan_entries,
-        properties={"reviews": relationship(EntryReview, lazy="selectin", cascade="all, delete-orphan",
-                                            order_by=t.plan_entry_reviews.c.id)},
+        PlanEntry,
+        t.plan_entries,
+        properties={
+            "reviews": relationship(
+                EntryReview, lazy="selectin", cascade="all, delete-orphan", order_by=t.plan_entry_reviews.c.id
+            )
+        },
     )
     mapper_registry.map_imperatively(PlanItem, t.annual_plan_items)
     mapper_registry.map_imperatively(
-        AnnualPlan, t.annual_plans,
-        properties={"items": relationship(PlanItem, lazy="selectin", cascade="all, delete-orphan",
-                                          order_by=t.annual_plan_items.c.id)},
+        AnnualPlan,
+        t.annual_plans,
+        properties={
+            "items": relationship(
+                PlanItem, lazy="selectin", cascade="all, delete-orphan", order_by=t.annual_plan_items.c.id
+            )
+        },
     )
     mapper_registry.map_imperatively(MidYearRequest, t.mid_year_requests)
 

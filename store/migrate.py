@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
+
+from alembic import command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +27,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     def run() -> None:
         try:
             command.upgrade(alembic_config(url), revision)
-        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
+        except BaseException as exc:
             failure.append(exc)
 
     worker = threading.Thread(target=run, name="alembic-upgrade")

@@ -17,20 +17,40 @@ def _audit_with_outbox() -> Insert:
     cols = audit_log.c
     record = {name: bindparam(name, type_=cols[name].type) for name in AUDIT_COLUMNS}
     audit = (
-        insert(audit_log).values(record)
+        insert(audit_log)
+        .values(record)
         .returning(cols.id, cols.operation, cols.target_type, cols.target_id, cols.occurred_at, cols.after)
         .cte("audit")
     )
     subscription = webhook_subscriptions.c
-    wanted = exists().where(subscription.active, or_(subscription.event_types.has_key(audit.c.operation),
-                                                      subscription.event_types.has_key(WILDCARD)))
+    wanted = exists().where(
+        subscription.active,
+        or_(subscription.event_types.has_key(audit.c.operation), subscription.event_types.has_key(WILDCARD)),
+    )
     return insert(webhook_events).from_select(
         ["event_id", "event_type", "target_type", "target_id", "occurred_at", "data"],
-        select(cast(func.gen_random_uuid(), String), audit.c.operation, audit.c.target_type,
-               audit.c.target_id, audit.c.occurred_at, audit.c.after).where(wanted),
+        select(
+            cast(func.gen_random_uuid(), String),
+            audit.c.operation,
+            audit.c.target_type,
+            audit.c.target_id,
+            audit.c.occurred_at,
+            audit.c.after,
+        ).where(wanted),
     )
 
 
-AUDIT_COLUMNS = ("occurred_at", "request_id", "actor_user_id", "actor_username", "actor_organization_id",
-                 "actor_role", "operation", "target_type", "target_id", "before", "after")
+AUDIT_COLUMNS = (
+    "occurred_at",
+    "request_id",
+    "actor_user_id",
+    "actor_username",
+    "actor_organization_id",
+    "actor_role",
+    "operation",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+)
 AUDIT_WITH_OUTBOX = _audit_with_outbox()

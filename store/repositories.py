@@ -94,12 +94,22 @@ def _get_statements(for_update: bool) -> tuple[Select[Any], list[tuple[str, Sele
     for name in _COLLECTIONS:
         rel = relationships[name]
         (fk,) = rel.remote_side
-        children.append((name, select(rel.mapper.class_).where(fk == pid).order_by(*rel.order_by)
-                         .execution_options(populate_existing=True)))
+        children.append(
+            (
+                name,
+                select(rel.mapper.class_)
+                .where(fk == pid)
+                .order_by(*rel.order_by)
+                .execution_options(populate_existing=True),
+            )
+        )
         present.append(exists().where(fk == tables.projects.c.id).label(f"has_{name}"))
-    project = (select(Project, *present).where(tables.projects.c.id == pid)
-               .options(*(lazyload(getattr(Project, name)) for name in _COLLECTIONS))
-               .execution_options(populate_existing=True))
+    project = (
+        select(Project, *present)
+        .where(tables.projects.c.id == pid)
+        .options(*(lazyload(getattr(Project, name)) for name in _COLLECTIONS))
+        .execution_options(populate_existing=True)
+    )
     if for_update:
         project = project.with_for_update(of=tables.projects)
     return project, children

@@ -30,8 +30,12 @@ Index("ix_audit_log_xact_id_id", audit_log.c.xact_id, audit_log.c.id)
 
 # Trigram indexes (pg_trgm) so `search` matches any substring of code or name, 2-character Chinese
 # words included (a 2-character pattern has no full trigram: PostgreSQL then scans the index, still right).
-Index("ix_projects_name_trgm", projects.c.name, postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"})
-Index("ix_projects_code_trgm", projects.c.code, postgresql_using="gin", postgresql_ops={"code": "gin_trgm_ops"})
+Index(
+    "ix_projects_name_trgm", projects.c.name, postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+)
+Index(
+    "ix_projects_code_trgm", projects.c.code, postgresql_using="gin", postgresql_ops={"code": "gin_trgm_ops"}
+)
 # Keyset orderings of the project list: (sort key, id).
 Index("ix_projects_updated_at_id", projects.c.updated_at, projects.c.id)
 Index("ix_projects_total_investment_id", projects.c.total_investment, projects.c.id)

@@ -19,8 +19,14 @@ from store.supervision_repositories import SqlSupervisionRepository
 class SqlUnitOfWork:
     """Rolls back unless commit() was called — a refused use case leaves nothing behind."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, actor: Actor, clock: Clock,
-                 request_id: str | None) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        actor: Actor,
+        clock: Clock,
+        request_id: str | None,
+    ) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self.actor = actor
@@ -51,8 +57,14 @@ class SqlUnitOfWork:
     async def flush(self) -> None:
         await self.session.flush()
 
-    def record(self, operation: str, target_type: str, target_id: int | None,
-               before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    def record(
+        self,
+        operation: str,
+        target_type: str,
+        target_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
         self._audit.append(
             {
                 "occurred_at": self._clock(),

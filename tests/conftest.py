@@ -44,7 +44,8 @@ def _server_url() -> str:
     configured = os.environ.get("DATABASE_URL")
     if configured:
         return configured.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
-            "postgres://", "postgresql+asyncpg://", 1)
+            "postgres://", "postgresql+asyncpg://", 1
+        )
     from store import embedded
 
     return embedded.start(PROJECT_ROOT / ".pgdata", database="yingkou")
@@ -58,8 +59,11 @@ async def _admin_connection(url: str) -> asyncpg.Connection:
     parsed = make_url(url).set(drivername="postgresql", database="postgres")
     query = dict(parsed.query)
     return await asyncpg.connect(
-        user=parsed.username, password=parsed.password, database="postgres",
-        host=query.get("host", parsed.host), port=int(query.get("port", parsed.port or 5432)),
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
+        host=query.get("host", parsed.host),
+        port=int(query.get("port", parsed.port or 5432)),
     )
 
 
@@ -115,7 +119,9 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings, engine: AsyncEngine, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    settings: Settings, engine: AsyncEngine, clock: FakeClock
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, engine=engine, clock=clock)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
@@ -125,5 +131,3 @@ async def client(settings: Settings, engine: AsyncEngine, clock: FakeClock) -> A
 @pytest.fixture
 def api(client: httpx.AsyncClient) -> Api:
     return Api(client)
-
-

@@ -30,8 +30,9 @@ class LiveServer:
 @contextlib.asynccontextmanager
 async def live_server(args: list[str], env: dict[str, str], port: int) -> AsyncIterator[LiveServer]:
     """`python <args>` listening on `port`, once /readyz answers; terminated (killed if it must) afterwards."""
-    process = subprocess.Popen(  # noqa: S603, ASYNC220 — our own interpreter; Popen does not wait
-        [sys.executable, *args], cwd=PROJECT_ROOT, env=env)
+    process = subprocess.Popen(  # noqa: ASYNC220 — our own interpreter; Popen does not wait
+        [sys.executable, *args], cwd=PROJECT_ROOT, env=env
+    )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             for _ in range(300):

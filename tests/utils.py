@@ -28,22 +28,31 @@ class Api:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
-                   lang: str | None = None) -> httpx.Response:
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        lang: str | None = None,
+    ) -> httpx.Response:
         headers = {}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if lang:
             headers["Accept-Language"] = lang
-        return await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                      headers=headers)
+        return await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
         response = await self.post(query, variables, **kwargs)
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """The data of a response that must have no top-level errors."""
         body = await self.gql(query, variables, **kwargs)
         assert "errors" not in body, body
@@ -52,7 +61,9 @@ class Api:
     async def login(self, username: str, password: str = PASSWORD) -> str:
         body = await self.data(
             "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) "
-            "{ token userErrors { code } } }", {"u": username, "p": password})
+            "{ token userErrors { code } } }",
+            {"u": username, "p": password},
+        )
         assert body["login"]["userErrors"] == [], body
         return body["login"]["token"]
 
@@ -63,19 +74,29 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 
 async def make_org(factory: async_sessionmaker[AsyncSession], kind: OrgType, name: str | None = None) -> int:
     async with factory() as session, session.begin():
-        pk = (await session.execute(
-            insert(tables.organizations)
-            .values(name=name or f"{kind.value}-{id(object())}", type=kind.value)
-            .returning(tables.organizations.c.id))).scalar_one()
+        pk = (
+            await session.execute(
+                insert(tables.organizations)
+                .values(name=name or f"{kind.value}-{id(object())}", type=kind.value)
+                .returning(tables.organizations.c.id)
+            )
+        ).scalar_one()
     return int(pk)
 
 
-async def make_user(factory: async_sessionmaker[AsyncSession], org_id: int, username: str,
-                    *, is_admin: bool = False) -> str:
+async def make_user(
+    factory: async_sessionmaker[AsyncSession], org_id: int, username: str, *, is_admin: bool = False
+) -> str:
     async with factory() as session, session.begin():
-        await session.execute(insert(tables.users).values(
-            username=username, display_name=username, password_hash=_password_hash(),
-            organization_id=org_id, is_admin=is_admin))
+        await session.execute(
+            insert(tables.users).values(
+                username=username,
+                display_name=username,
+                password_hash=_password_hash(),
+                organization_id=org_id,
+                is_admin=is_admin,
+            )
+        )
     return username
 
 

@@ -28,12 +28,20 @@ def upgrade() -> None:
         "project_code_numbers",
         sa.Column("year", sa.SmallInteger, nullable=False),
         sa.Column("sequence", sa.Integer, nullable=False),
-        sa.Column("project_id", sa.BigInteger,
-                  sa.ForeignKey("projects.id", name="fk_project_code_numbers_project_id"), nullable=True),
+        sa.Column(
+            "project_id",
+            sa.BigInteger,
+            sa.ForeignKey("projects.id", name="fk_project_code_numbers_project_id"),
+            nullable=True,
+        ),
         sa.PrimaryKeyConstraint("year", "sequence", name="pk_project_code_numbers"),
     )
-    op.create_index("ix_project_code_numbers_free", "project_code_numbers", ["year", "sequence"],
-                    postgresql_where=sa.text("project_id IS NULL"))
+    op.create_index(
+        "ix_project_code_numbers_free",
+        "project_code_numbers",
+        ["year", "sequence"],
+        postgresql_where=sa.text("project_id IS NULL"),
+    )
     # Numbers already given: the codes on the projects (YK-<year>-<sequence>).
     op.execute("""
         INSERT INTO project_code_numbers (year, sequence, project_id)

@@ -1,5 +1,6 @@
 """Approval documents as the schema shows them (Art. 11–13): the path step, the document and its parts,
 evaluation, crypto review, approval, attachments and the unit's post-evaluation history (R22)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -30,8 +31,9 @@ from store import approval_tables, tables
 Ctx = Info[Context, None]
 
 
-
-@strawberry.type(description="可编报的审批文件及其依据 — an approval document the project may submit, and the rule.")
+@strawberry.type(
+    description="可编报的审批文件及其依据 — an approval document the project may submit, and the rule."
+)
 class ApprovalStep:
     document: DocumentTypeEnum = strawberry.field(description="文件类型 — document type.")
     rule: str = strawberry.field(description="规则编号 — rule id, e.g. `R11.3`.")
@@ -40,19 +42,27 @@ class ApprovalStep:
 
     @classmethod
     def from_step(cls, step: path.Step, lang: str) -> ApprovalStep:
-        return cls(document=to_gql(DocumentTypeEnum, step.document), rule=step.rule, article=article_label(step.rule, lang) or "",
-                   reason=step.en if lang == "en" else step.zh)
+        return cls(
+            document=to_gql(DocumentTypeEnum, step.document),
+            rule=step.rule,
+            article=article_label(step.rule, lang) or "",
+            reason=step.en if lang == "en" else step.zh,
+        )
 
 
 @strawberry.type(description="附件 — an uploaded file; download it at `downloadUrl` with the same token.")
 class Attachment(Node):
     label: str = strawberry.field(description="说明 — what the file is.")
     filename: str = strawberry.field(description="文件名 — original file name.")
-    content_type: str = strawberry.field(description="类型（按内容识别） — MIME type detected from the content.")
+    content_type: str = strawberry.field(
+        description="类型（按内容识别） — MIME type detected from the content."
+    )
     size: int = strawberry.field(description="大小（字节） — size in bytes.")
     sha256: str = strawberry.field(description="SHA-256 — hex digest of the content.")
     uploaded_at: datetime = strawberry.field(description="上传时间 — uploaded at.")
-    download_url: str = strawberry.field(description="下载地址 — path to download, authorised like the document.")
+    download_url: str = strawberry.field(
+        description="下载地址 — path to download, authorised like the document."
+    )
 
 
 @strawberry.type(description="第三方评估 — the evaluator's assignment and evaluation (Art. 13).")
@@ -83,7 +93,9 @@ class Approval:
     number: str = strawberry.field(description="批复文号 — approval number.")
     date: date = strawberry.field(description="批复日期 — approval date (China Standard Time).")
     approved_investment: CNY = strawberry.field(description="批复投资 — approved investment.")
-    over_request_reason: str | None = strawberry.field(description="超出申报的理由 — reason for exceeding the request.")
+    over_request_reason: str | None = strawberry.field(
+        description="超出申报的理由 — reason for exceeding the request."
+    )
 
 
 @strawberry.type(description="审批文件内容 — the parts of the document (R12).")
@@ -119,14 +131,19 @@ class ApprovalDocument(Node):
     @classmethod
     def from_domain(cls, document: DomainDocument, project: DomainProject) -> ApprovalDocument:
         assert document.id is not None
-        return cls(id=to_global_id("ApprovalDocument", document.id), model=document,
-                   lead_organization_id=project.lead_organization_id)
+        return cls(
+            id=to_global_id("ApprovalDocument", document.id),
+            model=document,
+            lead_organization_id=project.lead_organization_id,
+        )
 
     @strawberry.field(description="类型 — document type.")
     def type(self) -> DocumentTypeEnum:
         return to_gql(DocumentTypeEnum, self.model.type)
 
-    @strawberry.field(description="版本（退回后重报递增） — version; a resubmission after a return is a new one.")
+    @strawberry.field(
+        description="版本（退回后重报递增） — version; a resubmission after a return is a new one."
+    )
     def version(self) -> int:
         return self.model.version
 
@@ -150,11 +167,18 @@ class ApprovalDocument(Node):
     def content(self) -> DocumentContent:
         m = self.model
         return DocumentContent(
-            summary=m.summary, data_catalogue=m.data_catalogue, sharing_list=m.sharing_list,
-            sharing_process=m.sharing_process, sharing_interfaces=m.sharing_interfaces,
-            sharing_frequency=m.sharing_frequency, purchases_services=m.purchases_services,
-            self_build_vs_purchase=m.self_build_vs_purchase, product_security_statement=m.product_security_statement,
-            security_plan=m.security_plan, crypto_application_plan=m.crypto_application_plan)
+            summary=m.summary,
+            data_catalogue=m.data_catalogue,
+            sharing_list=m.sharing_list,
+            sharing_process=m.sharing_process,
+            sharing_interfaces=m.sharing_interfaces,
+            sharing_frequency=m.sharing_frequency,
+            purchases_services=m.purchases_services,
+            self_build_vs_purchase=m.self_build_vs_purchase,
+            product_security_statement=m.product_security_statement,
+            security_plan=m.security_plan,
+            crypto_application_plan=m.crypto_application_plan,
+        )
 
     @strawberry.field(description="第三方评估 — evaluation, once an evaluator is assigned.")
     def evaluation(self) -> Evaluation | None:
@@ -162,28 +186,45 @@ class ApprovalDocument(Node):
         if m.evaluator_organization_id is None or m.evaluator_selection_method is None:
             return None
         assert m.evaluator_assigned_at is not None
-        return Evaluation(organization_id=m.evaluator_organization_id,
-                          selection_method=to_gql(SelectionMethodEnum, m.evaluator_selection_method),
-                          selection_reference=m.evaluator_selection_reference or "", assigned_at=m.evaluator_assigned_at,
-                          conclusion=to_gql(EvaluationConclusionEnum, m.evaluation_conclusion)
-                          if m.evaluation_conclusion else None, opinion=m.evaluation_opinion,
-                          recommended_investment=m.evaluation_recommended_investment, evaluated_at=m.evaluated_at)
+        return Evaluation(
+            organization_id=m.evaluator_organization_id,
+            selection_method=to_gql(SelectionMethodEnum, m.evaluator_selection_method),
+            selection_reference=m.evaluator_selection_reference or "",
+            assigned_at=m.evaluator_assigned_at,
+            conclusion=to_gql(EvaluationConclusionEnum, m.evaluation_conclusion)
+            if m.evaluation_conclusion
+            else None,
+            opinion=m.evaluation_opinion,
+            recommended_investment=m.evaluation_recommended_investment,
+            evaluated_at=m.evaluated_at,
+        )
 
     @strawberry.field(description="密码应用方案审核 — the crypto review, once recorded.")
     def crypto_review(self) -> CryptoReview | None:
         m = self.model
         if m.crypto_review_passed is None or m.crypto_reviewed_at is None:
             return None
-        return CryptoReview(passed=m.crypto_review_passed, opinion=m.crypto_review_opinion or "",
-                            reviewed_at=m.crypto_reviewed_at)
+        return CryptoReview(
+            passed=m.crypto_review_passed,
+            opinion=m.crypto_review_opinion or "",
+            reviewed_at=m.crypto_reviewed_at,
+        )
 
     @strawberry.field(description="批复 — the approval, once granted.")
     def approval(self) -> Approval | None:
         m = self.model
-        if m.status is not DocumentStatus.APPROVED or m.approval_date is None or m.approved_investment is None:
+        if (
+            m.status is not DocumentStatus.APPROVED
+            or m.approval_date is None
+            or m.approved_investment is None
+        ):
             return None
-        return Approval(number=m.approval_number or "", date=m.approval_date,
-                        approved_investment=m.approved_investment, over_request_reason=m.over_request_reason)
+        return Approval(
+            number=m.approval_number or "",
+            date=m.approval_date,
+            approved_investment=m.approved_investment,
+            over_request_reason=m.over_request_reason,
+        )
 
     @strawberry.field(description="退回理由 — why it was returned for revision.")
     def return_reason(self) -> str | None:
@@ -193,33 +234,60 @@ class ApprovalDocument(Node):
     async def attachments(self, info: Ctx) -> list[Attachment]:
         a = approval_tables.attachments
         async with info.context.session_factory() as session:
-            rows = (await session.execute(select(a).where(a.c.owner_type == "ApprovalDocument",
-                                                          a.c.owner_id == self.model.id).order_by(a.c.id))).all()
+            rows = (
+                await session.execute(
+                    select(a)
+                    .where(a.c.owner_type == "ApprovalDocument", a.c.owner_id == self.model.id)
+                    .order_by(a.c.id)
+                )
+            ).all()
         return [_attachment(r) for r in rows]
 
-    @strawberry.field(description="项目单位以往项目的后评价结果（供审批参考，R22） — the unit's post-evaluation "
-                                  "history, shown to bdb beside the application.")
+    @strawberry.field(
+        description="项目单位以往项目的后评价结果（供审批参考，R22） — the unit's post-evaluation "
+        "history, shown to bdb beside the application."
+    )
     async def unit_post_evaluations(self, info: Ctx) -> list[PostEvaluationResult]:
         return await post_evaluation_history(info.context, self.lead_organization_id)
 
 
 def _attachment(row: Any) -> Attachment:
     gid = to_global_id("Attachment", row.id)
-    return Attachment(id=gid, label=row.label, filename=row.filename, content_type=row.content_type, size=row.size,
-                      sha256=row.sha256, uploaded_at=row.uploaded_at, download_url=f"/attachments/{gid}")
+    return Attachment(
+        id=gid,
+        label=row.label,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        uploaded_at=row.uploaded_at,
+        download_url=f"/attachments/{gid}",
+    )
 
 
 async def post_evaluation_history(ctx: Context, unit_organization_id: int) -> list[PostEvaluationResult]:
     ctx.require(Operation.POST_EVALUATION_HISTORY_READ)
     pe, p = approval_tables.post_evaluations, tables.projects
     async with ctx.session_factory() as session:
-        rows = (await session.execute(
-            select(pe, p.c.code, p.c.name).join(p, p.c.id == pe.c.project_id)
-            .where(pe.c.unit_organization_id == unit_organization_id, pe.c.completed_at.is_not(None))
-            .order_by(pe.c.completed_at.desc()))).all()
-    return [PostEvaluationResult(project_code=r.code, project_name=r.name,
-                                 score=None if r.score is None else f"{r.score:.2f}", grade=r.grade,
-                                 findings=r.findings, completed_at=r.completed_at) for r in rows]
+        rows = (
+            await session.execute(
+                select(pe, p.c.code, p.c.name)
+                .join(p, p.c.id == pe.c.project_id)
+                .where(pe.c.unit_organization_id == unit_organization_id, pe.c.completed_at.is_not(None))
+                .order_by(pe.c.completed_at.desc())
+            )
+        ).all()
+    return [
+        PostEvaluationResult(
+            project_code=r.code,
+            project_name=r.name,
+            score=None if r.score is None else f"{r.score:.2f}",
+            grade=r.grade,
+            findings=r.findings,
+            completed_at=r.completed_at,
+        )
+        for r in rows
+    ]
 
 
 def readable_documents(ctx: Context, project: DomainProject) -> list[ApprovalDocument]:
@@ -227,10 +295,12 @@ def readable_documents(ctx: Context, project: DomainProject) -> list[ApprovalDoc
     actor = ctx.require_actor()
     from authz.scopes import project_facts
 
-    return [ApprovalDocument.from_domain(d, project) for d in project.documents
-            if ctx.authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project, d))]
+    return [
+        ApprovalDocument.from_domain(d, project)
+        for d in project.documents
+        if ctx.authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project, d))
+    ]
 
 
 def approval_path_facts(project: DomainProject) -> path.PathFacts:
     return path.path_facts(project)
-

@@ -42,6 +42,7 @@ from store.files import check_upload
 
 Ctx = Info[Context, None]
 
+
 @strawberry.input(description="附件 — a file to attach (multipart request).")
 class AttachmentInput:
     file: Upload = strawberry.field(description="文件 — the file (PDF, OFD, Word, Excel, image or ZIP).")
@@ -54,13 +55,17 @@ async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[Ch
     limit = ctx.settings.max_upload_bytes
     for index, item in enumerate(items or []):
         data = await item.file.read(limit + 1)
-        checked = check_upload(getattr(item.file, "filename", None) or "file", data, max_bytes=limit, index=index,
-                               label=item.label)
+        checked = check_upload(
+            getattr(item.file, "filename", None) or "file",
+            data,
+            max_bytes=limit,
+            index=index,
+            label=item.label,
+        )
         (problems if isinstance(checked, Violation) else accepted).append(checked)
     if problems:
         raise DomainError(problems)
     return accepted  # type: ignore[return-value]
-
 
 
 @strawberry.input(description="审批路径依据 — facts that open a shorter approval path (Art. 11).")
@@ -68,13 +73,17 @@ class ProjectApprovalFactsUpdateInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
     expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
     listed_plan_reference: str | None = strawberry.field(
-        default=strawberry.UNSET, description="列入的市级及以上规划（名称、文号） — plan listing (R11.1).")
+        default=strawberry.UNSET, description="列入的市级及以上规划（名称、文号） — plan listing (R11.1)."
+    )
     urgent_legal_basis: str | None = strawberry.field(
-        default=strawberry.UNSET, description="紧急建设的规定依据 — legal basis for urgency (R11.2).")
-    technically_simple: bool | None = strawberry.field(default=strawberry.UNSET,
-                                                       description="技术方案简单 — technically simple (R11.3).")
-    single_content: bool | None = strawberry.field(default=strawberry.UNSET,
-                                                   description="建设内容单一 — single content (R11.3).")
+        default=strawberry.UNSET, description="紧急建设的规定依据 — legal basis for urgency (R11.2)."
+    )
+    technically_simple: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="技术方案简单 — technically simple (R11.3)."
+    )
+    single_content: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="建设内容单一 — single content (R11.3)."
+    )
 
 
 @strawberry.input(description="编报审批文件 — submit a proposal, feasibility study or preliminary design.")
@@ -89,8 +98,12 @@ class ApprovalDocumentSubmitInput:
     sharing_process: str = strawberry.field(default="", description="共享流程 — sharing process (R12).")
     sharing_interfaces: str = strawberry.field(default="", description="共享接口 — interfaces (R12).")
     sharing_frequency: str = strawberry.field(default="", description="共享频率 — frequency (R12).")
-    purchases_services: bool = strawberry.field(default=False, description="涉及政府购买服务 — buys services.")
-    self_build_vs_purchase: str = strawberry.field(default="", description="自建与购买经济性比较 — comparison.")
+    purchases_services: bool = strawberry.field(
+        default=False, description="涉及政府购买服务 — buys services."
+    )
+    self_build_vs_purchase: str = strawberry.field(
+        default="", description="自建与购买经济性比较 — comparison."
+    )
     product_security_statement: str = strawberry.field(default="", description="产品安全可靠说明 — products.")
     security_plan: str = strawberry.field(default="", description="项目安全方案 — security plan.")
     crypto_application_plan: str = strawberry.field(default="", description="密码应用方案 — crypto plan.")
@@ -100,8 +113,12 @@ class ApprovalDocumentSubmitInput:
 @strawberry.input(description="委托第三方评估 — assign the evaluator (Art. 13).")
 class ApprovalDocumentAssignEvaluatorInput:
     document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
-    evaluator_organization_id: strawberry.ID = strawberry.field(description="评估机构 — evaluator organization.")
-    selection_method: SelectionMethodEnum = strawberry.field(description="竞争性选择方式 — competitive method.")
+    evaluator_organization_id: strawberry.ID = strawberry.field(
+        description="评估机构 — evaluator organization."
+    )
+    selection_method: SelectionMethodEnum = strawberry.field(
+        description="竞争性选择方式 — competitive method."
+    )
     selection_reference: str = strawberry.field(description="选择依据 — e.g. procurement reference.")
 
 
@@ -111,7 +128,9 @@ class ApprovalDocumentEvaluateInput:
     conclusion: EvaluationConclusionEnum = strawberry.field(description="评估结论 — conclusion.")
     opinion: str = strawberry.field(description="评估意见 — opinion.")
     recommended_investment: CNY = strawberry.field(description="建议投资 — recommended investment.")
-    attachments: list[AttachmentInput] | None = strawberry.field(default=None, description="评估报告等 — files.")
+    attachments: list[AttachmentInput] | None = strawberry.field(
+        default=None, description="评估报告等 — files."
+    )
 
 
 @strawberry.input(description="密码应用方案审核 — the Cryptography Administration's review.")
@@ -127,9 +146,12 @@ class ApprovalDocumentApproveInput:
     approval_number: str = strawberry.field(description="批复文号 — approval number.")
     approval_date: date = strawberry.field(description="批复日期 — approval date.")
     approved_investment: CNY = strawberry.field(description="批复投资 — approved investment.")
-    over_request_reason: str | None = strawberry.field(default=None,
-                                                       description="超出申报的理由 — reason if above the request.")
-    attachments: list[AttachmentInput] | None = strawberry.field(default=None, description="批复文件 — files.")
+    over_request_reason: str | None = strawberry.field(
+        default=None, description="超出申报的理由 — reason if above the request."
+    )
+    attachments: list[AttachmentInput] | None = strawberry.field(
+        default=None, description="批复文件 — files."
+    )
 
 
 @strawberry.input(description="退回修改 — return the document for revision.")
@@ -142,13 +164,17 @@ class ApprovalDocumentReturnInput:
 class ApprovalDocumentPayload:
     document: ApprovalDocument | None = strawberry.field(description="文件 — the document after the step.")
     project: Project | None = strawberry.field(description="项目 — the project after the step.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="审批路径依据更新结果 — result of projectApprovalFactsUpdate.")
 class ProjectApprovalFactsPayload:
     project: Project | None = strawberry.field(description="项目 — the project.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 def _refused(errors: list[UserError]) -> ApprovalDocumentPayload:
@@ -158,21 +184,31 @@ def _refused(errors: list[UserError]) -> ApprovalDocumentPayload:
 async def _payload(ctx: Context, document: DomainDocument) -> ApprovalDocumentPayload:
     project = await load_readable_project(ctx, pk=document.project_id)
     fresh = next(d for d in project.documents if d.id == document.id)
-    return ApprovalDocumentPayload(document=ApprovalDocument.from_domain(fresh, project),
-                                   project=Project.from_domain(project), user_errors=[])
+    return ApprovalDocumentPayload(
+        document=ApprovalDocument.from_domain(fresh, project),
+        project=Project.from_domain(project),
+        user_errors=[],
+    )
 
 
 @strawberry.type
 class ApprovalQueries:
     @strawberry.field(description="一份审批文件 — one approval document the viewer may read.")
     async def approval_document(
-        self, info: Ctx, id: Annotated[strawberry.ID, strawberry.argument(description="全局标识 — global id.")],
+        self,
+        info: Ctx,
+        id: Annotated[strawberry.ID, strawberry.argument(description="全局标识 — global id.")],
     ) -> ApprovalDocument:
         ctx = info.context
         pk = pk_of(id, "ApprovalDocument", ctx.lang)
         async with ctx.session_factory() as session:
-            project_id = (await session.execute(select(approval_tables.approval_documents.c.project_id).where(
-                approval_tables.approval_documents.c.id == pk))).scalar()
+            project_id = (
+                await session.execute(
+                    select(approval_tables.approval_documents.c.project_id).where(
+                        approval_tables.approval_documents.c.id == pk
+                    )
+                )
+            ).scalar()
         if project_id is None:
             raise not_found(ctx.lang)
         try:
@@ -184,80 +220,147 @@ class ApprovalQueries:
                 return document
         raise not_found(ctx.lang)
 
-    @strawberry.field(description="审批文件列表（评估机构看到受托的文件） — approval documents the viewer may read, "
-                                  "newest first; an evaluator sees those assigned to it.")
+    @strawberry.field(
+        description="审批文件列表（评估机构看到受托的文件） — approval documents the viewer may read, "
+        "newest first; an evaluator sees those assigned to it."
+    )
     async def approval_documents(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         first: First = None,
         after: After = None,
-        status: Annotated[DocumentStatusEnum | None, strawberry.argument(description="状态 — status.")] = None,
+        status: Annotated[
+            DocumentStatusEnum | None, strawberry.argument(description="状态 — status.")
+        ] = None,
     ) -> Connection[ApprovalDocument]:
         ctx = info.context
         actor = ctx.require_actor()
         d = approval_tables.approval_documents
-        stmt = select(DomainDocument).where(document_filter(ctx.authorizer, actor, Operation.APPROVAL_DOCUMENT_READ))
+        stmt = select(DomainDocument).where(
+            document_filter(ctx.authorizer, actor, Operation.APPROVAL_DOCUMENT_READ)
+        )
         if status is not None:
             stmt = stmt.where(d.c.status == to_domain(DocumentStatus, status))
         async with ctx.session_factory() as session:
-            rows, page_info, cursors = await keyset_page(session, stmt, key=d.c.id,
-                                                         page=PageRequest(first, after, None, None), lang=ctx.lang)
-            leads = dict((await session.execute(select(tables.projects.c.id, tables.projects.c.lead_organization_id)
-                                                .where(tables.projects.c.id.in_([r[0].project_id for r in rows]))
-                                                )).all())
-        edges = [Edge(cursor=c, node=ApprovalDocument(id=to_global_id("ApprovalDocument", r[0].id), model=r[0],
-                                                      lead_organization_id=leads[r[0].project_id]))
-                 for r, c in zip(rows, cursors, strict=True)]
-        return Connection[ApprovalDocument](edges=edges, page_info=page_info, count=counter(ctx.session_factory, stmt))
+            rows, page_info, cursors = await keyset_page(
+                session, stmt, key=d.c.id, page=PageRequest(first, after, None, None), lang=ctx.lang
+            )
+            leads = dict(
+                (
+                    await session.execute(
+                        select(tables.projects.c.id, tables.projects.c.lead_organization_id).where(
+                            tables.projects.c.id.in_([r[0].project_id for r in rows])
+                        )
+                    )
+                ).all()
+            )
+        edges = [
+            Edge(
+                cursor=c,
+                node=ApprovalDocument(
+                    id=to_global_id("ApprovalDocument", r[0].id),
+                    model=r[0],
+                    lead_organization_id=leads[r[0].project_id],
+                ),
+            )
+            for r, c in zip(rows, cursors, strict=True)
+        ]
+        return Connection[ApprovalDocument](
+            edges=edges, page_info=page_info, count=counter(ctx.session_factory, stmt)
+        )
 
 
 @strawberry.type
 class ApprovalMutations:
-    @strawberry.mutation(description="更新审批路径依据（项目单位） — record the Art. 11 facts of the project.",
-                         extensions=performs(Operation.APPROVAL_FACTS_UPDATE, on="Project"))
-    async def project_approval_facts_update(self, info: Ctx,
-                                            input: ProjectApprovalFactsUpdateInput) -> ProjectApprovalFactsPayload:
+    @strawberry.mutation(
+        description="更新审批路径依据（项目单位） — record the Art. 11 facts of the project.",
+        extensions=performs(Operation.APPROVAL_FACTS_UPDATE, on="Project"),
+    )
+    async def project_approval_facts_update(
+        self, info: Ctx, input: ProjectApprovalFactsUpdateInput
+    ) -> ProjectApprovalFactsPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_FACTS_UPDATE)
         pk = pk_of(input.project_id, "Project", ctx.lang)
-        values = {name: getattr(input, name) for name in
-                  ("listed_plan_reference", "urgent_legal_basis", "technically_simple", "single_content")
-                  if getattr(input, name) is not strawberry.UNSET}
-        values = {k: v for k, v in values.items() if v is not None or k in ("listed_plan_reference",
-                                                                            "urgent_legal_basis")}
+        values = {
+            name: getattr(input, name)
+            for name in (
+                "listed_plan_reference",
+                "urgent_legal_basis",
+                "technically_simple",
+                "single_content",
+            )
+            if getattr(input, name) is not strawberry.UNSET
+        }
+        values = {
+            k: v
+            for k, v in values.items()
+            if v is not None or k in ("listed_plan_reference", "urgent_legal_basis")
+        }
 
         async def action() -> ProjectApprovalFactsPayload:
-            project = await use_cases.update_approval_facts(uow=ctx.uow(), gate=gate, project_id=pk, values=values,
-                                                            expected_version=input.expected_version)
+            project = await use_cases.update_approval_facts(
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk,
+                values=values,
+                expected_version=input.expected_version,
+            )
             return ProjectApprovalFactsPayload(project=Project.from_domain(project), user_errors=[])
 
         return await perform(ctx, action, lambda e: ProjectApprovalFactsPayload(project=None, user_errors=e))
 
-    @strawberry.mutation(description="编报审批文件（项目单位） — submit the next approval document (R11, R12).",
-                         extensions=performs(Operation.APPROVAL_DOCUMENT_SUBMIT, on="Project"))
-    async def approval_document_submit(self, info: Ctx, input: ApprovalDocumentSubmitInput) -> ApprovalDocumentPayload:
+    @strawberry.mutation(
+        description="编报审批文件（项目单位） — submit the next approval document (R11, R12).",
+        extensions=performs(Operation.APPROVAL_DOCUMENT_SUBMIT, on="Project"),
+    )
+    async def approval_document_submit(
+        self, info: Ctx, input: ApprovalDocumentSubmitInput
+    ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_SUBMIT)
         pk = pk_of(input.project_id, "Project", ctx.lang)
-        content = {name: getattr(input, name) for name in (
-            "summary", "data_catalogue", "sharing_list", "sharing_process", "sharing_interfaces", "sharing_frequency",
-            "purchases_services", "self_build_vs_purchase", "product_security_statement", "security_plan",
-            "crypto_application_plan")}
+        content = {
+            name: getattr(input, name)
+            for name in (
+                "summary",
+                "data_catalogue",
+                "sharing_list",
+                "sharing_process",
+                "sharing_interfaces",
+                "sharing_frequency",
+                "purchases_services",
+                "self_build_vs_purchase",
+                "product_security_statement",
+                "security_plan",
+                "crypto_application_plan",
+            )
+        }
 
         async def action() -> ApprovalDocumentPayload:
             uploads = await _uploads(ctx, input.attachments)
             _, document = await use_cases.submit_document(
-                uow=ctx.uow(), gate=gate, project_id=pk, document_type=to_domain(path.DocumentType, input.type), content=content,
-                requested_investment=input.requested_investment, attachments=uploads,
-                expected_version=input.expected_version)
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk,
+                document_type=to_domain(path.DocumentType, input.type),
+                content=content,
+                requested_investment=input.requested_investment,
+                attachments=uploads,
+                expected_version=input.expected_version,
+            )
             return await _payload(ctx, document)
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="委托第三方评估（市大数据管理局） — assign the evaluator, recording the "
-                                     "competitive selection (R13.1).",
-                         extensions=performs(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR, on="ApprovalDocument"))
-    async def approval_document_assign_evaluator(self, info: Ctx, input: ApprovalDocumentAssignEvaluatorInput
-                                                 ) -> ApprovalDocumentPayload:
+    @strawberry.mutation(
+        description="委托第三方评估（市大数据管理局） — assign the evaluator, recording the "
+        "competitive selection (R13.1).",
+        extensions=performs(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR, on="ApprovalDocument"),
+    )
+    async def approval_document_assign_evaluator(
+        self, info: Ctx, input: ApprovalDocumentAssignEvaluatorInput
+    ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR)
         pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
@@ -265,18 +368,25 @@ class ApprovalMutations:
         evaluator = decoded[1] if decoded and decoded[0] == "Organization" else -1
 
         async def action() -> ApprovalDocumentPayload:
-            document = await use_cases.assign_evaluator(uow=ctx.uow(), gate=gate, document_id=pk,
-                                                        evaluator_organization_id=evaluator,
-                                                        method=to_domain(SelectionMethod, input.selection_method),
-                                                        reference=input.selection_reference)
+            document = await use_cases.assign_evaluator(
+                uow=ctx.uow(),
+                gate=gate,
+                document_id=pk,
+                evaluator_organization_id=evaluator,
+                method=to_domain(SelectionMethod, input.selection_method),
+                reference=input.selection_reference,
+            )
             return await _payload(ctx, document)
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="提交评估意见（受托评估机构） — the assigned evaluator files its evaluation.",
-                         extensions=performs(Operation.APPROVAL_DOCUMENT_EVALUATE, on="ApprovalDocument"))
-    async def approval_document_evaluate(self, info: Ctx, input: ApprovalDocumentEvaluateInput
-                                         ) -> ApprovalDocumentPayload:
+    @strawberry.mutation(
+        description="提交评估意见（受托评估机构） — the assigned evaluator files its evaluation.",
+        extensions=performs(Operation.APPROVAL_DOCUMENT_EVALUATE, on="ApprovalDocument"),
+    )
+    async def approval_document_evaluate(
+        self, info: Ctx, input: ApprovalDocumentEvaluateInput
+    ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_EVALUATE)
         pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
@@ -284,34 +394,46 @@ class ApprovalMutations:
         async def action() -> ApprovalDocumentPayload:
             uploads = await _uploads(ctx, input.attachments)
             document = await use_cases.file_evaluation(
-                uow=ctx.uow(), gate=gate, document_id=pk,
-                conclusion=to_domain(EvaluationConclusion, input.conclusion), opinion=input.opinion,
-                recommended_investment=input.recommended_investment, attachments=uploads)
+                uow=ctx.uow(),
+                gate=gate,
+                document_id=pk,
+                conclusion=to_domain(EvaluationConclusion, input.conclusion),
+                opinion=input.opinion,
+                recommended_investment=input.recommended_investment,
+                attachments=uploads,
+            )
             return await _payload(ctx, document)
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="审核密码应用方案（市国家密码管理局） — review the cryptography application "
-                                     "plan (R13.2).",
-                         extensions=performs(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW, on="ApprovalDocument"))
-    async def approval_document_crypto_review(self, info: Ctx, input: ApprovalDocumentCryptoReviewInput
-                                              ) -> ApprovalDocumentPayload:
+    @strawberry.mutation(
+        description="审核密码应用方案（市国家密码管理局） — review the cryptography application "
+        "plan (R13.2).",
+        extensions=performs(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW, on="ApprovalDocument"),
+    )
+    async def approval_document_crypto_review(
+        self, info: Ctx, input: ApprovalDocumentCryptoReviewInput
+    ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW)
         pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
 
         async def action() -> ApprovalDocumentPayload:
-            document = await use_cases.record_crypto_review(uow=ctx.uow(), gate=gate, document_id=pk,
-                                                            passed=input.passed, opinion=input.opinion)
+            document = await use_cases.record_crypto_review(
+                uow=ctx.uow(), gate=gate, document_id=pk, passed=input.passed, opinion=input.opinion
+            )
             return await _payload(ctx, document)
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="批复审批文件（市大数据管理局） — approve after evaluation and crypto review "
-                                     "(R13); the preliminary design's approval date is the project's.",
-                         extensions=performs(Operation.APPROVAL_DOCUMENT_APPROVE, on="ApprovalDocument"))
-    async def approval_document_approve(self, info: Ctx, input: ApprovalDocumentApproveInput
-                                        ) -> ApprovalDocumentPayload:
+    @strawberry.mutation(
+        description="批复审批文件（市大数据管理局） — approve after evaluation and crypto review "
+        "(R13); the preliminary design's approval date is the project's.",
+        extensions=performs(Operation.APPROVAL_DOCUMENT_APPROVE, on="ApprovalDocument"),
+    )
+    async def approval_document_approve(
+        self, info: Ctx, input: ApprovalDocumentApproveInput
+    ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_APPROVE)
         pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
@@ -319,24 +441,34 @@ class ApprovalMutations:
         async def action() -> ApprovalDocumentPayload:
             uploads = await _uploads(ctx, input.attachments)
             _, document = await use_cases.approve_document(
-                uow=ctx.uow(), gate=gate, document_id=pk, number=input.approval_number,
-                approval_date=input.approval_date, approved_investment=input.approved_investment,
-                over_request_reason=input.over_request_reason, attachments=uploads)
+                uow=ctx.uow(),
+                gate=gate,
+                document_id=pk,
+                number=input.approval_number,
+                approval_date=input.approval_date,
+                approved_investment=input.approved_investment,
+                over_request_reason=input.over_request_reason,
+                attachments=uploads,
+            )
             return await _payload(ctx, document)
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="退回修改（市大数据管理局） — return the document; the unit resubmits a new version.",
-                         extensions=performs(Operation.APPROVAL_DOCUMENT_RETURN, on="ApprovalDocument"))
-    async def approval_document_return(self, info: Ctx, input: ApprovalDocumentReturnInput) -> ApprovalDocumentPayload:
+    @strawberry.mutation(
+        description="退回修改（市大数据管理局） — return the document; the unit resubmits a new version.",
+        extensions=performs(Operation.APPROVAL_DOCUMENT_RETURN, on="ApprovalDocument"),
+    )
+    async def approval_document_return(
+        self, info: Ctx, input: ApprovalDocumentReturnInput
+    ) -> ApprovalDocumentPayload:
         ctx = info.context
         gate = ctx.gate(Operation.APPROVAL_DOCUMENT_RETURN)
         pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
 
         async def action() -> ApprovalDocumentPayload:
-            document = await use_cases.return_document(uow=ctx.uow(), gate=gate, document_id=pk, reason=input.reason)
+            document = await use_cases.return_document(
+                uow=ctx.uow(), gate=gate, document_id=pk, reason=input.reason
+            )
             return await _payload(ctx, document)
 
         return await perform(ctx, action, _refused)
-
-

@@ -29,13 +29,17 @@ from store import tables
 Ctx = Info[Context, None]
 
 
-@strawberry.type(description="审计记录 — one append-only audit record: who did what to which object, before and after.")
+@strawberry.type(
+    description="审计记录 — one append-only audit record: who did what to which object, before and after."
+)
 class AuditRecord(Node):
     occurred_at: datetime = strawberry.field(description="发生时间 — when.")
     request_id: str | None = strawberry.field(description="请求编号 — the request it came from.")
     actor_username: str = strawberry.field(description="操作人 — username, or `token:<name>`.")
     actor_role: str = strawberry.field(description="操作人角色 — the actor's role.")
-    actor_organization_id: strawberry.ID | None = strawberry.field(description="操作人单位 — the organization's global id.")
+    actor_organization_id: strawberry.ID | None = strawberry.field(
+        description="操作人单位 — the organization's global id."
+    )
     operation: str = strawberry.field(description="操作 — the operation, as the policy names it.")
     target_type: str = strawberry.field(description="对象类型 — e.g. `Project`.")
     target_id: strawberry.ID | None = strawberry.field(description="对象全局标识 — the target's global id.")
@@ -45,31 +49,46 @@ class AuditRecord(Node):
     @classmethod
     def from_row(cls, row: Any) -> AuditRecord:
         return cls(
-            id=to_global_id("AuditRecord", row.id), occurred_at=row.occurred_at, request_id=row.request_id,
-            actor_username=row.actor_username, actor_role=row.actor_role,
+            id=to_global_id("AuditRecord", row.id),
+            occurred_at=row.occurred_at,
+            request_id=row.request_id,
+            actor_username=row.actor_username,
+            actor_role=row.actor_role,
             actor_organization_id=to_global_id("Organization", row.actor_organization_id)
-            if row.actor_organization_id else None,
-            operation=row.operation, target_type=row.target_type,
+            if row.actor_organization_id
+            else None,
+            operation=row.operation,
+            target_type=row.target_type,
             target_id=to_global_id(row.target_type, row.target_id) if row.target_id is not None else None,
-            before=row.before, after=row.after,
+            before=row.before,
+            after=row.after,
         )
 
 
 @strawberry.input(description="审计日志筛选 — audit log filter.")
 class AuditLogFilter:
-    target_id: strawberry.ID | None = strawberry.field(default=None, description="对象全局标识 — one object's records.")
+    target_id: strawberry.ID | None = strawberry.field(
+        default=None, description="对象全局标识 — one object's records."
+    )
     target_type: str | None = strawberry.field(default=None, description="对象类型 — e.g. `Project`.")
-    operation: str | None = strawberry.field(default=None, description="操作 — e.g. `project:submit-to-reserve`.")
+    operation: str | None = strawberry.field(
+        default=None, description="操作 — e.g. `project:submit-to-reserve`."
+    )
     actor_username: str | None = strawberry.field(default=None, description="操作人 — username.")
-    occurred_from: datetime | None = strawberry.field(default=None, description="起始时间（含） — from, inclusive.")
-    occurred_to: datetime | None = strawberry.field(default=None, description="截止时间（不含） — to, exclusive.")
+    occurred_from: datetime | None = strawberry.field(
+        default=None, description="起始时间（含） — from, inclusive."
+    )
+    occurred_to: datetime | None = strawberry.field(
+        default=None, description="截止时间（不含） — to, exclusive."
+    )
 
 
 @strawberry.type
 class AuditQueries:
     @strawberry.field(description="审计日志，新记录在前 — the audit log, newest first (bdb, audit).")
     async def audit_log(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -96,8 +115,11 @@ class AuditQueries:
             if filter.occurred_to:
                 stmt = stmt.where(a.c.occurred_at < filter.occurred_to)
         async with ctx.session_factory() as session:
-            rows, page_info, cursors = await keyset_page(session, stmt, key=a.c.id,
-                                                         page=PageRequest(first, after, last, before), lang=ctx.lang)
+            rows, page_info, cursors = await keyset_page(
+                session, stmt, key=a.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang
+            )
         return Connection[AuditRecord](
             edges=[Edge(cursor=c, node=AuditRecord.from_row(r)) for r, c in zip(rows, cursors, strict=True)],
-            page_info=page_info, count=counter(ctx.session_factory, stmt))
+            page_info=page_info,
+            count=counter(ctx.session_factory, stmt),
+        )

@@ -41,8 +41,9 @@ class Performs(FieldExtension):
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         return next_(source, info, **kwargs)
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info,
-                            **kwargs: Any) -> Any:
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
         return await next_(source, info, **kwargs)
 
 
@@ -56,18 +57,29 @@ class Permission:
     operation: OperationEnum = strawberry.field(description="操作 — the operation.")
     allowed: bool = strawberry.field(description="是否允许 — whether it is allowed now.")
     code: str = strawberry.field(
-        description="判定码 — `GRANTED`, `NO_GRANT`, `OUT_OF_SCOPE` or `READ_ONLY_TOKEN`.")
+        description="判定码 — `GRANTED`, `NO_GRANT`, `OUT_OF_SCOPE` or `READ_ONLY_TOKEN`."
+    )
     reason: str = strawberry.field(description="理由 — why, in zh-CN or English (Accept-Language).")
-    rule: str | None = strawberry.field(description="授权规则 — the policy line that allows it, or that it falls outside.")
-    article: str | None = strawberry.field(description="条款 — the article that gives the power, e.g. `第七条`.")
+    rule: str | None = strawberry.field(
+        description="授权规则 — the policy line that allows it, or that it falls outside."
+    )
+    article: str | None = strawberry.field(
+        description="条款 — the article that gives the power, e.g. `第七条`."
+    )
     scope: str | None = strawberry.field(description="范围 — the scope of that policy line, e.g. `lead`.")
 
     @classmethod
     def from_decision(cls, decision: Decision, lang: str) -> Permission:
         grant = decision.grant
-        return cls(operation=to_gql(OperationEnum, decision.operation), allowed=decision.allowed, code=decision.code,
-                   reason=decision.reason(lang), rule=grant.rule if grant else None,
-                   article=article_in(grant.article, lang) if grant else None, scope=grant.scope if grant else None)
+        return cls(
+            operation=to_gql(OperationEnum, decision.operation),
+            allowed=decision.allowed,
+            code=decision.code,
+            reason=decision.reason(lang),
+            rule=grant.rule if grant else None,
+            article=article_in(grant.article, lang) if grant else None,
+            scope=grant.scope if grant else None,
+        )
 
 
 def require_on_project(info: Ctx, operation: Operation, project: DomainProject) -> None:
@@ -82,12 +94,19 @@ def require_on_project(info: Ctx, operation: Operation, project: DomainProject) 
 class ViewerPermissions:
     """Mixed into `Viewer`."""
 
-    @strawberry.field(description="能否执行某操作 — whether the viewer may perform an operation, on a project if given.")
+    @strawberry.field(
+        description="能否执行某操作 — whether the viewer may perform an operation, on a project if given."
+    )
     async def can(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         operation: Annotated[OperationEnum, strawberry.argument(description="操作 — the operation.")],
-        project_id: Annotated[strawberry.ID | None, strawberry.argument(
-            description="项目全局标识；不给则问“是否对某些对象可以” — the project; without it: on some objects at all.")] = None,
+        project_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="项目全局标识；不给则问“是否对某些对象可以” — the project; without it: on some objects at all."
+            ),
+        ] = None,
     ) -> Permission:
         from api.graphql.projects import load_readable_project  # projects mixes in ProjectPermissions
 
@@ -108,13 +127,18 @@ class ViewerPermissions:
 class ProjectPermissions:
     """Mixed into `Project`, whose `aggregate(info)` gives the domain object."""
 
-    @strawberry.field(description="可执行的操作 — each project action, whether the viewer may do it now and why "
-                                  "(authorization only; lifecycle rules are checked when it is performed).")
+    @strawberry.field(
+        description="可执行的操作 — each project action, whether the viewer may do it now and why "
+        "(authorization only; lifecycle rules are checked when it is performed)."
+    )
     async def available_actions(self, info: Ctx) -> list[Permission]:
         ctx = info.context
         actor = ctx.require_actor()
         facts = project_facts(actor, await self.aggregate(info))  # type: ignore[attr-defined]
-        return [Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang) for op in PROJECT_ACTIONS]
+        return [
+            Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang)
+            for op in PROJECT_ACTIONS
+        ]
 
 
 @strawberry.type(description="授权规则 — one line of the authorization policy.")
@@ -132,23 +156,33 @@ class PolicyRule:
     def from_line(cls, rule_id: int, line: PolicyLine) -> PolicyRule:
         v = line.values
         permission = line.ptype == PERMISSION
-        return cls(id=to_global_id("PolicyRule", rule_id), kind=line.ptype, role=v[0],
-                   operation=v[1] if permission else None, scope=v[2] if permission else None,
-                   article=v[3] if permission else None, group=None if permission else v[1], line=line.text)
+        return cls(
+            id=to_global_id("PolicyRule", rule_id),
+            kind=line.ptype,
+            role=v[0],
+            operation=v[1] if permission else None,
+            scope=v[2] if permission else None,
+            article=v[3] if permission else None,
+            group=None if permission else v[1],
+            line=line.text,
+        )
 
 
 @strawberry.type(description="授权策略 — the whole policy as stored, with its version.")
 class PolicyRuleSet:
     version: int = strawberry.field(description="策略版本 — bumped by every change.")
     rules: list[PolicyRule] = strawberry.field(
-        description="全部规则（不分页：整份策略一次编辑） — every line; not paged, the policy is edited as a whole.")
+        description="全部规则（不分页：整份策略一次编辑） — every line; not paged, the policy is edited as a whole."
+    )
 
 
 @strawberry.input(description="新增授权规则 — a permission line to add.")
 class PolicyRuleAddInput:
     role: str = strawberry.field(description="角色 — e.g. `unit`, `bdb`, `supervisor`.")
     operation: OperationEnum = strawberry.field(description="操作 — the operation.")
-    scope: str = strawberry.field(description="范围 — `any`, `lead`, `participant`, `submitted`, `published` …")
+    scope: str = strawberry.field(
+        description="范围 — `any`, `lead`, `participant`, `submitted`, `published` …"
+    )
     article: str = strawberry.field(description="授权依据条款 — the article giving the power, e.g. `第七条`.")
 
 
@@ -157,11 +191,15 @@ class PolicyRuleRemoveInput:
     rule_id: strawberry.ID = strawberry.field(description="规则全局标识 — the rule's global id.")
 
 
-@strawberry.type(description="授权规则变更结果 — result of a policy change; in force in every process within a second.")
+@strawberry.type(
+    description="授权规则变更结果 — result of a policy change; in force in every process within a second."
+)
 class PolicyRulePayload:
     rule: PolicyRule | None = strawberry.field(description="新增或删除的规则 — the rule added or removed.")
     version: int | None = strawberry.field(description="新的策略版本 — the new policy version.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 def _refused(errors: list[UserError]) -> PolicyRulePayload:
@@ -181,23 +219,33 @@ class PolicyQueries:
 
 @strawberry.type
 class PolicyMutations:
-    @strawberry.mutation(description="新增授权规则（管理员） — add a permission line (administrators).",
-                         extensions=performs(Operation.POLICY_WRITE))
+    @strawberry.mutation(
+        description="新增授权规则（管理员） — add a permission line (administrators).",
+        extensions=performs(Operation.POLICY_WRITE),
+    )
     async def policy_rule_add(self, info: Ctx, input: PolicyRuleAddInput) -> PolicyRulePayload:
         ctx = info.context
         ctx.require(Operation.POLICY_WRITE)
-        line = PolicyLine(PERMISSION, (input.role.strip(), input.operation.value, input.scope.strip(),
-                                       input.article.strip()))
+        line = PolicyLine(
+            PERMISSION,
+            (input.role.strip(), input.operation.value, input.scope.strip(), input.article.strip()),
+        )
 
         async def action() -> PolicyRulePayload:
-            rule_id, version = await policy_admin.add_rule(uow=ctx.uow(), authorizer=ctx.authorizer, line=line)
+            rule_id, version = await policy_admin.add_rule(
+                uow=ctx.uow(), authorizer=ctx.authorizer, line=line
+            )
             await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
-            return PolicyRulePayload(rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[])
+            return PolicyRulePayload(
+                rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[]
+            )
 
         return await perform(ctx, action, _refused)
 
-    @strawberry.mutation(description="删除授权规则（管理员） — remove a policy line (administrators).",
-                         extensions=performs(Operation.POLICY_WRITE))
+    @strawberry.mutation(
+        description="删除授权规则（管理员） — remove a policy line (administrators).",
+        extensions=performs(Operation.POLICY_WRITE),
+    )
     async def policy_rule_remove(self, info: Ctx, input: PolicyRuleRemoveInput) -> PolicyRulePayload:
         ctx = info.context
         ctx.require(Operation.POLICY_WRITE)
@@ -208,6 +256,8 @@ class PolicyMutations:
         async def action() -> PolicyRulePayload:
             line, version = await policy_admin.remove_rule(uow=ctx.uow(), rule_id=decoded[1])
             await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
-            return PolicyRulePayload(rule=PolicyRule.from_line(decoded[1], line), version=version, user_errors=[])
+            return PolicyRulePayload(
+                rule=PolicyRule.from_line(decoded[1], line), version=version, user_errors=[]
+            )
 
         return await perform(ctx, action, _refused)

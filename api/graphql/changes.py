@@ -30,8 +30,9 @@ a = tables.audit_log
 
 def _projects(authorizer: Authorizer, actor: Actor) -> ColumnElement[bool]:
     p = tables.projects
-    readable = select(p.c.id).where(p.c.id == a.c.target_id,
-                                    project_filter(authorizer, actor, Operation.PROJECT_READ))
+    readable = select(p.c.id).where(
+        p.c.id == a.c.target_id, project_filter(authorizer, actor, Operation.PROJECT_READ)
+    )
     if not authorizer.scopes(actor, Operation.PROJECT_READ) <= NARROW_SCOPES:
         # For a reader of most projects PostgreSQL would otherwise hash every readable project id before the
         # first change (~40 ms at 100,000 projects); one index probe per change is cheaper, as a batch stops
@@ -54,7 +55,9 @@ READABLE: dict[str, Callable[[Authorizer, Actor], ColumnElement[bool]]] = {
 
 
 def readable_changes(authorizer: Authorizer, actor: Actor) -> ColumnElement[bool]:
-    clauses = [and_(a.c.target_type == kind, predicate(authorizer, actor)) for kind, predicate in READABLE.items()]
+    clauses = [
+        and_(a.c.target_type == kind, predicate(authorizer, actor)) for kind, predicate in READABLE.items()
+    ]
     if authorizer.allowed(actor, Operation.AUDIT_LOG_READ):
         clauses.append(a.c.target_type.not_in(list(READABLE)))
     return or_(*clauses)
@@ -69,8 +72,10 @@ class Change:
     target_id: strawberry.ID | None = strawberry.field(description="对象全局标识 — the object's global id.")
     target: strawberry.Private[tuple[str, int | None]]
 
-    @strawberry.field(description="对象的当前状态（查看者可见的字段） — the object as it is now, as the viewer may "
-                                  "read it; null for types without a node or objects no longer readable.")
+    @strawberry.field(
+        description="对象的当前状态（查看者可见的字段） — the object as it is now, as the viewer may "
+        "read it; null for types without a node or objects no longer readable."
+    )
     async def node(self, info: Ctx) -> Node | None:
         # Loaded only when asked for, a batch at a time (the request's DataLoaders).
         kind, pk = self.target
@@ -91,7 +96,8 @@ class Change:
 class ChangeBatch:
     changes: list[Change] = strawberry.field(description="按提交顺序的变更 — changes in commit order.")
     cursor: str | None = strawberry.field(
-        description="下次请求的 after 参数（无新变更时不变） — pass as `after` next time; unchanged when empty.")
+        description="下次请求的 after 参数（无新变更时不变） — pass as `after` next time; unchanged when empty."
+    )
     has_more: bool = strawberry.field(description="是否还有已提交的变更 — whether more settled changes wait.")
 
 
@@ -106,15 +112,21 @@ def _position(after: str | None, lang: str) -> tuple[int, int] | None:
 
 @strawberry.type
 class ChangeQueries:
-    @strawberry.field(description="增量同步：查看者可见对象的全部变更，按提交顺序，游标不会漏掉晚提交的事务 — "
-                                  "every change to what the viewer may read, in commit order; the cursor never "
-                                  "skips a transaction that commits late.")
+    @strawberry.field(
+        description="增量同步：查看者可见对象的全部变更，按提交顺序，游标不会漏掉晚提交的事务 — "
+        "every change to what the viewer may read, in commit order; the cursor never "
+        "skips a transaction that commits late."
+    )
     async def changes(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         first: Annotated[int, strawberry.argument(description="最多返回条数（1–100） — batch size.")],
-        after: Annotated[str | None, strawberry.argument(
-            description="上次返回的 cursor；不填从头开始 — the last batch's cursor; omit to start at the beginning.")]
-        = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="上次返回的 cursor；不填从头开始 — the last batch's cursor; omit to start at the beginning."
+            ),
+        ] = None,
     ) -> ChangeBatch:
         ctx = info.context
         actor = ctx.require_actor()
@@ -122,14 +134,23 @@ class ChangeQueries:
             raise AppError("BAD_USER_INPUT", ctx.lang, field="first", reason=f"between 1 and {MAX_PAGE}")
         position = _position(after, ctx.lang)
         async with ctx.session_factory() as session:
-            rows = list((await session.execute(
-                change_feed(readable_changes(ctx.authorizer, actor), position, first + 1))).all())
+            rows = list(
+                (
+                    await session.execute(
+                        change_feed(readable_changes(ctx.authorizer, actor), position, first + 1)
+                    )
+                ).all()
+            )
         more, rows = len(rows) > first, rows[:first]
         changes = [
-            Change(cursor=encode_cursor([r.xact_id, r.id]), occurred_at=r.occurred_at, operation=r.operation,
-                   target_type=r.target_type,
-                   target_id=to_global_id(r.target_type, r.target_id) if r.target_id is not None else None,
-                   target=(r.target_type, r.target_id))
+            Change(
+                cursor=encode_cursor([r.xact_id, r.id]),
+                occurred_at=r.occurred_at,
+                operation=r.operation,
+                target_type=r.target_type,
+                target_id=to_global_id(r.target_type, r.target_id) if r.target_id is not None else None,
+                target=(r.target_type, r.target_id),
+            )
             for r in rows
         ]
         return ChangeBatch(changes=changes, cursor=changes[-1].cursor if changes else after, has_more=more)

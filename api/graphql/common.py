@@ -13,7 +13,7 @@ from domain.money import cny, format_cny
 
 def _parse_cny(value: object) -> Decimal:
     if not isinstance(value, str):
-        raise ValueError("CNY is a decimal string such as \"2000000.00\"")
+        raise ValueError('CNY is a decimal string such as "2000000.00"')
     return cny(value.strip())
 
 
@@ -21,13 +21,15 @@ CNY = NewType("CNY", Decimal)
 
 CNY_SCALAR = strawberry.scalar(
     name="CNY",
-    description="人民币金额 — an exact amount in CNY as a decimal string with two places, e.g. \"2000000.00\".",
+    description='人民币金额 — an exact amount in CNY as a decimal string with two places, e.g. "2000000.00".',
     serialize=format_cny,
     parse_value=_parse_cny,
 )
 
 
-@strawberry.interface(description="可全局寻址的对象 — an object with an opaque global id, fetchable by `node(id:)`.")
+@strawberry.interface(
+    description="可全局寻址的对象 — an object with an opaque global id, fetchable by `node(id:)`."
+)
 class Node:
     id: strawberry.ID = strawberry.field(description="全局唯一标识 — opaque global id.")
 
@@ -56,13 +58,23 @@ def pk_of(global_id: str, type_name: str, lang: str) -> int:
     return decoded[1]
 
 
-@strawberry.type(description="被拒绝的输入或违反的规则 — a refused input or broken rule; the mutation changed nothing.")
+@strawberry.type(
+    description="被拒绝的输入或违反的规则 — a refused input or broken rule; the mutation changed nothing."
+)
 class UserError:
-    code: str = strawberry.field(description="机器可读的错误码 — machine-readable code, e.g. `PLATFORM_EXEMPTION_REASON_REQUIRED`.")
+    code: str = strawberry.field(
+        description="机器可读的错误码 — machine-readable code, e.g. `PLATFORM_EXEMPTION_REASON_REQUIRED`."
+    )
     rule: str | None = strawberry.field(description="规则编号 — RULES.md rule id, e.g. `R11.3`.")
-    article: str | None = strawberry.field(description="条款 — the article of the regulation, e.g. `第十一条`.")
-    field: list[str] | None = strawberry.field(description="输入路径 — input path, e.g. `[\"input\", \"totalInvestment\"]`.")
-    message: str = strawberry.field(description="说明 — message in zh-CN, or English with `Accept-Language: en`.")
+    article: str | None = strawberry.field(
+        description="条款 — the article of the regulation, e.g. `第十一条`."
+    )
+    field: list[str] | None = strawberry.field(
+        description='输入路径 — input path, e.g. `["input", "totalInvestment"]`.'
+    )
+    message: str = strawberry.field(
+        description="说明 — message in zh-CN, or English with `Accept-Language: en`."
+    )
 
 
 @strawberry.type(description="分页信息 — Relay page info.")

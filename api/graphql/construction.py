@@ -222,10 +222,17 @@ class ProgressReport(Node):
 
     @classmethod
     def from_row(cls, r: Any) -> ProgressReport:
-        return cls(id=to_global_id("ProgressReport", r["id"]), period_number=r["period_number"],
-                   period_start=r["period_start"], period_end=r["period_end"],
-                   physical_progress=percent(r["physical_progress"]), funds_spent=r["funds_spent"],
-                   milestones=r["milestones"], problems=r["problems"], submitted_at=r["submitted_at"])
+        return cls(
+            id=to_global_id("ProgressReport", r["id"]),
+            period_number=r["period_number"],
+            period_start=r["period_start"],
+            period_end=r["period_end"],
+            physical_progress=percent(r["physical_progress"]),
+            funds_spent=r["funds_spent"],
+            milestones=r["milestones"],
+            problems=r["problems"],
+            submitted_at=r["submitted_at"],
+        )
 
 
 @strawberry.type(description="进度报告期 — one 3-month reporting slot and whether it is overdue (R18).")
@@ -409,8 +416,10 @@ class ProjectImplementation:
             for r in self.rows["events"]
         ]
 
-    @strawberry.field(description="资金拨付明细（财政、大数据局、审计和项目单位可见） — disbursements; readable by "
-                                  "finance, bdb, audit and the lead unit, others get null and a FORBIDDEN error.")
+    @strawberry.field(
+        description="资金拨付明细（财政、大数据局、审计和项目单位可见） — disbursements; readable by "
+        "finance, bdb, audit and the lead unit, others get null and a FORBIDDEN error."
+    )
     def disbursements(self, info: Info[Context, None]) -> list[Disbursement] | None:
         require_on_project(info, Operation.DISBURSEMENT_READ, self.model)
         return [
@@ -425,7 +434,9 @@ class ProjectImplementation:
             for r in self.rows["disbursements"]
         ]
 
-    @strawberry.field(description="累计拨付（同拨付明细的可见范围） — total disbursed; readable like the details.")
+    @strawberry.field(
+        description="累计拨付（同拨付明细的可见范围） — total disbursed; readable like the details."
+    )
     def disbursed_total(self, info: Info[Context, None]) -> CNY | None:
         require_on_project(info, Operation.DISBURSEMENT_READ, self.model)
         return CNY(sum((r["amount"] for r in self.rows["disbursements"]), Decimal("0.00")))

@@ -46,12 +46,19 @@ def missing_descriptions(schema: GraphQLSchema) -> list[str]:
             for field_name, field in gtype.fields.items():
                 if not (field.description or "").strip():
                     missing.append(f"{name}.{field_name}")
-                missing.extend(f"{name}.{field_name}({arg})" for arg, a in field.args.items()
-                               if not (a.description or "").strip())
+                missing.extend(
+                    f"{name}.{field_name}({arg})"
+                    for arg, a in field.args.items()
+                    if not (a.description or "").strip()
+                )
         elif isinstance(gtype, GraphQLInputObjectType):
-            missing.extend(f"{name}.{f}" for f, v in gtype.fields.items() if not (v.description or "").strip())
+            missing.extend(
+                f"{name}.{f}" for f, v in gtype.fields.items() if not (v.description or "").strip()
+            )
         elif isinstance(gtype, GraphQLEnumType):
-            missing.extend(f"{name}.{v}" for v, ev in gtype.values.items() if not (ev.description or "").strip())
+            missing.extend(
+                f"{name}.{v}" for v, ev in gtype.values.items() if not (ev.description or "").strip()
+            )
     return missing
 
 
@@ -68,7 +75,9 @@ def unacknowledged_breaking_changes(committed_sdl: str, new_sdl: str, changelog:
     return [c.description for c in changes if c.description not in acknowledged]
 
 
-MUTATION_INPUT_DESCRIPTION = "变更输入，字段说明见其类型 — the mutation's single input; its type documents each field."
+MUTATION_INPUT_DESCRIPTION = (
+    "变更输入，字段说明见其类型 — the mutation's single input; its type documents each field."
+)
 
 
 def describe_mutation_inputs(schema: GraphQLSchema) -> None:

@@ -30,11 +30,15 @@ def to_domain(domain: type[E], member: Enum) -> E:
 
 
 ProjectStatusEnum = _mirror(
-    "ProjectStatus", "项目状态 — lifecycle state of a project (RULES.md Lifecycle).", Status,
+    "ProjectStatus",
+    "项目状态 — lifecycle state of a project (RULES.md Lifecycle).",
+    Status,
     {s: f"{STATUS_LABELS_ZH[s]} — {s.value.replace('_', ' ').lower()}" for s in Status},
 )
 ProjectKindEnum = _mirror(
-    "ProjectKind", "项目类型 — kind of project (Art. 2, 6).", ProjectKind,
+    "ProjectKind",
+    "项目类型 — kind of project (Art. 2, 6).",
+    ProjectKind,
     {
         ProjectKind.BUILD: "新建 — new build",
         ProjectKind.OPERATION_MAINTENANCE: "运维 — operation and maintenance",
@@ -43,7 +47,9 @@ ProjectKindEnum = _mirror(
     },
 )
 ProjectCategoryEnum = _mirror(
-    "ProjectCategory", "项目类别 — what Art. 2 lists as a government IT project (R2).", ProjectCategory,
+    "ProjectCategory",
+    "项目类别 — what Art. 2 lists as a government IT project (R2).",
+    ProjectCategory,
     {
         ProjectCategory.NETWORK_PLATFORM: "电子政务网络平台 — e-government network platform",
         ProjectCategory.BUSINESS_SYSTEM: "业务信息系统 — business information system",
@@ -54,23 +60,33 @@ ProjectCategoryEnum = _mirror(
     },
 )
 FundingSourceEnum = _mirror(
-    "FundingSource", "资金来源 — funding source (R2, R25).", FundingSource,
+    "FundingSource",
+    "资金来源 — funding source (R2, R25).",
+    FundingSource,
     {
         FundingSource.FISCAL: "市本级财政性资金 — municipal fiscal funds (Art. 2)",
         FundingSource.PPP: "政府主导、社会资本参与 — government-led with social capital, PPP (Art. 25)",
     },
 )
 ReserveCheckEnum = _mirror(
-    "ReserveCheck", "入库审核项 — the five checks of Art. 7 (R7).", ReserveCheck,
+    "ReserveCheck",
+    "入库审核项 — the five checks of Art. 7 (R7).",
+    ReserveCheck,
     {c: f"{CHECK_LABELS_ZH[c]} — Art. 7 ({i})" for i, c in enumerate(ReserveCheck, start=1)},
 )
 ReserveOutcomeEnum = _mirror(
-    "ReserveOutcome", "入库审核结论 — outcome of a reserve review (R7).", ReserveOutcome,
-    {ReserveOutcome.ACCEPTED: "同意入库 — accepted into the reserve",
-     ReserveOutcome.RETURNED: "退回修改 — returned to the unit with reasons"},
+    "ReserveOutcome",
+    "入库审核结论 — outcome of a reserve review (R7).",
+    ReserveOutcome,
+    {
+        ReserveOutcome.ACCEPTED: "同意入库 — accepted into the reserve",
+        ReserveOutcome.RETURNED: "退回修改 — returned to the unit with reasons",
+    },
 )
 OrganizationTypeEnum = _mirror(
-    "OrganizationType", "单位类型，即其角色 — organization type, which is its role (RULES.md Actors).", OrgType,
+    "OrganizationType",
+    "单位类型，即其角色 — organization type, which is its role (RULES.md Actors).",
+    OrgType,
     {
         OrgType.BDB: "市大数据管理局 — Big Data Bureau",
         OrgType.FINANCE: "市财政局 — Finance Bureau",
@@ -85,7 +101,9 @@ OrganizationTypeEnum = _mirror(
     },
 )
 OperationEnum = _mirror(
-    "Operation", "操作 — an operation of the API, as the authorization policy names it.", Operation,
+    "Operation",
+    "操作 — an operation of the API, as the authorization policy names it.",
+    Operation,
     {op: f"{DESCRIPTIONS_ZH[op]} — {op.value}" for op in Operation},
 )
 
@@ -96,11 +114,15 @@ from domain.mid_year import MidYearStatus  # noqa: E402
 from domain.plans import EntryKind, PlanSource, PlanStatus  # noqa: E402
 
 DocumentTypeEnum = _mirror(
-    "ApprovalDocumentType", "审批文件类型 — approval document type (Art. 11).", DocumentType,
+    "ApprovalDocumentType",
+    "审批文件类型 — approval document type (Art. 11).",
+    DocumentType,
     {t: f"{DOCUMENT_LABELS_ZH[t]} — {t.value.replace('_', ' ').lower()}" for t in DocumentType},
 )
 DocumentStatusEnum = _mirror(
-    "ApprovalDocumentStatus", "审批文件状态 — status of an approval document (Art. 13).", DocumentStatus,
+    "ApprovalDocumentStatus",
+    "审批文件状态 — status of an approval document (Art. 13).",
+    DocumentStatus,
     {
         DocumentStatus.SUBMITTED: "已提交 — submitted",
         DocumentStatus.UNDER_EVALUATION: "第三方评估中 — under third-party evaluation",
@@ -110,7 +132,8 @@ DocumentStatusEnum = _mirror(
     },
 )
 SelectionMethodEnum = _mirror(
-    "EvaluatorSelectionMethod", "第三方机构的竞争性选择方式 — competitive selection of the evaluator (Art. 13).",
+    "EvaluatorSelectionMethod",
+    "第三方机构的竞争性选择方式 — competitive selection of the evaluator (Art. 13).",
     SelectionMethod,
     {
         SelectionMethod.PUBLIC_TENDER: "公开招标 — public tender",
@@ -121,7 +144,9 @@ SelectionMethodEnum = _mirror(
     },
 )
 EvaluationConclusionEnum = _mirror(
-    "EvaluationConclusion", "评估结论 — the evaluator's conclusion (Art. 13).", EvaluationConclusion,
+    "EvaluationConclusion",
+    "评估结论 — the evaluator's conclusion (Art. 13).",
+    EvaluationConclusion,
     {
         EvaluationConclusion.RECOMMENDED: "建议批复 — recommended",
         EvaluationConclusion.RECOMMENDED_WITH_CHANGES: "修改后建议批复 — recommended with changes",
@@ -129,11 +154,15 @@ EvaluationConclusionEnum = _mirror(
     },
 )
 EntryKindEnum = _mirror(
-    "PlanEntryKind", "计划类型 — build or O&M plan entry (Art. 10).", EntryKind,
+    "PlanEntryKind",
+    "计划类型 — build or O&M plan entry (Art. 10).",
+    EntryKind,
     {EntryKind.BUILD: "建设计划 — build plan", EntryKind.OPERATION_MAINTENANCE: "运维计划 — O&M plan"},
 )
 PlanStatusEnum = _mirror(
-    "AnnualPlanStatus", "年度投资计划状态 — status of an annual plan revision (Art. 10).", PlanStatus,
+    "AnnualPlanStatus",
+    "年度投资计划状态 — status of an annual plan revision (Art. 10).",
+    PlanStatus,
     {
         PlanStatus.COMPILED: "已编制 — compiled by bdb",
         PlanStatus.SUBMITTED: "已报市政府 — sent to the City Government",
@@ -143,11 +172,18 @@ PlanStatusEnum = _mirror(
     },
 )
 PlanSourceEnum = _mirror(
-    "PlanItemSource", "列入计划的途径 — how a project entered the plan.", PlanSource,
-    {PlanSource.CALL: "年度征集 — the yearly call (Art. 9)", PlanSource.MID_YEAR: "年中新增 — mid-year (Art. 10)"},
+    "PlanItemSource",
+    "列入计划的途径 — how a project entered the plan.",
+    PlanSource,
+    {
+        PlanSource.CALL: "年度征集 — the yearly call (Art. 9)",
+        PlanSource.MID_YEAR: "年中新增 — mid-year (Art. 10)",
+    },
 )
 MidYearStatusEnum = _mirror(
-    "MidYearRequestStatus", "年中新增项目申请状态 — status of a mid-year request (Art. 10).", MidYearStatus,
+    "MidYearRequestStatus",
+    "年中新增项目申请状态 — status of a mid-year request (Art. 10).",
+    MidYearStatus,
     {
         MidYearStatus.SUBMITTED: "已申报，待大数据局审核 — submitted, awaiting bdb",
         MidYearStatus.BDB_APPROVED: "大数据局审核通过，待财政意见 — bdb agreed, awaiting finance",
@@ -165,64 +201,111 @@ from domain.funds import DisbursementKind  # noqa: E402
 from domain.implementation import ContractAssignmentKind, ProcurementMethod, ProcurementRegime  # noqa: E402
 
 ProcurementRegimeEnum = _mirror(
-    "ProcurementRegime", "采购法律制度 — the procurement regime (Art. 15).", ProcurementRegime,
-    {ProcurementRegime.GOVERNMENT_PROCUREMENT: "政府采购 — Government Procurement Law",
-     ProcurementRegime.TENDERING: "招标投标 — Tendering and Bidding Law"},
+    "ProcurementRegime",
+    "采购法律制度 — the procurement regime (Art. 15).",
+    ProcurementRegime,
+    {
+        ProcurementRegime.GOVERNMENT_PROCUREMENT: "政府采购 — Government Procurement Law",
+        ProcurementRegime.TENDERING: "招标投标 — Tendering and Bidding Law",
+    },
 )
 ProcurementMethodEnum = _mirror(
-    "ProcurementMethod", "采购方式 — the procurement method (Art. 15).", ProcurementMethod,
-    {ProcurementMethod.PUBLIC_TENDER: "公开招标 — public tender",
-     ProcurementMethod.INVITED_TENDER: "邀请招标 — invited tender",
-     ProcurementMethod.COMPETITIVE_NEGOTIATION: "竞争性谈判 — competitive negotiation",
-     ProcurementMethod.COMPETITIVE_CONSULTATION: "竞争性磋商 — competitive consultation",
-     ProcurementMethod.SINGLE_SOURCE: "单一来源 — single source",
-     ProcurementMethod.INQUIRY: "询价 — request for quotations",
-     ProcurementMethod.FRAMEWORK_AGREEMENT: "框架协议 — framework agreement"},
+    "ProcurementMethod",
+    "采购方式 — the procurement method (Art. 15).",
+    ProcurementMethod,
+    {
+        ProcurementMethod.PUBLIC_TENDER: "公开招标 — public tender",
+        ProcurementMethod.INVITED_TENDER: "邀请招标 — invited tender",
+        ProcurementMethod.COMPETITIVE_NEGOTIATION: "竞争性谈判 — competitive negotiation",
+        ProcurementMethod.COMPETITIVE_CONSULTATION: "竞争性磋商 — competitive consultation",
+        ProcurementMethod.SINGLE_SOURCE: "单一来源 — single source",
+        ProcurementMethod.INQUIRY: "询价 — request for quotations",
+        ProcurementMethod.FRAMEWORK_AGREEMENT: "框架协议 — framework agreement",
+    },
 )
 ContractAssignmentKindEnum = _mirror(
-    "ContractAssignmentKind", "合同转让方式 — how a winning bidder would pass the contract on (Art. 15).",
+    "ContractAssignmentKind",
+    "合同转让方式 — how a winning bidder would pass the contract on (Art. 15).",
     ContractAssignmentKind,
-    {ContractAssignmentKind.TRANSFER: "转包 — transfer to another", ContractAssignmentKind.SPLIT: "分包 — split"},
+    {
+        ContractAssignmentKind.TRANSFER: "转包 — transfer to another",
+        ContractAssignmentKind.SPLIT: "分包 — split",
+    },
 )
 ChangeAspectEnum = _mirror(
-    "ChangeAspect", "变更事项 — what a change touches (Art. 16).", ChangeAspect,
-    {ChangeAspect.SCALE: "建设规模 — scale", ChangeAspect.CONTENT: "建设内容 — content",
-     ChangeAspect.STANDARD: "建设标准 — standard", ChangeAspect.INVESTMENT: "投资 — investment"},
+    "ChangeAspect",
+    "变更事项 — what a change touches (Art. 16).",
+    ChangeAspect,
+    {
+        ChangeAspect.SCALE: "建设规模 — scale",
+        ChangeAspect.CONTENT: "建设内容 — content",
+        ChangeAspect.STANDARD: "建设标准 — standard",
+        ChangeAspect.INVESTMENT: "投资 — investment",
+    },
 )
 ChangeReasonEnum = _mirror(
-    "ChangeReason", "变更原因 — the reason of a change (Art. 17).", ChangeReason,
-    {ChangeReason.SUPERIOR_DEPLOYMENT: "上级部署 — deployment by a superior authority",
-     ChangeReason.TECHNICAL_OPTIMISATION: "技术优化 — technical optimisation",
-     ChangeReason.BUSINESS_NEEDS: "批复框架内的业务需求 — business needs within the approved framework",
-     ChangeReason.OTHER: "其他 — any other reason"},
+    "ChangeReason",
+    "变更原因 — the reason of a change (Art. 17).",
+    ChangeReason,
+    {
+        ChangeReason.SUPERIOR_DEPLOYMENT: "上级部署 — deployment by a superior authority",
+        ChangeReason.TECHNICAL_OPTIMISATION: "技术优化 — technical optimisation",
+        ChangeReason.BUSINESS_NEEDS: "批复框架内的业务需求 — business needs within the approved framework",
+        ChangeReason.OTHER: "其他 — any other reason",
+    },
 )
 ChangeRouteEnum = _mirror(
-    "ChangeRoute", "变更办理方式 — how a change is handled (Art. 16–17).", ChangeRoute,
-    {ChangeRoute.FILING: "单位调整、报大数据局备案，即时生效 — filed by the unit, effective at once (R17)",
-     ChangeRoute.APPROVAL: "报大数据局审批 — needs bdb approval (R16/R17)"},
+    "ChangeRoute",
+    "变更办理方式 — how a change is handled (Art. 16–17).",
+    ChangeRoute,
+    {
+        ChangeRoute.FILING: "单位调整、报大数据局备案，即时生效 — filed by the unit, effective at once (R17)",
+        ChangeRoute.APPROVAL: "报大数据局审批 — needs bdb approval (R16/R17)",
+    },
 )
 ChangeStatusEnum = _mirror(
-    "ChangeRequestStatus", "变更状态 — status of a change request.", ChangeStatus,
-    {ChangeStatus.FILED: "已备案（生效） — filed, effective", ChangeStatus.PENDING: "待审批 — waiting for bdb",
-     ChangeStatus.APPROVED: "已批准（生效） — approved, effective", ChangeStatus.REJECTED: "未批准 — rejected"},
+    "ChangeRequestStatus",
+    "变更状态 — status of a change request.",
+    ChangeStatus,
+    {
+        ChangeStatus.FILED: "已备案（生效） — filed, effective",
+        ChangeStatus.PENDING: "待审批 — waiting for bdb",
+        ChangeStatus.APPROVED: "已批准（生效） — approved, effective",
+        ChangeStatus.REJECTED: "未批准 — rejected",
+    },
 )
 AcceptanceReportEnum = _mirror(
-    "AcceptanceReport", "竣工验收申请材料 — a report the completion-acceptance application attaches (R19.2).",
+    "AcceptanceReport",
+    "竣工验收申请材料 — a report the completion-acceptance application attaches (R19.2).",
     AcceptanceReport,
-    {AcceptanceReport.CONSTRUCTION_SUMMARY: "建设总结报告 — construction summary",
-     AcceptanceReport.FINANCIAL_REPORT: "财务报告 — financial report",
-     AcceptanceReport.SUPERVISION_REPORT: "监理报告 — supervision report",
-     AcceptanceReport.SECURITY_SECRECY_EVALUATION: "安全保密测评报告（涉密系统） — security and secrecy "
-                                                   "evaluation (classified systems)",
-     AcceptanceReport.MLPS_EVALUATION: "网络安全等级保护测评报告（非涉密系统） — MLPS evaluation (other systems)",
-     AcceptanceReport.CRYPTO_EVALUATION: "密码应用安全性评估报告 — cryptography application security evaluation"},
+    {
+        AcceptanceReport.CONSTRUCTION_SUMMARY: "建设总结报告 — construction summary",
+        AcceptanceReport.FINANCIAL_REPORT: "财务报告 — financial report",
+        AcceptanceReport.SUPERVISION_REPORT: "监理报告 — supervision report",
+        AcceptanceReport.SECURITY_SECRECY_EVALUATION: "安全保密测评报告（涉密系统） — security and secrecy "
+        "evaluation (classified systems)",
+        AcceptanceReport.MLPS_EVALUATION: "网络安全等级保护测评报告（非涉密系统） — MLPS evaluation (other systems)",
+        AcceptanceReport.CRYPTO_EVALUATION: "密码应用安全性评估报告 — cryptography application security evaluation",
+    },
 )
 DisbursementKindEnum = _mirror(
-    "DisbursementKind", "拨付类型 — kind of disbursement (Art. 21).", DisbursementKind,
-    {DisbursementKind.ADVANCE: "预付款 — advance", DisbursementKind.PROGRESS: "进度款 — progress payment",
-     DisbursementKind.FINAL: "剩余资金（尾款），备案后方可支付 — the remaining funds, only after filing (R21)"},
+    "DisbursementKind",
+    "拨付类型 — kind of disbursement (Art. 21).",
+    DisbursementKind,
+    {
+        DisbursementKind.ADVANCE: "预付款 — advance",
+        DisbursementKind.PROGRESS: "进度款 — progress payment",
+        DisbursementKind.FINAL: "剩余资金（尾款），备案后方可支付 — the remaining funds, only after filing (R21)",
+    },
 )
 PostEvaluationGradeEnum = _mirror(
-    "PostEvaluationGrade", "后评价等级 — grade of a post-evaluation (Art. 22).", Grade,
-    {Grade.EXCELLENT: "优 — excellent", Grade.GOOD: "良 — good", Grade.FAIR: "中 — fair", Grade.POOR: "差 — poor"},
+    "PostEvaluationGrade",
+    "后评价等级 — grade of a post-evaluation (Art. 22).",
+    Grade,
+    {
+        Grade.EXCELLENT: "优 — excellent",
+        Grade.GOOD: "良 — good",
+        Grade.FAIR: "中 — fair",
+        Grade.POOR: "差 — poor",
+    },
 )

@@ -43,8 +43,14 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         # same grouped field set; a plan is made once per set, kept with the set so its id stays unique.
         self._plans: dict[int, tuple[GroupedFieldSet, Plan]] = {}
 
-    def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None,
-                       grouped_field_set: GroupedFieldSet, position_context: Any) -> Any:
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
         plan = self._plan(parent_type, grouped_field_set)
         values: dict[str, Any] = {}
         rest: GroupedFieldSet = {}
@@ -88,8 +94,9 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return self._reading_of(definition.python_name, field.type, details)
 
-    def _reading_of(self, attribute: str, type_: GraphQLOutputType,
-                    details: FieldDetailsList) -> Reading | None:
+    def _reading_of(
+        self, attribute: str, type_: GraphQLOutputType, details: FieldDetailsList
+    ) -> Reading | None:
         nullable = not isinstance(type_, GraphQLNonNull)
         inner = type_ if nullable else type_.of_type
         if is_leaf_type(inner):
@@ -109,7 +116,7 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 def _read(reading: Reading, source: Any) -> Any:
-    kind, attribute, type_, nullable, inside = reading
+    kind, attribute, *_ = reading
     if kind == TYPENAME:
         return attribute
     return _complete(reading, getattr(source, attribute, _SLOW))
@@ -124,7 +131,7 @@ def _complete(reading: Reading, value: Any) -> Any:
     if kind == LEAF:
         try:
             coerced = type_.coerce_output_value(value)
-        except Exception:  # noqa: BLE001 — graphql-core's path reports it as a field error
+        except Exception:
             return _SLOW
         return _SLOW if coerced is None or coerced is Undefined else coerced
     if kind == OBJECT:
@@ -132,7 +139,7 @@ def _complete(reading: Reading, value: Any) -> Any:
             try:
                 if type_.is_type_of(value, None) is not True:  # strawberry's predicate does not read info
                     return _SLOW
-            except Exception:  # noqa: BLE001
+            except Exception:
                 return _SLOW
         result = {}
         for name, child in inside:
@@ -154,5 +161,8 @@ def _complete(reading: Reading, value: Any) -> Any:
 
 def _in_order(plan: Plan, values: dict[str, Any], others: dict[str, Any]) -> dict[str, Any]:
     """The response keeps the order of the request's fields."""
-    return {name: values[name] if name in values else others[name] for name, _ in plan
-            if name in values or name in others}
+    return {
+        name: values[name] if name in values else others[name]
+        for name, _ in plan
+        if name in values or name in others
+    }

@@ -12,7 +12,6 @@ from strawberry.types import Info
 from api import admin
 from api.auth import authenticate_password, issue_session_token
 from api.context import Context
-from store.driver import driver_connection
 from api.graphql.authz import ViewerPermissions, performs
 from api.graphql.common import Node, UserError, from_global_id, to_global_id
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
@@ -33,6 +32,7 @@ from authz.operations import Operation
 from domain.actors import Actor, OrgType
 from domain.errors import DomainError, Violation
 from store import tables
+from store.driver import driver_connection
 
 Ctx = Info[Context, None]
 
@@ -46,14 +46,19 @@ class User(Node):
 @strawberry.type(description="当前登录者 — who is asking, for which organization, and what it may do.")
 class Viewer(ViewerPermissions):
     actor: strawberry.Private[Actor]
-    user: User | None = strawberry.field(description="用户；接口令牌访问时为空 — the user; null for an API token.")
+    user: User | None = strawberry.field(
+        description="用户；接口令牌访问时为空 — the user; null for an API token."
+    )
     role: str = strawberry.field(description="角色 — role (the organization's type, or `admin`).")
     operations: list[OperationEnum] = strawberry.field(
-        description="可执行的操作（不含具体对象范围） — operations the role may perform on at least some objects.")
+        description="可执行的操作（不含具体对象范围） — operations the role may perform on at least some objects."
+    )
 
     @strawberry.field(description="所属单位 — the organization.")
     async def organization(self, info: Ctx) -> Organization:
-        return Organization.from_row(await info.context.loaders["organization"].load(self.actor.organization_id))
+        return Organization.from_row(
+            await info.context.loaders["organization"].load(self.actor.organization_id)
+        )
 
 
 @strawberry.input(description="登录 — sign in with username and password.")
@@ -87,9 +92,13 @@ class OrganizationCreatePayload:
 class UserCreateInput:
     username: str = strawberry.field(description="用户名 — username.")
     display_name: str = strawberry.field(description="姓名 — display name.")
-    password: str = strawberry.field(description="初始密码（至少10位） — initial password, at least 10 characters.")
+    password: str = strawberry.field(
+        description="初始密码（至少10位） — initial password, at least 10 characters."
+    )
     organization_id: strawberry.ID = strawberry.field(description="所属单位 — the organization's global id.")
-    is_admin: bool = strawberry.field(default=False, description="系统管理员 — administrator (Big Data Bureau staff).")
+    is_admin: bool = strawberry.field(
+        default=False, description="系统管理员 — administrator (Big Data Bureau staff)."
+    )
 
 
 @strawberry.type(description="新建用户结果 — result of userCreate.")
@@ -111,11 +120,15 @@ class ApiToken(Node):
 @strawberry.input(description="签发接口令牌 — issue a read-only token to an integrator organization.")
 class ApiTokenCreateInput:
     name: str = strawberry.field(description="名称 — name.")
-    organization_id: strawberry.ID = strawberry.field(description="对接系统单位 — the integrator organization.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="对接系统单位 — the integrator organization."
+    )
     expires_at: datetime | None = strawberry.field(default=None, description="到期时间 — optional expiry.")
 
 
-@strawberry.type(description="签发结果：令牌只显示这一次 — the token is shown this once and stored only hashed.")
+@strawberry.type(
+    description="签发结果：令牌只显示这一次 — the token is shown this once and stored only hashed."
+)
 class ApiTokenCreatePayload:
     token: str | None = strawberry.field(description="令牌 — the secret; shown once.")
     api_token: ApiToken | None = strawberry.field(description="令牌记录 — the token's record.")
@@ -136,17 +149,30 @@ class ApiTokenRevokePayload:
 def _viewer(ctx: Context, actor: Actor, user_row: object | None = None) -> Viewer:
     user = None
     if actor.user_id is not None:
-        user = User(id=to_global_id("User", actor.user_id), username=actor.username,
-                    display_name=getattr(user_row, "display_name", actor.username))
-    return Viewer(actor=actor, user=user, role=actor.role,
-                  operations=[to_gql(OperationEnum, op) for op in ctx.authorizer.operations(actor)])
+        user = User(
+            id=to_global_id("User", actor.user_id),
+            username=actor.username,
+            display_name=getattr(user_row, "display_name", actor.username),
+        )
+    return Viewer(
+        actor=actor,
+        user=user,
+        role=actor.role,
+        operations=[to_gql(OperationEnum, op) for op in ctx.authorizer.operations(actor)],
+    )
 
 
 def _token(row: object) -> ApiToken:
     r = row  # a Row of api_tokens
-    return ApiToken(id=to_global_id("ApiToken", r.id), name=r.name, prefix=r.prefix,  # type: ignore[attr-defined]
-                    created_at=r.created_at, expires_at=r.expires_at,  # type: ignore[attr-defined]
-                    revoked_at=r.revoked_at, last_used_at=r.last_used_at)  # type: ignore[attr-defined]
+    return ApiToken(
+        id=to_global_id("ApiToken", r.id),
+        name=r.name,
+        prefix=r.prefix,  # type: ignore[attr-defined]
+        created_at=r.created_at,
+        expires_at=r.expires_at,  # type: ignore[attr-defined]
+        revoked_at=r.revoked_at,
+        last_used_at=r.last_used_at,
+    )  # type: ignore[attr-defined]
 
 
 def _pk_of(ctx: Context, global_id: str, type_name: str, field: str) -> int:
@@ -158,25 +184,33 @@ def _pk_of(ctx: Context, global_id: str, type_name: str, field: str) -> int:
 
 @strawberry.type
 class IdentityQueries:
-    @strawberry.field(description="当前登录者 — the signed-in user or API token, its organization and powers.")
+    @strawberry.field(
+        description="当前登录者 — the signed-in user or API token, its organization and powers."
+    )
     async def viewer(self, info: Ctx) -> Viewer:
         ctx = info.context
         actor = ctx.require_actor()
         row = None
         if actor.user_id is not None:
             async with ctx.session_factory() as session:
-                row = (await session.execute(select(tables.users.c.display_name)
-                                             .where(tables.users.c.id == actor.user_id))).first()
+                row = (
+                    await session.execute(
+                        select(tables.users.c.display_name).where(tables.users.c.id == actor.user_id)
+                    )
+                ).first()
         return _viewer(ctx, actor, row)
 
     @strawberry.field(description="单位列表 — organizations, e.g. to pick participating units.")
     async def organizations(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
-        type: Annotated[OrganizationTypeEnum | None, strawberry.argument(description="单位类型 — type.")] = None,
+        type: Annotated[
+            OrganizationTypeEnum | None, strawberry.argument(description="单位类型 — type.")
+        ] = None,
     ) -> Connection[Organization]:
         ctx = info.context
         ctx.require(Operation.ORGANIZATION_READ)
@@ -185,15 +219,24 @@ class IdentityQueries:
         if type is not None:
             stmt = stmt.where(o.c.type == to_domain(OrgType, type).value)
         async with ctx.session_factory() as session:
-            rows, page_info, cursors = await keyset_page(session, stmt, key=o.c.id, descending=False,
-                                                         page=PageRequest(first, after, last, before), lang=ctx.lang)
+            rows, page_info, cursors = await keyset_page(
+                session,
+                stmt,
+                key=o.c.id,
+                descending=False,
+                page=PageRequest(first, after, last, before),
+                lang=ctx.lang,
+            )
         return Connection[Organization](
             edges=[Edge(cursor=c, node=Organization.from_row(r)) for r, c in zip(rows, cursors, strict=True)],
-            page_info=page_info, count=counter(ctx.session_factory, stmt))
+            page_info=page_info,
+            count=counter(ctx.session_factory, stmt),
+        )
 
     @strawberry.field(description="接口令牌列表（管理员） — API tokens, newest first (administrators).")
     async def api_tokens(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         first: First = None,
         after: After = None,
     ) -> Connection[ApiToken]:
@@ -202,90 +245,146 @@ class IdentityQueries:
         t = tables.api_tokens
         stmt = select(t)
         async with ctx.session_factory() as session:
-            rows, page_info, cursors = await keyset_page(session, stmt, key=t.c.id,
-                                                         page=PageRequest(first, after, None, None), lang=ctx.lang)
-        return Connection[ApiToken](edges=[Edge(cursor=c, node=_token(r)) for r, c in zip(rows, cursors, strict=True)],
-                                    page_info=page_info, count=counter(ctx.session_factory, stmt))
+            rows, page_info, cursors = await keyset_page(
+                session, stmt, key=t.c.id, page=PageRequest(first, after, None, None), lang=ctx.lang
+            )
+        return Connection[ApiToken](
+            edges=[Edge(cursor=c, node=_token(r)) for r, c in zip(rows, cursors, strict=True)],
+            page_info=page_info,
+            count=counter(ctx.session_factory, stmt),
+        )
 
 
 @strawberry.type
 class IdentityMutations:
-    @strawberry.mutation(description="登录 — sign in; returns a bearer token.",
-                         extensions=performs(None))
+    @strawberry.mutation(description="登录 — sign in; returns a bearer token.", extensions=performs(None))
     async def login(self, info: Ctx, input: LoginInput) -> LoginPayload:
         ctx = info.context
         async with driver_connection(ctx.engine) as connection:
             actor = await authenticate_password(connection, input.username.strip(), input.password)
         if actor is None:
-            error = Violation("INVALID_CREDENTIALS", "用户名或密码错误。", "Wrong username or password.",
-                              field=("input", "password"))
+            error = Violation(
+                "INVALID_CREDENTIALS",
+                "用户名或密码错误。",
+                "Wrong username or password.",
+                field=("input", "password"),
+            )
             from api.errors import user_errors
 
-            return LoginPayload(token=None, expires_at=None, viewer=None,
-                                user_errors=user_errors(DomainError([error]), ctx.lang))
+            return LoginPayload(
+                token=None,
+                expires_at=None,
+                viewer=None,
+                user_errors=user_errors(DomainError([error]), ctx.lang),
+            )
         now = ctx.clock()
-        issued = issue_session_token(actor, secret=ctx.settings.token_secret.get_secret_value(),
-                                     ttl=timedelta(minutes=ctx.settings.token_ttl_minutes), now=now)
+        issued = issue_session_token(
+            actor,
+            secret=ctx.settings.token_secret.get_secret_value(),
+            ttl=timedelta(minutes=ctx.settings.token_ttl_minutes),
+            now=now,
+        )
         from store.uow import SqlUnitOfWork
 
-        async with SqlUnitOfWork(ctx.session_factory, actor=actor, clock=ctx.clock, request_id=ctx.request_id) as uow:
-            uow.record("auth:login", "User", actor.user_id, None, {"expiresAt": issued.expires_at.isoformat()})
+        async with SqlUnitOfWork(
+            ctx.session_factory, actor=actor, clock=ctx.clock, request_id=ctx.request_id
+        ) as uow:
+            uow.record(
+                "auth:login", "User", actor.user_id, None, {"expiresAt": issued.expires_at.isoformat()}
+            )
             await uow.commit()
-        return LoginPayload(token=issued.token, expires_at=issued.expires_at, viewer=_viewer(ctx, actor),
-                            user_errors=[])
+        return LoginPayload(
+            token=issued.token, expires_at=issued.expires_at, viewer=_viewer(ctx, actor), user_errors=[]
+        )
 
-    @strawberry.mutation(description="新建单位（管理员） — create an organization (administrators).",
-                         extensions=performs(Operation.ORGANIZATION_CREATE))
-    async def organization_create(self, info: Ctx, input: OrganizationCreateInput) -> OrganizationCreatePayload:
+    @strawberry.mutation(
+        description="新建单位（管理员） — create an organization (administrators).",
+        extensions=performs(Operation.ORGANIZATION_CREATE),
+    )
+    async def organization_create(
+        self, info: Ctx, input: OrganizationCreateInput
+    ) -> OrganizationCreatePayload:
         ctx = info.context
         ctx.require(Operation.ORGANIZATION_CREATE)
 
         async def action() -> OrganizationCreatePayload:
-            pk = await admin.create_organization(ctx.uow(), name=input.name, type=to_domain(OrgType, input.type),
-                                                 district=input.district,
-                                                 operation=Operation.ORGANIZATION_CREATE.value)
+            pk = await admin.create_organization(
+                ctx.uow(),
+                name=input.name,
+                type=to_domain(OrgType, input.type),
+                district=input.district,
+                operation=Operation.ORGANIZATION_CREATE.value,
+            )
             row = await ctx.loaders["organization"].load(pk)
             return OrganizationCreatePayload(organization=Organization.from_row(row), user_errors=[])
 
-        return await perform(ctx, action, lambda e: OrganizationCreatePayload(organization=None, user_errors=e))
+        return await perform(
+            ctx, action, lambda e: OrganizationCreatePayload(organization=None, user_errors=e)
+        )
 
-    @strawberry.mutation(description="新建用户（管理员） — create a user (administrators).",
-                         extensions=performs(Operation.USER_CREATE))
+    @strawberry.mutation(
+        description="新建用户（管理员） — create a user (administrators).",
+        extensions=performs(Operation.USER_CREATE),
+    )
     async def user_create(self, info: Ctx, input: UserCreateInput) -> UserCreatePayload:
         ctx = info.context
         ctx.require(Operation.USER_CREATE)
 
         async def action() -> UserCreatePayload:
             org = _pk_of(ctx, input.organization_id, "Organization", "organizationId")
-            pk = await admin.create_user(ctx.uow(), username=input.username.strip(),
-                                         display_name=input.display_name, password=input.password,
-                                         organization_id=org, is_admin=input.is_admin,
-                                         operation=Operation.USER_CREATE.value)
-            return UserCreatePayload(user=User(id=to_global_id("User", pk), username=input.username.strip(),
-                                               display_name=input.display_name), user_errors=[])
+            pk = await admin.create_user(
+                ctx.uow(),
+                username=input.username.strip(),
+                display_name=input.display_name,
+                password=input.password,
+                organization_id=org,
+                is_admin=input.is_admin,
+                operation=Operation.USER_CREATE.value,
+            )
+            return UserCreatePayload(
+                user=User(
+                    id=to_global_id("User", pk),
+                    username=input.username.strip(),
+                    display_name=input.display_name,
+                ),
+                user_errors=[],
+            )
 
         return await perform(ctx, action, lambda e: UserCreatePayload(user=None, user_errors=e))
 
-    @strawberry.mutation(description="签发接口令牌（管理员） — issue a read-only integrator token, shown once.",
-                         extensions=performs(Operation.API_TOKEN_CREATE))
+    @strawberry.mutation(
+        description="签发接口令牌（管理员） — issue a read-only integrator token, shown once.",
+        extensions=performs(Operation.API_TOKEN_CREATE),
+    )
     async def api_token_create(self, info: Ctx, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
         ctx = info.context
         ctx.require(Operation.API_TOKEN_CREATE)
 
         async def action() -> ApiTokenCreatePayload:
             org = _pk_of(ctx, input.organization_id, "Organization", "organizationId")
-            created = await admin.create_api_token(ctx.uow(), name=input.name, organization_id=org,
-                                                   expires_at=input.expires_at,
-                                                   operation=Operation.API_TOKEN_CREATE.value)
+            created = await admin.create_api_token(
+                ctx.uow(),
+                name=input.name,
+                organization_id=org,
+                expires_at=input.expires_at,
+                operation=Operation.API_TOKEN_CREATE.value,
+            )
             async with ctx.session_factory() as session:
-                row = (await session.execute(select(tables.api_tokens)
-                                             .where(tables.api_tokens.c.id == created.id))).one()
+                row = (
+                    await session.execute(
+                        select(tables.api_tokens).where(tables.api_tokens.c.id == created.id)
+                    )
+                ).one()
             return ApiTokenCreatePayload(token=created.token, api_token=_token(row), user_errors=[])
 
-        return await perform(ctx, action, lambda e: ApiTokenCreatePayload(token=None, api_token=None, user_errors=e))
+        return await perform(
+            ctx, action, lambda e: ApiTokenCreatePayload(token=None, api_token=None, user_errors=e)
+        )
 
-    @strawberry.mutation(description="吊销接口令牌（管理员） — revoke an API token; it stops working at once.",
-                         extensions=performs(Operation.API_TOKEN_REVOKE))
+    @strawberry.mutation(
+        description="吊销接口令牌（管理员） — revoke an API token; it stops working at once.",
+        extensions=performs(Operation.API_TOKEN_REVOKE),
+    )
     async def api_token_revoke(self, info: Ctx, input: ApiTokenRevokeInput) -> ApiTokenRevokePayload:
         ctx = info.context
         ctx.require(Operation.API_TOKEN_REVOKE)
@@ -294,7 +393,9 @@ class IdentityMutations:
             pk = _pk_of(ctx, input.api_token_id, "ApiToken", "apiTokenId")
             await admin.revoke_api_token(ctx.uow(), token_id=pk, operation=Operation.API_TOKEN_REVOKE.value)
             async with ctx.session_factory() as session:
-                row = (await session.execute(select(tables.api_tokens).where(tables.api_tokens.c.id == pk))).one()
+                row = (
+                    await session.execute(select(tables.api_tokens).where(tables.api_tokens.c.id == pk))
+                ).one()
             return ApiTokenRevokePayload(api_token=_token(row), user_errors=[])
 
         return await perform(ctx, action, lambda e: ApiTokenRevokePayload(api_token=None, user_errors=e))

@@ -13,8 +13,9 @@ from domain.errors import DomainError, Forbidden, NotFound
 P = TypeVar("P")
 
 
-async def perform(ctx: Context, action: Callable[[], Awaitable[P]],
-                  refused: Callable[[list[UserError]], P]) -> P:
+async def perform(
+    ctx: Context, action: Callable[[], Awaitable[P]], refused: Callable[[list[UserError]], P]
+) -> P:
     """Run a use case; a DomainError becomes userErrors (nothing was written), Forbidden/NotFound top-level."""
     try:
         return await action()

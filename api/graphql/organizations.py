@@ -11,7 +11,9 @@ from api.graphql.enums import OrganizationTypeEnum
 from domain.actors import OrgType
 
 
-@strawberry.type(description="单位 — an organization: an agency, a project unit, an evaluator or an integrator.")
+@strawberry.type(
+    description="单位 — an organization: an agency, a project unit, an evaluator or an integrator."
+)
 class Organization(Node):
     pk: strawberry.Private[int]
     name: str = strawberry.field(description="单位名称 — name.")
@@ -20,5 +22,10 @@ class Organization(Node):
 
     @classmethod
     def from_row(cls, row: Any) -> Organization:
-        return cls(id=to_global_id("Organization", row.id), pk=row.id, name=row.name,
-                   type=OrganizationTypeEnum[OrgType(row.type).name], district=row.district)
+        return cls(
+            id=to_global_id("Organization", row.id),
+            pk=row.id,
+            name=row.name,
+            type=OrganizationTypeEnum[OrgType(row.type).name],
+            district=row.district,
+        )

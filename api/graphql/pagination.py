@@ -69,22 +69,36 @@ class PageRequest:
 
     def validate(self, lang: str) -> None:
         if (self.first is None) == (self.last is None):
-            raise AppError("BAD_USER_INPUT", lang, field="first", reason="exactly one of first or last is required")
+            raise AppError(
+                "BAD_USER_INPUT", lang, field="first", reason="exactly one of first or last is required"
+            )
         size = self.first if self.first is not None else self.last
         if size is None or not 1 <= size <= MAX_PAGE:
-            raise AppError("BAD_USER_INPUT", lang, field="first" if self.first is not None else "last",
-                           reason=f"page size must be between 1 and {MAX_PAGE}")
+            raise AppError(
+                "BAD_USER_INPUT",
+                lang,
+                field="first" if self.first is not None else "last",
+                reason=f"page size must be between 1 and {MAX_PAGE}",
+            )
 
 
-async def keyset_page(session: AsyncSession, stmt: Select[Any], *, key: ColumnElement[int], page: PageRequest,
-                      lang: str, descending: bool = True,
-                      sort: ColumnElement[Any] | None = None) -> tuple[list[Any], PageInfo, list[str]]:
+async def keyset_page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    key: ColumnElement[int],
+    page: PageRequest,
+    lang: str,
+    descending: bool = True,
+    sort: ColumnElement[Any] | None = None,
+) -> tuple[list[Any], PageInfo, list[str]]:
     """One page of `stmt` ordered by the unique `key`; returns rows, page info and one cursor per row.
 
     With `sort` (a non-null expression) the order is (sort, key) and cursors carry both values."""
     if sort is not None:
-        return await _sorted_keyset_page(session, stmt, key=key, sort=sort, page=page, lang=lang,
-                                         descending=descending)
+        return await _sorted_keyset_page(
+            session, stmt, key=key, sort=sort, page=page, lang=lang, descending=descending
+        )
     page.validate(lang)
     forward = page.first is not None
     size = page.first if forward else page.last
@@ -136,9 +150,16 @@ def _from_json(value: Any, sort: ColumnElement[Any], lang: str) -> Any:
         raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor") from None
 
 
-async def _sorted_keyset_page(session: AsyncSession, stmt: Select[Any], *, key: ColumnElement[int],
-                              sort: ColumnElement[Any], page: PageRequest, lang: str,
-                              descending: bool) -> tuple[list[Any], PageInfo, list[str]]:
+async def _sorted_keyset_page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    key: ColumnElement[int],
+    sort: ColumnElement[Any],
+    page: PageRequest,
+    lang: str,
+    descending: bool,
+) -> tuple[list[Any], PageInfo, list[str]]:
     """Keyset on the row value (sort, key): ties on the sort key are broken by the unique key."""
     page.validate(lang)
     forward = page.first is not None

@@ -1,4 +1,5 @@
 """The annual investment plan as the schema shows it (Art. 9–10): calls, entries, plan revisions, mid-year."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -28,7 +29,6 @@ Page = Annotated[int | None, strawberry.argument(description="前若干项（≤
 After = Annotated[str | None, strawberry.argument(description="游标 — cursor.")]
 
 
-
 async def _project(info: Ctx, pk: int) -> Project:
     return Project.from_domain(await load_readable_project(info.context, pk=pk))
 
@@ -36,8 +36,12 @@ async def _project(info: Ctx, pk: int) -> Project:
 @strawberry.type(description="年度项目计划征集 — bdb's yearly call for build and O&M plans (Art. 9).")
 class PlanCall(Node):
     year: int = strawberry.field(description="计划年度 — plan year.")
-    deadline: date = strawberry.field(description="报送截止日期（当日23:59:59止） — deadline, through 23:59:59 CST.")
-    budget_compilation_date: date = strawberry.field(description="财政预算编制时间节点 — budget compilation date.")
+    deadline: date = strawberry.field(
+        description="报送截止日期（当日23:59:59止） — deadline, through 23:59:59 CST."
+    )
+    budget_compilation_date: date = strawberry.field(
+        description="财政预算编制时间节点 — budget compilation date."
+    )
     requirements: str = strawberry.field(description="报送要求 — submission requirements.")
     opened_at: datetime = strawberry.field(description="发布时间 — opened at.")
     closes_at: datetime = strawberry.field(description="截止时刻 — the exact closing instant.")
@@ -45,9 +49,15 @@ class PlanCall(Node):
     @classmethod
     def from_domain(cls, call: DomainCall) -> PlanCall:
         assert call.id is not None
-        return cls(id=to_global_id("PlanCall", call.id), year=call.year, deadline=call.deadline,
-                   budget_compilation_date=call.budget_compilation_date, requirements=call.requirements,
-                   opened_at=call.opened_at, closes_at=end_of_legal_day(call.deadline))
+        return cls(
+            id=to_global_id("PlanCall", call.id),
+            year=call.year,
+            deadline=call.deadline,
+            budget_compilation_date=call.budget_compilation_date,
+            requirements=call.requirements,
+            opened_at=call.opened_at,
+            closes_at=end_of_legal_day(call.deadline),
+        )
 
     @strawberry.field(description="是否仍在受理 — whether submissions are still accepted now.")
     def is_open(self, info: Ctx) -> bool:
@@ -62,7 +72,9 @@ class PlanEntryReview:
     reviewed_at: datetime = strawberry.field(description="审核时间 — reviewed at.")
 
 
-@strawberry.type(description="年度计划条目 — a unit's build or O&M plan entry for a reserve project (Art. 9).")
+@strawberry.type(
+    description="年度计划条目 — a unit's build or O&M plan entry for a reserve project (Art. 9)."
+)
 class PlanEntry(Node):
     model: strawberry.Private[DomainEntry]
 
@@ -89,9 +101,15 @@ class PlanEntry(Node):
 
     @strawberry.field(description="审核意见（市大数据管理局、市财政局） — the joint reviews.")
     def reviews(self) -> list[PlanEntryReview]:
-        return [PlanEntryReview(reviewer_role=r.reviewer_role, opinion=r.opinion,
-                                recommended_amount=r.recommended_amount, reviewed_at=r.reviewed_at)
-                for r in self.model.reviews]
+        return [
+            PlanEntryReview(
+                reviewer_role=r.reviewer_role,
+                opinion=r.opinion,
+                recommended_amount=r.recommended_amount,
+                reviewed_at=r.reviewed_at,
+            )
+            for r in self.model.reviews
+        ]
 
     @strawberry.field(description="项目 — the project.")
     async def project(self, info: Ctx) -> Project:
@@ -109,10 +127,14 @@ class PlanItem:
         return await _project(info, self.project_id)
 
 
-@strawberry.type(description="年度投资计划（某一修订版） — one revision of a year's investment plan (Art. 10).")
+@strawberry.type(
+    description="年度投资计划（某一修订版） — one revision of a year's investment plan (Art. 10)."
+)
 class AnnualPlan(Node):
     year: int = strawberry.field(description="年度 — year.")
-    revision: int = strawberry.field(description="修订版次 — revision number; an approved plan is never edited.")
+    revision: int = strawberry.field(
+        description="修订版次 — revision number; an approved plan is never edited."
+    )
     status: PlanStatusEnum = strawberry.field(description="状态 — status.")
     total_investment: CNY = strawberry.field(description="投资总规模 — total investment scale.")
     items: list[PlanItem] = strawberry.field(description="项目清单 — the project list.")
@@ -125,12 +147,22 @@ class AnnualPlan(Node):
     @classmethod
     def from_domain(cls, plan: DomainPlan) -> AnnualPlan:
         assert plan.id is not None
-        return cls(id=to_global_id("AnnualPlan", plan.id), year=plan.year, revision=plan.revision,
-                   status=to_gql(PlanStatusEnum, plan.status), total_investment=plan.total_investment,
-                   items=[PlanItem(project_id=i.project_id, amount=i.amount, source=to_gql(PlanSourceEnum, i.source))
-                          for i in plan.items],
-                   note=plan.note, compiled_at=plan.compiled_at, submitted_at=plan.submitted_at,
-                   decided_at=plan.decided_at, decision_comment=plan.decision_comment)
+        return cls(
+            id=to_global_id("AnnualPlan", plan.id),
+            year=plan.year,
+            revision=plan.revision,
+            status=to_gql(PlanStatusEnum, plan.status),
+            total_investment=plan.total_investment,
+            items=[
+                PlanItem(project_id=i.project_id, amount=i.amount, source=to_gql(PlanSourceEnum, i.source))
+                for i in plan.items
+            ],
+            note=plan.note,
+            compiled_at=plan.compiled_at,
+            submitted_at=plan.submitted_at,
+            decided_at=plan.decided_at,
+            decision_comment=plan.decision_comment,
+        )
 
 
 @strawberry.type(description="年中新增项目申请 — a mid-year project request (Art. 10 para. 2).")
@@ -177,4 +209,3 @@ class MidYearRequest(Node):
     @strawberry.field(description="项目 — the project.")
     async def project(self, info: Ctx) -> Project:
         return await _project(info, self.model.project_id)
-

@@ -33,12 +33,13 @@ from store import tables
 Ctx = Info[Context, None]
 
 
-
 @strawberry.input(description="发布年度计划征集 — open the yearly call (Art. 9).")
 class PlanCallOpenInput:
     year: int = strawberry.field(description="计划年度 — plan year.")
     deadline: date = strawberry.field(description="报送截止日期 — deadline (inclusive, China time).")
-    budget_compilation_date: date = strawberry.field(description="财政预算编制时间节点 — budget compilation date.")
+    budget_compilation_date: date = strawberry.field(
+        description="财政预算编制时间节点 — budget compilation date."
+    )
     requirements: str = strawberry.field(description="报送要求 — submission requirements.")
 
 
@@ -74,10 +75,14 @@ class AnnualPlanCompileInput:
 @strawberry.input(description="年度投资计划 — a plan revision.")
 class AnnualPlanInput:
     plan_id: strawberry.ID = strawberry.field(description="计划 — the plan revision.")
-    comment: str = strawberry.field(default="", description="意见（退回时必填） — comment; required to return.")
+    comment: str = strawberry.field(
+        default="", description="意见（退回时必填） — comment; required to return."
+    )
 
 
-@strawberry.input(description="申报年中新增项目 — ask to add a reserve project to this year's plan (Art. 10).")
+@strawberry.input(
+    description="申报年中新增项目 — ask to add a reserve project to this year's plan (Art. 10)."
+)
 class MidYearRequestSubmitInput:
     project_id: strawberry.ID = strawberry.field(description="项目 — a reserve project the unit leads.")
     amount: CNY = strawberry.field(description="申报金额 — requested amount.")
@@ -101,26 +106,36 @@ class MidYearRequestFinanceOpinionInput:
 @strawberry.type(description="征集结果 — result of planCallOpen.")
 class PlanCallPayload:
     call: PlanCall | None = strawberry.field(description="征集 — the call.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="计划条目结果 — result of an entry mutation.")
 class PlanEntryPayload:
     entry: PlanEntry | None = strawberry.field(description="条目 — the entry.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="年度投资计划结果 — result of a plan mutation.")
 class AnnualPlanPayload:
     plan: AnnualPlan | None = strawberry.field(description="计划 — the plan revision.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="年中新增项目结果 — result of a mid-year mutation.")
 class MidYearRequestPayload:
     request: MidYearRequest | None = strawberry.field(description="申请 — the request.")
-    plan: AnnualPlan | None = strawberry.field(description="新的计划修订版（市政府同意时） — the new plan revision.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    plan: AnnualPlan | None = strawberry.field(
+        description="新的计划修订版（市政府同意时） — the new plan revision."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 def _call_refused(e: list[UserError]) -> PlanCallPayload:
@@ -139,13 +154,18 @@ def _mid_refused(e: list[UserError]) -> MidYearRequestPayload:
     return MidYearRequestPayload(request=None, plan=None, user_errors=e)
 
 
-async def _page(ctx: Context, stmt: Any, key: Any, first: int | None, after: str | None,
-                convert: Any) -> Connection[Any]:
+async def _page(
+    ctx: Context, stmt: Any, key: Any, first: int | None, after: str | None, convert: Any
+) -> Connection[Any]:
     async with ctx.session_factory() as session:
-        rows, info, cursors = await keyset_page(session, stmt, key=key, page=PageRequest(first, after, None, None),
-                                                lang=ctx.lang)
-    return Connection(edges=[Edge(cursor=c, node=convert(r[0])) for r, c in zip(rows, cursors, strict=True)],
-                      page_info=info, count=counter(ctx.session_factory, stmt))
+        rows, info, cursors = await keyset_page(
+            session, stmt, key=key, page=PageRequest(first, after, None, None), lang=ctx.lang
+        )
+    return Connection(
+        edges=[Edge(cursor=c, node=convert(r[0])) for r, c in zip(rows, cursors, strict=True)],
+        page_info=info,
+        count=counter(ctx.session_factory, stmt),
+    )
 
 
 @strawberry.type
@@ -158,20 +178,30 @@ class PlanQueries:
 
     @strawberry.field(description="年度计划条目（项目单位只看本单位项目） — plan entries the viewer may see.")
     async def plan_entries(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         call_id: Annotated[strawberry.ID, strawberry.argument(description="征集 — the call.")],
-        first: First = None, after: After = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[PlanEntry]:
         ctx = info.context
         actor = ctx.require(Operation.PLAN_READ)
-        stmt = (select(DomainEntry).join(tables.projects, tables.projects.c.id == t.plan_entries.c.project_id)
-                .where(t.plan_entries.c.call_id == pk_of(call_id, "PlanCall", ctx.lang),
-                       project_filter(ctx.authorizer, actor, Operation.PROJECT_READ)))
+        stmt = (
+            select(DomainEntry)
+            .join(tables.projects, tables.projects.c.id == t.plan_entries.c.project_id)
+            .where(
+                t.plan_entries.c.call_id == pk_of(call_id, "PlanCall", ctx.lang),
+                project_filter(ctx.authorizer, actor, Operation.PROJECT_READ),
+            )
+        )
         return await _page(ctx, stmt, t.plan_entries.c.id, first, after, PlanEntry.from_domain)
 
     @strawberry.field(description="年度投资计划各修订版 — plan revisions, newest first.")
     async def annual_plans(
-        self, info: Ctx, first: First = None, after: After = None,
+        self,
+        info: Ctx,
+        first: First = None,
+        after: After = None,
         year: Annotated[int | None, strawberry.argument(description="年度 — year.")] = None,
     ) -> Connection[AnnualPlan]:
         ctx = info.context
@@ -182,62 +212,93 @@ class PlanQueries:
         return await _page(ctx, stmt, t.annual_plans.c.id, first, after, AnnualPlan.from_domain)
 
     @strawberry.field(description="年中新增项目申请 — mid-year requests of projects the viewer may read.")
-    async def mid_year_requests(self, info: Ctx, first: First = None, after: After = None) -> Connection[MidYearRequest]:
+    async def mid_year_requests(
+        self, info: Ctx, first: First = None, after: After = None
+    ) -> Connection[MidYearRequest]:
         ctx = info.context
         actor = ctx.require_actor()
-        stmt = (select(DomainMidYear).join(tables.projects, tables.projects.c.id == t.mid_year_requests.c.project_id)
-                .where(project_filter(ctx.authorizer, actor, Operation.PROJECT_READ)))
+        stmt = (
+            select(DomainMidYear)
+            .join(tables.projects, tables.projects.c.id == t.mid_year_requests.c.project_id)
+            .where(project_filter(ctx.authorizer, actor, Operation.PROJECT_READ))
+        )
         return await _page(ctx, stmt, t.mid_year_requests.c.id, first, after, MidYearRequest.from_domain)
 
 
 @strawberry.type
 class PlanMutations:
-    @strawberry.mutation(description="发布年度项目计划征集（市大数据管理局） — open the yearly call (R9).",
-                         extensions=performs(Operation.PLAN_CALL_OPEN))
+    @strawberry.mutation(
+        description="发布年度项目计划征集（市大数据管理局） — open the yearly call (R9).",
+        extensions=performs(Operation.PLAN_CALL_OPEN),
+    )
     async def plan_call_open(self, info: Ctx, input: PlanCallOpenInput) -> PlanCallPayload:
         ctx = info.context
         ctx.require(Operation.PLAN_CALL_OPEN)
 
         async def action() -> PlanCallPayload:
-            call = await use_cases.open_call(uow=ctx.uow(), operation=Operation.PLAN_CALL_OPEN.value, year=input.year,
-                                             deadline=input.deadline,
-                                             budget_compilation_date=input.budget_compilation_date,
-                                             requirements=input.requirements)
+            call = await use_cases.open_call(
+                uow=ctx.uow(),
+                operation=Operation.PLAN_CALL_OPEN.value,
+                year=input.year,
+                deadline=input.deadline,
+                budget_compilation_date=input.budget_compilation_date,
+                requirements=input.requirements,
+            )
             return PlanCallPayload(call=PlanCall.from_domain(call), user_errors=[])
 
         return await perform(ctx, action, _call_refused)
 
-    @strawberry.mutation(description="报送年度计划条目（项目单位） — submit a plan entry before the deadline (R9).",
-                         extensions=performs(Operation.PLAN_ENTRY_SUBMIT, on="Project"))
+    @strawberry.mutation(
+        description="报送年度计划条目（项目单位） — submit a plan entry before the deadline (R9).",
+        extensions=performs(Operation.PLAN_ENTRY_SUBMIT, on="Project"),
+    )
     async def plan_entry_submit(self, info: Ctx, input: PlanEntrySubmitInput) -> PlanEntryPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PLAN_ENTRY_SUBMIT)
-        call, project = pk_of(input.call_id, "PlanCall", ctx.lang), pk_of(input.project_id, "Project", ctx.lang)
+        call, project = (
+            pk_of(input.call_id, "PlanCall", ctx.lang),
+            pk_of(input.project_id, "Project", ctx.lang),
+        )
 
         async def action() -> PlanEntryPayload:
-            entry = await use_cases.submit_entry(uow=ctx.uow(), gate=gate, call_id=call, project_id=project,
-                                                 kind=to_domain(EntryKind, input.kind),
-                                                 amount=input.requested_amount, description=input.description)
+            entry = await use_cases.submit_entry(
+                uow=ctx.uow(),
+                gate=gate,
+                call_id=call,
+                project_id=project,
+                kind=to_domain(EntryKind, input.kind),
+                amount=input.requested_amount,
+                description=input.description,
+            )
             return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
 
         return await perform(ctx, action, _entry_refused)
 
-    @strawberry.mutation(description="审核计划条目（市大数据管理局、市财政局） — record a joint review (R10.1).",
-                         extensions=performs(Operation.PLAN_ENTRY_REVIEW, on="PlanEntry"))
+    @strawberry.mutation(
+        description="审核计划条目（市大数据管理局、市财政局） — record a joint review (R10.1).",
+        extensions=performs(Operation.PLAN_ENTRY_REVIEW, on="PlanEntry"),
+    )
     async def plan_entry_review(self, info: Ctx, input: PlanEntryReviewInput) -> PlanEntryPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PLAN_ENTRY_REVIEW)
         pk = pk_of(input.entry_id, "PlanEntry", ctx.lang)
 
         async def action() -> PlanEntryPayload:
-            entry = await use_cases.review_entry(uow=ctx.uow(), gate=gate, entry_id=pk, opinion=input.opinion,
-                                                 recommended_amount=input.recommended_amount)
+            entry = await use_cases.review_entry(
+                uow=ctx.uow(),
+                gate=gate,
+                entry_id=pk,
+                opinion=input.opinion,
+                recommended_amount=input.recommended_amount,
+            )
             return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
 
         return await perform(ctx, action, _entry_refused)
 
-    @strawberry.mutation(description="编制年度投资计划（市大数据管理局） — compile a revision: list and scale (R10.1).",
-                         extensions=performs(Operation.ANNUAL_PLAN_COMPILE))
+    @strawberry.mutation(
+        description="编制年度投资计划（市大数据管理局） — compile a revision: list and scale (R10.1).",
+        extensions=performs(Operation.ANNUAL_PLAN_COMPILE),
+    )
     async def annual_plan_compile(self, info: Ctx, input: AnnualPlanCompileInput) -> AnnualPlanPayload:
         ctx = info.context
         ctx.require(Operation.ANNUAL_PLAN_COMPILE)
@@ -245,91 +306,136 @@ class PlanMutations:
         items = [(pk_of(i.entry_id, "PlanEntry", ctx.lang), i.amount) for i in input.items]
 
         async def action() -> AnnualPlanPayload:
-            plan = await use_cases.compile_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_COMPILE.value,
-                                                call_id=call, items=items, note=input.note)
+            plan = await use_cases.compile_plan(
+                uow=ctx.uow(),
+                operation=Operation.ANNUAL_PLAN_COMPILE.value,
+                call_id=call,
+                items=items,
+                note=input.note,
+            )
             return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
 
         return await perform(ctx, action, _plan_refused)
 
-    @strawberry.mutation(description="报请市政府审定（市大数据管理局） — send the compiled plan to government (R10.1).",
-                         extensions=performs(Operation.ANNUAL_PLAN_SEND))
+    @strawberry.mutation(
+        description="报请市政府审定（市大数据管理局） — send the compiled plan to government (R10.1).",
+        extensions=performs(Operation.ANNUAL_PLAN_SEND),
+    )
     async def annual_plan_send(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         ctx = info.context
         ctx.require(Operation.ANNUAL_PLAN_SEND)
         pk = pk_of(input.plan_id, "AnnualPlan", ctx.lang)
 
         async def action() -> AnnualPlanPayload:
-            plan = await use_cases.send_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=pk)
+            plan = await use_cases.send_plan(
+                uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=pk
+            )
             return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
 
         return await perform(ctx, action, _plan_refused)
 
-    @strawberry.mutation(description="批准年度投资计划（市政府） — approve; its projects become PLANNED (R10.1).",
-                         extensions=performs(Operation.ANNUAL_PLAN_DECIDE))
+    @strawberry.mutation(
+        description="批准年度投资计划（市政府） — approve; its projects become PLANNED (R10.1).",
+        extensions=performs(Operation.ANNUAL_PLAN_DECIDE),
+    )
     async def annual_plan_approve(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         return await _decide(info.context, input, approve=True)
 
-    @strawberry.mutation(description="退回年度投资计划（市政府） — return it to bdb with reasons (R10.1).",
-                         extensions=performs(Operation.ANNUAL_PLAN_DECIDE))
+    @strawberry.mutation(
+        description="退回年度投资计划（市政府） — return it to bdb with reasons (R10.1).",
+        extensions=performs(Operation.ANNUAL_PLAN_DECIDE),
+    )
     async def annual_plan_return(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         return await _decide(info.context, input, approve=False)
 
-    @strawberry.mutation(description="申报年中新增项目（项目单位） — R10.2 step 1.",
-                         extensions=performs(Operation.MID_YEAR_SUBMIT, on="Project"))
-    async def mid_year_request_submit(self, info: Ctx, input: MidYearRequestSubmitInput) -> MidYearRequestPayload:
+    @strawberry.mutation(
+        description="申报年中新增项目（项目单位） — R10.2 step 1.",
+        extensions=performs(Operation.MID_YEAR_SUBMIT, on="Project"),
+    )
+    async def mid_year_request_submit(
+        self, info: Ctx, input: MidYearRequestSubmitInput
+    ) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_SUBMIT)
         project = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
-            request = await use_cases.submit_mid_year(uow=ctx.uow(), gate=gate, project_id=project,
-                                                      amount=input.amount, reason=input.reason)
-            return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
+            request = await use_cases.submit_mid_year(
+                uow=ctx.uow(), gate=gate, project_id=project, amount=input.amount, reason=input.reason
+            )
+            return MidYearRequestPayload(
+                request=MidYearRequest.from_domain(request), plan=None, user_errors=[]
+            )
 
         return await perform(ctx, action, _mid_refused)
 
-    @strawberry.mutation(description="审核年中新增项目（市大数据管理局） — R10.2 step 2.",
-                         extensions=performs(Operation.MID_YEAR_BDB_REVIEW, on="MidYearRequest"))
-    async def mid_year_request_review(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
+    @strawberry.mutation(
+        description="审核年中新增项目（市大数据管理局） — R10.2 step 2.",
+        extensions=performs(Operation.MID_YEAR_BDB_REVIEW, on="MidYearRequest"),
+    )
+    async def mid_year_request_review(
+        self, info: Ctx, input: MidYearRequestDecisionInput
+    ) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_BDB_REVIEW)
         pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
-            request = await use_cases.review_mid_year(uow=ctx.uow(), gate=gate, request_id=pk, approve=input.approve,
-                                                      opinion=input.opinion)
-            return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
+            request = await use_cases.review_mid_year(
+                uow=ctx.uow(), gate=gate, request_id=pk, approve=input.approve, opinion=input.opinion
+            )
+            return MidYearRequestPayload(
+                request=MidYearRequest.from_domain(request), plan=None, user_errors=[]
+            )
 
         return await perform(ctx, action, _mid_refused)
 
-    @strawberry.mutation(description="出具年中新增项目意见（市财政局） — R10.2 step 3.",
-                         extensions=performs(Operation.MID_YEAR_FINANCE_OPINION, on="MidYearRequest"))
-    async def mid_year_request_finance_opinion(self, info: Ctx, input: MidYearRequestFinanceOpinionInput
-                                               ) -> MidYearRequestPayload:
+    @strawberry.mutation(
+        description="出具年中新增项目意见（市财政局） — R10.2 step 3.",
+        extensions=performs(Operation.MID_YEAR_FINANCE_OPINION, on="MidYearRequest"),
+    )
+    async def mid_year_request_finance_opinion(
+        self, info: Ctx, input: MidYearRequestFinanceOpinionInput
+    ) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_FINANCE_OPINION)
         pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
-            request = await use_cases.opine_mid_year(uow=ctx.uow(), gate=gate, request_id=pk, opinion=input.opinion,
-                                                     recommended_amount=input.recommended_amount)
-            return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
+            request = await use_cases.opine_mid_year(
+                uow=ctx.uow(),
+                gate=gate,
+                request_id=pk,
+                opinion=input.opinion,
+                recommended_amount=input.recommended_amount,
+            )
+            return MidYearRequestPayload(
+                request=MidYearRequest.from_domain(request), plan=None, user_errors=[]
+            )
 
         return await perform(ctx, action, _mid_refused)
 
-    @strawberry.mutation(description="审定年中新增项目（市政府） — R10.2 step 4: approval adds it to this year's plan "
-                                     "as a new revision.",
-                         extensions=performs(Operation.MID_YEAR_DECIDE, on="MidYearRequest"))
-    async def mid_year_request_decide(self, info: Ctx, input: MidYearRequestDecisionInput) -> MidYearRequestPayload:
+    @strawberry.mutation(
+        description="审定年中新增项目（市政府） — R10.2 step 4: approval adds it to this year's plan "
+        "as a new revision.",
+        extensions=performs(Operation.MID_YEAR_DECIDE, on="MidYearRequest"),
+    )
+    async def mid_year_request_decide(
+        self, info: Ctx, input: MidYearRequestDecisionInput
+    ) -> MidYearRequestPayload:
         ctx = info.context
         gate = ctx.gate(Operation.MID_YEAR_DECIDE)
         pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
 
         async def action() -> MidYearRequestPayload:
-            request, plan = await use_cases.decide_mid_year(uow=ctx.uow(), gate=gate, request_id=pk,
-                                                            approve=input.approve, comment=input.opinion)
-            return MidYearRequestPayload(request=MidYearRequest.from_domain(request),
-                                         plan=AnnualPlan.from_domain(plan) if plan else None, user_errors=[])
+            request, plan = await use_cases.decide_mid_year(
+                uow=ctx.uow(), gate=gate, request_id=pk, approve=input.approve, comment=input.opinion
+            )
+            return MidYearRequestPayload(
+                request=MidYearRequest.from_domain(request),
+                plan=AnnualPlan.from_domain(plan) if plan else None,
+                user_errors=[],
+            )
 
         return await perform(ctx, action, _mid_refused)
 
@@ -339,8 +445,13 @@ async def _decide(ctx: Context, input: AnnualPlanInput, *, approve: bool) -> Ann
     pk = pk_of(input.plan_id, "AnnualPlan", ctx.lang)
 
     async def action() -> AnnualPlanPayload:
-        plan = await use_cases.decide_plan(uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_DECIDE.value, plan_id=pk,
-                                           approve=approve, comment=input.comment)
+        plan = await use_cases.decide_plan(
+            uow=ctx.uow(),
+            operation=Operation.ANNUAL_PLAN_DECIDE.value,
+            plan_id=pk,
+            approve=approve,
+            comment=input.comment,
+        )
         return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
 
     return await perform(ctx, action, _plan_refused)

@@ -15,7 +15,9 @@ p = tables.projects
 
 @strawberry.enum(description="项目列表排序字段 — what the project list is ordered by.")
 class ProjectOrderField(Enum):
-    CODE = strawberry.enum_value("CODE", description="项目编号（未提交的草稿排在最前） — code; drafts without one first.")
+    CODE = strawberry.enum_value(
+        "CODE", description="项目编号（未提交的草稿排在最前） — code; drafts without one first."
+    )
     NAME = strawberry.enum_value("NAME", description="项目名称（按码位） — name, by code point.")
     UPDATED_AT = strawberry.enum_value("UPDATED_AT", description="更新时间 — last changed at.")
     TOTAL_INVESTMENT = strawberry.enum_value("TOTAL_INVESTMENT", description="总投资 — total investment.")

@@ -28,7 +28,6 @@ from domain.services import projects as use_cases
 Ctx = Info[Context, None]
 
 
-
 @strawberry.input(description="联系人 — contact person.")
 class ContactInput:
     name: str = strawberry.field(description="姓名 — name.")
@@ -48,7 +47,9 @@ class ParticipantInput:
 class CatalogueItemInput:
     code: str = strawberry.field(description="目录编码 — catalogue code.")
     name: str = strawberry.field(description="名称 — name.")
-    new_construction: bool = strawberry.field(default=True, description="是否新建 — claimed as new construction.")
+    new_construction: bool = strawberry.field(
+        default=True, description="是否新建 — claimed as new construction."
+    )
 
 
 @strawberry.input(description="新建项目草稿 — a new project draft, led by the viewer's unit.")
@@ -59,30 +60,62 @@ class ProjectCreateInput:
     funding_source: FundingSourceEnum = strawberry.field(description="资金来源 — funding source (R2, R25).")
     total_investment: CNY = strawberry.field(description="总投资 — total investment, exact CNY.")
     description: str = strawberry.field(default="", description="建设内容说明 — description of the scope.")
-    deploys_on_government_cloud: bool = strawberry.field(default=True, description="依托政务云部署 — on the government cloud (R6).")
-    connects_resource_platform: bool = strawberry.field(default=True, description="接入资源库平台 — connects to the platform (R6).")
-    platform_exemption_reason: str | None = strawberry.field(default=None, description="豁免理由 — reason for an R6 exemption.")
+    deploys_on_government_cloud: bool = strawberry.field(
+        default=True, description="依托政务云部署 — on the government cloud (R6)."
+    )
+    connects_resource_platform: bool = strawberry.field(
+        default=True, description="接入资源库平台 — connects to the platform (R6)."
+    )
+    platform_exemption_reason: str | None = strawberry.field(
+        default=None, description="豁免理由 — reason for an R6 exemption."
+    )
     contact: ContactInput | None = strawberry.field(default=None, description="联系人 — contact person.")
-    participants: list[ParticipantInput] = strawberry.field(default_factory=list, description="参建单位 — participating units.")
-    catalogue: list[CatalogueItemInput] = strawberry.field(default_factory=list, description="初步数据目录 — initial data catalogue.")
+    participants: list[ParticipantInput] = strawberry.field(
+        default_factory=list, description="参建单位 — participating units."
+    )
+    catalogue: list[CatalogueItemInput] = strawberry.field(
+        default_factory=list, description="初步数据目录 — initial data catalogue."
+    )
 
 
 @strawberry.input(description="修改项目草稿 — edit a draft; omitted fields stay as they are.")
 class ProjectUpdateInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — the project's global id.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — refuse if the project changed since.")
+    expected_version: int | None = strawberry.field(
+        default=None, description="期望版本 — refuse if the project changed since."
+    )
     name: str | None = strawberry.field(default=strawberry.UNSET, description="项目名称 — name.")
     kind: ProjectKindEnum | None = strawberry.field(default=strawberry.UNSET, description="项目类型 — kind.")
-    category: ProjectCategoryEnum | None = strawberry.field(default=strawberry.UNSET, description="项目类别 — category.")
-    funding_source: FundingSourceEnum | None = strawberry.field(default=strawberry.UNSET, description="资金来源 — funding source.")
-    total_investment: CNY | None = strawberry.field(default=strawberry.UNSET, description="总投资 — total investment.")
-    description: str | None = strawberry.field(default=strawberry.UNSET, description="建设内容说明 — description.")
-    deploys_on_government_cloud: bool | None = strawberry.field(default=strawberry.UNSET, description="依托政务云部署 — on the cloud.")
-    connects_resource_platform: bool | None = strawberry.field(default=strawberry.UNSET, description="接入资源库平台 — connects.")
-    platform_exemption_reason: str | None = strawberry.field(default=strawberry.UNSET, description="豁免理由 — exemption reason.")
-    contact: ContactInput | None = strawberry.field(default=strawberry.UNSET, description="联系人 — contact person.")
-    participants: list[ParticipantInput] | None = strawberry.field(default=strawberry.UNSET, description="参建单位 — replaces the list.")
-    catalogue: list[CatalogueItemInput] | None = strawberry.field(default=strawberry.UNSET, description="数据目录 — replaces the list.")
+    category: ProjectCategoryEnum | None = strawberry.field(
+        default=strawberry.UNSET, description="项目类别 — category."
+    )
+    funding_source: FundingSourceEnum | None = strawberry.field(
+        default=strawberry.UNSET, description="资金来源 — funding source."
+    )
+    total_investment: CNY | None = strawberry.field(
+        default=strawberry.UNSET, description="总投资 — total investment."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="建设内容说明 — description."
+    )
+    deploys_on_government_cloud: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="依托政务云部署 — on the cloud."
+    )
+    connects_resource_platform: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="接入资源库平台 — connects."
+    )
+    platform_exemption_reason: str | None = strawberry.field(
+        default=strawberry.UNSET, description="豁免理由 — exemption reason."
+    )
+    contact: ContactInput | None = strawberry.field(
+        default=strawberry.UNSET, description="联系人 — contact person."
+    )
+    participants: list[ParticipantInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="参建单位 — replaces the list."
+    )
+    catalogue: list[CatalogueItemInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="数据目录 — replaces the list."
+    )
 
 
 @strawberry.input(description="参建单位维护本单位部分 — a participant states its own part (Art. 8).")
@@ -110,7 +143,9 @@ class ReserveCheckInput:
 @strawberry.input(description="入库审核 — record the five Article 7 checks (R7).")
 class ReserveReviewRecordInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — the project's global id.")
-    checks: list[ReserveCheckInput] = strawberry.field(description="五项审核 — all five checks, each with a note.")
+    checks: list[ReserveCheckInput] = strawberry.field(
+        description="五项审核 — all five checks, each with a note."
+    )
     comment: str = strawberry.field(default="", description="总体意见 — overall comment.")
     expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
 
@@ -118,42 +153,70 @@ class ReserveReviewRecordInput:
 @strawberry.type(description="项目变更结果 — result of a project mutation.")
 class ProjectPayload:
     project: Project | None = strawberry.field(description="变更后的项目 — the project after the change.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 @strawberry.type(description="入库审核结果 — result of a reserve review.")
 class ReserveReviewPayload:
     project: Project | None = strawberry.field(description="审核后的项目 — the project after the review.")
     review: ReserveReview | None = strawberry.field(description="本次审核 — the review recorded.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由；成功时为空 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
 
 
 def _participants(ctx: Context, items: list[ParticipantInput]) -> list[Participant]:
-    return [Participant(organization_id=pk_of(p.organization_id, "Organization", ctx.lang), business_flow=p.business_flow,
-                        data_flow=p.data_flow, interfaces=p.interfaces) for p in items]
+    return [
+        Participant(
+            organization_id=pk_of(p.organization_id, "Organization", ctx.lang),
+            business_flow=p.business_flow,
+            data_flow=p.data_flow,
+            interfaces=p.interfaces,
+        )
+        for p in items
+    ]
 
 
 def _catalogue(items: list[CatalogueItemInput]) -> list[CatalogueItem]:
-    return [CatalogueItem(code=c.code.strip(), name=c.name.strip(), new_construction=c.new_construction)
-            for c in items]
+    return [
+        CatalogueItem(code=c.code.strip(), name=c.name.strip(), new_construction=c.new_construction)
+        for c in items
+    ]
 
 
 def _changes(ctx: Context, data: ProjectUpdateInput) -> use_cases.ProjectChanges:
     values: dict[str, Any] = {}
-    plain = ("name", "description", "total_investment", "deploys_on_government_cloud",
-             "connects_resource_platform", "platform_exemption_reason")
+    plain = (
+        "name",
+        "description",
+        "total_investment",
+        "deploys_on_government_cloud",
+        "connects_resource_platform",
+        "platform_exemption_reason",
+    )
     for name in plain:
         value = getattr(data, name)
         if value is not strawberry.UNSET and (value is not None or name == "platform_exemption_reason"):
             values[name] = value
-    for name, domain in (("kind", ProjectKind), ("category", ProjectCategory), ("funding_source", FundingSource)):
+    for name, domain in (
+        ("kind", ProjectKind),
+        ("category", ProjectCategory),
+        ("funding_source", FundingSource),
+    ):
         value = getattr(data, name)
         if value not in (strawberry.UNSET, None):
             values[name] = to_domain(domain, value)
     if data.contact not in (strawberry.UNSET, None):
-        values |= {"contact_name": data.contact.name, "contact_phone": data.contact.phone,
-                   "contact_email": data.contact.email}
-    participants = None if data.participants in (strawberry.UNSET, None) else _participants(ctx, data.participants)
+        values |= {
+            "contact_name": data.contact.name,
+            "contact_phone": data.contact.phone,
+            "contact_email": data.contact.email,
+        }
+    participants = (
+        None if data.participants in (strawberry.UNSET, None) else _participants(ctx, data.participants)
+    )
     catalogue = None if data.catalogue in (strawberry.UNSET, None) else _catalogue(data.catalogue)
     return use_cases.ProjectChanges(values=values, participants=participants, catalogue=catalogue)
 
@@ -164,22 +227,30 @@ def _project_refused(errors: list[UserError]) -> ProjectPayload:
 
 @strawberry.type
 class ProjectMutations:
-    @strawberry.mutation(description="新建项目草稿（项目单位） — a unit drafts a project it leads (Art. 2, 6, 8, 25).",
-                         extensions=performs(Operation.PROJECT_CREATE))
+    @strawberry.mutation(
+        description="新建项目草稿（项目单位） — a unit drafts a project it leads (Art. 2, 6, 8, 25).",
+        extensions=performs(Operation.PROJECT_CREATE),
+    )
     async def project_create(self, info: Ctx, input: ProjectCreateInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_CREATE)
         contact = input.contact or ContactInput(name="")
         draft = DomainProject(
-            name=input.name.strip(), kind=to_domain(ProjectKind, input.kind),
+            name=input.name.strip(),
+            kind=to_domain(ProjectKind, input.kind),
             category=to_domain(ProjectCategory, input.category),
             funding_source=to_domain(FundingSource, input.funding_source),
-            total_investment=input.total_investment, lead_organization_id=ctx.require_actor().organization_id,
-            description=input.description, deploys_on_government_cloud=input.deploys_on_government_cloud,
+            total_investment=input.total_investment,
+            lead_organization_id=ctx.require_actor().organization_id,
+            description=input.description,
+            deploys_on_government_cloud=input.deploys_on_government_cloud,
             connects_resource_platform=input.connects_resource_platform,
             platform_exemption_reason=input.platform_exemption_reason,
-            contact_name=contact.name, contact_phone=contact.phone, contact_email=contact.email,
-            participants=_participants(ctx, input.participants), catalogue=_catalogue(input.catalogue),
+            contact_name=contact.name,
+            contact_phone=contact.phone,
+            contact_email=contact.email,
+            participants=_participants(ctx, input.participants),
+            catalogue=_catalogue(input.catalogue),
         )
 
         async def action() -> ProjectPayload:
@@ -188,64 +259,97 @@ class ProjectMutations:
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="修改项目草稿（牵头单位） — the lead unit edits its draft.",
-                         extensions=performs(Operation.PROJECT_UPDATE, on="Project"))
+    @strawberry.mutation(
+        description="修改项目草稿（牵头单位） — the lead unit edits its draft.",
+        extensions=performs(Operation.PROJECT_UPDATE, on="Project"),
+    )
     async def project_update(self, info: Ctx, input: ProjectUpdateInput) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_UPDATE)
         pk, changes = pk_of(input.project_id, "Project", ctx.lang), _changes(ctx, input)
 
         async def action() -> ProjectPayload:
-            project = await use_cases.update_project(uow=ctx.uow(), gate=gate, project_id=pk, changes=changes,
-                                                     expected_version=input.expected_version)
+            project = await use_cases.update_project(
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk,
+                changes=changes,
+                expected_version=input.expected_version,
+            )
             return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="参建单位维护本单位的业务流、数据流和接口 — a participant states its part (R8).",
-                         extensions=performs(Operation.PROJECT_PARTICIPATION_UPDATE, on="Project"))
-    async def project_participation_update(self, info: Ctx, input: ProjectParticipationUpdateInput) -> ProjectPayload:
+    @strawberry.mutation(
+        description="参建单位维护本单位的业务流、数据流和接口 — a participant states its part (R8).",
+        extensions=performs(Operation.PROJECT_PARTICIPATION_UPDATE, on="Project"),
+    )
+    async def project_participation_update(
+        self, info: Ctx, input: ProjectParticipationUpdateInput
+    ) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_PARTICIPATION_UPDATE)
         pk = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> ProjectPayload:
             project = await use_cases.update_participation(
-                uow=ctx.uow(), gate=gate, project_id=pk, business_flow=input.business_flow,
-                data_flow=input.data_flow, interfaces=input.interfaces, expected_version=input.expected_version)
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk,
+                business_flow=input.business_flow,
+                data_flow=input.data_flow,
+                interfaces=input.interfaces,
+                expected_version=input.expected_version,
+            )
             return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="提交入库申请（牵头单位） — submit the draft to the reserve library (R7, R8).",
-                         extensions=performs(Operation.PROJECT_SUBMIT_TO_RESERVE, on="Project"))
-    async def project_submit_to_reserve(self, info: Ctx, input: ProjectSubmitToReserveInput) -> ProjectPayload:
+    @strawberry.mutation(
+        description="提交入库申请（牵头单位） — submit the draft to the reserve library (R7, R8).",
+        extensions=performs(Operation.PROJECT_SUBMIT_TO_RESERVE, on="Project"),
+    )
+    async def project_submit_to_reserve(
+        self, info: Ctx, input: ProjectSubmitToReserveInput
+    ) -> ProjectPayload:
         ctx = info.context
         gate = ctx.gate(Operation.PROJECT_SUBMIT_TO_RESERVE)
         pk = pk_of(input.project_id, "Project", ctx.lang)
 
         async def action() -> ProjectPayload:
-            project = await use_cases.submit_to_reserve(uow=ctx.uow(), gate=gate, project_id=pk,
-                                                        expected_version=input.expected_version)
+            project = await use_cases.submit_to_reserve(
+                uow=ctx.uow(), gate=gate, project_id=pk, expected_version=input.expected_version
+            )
             return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
         return await perform(ctx, action, _project_refused)
 
-    @strawberry.mutation(description="入库审核（市大数据管理局） — record the five Art. 7 checks; accept or return (R7).",
-                         extensions=performs(Operation.RESERVE_REVIEW_RECORD, on="Project"))
+    @strawberry.mutation(
+        description="入库审核（市大数据管理局） — record the five Art. 7 checks; accept or return (R7).",
+        extensions=performs(Operation.RESERVE_REVIEW_RECORD, on="Project"),
+    )
     async def reserve_review_record(self, info: Ctx, input: ReserveReviewRecordInput) -> ReserveReviewPayload:
         ctx = info.context
         gate = ctx.gate(Operation.RESERVE_REVIEW_RECORD)
         pk = pk_of(input.project_id, "Project", ctx.lang)
-        results = [CheckResult(check=to_domain(ReserveCheck, c.check), passed=c.passed, note=c.note)
-                   for c in input.checks]
+        results = [
+            CheckResult(check=to_domain(ReserveCheck, c.check), passed=c.passed, note=c.note)
+            for c in input.checks
+        ]
 
         async def action() -> ReserveReviewPayload:
             project, review = await use_cases.review_for_reserve(
-                uow=ctx.uow(), gate=gate, project_id=pk, results=results, comment=input.comment,
-                expected_version=input.expected_version)
-            return ReserveReviewPayload(project=Project.from_domain(project), review=ReserveReview.from_domain(review),
-                                        user_errors=[])
+                uow=ctx.uow(),
+                gate=gate,
+                project_id=pk,
+                results=results,
+                comment=input.comment,
+                expected_version=input.expected_version,
+            )
+            return ReserveReviewPayload(
+                project=Project.from_domain(project), review=ReserveReview.from_domain(review), user_errors=[]
+            )
 
-        return await perform(ctx, action, lambda errors: ReserveReviewPayload(project=None, review=None,
-                                                                              user_errors=errors))
+        return await perform(
+            ctx, action, lambda errors: ReserveReviewPayload(project=None, review=None, user_errors=errors)
+        )

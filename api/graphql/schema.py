@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from strawberry.extensions import ValidationCache
 from graphql import GraphQLError
 from sqlalchemy import select
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
@@ -39,12 +39,24 @@ from store import tables
 
 
 @strawberry.type(description="查询 — queries.")
-class Query(ProjectQueries, IdentityQueries, AuditQueries, PolicyQueries, ChangeQueries, PlanQueries,
-            ApprovalQueries, WebhookQueries, SupervisionQueries, ObligationQueries, DashboardQueries,
-            ConstructionQueries):
+class Query(
+    ProjectQueries,
+    IdentityQueries,
+    AuditQueries,
+    PolicyQueries,
+    ChangeQueries,
+    PlanQueries,
+    ApprovalQueries,
+    WebhookQueries,
+    SupervisionQueries,
+    ObligationQueries,
+    DashboardQueries,
+    ConstructionQueries,
+):
     @strawberry.field(description="按全局标识取任一对象 — any object by its global id.")
     async def node(
-        self, info: Info[Context, None],
+        self,
+        info: Info[Context, None],
         id: Annotated[strawberry.ID, strawberry.argument(description="全局标识 — global id.")],
     ) -> Node:
         ctx = info.context
@@ -54,8 +66,11 @@ class Query(ProjectQueries, IdentityQueries, AuditQueries, PolicyQueries, Change
         if decoded is not None and decoded[0] == "Organization":
             ctx.require(Operation.ORGANIZATION_READ)
             async with ctx.session_factory() as session:
-                row = (await session.execute(select(tables.organizations)
-                                             .where(tables.organizations.c.id == decoded[1]))).first()
+                row = (
+                    await session.execute(
+                        select(tables.organizations).where(tables.organizations.c.id == decoded[1])
+                    )
+                ).first()
             if row is not None:
                 return Organization.from_row(row)
         ctx.require_actor()
@@ -63,14 +78,25 @@ class Query(ProjectQueries, IdentityQueries, AuditQueries, PolicyQueries, Change
 
 
 @strawberry.type(description="变更 — mutations, named noun-first.")
-class Mutation(ProjectMutations, IdentityMutations, PolicyMutations, PlanMutations, ApprovalMutations,
-               WebhookMutations, SupervisionMutations, ObligationMutations, ConstructionMutations,
-               AcceptanceMutations):
+class Mutation(
+    ProjectMutations,
+    IdentityMutations,
+    PolicyMutations,
+    PlanMutations,
+    ApprovalMutations,
+    WebhookMutations,
+    SupervisionMutations,
+    ObligationMutations,
+    ConstructionMutations,
+    AcceptanceMutations,
+):
     pass
 
 
 class Schema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         """Expected errors are product, not incidents; unexpected ones are logged by MaskUnexpectedErrors."""
 
 

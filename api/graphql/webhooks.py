@@ -37,10 +37,14 @@ from store.sync_tables import webhook_deliveries, webhook_events, webhook_subscr
 Ctx = Info[Context, None]
 
 
-@strawberry.type(description="推送记录 — one webhook delivery: an event for one subscriber, with its attempts.")
+@strawberry.type(
+    description="推送记录 — one webhook delivery: an event for one subscriber, with its attempts."
+)
 class WebhookDelivery:
     event_id: str = strawberry.field(description="事件标识（重试不变） — event id, the same on every retry.")
-    event_type: str = strawberry.field(description="事件类型 — the operation, e.g. `project:submit-to-reserve`.")
+    event_type: str = strawberry.field(
+        description="事件类型 — the operation, e.g. `project:submit-to-reserve`."
+    )
     status: str = strawberry.field(description="状态 — `pending`, `delivered` or `failed`.")
     attempts: int = strawberry.field(description="已尝试次数 — attempts so far.")
     next_attempt_at: datetime = strawberry.field(description="下次尝试时间 — when the next attempt is due.")
@@ -54,50 +58,86 @@ class WebhookSubscription(Node):
     event_types: list[str] = strawberry.field(description="事件类型，`*` 为全部 — event types; `*` for all.")
     active: bool = strawberry.field(description="是否启用 — whether it receives events.")
     created_at: datetime = strawberry.field(description="创建时间 — created at.")
-    organization_id: strawberry.ID = strawberry.field(description="订阅单位 — the subscribing organization's global id.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="订阅单位 — the subscribing organization's global id."
+    )
 
     @strawberry.field(description="最近的推送记录，新的在前 — recent deliveries, newest first.")
     async def deliveries(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         first: Annotated[int, strawberry.argument(description="条数（≤100） — how many.")] = 20,
     ) -> list[WebhookDelivery]:
         decoded = from_global_id(self.id)
         d, e = webhook_deliveries, webhook_events
         async with info.context.session_factory() as session:
-            rows = (await session.execute(
-                select(e.c.event_id, e.c.event_type, d.c.status, d.c.attempts, d.c.next_attempt_at, d.c.delivered_at)
-                .join(e, e.c.id == d.c.event_id).where(d.c.subscription_id == (decoded[1] if decoded else -1))
-                .order_by(d.c.id.desc()).limit(max(1, min(first, 100))))).all()
-        return [WebhookDelivery(event_id=r.event_id, event_type=r.event_type, status=r.status, attempts=r.attempts,
-                                next_attempt_at=r.next_attempt_at, delivered_at=r.delivered_at) for r in rows]
+            rows = (
+                await session.execute(
+                    select(
+                        e.c.event_id,
+                        e.c.event_type,
+                        d.c.status,
+                        d.c.attempts,
+                        d.c.next_attempt_at,
+                        d.c.delivered_at,
+                    )
+                    .join(e, e.c.id == d.c.event_id)
+                    .where(d.c.subscription_id == (decoded[1] if decoded else -1))
+                    .order_by(d.c.id.desc())
+                    .limit(max(1, min(first, 100)))
+                )
+            ).all()
+        return [
+            WebhookDelivery(
+                event_id=r.event_id,
+                event_type=r.event_type,
+                status=r.status,
+                attempts=r.attempts,
+                next_attempt_at=r.next_attempt_at,
+                delivered_at=r.delivered_at,
+            )
+            for r in rows
+        ]
 
     @classmethod
     def from_row(cls, row: Any) -> WebhookSubscription:
-        return cls(id=to_global_id("WebhookSubscription", row.id), name=row.name, url=row.url,
-                   event_types=list(row.event_types), active=row.active, created_at=row.created_at,
-                   organization_id=to_global_id("Organization", row.organization_id))
+        return cls(
+            id=to_global_id("WebhookSubscription", row.id),
+            name=row.name,
+            url=row.url,
+            event_types=list(row.event_types),
+            active=row.active,
+            created_at=row.created_at,
+            organization_id=to_global_id("Organization", row.organization_id),
+        )
 
 
 @strawberry.input(description="新建事件订阅 — subscribe an organization's system to events.")
 class WebhookSubscriptionCreateInput:
-    organization_id: strawberry.ID = strawberry.field(description="订阅单位 — the organization; deliveries show "
-                                                                  "only what it may read.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="订阅单位 — the organization; deliveries show only what it may read."
+    )
     name: str = strawberry.field(description="名称 — name.")
     url: str = strawberry.field(description="推送地址（http/https） — the receiver's URL.")
     event_types: list[str] = strawberry.field(
-        description="事件类型：写操作名称，或 `*` 表示全部 — operation names such as `project:submit-to-reserve`, or `*`.")
+        description="事件类型：写操作名称，或 `*` 表示全部 — operation names such as `project:submit-to-reserve`, or `*`."
+    )
 
 
 @strawberry.type(description="新建结果：密钥只显示这一次 — the signing secret is shown this once.")
 class WebhookSubscriptionCreatePayload:
     subscription: WebhookSubscription | None = strawberry.field(description="订阅 — the subscription.")
-    secret: str | None = strawberry.field(description="签名密钥（HMAC-SHA256） — the signing secret; shown once.")
+    secret: str | None = strawberry.field(
+        description="签名密钥（HMAC-SHA256） — the signing secret; shown once."
+    )
     user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
 
 
 @strawberry.input(description="停用事件订阅 — stop a subscription.")
 class WebhookSubscriptionDeactivateInput:
-    subscription_id: strawberry.ID = strawberry.field(description="订阅全局标识 — the subscription's global id.")
+    subscription_id: strawberry.ID = strawberry.field(
+        description="订阅全局标识 — the subscription's global id."
+    )
 
 
 @strawberry.type(description="停用结果 — result of webhookSubscriptionDeactivate.")
@@ -115,7 +155,9 @@ def _pk(global_id: str, type_name: str, field: str) -> int:
 
 async def _load(ctx: Context, pk: int) -> WebhookSubscription:
     async with ctx.session_factory() as session:
-        row = (await session.execute(select(webhook_subscriptions).where(webhook_subscriptions.c.id == pk))).one()
+        row = (
+            await session.execute(select(webhook_subscriptions).where(webhook_subscriptions.c.id == pk))
+        ).one()
     return WebhookSubscription.from_row(row)
 
 
@@ -123,7 +165,8 @@ async def _load(ctx: Context, pk: int) -> WebhookSubscription:
 class WebhookQueries:
     @strawberry.field(description="事件订阅（管理员） — webhook subscriptions, newest first (administrator).")
     async def webhook_subscriptions(
-        self, info: Ctx,
+        self,
+        info: Ctx,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -133,45 +176,72 @@ class WebhookQueries:
         ctx.require(Operation.WEBHOOK_SUBSCRIPTION_READ)
         stmt = select(webhook_subscriptions)
         async with ctx.session_factory() as session:
-            rows, page_info, cursors = await keyset_page(session, stmt, key=webhook_subscriptions.c.id,
-                                                         page=PageRequest(first, after, last, before), lang=ctx.lang)
+            rows, page_info, cursors = await keyset_page(
+                session,
+                stmt,
+                key=webhook_subscriptions.c.id,
+                page=PageRequest(first, after, last, before),
+                lang=ctx.lang,
+            )
         return Connection[WebhookSubscription](
-            edges=[Edge(cursor=c, node=WebhookSubscription.from_row(r)) for r, c in zip(rows, cursors, strict=True)],
-            page_info=page_info, count=counter(ctx.session_factory, stmt))
+            edges=[
+                Edge(cursor=c, node=WebhookSubscription.from_row(r))
+                for r, c in zip(rows, cursors, strict=True)
+            ],
+            page_info=page_info,
+            count=counter(ctx.session_factory, stmt),
+        )
 
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(description="新建事件订阅（管理员） — subscribe a system to events; the secret is shown once.",
-                         extensions=performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE))
-    async def webhook_subscription_create(self, info: Ctx,
-                                          input: WebhookSubscriptionCreateInput) -> WebhookSubscriptionCreatePayload:
+    @strawberry.mutation(
+        description="新建事件订阅（管理员） — subscribe a system to events; the secret is shown once.",
+        extensions=performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE),
+    )
+    async def webhook_subscription_create(
+        self, info: Ctx, input: WebhookSubscriptionCreateInput
+    ) -> WebhookSubscriptionCreatePayload:
         ctx = info.context
         ctx.require(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)
 
         async def action() -> WebhookSubscriptionCreatePayload:
             org = _pk(input.organization_id, "Organization", "organizationId")
             created = await webhooks.create_subscription(
-                ctx.uow(), organization_id=org, name=input.name, url=input.url, event_types=input.event_types,
-                operation=Operation.WEBHOOK_SUBSCRIPTION_MANAGE.value)
-            return WebhookSubscriptionCreatePayload(subscription=await _load(ctx, created.id), secret=created.secret,
-                                                    user_errors=[])
+                ctx.uow(),
+                organization_id=org,
+                name=input.name,
+                url=input.url,
+                event_types=input.event_types,
+                operation=Operation.WEBHOOK_SUBSCRIPTION_MANAGE.value,
+            )
+            return WebhookSubscriptionCreatePayload(
+                subscription=await _load(ctx, created.id), secret=created.secret, user_errors=[]
+            )
 
-        return await perform(ctx, action, lambda e: WebhookSubscriptionCreatePayload(
-            subscription=None, secret=None, user_errors=e))
+        return await perform(
+            ctx,
+            action,
+            lambda e: WebhookSubscriptionCreatePayload(subscription=None, secret=None, user_errors=e),
+        )
 
-    @strawberry.mutation(description="停用事件订阅（管理员） — stop a subscription; pending deliveries are dropped.",
-                         extensions=performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE))
+    @strawberry.mutation(
+        description="停用事件订阅（管理员） — stop a subscription; pending deliveries are dropped.",
+        extensions=performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE),
+    )
     async def webhook_subscription_deactivate(
-            self, info: Ctx, input: WebhookSubscriptionDeactivateInput) -> WebhookSubscriptionDeactivatePayload:
+        self, info: Ctx, input: WebhookSubscriptionDeactivateInput
+    ) -> WebhookSubscriptionDeactivatePayload:
         ctx = info.context
         ctx.require(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)
 
         async def action() -> WebhookSubscriptionDeactivatePayload:
             pk = _pk(input.subscription_id, "WebhookSubscription", "subscriptionId")
-            await webhooks.deactivate_subscription(ctx.uow(), subscription_id=pk,
-                                                   operation=Operation.WEBHOOK_SUBSCRIPTION_MANAGE.value)
+            await webhooks.deactivate_subscription(
+                ctx.uow(), subscription_id=pk, operation=Operation.WEBHOOK_SUBSCRIPTION_MANAGE.value
+            )
             return WebhookSubscriptionDeactivatePayload(subscription=await _load(ctx, pk), user_errors=[])
 
-        return await perform(ctx, action, lambda e: WebhookSubscriptionDeactivatePayload(subscription=None,
-                                                                                        user_errors=e))
+        return await perform(
+            ctx, action, lambda e: WebhookSubscriptionDeactivatePayload(subscription=None, user_errors=e)
+        )

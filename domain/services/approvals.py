@@ -21,33 +21,50 @@ EDITABLE_FACTS = (Status.IN_RESERVE, Status.PLANNED)
 
 def document_snapshot(document: ApprovalDocument) -> dict[str, Any]:
     return {
-        "type": str(document.type), "version": document.version, "status": str(document.status),
-        "requestedInvestment": str(document.requested_investment), "pathRule": document.path_rule,
+        "type": str(document.type),
+        "version": document.version,
+        "status": str(document.status),
+        "requestedInvestment": str(document.requested_investment),
+        "pathRule": document.path_rule,
         "evaluatorOrganizationId": document.evaluator_organization_id,
-        "selectionMethod": str(document.evaluator_selection_method) if document.evaluator_selection_method else None,
-        "evaluationConclusion": str(document.evaluation_conclusion) if document.evaluation_conclusion else None,
+        "selectionMethod": str(document.evaluator_selection_method)
+        if document.evaluator_selection_method
+        else None,
+        "evaluationConclusion": str(document.evaluation_conclusion)
+        if document.evaluation_conclusion
+        else None,
         "recommendedInvestment": str(document.evaluation_recommended_investment)
-        if document.evaluation_recommended_investment is not None else None,
+        if document.evaluation_recommended_investment is not None
+        else None,
         "cryptoReviewPassed": document.crypto_review_passed,
         "approvalNumber": document.approval_number,
         "approvalDate": document.approval_date.isoformat() if document.approval_date else None,
-        "approvedInvestment": str(document.approved_investment) if document.approved_investment is not None else None,
+        "approvedInvestment": str(document.approved_investment)
+        if document.approved_investment is not None
+        else None,
         "returnReason": document.return_reason,
     }
 
 
-async def update_approval_facts(*, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any],
-                                expected_version: int | None) -> Project:
+async def update_approval_facts(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any], expected_version: int | None
+) -> Project:
     """R11.1–R11.3: the unit records the facts that open a shorter path (plan listing, urgency, simplicity)."""
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
         _check_version(project, expected_version)
         if project.status not in EDITABLE_FACTS or any(d.open for d in project.documents):
-            raise DomainError([Violation(
-                "APPROVAL_FACTS_LOCKED", "仅在储备库或计划中、且无在审文件时可更新审批路径依据。",
-                "Approval-path facts change only in the reserve or plan, with no document under review.",
-                rule="R11.0")])
+            raise DomainError(
+                [
+                    Violation(
+                        "APPROVAL_FACTS_LOCKED",
+                        "仅在储备库或计划中、且无在审文件时可更新审批路径依据。",
+                        "Approval-path facts change only in the reserve or plan, with no document under review.",
+                        rule="R11.0",
+                    )
+                ]
+            )
         before = project.snapshot()
         for name, value in values.items():
             setattr(project, name, value.strip() or None if isinstance(value, str) else value)
@@ -58,32 +75,69 @@ async def update_approval_facts(*, uow: UnitOfWork, gate: Gate, project_id: int,
     return project
 
 
-async def submit_document(*, uow: UnitOfWork, gate: Gate, project_id: int, document_type: DocumentType,
-                          content: dict[str, Any], requested_investment: Decimal, attachments: list[Any],
-                          expected_version: int | None) -> tuple[Project, ApprovalDocument]:
+async def submit_document(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    document_type: DocumentType,
+    content: dict[str, Any],
+    requested_investment: Decimal,
+    attachments: list[Any],
+    expected_version: int | None,
+) -> tuple[Project, ApprovalDocument]:
     """R11–R12: the unit submits the next document its path allows, complete with the R12 parts."""
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
         _check_version(project, expected_version)
         if project.status not in EDITABLE_FACTS:
-            raise DomainError([Violation("PROJECT_NOT_IN_APPROVAL", "项目须已入储备库方可编报审批文件。",
-                                         "Approval documents are submitted for projects in the reserve.",
-                                         rule="R11.0")])
+            raise DomainError(
+                [
+                    Violation(
+                        "PROJECT_NOT_IN_APPROVAL",
+                        "项目须已入储备库方可编报审批文件。",
+                        "Approval documents are submitted for projects in the reserve.",
+                        rule="R11.0",
+                    )
+                ]
+            )
         if any(d.open for d in project.documents):
-            raise DomainError([Violation("DOCUMENT_UNDER_REVIEW", "已有在审的审批文件，请待其批复或退回。",
-                                         "Another approval document is under review.", rule="R11.0")])
+            raise DomainError(
+                [
+                    Violation(
+                        "DOCUMENT_UNDER_REVIEW",
+                        "已有在审的审批文件，请待其批复或退回。",
+                        "Another approval document is under review.",
+                        rule="R11.0",
+                    )
+                ]
+            )
         step = ensure_step_allowed(path_facts(project), document_type)
         now = uow.now()
         version = 1 + max((d.version for d in project.documents if d.type is document_type), default=0)
         assert uow.actor.user_id is not None
-        document = ApprovalDocument(project_id=project_id, type=document_type, version=version,
-                                    requested_investment=requested_investment, path_rule=step.rule,
-                                    submitted_at=now, submitted_by_user_id=uow.actor.user_id, **content)
+        document = ApprovalDocument(
+            project_id=project_id,
+            type=document_type,
+            version=version,
+            requested_investment=requested_investment,
+            path_rule=step.rule,
+            submitted_at=now,
+            submitted_by_user_id=uow.actor.user_id,
+            **content,
+        )
         problems = docs.missing_parts(document)
         if requested_investment <= 0:
-            problems.append(Violation("INVALID_AMOUNT", "申报投资须大于0元。", "The requested investment must be > 0.",
-                                      rule="R11.0", field=("input", "requestedInvestment")))
+            problems.append(
+                Violation(
+                    "INVALID_AMOUNT",
+                    "申报投资须大于0元。",
+                    "The requested investment must be > 0.",
+                    rule="R11.0",
+                    field=("input", "requestedInvestment"),
+                )
+            )
         if problems:
             raise DomainError(problems)
         project.documents.append(document)
@@ -95,8 +149,9 @@ async def submit_document(*, uow: UnitOfWork, gate: Gate, project_id: int, docum
     return project, document
 
 
-async def _document_step(uow: UnitOfWork, gate: Gate, document_id: int) -> tuple[Project, ApprovalDocument,
-                                                                                     dict[str, Any]]:
+async def _document_step(
+    uow: UnitOfWork, gate: Gate, document_id: int
+) -> tuple[Project, ApprovalDocument, dict[str, Any]]:
     document = await uow.documents.get(document_id)
     project = await uow.projects.get(document.project_id, for_update=True)
     document = next(d for d in project.documents if d.id == document_id)
@@ -104,9 +159,15 @@ async def _document_step(uow: UnitOfWork, gate: Gate, document_id: int) -> tuple
     return project, document, document_snapshot(document)
 
 
-async def _finish(uow: UnitOfWork, gate: Gate, project: Project, document: ApprovalDocument,
-                  before: dict[str, Any], attachments: list[Any] | None = None,
-                  project_before: dict[str, Any] | None = None) -> None:
+async def _finish(
+    uow: UnitOfWork,
+    gate: Gate,
+    project: Project,
+    document: ApprovalDocument,
+    before: dict[str, Any],
+    attachments: list[Any] | None = None,
+    project_before: dict[str, Any] | None = None,
+) -> None:
     project.touch(uow.now())
     await uow.flush()
     if attachments:
@@ -117,30 +178,56 @@ async def _finish(uow: UnitOfWork, gate: Gate, project: Project, document: Appro
     await uow.commit()
 
 
-async def assign_evaluator(*, uow: UnitOfWork, gate: Gate, document_id: int, evaluator_organization_id: int,
-                           method: SelectionMethod, reference: str) -> ApprovalDocument:
+async def assign_evaluator(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    document_id: int,
+    evaluator_organization_id: int,
+    method: SelectionMethod,
+    reference: str,
+) -> ApprovalDocument:
     async with uow:
         project, document, before = await _document_step(uow, gate, document_id)
         types = await uow.projects.organization_types([evaluator_organization_id])
-        docs.assign_evaluator(document, evaluator_organization_id=evaluator_organization_id,
-                              evaluator_is_evaluator=types.get(evaluator_organization_id) == "evaluator",
-                              method=method, reference=reference, now=uow.now())
+        docs.assign_evaluator(
+            document,
+            evaluator_organization_id=evaluator_organization_id,
+            evaluator_is_evaluator=types.get(evaluator_organization_id) == "evaluator",
+            method=method,
+            reference=reference,
+            now=uow.now(),
+        )
         await _finish(uow, gate, project, document, before)
     return document
 
 
-async def file_evaluation(*, uow: UnitOfWork, gate: Gate, document_id: int, conclusion: EvaluationConclusion,
-                          opinion: str, recommended_investment: Decimal, attachments: list[Any]) -> ApprovalDocument:
+async def file_evaluation(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    document_id: int,
+    conclusion: EvaluationConclusion,
+    opinion: str,
+    recommended_investment: Decimal,
+    attachments: list[Any],
+) -> ApprovalDocument:
     async with uow:
         project, document, before = await _document_step(uow, gate, document_id)
-        docs.file_evaluation(document, conclusion=conclusion, opinion=opinion,
-                             recommended_investment=recommended_investment, now=uow.now())
+        docs.file_evaluation(
+            document,
+            conclusion=conclusion,
+            opinion=opinion,
+            recommended_investment=recommended_investment,
+            now=uow.now(),
+        )
         await _finish(uow, gate, project, document, before, attachments)
     return document
 
 
-async def record_crypto_review(*, uow: UnitOfWork, gate: Gate, document_id: int, passed: bool,
-                               opinion: str) -> ApprovalDocument:
+async def record_crypto_review(
+    *, uow: UnitOfWork, gate: Gate, document_id: int, passed: bool, opinion: str
+) -> ApprovalDocument:
     async with uow:
         project, document, before = await _document_step(uow, gate, document_id)
         docs.record_crypto_review(document, passed=passed, opinion=opinion, now=uow.now())
@@ -148,22 +235,44 @@ async def record_crypto_review(*, uow: UnitOfWork, gate: Gate, document_id: int,
     return document
 
 
-async def approve_document(*, uow: UnitOfWork, gate: Gate, document_id: int, number: str, approval_date: date,
-                           approved_investment: Decimal, over_request_reason: str | None,
-                           attachments: list[Any]) -> tuple[Project, ApprovalDocument]:
+async def approve_document(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    document_id: int,
+    number: str,
+    approval_date: date,
+    approved_investment: Decimal,
+    over_request_reason: str | None,
+    attachments: list[Any],
+) -> tuple[Project, ApprovalDocument]:
     """R13: approval; the preliminary design's approval makes the project APPROVED on its approval date."""
     async with uow:
         project, document, before = await _document_step(uow, gate, document_id)
         project_before = project.snapshot()
         now = uow.now()
-        docs.approve(document, number=number, approval_date=approval_date, approved_investment=approved_investment,
-                     over_request_reason=over_request_reason, today=legal_date(now), now=now)
+        docs.approve(
+            document,
+            number=number,
+            approval_date=approval_date,
+            approved_investment=approved_investment,
+            over_request_reason=over_request_reason,
+            today=legal_date(now),
+            now=now,
+        )
         final = document.type is DocumentType.PRELIMINARY_DESIGN
         if final:
             project.status = transition(project.status, Status.APPROVED, rule="R13.1")
             project.approval_date, project.approved_investment = approval_date, approved_investment
-        await _finish(uow, gate, project, document, before, attachments,
-                      project_before=project_before if final else None)
+        await _finish(
+            uow,
+            gate,
+            project,
+            document,
+            before,
+            attachments,
+            project_before=project_before if final else None,
+        )
     return project, document
 
 
@@ -178,13 +287,25 @@ async def return_document(*, uow: UnitOfWork, gate: Gate, document_id: int, reas
 def may_start_construction(project: Project) -> list[Violation]:
     """Construction needs the preliminary design approved and the project in an approved annual plan."""
     problems = []
-    if not any(d.type is DocumentType.PRELIMINARY_DESIGN and d.status is DocumentStatus.APPROVED
-               for d in project.documents):
-        problems.append(Violation("PRELIMINARY_DESIGN_NOT_APPROVED", "初步设计未批复，不能开工建设。",
-                                  "The preliminary design is not approved: construction cannot start.",
-                                  rule="R13.1"))
+    if not any(
+        d.type is DocumentType.PRELIMINARY_DESIGN and d.status is DocumentStatus.APPROVED
+        for d in project.documents
+    ):
+        problems.append(
+            Violation(
+                "PRELIMINARY_DESIGN_NOT_APPROVED",
+                "初步设计未批复，不能开工建设。",
+                "The preliminary design is not approved: construction cannot start.",
+                rule="R13.1",
+            )
+        )
     if project.plan_year is None:
-        problems.append(Violation("NOT_IN_APPROVED_PLAN", "项目未列入经批准的年度投资计划，不能开工建设。",
-                                  "The project is not in an approved annual investment plan.", rule="R10.1"))
+        problems.append(
+            Violation(
+                "NOT_IN_APPROVED_PLAN",
+                "项目未列入经批准的年度投资计划，不能开工建设。",
+                "The project is not in an approved annual investment plan.",
+                rule="R10.1",
+            )
+        )
     return problems
-

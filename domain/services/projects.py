@@ -59,8 +59,9 @@ async def create_project(*, uow: UnitOfWork, gate: Gate, project: Project) -> Pr
     return project
 
 
-async def update_project(*, uow: UnitOfWork, gate: Gate, project_id: int, changes: ProjectChanges,
-                         expected_version: int | None) -> Project:
+async def update_project(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, changes: ProjectChanges, expected_version: int | None
+) -> Project:
     """The lead unit edits its draft."""
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
@@ -114,8 +115,16 @@ def _merge_catalogue(project: Project, wanted: list[CatalogueItem]) -> None:
     project.catalogue = merged
 
 
-async def update_participation(*, uow: UnitOfWork, gate: Gate, project_id: int, business_flow: str,
-                               data_flow: str, interfaces: str, expected_version: int | None) -> Project:
+async def update_participation(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    business_flow: str,
+    data_flow: str,
+    interfaces: str,
+    expected_version: int | None,
+) -> Project:
     """R8: a participating unit maintains its own part of a joint project while it is a draft."""
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
@@ -134,8 +143,9 @@ async def update_participation(*, uow: UnitOfWork, gate: Gate, project_id: int, 
     return project
 
 
-async def submit_to_reserve(*, uow: UnitOfWork, gate: Gate, project_id: int,
-                            expected_version: int | None) -> Project:
+async def submit_to_reserve(
+    *, uow: UnitOfWork, gate: Gate, project_id: int, expected_version: int | None
+) -> Project:
     """The lead unit submits a complete draft; the first submission gives it its YK-year-sequence code."""
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
@@ -159,8 +169,15 @@ async def submit_to_reserve(*, uow: UnitOfWork, gate: Gate, project_id: int,
     return project
 
 
-async def review_for_reserve(*, uow: UnitOfWork, gate: Gate, project_id: int, results: list[CheckResult],
-                             comment: str, expected_version: int | None) -> tuple[Project, ReserveReview]:
+async def review_for_reserve(
+    *,
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    results: list[CheckResult],
+    comment: str,
+    expected_version: int | None,
+) -> tuple[Project, ReserveReview]:
     """R7: bdb records the five checks; the project enters the reserve or returns to its unit."""
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
@@ -168,16 +185,21 @@ async def review_for_reserve(*, uow: UnitOfWork, gate: Gate, project_id: int, re
         _check_version(project, expected_version)
         before = project.snapshot()
         assert uow.actor.user_id is not None
-        review = record_reserve_review(project, reviewer_user_id=uow.actor.user_id, results=results,
-                                       comment=comment, now=uow.now())
+        review = record_reserve_review(
+            project, reviewer_user_id=uow.actor.user_id, results=results, comment=comment, now=uow.now()
+        )
         project.touch(review.reviewed_at)
         uow.projects.add_review(review)
         await uow.flush()
-        after = project.snapshot() | {"reserveReview": {
-            "outcome": str(review.outcome),
-            "checks": [{"check": str(r.check), "passed": r.passed, "note": r.note} for r in review.results],
-            "comment": review.comment,
-        }}
+        after = project.snapshot() | {
+            "reserveReview": {
+                "outcome": str(review.outcome),
+                "checks": [
+                    {"check": str(r.check), "passed": r.passed, "note": r.note} for r in review.results
+                ],
+                "comment": review.comment,
+            }
+        }
         uow.record(gate.operation, "Project", project.id, before, after)
         await uow.commit()
     return project, review

@@ -16,11 +16,20 @@ T0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
 def project_row(org_id: int, n: int, **overrides: Any) -> dict[str, Any]:
     return {
-        "code": f"YK-2026-{n:04d}", "year": 2026, "name": f"营口市测试项目{n}", "description": "测试",
-        "kind": "BUILD", "category": "BUSINESS_SYSTEM", "funding_source": "FISCAL",
-        "total_investment": Decimal("1000000.00") + n, "lead_organization_id": org_id,
-        "deploys_on_government_cloud": True, "connects_resource_platform": True,
-        "status": "RESERVE_REVIEW", "created_at": T0 + timedelta(hours=n), "updated_at": T0 + timedelta(hours=n),
+        "code": f"YK-2026-{n:04d}",
+        "year": 2026,
+        "name": f"营口市测试项目{n}",
+        "description": "测试",
+        "kind": "BUILD",
+        "category": "BUSINESS_SYSTEM",
+        "funding_source": "FISCAL",
+        "total_investment": Decimal("1000000.00") + n,
+        "lead_organization_id": org_id,
+        "deploys_on_government_cloud": True,
+        "connects_resource_platform": True,
+        "status": "RESERVE_REVIEW",
+        "created_at": T0 + timedelta(hours=n),
+        "updated_at": T0 + timedelta(hours=n),
         "version": 1,
     } | overrides
 
@@ -31,7 +40,9 @@ async def insert_projects(factory: async_sessionmaker[AsyncSession], rows: list[
         return [int(pk) for pk in result.scalars()]
 
 
-async def bulk_projects(factory: async_sessionmaker[AsyncSession], org_id: int, count: int, start: int = 1) -> None:
+async def bulk_projects(
+    factory: async_sessionmaker[AsyncSession], org_id: int, count: int, start: int = 1
+) -> None:
     """Many projects in one statement (generate_series), numbered from `start`, for exports and benchmarks."""
     async with factory() as session, session.begin():
         await session.execute(text(BULK_SQL), {"org": org_id, "start": start, "end": start + count - 1})

@@ -18,12 +18,18 @@ ERRORS = "userErrors { code rule article field message }"
 
 CREATE = f"mutation($input: ProjectCreateInput!) {{ projectCreate(input: $input) {{ project {{ {PROJECT_FIELDS} }} {ERRORS} }} }}"
 UPDATE = f"mutation($input: ProjectUpdateInput!) {{ projectUpdate(input: $input) {{ project {{ {PROJECT_FIELDS} }} {ERRORS} }} }}"
-SUBMIT = (f"mutation($input: ProjectSubmitToReserveInput!) {{ projectSubmitToReserve(input: $input) "
-          f"{{ project {{ {PROJECT_FIELDS} }} {ERRORS} }} }}")
-REVIEW = (f"mutation($input: ReserveReviewRecordInput!) {{ reserveReviewRecord(input: $input) "
-          f"{{ project {{ {PROJECT_FIELDS} }} review {{ outcome returnReasons }} {ERRORS} }} }}")
-PARTICIPATE = (f"mutation($input: ProjectParticipationUpdateInput!) {{ projectParticipationUpdate(input: $input) "
-               f"{{ project {{ {PROJECT_FIELDS} }} {ERRORS} }} }}")
+SUBMIT = (
+    f"mutation($input: ProjectSubmitToReserveInput!) {{ projectSubmitToReserve(input: $input) "
+    f"{{ project {{ {PROJECT_FIELDS} }} {ERRORS} }} }}"
+)
+REVIEW = (
+    f"mutation($input: ReserveReviewRecordInput!) {{ reserveReviewRecord(input: $input) "
+    f"{{ project {{ {PROJECT_FIELDS} }} review {{ outcome returnReasons }} {ERRORS} }} }}"
+)
+PARTICIPATE = (
+    f"mutation($input: ProjectParticipationUpdateInput!) {{ projectParticipationUpdate(input: $input) "
+    f"{{ project {{ {PROJECT_FIELDS} }} {ERRORS} }} }}"
+)
 GET = f"query($id: ID!) {{ project(id: $id) {{ {PROJECT_FIELDS} }} }}"
 CHECKS = ["OVERALL_PLAN", "INDUSTRY_PLAN", "INTENSIVE_PLATFORMS", "DATA_SHARING", "SECURITY_IN_STEP"]
 
@@ -52,12 +58,20 @@ async def create(api: Api, token: str, **overrides: Any) -> dict[str, Any]:
 
 
 async def submit(api: Api, token: str, project_id: str) -> dict[str, Any]:
-    payload = (await api.data(SUBMIT, {"input": {"projectId": project_id}}, token=token))["projectSubmitToReserve"]
+    payload = (await api.data(SUBMIT, {"input": {"projectId": project_id}}, token=token))[
+        "projectSubmitToReserve"
+    ]
     assert payload["userErrors"] == [], payload
     return payload["project"]
 
 
-async def review(api: Api, token: str, project_id: str, failed: dict[str, str] | None = None,
-                 comment: str = "") -> dict[str, Any]:
-    return (await api.data(REVIEW, {"input": {"projectId": project_id, "checks": all_checks(failed),
-                                              "comment": comment}}, token=token))["reserveReviewRecord"]
+async def review(
+    api: Api, token: str, project_id: str, failed: dict[str, str] | None = None, comment: str = ""
+) -> dict[str, Any]:
+    return (
+        await api.data(
+            REVIEW,
+            {"input": {"projectId": project_id, "checks": all_checks(failed), "comment": comment}},
+            token=token,
+        )
+    )["reserveReviewRecord"]

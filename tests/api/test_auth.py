@@ -7,13 +7,15 @@ from datetime import timedelta
 import jwt
 from sqlalchemy import select
 
+from domain.actors import OrgType
 from store import tables
 from tests.utils import PASSWORD, error_codes, make_agencies, make_org, make_user
-from domain.actors import OrgType
 
 VIEWER = "{ viewer { role operations user { username } organization { name type } } }"
-LOGIN = ("mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) "
-         "{ token expiresAt viewer { role } userErrors { code field message } } }")
+LOGIN = (
+    "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) "
+    "{ token expiresAt viewer { role } userErrors { code field message } } }"
+)
 
 
 async def test_login_gives_a_token_the_viewer_can_use(api, session_factory):
@@ -49,7 +51,9 @@ async def test_a_successful_login_is_audited(api, session_factory):
     await api.login("edu.chen")
 
     async with session_factory() as session:
-        rows = (await session.execute(select(tables.audit_log.c.operation, tables.audit_log.c.actor_username))).all()
+        rows = (
+            await session.execute(select(tables.audit_log.c.operation, tables.audit_log.c.actor_username))
+        ).all()
     assert [(r.operation, r.actor_username) for r in rows] == [("auth:login", "edu.chen")]
 
 
@@ -82,7 +86,9 @@ async def test_a_forged_or_tampered_token_is_unauthenticated(api, session_factor
     forged = jwt.encode(claims, "someone else's secret, long enough for HS256 ok", algorithm="HS256")
     head, payload, signature = user_id_token.split(".")
     tampered = ".".join([head, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")])
-    none_alg = jwt.encode({**claims, "exp": int((clock() + timedelta(hours=1)).timestamp())}, None, algorithm="none")
+    none_alg = jwt.encode(
+        {**claims, "exp": int((clock() + timedelta(hours=1)).timestamp())}, None, algorithm="none"
+    )
 
     for token in (forged, tampered, none_alg, "garbage"):
         body = await api.gql(VIEWER, token=token)
@@ -96,10 +102,14 @@ async def test_integrator_token_is_shown_once_stored_hashed_read_only_and_revoca
     integrator = await make_org(session_factory, OrgType.INTEGRATOR, "一体化政务服务平台")
     from api.graphql.common import to_global_id
 
-    created = (await api.data(
-        "mutation($o: ID!) { apiTokenCreate(input: {name: \"数据同步\", organizationId: $o}) "
-        "{ token apiToken { id prefix revokedAt } userErrors { code } } }",
-        {"o": to_global_id("Organization", integrator)}, token=agencies.token["admin"]))["apiTokenCreate"]
+    created = (
+        await api.data(
+            'mutation($o: ID!) { apiTokenCreate(input: {name: "数据同步", organizationId: $o}) '
+            "{ token apiToken { id prefix revokedAt } userErrors { code } } }",
+            {"o": to_global_id("Organization", integrator)},
+            token=agencies.token["admin"],
+        )
+    )["apiTokenCreate"]
     token = created["token"]
     # then it is stored only as a hash
     async with session_factory() as session:
@@ -112,12 +122,18 @@ async def test_integrator_token_is_shown_once_stored_hashed_read_only_and_revoca
     # but never writes
     write = await api.gql(
         'mutation { projectCreate(input: {name: "x", kind: BUILD, category: BUSINESS_SYSTEM, '
-        'fundingSource: FISCAL, totalInvestment: "1.00"}) { userErrors { code } } }', token=token)
+        'fundingSource: FISCAL, totalInvestment: "1.00"}) { userErrors { code } } }',
+        token=token,
+    )
     assert error_codes(write) == ["FORBIDDEN"]
     # when the administrator revokes it, it stops working at once
-    revoked = (await api.data(
-        "mutation($t: ID!) { apiTokenRevoke(input: {apiTokenId: $t}) { apiToken { revokedAt } userErrors { code } } }",
-        {"t": created["apiToken"]["id"]}, token=agencies.token["admin"]))["apiTokenRevoke"]
+    revoked = (
+        await api.data(
+            "mutation($t: ID!) { apiTokenRevoke(input: {apiTokenId: $t}) { apiToken { revokedAt } userErrors { code } } }",
+            {"t": created["apiToken"]["id"]},
+            token=agencies.token["admin"],
+        )
+    )["apiTokenRevoke"]
     assert revoked["apiToken"]["revokedAt"] is not None
     assert error_codes(await api.gql(VIEWER, token=token)) == ["UNAUTHENTICATED"]
 
@@ -128,8 +144,10 @@ async def test_only_administrators_issue_tokens(api, session_factory):
     from api.graphql.common import to_global_id
 
     body = await api.gql(
-        "mutation($o: ID!) { apiTokenCreate(input: {name: \"x\", organizationId: $o}) { token } }",
-        {"o": to_global_id("Organization", integrator)}, token=agencies.token["bdb"])
+        'mutation($o: ID!) { apiTokenCreate(input: {name: "x", organizationId: $o}) { token } }',
+        {"o": to_global_id("Organization", integrator)},
+        token=agencies.token["bdb"],
+    )
 
     assert error_codes(body) == ["FORBIDDEN"]
     async with session_factory() as session:

@@ -18,14 +18,20 @@ from tests.utils import PASSWORD, make_org, make_user
 
 CAN = "{ viewer { can(operation: PROJECT_CREATE) { allowed code } } }"
 RULES = "{ policyRules { rules { id line } } }"
-REMOVE = ("mutation($id: ID!) { policyRuleRemove(input: {ruleId: $id}) { version userErrors { code } } }")
+REMOVE = "mutation($id: ID!) { policyRuleRemove(input: {ruleId: $id}) { version userErrors { code } } }"
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
 
 
-async def _gql(http: httpx.AsyncClient, query: str, variables: dict | None = None,  # type: ignore[type-arg]
-               token: str | None = None) -> dict:  # type: ignore[type-arg]
+async def _gql(
+    http: httpx.AsyncClient,
+    query: str,
+    variables: dict | None = None,  # type: ignore[type-arg]
+    token: str | None = None,
+) -> dict:  # type: ignore[type-arg]
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
     return response.json()
 
 
@@ -34,16 +40,38 @@ async def two_processes(database_url: str) -> AsyncIterator[tuple[httpx.AsyncCli
     """Two uvicorn processes of the API on free localhost ports, both on the test database."""
     env = {**os.environ, DATABASE_ENV: database_url}
     ports = [free_port(), free_port()]
-    servers = [live_server(["-m", "uvicorn", "tests.authz.live_app:app", "--factory", "--host", "127.0.0.1",
-                            "--port", str(port), "--log-level", "warning"], env, port) for port in ports]
+    servers = [
+        live_server(
+            [
+                "-m",
+                "uvicorn",
+                "tests.authz.live_app:app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env,
+            port,
+        )
+        for port in ports
+    ]
     async with servers[0] as first, servers[1] as second:
         yield first.http, second.http
 
 
-async def test_revoking_in_one_process_is_refused_by_the_other_within_a_second(two_processes, session_factory):
+async def test_revoking_in_one_process_is_refused_by_the_other_within_a_second(
+    two_processes, session_factory
+):
     # given two API processes, an administrator and a unit
     first, second = two_processes
-    admin_org, unit_org = await make_org(session_factory, OrgType.BDB), await make_org(session_factory, OrgType.UNIT)
+    admin_org, unit_org = (
+        await make_org(session_factory, OrgType.BDB),
+        await make_org(session_factory, OrgType.UNIT),
+    )
     await make_user(session_factory, admin_org, "live.admin", is_admin=True)
     await make_user(session_factory, unit_org, "live.unit")
     admin = (await _gql(first, LOGIN, {"u": "live.admin", "p": PASSWORD}))["data"]["login"]["token"]
@@ -59,7 +87,11 @@ async def test_revoking_in_one_process_is_refused_by_the_other_within_a_second(t
     while (await _gql(second, CAN, token=unit))["data"]["viewer"]["can"]["allowed"]:
         assert time.monotonic() - revoked_at < 1.0, "the second process still allows it after a second"
         await asyncio.sleep(0.02)
-    refused = await _gql(second, "mutation { projectCreate(input: {name: \"x\", kind: BUILD, category: "
-                                 "BUSINESS_SYSTEM, fundingSource: FISCAL, totalInvestment: \"1.00\"}) { userErrors "
-                                 "{ code } } }", token=unit)
+    refused = await _gql(
+        second,
+        'mutation { projectCreate(input: {name: "x", kind: BUILD, category: '
+        'BUSINESS_SYSTEM, fundingSource: FISCAL, totalInvestment: "1.00"}) { userErrors '
+        "{ code } } }",
+        token=unit,
+    )
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]

@@ -14,8 +14,10 @@ from tests.utils import error_codes, make_agencies
 
 CHANGES = """query($first: Int!, $after: String) { changes(first: $first, after: $after) {
   cursor hasMore changes { cursor operation targetType targetId node { id ... on Project { name } } } } }"""
-AUDIT = text("INSERT INTO audit_log (actor_username, actor_role, operation, target_type, target_id) "
-             "VALUES ('test', 'unit', :operation, 'Project', :target)")
+AUDIT = text(
+    "INSERT INTO audit_log (actor_username, actor_role, operation, target_type, target_id) "
+    "VALUES ('test', 'unit', :operation, 'Project', :target)"
+)
 
 
 async def _read(api, token, after):
@@ -38,7 +40,8 @@ async def _read_until(api, token, after, expected: int):
 
 
 async def test_two_interleaved_transactions_committing_out_of_order_are_both_returned_and_never_skipped(
-        api, session_factory, engine):
+    api, session_factory, engine
+):
     # given a project the unit leads, and a reader at the head of the feed
     a = await make_agencies(api, session_factory, "unit")
     (pk,) = await insert_projects(session_factory, [project_row(a.org["unit"], 1)])
@@ -47,7 +50,9 @@ async def test_two_interleaved_transactions_committing_out_of_order_are_both_ret
     seen: list[str] = []
     async with engine.connect() as first, engine.connect() as second:
         # when the first transaction starts writing, the second writes and commits before it
-        await first.execute(text("SELECT pg_current_xact_id()"))  # the first now holds the older transaction id
+        await first.execute(
+            text("SELECT pg_current_xact_id()")
+        )  # the first now holds the older transaction id
         await second.execute(AUDIT, {"operation": "test:second", "target": pk})
         await second.commit()
         batch = await _read(api, token, cursor)

@@ -27,9 +27,13 @@ def _cli_audit(url: str) -> list[tuple[str, str]]:
     async def read() -> list[tuple[str, str]]:
         engine = make_engine(url)
         async with engine.connect() as connection:
-            rows = (await connection.execute(
-                select(tables.audit_log.c.operation, tables.audit_log.c.actor_username)
-                .where(tables.audit_log.c.request_id == "cli").order_by(tables.audit_log.c.id))).all()
+            rows = (
+                await connection.execute(
+                    select(tables.audit_log.c.operation, tables.audit_log.c.actor_username)
+                    .where(tables.audit_log.c.request_id == "cli")
+                    .order_by(tables.audit_log.c.id)
+                )
+            ).all()
         await engine.dispose()
         return [(r.operation, r.actor_username) for r in rows]
 
@@ -39,11 +43,24 @@ def _cli_audit(url: str) -> list[tuple[str, str]]:
 def test_create_user_and_token_from_the_command_line(cli_env):
     runner = CliRunner()
     seeded = runner.invoke(app, ["seed-demo"])
-    user = runner.invoke(app, ["create-user", "--username", "li.si", "--organization", "营口市教育局",
-                               "--password", "a-long-password"])
-    short = runner.invoke(app, ["create-user", "--username", "wang.wu", "--organization", "营口市教育局",
-                                "--password", "short"])
-    token = runner.invoke(app, ["create-token", "--name", "数据同步", "--organization", "营口市一体化政务服务平台"])
+    user = runner.invoke(
+        app,
+        [
+            "create-user",
+            "--username",
+            "li.si",
+            "--organization",
+            "营口市教育局",
+            "--password",
+            "a-long-password",
+        ],
+    )
+    short = runner.invoke(
+        app, ["create-user", "--username", "wang.wu", "--organization", "营口市教育局", "--password", "short"]
+    )
+    token = runner.invoke(
+        app, ["create-token", "--name", "数据同步", "--organization", "营口市一体化政务服务平台"]
+    )
     wrong_org = runner.invoke(app, ["create-token", "--name", "x", "--organization", "营口市教育局"])
     again = runner.invoke(app, ["seed-demo"])
 

@@ -87,8 +87,10 @@ async def test_disbursement_details_are_read_by_finance_bdb_audit_and_the_owner_
     ok(await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "ADVANCE", "2000000.00")))
     query = "query($id: ID!) { projectImplementation(projectId: $id) { disbursements { amount } disbursedTotal } }"
     # when each agency reads the implementation record
-    bodies = {role: await api.gql(query, {"id": project["id"]}, token=a.token[role])
-              for role in ("finance", "bdb", "audit", "unit", "cac")}
+    bodies = {
+        role: await api.gql(query, {"id": project["id"]}, token=a.token[role])
+        for role in ("finance", "bdb", "audit", "unit", "cac")
+    }
     # then the four may read the details; the Cyberspace office gets null and a FORBIDDEN error for each field
     for role in ("finance", "bdb", "audit", "unit"):
         assert bodies[role]["data"]["projectImplementation"]["disbursedTotal"] == "2000000.00", role

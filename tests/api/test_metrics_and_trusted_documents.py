@@ -13,7 +13,9 @@ from tests.utils import Api, error_codes, make_agencies
 NAMED = "query ViewerRole { viewer { role } }"
 
 
-async def test_metrics_count_requests_latency_by_operation_name_errors_and_pool_use(api, client, session_factory):
+async def test_metrics_count_requests_latency_by_operation_name_errors_and_pool_use(
+    api, client, session_factory
+):
     # given a signed-in unit, a named query, and a query without a token
     a = await make_agencies(api, session_factory, "unit")
     await api.data(NAMED, token=a.token["unit"])
@@ -23,14 +25,18 @@ async def test_metrics_count_requests_latency_by_operation_name_errors_and_pool_
     text = response.text
     # then requests, per-operation latency, errors by code and the pool are exposed
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
-    assert 'yk_graphql_operation_duration_seconds_count{operation_name="ViewerRole",operation_type="query"} 2.0' in text
+    assert (
+        'yk_graphql_operation_duration_seconds_count{operation_name="ViewerRole",operation_type="query"} 2.0'
+        in text
+    )
     assert 'yk_graphql_errors_total{code="UNAUTHENTICATED",operation_name="ViewerRole"} 1.0' in text
     assert 'yk_http_requests_total{method="POST",path="/graphql",status="200"}' in text
     assert "yk_db_pool_size " in text and "yk_db_pool_checked_out " in text
 
 
 async def test_production_runs_only_trusted_documents_while_development_runs_anything(
-        api, settings, engine, clock, session_factory, tmp_path):
+    api, settings, engine, clock, session_factory, tmp_path
+):
     # given an allow-list holding one document, and a production app using it
     a = await make_agencies(api, session_factory, "unit")
     manifest = tmp_path / "persisted-documents.json"

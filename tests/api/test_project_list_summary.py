@@ -32,8 +32,12 @@ async def test_each_project_shows_its_latest_progress_report_and_next_obligation
     ok(await mutate(api, a, CONTRACT, "unit", contract_input(project["id"], signedOn="2026-02-28")))
     for period, day in ((1, date(2026, 5, 20)), (2, date(2026, 8, 20))):
         await move_to(api, a, clock, day)
-        report = {"projectId": project["id"], "periodNumber": period, "physicalProgress": f"{period}0",
-                  "fundsSpent": "1000.00"}
+        report = {
+            "projectId": project["id"],
+            "periodNumber": period,
+            "physicalProgress": f"{period}0",
+            "fundsSpent": "1000.00",
+        }
         ok(await mutate(api, a, PROGRESS, "unit", report))
     await api.data(CREATE, {"input": draft_input(name="草稿项目")}, token=a.token["unit"])
     # when the unit reads its list on 1 Sep 2026
@@ -44,8 +48,12 @@ async def test_each_project_shows_its_latest_progress_report_and_next_obligation
     nodes = {n["status"]: n for n in (e["node"] for e in body["projects"]["edges"])}
     approved, draft = nodes["UNDER_CONSTRUCTION"], nodes["DRAFT"]
     assert approved["latestProgressReport"] == {"periodNumber": 2, "physicalProgress": "20.00"}
-    assert approved["nextObligation"] == {"rule": "R18", "dueOn": "2026-11-30", "state": "OPEN",
-                                          "project": {"code": approved["code"]}}
+    assert approved["nextObligation"] == {
+        "rule": "R18",
+        "dueOn": "2026-11-30",
+        "state": "OPEN",
+        "project": {"code": approved["code"]},
+    }
     assert draft["latestProgressReport"] is None and draft["nextObligation"] is None
     # and an integrator, who reads published projects but not their obligations, sees the report, not the obligation
     (seen,) = [e["node"] for e in integrator["projects"]["edges"]]

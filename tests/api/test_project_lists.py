@@ -22,13 +22,21 @@ async def _codes(api, token, **variables):
     return [e["node"]["code"] for e in data["edges"]]
 
 
-async def test_search_matches_two_chinese_characters_anywhere_in_the_name_or_a_code_fragment(api, session_factory):
+async def test_search_matches_two_chinese_characters_anywhere_in_the_name_or_a_code_fragment(
+    api, session_factory
+):
     # given projects named with and without 教育, one with a literal % in its name
     a = await make_agencies(api, session_factory, "unit")
     org = a.org["unit"]
-    await insert_projects(session_factory, [
-        project_row(org, 1, name="营口市智慧教育云平台"), project_row(org, 2, name="市教育局数据中台"),
-        project_row(org, 3, name="营口市智慧交通平台"), project_row(org, 4, name="达标率100%监测系统")])
+    await insert_projects(
+        session_factory,
+        [
+            project_row(org, 1, name="营口市智慧教育云平台"),
+            project_row(org, 2, name="市教育局数据中台"),
+            project_row(org, 3, name="营口市智慧交通平台"),
+            project_row(org, 4, name="达标率100%监测系统"),
+        ],
+    )
     # when searching for 教育, a code fragment, and a literal %
     edu = await _codes(api, a.token["unit"], filter={"search": "教育"})
     code = await _codes(api, a.token["unit"], filter={"search": "2026-0003"})
@@ -44,8 +52,15 @@ async def test_search_is_served_by_the_trigram_index(session_factory):
     async with session_factory() as session:
         await session.execute(text("SET LOCAL enable_seqscan = off"))
         # when planning the search predicate
-        plan = "\n".join((await session.execute(text(
-            "EXPLAIN SELECT id FROM projects WHERE code ILIKE '%教育局%' OR name ILIKE '%教育局%'"))).scalars())
+        plan = "\n".join(
+            (
+                await session.execute(
+                    text(
+                        "EXPLAIN SELECT id FROM projects WHERE code ILIKE '%教育局%' OR name ILIKE '%教育局%'"
+                    )
+                )
+            ).scalars()
+        )
     # then the GIN trigram indexes are used
     assert "ix_projects_name_trgm" in plan and "ix_projects_code_trgm" in plan, plan
 
@@ -54,14 +69,24 @@ async def test_investment_range_includes_both_bounds(api, session_factory):
     # given 1,999,999.99 / 2,000,000.00 / 2,000,000.01
     a = await make_agencies(api, session_factory, "unit")
     org = a.org["unit"]
-    await insert_projects(session_factory, [
-        project_row(org, 1, total_investment=Decimal("1999999.99")),
-        project_row(org, 2, total_investment=Decimal("2000000.00")),
-        project_row(org, 3, total_investment=Decimal("2000000.01"))])
+    await insert_projects(
+        session_factory,
+        [
+            project_row(org, 1, total_investment=Decimal("1999999.99")),
+            project_row(org, 2, total_investment=Decimal("2000000.00")),
+            project_row(org, 3, total_investment=Decimal("2000000.01")),
+        ],
+    )
     # when filtering on exactly 2,000,000.00 as both bounds, and from it upwards
-    exact = await _codes(api, a.token["unit"], filter={"investmentMin": "2000000.00", "investmentMax": "2000000.00"})
-    upwards = await _codes(api, a.token["unit"], filter={"investmentMin": "2000000.00"},
-                           orderBy={"field": "TOTAL_INVESTMENT", "direction": "ASC"})
+    exact = await _codes(
+        api, a.token["unit"], filter={"investmentMin": "2000000.00", "investmentMax": "2000000.00"}
+    )
+    upwards = await _codes(
+        api,
+        a.token["unit"],
+        filter={"investmentMin": "2000000.00"},
+        orderBy={"field": "TOTAL_INVESTMENT", "direction": "ASC"},
+    )
     # then bounds are inclusive
     assert exact == ["YK-2026-0002"]
     assert upwards == ["YK-2026-0002", "YK-2026-0003"]
@@ -72,22 +97,28 @@ async def test_ordering_by_investment_pages_through_ties_without_gaps_or_repeats
     a = await make_agencies(api, session_factory, "unit")
     org = a.org["unit"]
     amounts = ["500.00", "300.00", "300.00", "900.00", "300.00", "300.00", "100.00"]
-    await insert_projects(session_factory, [project_row(org, i + 1, total_investment=Decimal(v))
-                                            for i, v in enumerate(amounts)])
+    await insert_projects(
+        session_factory, [project_row(org, i + 1, total_investment=Decimal(v)) for i, v in enumerate(amounts)]
+    )
     expected = [c for _, c in sorted((Decimal(v), f"YK-2026-{i + 1:04d}") for i, v in enumerate(amounts))]
     order = {"field": "TOTAL_INVESTMENT", "direction": "ASC"}
     # when paging forwards two at a time, and backwards from the end
     forward, after = [], None
     while True:
-        page = (await api.data(LIST, {"first": 2, "after": after, "orderBy": order}, token=a.token["unit"]))["projects"]
+        page = (await api.data(LIST, {"first": 2, "after": after, "orderBy": order}, token=a.token["unit"]))[
+            "projects"
+        ]
         forward += [e["node"]["code"] for e in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
     backward, before = [], None
     while True:
-        page = (await api.data(LIST, {"first": None, "last": 3, "before": before, "orderBy": order},
-                               token=a.token["unit"]))["projects"]
+        page = (
+            await api.data(
+                LIST, {"first": None, "last": 3, "before": before, "orderBy": order}, token=a.token["unit"]
+            )
+        )["projects"]
         backward = [e["node"]["code"] for e in page["edges"]] + backward
         if not page["pageInfo"]["hasPreviousPage"]:
             break
@@ -97,16 +128,25 @@ async def test_ordering_by_investment_pages_through_ties_without_gaps_or_repeats
     assert backward == expected
 
 
-async def test_order_by_code_descending_puts_drafts_without_code_last_and_by_name_ascending(api, session_factory):
+async def test_order_by_code_descending_puts_drafts_without_code_last_and_by_name_ascending(
+    api, session_factory
+):
     # given two submitted projects and a draft without a code
     a = await make_agencies(api, session_factory, "unit")
     org = a.org["unit"]
-    await insert_projects(session_factory, [
-        project_row(org, 1, name="乙项目"), project_row(org, 2, name="甲项目"),
-        project_row(org, 3, code=None, year=None, status="DRAFT", name="丙项目")])
+    await insert_projects(
+        session_factory,
+        [
+            project_row(org, 1, name="乙项目"),
+            project_row(org, 2, name="甲项目"),
+            project_row(org, 3, code=None, year=None, status="DRAFT", name="丙项目"),
+        ],
+    )
     # when ordered by code descending and by name ascending
     by_code = await _codes(api, a.token["unit"], orderBy={"field": "CODE", "direction": "DESC"})
-    data = (await api.data(LIST, {"first": 10, "orderBy": {"field": "NAME"}}, token=a.token["unit"]))["projects"]
+    data = (await api.data(LIST, {"first": 10, "orderBy": {"field": "NAME"}}, token=a.token["unit"]))[
+        "projects"
+    ]
     # then codes descend with the draft last, and names ascend by code point
     assert by_code == ["YK-2026-0002", "YK-2026-0001", None]
     assert [e["node"]["name"] for e in data["edges"]] == sorted(["乙项目", "甲项目", "丙项目"])
@@ -118,7 +158,10 @@ async def test_a_cursor_from_the_default_order_is_refused_for_another_ordering(a
     await insert_projects(session_factory, [project_row(a.org["unit"], i) for i in (1, 2)])
     page = (await api.data(LIST, {"first": 1}, token=a.token["unit"]))["projects"]
     # when it is used with orderBy
-    body = await api.gql(LIST, {"first": 1, "after": page["pageInfo"]["endCursor"], "orderBy": {"field": "NAME"}},
-                         token=a.token["unit"])
+    body = await api.gql(
+        LIST,
+        {"first": 1, "after": page["pageInfo"]["endCursor"], "orderBy": {"field": "NAME"}},
+        token=a.token["unit"],
+    )
     # then the request is refused as bad input
     assert error_codes(body) == ["BAD_USER_INPUT"]

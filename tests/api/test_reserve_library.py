@@ -51,8 +51,11 @@ async def test_R7_happy_path_draft_to_reserve_with_audit_records(api, session_fa
     # and each step left its audit record, with before/after, actor and request id
     log = (await api.data(AUDIT, {"id": project["id"]}, token=a.token["bdb"]))["auditLog"]
     records = [e["node"] for e in reversed(log["edges"])]
-    assert [r["operation"] for r in records] == ["project:create", "project:submit-to-reserve",
-                                                 "reserve-review:record"]
+    assert [r["operation"] for r in records] == [
+        "project:create",
+        "project:submit-to-reserve",
+        "reserve-review:record",
+    ]
     assert [r["actorRole"] for r in records] == ["unit", "unit", "bdb"]
     assert records[1]["before"]["status"] == "DRAFT" and records[1]["after"]["status"] == "RESERVE_REVIEW"
     assert records[2]["after"]["reserveReview"]["outcome"] == "ACCEPTED"
@@ -64,16 +67,28 @@ async def test_R7_a_failed_check_returns_the_project_with_reasons(api, session_f
     project = await create(api, a.token["unit"])
     await submit(api, a.token["unit"], project["id"])
 
-    returned = await review(api, a.token["bdb"], project["id"],
-                            failed={"INTENSIVE_PLATFORMS": "统一身份认证应复用市级平台。"}, comment="请修改后再提交。")
+    returned = await review(
+        api,
+        a.token["bdb"],
+        project["id"],
+        failed={"INTENSIVE_PLATFORMS": "统一身份认证应复用市级平台。"},
+        comment="请修改后再提交。",
+    )
 
     assert returned["project"]["status"] == "DRAFT"
     assert returned["review"]["outcome"] == "RETURNED"
     assert returned["review"]["returnReasons"] == [
-        "充分利用基础支撑平台，集约化建设：统一身份认证应复用市级平台。", "请修改后再提交。"]
+        "充分利用基础支撑平台，集约化建设：统一身份认证应复用市级平台。",
+        "请修改后再提交。",
+    ]
     # the unit edits and resubmits; the project keeps its code
-    edited = (await api.data(UPDATE, {"input": {"projectId": project["id"], "description": "复用市级统一身份认证。"}},
-                             token=a.token["unit"]))["projectUpdate"]
+    edited = (
+        await api.data(
+            UPDATE,
+            {"input": {"projectId": project["id"], "description": "复用市级统一身份认证。"}},
+            token=a.token["unit"],
+        )
+    )["projectUpdate"]
     assert edited["userErrors"] == []
     again = await submit(api, a.token["unit"], project["id"])
     assert again["code"] == "YK-2026-0001" and again["status"] == "RESERVE_REVIEW"
@@ -87,8 +102,11 @@ async def test_R7_every_missing_check_and_note_is_listed_and_nothing_changes(api
     checks = all_checks()[:3]
     checks[0]["note"] = "  "
 
-    payload = (await api.data(REVIEW, {"input": {"projectId": project["id"], "checks": checks}},
-                              token=a.token["bdb"]))["reserveReviewRecord"]
+    payload = (
+        await api.data(
+            REVIEW, {"input": {"projectId": project["id"], "checks": checks}}, token=a.token["bdb"]
+        )
+    )["reserveReviewRecord"]
 
     assert [(e["code"], e["rule"], e["article"]) for e in payload["userErrors"]] == [
         ("RESERVE_CHECK_MISSING", "R7", "第七条"),
@@ -108,8 +126,9 @@ async def test_finance_cannot_accept_into_the_reserve(api, session_factory):
     await submit(api, a.token["unit"], project["id"])
     before = await _audit_count(session_factory)
 
-    body = await api.gql(REVIEW, {"input": {"projectId": project["id"], "checks": all_checks()}},
-                         token=a.token["finance"])
+    body = await api.gql(
+        REVIEW, {"input": {"projectId": project["id"], "checks": all_checks()}}, token=a.token["finance"]
+    )
 
     assert error_codes(body) == ["FORBIDDEN"]
     assert body["errors"][0]["message"] == "您所在单位的角色无权执行此操作。"
@@ -123,8 +142,12 @@ async def test_a_unit_cannot_read_or_edit_another_units_draft(api, session_facto
     project = await create(api, a.token["unit"])
 
     read = await api.gql(GET, {"id": project["id"]}, token=a.token["unit2"])
-    edit = await api.gql(UPDATE, {"input": {"projectId": project["id"], "name": "改名"}}, token=a.token["unit2"])
-    listed = await api.data("{ projects(first: 10) { totalCount edges { node { id } } } }", token=a.token["unit2"])
+    edit = await api.gql(
+        UPDATE, {"input": {"projectId": project["id"], "name": "改名"}}, token=a.token["unit2"]
+    )
+    listed = await api.data(
+        "{ projects(first: 10) { totalCount edges { node { id } } } }", token=a.token["unit2"]
+    )
 
     assert error_codes(read) == ["NOT_FOUND"] and error_codes(edit) == ["NOT_FOUND"]
     assert listed["projects"] == {"totalCount": 0, "edges": []}
@@ -149,18 +172,37 @@ async def test_supervisors_see_submitted_projects_but_not_drafts(api, session_fa
 async def test_R6_leaving_the_government_cloud_needs_a_reason(api, session_factory):
     a = await make_agencies(api, session_factory, "unit")
 
-    zh = (await api.data(CREATE, {"input": draft_input(deploysOnGovernmentCloud=False)},
-                         token=a.token["unit"]))["projectCreate"]
-    en = (await api.data(CREATE, {"input": draft_input(connectsResourcePlatform=False)},
-                         token=a.token["unit"], lang="en-US,en;q=0.9"))["projectCreate"]
-    ok = (await api.data(CREATE, {"input": draft_input(deploysOnGovernmentCloud=False,
-                                                       platformExemptionReason="密码设备须本地部署。")},
-                         token=a.token["unit"]))["projectCreate"]
+    zh = (
+        await api.data(CREATE, {"input": draft_input(deploysOnGovernmentCloud=False)}, token=a.token["unit"])
+    )["projectCreate"]
+    en = (
+        await api.data(
+            CREATE,
+            {"input": draft_input(connectsResourcePlatform=False)},
+            token=a.token["unit"],
+            lang="en-US,en;q=0.9",
+        )
+    )["projectCreate"]
+    ok = (
+        await api.data(
+            CREATE,
+            {
+                "input": draft_input(
+                    deploysOnGovernmentCloud=False, platformExemptionReason="密码设备须本地部署。"
+                )
+            },
+            token=a.token["unit"],
+        )
+    )["projectCreate"]
 
     assert zh["project"] is None
     assert zh["userErrors"][0] | {"message": None} == {
-        "code": "PLATFORM_EXEMPTION_REASON_REQUIRED", "rule": "R6", "article": "第六条",
-        "field": ["input", "platformExemptionReason"], "message": None}
+        "code": "PLATFORM_EXEMPTION_REASON_REQUIRED",
+        "rule": "R6",
+        "article": "第六条",
+        "field": ["input", "platformExemptionReason"],
+        "message": None,
+    }
     assert "政务云" in zh["userErrors"][0]["message"]
     assert en["userErrors"][0]["article"] == "Art. 6" and "government cloud" in en["userErrors"][0]["message"]
     assert ok["userErrors"] == [] and ok["project"]["platformExemptionReason"] == "密码设备须本地部署。"
@@ -169,21 +211,36 @@ async def test_R6_leaving_the_government_cloud_needs_a_reason(api, session_facto
 async def test_R8_participants_state_their_own_part_before_submission(api, session_factory):
     # given a joint project led by one unit with another participating
     a = await make_agencies(api, session_factory, "unit", "unit2", "unit3")
-    project = await create(api, a.token["unit"], participants=[{"organizationId": a.gid("unit2")}],
-                           catalogue=[{"code": "YK-DATA-001", "name": "城市部件数据"}])
+    project = await create(
+        api,
+        a.token["unit"],
+        participants=[{"organizationId": a.gid("unit2")}],
+        catalogue=[{"code": "YK-DATA-001", "name": "城市部件数据"}],
+    )
     # when the lead submits before the participant has stated its part
-    early = (await api.data(SUBMIT, {"input": {"projectId": project["id"]}},
-                            token=a.token["unit"]))["projectSubmitToReserve"]
+    early = (await api.data(SUBMIT, {"input": {"projectId": project["id"]}}, token=a.token["unit"]))[
+        "projectSubmitToReserve"
+    ]
     # then every missing part is named
     assert [(e["code"], e["field"][-1]) for e in early["userErrors"]] == [
-        ("PARTICIPANT_PART_MISSING", "businessFlow"), ("PARTICIPANT_PART_MISSING", "dataFlow"),
-        ("PARTICIPANT_PART_MISSING", "interfaces")]
+        ("PARTICIPANT_PART_MISSING", "businessFlow"),
+        ("PARTICIPANT_PART_MISSING", "dataFlow"),
+        ("PARTICIPANT_PART_MISSING", "interfaces"),
+    ]
     # the participant reads it and states its part, but cannot edit the rest; an outsider cannot even see it
-    part = {"projectId": project["id"], "businessFlow": "事件流转", "dataFlow": "日汇总", "interfaces": "共享交换平台"}
-    stated = (await api.data(PARTICIPATE, {"input": part}, token=a.token["unit2"]))["projectParticipationUpdate"]
+    part = {
+        "projectId": project["id"],
+        "businessFlow": "事件流转",
+        "dataFlow": "日汇总",
+        "interfaces": "共享交换平台",
+    }
+    stated = (await api.data(PARTICIPATE, {"input": part}, token=a.token["unit2"]))[
+        "projectParticipationUpdate"
+    ]
     assert stated["userErrors"] == [] and stated["project"]["participants"][0]["businessFlow"] == "事件流转"
-    assert error_codes(await api.gql(UPDATE, {"input": {"projectId": project["id"], "name": "x"}},
-                                     token=a.token["unit2"])) == ["FORBIDDEN"]
+    assert error_codes(
+        await api.gql(UPDATE, {"input": {"projectId": project["id"], "name": "x"}}, token=a.token["unit2"])
+    ) == ["FORBIDDEN"]
     assert error_codes(await api.gql(PARTICIPATE, {"input": part}, token=a.token["unit3"])) == ["NOT_FOUND"]
     # and now the submission goes through
     assert (await submit(api, a.token["unit"], project["id"]))["status"] == "RESERVE_REVIEW"
@@ -191,11 +248,17 @@ async def test_R8_participants_state_their_own_part_before_submission(api, sessi
 
 async def test_R8_a_joint_project_needs_a_data_catalogue(api, session_factory):
     a = await make_agencies(api, session_factory, "unit", "unit2")
-    project = await create(api, a.token["unit"], participants=[
-        {"organizationId": a.gid("unit2"), "businessFlow": "b", "dataFlow": "d", "interfaces": "i"}])
+    project = await create(
+        api,
+        a.token["unit"],
+        participants=[
+            {"organizationId": a.gid("unit2"), "businessFlow": "b", "dataFlow": "d", "interfaces": "i"}
+        ],
+    )
 
-    payload = (await api.data(SUBMIT, {"input": {"projectId": project["id"]}},
-                              token=a.token["unit"]))["projectSubmitToReserve"]
+    payload = (await api.data(SUBMIT, {"input": {"projectId": project["id"]}}, token=a.token["unit"]))[
+        "projectSubmitToReserve"
+    ]
 
     assert [(e["code"], e["rule"]) for e in payload["userErrors"]] == [("DATA_CATALOGUE_REQUIRED", "R8")]
 
@@ -205,13 +268,19 @@ async def test_R8_two_projects_cannot_both_build_the_same_catalogue_item(api, se
     first = await create(api, a.token["unit"], catalogue=[{"code": "YK-DATA-001", "name": "城市部件数据"}])
     await submit(api, a.token["unit"], first["id"])
     second = await create(api, a.token["unit2"], catalogue=[{"code": "YK-DATA-001", "name": "城市部件数据"}])
-    reuse = await create(api, a.token["unit2"],
-                         catalogue=[{"code": "YK-DATA-001", "name": "城市部件数据", "newConstruction": False}])
+    reuse = await create(
+        api,
+        a.token["unit2"],
+        catalogue=[{"code": "YK-DATA-001", "name": "城市部件数据", "newConstruction": False}],
+    )
 
-    refused = (await api.data(SUBMIT, {"input": {"projectId": second["id"]}},
-                              token=a.token["unit2"]))["projectSubmitToReserve"]
+    refused = (await api.data(SUBMIT, {"input": {"projectId": second["id"]}}, token=a.token["unit2"]))[
+        "projectSubmitToReserve"
+    ]
 
-    assert [(e["code"], e["rule"]) for e in refused["userErrors"]] == [("CATALOGUE_ITEM_ALREADY_CLAIMED", "R8")]
+    assert [(e["code"], e["rule"]) for e in refused["userErrors"]] == [
+        ("CATALOGUE_ITEM_ALREADY_CLAIMED", "R8")
+    ]
     assert "YK-2026-0001" in refused["userErrors"][0]["message"]
     assert (await submit(api, a.token["unit2"], reuse["id"]))["status"] == "RESERVE_REVIEW"
 
@@ -221,22 +290,39 @@ async def test_a_submitted_project_is_not_edited_directly(api, session_factory):
     project = await create(api, a.token["unit"])
     await submit(api, a.token["unit"], project["id"])
 
-    payload = (await api.data(UPDATE, {"input": {"projectId": project["id"], "totalInvestment": "1.00"}},
-                              token=a.token["unit"]))["projectUpdate"]
+    payload = (
+        await api.data(
+            UPDATE, {"input": {"projectId": project["id"], "totalInvestment": "1.00"}}, token=a.token["unit"]
+        )
+    )["projectUpdate"]
 
     assert [(e["code"], e["rule"], e["article"]) for e in payload["userErrors"]] == [
-        ("PROJECT_NOT_EDITABLE", "R16", "第十六条")]
+        ("PROJECT_NOT_EDITABLE", "R16", "第十六条")
+    ]
 
 
 async def test_a_stale_expected_version_is_a_conflict(api, session_factory):
     a = await make_agencies(api, session_factory, "unit")
     project = await create(api, a.token["unit"])
-    await api.data(UPDATE, {"input": {"projectId": project["id"], "name": "第一次修改",
-                                      "expectedVersion": project["version"]}}, token=a.token["unit"])
+    await api.data(
+        UPDATE,
+        {"input": {"projectId": project["id"], "name": "第一次修改", "expectedVersion": project["version"]}},
+        token=a.token["unit"],
+    )
 
-    stale = (await api.data(UPDATE, {"input": {"projectId": project["id"], "name": "基于旧版本的修改",
-                                               "expectedVersion": project["version"]}},
-                            token=a.token["unit"]))["projectUpdate"]
+    stale = (
+        await api.data(
+            UPDATE,
+            {
+                "input": {
+                    "projectId": project["id"],
+                    "name": "基于旧版本的修改",
+                    "expectedVersion": project["version"],
+                }
+            },
+            token=a.token["unit"],
+        )
+    )["projectUpdate"]
 
     assert [e["code"] for e in stale["userErrors"]] == ["VERSION_CONFLICT"]
     current = (await api.data(GET, {"id": project["id"]}, token=a.token["unit"]))["project"]
@@ -247,10 +333,13 @@ async def test_money_is_exact_cny(api, session_factory):
     a = await make_agencies(api, session_factory, "unit")
 
     exact = await create(api, a.token["unit"], totalInvestment="2000000.00")
-    fractional = await api.gql(CREATE, {"input": draft_input(totalInvestment="2000000.001")}, token=a.token["unit"])
+    fractional = await api.gql(
+        CREATE, {"input": draft_input(totalInvestment="2000000.001")}, token=a.token["unit"]
+    )
     number = await api.gql(CREATE, {"input": draft_input(totalInvestment=2000000.5)}, token=a.token["unit"])
-    zero = (await api.data(CREATE, {"input": draft_input(totalInvestment="0.00")},
-                           token=a.token["unit"]))["projectCreate"]
+    zero = (await api.data(CREATE, {"input": draft_input(totalInvestment="0.00")}, token=a.token["unit"]))[
+        "projectCreate"
+    ]
 
     assert exact["totalInvestment"] == "2000000.00"
     assert "errors" in fractional and fractional["data"] is None
@@ -275,15 +364,19 @@ async def test_project_codes_count_per_year(api, session_factory, clock):
 async def test_codes_have_no_gaps_a_refused_submission_uses_no_number(api, session_factory):
     a = await make_agencies(api, session_factory, "unit")
     first = await create(api, a.token["unit"], description="")
-    refused = (await api.data(SUBMIT, {"input": {"projectId": first["id"]}},
-                              token=a.token["unit"]))["projectSubmitToReserve"]
+    refused = (await api.data(SUBMIT, {"input": {"projectId": first["id"]}}, token=a.token["unit"]))[
+        "projectSubmitToReserve"
+    ]
     assert [e["code"] for e in refused["userErrors"]] == ["DESCRIPTION_REQUIRED"]
     second = await create(api, a.token["unit"])
     assert (await submit(api, a.token["unit"], second["id"]))["code"] == "YK-2026-0001"
-    again = (await api.data(SUBMIT, {"input": {"projectId": second["id"]}},
-                            token=a.token["unit"]))["projectSubmitToReserve"]
+    again = (await api.data(SUBMIT, {"input": {"projectId": second["id"]}}, token=a.token["unit"]))[
+        "projectSubmitToReserve"
+    ]
     assert [e["code"] for e in again["userErrors"]] == ["INVALID_TRANSITION"]
-    await api.data(UPDATE, {"input": {"projectId": first["id"], "description": "建设内容。"}}, token=a.token["unit"])
+    await api.data(
+        UPDATE, {"input": {"projectId": first["id"], "description": "建设内容。"}}, token=a.token["unit"]
+    )
 
     assert (await submit(api, a.token["unit"], first["id"]))["code"] == "YK-2026-0002"
 
@@ -319,8 +412,11 @@ async def test_project_by_code_and_by_node_id(api, session_factory):
     await submit(api, a.token["unit"], project["id"])
 
     by_code = await api.data('{ project(code: "YK-2026-0001") { id name } }', token=a.token["unit"])
-    by_node = await api.data('query($id: ID!) { node(id: $id) { id ... on Project { code } } }',
-                             {"id": project["id"]}, token=a.token["unit"])
+    by_node = await api.data(
+        "query($id: ID!) { node(id: $id) { id ... on Project { code } } }",
+        {"id": project["id"]},
+        token=a.token["unit"],
+    )
     missing = await api.gql('{ project(code: "YK-2026-9999") { id } }', token=a.token["unit"])
 
     assert by_code["project"]["id"] == project["id"]

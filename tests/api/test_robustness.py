@@ -33,27 +33,40 @@ async def test_concurrent_reviews_of_one_project_exactly_one_wins(api, session_f
     assert all(p["userErrors"][0]["code"] == "INVALID_TRANSITION" for p in payloads if p["userErrors"])
     async with session_factory() as session:
         reviews = (await session.execute(select(tables.reserve_reviews.c.id))).all()
-        audits = (await session.execute(select(tables.audit_log.c.id).where(
-            tables.audit_log.c.operation == "reserve-review:record"))).all()
+        audits = (
+            await session.execute(
+                select(tables.audit_log.c.id).where(tables.audit_log.c.operation == "reserve-review:record")
+            )
+        ).all()
     assert len(reviews) == 1 and len(audits) == 1
 
 
 async def test_concurrent_edits_with_the_same_version_exactly_one_wins(api, session_factory):
     a = await make_agencies(api, session_factory, "unit")
     project = await create(api, a.token["unit"])
-    update = ("mutation($input: ProjectUpdateInput!) { projectUpdate(input: $input) "
-              "{ project { version } userErrors { code } } }")
+    update = (
+        "mutation($input: ProjectUpdateInput!) { projectUpdate(input: $input) "
+        "{ project { version } userErrors { code } } }"
+    )
 
-    results = await asyncio.gather(*(
-        api.data(update, {"input": {"projectId": project["id"], "name": f"名称{i}", "expectedVersion": 1}},
-                 token=a.token["unit"]) for i in range(6)))
+    results = await asyncio.gather(
+        *(
+            api.data(
+                update,
+                {"input": {"projectId": project["id"], "name": f"名称{i}", "expectedVersion": 1}},
+                token=a.token["unit"],
+            )
+            for i in range(6)
+        )
+    )
 
     codes = sorted(e["code"] for r in results for e in r["projectUpdate"]["userErrors"])
     assert codes == ["VERSION_CONFLICT"] * 5
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET operation = 'forged'", "DELETE FROM audit_log",
-                                       "TRUNCATE audit_log"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET operation = 'forged'", "DELETE FROM audit_log", "TRUNCATE audit_log"]
+)
 async def test_the_database_refuses_to_change_the_audit_log(api, session_factory, statement):
     await make_agencies(api, session_factory, "unit")  # a login writes one record
     async with session_factory() as session:
@@ -95,9 +108,11 @@ async def test_pages_walk_forwards_and_backwards_without_gaps(api, session_facto
     names = [f"项目{i:02d}" for i in range(7)]
     for name in names:
         await create(api, a.token["unit"], name=name)
-    page = "query($first: Int, $after: String, $last: Int, $before: String) { projects(first: $first, " \
-           "after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage " \
-           "startCursor endCursor } edges { node { name } } } }"
+    page = (
+        "query($first: Int, $after: String, $last: Int, $before: String) { projects(first: $first, "
+        "after: $after, last: $last, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage "
+        "startCursor endCursor } edges { node { name } } } }"
+    )
 
     seen, after = [], None
     while True:
@@ -113,8 +128,10 @@ async def test_pages_walk_forwards_and_backwards_without_gaps(api, session_facto
     assert back["pageInfo"]["hasPreviousPage"] is True
 
 
-@pytest.mark.parametrize(("arguments", "field"), [("first: 101", "first"), ("last: 0", "last"),
-                                                  ("", "first"), ("first: 1, last: 1", "first")])
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [("first: 101", "first"), ("last: 0", "last"), ("", "first"), ("first: 1, last: 1", "first")],
+)
 async def test_page_size_is_required_and_at_most_100(api, session_factory, arguments, field):
     a = await make_agencies(api, session_factory, "unit")
     args = f"({arguments})" if arguments else ""
@@ -132,8 +149,12 @@ async def test_first_100_is_allowed(api, session_factory):
 
 
 async def test_every_response_carries_a_request_id(api, client):
-    chosen = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "trace-42"})
-    fresh = await client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "bad id!"})
+    chosen = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "trace-42"}
+    )
+    fresh = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "bad id!"}
+    )
 
     assert chosen.headers["x-request-id"] == "trace-42"
     assert len(fresh.headers["x-request-id"]) == 32
@@ -165,11 +186,15 @@ async def test_an_unreachable_database_is_a_masked_internal_error_not_an_http_50
         from api.auth import issue_session_token
         from domain.actors import Actor
 
-        token = issue_session_token(Actor(user_id=1, organization_id=1, role="unit", username="u"),
-                                    secret=settings.token_secret.get_secret_value(), ttl=timedelta(hours=1),
-                                    now=clock()).token
-        response = await down.post("/graphql", json={"query": "{ viewer { role } }"},
-                                   headers={"Authorization": f"Bearer {token}"})
+        token = issue_session_token(
+            Actor(user_id=1, organization_id=1, role="unit", username="u"),
+            secret=settings.token_secret.get_secret_value(),
+            ttl=timedelta(hours=1),
+            now=clock(),
+        ).token
+        response = await down.post(
+            "/graphql", json={"query": "{ viewer { role } }"}, headers={"Authorization": f"Bearer {token}"}
+        )
     await engine.dispose()
     # then
     assert response.status_code == 200
@@ -178,8 +203,11 @@ async def test_an_unreachable_database_is_a_masked_internal_error_not_an_http_50
 
 
 async def test_a_started_app_keeps_its_start_up_objects_out_of_full_collections(settings, engine):
-    app = create_app(settings.model_copy(update={"webhook_worker": False, "notification_worker": False}),
-                     engine=engine, policy_from_database=False)
+    app = create_app(
+        settings.model_copy(update={"webhook_worker": False, "notification_worker": False}),
+        engine=engine,
+        policy_from_database=False,
+    )
     saved = gc.get_threshold()
     gc.unfreeze()
     try:
@@ -193,8 +221,11 @@ async def test_a_started_app_keeps_its_start_up_objects_out_of_full_collections(
 
 async def test_a_process_keeps_its_connections_through_bursts_of_requests(settings, database_url):
     # given the app with its own engine (pool sized by the settings) and a counter of new connections
-    app = create_app(settings.model_copy(update={"webhook_worker": False, "notification_worker": False}),
-                     database_url=database_url, policy_from_database=False)
+    app = create_app(
+        settings.model_copy(update={"webhook_worker": False, "notification_worker": False}),
+        database_url=database_url,
+        policy_from_database=False,
+    )
     opened = []
     event.listen(app.state.engine.sync_engine, "connect", lambda *_: opened.append(1))
 

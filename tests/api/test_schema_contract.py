@@ -17,8 +17,13 @@ def _committed_at_head() -> str | None:
     """schema.graphql as last committed, so a breaking change is caught before the commit too."""
     if shutil.which("git") is None:
         return None
-    result = subprocess.run(["git", "show", "HEAD:schema.graphql"], cwd=contract.SCHEMA_FILE.parent,  # noqa: S607
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["git", "show", "HEAD:schema.graphql"],
+        cwd=contract.SCHEMA_FILE.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return result.stdout if result.returncode == 0 else None
 
 
@@ -52,7 +57,11 @@ def test_committed_schema_graphql_is_the_code_schema():
 @pytest.mark.parametrize("baseline", ["working tree", "git HEAD"])
 def test_breaking_changes_against_the_committed_schema_are_acknowledged_in_changelog(baseline):
     # given the committed schema (in the working tree, or as last committed)
-    old = contract.SCHEMA_FILE.read_text(encoding="utf-8") if baseline == "working tree" else _committed_at_head()
+    old = (
+        contract.SCHEMA_FILE.read_text(encoding="utf-8")
+        if baseline == "working tree"
+        else _committed_at_head()
+    )
     if old is None:
         pytest.skip("schema.graphql is not committed yet")
     changelog = contract.CHANGELOG_FILE.read_text(encoding="utf-8")
@@ -80,7 +89,8 @@ def test_an_acknowledgement_counts_only_under_unreleased():
     old_release = "# Changelog\n\n## Unreleased\n\n## 0.1.0\n\n- Field Query.b was removed.\n"
     quoted = "# Changelog\n\n## Unreleased\n\n- Field Query.b was removed. Use Query.a.\n\n## 0.1.0\n"
     # when checked
-    pending_old, pending_quoted = (contract.unacknowledged_breaking_changes(OLD, NEW, c)
-                                   for c in (old_release, quoted))
+    pending_old, pending_quoted = (
+        contract.unacknowledged_breaking_changes(OLD, NEW, c) for c in (old_release, quoted)
+    )
     # then only the Unreleased acknowledgement is accepted
     assert (pending_old, pending_quoted) == (["Field Query.b was removed."], [])

@@ -26,17 +26,29 @@ async def test_two_workers_serve_one_port_on_one_database(database_url, session_
     org = await make_org(session_factory, OrgType.UNIT)
     await make_user(session_factory, org, "workers.unit")
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "YK_TOKEN_SECRET": "w" * 48, "YK_LOG_LEVEL": "WARNING",
-           "YK_WEBHOOK_WORKER": "false", "YK_NOTIFICATION_WORKER": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "YK_TOKEN_SECRET": "w" * 48,
+        "YK_LOG_LEVEL": "WARNING",
+        "YK_WEBHOOK_WORKER": "false",
+        "YK_NOTIFICATION_WORKER": "false",
+    }
     serve = ["-m", "api", "serve", "--no-demo", "--workers", "2", "--port", str(port)]
     async with live_server(serve, env, port) as server:
         # when a user signs in and asks who they are, many times over
-        login = await server.http.post("/graphql", json={"query": LOGIN,
-                                                         "variables": {"u": "workers.unit", "p": PASSWORD}})
+        login = await server.http.post(
+            "/graphql", json={"query": LOGIN, "variables": {"u": "workers.unit", "p": PASSWORD}}
+        )
         token = login.json()["data"]["login"]["token"]
-        answers = await asyncio.gather(*(
-            server.http.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"})
-            for _ in range(20)))
+        answers = await asyncio.gather(
+            *(
+                server.http.post(
+                    "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"}
+                )
+                for _ in range(20)
+            )
+        )
         workers = _worker_pids(server.process.pid)
     # then two worker processes ran, and every answer knew the user (a token from one works on the other)
     assert len(workers) == 2

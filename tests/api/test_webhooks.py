@@ -75,14 +75,19 @@ def receiver():
 
 
 def _login(base: str, username: str) -> str:
-    body = httpx.post(f"{base}/graphql", json={
-        "query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }",
-        "variables": {"u": username, "p": PASSWORD}}).json()
+    body = httpx.post(
+        f"{base}/graphql",
+        json={
+            "query": "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }",
+            "variables": {"u": username, "p": PASSWORD},
+        },
+    ).json()
     return body["data"]["login"]["token"]
 
 
 async def test_every_event_arrives_once_per_event_id_after_retries_across_a_restart_signed_and_redacted(
-        settings, database_url, session_factory, receiver):
+    settings, database_url, session_factory, receiver
+):
     # given an admin, a unit, an integrator subscribed to every event, and a live API with fast retries
     settings = settings.model_copy(update={"webhook_poll_seconds": 0.05, "webhook_backoff_seconds": 1.5})
     admin_org = await make_org(session_factory, OrgType.BDB, name="测试-管理员单位")
@@ -95,9 +100,21 @@ async def test_every_event_arrives_once_per_event_id_after_retries_across_a_rest
             api = Api(http)
             admin, unit = _login(base, "hook.admin"), _login(base, "hook.unit")
             from api.graphql.common import to_global_id
-            created = (await api.data(SUBSCRIBE, {"input": {
-                "organizationId": to_global_id("Organization", integrator_org), "name": "数据共享平台",
-                "url": receiver.url, "eventTypes": ["*"]}}, token=admin))["webhookSubscriptionCreate"]
+
+            created = (
+                await api.data(
+                    SUBSCRIBE,
+                    {
+                        "input": {
+                            "organizationId": to_global_id("Organization", integrator_org),
+                            "name": "数据共享平台",
+                            "url": receiver.url,
+                            "eventTypes": ["*"],
+                        }
+                    },
+                    token=admin,
+                )
+            )["webhookSubscriptionCreate"]
             secret = created["secret"]
             # when a unit creates a draft (hidden from the integrator) and submits it (published)
             first = await create(api, unit)
@@ -111,7 +128,9 @@ async def test_every_event_arrives_once_per_event_id_after_retries_across_a_rest
             second = await create(api, unit, name="营口市第二个对接测试项目")
             await submit(api, unit, second["id"])
             receiver.wait_for(lambda: len(receiver.successes()) == 2)
-            await asyncio.sleep(1.0)  # a duplicate (a second claim of the same delivery) would have arrived by now
+            await asyncio.sleep(
+                1.0
+            )  # a duplicate (a second claim of the same delivery) would have arrived by now
             log = (await api.data(DELIVERIES, token=_login(base, "hook.admin")))["webhookSubscriptions"]
     # then each event arrived exactly once after one refused attempt, both submissions, nothing of the drafts
     assert sorted(receiver.successes().values()) == [1, 1]
@@ -120,7 +139,9 @@ async def test_every_event_arrives_once_per_event_id_after_retries_across_a_rest
     assert {b["target"]["id"] for b in bodies} == {first["id"], second["id"]}
     assert all("contactPhone" not in (b["data"] or {}) for b in bodies)
     # … every request carried a valid signature
-    assert all(verify(secret, r[2][TIMESTAMP_HEADER], r[1], r[2][SIGNATURE_HEADER]) for r in receiver.received)
+    assert all(
+        verify(secret, r[2][TIMESTAMP_HEADER], r[1], r[2][SIGNATURE_HEADER]) for r in receiver.received
+    )
     # … and the delivery log shows two attempts per event, now delivered
     deliveries = log["edges"][0]["node"]["deliveries"]
     assert sorted((d["status"], d["attempts"]) for d in deliveries) == [("delivered", 2), ("delivered", 2)]
@@ -152,7 +173,10 @@ async def test_only_the_administrator_subscribes_and_bad_input_is_a_user_error(a
     invalid = (await api.data(SUBSCRIBE, {"input": bad}, token=a.token["admin"]))["webhookSubscriptionCreate"]
     # then the unit is forbidden, and the administrator gets userErrors naming the fields
     assert error_codes(refused) == ["FORBIDDEN"]
-    assert sorted(e["code"] for e in invalid["userErrors"]) == ["WEBHOOK_EVENT_TYPES_INVALID", "WEBHOOK_URL_INVALID"]
+    assert sorted(e["code"] for e in invalid["userErrors"]) == [
+        "WEBHOOK_EVENT_TYPES_INVALID",
+        "WEBHOOK_URL_INVALID",
+    ]
     assert invalid["secret"] is None
 
 
@@ -168,18 +192,48 @@ async def test_two_workers_in_parallel_send_each_delivery_once(engine, database_
     r = Receiver()
     org = await make_org(session_factory, OrgType.AUDIT, name="测试-审计对接")
     async with session_factory() as session, session.begin():
-        sub = (await session.execute(insert(webhook_subscriptions).values(
-            organization_id=org, name="x", url=r.url, secret="s", event_types=["*"])
-            .returning(webhook_subscriptions.c.id))).scalar_one()
-        events = (await session.execute(insert(webhook_events).returning(webhook_events.c.id), [
-            {"event_id": f"e-{n}", "event_type": "project:update", "target_type": "Project", "target_id": n,
-             "occurred_at": datetime.now(UTC)} for n in range(10)])).scalars().all()
-        await session.execute(insert(webhook_deliveries), [
-            {"event_id": e, "subscription_id": sub, "payload": {"eventId": f"first-{e}", "eventType": "x"}}
-            for e in events])
+        sub = (
+            await session.execute(
+                insert(webhook_subscriptions)
+                .values(organization_id=org, name="x", url=r.url, secret="s", event_types=["*"])
+                .returning(webhook_subscriptions.c.id)
+            )
+        ).scalar_one()
+        events = (
+            (
+                await session.execute(
+                    insert(webhook_events).returning(webhook_events.c.id),
+                    [
+                        {
+                            "event_id": f"e-{n}",
+                            "event_type": "project:update",
+                            "target_type": "Project",
+                            "target_id": n,
+                            "occurred_at": datetime.now(UTC),
+                        }
+                        for n in range(10)
+                    ],
+                )
+            )
+            .scalars()
+            .all()
+        )
+        await session.execute(
+            insert(webhook_deliveries),
+            [
+                {
+                    "event_id": e,
+                    "subscription_id": sub,
+                    "payload": {"eventId": f"first-{e}", "eventType": "x"},
+                }
+                for e in events
+            ],
+        )
     other_engine = make_engine(database_url, pool_size=2)
-    workers = [WebhookWorker(f, Authorizer(), WorkerConfig()) for f in (session_factory,
-                                                                           make_session_factory(other_engine))]
+    workers = [
+        WebhookWorker(f, Authorizer(), WorkerConfig())
+        for f in (session_factory, make_session_factory(other_engine))
+    ]
     for e in events:  # the receiver refuses only a first attempt: mark each id as tried, so all succeed
         r.received.append((f"first-{e}", b"", {}, 500))
     # when both workers deliver at the same time

@@ -30,7 +30,9 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.PROJECT_SUBMIT_TO_RESERVE: {"unit": {scopes.LEAD}},
     Operation.RESERVE_REVIEW_RECORD: {"bdb": {scopes.SUBMITTED}},
     Operation.AUDIT_LOG_READ: {"bdb": {scopes.ANY}, "audit": {scopes.ANY}},
-    Operation.ORGANIZATION_READ: {role: {scopes.ANY} for role in [*SUPERVISORS, "unit", "evaluator", ADMIN_ROLE]},
+    Operation.ORGANIZATION_READ: {
+        role: {scopes.ANY} for role in [*SUPERVISORS, "unit", "evaluator", ADMIN_ROLE]
+    },
     Operation.ORGANIZATION_CREATE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.USER_CREATE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.API_TOKEN_CREATE: {ADMIN_ROLE: {scopes.ANY}},
@@ -53,8 +55,11 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.MID_YEAR_FINANCE_OPINION: {"finance": {scopes.SUBMITTED}},
     Operation.MID_YEAR_DECIDE: {"government": {scopes.SUBMITTED}},
     Operation.APPROVAL_FACTS_UPDATE: {"unit": {scopes.LEAD}},
-    Operation.APPROVAL_DOCUMENT_READ: {**{role: {scopes.SUBMITTED} for role in SUPERVISORS},
-                                       "unit": {scopes.LEAD, scopes.PARTICIPANT}, "evaluator": {scopes.ASSIGNED}},
+    Operation.APPROVAL_DOCUMENT_READ: {
+        **{role: {scopes.SUBMITTED} for role in SUPERVISORS},
+        "unit": {scopes.LEAD, scopes.PARTICIPANT},
+        "evaluator": {scopes.ASSIGNED},
+    },
     Operation.APPROVAL_DOCUMENT_SUBMIT: {"unit": {scopes.LEAD}},
     Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR: {"bdb": {scopes.SUBMITTED}},
     Operation.APPROVAL_DOCUMENT_EVALUATE: {"evaluator": {scopes.ASSIGNED}},
@@ -63,31 +68,69 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.APPROVAL_DOCUMENT_RETURN: {"bdb": {scopes.SUBMITTED}},
     Operation.POST_EVALUATION_HISTORY_READ: {"bdb": {scopes.ANY}, "audit": {scopes.ANY}},
     # Art. 14–22 (issue 4)
-    **{op: {"unit": {scopes.LEAD}} for op in (
-        Operation.CONTRACT_RECORD, Operation.CHANGE_REQUEST_FILE, Operation.PROGRESS_REPORT_SUBMIT,
-        Operation.ACCEPTANCE_INITIAL_RECORD, Operation.ACCEPTANCE_APPLY, Operation.ACCEPTANCE_REPORT_FILE,
-        Operation.SELF_EVALUATION_SUBMIT)},
-    **{op: {"bdb": {scopes.SUBMITTED}} for op in (
-        Operation.OM_PROCUREMENT_RECORD, Operation.CHANGE_REQUEST_DECIDE, Operation.ACCEPTANCE_EXTEND,
-        Operation.ACCEPTANCE_DECIDE, Operation.ACCEPTANCE_FILING_ACKNOWLEDGE, Operation.RESOURCE_ALLOCATE,
-        Operation.POST_EVALUATION_COMMISSION)},
+    **{
+        op: {"unit": {scopes.LEAD}}
+        for op in (
+            Operation.CONTRACT_RECORD,
+            Operation.CHANGE_REQUEST_FILE,
+            Operation.PROGRESS_REPORT_SUBMIT,
+            Operation.ACCEPTANCE_INITIAL_RECORD,
+            Operation.ACCEPTANCE_APPLY,
+            Operation.ACCEPTANCE_REPORT_FILE,
+            Operation.SELF_EVALUATION_SUBMIT,
+        )
+    },
+    **{
+        op: {"bdb": {scopes.SUBMITTED}}
+        for op in (
+            Operation.OM_PROCUREMENT_RECORD,
+            Operation.CHANGE_REQUEST_DECIDE,
+            Operation.ACCEPTANCE_EXTEND,
+            Operation.ACCEPTANCE_DECIDE,
+            Operation.ACCEPTANCE_FILING_ACKNOWLEDGE,
+            Operation.RESOURCE_ALLOCATE,
+            Operation.POST_EVALUATION_COMMISSION,
+        )
+    },
     Operation.DISBURSEMENT_RECORD: {"finance": {scopes.SUBMITTED}},
-    Operation.DISBURSEMENT_READ: {"finance": {scopes.SUBMITTED}, "bdb": {scopes.SUBMITTED}, "audit": {scopes.ANY},
-                                  "unit": {scopes.LEAD}},
+    Operation.DISBURSEMENT_READ: {
+        "finance": {scopes.SUBMITTED},
+        "bdb": {scopes.SUBMITTED},
+        "audit": {scopes.ANY},
+        "unit": {scopes.LEAD},
+    },
     Operation.POST_EVALUATION_FILE: {"evaluator": {scopes.ASSIGNED}},
     # Art. 23–24 (issue 5)
-    Operation.INSPECTION_READ: {**{role: {scopes.SUBMITTED} for role in SUPERVISORS},
-                                "audit": {scopes.ANY, scopes.SUBMITTED}, "unit": {scopes.LEAD}},
-    **{op: {role: {scopes.SUBMITTED} for role in INSPECTORS}
-       for op in (Operation.INSPECTION_OPEN, Operation.INSPECTION_CONCLUDE, Operation.RECTIFICATION_REPORT_REVIEW)},
+    Operation.INSPECTION_READ: {
+        **{role: {scopes.SUBMITTED} for role in SUPERVISORS},
+        "audit": {scopes.ANY, scopes.SUBMITTED},
+        "unit": {scopes.LEAD},
+    },
+    **{
+        op: {role: {scopes.SUBMITTED} for role in INSPECTORS}
+        for op in (
+            Operation.INSPECTION_OPEN,
+            Operation.INSPECTION_CONCLUDE,
+            Operation.RECTIFICATION_REPORT_REVIEW,
+        )
+    },
     Operation.RECTIFICATION_REPORT_SUBMIT: {"unit": {scopes.LEAD}},
-    **{op: {"bdb": {scopes.SUBMITTED}} for op in (Operation.PROJECT_PLAN_DEFER, Operation.PROJECT_SUSPEND,
-                                                  Operation.PROJECT_RESUME, Operation.PROJECT_TERMINATE)},
+    **{
+        op: {"bdb": {scopes.SUBMITTED}}
+        for op in (
+            Operation.PROJECT_PLAN_DEFER,
+            Operation.PROJECT_SUSPEND,
+            Operation.PROJECT_RESUME,
+            Operation.PROJECT_TERMINATE,
+        )
+    },
     Operation.INFO_REQUEST_SEND: {role: {scopes.SUBMITTED} for role in ("bdb", "finance", "audit")},
     Operation.INFO_REQUEST_ANSWER: {"unit": {scopes.LEAD}},
     Operation.OBLIGATION_READ: {**{role: {scopes.SUBMITTED} for role in SUPERVISORS}, "unit": {scopes.LEAD}},
-    **{op: {role: {scopes.ANY} for role in [*SUPERVISORS, "unit", "evaluator"]}
-       for op in (Operation.NOTIFICATION_READ, Operation.NOTIFICATION_MARK_READ)},
+    **{
+        op: {role: {scopes.ANY} for role in [*SUPERVISORS, "unit", "evaluator"]}
+        for op in (Operation.NOTIFICATION_READ, Operation.NOTIFICATION_MARK_READ)
+    },
 }
 
 authorizer = Authorizer()
@@ -106,8 +149,10 @@ def test_every_policy_line_cites_an_article() -> None:
             assert grant.article.startswith("第") and grant.article.endswith("条"), grant
 
 
-@pytest.mark.parametrize(("role", "operation", "scope"),
-                         list(itertools.product(ROLES, Operation, [s for s in scopes.ALL_SCOPES if s != scopes.ANY])))
+@pytest.mark.parametrize(
+    ("role", "operation", "scope"),
+    list(itertools.product(ROLES, Operation, [s for s in scopes.ALL_SCOPES if s != scopes.ANY])),
+)
 def test_matrix(role: str, operation: Operation, scope: str) -> None:
     actor = Actor(user_id=1, organization_id=1, role=role, username="u")
     granted = EXPECTED[operation].get(role, set())
@@ -134,5 +179,9 @@ def test_decisions_are_memoised_so_a_page_costs_a_constant_number_of_enforcer_ca
     fresh = Authorizer()
     actor = Actor(user_id=1, organization_id=1, role="bdb", username="u")
     for n in range(100):  # projects in every relation to the actor
-        fresh.allowed(actor, Operation.PROJECT_READ, frozenset({scopes.ANY, scopes.ALL_SCOPES[n % len(scopes.ALL_SCOPES)]}))
+        fresh.allowed(
+            actor,
+            Operation.PROJECT_READ,
+            frozenset({scopes.ANY, scopes.ALL_SCOPES[n % len(scopes.ALL_SCOPES)]}),
+        )
     assert fresh.enforce_calls == len(scopes.ALL_SCOPES)

@@ -65,38 +65,53 @@ async def test_authorizer_loaded_from_the_database_decides_like_the_file(session
     await policy_admin.apply_database_policy(from_db, session_factory)
     # when every role's grants of every operation are compared (decisions follow from them, see test_explain)
     roles = [t.value for t in OrgType] + [ADMIN_ROLE]
-    differences = [(role, op) for role, op in itertools.product(roles, Operation)
-                   if set(from_file.grants(role, op)) != set(from_db.grants(role, op))]
+    differences = [
+        (role, op)
+        for role, op in itertools.product(roles, Operation)
+        if set(from_file.grants(role, op)) != set(from_db.grants(role, op))
+    ]
     # then the answers are the same, under the database's version
     assert from_db.version == 1
     assert differences == []
 
 
 async def test_listener_applies_committed_changes_and_recovers_after_losing_its_connection(
-        session_factory, database_url, clock):
+    session_factory, database_url, clock
+):
     # given a process following the database policy
     await _seed(session_factory, read_policy_file(POLICY_PATH))
     authorizer = Authorizer()
-    listener = PolicyListener(authorizer=authorizer, session_factory=session_factory,
-                              connect=asyncpg_connector(database_url), retry_seconds=0.05)
+    listener = PolicyListener(
+        authorizer=authorizer,
+        session_factory=session_factory,
+        connect=asyncpg_connector(database_url),
+        retry_seconds=0.05,
+    )
     await listener.start()
     try:
         assert authorizer.allowed(UNIT, Operation.PROJECT_CREATE, LEAD)
         await _eventually(lambda: listener._connection is not None)
         # when another process removes the unit's project:create line
         rule_id = await _rule_id(session_factory, "p, unit, project:create, lead, 第七条")
-        await policy_admin.remove_rule(uow=SqlUnitOfWork(session_factory, actor=ADMIN, clock=clock, request_id="t"),
-                                       rule_id=rule_id)
+        await policy_admin.remove_rule(
+            uow=SqlUnitOfWork(session_factory, actor=ADMIN, clock=clock, request_id="t"), rule_id=rule_id
+        )
         # then this process refuses it without being told anything else
         assert await _eventually(lambda: not authorizer.allowed(UNIT, Operation.PROJECT_CREATE, LEAD))
         # when its listening connection is killed (as by a database restart) and a line is added meanwhile
         async with session_factory() as session, session.begin():
-            await session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                       "WHERE application_name = 'yingkou-policy-listener' "
-                                       "AND datname = current_database()"))
-        await policy_admin.add_rule(uow=SqlUnitOfWork(session_factory, actor=ADMIN, clock=clock, request_id="t"),
-                                    authorizer=authorizer,
-                                    line=PolicyLine("p", ("unit", "project:create", "lead", "第七条")))
+            await session.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'yingkou-policy-listener' "
+                    "AND datname = current_database()"
+                )
+            )
+        await policy_admin.add_rule(
+            uow=SqlUnitOfWork(session_factory, actor=ADMIN, clock=clock, request_id="t"),
+            authorizer=authorizer,
+            line=PolicyLine("p", ("unit", "project:create", "lead", "第七条")),
+        )
         # then it reconnects and catches up
         assert await _eventually(lambda: authorizer.allowed(UNIT, Operation.PROJECT_CREATE, LEAD))
         assert listener.reconnects >= 1

@@ -13,23 +13,30 @@ ROLES = [t.value for t in OrgType] + [ADMIN_ROLE]
 # do not declare yet). Declare each with extensions=performs(...) and delete its name here; this set only
 # ever shrinks — a mutation added from now on must declare its operation.
 AWAITING_DECLARATION: frozenset[str] = frozenset()
-HOW_TO_FIX = ("declare it: @strawberry.mutation(..., extensions=performs(Operation.X[, on=\"Project\"])) "
-              "and give Operation.X a line in authz/policy.csv")
+HOW_TO_FIX = (
+    'declare it: @strawberry.mutation(..., extensions=performs(Operation.X[, on="Project"])) '
+    "and give Operation.X a line in authz/policy.csv"
+)
 
 
 def _declarations() -> dict[str, Performs | None]:
     mutation = build_schema().get_type_by_name("Mutation")
     assert mutation is not None
-    return {field.name: next((e for e in field.extensions if isinstance(e, Performs)), None)
-            for field in mutation.fields}
+    return {
+        field.name: next((e for e in field.extensions if isinstance(e, Performs)), None)
+        for field in mutation.fields
+    }
 
 
 def test_every_mutation_declares_the_operation_it_performs():
     # given the schema the code serves
     declarations = _declarations()
     # when looking for mutations without a declaration
-    undeclared = sorted(name for name, performs in declarations.items()
-                        if performs is None and name not in AWAITING_DECLARATION)
+    undeclared = sorted(
+        name
+        for name, performs in declarations.items()
+        if performs is None and name not in AWAITING_DECLARATION
+    )
     # then there are none
     assert undeclared == [], f"{undeclared}: {HOW_TO_FIX}"
 

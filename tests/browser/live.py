@@ -25,8 +25,14 @@ def free_port() -> int:
 def live_server(settings: Settings, database_url: str, port: int | None = None) -> Iterator[str]:
     """Yields the base URL once /healthz answers; stops uvicorn (lifespan shutdown included) on exit."""
     port = port or free_port()
-    config = uvicorn.Config(create_app(settings, database_url=database_url), host="127.0.0.1", port=port,
-                            log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings, database_url=database_url),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -118,7 +118,8 @@ async def test_verify_audit_command_reports_the_broken_record(cli_env, session_f
     runner = CliRunner()
     intact = await asyncio.to_thread(runner.invoke, app, ["verify-audit"])
     await _tamper(
-        session_factory, f"UPDATE audit_log SET actor_username = 'someone.else' WHERE id = {ids[1]}"  # noqa: S608
+        session_factory,
+        f"UPDATE audit_log SET actor_username = 'someone.else' WHERE id = {ids[1]}",  # noqa: S608
     )
     # when
     broken = await asyncio.to_thread(runner.invoke, app, ["verify-audit"])

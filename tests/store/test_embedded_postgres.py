@@ -25,8 +25,13 @@ if sys.argv[2] == "wait":
 
 
 def _start(pgdata: Path, mode: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", START, str(pgdata), mode], cwd=PROJECT_ROOT,  # noqa: S603
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", START, str(pgdata), mode],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def _postmaster_pid(pgdata: Path) -> int | None:

@@ -82,7 +82,7 @@ async def test_kill_9_of_the_api_during_mutations_leaves_no_half_written_state(d
         "YK_RATE_LIMIT_PER_MINUTE": "0",
         "YK_LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(  # noqa: ASYNC220, S603
+    server = subprocess.Popen(  # noqa: ASYNC220
         [sys.executable, "-m", "api", "serve", "--no-demo", "--port", str(port)],
         cwd=PROJECT_ROOT,
         env=env,
@@ -124,7 +124,7 @@ def scratch_server(tmp_path: Path) -> Any:
     pgdata = tmp_path / "pg"
     # The server inherits the starter's stdout: a pipe would never reach EOF, so the URL goes to a file.
     url_file = tmp_path / "url"
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [
             sys.executable,
             "-c",
@@ -146,7 +146,7 @@ def scratch_server(tmp_path: Path) -> Any:
     try:
         yield (
             url,
-            lambda: subprocess.run(  # noqa: S603
+            lambda: subprocess.run(
                 [*ctl, "restart"],
                 check=True,
                 stdout=subprocess.DEVNULL,
@@ -156,7 +156,7 @@ def scratch_server(tmp_path: Path) -> Any:
             ),
         )
     finally:
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [*ctl, "stop"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -14,15 +14,30 @@ from domain.errors import DomainError
 
 NOW = datetime(2026, 5, 6, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 5, 6)
-COMPLETE = {"data_catalogue": "目录", "sharing_list": "清单", "sharing_process": "流程", "sharing_interfaces": "接口",
-            "sharing_frequency": "每日", "product_security_statement": "国产化", "security_plan": "等保三级",
-            "crypto_application_plan": "商用密码"}
+COMPLETE = {
+    "data_catalogue": "目录",
+    "sharing_list": "清单",
+    "sharing_process": "流程",
+    "sharing_interfaces": "接口",
+    "sharing_frequency": "每日",
+    "product_security_statement": "国产化",
+    "security_plan": "等保三级",
+    "crypto_application_plan": "商用密码",
+}
 
 
 def document(kind: DocumentType = DocumentType.FEASIBILITY_STUDY, **content: object) -> ApprovalDocument:
-    return ApprovalDocument(project_id=1, type=kind, version=1, requested_investment=Decimal("3000000.00"),
-                            path_rule="R11.0", submitted_at=NOW, submitted_by_user_id=1, id=5,
-                            **{**COMPLETE, **content})  # type: ignore[arg-type]
+    return ApprovalDocument(
+        project_id=1,
+        type=kind,
+        version=1,
+        requested_investment=Decimal("3000000.00"),
+        path_rule="R11.0",
+        submitted_at=NOW,
+        submitted_by_user_id=1,
+        id=5,
+        **{**COMPLETE, **content},
+    )  # type: ignore[arg-type]
 
 
 def test_R12_a_complete_feasibility_study_lacks_nothing() -> None:
@@ -32,9 +47,16 @@ def test_R12_a_complete_feasibility_study_lacks_nothing() -> None:
 def test_R12_every_missing_part_is_named() -> None:
     empty = document(**{name: "" for name in COMPLETE})
     missing = docs.missing_parts(empty)
-    assert [v.field[-1] for v in missing] == ["dataCatalogue", "sharingList", "sharingProcess", "sharingInterfaces",
-                                              "sharingFrequency", "productSecurityStatement", "securityPlan",
-                                              "cryptoApplicationPlan"]
+    assert [v.field[-1] for v in missing] == [
+        "dataCatalogue",
+        "sharingList",
+        "sharingProcess",
+        "sharingInterfaces",
+        "sharingFrequency",
+        "productSecurityStatement",
+        "securityPlan",
+        "cryptoApplicationPlan",
+    ]
     assert all(v.rule == "R12" for v in missing)
 
 
@@ -44,7 +66,9 @@ def test_R12_each_single_part_is_required(field: str) -> None:
 
 
 def test_R12_buying_services_needs_the_self_build_comparison() -> None:
-    assert [v.field[-1] for v in docs.missing_parts(document(purchases_services=True))] == ["selfBuildVsPurchase"]
+    assert [v.field[-1] for v in docs.missing_parts(document(purchases_services=True))] == [
+        "selfBuildVsPurchase"
+    ]
     assert docs.missing_parts(document(purchases_services=True, self_build_vs_purchase="购买更省")) == []
 
 
@@ -54,19 +78,38 @@ def test_R12_does_not_apply_to_the_proposal() -> None:
 
 def _evaluated(passed: bool | None = True) -> ApprovalDocument:
     d = document()
-    docs.assign_evaluator(d, evaluator_organization_id=9, evaluator_is_evaluator=True,
-                          method=SelectionMethod.COMPETITIVE_CONSULTATION, reference="YKCG-2026-031", now=NOW)
-    docs.file_evaluation(d, conclusion=EvaluationConclusion.RECOMMENDED, opinion="可行",
-                         recommended_investment=Decimal("2800000.00"), now=NOW)
+    docs.assign_evaluator(
+        d,
+        evaluator_organization_id=9,
+        evaluator_is_evaluator=True,
+        method=SelectionMethod.COMPETITIVE_CONSULTATION,
+        reference="YKCG-2026-031",
+        now=NOW,
+    )
+    docs.file_evaluation(
+        d,
+        conclusion=EvaluationConclusion.RECOMMENDED,
+        opinion="可行",
+        recommended_investment=Decimal("2800000.00"),
+        now=NOW,
+    )
     if passed is not None:
         docs.record_crypto_review(d, passed=passed, opinion="合规" if passed else "不合规", now=NOW)
     return d
 
 
-def _approve(d: ApprovalDocument, amount: str = "2800000.00", reason: str | None = None,
-             on: date = TODAY) -> None:
-    docs.approve(d, number="营数据审〔2026〕12号", approval_date=on, approved_investment=Decimal(amount),
-                 over_request_reason=reason, today=TODAY, now=NOW)
+def _approve(
+    d: ApprovalDocument, amount: str = "2800000.00", reason: str | None = None, on: date = TODAY
+) -> None:
+    docs.approve(
+        d,
+        number="营数据审〔2026〕12号",
+        approval_date=on,
+        approved_investment=Decimal(amount),
+        over_request_reason=reason,
+        today=TODAY,
+        now=NOW,
+    )
 
 
 def test_R13_1_no_approval_before_the_evaluation() -> None:
@@ -92,9 +135,13 @@ def test_R13_approval_after_both_records_number_date_and_investment() -> None:
     assert d.status is DocumentStatus.APPROVED and d.approved_investment == Decimal("2800000.00")
 
 
-@pytest.mark.parametrize(("amount", "reason", "ok"), [("3000000.00", None, True), ("3000000.01", None, False),
-                                                      ("3000000.01", "评估认为需增加灾备", True)])
-def test_R13_never_above_the_request_without_a_recorded_reason(amount: str, reason: str | None, ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("amount", "reason", "ok"),
+    [("3000000.00", None, True), ("3000000.01", None, False), ("3000000.01", "评估认为需增加灾备", True)],
+)
+def test_R13_never_above_the_request_without_a_recorded_reason(
+    amount: str, reason: str | None, ok: bool
+) -> None:
     d = _evaluated()
     if ok:
         _approve(d, amount, reason)
@@ -113,8 +160,14 @@ def test_an_approval_date_in_the_future_is_refused() -> None:
 
 def test_R13_1_the_evaluator_is_a_registered_third_party_with_a_recorded_selection() -> None:
     with pytest.raises(DomainError) as refused:
-        docs.assign_evaluator(document(), evaluator_organization_id=3, evaluator_is_evaluator=False,
-                              method=SelectionMethod.INQUIRY, reference=" ", now=NOW)
+        docs.assign_evaluator(
+            document(),
+            evaluator_organization_id=3,
+            evaluator_is_evaluator=False,
+            method=SelectionMethod.INQUIRY,
+            reference=" ",
+            now=NOW,
+        )
     assert [v.code for v in refused.value.violations] == ["NOT_AN_EVALUATOR", "SELECTION_REFERENCE_REQUIRED"]
 
 

@@ -12,10 +12,23 @@ from domain.errors import DomainError
 P, FS, PD = DocumentType.PROPOSAL, DocumentType.FEASIBILITY_STUDY, DocumentType.PRELIMINARY_DESIGN
 
 
-def facts(approved: set[DocumentType] = frozenset(), *, in_plan: bool = False, urgent: str | None = None,  # type: ignore[assignment]
-          simple: bool = False, single: bool = False, total: str = "5000000.00") -> PathFacts:
-    return PathFacts(approved=frozenset(approved), in_plan=in_plan, urgent_legal_basis=urgent,
-                     technically_simple=simple, single_content=single, total_investment=Decimal(total))
+def facts(
+    approved: set[DocumentType] = frozenset(),
+    *,
+    in_plan: bool = False,
+    urgent: str | None = None,  # type: ignore[assignment]
+    simple: bool = False,
+    single: bool = False,
+    total: str = "5000000.00",
+) -> PathFacts:
+    return PathFacts(
+        approved=frozenset(approved),
+        in_plan=in_plan,
+        urgent_legal_basis=urgent,
+        technically_simple=simple,
+        single_content=single,
+        total_investment=Decimal(total),
+    )
 
 
 def steps(f: PathFacts) -> list[tuple[DocumentType, str]]:
@@ -42,8 +55,12 @@ def test_R11_2_an_urgent_project_with_its_legal_basis_may_start_at_the_prelimina
     assert steps(facts(urgent="   ")) == [(P, "R11.0")]
 
 
-@pytest.mark.parametrize(("total", "may_skip"), [("1999999.99", True), ("2000000.00", True), ("2000000.01", False)])
-def test_R11_3_at_most_two_million_may_skip_feasibility_after_the_proposal(total: str, may_skip: bool) -> None:
+@pytest.mark.parametrize(
+    ("total", "may_skip"), [("1999999.99", True), ("2000000.00", True), ("2000000.01", False)]
+)
+def test_R11_3_at_most_two_million_may_skip_feasibility_after_the_proposal(
+    total: str, may_skip: bool
+) -> None:
     expected = [(PD, "R11.3"), (FS, "R11.0")] if may_skip else [(FS, "R11.0")]
     assert steps(facts({P}, total=total)) == expected
 
@@ -73,9 +90,22 @@ def test_the_step_that_allowed_a_document_is_returned() -> None:
 
 
 def test_nothing_is_next_while_a_document_is_under_review_or_outside_the_reserve() -> None:
-    under_review = PathFacts(approved=frozenset({P}), in_plan=False, urgent_legal_basis=None,
-                             technically_simple=False, single_content=False, total_investment=Decimal("1.00"),
-                             document_under_review=True)
-    draft = PathFacts(approved=frozenset(), in_plan=True, urgent_legal_basis=None, technically_simple=False,
-                      single_content=False, total_investment=Decimal("1.00"), in_reserve=False)
+    under_review = PathFacts(
+        approved=frozenset({P}),
+        in_plan=False,
+        urgent_legal_basis=None,
+        technically_simple=False,
+        single_content=False,
+        total_investment=Decimal("1.00"),
+        document_under_review=True,
+    )
+    draft = PathFacts(
+        approved=frozenset(),
+        in_plan=True,
+        urgent_legal_basis=None,
+        technically_simple=False,
+        single_content=False,
+        total_investment=Decimal("1.00"),
+        in_reserve=False,
+    )
     assert allowed_steps(under_review) == [] and next_step(draft) is None

@@ -14,7 +14,9 @@ def test_terminated_is_final_and_filed_projects_are_not_suspended() -> None:
     assert Status.SUSPENDED not in TRANSITIONS[Status.FILED]
 
 
-@pytest.mark.parametrize("state", [s for s in Status if s not in (Status.TERMINATED, Status.SUSPENDED, Status.FILED)])
+@pytest.mark.parametrize(
+    "state", [s for s in Status if s not in (Status.TERMINATED, Status.SUSPENDED, Status.FILED)]
+)
 def test_R23_2_every_active_state_can_be_suspended_or_terminated(state: Status) -> None:
     assert {Status.SUSPENDED, Status.TERMINATED} <= TRANSITIONS[state]
 
@@ -27,8 +29,10 @@ def test_a_move_outside_the_table_is_refused_with_both_states_named() -> None:
     assert "草稿" in violation.zh and "已入储备库" in violation.zh
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "一"), (7, "七"), (10, "十"), (11, "十一"), (20, "二十"), (23, "二十三"),
-                                         (27, "二十七")])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(1, "一"), (7, "七"), (10, "十"), (11, "十一"), (20, "二十"), (23, "二十三"), (27, "二十七")],
+)
 def test_article_numbers_in_chinese(n: int, text: str) -> None:
     assert chinese_number(n) == text
 

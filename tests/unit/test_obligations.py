@@ -65,7 +65,10 @@ def test_the_next_obligation_is_the_earliest_not_yet_met() -> None:
     # when / then: the met first period is skipped; the overdue second comes before the open third
     found = next_obligation(facts, date(2026, 9, 1))
     assert found is not None and (found.rule, found.due_on, found.state) == (
-        "R18", date(2026, 8, 31), ObligationState.OVERDUE)
+        "R18",
+        date(2026, 8, 31),
+        ObligationState.OVERDUE,
+    )
     assert next_obligation(_facts(), date(2026, 9, 1)) is None  # not approved: owes nothing yet
 
 

@@ -54,8 +54,15 @@ def _items(broken: bool = False) -> list[Item]:
     unit = Unit(name="u1", code=None, color=Color.RED)
     other = Unit(name="u2", code="C2", color=Color.BLUE)
     return [
-        Item(name=f"item{i}", amount=Decimal("1234.50"), unit=unit, maybe_unit=other if i % 2 else None,
-             tags=["a", "b"], units=[unit, other], must_be_set=None if broken and i == 1 else "x")  # type: ignore[arg-type]
+        Item(
+            name=f"item{i}",
+            amount=Decimal("1234.50"),
+            unit=unit,
+            maybe_unit=other if i % 2 else None,
+            tags=["a", "b"],
+            units=[unit, other],
+            must_be_set=None if broken and i == 1 else "x",
+        )  # type: ignore[arg-type]
         for i in range(3)
     ]
 
@@ -77,8 +84,10 @@ class Query:
 
 def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
     config = strawberry.schema.config.StrawberryConfig(scalar_map={CNY: CNY_SCALAR})
-    return (strawberry.Schema(query=Query, config=config),
-            strawberry.Schema(query=Query, config=config, execution_context_class=PlainFieldsExecutor))
+    return (
+        strawberry.Schema(query=Query, config=config),
+        strawberry.Schema(query=Query, config=config, execution_context_class=PlainFieldsExecutor),
+    )
 
 
 QUERIES = [
@@ -103,7 +112,9 @@ async def test_answers_as_graphql_core_does(query: str) -> None:
     # same data, in the same key order
     assert json.dumps(actual.data) == json.dumps(expected.data)
     # same errors, at the same paths
-    assert [(e.message, e.path) for e in actual.errors or []] == [(e.message, e.path) for e in expected.errors or []]
+    assert [(e.message, e.path) for e in actual.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
 
 
 async def test_a_null_in_a_non_null_field_is_the_same_error_in_the_same_place() -> None:

@@ -16,9 +16,17 @@ NOW = datetime(2026, 3, 2, tzinfo=UTC)
 
 
 def _project() -> Project:
-    return Project(name="项目", kind=ProjectKind.BUILD, category=ProjectCategory.BUSINESS_SYSTEM,
-                   funding_source=FundingSource.FISCAL, total_investment=Decimal("1.00"), lead_organization_id=1,
-                   status=Status.RESERVE_REVIEW, id=7, code="YK-2026-0001")
+    return Project(
+        name="项目",
+        kind=ProjectKind.BUILD,
+        category=ProjectCategory.BUSINESS_SYSTEM,
+        funding_source=FundingSource.FISCAL,
+        total_investment=Decimal("1.00"),
+        lead_organization_id=1,
+        status=Status.RESERVE_REVIEW,
+        id=7,
+        code="YK-2026-0001",
+    )
 
 
 def _checks(failed: set[ReserveCheck] = frozenset()) -> list[CheckResult]:  # type: ignore[assignment]
@@ -35,7 +43,9 @@ def test_R7_all_five_passed_enters_the_reserve() -> None:
 @pytest.mark.parametrize("failed", list(ReserveCheck))
 def test_R7_any_single_failed_check_returns_the_project(failed: ReserveCheck) -> None:
     project = _project()
-    review = record_reserve_review(project, reviewer_user_id=1, results=_checks({failed}), comment="", now=NOW)
+    review = record_reserve_review(
+        project, reviewer_user_id=1, results=_checks({failed}), comment="", now=NOW
+    )
     assert project.status is Status.DRAFT and review.outcome is ReserveOutcome.RETURNED
     assert len(review.return_reasons) == 1
 
@@ -50,8 +60,9 @@ def test_R7_four_checks_are_not_enough() -> None:
 
 def test_R7_a_check_recorded_twice_is_refused() -> None:
     with pytest.raises(DomainError) as refused:
-        record_reserve_review(_project(), reviewer_user_id=1, results=[*_checks(), _checks()[0]], comment="",
-                              now=NOW)
+        record_reserve_review(
+            _project(), reviewer_user_id=1, results=[*_checks(), _checks()[0]], comment="", now=NOW
+        )
     assert [v.code for v in refused.value.violations] == ["RESERVE_CHECK_DUPLICATED"]
 
 
