@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from api.auth import AuthError
 from api.errors import AppError, forbidden, unauthenticated
+from api.graphql.common import pk_of
 from api.settings import Settings
 from authz.enforcer import Authorizer, ProjectGate
 from authz.operations import Operation
@@ -78,6 +79,16 @@ class Context:
         if not self.authorizer.scopes(actor, operation):
             raise forbidden(self.lang, operation.value)
         return self.authorizer.gate(actor, operation)
+
+    @property
+    def gate_in_force(self) -> ProjectGate:
+        """The gate `Performs` opened for the field being resolved (its declared operation, for this actor)."""
+        return gate_in_force.get()
+
+    def pk(self, global_id: str, type_name: str) -> int:
+        """The primary key behind a global id of that type; anything else is NOT_FOUND (API.md: a forbidden
+        object and a missing one look the same)."""
+        return pk_of(global_id, type_name, self.lang)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
@@ -150,3 +161,6 @@ class Context:
 # unit, loaded only if asked for: api/graphql/projects.py). Set by the view's get_context; every resolver
 # runs in that request's task or a task started from it, so it sees this request's value.
 current_context: ContextVar[Context] = ContextVar("current_context")
+# The gate of the operation the resolving field performs, set by api.graphql.authz.Performs around its resolver.
+# A context variable, not a Context attribute: query fields resolve concurrently, each in its own task.
+gate_in_force: ContextVar[ProjectGate] = ContextVar("gate_in_force")

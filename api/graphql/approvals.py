@@ -17,8 +17,8 @@ from api.graphql.approval_types import (
     ApprovalDocument,
     readable_documents,
 )
-from api.graphql.authz import performs
-from api.graphql.common import CNY, UserError, from_global_id, pk_of, to_global_id
+from api.graphql.authz import Performs
+from api.graphql.common import CNY, UserError, to_global_id
 from api.graphql.enums import (
     DocumentStatusEnum,
     DocumentTypeEnum,
@@ -26,7 +26,6 @@ from api.graphql.enums import (
     SelectionMethodEnum,
     to_domain,
 )
-from api.graphql.mutation_support import perform
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.projects import Project, load_readable_project
 from authz.operations import Operation
@@ -177,8 +176,20 @@ class ProjectApprovalFactsPayload:
     )
 
 
-def _refused(errors: list[UserError]) -> ApprovalDocumentPayload:
-    return ApprovalDocumentPayload(document=None, project=None, user_errors=errors)
+# The Art. 12 parts of a document's content, as ApprovalDocumentSubmitInput names them.
+_DOCUMENT_CONTENT = (
+    "summary",
+    "data_catalogue",
+    "sharing_list",
+    "sharing_process",
+    "sharing_interfaces",
+    "sharing_frequency",
+    "purchases_services",
+    "self_build_vs_purchase",
+    "product_security_statement",
+    "security_plan",
+    "crypto_application_plan",
+)
 
 
 async def _payload(ctx: Context, document: DomainDocument) -> ApprovalDocumentPayload:
@@ -200,7 +211,7 @@ class ApprovalQueries:
         id: Annotated[strawberry.ID, strawberry.argument(description="全局标识 — global id.")],
     ) -> ApprovalDocument:
         ctx = info.context
-        pk = pk_of(id, "ApprovalDocument", ctx.lang)
+        pk = ctx.pk(id, "ApprovalDocument")
         async with ctx.session_factory() as session:
             project_id = (
                 await session.execute(
@@ -274,15 +285,14 @@ class ApprovalQueries:
 class ApprovalMutations:
     @strawberry.mutation(
         description="更新审批路径依据（项目单位） — record the Art. 11 facts of the project.",
-        extensions=performs(Operation.APPROVAL_FACTS_UPDATE, on="Project"),
+        extensions=[Performs(Operation.APPROVAL_FACTS_UPDATE, on="Project")],
     )
     async def project_approval_facts_update(
         self, info: Ctx, input: ProjectApprovalFactsUpdateInput
     ) -> ProjectApprovalFactsPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.APPROVAL_FACTS_UPDATE)
-        pk = pk_of(input.project_id, "Project", ctx.lang)
-        values = {
+        project_id = ctx.pk(input.project_id, "Project")
+        given = {
             name: getattr(input, name)
             for name in (
                 "listed_plan_reference",
@@ -292,183 +302,135 @@ class ApprovalMutations:
             )
             if getattr(input, name) is not strawberry.UNSET
         }
+        # The two texts may be cleared with null; the two flags are only ever set.
         values = {
             k: v
-            for k, v in values.items()
+            for k, v in given.items()
             if v is not None or k in ("listed_plan_reference", "urgent_legal_basis")
         }
-
-        async def action() -> ProjectApprovalFactsPayload:
-            project = await use_cases.update_approval_facts(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk,
-                values=values,
-                expected_version=input.expected_version,
-            )
-            return ProjectApprovalFactsPayload(project=Project.from_domain(project), user_errors=[])
-
-        return await perform(ctx, action, lambda e: ProjectApprovalFactsPayload(project=None, user_errors=e))
+        project = await use_cases.update_approval_facts(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=project_id,
+            values=values,
+            expected_version=input.expected_version,
+        )
+        return ProjectApprovalFactsPayload(project=Project.from_domain(project), user_errors=[])
 
     @strawberry.mutation(
         description="编报审批文件（项目单位） — submit the next approval document (R11, R12).",
-        extensions=performs(Operation.APPROVAL_DOCUMENT_SUBMIT, on="Project"),
+        extensions=[Performs(Operation.APPROVAL_DOCUMENT_SUBMIT, on="Project")],
     )
     async def approval_document_submit(
         self, info: Ctx, input: ApprovalDocumentSubmitInput
     ) -> ApprovalDocumentPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.APPROVAL_DOCUMENT_SUBMIT)
-        pk = pk_of(input.project_id, "Project", ctx.lang)
-        content = {
-            name: getattr(input, name)
-            for name in (
-                "summary",
-                "data_catalogue",
-                "sharing_list",
-                "sharing_process",
-                "sharing_interfaces",
-                "sharing_frequency",
-                "purchases_services",
-                "self_build_vs_purchase",
-                "product_security_statement",
-                "security_plan",
-                "crypto_application_plan",
-            )
-        }
-
-        async def action() -> ApprovalDocumentPayload:
-            uploads = await _uploads(ctx, input.attachments)
-            _, document = await use_cases.submit_document(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk,
-                document_type=to_domain(path.DocumentType, input.type),
-                content=content,
-                requested_investment=input.requested_investment,
-                attachments=uploads,
-                expected_version=input.expected_version,
-            )
-            return await _payload(ctx, document)
-
-        return await perform(ctx, action, _refused)
+        project_id = ctx.pk(input.project_id, "Project")
+        content = {name: getattr(input, name) for name in _DOCUMENT_CONTENT}
+        _, document = await use_cases.submit_document(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=project_id,
+            document_type=to_domain(path.DocumentType, input.type),
+            content=content,
+            requested_investment=input.requested_investment,
+            attachments=await _uploads(ctx, input.attachments),
+            expected_version=input.expected_version,
+        )
+        return await _payload(ctx, document)
 
     @strawberry.mutation(
         description="委托第三方评估（市大数据管理局） — assign the evaluator, recording the "
         "competitive selection (R13.1).",
-        extensions=performs(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR, on="ApprovalDocument"),
+        extensions=[Performs(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR, on="ApprovalDocument")],
     )
     async def approval_document_assign_evaluator(
         self, info: Ctx, input: ApprovalDocumentAssignEvaluatorInput
     ) -> ApprovalDocumentPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.APPROVAL_DOCUMENT_ASSIGN_EVALUATOR)
-        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
-        decoded = from_global_id(input.evaluator_organization_id)
-        evaluator = decoded[1] if decoded and decoded[0] == "Organization" else -1
-
-        async def action() -> ApprovalDocumentPayload:
-            document = await use_cases.assign_evaluator(
-                uow=ctx.uow(),
-                gate=gate,
-                document_id=pk,
-                evaluator_organization_id=evaluator,
-                method=to_domain(SelectionMethod, input.selection_method),
-                reference=input.selection_reference,
-            )
-            return await _payload(ctx, document)
-
-        return await perform(ctx, action, _refused)
+        document_id = ctx.pk(input.document_id, "ApprovalDocument")
+        document = await use_cases.assign_evaluator(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            document_id=document_id,
+            evaluator_organization_id=ctx.pk(input.evaluator_organization_id, "Organization"),
+            method=to_domain(SelectionMethod, input.selection_method),
+            reference=input.selection_reference,
+        )
+        return await _payload(ctx, document)
 
     @strawberry.mutation(
         description="提交评估意见（受托评估机构） — the assigned evaluator files its evaluation.",
-        extensions=performs(Operation.APPROVAL_DOCUMENT_EVALUATE, on="ApprovalDocument"),
+        extensions=[Performs(Operation.APPROVAL_DOCUMENT_EVALUATE, on="ApprovalDocument")],
     )
     async def approval_document_evaluate(
         self, info: Ctx, input: ApprovalDocumentEvaluateInput
     ) -> ApprovalDocumentPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.APPROVAL_DOCUMENT_EVALUATE)
-        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
-
-        async def action() -> ApprovalDocumentPayload:
-            uploads = await _uploads(ctx, input.attachments)
-            document = await use_cases.file_evaluation(
-                uow=ctx.uow(),
-                gate=gate,
-                document_id=pk,
-                conclusion=to_domain(EvaluationConclusion, input.conclusion),
-                opinion=input.opinion,
-                recommended_investment=input.recommended_investment,
-                attachments=uploads,
-            )
-            return await _payload(ctx, document)
-
-        return await perform(ctx, action, _refused)
+        document_id = ctx.pk(input.document_id, "ApprovalDocument")
+        document = await use_cases.file_evaluation(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            document_id=document_id,
+            conclusion=to_domain(EvaluationConclusion, input.conclusion),
+            opinion=input.opinion,
+            recommended_investment=input.recommended_investment,
+            attachments=await _uploads(ctx, input.attachments),
+        )
+        return await _payload(ctx, document)
 
     @strawberry.mutation(
         description="审核密码应用方案（市国家密码管理局） — review the cryptography application "
         "plan (R13.2).",
-        extensions=performs(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW, on="ApprovalDocument"),
+        extensions=[Performs(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW, on="ApprovalDocument")],
     )
     async def approval_document_crypto_review(
         self, info: Ctx, input: ApprovalDocumentCryptoReviewInput
     ) -> ApprovalDocumentPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.APPROVAL_DOCUMENT_CRYPTO_REVIEW)
-        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
-
-        async def action() -> ApprovalDocumentPayload:
-            document = await use_cases.record_crypto_review(
-                uow=ctx.uow(), gate=gate, document_id=pk, passed=input.passed, opinion=input.opinion
-            )
-            return await _payload(ctx, document)
-
-        return await perform(ctx, action, _refused)
+        document = await use_cases.record_crypto_review(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            document_id=ctx.pk(input.document_id, "ApprovalDocument"),
+            passed=input.passed,
+            opinion=input.opinion,
+        )
+        return await _payload(ctx, document)
 
     @strawberry.mutation(
         description="批复审批文件（市大数据管理局） — approve after evaluation and crypto review "
         "(R13); the preliminary design's approval date is the project's.",
-        extensions=performs(Operation.APPROVAL_DOCUMENT_APPROVE, on="ApprovalDocument"),
+        extensions=[Performs(Operation.APPROVAL_DOCUMENT_APPROVE, on="ApprovalDocument")],
     )
     async def approval_document_approve(
         self, info: Ctx, input: ApprovalDocumentApproveInput
     ) -> ApprovalDocumentPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.APPROVAL_DOCUMENT_APPROVE)
-        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
-
-        async def action() -> ApprovalDocumentPayload:
-            uploads = await _uploads(ctx, input.attachments)
-            _, document = await use_cases.approve_document(
-                uow=ctx.uow(),
-                gate=gate,
-                document_id=pk,
-                number=input.approval_number,
-                approval_date=input.approval_date,
-                approved_investment=input.approved_investment,
-                over_request_reason=input.over_request_reason,
-                attachments=uploads,
-            )
-            return await _payload(ctx, document)
-
-        return await perform(ctx, action, _refused)
+        document_id = ctx.pk(input.document_id, "ApprovalDocument")
+        _, document = await use_cases.approve_document(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            document_id=document_id,
+            number=input.approval_number,
+            approval_date=input.approval_date,
+            approved_investment=input.approved_investment,
+            over_request_reason=input.over_request_reason,
+            attachments=await _uploads(ctx, input.attachments),
+        )
+        return await _payload(ctx, document)
 
     @strawberry.mutation(
         description="退回修改（市大数据管理局） — return the document; the unit resubmits a new version.",
-        extensions=performs(Operation.APPROVAL_DOCUMENT_RETURN, on="ApprovalDocument"),
+        extensions=[Performs(Operation.APPROVAL_DOCUMENT_RETURN, on="ApprovalDocument")],
     )
     async def approval_document_return(
         self, info: Ctx, input: ApprovalDocumentReturnInput
     ) -> ApprovalDocumentPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.APPROVAL_DOCUMENT_RETURN)
-        pk = pk_of(input.document_id, "ApprovalDocument", ctx.lang)
-
-        async def action() -> ApprovalDocumentPayload:
-            document = await use_cases.return_document(
-                uow=ctx.uow(), gate=gate, document_id=pk, reason=input.reason
-            )
-            return await _payload(ctx, document)
-
-        return await perform(ctx, action, _refused)
+        document = await use_cases.return_document(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            document_id=ctx.pk(input.document_id, "ApprovalDocument"),
+            reason=input.reason,
+        )
+        return await _payload(ctx, document)

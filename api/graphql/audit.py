@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.context import Context
+from api.errors import not_found
 from api.graphql.common import Node, from_global_id, to_global_id
 from api.graphql.pagination import (
     After,
@@ -101,9 +102,11 @@ class AuditQueries:
         stmt = select(a)
         if filter is not None:
             if filter.target_id is not None:
+                # Any type of object may be audited: the id's own type is the filter's.
                 decoded = from_global_id(filter.target_id)
-                kind, pk = decoded if decoded else ("", -1)
-                stmt = stmt.where(a.c.target_type == kind, a.c.target_id == pk)
+                if decoded is None:
+                    raise not_found(ctx.lang)
+                stmt = stmt.where(a.c.target_type == decoded[0], a.c.target_id == decoded[1])
             if filter.target_type:
                 stmt = stmt.where(a.c.target_type == filter.target_type)
             if filter.operation:

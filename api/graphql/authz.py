@@ -3,53 +3,118 @@ and the administrators' policy editor (issue 6)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 
-from api.context import Context
-from api.errors import forbidden, not_found
-from api.graphql.common import UserError, from_global_id, to_global_id
+from api.context import Context, gate_in_force
+from api.errors import forbidden, not_found, user_errors
+from api.graphql.common import UserError, to_global_id
 from api.graphql.enums import OperationEnum, to_gql
-from api.graphql.mutation_support import perform
 from authz import policy_admin, policy_store
+from authz.enforcer import ProjectGate
 from authz.explain import Decision, article_in
 from authz.operations import Operation
 from authz.policy_lines import PERMISSION, PolicyLine
 from authz.scopes import NO_OBJECT, project_facts
+from domain.errors import DomainError, Forbidden, NotFound
 from domain.projects import Project as DomainProject
 
 Ctx = Info[Context, None]
 
-# Operations performed by a mutation on one project, in the order they were declared: `availableActions`.
-PROJECT_ACTIONS: list[Operation] = []
+# The operations `Project.availableActions` lists, in the order it lists them: every mutation declared
+# `Performs(..., on="Project")` (tests/api/test_performs.py checks the two agree).
+PROJECT_ACTIONS: tuple[Operation, ...] = (
+    Operation.APPROVAL_FACTS_UPDATE,
+    Operation.APPROVAL_DOCUMENT_SUBMIT,
+    Operation.CONTRACT_RECORD,
+    Operation.OM_PROCUREMENT_RECORD,
+    Operation.CHANGE_REQUEST_FILE,
+    Operation.PROGRESS_REPORT_SUBMIT,
+    Operation.ACCEPTANCE_INITIAL_RECORD,
+    Operation.ACCEPTANCE_EXTEND,
+    Operation.ACCEPTANCE_APPLY,
+    Operation.ACCEPTANCE_DECIDE,
+    Operation.ACCEPTANCE_REPORT_FILE,
+    Operation.ACCEPTANCE_FILING_ACKNOWLEDGE,
+    Operation.DISBURSEMENT_RECORD,
+    Operation.RESOURCE_ALLOCATE,
+    Operation.SELF_EVALUATION_SUBMIT,
+    Operation.POST_EVALUATION_COMMISSION,
+    Operation.PLAN_ENTRY_SUBMIT,
+    Operation.MID_YEAR_SUBMIT,
+    Operation.PROJECT_UPDATE,
+    Operation.PROJECT_PARTICIPATION_UPDATE,
+    Operation.PROJECT_SUBMIT_TO_RESERVE,
+    Operation.RESERVE_REVIEW_RECORD,
+    Operation.INSPECTION_OPEN,
+    Operation.PROJECT_PLAN_DEFER,
+    Operation.PROJECT_SUSPEND,
+    Operation.PROJECT_RESUME,
+    Operation.PROJECT_TERMINATE,
+    Operation.INFO_REQUEST_SEND,
+)
 
 
 class Performs(FieldExtension):
-    """Declares the operation a mutation performs (None: public, e.g. login). The schema test reads it."""
+    """The operation a mutation performs, enforced around its resolver (Saleor's BaseMutation, as an extension).
+
+    `Performs(Operation.X)`: an operation on no object — the actor's role must hold it unscoped (`any`), as
+    `ctx.require` decides. `Performs(Operation.X, on="Project")` (or another object type): refuses at once a
+    role with no grant of it at all; the use case applies the scope to the object once loaded, through
+    `ctx.gate_in_force`. `Performs(None)`: public (login). The resolver then only translates: a DomainError
+    becomes the declared payload with `userErrors` and every other field empty (nothing was written),
+    NotFound and Forbidden become top-level NOT_FOUND / FORBIDDEN; AppErrors pass through unchanged.
+    """
 
     def __init__(self, operation: Operation | None, on: str | None = None) -> None:
         super().__init__()
         self.operation = operation
         self.target = on
-        if on == "Project" and operation is not None and operation not in PROJECT_ACTIONS:
-            PROJECT_ACTIONS.append(operation)
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        return next_(source, info, **kwargs)
+    def _open_gate(self, ctx: Context) -> ProjectGate:
+        assert self.operation is not None
+        if self.target is None:
+            return ctx.authorizer.gate(ctx.require(self.operation), self.operation)
+        return ctx.gate(self.operation)
 
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
     ) -> Any:
-        return await next_(source, info, **kwargs)
+        ctx: Context = info.context
+        token = None if self.operation is None else gate_in_force.set(self._open_gate(ctx))
+        try:
+            return await next_(source, info, **kwargs)
+        except DomainError as error:
+            return refused_payload(info.return_type, user_errors(error, ctx.lang))
+        except NotFound as error:
+            raise not_found(ctx.lang) from error
+        except Forbidden as error:
+            raise forbidden(ctx.lang, error.operation) from error
+        finally:
+            if token is not None:
+                gate_in_force.reset(token)
 
 
-def performs(operation: Operation | None, *, on: str | None = None) -> list[FieldExtension]:
-    """`@strawberry.mutation(..., extensions=performs(Operation.X, on="Project"))`."""
-    return [Performs(operation, on)]
+def refused_payload(payload_type: Any, errors: list[UserError]) -> Any:
+    """The payload of a refusal: `userErrors`, every other field None (or its declared default)."""
+    return payload_type(**dict.fromkeys(_emptied_fields(payload_type)), user_errors=errors)
+
+
+@cache
+def _emptied_fields(payload_type: type) -> tuple[str, ...]:
+    definition = get_object_definition(payload_type, strict=True)
+    return tuple(
+        f.python_name
+        for f in definition.fields
+        if f.python_name != "user_errors" and f.base_resolver is None and f.default is dataclasses.MISSING
+    )
 
 
 @strawberry.type(description="权限判定 — whether the viewer may perform an operation, and why.")
@@ -116,10 +181,7 @@ class ViewerPermissions:
         if project_id is None:
             facts = NO_OBJECT | ctx.authorizer.scopes(actor, op)
         else:
-            decoded = from_global_id(project_id)
-            if decoded is None or decoded[0] != "Project":
-                raise not_found(ctx.lang)
-            facts = project_facts(actor, await load_readable_project(ctx, pk=decoded[1]))
+            facts = project_facts(actor, await load_readable_project(ctx, pk=ctx.pk(project_id, "Project")))
         return Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang)
 
 
@@ -202,10 +264,6 @@ class PolicyRulePayload:
     )
 
 
-def _refused(errors: list[UserError]) -> PolicyRulePayload:
-    return PolicyRulePayload(rule=None, version=None, user_errors=errors)
-
-
 @strawberry.type
 class PolicyQueries:
     @strawberry.field(description="授权策略（管理员） — the authorization policy as stored (administrators).")
@@ -221,43 +279,25 @@ class PolicyQueries:
 class PolicyMutations:
     @strawberry.mutation(
         description="新增授权规则（管理员） — add a permission line (administrators).",
-        extensions=performs(Operation.POLICY_WRITE),
+        extensions=[Performs(Operation.POLICY_WRITE)],
     )
     async def policy_rule_add(self, info: Ctx, input: PolicyRuleAddInput) -> PolicyRulePayload:
         ctx = info.context
-        ctx.require(Operation.POLICY_WRITE)
         line = PolicyLine(
             PERMISSION,
             (input.role.strip(), input.operation.value, input.scope.strip(), input.article.strip()),
         )
-
-        async def action() -> PolicyRulePayload:
-            rule_id, version = await policy_admin.add_rule(
-                uow=ctx.uow(), authorizer=ctx.authorizer, line=line
-            )
-            await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
-            return PolicyRulePayload(
-                rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[]
-            )
-
-        return await perform(ctx, action, _refused)
+        rule_id, version = await policy_admin.add_rule(uow=ctx.uow(), authorizer=ctx.authorizer, line=line)
+        await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
+        return PolicyRulePayload(rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[])
 
     @strawberry.mutation(
         description="删除授权规则（管理员） — remove a policy line (administrators).",
-        extensions=performs(Operation.POLICY_WRITE),
+        extensions=[Performs(Operation.POLICY_WRITE)],
     )
     async def policy_rule_remove(self, info: Ctx, input: PolicyRuleRemoveInput) -> PolicyRulePayload:
         ctx = info.context
-        ctx.require(Operation.POLICY_WRITE)
-        decoded = from_global_id(input.rule_id)
-        if decoded is None or decoded[0] != "PolicyRule":
-            raise not_found(ctx.lang)
-
-        async def action() -> PolicyRulePayload:
-            line, version = await policy_admin.remove_rule(uow=ctx.uow(), rule_id=decoded[1])
-            await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
-            return PolicyRulePayload(
-                rule=PolicyRule.from_line(decoded[1], line), version=version, user_errors=[]
-            )
-
-        return await perform(ctx, action, _refused)
+        rule_id = ctx.pk(input.rule_id, "PolicyRule")
+        line, version = await policy_admin.remove_rule(uow=ctx.uow(), rule_id=rule_id)
+        await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
+        return PolicyRulePayload(rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[])

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
-from api.errors import not_found
-from api.graphql.authz import performs, require_on_project
-from api.graphql.common import CNY, Node, UserError, from_global_id, to_global_id
+from api.graphql.authz import Performs, require_on_project
+from api.graphql.common import CNY, Node, UserError, to_global_id
 from api.graphql.enums import (
     AcceptanceReportEnum,
     ChangeAspectEnum,
@@ -29,7 +28,6 @@ from api.graphql.enums import (
     to_domain,
     to_gql,
 )
-from api.graphql.mutation_support import perform
 from api.graphql.projects import Project, load_readable_project
 from authz.operations import Operation
 from domain import acceptance as acc
@@ -49,12 +47,6 @@ from store import construction_tables as t
 
 Ctx = Info[Context, None]
 _DESC_ERRORS = "拒绝理由；成功时为空 — refusals; empty on success."
-
-
-def pk_of(global_id: str, type_name: str) -> int:
-    """The primary key, or -1 (which nothing has, so the use case answers NOT_FOUND)."""
-    decoded = from_global_id(global_id)
-    return decoded[1] if decoded is not None and decoded[0] == type_name else -1
 
 
 def parse_decimal(value: str, field: str, rule: str) -> Decimal:
@@ -596,10 +588,6 @@ class ImplementationPayload:
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
-def refused_implementation(errors: list[UserError]) -> ImplementationPayload:
-    return ImplementationPayload(implementation=None, user_errors=errors)
-
-
 def _change_values(input: ChangeRequestInput) -> dict[str, Any]:
     return {
         "aspects": [to_domain(ch.ChangeAspect, a) for a in input.aspects],
@@ -637,15 +625,13 @@ class ConstructionQueries:
         project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
     ) -> ProjectImplementation:
         ctx = info.context
-        pk = pk_of(project_id, "Project")
-        if pk < 0:
-            ctx.require_actor()
-            raise not_found(ctx.lang)
-        return await implementation_of(ctx, pk)
+        ctx.require_actor()
+        return await implementation_of(ctx, ctx.pk(project_id, "Project"))
 
     @strawberry.field(
         description="变更分类预览（不提交） — dry run: how a change would be handled and the rule that "
-        "decides it (R16–R17); nothing is written."
+        "decides it (R16–R17); nothing is written.",
+        extensions=[Performs(Operation.CHANGE_REQUEST_FILE, on="Project")],
     )
     async def change_request_classify(
         self,
@@ -655,28 +641,18 @@ class ConstructionQueries:
         ],
     ) -> ChangeClassificationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.CHANGE_REQUEST_FILE)
-
-        async def action() -> ChangeClassificationPayload:
-            preview = await use_cases.preview_change(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                values=_change_values(input),
-            )
-            return ChangeClassificationPayload(
-                classification=ChangeClassification.from_preview(preview, ctx.lang), user_errors=[]
-            )
-
-        return await perform(
-            ctx, action, lambda e: ChangeClassificationPayload(classification=None, user_errors=e)
+        preview = await use_cases.preview_change(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            values=_change_values(input),
+        )
+        return ChangeClassificationPayload(
+            classification=ChangeClassification.from_preview(preview, ctx.lang), user_errors=[]
         )
 
 
-async def _contract(
-    ctx: Context, input: ContractRecordInput, operation: Operation, om_by_bdb: bool
-) -> ContractPayload:
-    gate = ctx.gate(operation)
+async def _contract(ctx: Context, input: ContractRecordInput, *, om_by_bdb: bool) -> ContractPayload:
     values = {
         "legal_person": input.legal_person,
         "regime": to_domain(impl.ProcurementRegime, input.regime),
@@ -688,23 +664,19 @@ async def _contract(
         "amount": input.amount,
         "signed_on": input.signed_on,
     }
-
-    async def action() -> ContractPayload:
-        project, pk = await use_cases.record_contract(
-            uow=ctx.uow(),
-            gate=gate,
-            project_id=pk_of(input.project_id, "Project"),
-            values=values,
-            om_by_bdb=om_by_bdb,
-            expected_version=input.expected_version,
-        )
-        implementation = await implementation_of(ctx, project.id or 0)
-        row = next(r for r in implementation.rows["contracts"] if r["id"] == pk)
-        return ContractPayload(
-            contract=ContractRecord.from_row(row), project=Project.from_domain(project), user_errors=[]
-        )
-
-    return await perform(ctx, action, lambda e: ContractPayload(contract=None, project=None, user_errors=e))
+    project, pk = await use_cases.record_contract(
+        uow=ctx.uow(),
+        gate=ctx.gate_in_force,
+        project_id=ctx.pk(input.project_id, "Project"),
+        values=values,
+        om_by_bdb=om_by_bdb,
+        expected_version=input.expected_version,
+    )
+    implementation = await implementation_of(ctx, project.id or 0)
+    row = next(r for r in implementation.rows["contracts"] if r["id"] == pk)
+    return ContractPayload(
+        contract=ContractRecord.from_row(row), project=Project.from_domain(project), user_errors=[]
+    )
 
 
 @strawberry.type
@@ -713,115 +685,88 @@ class ConstructionMutations:
         description="登记实施记录和合同（项目单位） — the unit records legal person, procurement, "
         "supervision firm and contract; an approved project starts construction "
         "(R14–R15).",
-        extensions=performs(Operation.CONTRACT_RECORD, on="Project"),
+        extensions=[Performs(Operation.CONTRACT_RECORD, on="Project")],
     )
     async def contract_record(self, info: Ctx, input: ContractRecordInput) -> ContractPayload:
-        return await _contract(info.context, input, Operation.CONTRACT_RECORD, False)
+        return await _contract(info.context, input, om_by_bdb=False)
 
     @strawberry.mutation(
         description="登记运维项目统一采购（市大数据管理局） — bdb records the O&M procurement it "
         "organized (R15).",
-        extensions=performs(Operation.OM_PROCUREMENT_RECORD, on="Project"),
+        extensions=[Performs(Operation.OM_PROCUREMENT_RECORD, on="Project")],
     )
     async def om_procurement_record(self, info: Ctx, input: ContractRecordInput) -> ContractPayload:
-        return await _contract(info.context, input, Operation.OM_PROCUREMENT_RECORD, True)
+        return await _contract(info.context, input, om_by_bdb=True)
 
     @strawberry.mutation(
         description="合同转包或分包（一律拒绝） — a transfer or split of the contract is refused, "
         "citing Art. 15.",
-        extensions=performs(Operation.CONTRACT_RECORD),
+        extensions=[Performs(Operation.CONTRACT_RECORD, on="Contract")],
     )
     async def contract_assign(self, info: Ctx, input: ContractAssignInput) -> ContractPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.CONTRACT_RECORD)
-
-        async def action() -> ContractPayload:
-            await use_cases.refuse_contract_assignment(
-                uow=ctx.uow(),
-                gate=gate,
-                contract_id=pk_of(input.contract_id, "Contract"),
-                kind=to_domain(impl.ContractAssignmentKind, input.kind),
-            )
-            raise AssertionError("unreachable: Art. 15 refuses every assignment")
-
-        return await perform(
-            ctx, action, lambda e: ContractPayload(contract=None, project=None, user_errors=e)
+        await use_cases.refuse_contract_assignment(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            contract_id=ctx.pk(input.contract_id, "Contract"),
+            kind=to_domain(impl.ContractAssignmentKind, input.kind),
         )
+        raise AssertionError("unreachable: Art. 15 refuses every assignment")
 
     @strawberry.mutation(
         description="申请或报备变更（项目单位） — the unit submits a change; within R17 it is filed "
         "and effective at once, otherwise it waits for bdb (R16–R17).",
-        extensions=performs(Operation.CHANGE_REQUEST_FILE, on="Project"),
+        extensions=[Performs(Operation.CHANGE_REQUEST_FILE, on="Project")],
     )
     async def change_request_file(self, info: Ctx, input: ChangeRequestInput) -> ChangeRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.CHANGE_REQUEST_FILE)
-
-        async def action() -> ChangeRequestPayload:
-            project, pk, preview = await use_cases.file_change(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                values=_change_values(input),
-                expected_version=input.expected_version,
-            )
-            return await _change_payload(ctx, project.id or 0, pk, preview)
-
-        return await perform(
-            ctx,
-            action,
-            lambda e: ChangeRequestPayload(
-                change_request=None, classification=None, implementation=None, user_errors=e
-            ),
+        project, change_id, preview = await use_cases.file_change(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            values=_change_values(input),
+            expected_version=input.expected_version,
         )
+        return await _change_payload(ctx, project.id or 0, change_id, preview)
 
     @strawberry.mutation(
         description="审批变更（市大数据管理局） — bdb approves or rejects a pending change; an "
         "approved change becomes the next version of the approved figures (R16).",
-        extensions=performs(Operation.CHANGE_REQUEST_DECIDE),
+        extensions=[Performs(Operation.CHANGE_REQUEST_DECIDE, on="ChangeRequest")],
     )
     async def change_request_decide(self, info: Ctx, input: ChangeRequestDecideInput) -> ChangeRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.CHANGE_REQUEST_DECIDE)
-        pk = pk_of(input.change_request_id, "ChangeRequest")
-
-        async def action() -> ChangeRequestPayload:
-            project = await use_cases.decide_change(
-                uow=ctx.uow(), gate=gate, change_id=pk, approve=input.approve, opinion=input.opinion
-            )
-            return await _change_payload(ctx, project.id or 0, pk, None)
-
-        return await perform(
-            ctx,
-            action,
-            lambda e: ChangeRequestPayload(
-                change_request=None, classification=None, implementation=None, user_errors=e
-            ),
+        change_id = ctx.pk(input.change_request_id, "ChangeRequest")
+        project = await use_cases.decide_change(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            change_id=change_id,
+            approve=input.approve,
+            opinion=input.opinion,
         )
+        return await _change_payload(ctx, project.id or 0, change_id, None)
 
     @strawberry.mutation(
         description="报送季度进度（项目单位） — the unit reports progress for one 3-month period (R18).",
-        extensions=performs(Operation.PROGRESS_REPORT_SUBMIT, on="Project"),
+        extensions=[Performs(Operation.PROGRESS_REPORT_SUBMIT, on="Project")],
     )
     async def progress_report_submit(
         self, info: Ctx, input: ProgressReportSubmitInput
     ) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.PROGRESS_REPORT_SUBMIT)
-
-        async def action() -> ImplementationPayload:
-            values = {
-                "period_number": input.period_number,
-                "physical_progress": parse_decimal(input.physical_progress, "physicalProgress", "R18"),
-                "funds_spent": input.funds_spent,
-                "milestones": input.milestones,
-                "problems": input.problems,
-            }
-            project, _ = await use_cases.submit_progress(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), values=values
-            )
-            return ImplementationPayload(
-                implementation=await implementation_of(ctx, project.id or 0), user_errors=[]
-            )
-
-        return await perform(ctx, action, refused_implementation)
+        values = {
+            "period_number": input.period_number,
+            "physical_progress": parse_decimal(input.physical_progress, "physicalProgress", "R18"),
+            "funds_spent": input.funds_spent,
+            "milestones": input.milestones,
+            "problems": input.problems,
+        }
+        project, _ = await use_cases.submit_progress(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            values=values,
+        )
+        return ImplementationPayload(
+            implementation=await implementation_of(ctx, project.id or 0), user_errors=[]
+        )

@@ -3,7 +3,6 @@ disbursements and data-centre resources (R21), self-evaluation and post-evaluati
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 
 import strawberry
@@ -11,18 +10,15 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.authz import performs
+from api.graphql.authz import Performs
 from api.graphql.common import CNY, UserError
 from api.graphql.construction import (
     ImplementationPayload,
     PostEvaluation,
     implementation_of,
     parse_decimal,
-    pk_of,
-    refused_implementation,
 )
 from api.graphql.enums import AcceptanceReportEnum, DisbursementKindEnum, PostEvaluationGradeEnum, to_domain
-from api.graphql.mutation_support import perform
 from authz.operations import Operation
 from domain import acceptance as acc
 from domain import evaluation as ev
@@ -122,14 +118,8 @@ class PostEvaluationPayload:
     )
 
 
-async def _run(ctx: Context, run: Callable[[], Awaitable[DomainProject]]) -> ImplementationPayload:
-    async def action() -> ImplementationPayload:
-        project = await run()
-        return ImplementationPayload(
-            implementation=await implementation_of(ctx, project.id or 0), user_errors=[]
-        )
-
-    return await perform(ctx, action, refused_implementation)
+async def _implementation(ctx: Context, project: DomainProject) -> ImplementationPayload:
+    return ImplementationPayload(implementation=await implementation_of(ctx, project.id or 0), user_errors=[])
 
 
 @strawberry.type
@@ -137,227 +127,188 @@ class AcceptanceMutations:
     @strawberry.mutation(
         description="登记初步验收（项目单位） — the unit records its initial acceptance; a passed one "
         "starts the trial operation (R19.1).",
-        extensions=performs(Operation.ACCEPTANCE_INITIAL_RECORD, on="Project"),
+        extensions=[Performs(Operation.ACCEPTANCE_INITIAL_RECORD, on="Project")],
     )
     async def acceptance_initial_record(
         self, info: Ctx, input: AcceptanceInitialRecordInput
     ) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.ACCEPTANCE_INITIAL_RECORD)
-        return await _run(
-            ctx,
-            lambda: completion.record_initial(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                on=input.date,
-                passed=input.passed,
-                note=input.note,
-                classified=input.classified,
-            ),
+        project = await completion.record_initial(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            on=input.date,
+            passed=input.passed,
+            note=input.note,
+            classified=input.classified,
         )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="登记竣工验收延期（市大数据管理局） — bdb extends the window (R19.1).",
-        extensions=performs(Operation.ACCEPTANCE_EXTEND, on="Project"),
+        extensions=[Performs(Operation.ACCEPTANCE_EXTEND, on="Project")],
     )
     async def acceptance_extension_record(
         self, info: Ctx, input: AcceptanceExtensionRecordInput
     ) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.ACCEPTANCE_EXTEND)
-        return await _run(
-            ctx,
-            lambda: completion.record_extension(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                until=input.until,
-                reason=input.reason,
-            ),
+        project = await completion.record_extension(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            until=input.until,
+            reason=input.reason,
         )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="申请竣工验收（项目单位） — apply within 3–6 months of the passed initial "
         "acceptance with the five reports; after rectification, resubmit (R19–R20).",
-        extensions=performs(Operation.ACCEPTANCE_APPLY, on="Project"),
+        extensions=[Performs(Operation.ACCEPTANCE_APPLY, on="Project")],
     )
     async def acceptance_apply(self, info: Ctx, input: AcceptanceApplyInput) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.ACCEPTANCE_APPLY)
-        reports = {to_domain(acc.AcceptanceReport, r) for r in input.reports}
-        return await _run(
-            ctx,
-            lambda: completion.apply_for_acceptance(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                reports=reports,
-                note=input.note,
-            ),
+        project = await completion.apply_for_acceptance(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            reports={to_domain(acc.AcceptanceReport, r) for r in input.reports},
+            note=input.note,
         )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="登记竣工验收结果（市大数据管理局） — bdb's result; a failure sets a 3-month "
         "rectification deadline (R20).",
-        extensions=performs(Operation.ACCEPTANCE_DECIDE, on="Project"),
+        extensions=[Performs(Operation.ACCEPTANCE_DECIDE, on="Project")],
     )
     async def acceptance_decide(self, info: Ctx, input: AcceptanceDecideInput) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.ACCEPTANCE_DECIDE)
-        return await _run(
-            ctx,
-            lambda: completion.decide_acceptance(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                passed=input.passed,
-                opinion=input.opinion,
-            ),
+        project = await completion.decide_acceptance(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            passed=input.passed,
+            opinion=input.opinion,
         )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="报备验收报告（项目单位） — the unit files its acceptance report with bdb (R21).",
-        extensions=performs(Operation.ACCEPTANCE_REPORT_FILE, on="Project"),
+        extensions=[Performs(Operation.ACCEPTANCE_REPORT_FILE, on="Project")],
     )
     async def acceptance_report_file(self, info: Ctx, input: AcceptanceFilingInput) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.ACCEPTANCE_REPORT_FILE)
-        return await _run(
-            ctx,
-            lambda: completion.file_acceptance_report(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), note=input.note
-            ),
+        project = await completion.file_acceptance_report(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            note=input.note,
         )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="确认验收备案（市大数据管理局） — bdb acknowledges the filing: the project is "
         "filed and in operation from today (R21).",
-        extensions=performs(Operation.ACCEPTANCE_FILING_ACKNOWLEDGE, on="Project"),
+        extensions=[Performs(Operation.ACCEPTANCE_FILING_ACKNOWLEDGE, on="Project")],
     )
     async def acceptance_filing_acknowledge(
         self, info: Ctx, input: AcceptanceFilingInput
     ) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.ACCEPTANCE_FILING_ACKNOWLEDGE)
-        return await _run(
-            ctx,
-            lambda: completion.acknowledge_filing(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), note=input.note
-            ),
+        project = await completion.acknowledge_filing(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            note=input.note,
         )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="登记资金拨付（市财政局） — never above the approved investment; the remaining "
         "funds only after filing (R21).",
-        extensions=performs(Operation.DISBURSEMENT_RECORD, on="Project"),
+        extensions=[Performs(Operation.DISBURSEMENT_RECORD, on="Project")],
     )
     async def disbursement_record(self, info: Ctx, input: DisbursementRecordInput) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.DISBURSEMENT_RECORD)
-
-        async def run() -> DomainProject:
-            project, _ = await completion.record_disbursement(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                kind=to_domain(funds.DisbursementKind, input.kind),
-                amount=input.amount,
-                paid_on=input.paid_on,
-                note=input.note,
-            )
-            return project
-
-        return await _run(ctx, run)
+        project, _ = await completion.record_disbursement(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            kind=to_domain(funds.DisbursementKind, input.kind),
+            amount=input.amount,
+            paid_on=input.paid_on,
+            note=input.note,
+        )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="分配数据中心资源（市大数据管理局） — only for a filed project (R21).",
-        extensions=performs(Operation.RESOURCE_ALLOCATE, on="Project"),
+        extensions=[Performs(Operation.RESOURCE_ALLOCATE, on="Project")],
     )
     async def data_centre_resource_allocate(
         self, info: Ctx, input: DataCentreResourceAllocateInput
     ) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.RESOURCE_ALLOCATE)
-
-        async def run() -> DomainProject:
-            project, _ = await completion.allocate_resources(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                resources=input.resources,
-            )
-            return project
-
-        return await _run(ctx, run)
+        project, _ = await completion.allocate_resources(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            resources=input.resources,
+        )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="提交自评价（项目单位） — 12 to 24 months into operation, delivered to bdb and "
         "finance (R22).",
-        extensions=performs(Operation.SELF_EVALUATION_SUBMIT, on="Project"),
+        extensions=[Performs(Operation.SELF_EVALUATION_SUBMIT, on="Project")],
     )
     async def self_evaluation_submit(
         self, info: Ctx, input: SelfEvaluationSubmitInput
     ) -> ImplementationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.SELF_EVALUATION_SUBMIT)
-
-        async def run() -> DomainProject:
-            project, _ = await completion.submit_self_evaluation(
-                uow=ctx.uow(), gate=gate, project_id=pk_of(input.project_id, "Project"), summary=input.summary
-            )
-            return project
-
-        return await _run(ctx, run)
+        project, _ = await completion.submit_self_evaluation(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            summary=input.summary,
+        )
+        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="委托第三方后评价（市大数据管理局） — bdb commissions an evaluator (R22).",
-        extensions=performs(Operation.POST_EVALUATION_COMMISSION, on="Project"),
+        extensions=[Performs(Operation.POST_EVALUATION_COMMISSION, on="Project")],
     )
     async def post_evaluation_commission(
         self, info: Ctx, input: PostEvaluationCommissionInput
     ) -> PostEvaluationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.POST_EVALUATION_COMMISSION)
-
-        async def action() -> PostEvaluationPayload:
-            pk = await completion.commission_post_evaluation(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk_of(input.project_id, "Project"),
-                evaluator_organization_id=pk_of(input.evaluator_organization_id, "Organization"),
-            )
-            return await _post_evaluation(ctx, pk)
-
-        return await perform(
-            ctx, action, lambda e: PostEvaluationPayload(post_evaluation=None, user_errors=e)
+        pk = await completion.commission_post_evaluation(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            evaluator_organization_id=ctx.pk(input.evaluator_organization_id, "Organization"),
         )
+        return await _post_evaluation(ctx, pk)
 
     @strawberry.mutation(
         description="提交后评价结果（受托评估机构） — the commissioned evaluator files score, grade "
         "and findings; shown beside the unit's later applications (R22).",
-        extensions=performs(Operation.POST_EVALUATION_FILE),
+        extensions=[Performs(Operation.POST_EVALUATION_FILE, on="PostEvaluation")],
     )
     async def post_evaluation_result_file(
         self, info: Ctx, input: PostEvaluationResultFileInput
     ) -> PostEvaluationPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.POST_EVALUATION_FILE)
-
-        async def action() -> PostEvaluationPayload:
-            pk = await completion.file_post_evaluation(
-                uow=ctx.uow(),
-                gate=gate,
-                post_evaluation_id=pk_of(input.post_evaluation_id, "PostEvaluation"),
-                score=parse_decimal(input.score, "score", "R22"),
-                grade=to_domain(ev.Grade, input.grade),
-                findings=input.findings,
-            )
-            return await _post_evaluation(ctx, pk)
-
-        return await perform(
-            ctx, action, lambda e: PostEvaluationPayload(post_evaluation=None, user_errors=e)
+        pk = await completion.file_post_evaluation(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            post_evaluation_id=ctx.pk(input.post_evaluation_id, "PostEvaluation"),
+            score=parse_decimal(input.score, "score", "R22"),
+            grade=to_domain(ev.Grade, input.grade),
+            findings=input.findings,
         )
+        return await _post_evaluation(ctx, pk)
 
 
 async def _post_evaluation(ctx: Context, pk: int) -> PostEvaluationPayload:

@@ -12,10 +12,9 @@ from strawberry.types import Info
 from api import admin
 from api.auth import authenticate_password, issue_session_token
 from api.context import Context
-from api.graphql.authz import ViewerPermissions, performs
-from api.graphql.common import Node, UserError, from_global_id, to_global_id
+from api.graphql.authz import Performs, ViewerPermissions
+from api.graphql.common import Node, UserError, to_global_id
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
-from api.graphql.mutation_support import perform
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
     After,
@@ -33,6 +32,7 @@ from domain.actors import Actor, OrgType
 from domain.errors import DomainError, Violation
 from store import tables
 from store.driver import driver_connection
+from store.uow import SqlUnitOfWork
 
 Ctx = Info[Context, None]
 
@@ -175,13 +175,6 @@ def _token(row: object) -> ApiToken:
     )  # type: ignore[attr-defined]
 
 
-def _pk_of(ctx: Context, global_id: str, type_name: str, field: str) -> int:
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name:
-        raise DomainError([Violation("INVALID_ID", "标识无效。", "Not a valid id.", field=("input", field))])
-    return decoded[1]
-
-
 @strawberry.type
 class IdentityQueries:
     @strawberry.field(
@@ -257,26 +250,19 @@ class IdentityQueries:
 
 @strawberry.type
 class IdentityMutations:
-    @strawberry.mutation(description="登录 — sign in; returns a bearer token.", extensions=performs(None))
+    @strawberry.mutation(description="登录 — sign in; returns a bearer token.", extensions=[Performs(None)])
     async def login(self, info: Ctx, input: LoginInput) -> LoginPayload:
         ctx = info.context
         async with driver_connection(ctx.engine) as connection:
             actor = await authenticate_password(connection, input.username.strip(), input.password)
         if actor is None:
-            error = Violation(
+            wrong = Violation(
                 "INVALID_CREDENTIALS",
                 "用户名或密码错误。",
                 "Wrong username or password.",
                 field=("input", "password"),
             )
-            from api.errors import user_errors
-
-            return LoginPayload(
-                token=None,
-                expires_at=None,
-                viewer=None,
-                user_errors=user_errors(DomainError([error]), ctx.lang),
-            )
+            raise DomainError([wrong])
         now = ctx.clock()
         issued = issue_session_token(
             actor,
@@ -284,8 +270,6 @@ class IdentityMutations:
             ttl=timedelta(minutes=ctx.settings.token_ttl_minutes),
             now=now,
         )
-        from store.uow import SqlUnitOfWork
-
         async with SqlUnitOfWork(
             ctx.session_factory, actor=actor, clock=ctx.clock, request_id=ctx.request_id
         ) as uow:
@@ -299,103 +283,72 @@ class IdentityMutations:
 
     @strawberry.mutation(
         description="新建单位（管理员） — create an organization (administrators).",
-        extensions=performs(Operation.ORGANIZATION_CREATE),
+        extensions=[Performs(Operation.ORGANIZATION_CREATE)],
     )
     async def organization_create(
         self, info: Ctx, input: OrganizationCreateInput
     ) -> OrganizationCreatePayload:
         ctx = info.context
-        ctx.require(Operation.ORGANIZATION_CREATE)
-
-        async def action() -> OrganizationCreatePayload:
-            pk = await admin.create_organization(
-                ctx.uow(),
-                name=input.name,
-                type=to_domain(OrgType, input.type),
-                district=input.district,
-                operation=Operation.ORGANIZATION_CREATE.value,
-            )
-            row = await ctx.loaders["organization"].load(pk)
-            return OrganizationCreatePayload(organization=Organization.from_row(row), user_errors=[])
-
-        return await perform(
-            ctx, action, lambda e: OrganizationCreatePayload(organization=None, user_errors=e)
+        pk = await admin.create_organization(
+            ctx.uow(),
+            name=input.name,
+            type=to_domain(OrgType, input.type),
+            district=input.district,
+            operation=ctx.gate_in_force.operation,
         )
+        row = await ctx.loaders["organization"].load(pk)
+        return OrganizationCreatePayload(organization=Organization.from_row(row), user_errors=[])
 
     @strawberry.mutation(
         description="新建用户（管理员） — create a user (administrators).",
-        extensions=performs(Operation.USER_CREATE),
+        extensions=[Performs(Operation.USER_CREATE)],
     )
     async def user_create(self, info: Ctx, input: UserCreateInput) -> UserCreatePayload:
         ctx = info.context
-        ctx.require(Operation.USER_CREATE)
-
-        async def action() -> UserCreatePayload:
-            org = _pk_of(ctx, input.organization_id, "Organization", "organizationId")
-            pk = await admin.create_user(
-                ctx.uow(),
-                username=input.username.strip(),
-                display_name=input.display_name,
-                password=input.password,
-                organization_id=org,
-                is_admin=input.is_admin,
-                operation=Operation.USER_CREATE.value,
-            )
-            return UserCreatePayload(
-                user=User(
-                    id=to_global_id("User", pk),
-                    username=input.username.strip(),
-                    display_name=input.display_name,
-                ),
-                user_errors=[],
-            )
-
-        return await perform(ctx, action, lambda e: UserCreatePayload(user=None, user_errors=e))
+        username = input.username.strip()
+        pk = await admin.create_user(
+            ctx.uow(),
+            username=username,
+            display_name=input.display_name,
+            password=input.password,
+            organization_id=ctx.pk(input.organization_id, "Organization"),
+            is_admin=input.is_admin,
+            operation=ctx.gate_in_force.operation,
+        )
+        return UserCreatePayload(
+            user=User(id=to_global_id("User", pk), username=username, display_name=input.display_name),
+            user_errors=[],
+        )
 
     @strawberry.mutation(
         description="签发接口令牌（管理员） — issue a read-only integrator token, shown once.",
-        extensions=performs(Operation.API_TOKEN_CREATE),
+        extensions=[Performs(Operation.API_TOKEN_CREATE)],
     )
     async def api_token_create(self, info: Ctx, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
         ctx = info.context
-        ctx.require(Operation.API_TOKEN_CREATE)
-
-        async def action() -> ApiTokenCreatePayload:
-            org = _pk_of(ctx, input.organization_id, "Organization", "organizationId")
-            created = await admin.create_api_token(
-                ctx.uow(),
-                name=input.name,
-                organization_id=org,
-                expires_at=input.expires_at,
-                operation=Operation.API_TOKEN_CREATE.value,
-            )
-            async with ctx.session_factory() as session:
-                row = (
-                    await session.execute(
-                        select(tables.api_tokens).where(tables.api_tokens.c.id == created.id)
-                    )
-                ).one()
-            return ApiTokenCreatePayload(token=created.token, api_token=_token(row), user_errors=[])
-
-        return await perform(
-            ctx, action, lambda e: ApiTokenCreatePayload(token=None, api_token=None, user_errors=e)
+        created = await admin.create_api_token(
+            ctx.uow(),
+            name=input.name,
+            organization_id=ctx.pk(input.organization_id, "Organization"),
+            expires_at=input.expires_at,
+            operation=ctx.gate_in_force.operation,
+        )
+        return ApiTokenCreatePayload(
+            token=created.token, api_token=await _one_token(ctx, created.id), user_errors=[]
         )
 
     @strawberry.mutation(
         description="吊销接口令牌（管理员） — revoke an API token; it stops working at once.",
-        extensions=performs(Operation.API_TOKEN_REVOKE),
+        extensions=[Performs(Operation.API_TOKEN_REVOKE)],
     )
     async def api_token_revoke(self, info: Ctx, input: ApiTokenRevokeInput) -> ApiTokenRevokePayload:
         ctx = info.context
-        ctx.require(Operation.API_TOKEN_REVOKE)
+        token_id = ctx.pk(input.api_token_id, "ApiToken")
+        await admin.revoke_api_token(ctx.uow(), token_id=token_id, operation=ctx.gate_in_force.operation)
+        return ApiTokenRevokePayload(api_token=await _one_token(ctx, token_id), user_errors=[])
 
-        async def action() -> ApiTokenRevokePayload:
-            pk = _pk_of(ctx, input.api_token_id, "ApiToken", "apiTokenId")
-            await admin.revoke_api_token(ctx.uow(), token_id=pk, operation=Operation.API_TOKEN_REVOKE.value)
-            async with ctx.session_factory() as session:
-                row = (
-                    await session.execute(select(tables.api_tokens).where(tables.api_tokens.c.id == pk))
-                ).one()
-            return ApiTokenRevokePayload(api_token=_token(row), user_errors=[])
 
-        return await perform(ctx, action, lambda e: ApiTokenRevokePayload(api_token=None, user_errors=e))
+async def _one_token(ctx: Context, pk: int) -> ApiToken:
+    async with ctx.session_factory() as session:
+        row = (await session.execute(select(tables.api_tokens).where(tables.api_tokens.c.id == pk))).one()
+    return _token(row)

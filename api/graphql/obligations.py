@@ -10,10 +10,9 @@ from sqlalchemy import and_, select, update
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.authz import performs
-from api.graphql.common import PageInfo, UserError, from_global_id, to_global_id
+from api.graphql.authz import Performs
+from api.graphql.common import PageInfo, UserError, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
-from api.graphql.mutation_support import perform
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
     After,
@@ -203,7 +202,9 @@ class MarkNotificationsReadInput:
 
 @strawberry.type(description="标为已读结果 — result of marking notices read.")
 class MarkNotificationsReadPayload:
-    count: int = strawberry.field(description="本次标为已读的数量 — how many were newly marked read.")
+    count: int = strawberry.field(
+        default=0, description="本次标为已读的数量 — how many were newly marked read."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -226,9 +227,8 @@ class ObligationQueries:
     ) -> Connection[Obligation]:
         ctx = info.context
         f = filter or ObligationFilter()
-        org = from_global_id(f.organization_id) if f.organization_id else None
         wanted = DomainFilter(
-            organization_id=(org[1] if org else -1) if f.organization_id else None,
+            organization_id=ctx.pk(f.organization_id, "Organization") if f.organization_id else None,
             state=to_domain(ObligationState, f.state) if f.state else None,
             due_before=f.due_before,
             rule=f.rule,
@@ -296,24 +296,18 @@ class ObligationQueries:
 class ObligationMutations:
     @strawberry.mutation(
         description="将本单位通知标为已读 — mark the organization's notices read.",
-        extensions=performs(Operation.NOTIFICATION_MARK_READ),
+        extensions=[Performs(Operation.NOTIFICATION_MARK_READ)],
     )
     async def mark_notifications_read(
         self, info: Ctx, input: MarkNotificationsReadInput
     ) -> MarkNotificationsReadPayload:
         ctx = info.context
-        actor = ctx.require(Operation.NOTIFICATION_MARK_READ)
         n = notifications
-
-        async def action() -> MarkNotificationsReadPayload:
-            stmt = update(n).where(n.c.organization_id == actor.organization_id, n.c.read_at.is_(None))
-            if input.ids is not None:
-                ids = [
-                    d[1] for d in map(from_global_id, input.ids) if d is not None and d[0] == "Notification"
-                ]
-                stmt = stmt.where(n.c.id.in_(ids))
-            async with ctx.session_factory() as session, session.begin():
-                result = await session.execute(stmt.values(read_at=ctx.clock()).returning(n.c.id))
-                return MarkNotificationsReadPayload(count=len(result.all()), user_errors=[])
-
-        return await perform(ctx, action, lambda e: MarkNotificationsReadPayload(count=0, user_errors=e))
+        stmt = update(n).where(
+            n.c.organization_id == ctx.require_actor().organization_id, n.c.read_at.is_(None)
+        )
+        if input.ids is not None:
+            stmt = stmt.where(n.c.id.in_([ctx.pk(i, "Notification") for i in input.ids]))
+        async with ctx.session_factory() as session, session.begin():
+            result = await session.execute(stmt.values(read_at=ctx.clock()).returning(n.c.id))
+            return MarkNotificationsReadPayload(count=len(result.all()), user_errors=[])

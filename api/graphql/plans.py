@@ -10,13 +10,12 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.authz import performs
-from api.graphql.common import CNY, UserError, pk_of
+from api.graphql.authz import Performs
+from api.graphql.common import CNY, UserError
 from api.graphql.enums import (
     EntryKindEnum,
     to_domain,
 )
-from api.graphql.mutation_support import perform
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.plan_types import AnnualPlan, MidYearRequest, PlanCall, PlanEntry
 from authz.operations import Operation
@@ -138,22 +137,6 @@ class MidYearRequestPayload:
     )
 
 
-def _call_refused(e: list[UserError]) -> PlanCallPayload:
-    return PlanCallPayload(call=None, user_errors=e)
-
-
-def _entry_refused(e: list[UserError]) -> PlanEntryPayload:
-    return PlanEntryPayload(entry=None, user_errors=e)
-
-
-def _plan_refused(e: list[UserError]) -> AnnualPlanPayload:
-    return AnnualPlanPayload(plan=None, user_errors=e)
-
-
-def _mid_refused(e: list[UserError]) -> MidYearRequestPayload:
-    return MidYearRequestPayload(request=None, plan=None, user_errors=e)
-
-
 async def _page(
     ctx: Context, stmt: Any, key: Any, first: int | None, after: str | None, convert: Any
 ) -> Connection[Any]:
@@ -190,7 +173,7 @@ class PlanQueries:
             select(DomainEntry)
             .join(tables.projects, tables.projects.c.id == t.plan_entries.c.project_id)
             .where(
-                t.plan_entries.c.call_id == pk_of(call_id, "PlanCall", ctx.lang),
+                t.plan_entries.c.call_id == ctx.pk(call_id, "PlanCall"),
                 project_filter(ctx.authorizer, actor, Operation.PROJECT_READ),
             )
         )
@@ -229,229 +212,175 @@ class PlanQueries:
 class PlanMutations:
     @strawberry.mutation(
         description="发布年度项目计划征集（市大数据管理局） — open the yearly call (R9).",
-        extensions=performs(Operation.PLAN_CALL_OPEN),
+        extensions=[Performs(Operation.PLAN_CALL_OPEN)],
     )
     async def plan_call_open(self, info: Ctx, input: PlanCallOpenInput) -> PlanCallPayload:
         ctx = info.context
-        ctx.require(Operation.PLAN_CALL_OPEN)
-
-        async def action() -> PlanCallPayload:
-            call = await use_cases.open_call(
-                uow=ctx.uow(),
-                operation=Operation.PLAN_CALL_OPEN.value,
-                year=input.year,
-                deadline=input.deadline,
-                budget_compilation_date=input.budget_compilation_date,
-                requirements=input.requirements,
-            )
-            return PlanCallPayload(call=PlanCall.from_domain(call), user_errors=[])
-
-        return await perform(ctx, action, _call_refused)
+        call = await use_cases.open_call(
+            uow=ctx.uow(),
+            operation=ctx.gate_in_force.operation,
+            year=input.year,
+            deadline=input.deadline,
+            budget_compilation_date=input.budget_compilation_date,
+            requirements=input.requirements,
+        )
+        return PlanCallPayload(call=PlanCall.from_domain(call), user_errors=[])
 
     @strawberry.mutation(
         description="报送年度计划条目（项目单位） — submit a plan entry before the deadline (R9).",
-        extensions=performs(Operation.PLAN_ENTRY_SUBMIT, on="Project"),
+        extensions=[Performs(Operation.PLAN_ENTRY_SUBMIT, on="Project")],
     )
     async def plan_entry_submit(self, info: Ctx, input: PlanEntrySubmitInput) -> PlanEntryPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.PLAN_ENTRY_SUBMIT)
-        call, project = (
-            pk_of(input.call_id, "PlanCall", ctx.lang),
-            pk_of(input.project_id, "Project", ctx.lang),
+        call_id, project_id = ctx.pk(input.call_id, "PlanCall"), ctx.pk(input.project_id, "Project")
+        entry = await use_cases.submit_entry(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            call_id=call_id,
+            project_id=project_id,
+            kind=to_domain(EntryKind, input.kind),
+            amount=input.requested_amount,
+            description=input.description,
         )
-
-        async def action() -> PlanEntryPayload:
-            entry = await use_cases.submit_entry(
-                uow=ctx.uow(),
-                gate=gate,
-                call_id=call,
-                project_id=project,
-                kind=to_domain(EntryKind, input.kind),
-                amount=input.requested_amount,
-                description=input.description,
-            )
-            return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
-
-        return await perform(ctx, action, _entry_refused)
+        return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
 
     @strawberry.mutation(
         description="审核计划条目（市大数据管理局、市财政局） — record a joint review (R10.1).",
-        extensions=performs(Operation.PLAN_ENTRY_REVIEW, on="PlanEntry"),
+        extensions=[Performs(Operation.PLAN_ENTRY_REVIEW, on="PlanEntry")],
     )
     async def plan_entry_review(self, info: Ctx, input: PlanEntryReviewInput) -> PlanEntryPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.PLAN_ENTRY_REVIEW)
-        pk = pk_of(input.entry_id, "PlanEntry", ctx.lang)
-
-        async def action() -> PlanEntryPayload:
-            entry = await use_cases.review_entry(
-                uow=ctx.uow(),
-                gate=gate,
-                entry_id=pk,
-                opinion=input.opinion,
-                recommended_amount=input.recommended_amount,
-            )
-            return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
-
-        return await perform(ctx, action, _entry_refused)
+        entry = await use_cases.review_entry(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            entry_id=ctx.pk(input.entry_id, "PlanEntry"),
+            opinion=input.opinion,
+            recommended_amount=input.recommended_amount,
+        )
+        return PlanEntryPayload(entry=PlanEntry.from_domain(entry), user_errors=[])
 
     @strawberry.mutation(
         description="编制年度投资计划（市大数据管理局） — compile a revision: list and scale (R10.1).",
-        extensions=performs(Operation.ANNUAL_PLAN_COMPILE),
+        extensions=[Performs(Operation.ANNUAL_PLAN_COMPILE)],
     )
     async def annual_plan_compile(self, info: Ctx, input: AnnualPlanCompileInput) -> AnnualPlanPayload:
         ctx = info.context
-        ctx.require(Operation.ANNUAL_PLAN_COMPILE)
-        call = pk_of(input.call_id, "PlanCall", ctx.lang)
-        items = [(pk_of(i.entry_id, "PlanEntry", ctx.lang), i.amount) for i in input.items]
-
-        async def action() -> AnnualPlanPayload:
-            plan = await use_cases.compile_plan(
-                uow=ctx.uow(),
-                operation=Operation.ANNUAL_PLAN_COMPILE.value,
-                call_id=call,
-                items=items,
-                note=input.note,
-            )
-            return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
-
-        return await perform(ctx, action, _plan_refused)
+        call_id = ctx.pk(input.call_id, "PlanCall")
+        items = [(ctx.pk(i.entry_id, "PlanEntry"), i.amount) for i in input.items]
+        plan = await use_cases.compile_plan(
+            uow=ctx.uow(),
+            operation=ctx.gate_in_force.operation,
+            call_id=call_id,
+            items=items,
+            note=input.note,
+        )
+        return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
 
     @strawberry.mutation(
         description="报请市政府审定（市大数据管理局） — send the compiled plan to government (R10.1).",
-        extensions=performs(Operation.ANNUAL_PLAN_SEND),
+        extensions=[Performs(Operation.ANNUAL_PLAN_SEND)],
     )
     async def annual_plan_send(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         ctx = info.context
-        ctx.require(Operation.ANNUAL_PLAN_SEND)
-        pk = pk_of(input.plan_id, "AnnualPlan", ctx.lang)
-
-        async def action() -> AnnualPlanPayload:
-            plan = await use_cases.send_plan(
-                uow=ctx.uow(), operation=Operation.ANNUAL_PLAN_SEND.value, plan_id=pk
-            )
-            return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
-
-        return await perform(ctx, action, _plan_refused)
+        plan = await use_cases.send_plan(
+            uow=ctx.uow(), operation=ctx.gate_in_force.operation, plan_id=ctx.pk(input.plan_id, "AnnualPlan")
+        )
+        return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
 
     @strawberry.mutation(
         description="批准年度投资计划（市政府） — approve; its projects become PLANNED (R10.1).",
-        extensions=performs(Operation.ANNUAL_PLAN_DECIDE),
+        extensions=[Performs(Operation.ANNUAL_PLAN_DECIDE)],
     )
     async def annual_plan_approve(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         return await _decide(info.context, input, approve=True)
 
     @strawberry.mutation(
         description="退回年度投资计划（市政府） — return it to bdb with reasons (R10.1).",
-        extensions=performs(Operation.ANNUAL_PLAN_DECIDE),
+        extensions=[Performs(Operation.ANNUAL_PLAN_DECIDE)],
     )
     async def annual_plan_return(self, info: Ctx, input: AnnualPlanInput) -> AnnualPlanPayload:
         return await _decide(info.context, input, approve=False)
 
     @strawberry.mutation(
         description="申报年中新增项目（项目单位） — R10.2 step 1.",
-        extensions=performs(Operation.MID_YEAR_SUBMIT, on="Project"),
+        extensions=[Performs(Operation.MID_YEAR_SUBMIT, on="Project")],
     )
     async def mid_year_request_submit(
         self, info: Ctx, input: MidYearRequestSubmitInput
     ) -> MidYearRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.MID_YEAR_SUBMIT)
-        project = pk_of(input.project_id, "Project", ctx.lang)
-
-        async def action() -> MidYearRequestPayload:
-            request = await use_cases.submit_mid_year(
-                uow=ctx.uow(), gate=gate, project_id=project, amount=input.amount, reason=input.reason
-            )
-            return MidYearRequestPayload(
-                request=MidYearRequest.from_domain(request), plan=None, user_errors=[]
-            )
-
-        return await perform(ctx, action, _mid_refused)
+        request = await use_cases.submit_mid_year(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            amount=input.amount,
+            reason=input.reason,
+        )
+        return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
 
     @strawberry.mutation(
         description="审核年中新增项目（市大数据管理局） — R10.2 step 2.",
-        extensions=performs(Operation.MID_YEAR_BDB_REVIEW, on="MidYearRequest"),
+        extensions=[Performs(Operation.MID_YEAR_BDB_REVIEW, on="MidYearRequest")],
     )
     async def mid_year_request_review(
         self, info: Ctx, input: MidYearRequestDecisionInput
     ) -> MidYearRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.MID_YEAR_BDB_REVIEW)
-        pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
-
-        async def action() -> MidYearRequestPayload:
-            request = await use_cases.review_mid_year(
-                uow=ctx.uow(), gate=gate, request_id=pk, approve=input.approve, opinion=input.opinion
-            )
-            return MidYearRequestPayload(
-                request=MidYearRequest.from_domain(request), plan=None, user_errors=[]
-            )
-
-        return await perform(ctx, action, _mid_refused)
+        request = await use_cases.review_mid_year(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            request_id=ctx.pk(input.request_id, "MidYearRequest"),
+            approve=input.approve,
+            opinion=input.opinion,
+        )
+        return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
 
     @strawberry.mutation(
         description="出具年中新增项目意见（市财政局） — R10.2 step 3.",
-        extensions=performs(Operation.MID_YEAR_FINANCE_OPINION, on="MidYearRequest"),
+        extensions=[Performs(Operation.MID_YEAR_FINANCE_OPINION, on="MidYearRequest")],
     )
     async def mid_year_request_finance_opinion(
         self, info: Ctx, input: MidYearRequestFinanceOpinionInput
     ) -> MidYearRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.MID_YEAR_FINANCE_OPINION)
-        pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
-
-        async def action() -> MidYearRequestPayload:
-            request = await use_cases.opine_mid_year(
-                uow=ctx.uow(),
-                gate=gate,
-                request_id=pk,
-                opinion=input.opinion,
-                recommended_amount=input.recommended_amount,
-            )
-            return MidYearRequestPayload(
-                request=MidYearRequest.from_domain(request), plan=None, user_errors=[]
-            )
-
-        return await perform(ctx, action, _mid_refused)
+        request = await use_cases.opine_mid_year(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            request_id=ctx.pk(input.request_id, "MidYearRequest"),
+            opinion=input.opinion,
+            recommended_amount=input.recommended_amount,
+        )
+        return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
 
     @strawberry.mutation(
         description="审定年中新增项目（市政府） — R10.2 step 4: approval adds it to this year's plan "
         "as a new revision.",
-        extensions=performs(Operation.MID_YEAR_DECIDE, on="MidYearRequest"),
+        extensions=[Performs(Operation.MID_YEAR_DECIDE, on="MidYearRequest")],
     )
     async def mid_year_request_decide(
         self, info: Ctx, input: MidYearRequestDecisionInput
     ) -> MidYearRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.MID_YEAR_DECIDE)
-        pk = pk_of(input.request_id, "MidYearRequest", ctx.lang)
-
-        async def action() -> MidYearRequestPayload:
-            request, plan = await use_cases.decide_mid_year(
-                uow=ctx.uow(), gate=gate, request_id=pk, approve=input.approve, comment=input.opinion
-            )
-            return MidYearRequestPayload(
-                request=MidYearRequest.from_domain(request),
-                plan=AnnualPlan.from_domain(plan) if plan else None,
-                user_errors=[],
-            )
-
-        return await perform(ctx, action, _mid_refused)
+        request, plan = await use_cases.decide_mid_year(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            request_id=ctx.pk(input.request_id, "MidYearRequest"),
+            approve=input.approve,
+            comment=input.opinion,
+        )
+        return MidYearRequestPayload(
+            request=MidYearRequest.from_domain(request),
+            plan=AnnualPlan.from_domain(plan) if plan else None,
+            user_errors=[],
+        )
 
 
 async def _decide(ctx: Context, input: AnnualPlanInput, *, approve: bool) -> AnnualPlanPayload:
-    ctx.require(Operation.ANNUAL_PLAN_DECIDE)
-    pk = pk_of(input.plan_id, "AnnualPlan", ctx.lang)
-
-    async def action() -> AnnualPlanPayload:
-        plan = await use_cases.decide_plan(
-            uow=ctx.uow(),
-            operation=Operation.ANNUAL_PLAN_DECIDE.value,
-            plan_id=pk,
-            approve=approve,
-            comment=input.comment,
-        )
-        return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])
-
-    return await perform(ctx, action, _plan_refused)
+    plan = await use_cases.decide_plan(
+        uow=ctx.uow(),
+        operation=ctx.gate_in_force.operation,
+        plan_id=ctx.pk(input.plan_id, "AnnualPlan"),
+        approve=approve,
+        comment=input.comment,
+    )
+    return AnnualPlanPayload(plan=AnnualPlan.from_domain(plan), user_errors=[])

@@ -8,8 +8,8 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.authz import performs
-from api.graphql.common import CNY, UserError, pk_of
+from api.graphql.authz import Performs
+from api.graphql.common import CNY, UserError
 from api.graphql.enums import (
     FundingSourceEnum,
     ProjectCategoryEnum,
@@ -17,7 +17,6 @@ from api.graphql.enums import (
     ReserveCheckEnum,
     to_domain,
 )
-from api.graphql.mutation_support import perform
 from api.graphql.projects import Project, ReserveReview
 from authz.operations import Operation
 from domain.projects import CatalogueItem, FundingSource, Participant, ProjectCategory, ProjectKind
@@ -170,7 +169,7 @@ class ReserveReviewPayload:
 def _participants(ctx: Context, items: list[ParticipantInput]) -> list[Participant]:
     return [
         Participant(
-            organization_id=pk_of(p.organization_id, "Organization", ctx.lang),
+            organization_id=ctx.pk(p.organization_id, "Organization"),
             business_flow=p.business_flow,
             data_flow=p.data_flow,
             interfaces=p.interfaces,
@@ -221,19 +220,14 @@ def _changes(ctx: Context, data: ProjectUpdateInput) -> use_cases.ProjectChanges
     return use_cases.ProjectChanges(values=values, participants=participants, catalogue=catalogue)
 
 
-def _project_refused(errors: list[UserError]) -> ProjectPayload:
-    return ProjectPayload(project=None, user_errors=errors)
-
-
 @strawberry.type
 class ProjectMutations:
     @strawberry.mutation(
         description="新建项目草稿（项目单位） — a unit drafts a project it leads (Art. 2, 6, 8, 25).",
-        extensions=performs(Operation.PROJECT_CREATE),
+        extensions=[Performs(Operation.PROJECT_CREATE, on="ProjectDraft")],
     )
     async def project_create(self, info: Ctx, input: ProjectCreateInput) -> ProjectPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.PROJECT_CREATE)
         contact = input.contact or ContactInput(name="")
         draft = DomainProject(
             name=input.name.strip(),
@@ -252,104 +246,78 @@ class ProjectMutations:
             participants=_participants(ctx, input.participants),
             catalogue=_catalogue(input.catalogue),
         )
-
-        async def action() -> ProjectPayload:
-            project = await use_cases.create_project(uow=ctx.uow(), gate=gate, project=draft)
-            return ProjectPayload(project=Project.from_domain(project), user_errors=[])
-
-        return await perform(ctx, action, _project_refused)
+        project = await use_cases.create_project(uow=ctx.uow(), gate=ctx.gate_in_force, project=draft)
+        return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
     @strawberry.mutation(
         description="修改项目草稿（牵头单位） — the lead unit edits its draft.",
-        extensions=performs(Operation.PROJECT_UPDATE, on="Project"),
+        extensions=[Performs(Operation.PROJECT_UPDATE, on="Project")],
     )
     async def project_update(self, info: Ctx, input: ProjectUpdateInput) -> ProjectPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.PROJECT_UPDATE)
-        pk, changes = pk_of(input.project_id, "Project", ctx.lang), _changes(ctx, input)
-
-        async def action() -> ProjectPayload:
-            project = await use_cases.update_project(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk,
-                changes=changes,
-                expected_version=input.expected_version,
-            )
-            return ProjectPayload(project=Project.from_domain(project), user_errors=[])
-
-        return await perform(ctx, action, _project_refused)
+        project = await use_cases.update_project(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            changes=_changes(ctx, input),
+            expected_version=input.expected_version,
+        )
+        return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
     @strawberry.mutation(
         description="参建单位维护本单位的业务流、数据流和接口 — a participant states its part (R8).",
-        extensions=performs(Operation.PROJECT_PARTICIPATION_UPDATE, on="Project"),
+        extensions=[Performs(Operation.PROJECT_PARTICIPATION_UPDATE, on="Project")],
     )
     async def project_participation_update(
         self, info: Ctx, input: ProjectParticipationUpdateInput
     ) -> ProjectPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.PROJECT_PARTICIPATION_UPDATE)
-        pk = pk_of(input.project_id, "Project", ctx.lang)
-
-        async def action() -> ProjectPayload:
-            project = await use_cases.update_participation(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk,
-                business_flow=input.business_flow,
-                data_flow=input.data_flow,
-                interfaces=input.interfaces,
-                expected_version=input.expected_version,
-            )
-            return ProjectPayload(project=Project.from_domain(project), user_errors=[])
-
-        return await perform(ctx, action, _project_refused)
+        project = await use_cases.update_participation(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            business_flow=input.business_flow,
+            data_flow=input.data_flow,
+            interfaces=input.interfaces,
+            expected_version=input.expected_version,
+        )
+        return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
     @strawberry.mutation(
         description="提交入库申请（牵头单位） — submit the draft to the reserve library (R7, R8).",
-        extensions=performs(Operation.PROJECT_SUBMIT_TO_RESERVE, on="Project"),
+        extensions=[Performs(Operation.PROJECT_SUBMIT_TO_RESERVE, on="Project")],
     )
     async def project_submit_to_reserve(
         self, info: Ctx, input: ProjectSubmitToReserveInput
     ) -> ProjectPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.PROJECT_SUBMIT_TO_RESERVE)
-        pk = pk_of(input.project_id, "Project", ctx.lang)
-
-        async def action() -> ProjectPayload:
-            project = await use_cases.submit_to_reserve(
-                uow=ctx.uow(), gate=gate, project_id=pk, expected_version=input.expected_version
-            )
-            return ProjectPayload(project=Project.from_domain(project), user_errors=[])
-
-        return await perform(ctx, action, _project_refused)
+        project = await use_cases.submit_to_reserve(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            expected_version=input.expected_version,
+        )
+        return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
     @strawberry.mutation(
         description="入库审核（市大数据管理局） — record the five Art. 7 checks; accept or return (R7).",
-        extensions=performs(Operation.RESERVE_REVIEW_RECORD, on="Project"),
+        extensions=[Performs(Operation.RESERVE_REVIEW_RECORD, on="Project")],
     )
     async def reserve_review_record(self, info: Ctx, input: ReserveReviewRecordInput) -> ReserveReviewPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.RESERVE_REVIEW_RECORD)
-        pk = pk_of(input.project_id, "Project", ctx.lang)
+        project_id = ctx.pk(input.project_id, "Project")
         results = [
             CheckResult(check=to_domain(ReserveCheck, c.check), passed=c.passed, note=c.note)
             for c in input.checks
         ]
-
-        async def action() -> ReserveReviewPayload:
-            project, review = await use_cases.review_for_reserve(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk,
-                results=results,
-                comment=input.comment,
-                expected_version=input.expected_version,
-            )
-            return ReserveReviewPayload(
-                project=Project.from_domain(project), review=ReserveReview.from_domain(review), user_errors=[]
-            )
-
-        return await perform(
-            ctx, action, lambda errors: ReserveReviewPayload(project=None, review=None, user_errors=errors)
+        project, review = await use_cases.review_for_reserve(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=project_id,
+            results=results,
+            comment=input.comment,
+            expected_version=input.expected_version,
+        )
+        return ReserveReviewPayload(
+            project=Project.from_domain(project), review=ReserveReview.from_domain(review), user_errors=[]
         )

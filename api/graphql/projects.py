@@ -14,7 +14,7 @@ from strawberry.types import Info
 from api.context import Context, current_context
 from api.errors import AppError, not_found
 from api.graphql.authz import ProjectPermissions, require_on_project
-from api.graphql.common import CNY, Node, from_global_id, to_global_id
+from api.graphql.common import CNY, Node, to_global_id
 from api.graphql.enums import (
     FundingSourceEnum,
     OrganizationTypeEnum,
@@ -488,8 +488,7 @@ def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyp
     if flt.funding_source is not None:
         stmt = stmt.where(p.c.funding_source == flt.funding_source.value)
     if flt.lead_organization_id is not None:
-        decoded = from_global_id(flt.lead_organization_id)
-        stmt = stmt.where(p.c.lead_organization_id == (decoded[1] if decoded else -1))
+        stmt = stmt.where(p.c.lead_organization_id == ctx.pk(flt.lead_organization_id, "Organization"))
     if flt.investment_min is not None:
         stmt = stmt.where(p.c.total_investment >= flt.investment_min)
     if flt.investment_max is not None:
@@ -529,10 +528,7 @@ class ProjectQueries:
         if (id is None) == (code is None):
             raise AppError("BAD_USER_INPUT", ctx.lang, field="id", reason="give exactly one of id or code")
         if id is not None:
-            decoded = from_global_id(id)
-            if decoded is None or decoded[0] != "Project":
-                raise not_found(ctx.lang)
-            return Project.from_domain(await load_readable_project(ctx, pk=decoded[1]))
+            return Project.from_domain(await load_readable_project(ctx, pk=ctx.pk(id, "Project")))
         return Project.from_domain(await load_readable_project(ctx, code=code))
 
     @strawberry.field(

@@ -12,10 +12,9 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.approvals import AttachmentInput, _uploads
-from api.graphql.authz import performs
-from api.graphql.common import Node, UserError, pk_of, to_global_id
+from api.graphql.authz import Performs
+from api.graphql.common import Node, UserError, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
-from api.graphql.mutation_support import perform
 from api.graphql.organizations import Organization
 from api.graphql.projects import Project, load_readable_project
 from authz.operations import Operation
@@ -223,7 +222,7 @@ class SupervisionQueries:
         project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
     ) -> list[Inspection]:
         ctx = info.context
-        project = await load_readable_project(ctx, pk=pk_of(project_id, "Project", ctx.lang))
+        project = await load_readable_project(ctx, pk=ctx.pk(project_id, "Project"))
         if not ctx.authorizer.allowed(
             ctx.require_actor(), Operation.INSPECTION_READ, project_facts(ctx.require_actor(), project)
         ):
@@ -239,7 +238,7 @@ class SupervisionQueries:
         project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
     ) -> list[InfoRequest]:
         ctx = info.context
-        project = await load_readable_project(ctx, pk=pk_of(project_id, "Project", ctx.lang))
+        project = await load_readable_project(ctx, pk=ctx.pk(project_id, "Project"))
         if not ctx.authorizer.allowed(
             ctx.require_actor(), Operation.INSPECTION_READ, project_facts(ctx.require_actor(), project)
         ):
@@ -357,187 +356,152 @@ async def _one_report(ctx: Context, inspection_id: int, report_id: int | None) -
     return next(r for r in inspection.reports if r.id == to_global_id("RectificationReport", report_id or 0))
 
 
-async def _sanction(ctx: Context, operation: Operation, project_id: str, run: Any) -> ProjectSanctionPayload:
-    gate = ctx.gate(operation)
-    pk = pk_of(project_id, "Project", ctx.lang)
-
-    async def action() -> ProjectSanctionPayload:
-        return ProjectSanctionPayload(
-            project=Project.from_domain(await run(ctx.uow(), gate, pk)), user_errors=[]
-        )
-
-    return await perform(ctx, action, lambda e: ProjectSanctionPayload(project=None, user_errors=e))
-
-
 @strawberry.type
 class SupervisionMutations:
     @strawberry.mutation(
         description="发起监督检查（按职责分工） — open an inspection within the agency's field (R23.1).",
-        extensions=performs(Operation.INSPECTION_OPEN, on="Project"),
+        extensions=[Performs(Operation.INSPECTION_OPEN, on="Project")],
     )
     async def inspection_open(self, info: Ctx, input: InspectionOpenInput) -> InspectionPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.INSPECTION_OPEN)
-        pk = pk_of(input.project_id, "Project", ctx.lang)
-
-        async def action() -> InspectionPayload:
-            done = await use_cases.open_inspection(
-                uow=ctx.uow(),
-                gate=gate,
-                project_id=pk,
-                subject=to_domain(rules.Subject, input.subject),
-                note=input.note,
-            )
-            return InspectionPayload(inspection=await _one_inspection(ctx, done.id), user_errors=[])
-
-        return await perform(ctx, action, lambda e: InspectionPayload(inspection=None, user_errors=e))
+        done = await use_cases.open_inspection(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            subject=to_domain(rules.Subject, input.subject),
+            note=input.note,
+        )
+        return InspectionPayload(inspection=await _one_inspection(ctx, done.id), user_errors=[])
 
     @strawberry.mutation(
         description="记录检查发现，可责令限期整改 — record findings; may order rectification (R23.1).",
-        extensions=performs(Operation.INSPECTION_CONCLUDE),
+        extensions=[Performs(Operation.INSPECTION_CONCLUDE, on="Inspection")],
     )
     async def inspection_conclude(self, info: Ctx, input: InspectionConcludeInput) -> InspectionPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.INSPECTION_CONCLUDE)
-        pk = pk_of(input.inspection_id, "Inspection", ctx.lang)
-
-        async def action() -> InspectionPayload:
-            await use_cases.conclude_inspection(
-                uow=ctx.uow(),
-                gate=gate,
-                inspection_id=pk,
-                findings=input.findings,
-                deadline=input.rectification_deadline,
-            )
-            return InspectionPayload(inspection=await _one_inspection(ctx, pk), user_errors=[])
-
-        return await perform(ctx, action, lambda e: InspectionPayload(inspection=None, user_errors=e))
+        inspection_id = ctx.pk(input.inspection_id, "Inspection")
+        await use_cases.conclude_inspection(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            inspection_id=inspection_id,
+            findings=input.findings,
+            deadline=input.rectification_deadline,
+        )
+        return InspectionPayload(inspection=await _one_inspection(ctx, inspection_id), user_errors=[])
 
     @strawberry.mutation(
         description="报送整改报告（项目暂停期间亦可） — report the rectification; allowed while "
         "suspended (R23).",
-        extensions=performs(Operation.RECTIFICATION_REPORT_SUBMIT),
+        extensions=[Performs(Operation.RECTIFICATION_REPORT_SUBMIT, on="Inspection")],
     )
     async def rectification_report_submit(
         self, info: Ctx, input: RectificationReportSubmitInput
     ) -> RectificationReportPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.RECTIFICATION_REPORT_SUBMIT)
-        pk = pk_of(input.inspection_id, "Inspection", ctx.lang)
-
-        async def action() -> RectificationReportPayload:
-            uploads = await _uploads(ctx, input.attachments)
-            report = await use_cases.submit_rectification(
-                uow=ctx.uow(), gate=gate, inspection_id=pk, content=input.content, attachments=uploads
-            )
-            return RectificationReportPayload(report=await _one_report(ctx, pk, report.id), user_errors=[])
-
-        return await perform(ctx, action, lambda e: RectificationReportPayload(report=None, user_errors=e))
+        inspection_id = ctx.pk(input.inspection_id, "Inspection")
+        report = await use_cases.submit_rectification(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            inspection_id=inspection_id,
+            content=input.content,
+            attachments=await _uploads(ctx, input.attachments),
+        )
+        return RectificationReportPayload(
+            report=await _one_report(ctx, inspection_id, report.id), user_errors=[]
+        )
 
     @strawberry.mutation(
         description="审核整改报告（责令整改的部门） — the ordering agency accepts or rejects (R23).",
-        extensions=performs(Operation.RECTIFICATION_REPORT_REVIEW),
+        extensions=[Performs(Operation.RECTIFICATION_REPORT_REVIEW, on="RectificationReport")],
     )
     async def rectification_report_review(
         self, info: Ctx, input: RectificationReportReviewInput
     ) -> RectificationReportPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.RECTIFICATION_REPORT_REVIEW)
-        pk = pk_of(input.report_id, "RectificationReport", ctx.lang)
-
-        async def action() -> RectificationReportPayload:
-            report = await use_cases.review_rectification(
-                uow=ctx.uow(), gate=gate, report_id=pk, accept=input.accept, reasons=input.reasons
-            )
-            return RectificationReportPayload(
-                report=await _one_report(ctx, report.inspection_id, pk), user_errors=[]
-            )
-
-        return await perform(ctx, action, lambda e: RectificationReportPayload(report=None, user_errors=e))
+        report_id = ctx.pk(input.report_id, "RectificationReport")
+        report = await use_cases.review_rectification(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            report_id=report_id,
+            accept=input.accept,
+            reasons=input.reasons,
+        )
+        return RectificationReportPayload(
+            report=await _one_report(ctx, report.inspection_id, report_id), user_errors=[]
+        )
 
     @strawberry.mutation(
         description="暂缓或恢复安排投资计划（市大数据管理局） — defer the plan arrangement or lift it "
         "(R23.2).",
-        extensions=performs(Operation.PROJECT_PLAN_DEFER, on="Project"),
+        extensions=[Performs(Operation.PROJECT_PLAN_DEFER, on="Project")],
     )
     async def project_plan_defer(self, info: Ctx, input: ProjectPlanDeferInput) -> ProjectSanctionPayload:
-        return await _sanction(
-            info.context,
-            Operation.PROJECT_PLAN_DEFER,
-            input.project_id,
-            lambda u, g, pk: use_cases.defer_plan(
-                uow=u, gate=g, project_id=pk, defer=input.defer, expected_version=input.expected_version
-            ),
+        ctx = info.context
+        project = await use_cases.defer_plan(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            defer=input.defer,
+            expected_version=input.expected_version,
         )
+        return ProjectSanctionPayload(project=Project.from_domain(project), user_errors=[])
 
     @strawberry.mutation(
         description="暂停项目建设（市大数据管理局） — suspend construction (R23.2).",
-        extensions=performs(Operation.PROJECT_SUSPEND, on="Project"),
+        extensions=[Performs(Operation.PROJECT_SUSPEND, on="Project")],
     )
     async def project_suspend(self, info: Ctx, input: ProjectSanctionInput) -> ProjectSanctionPayload:
-        return await _sanction(
-            info.context,
-            Operation.PROJECT_SUSPEND,
-            input.project_id,
-            lambda u, g, pk: use_cases.suspend(
-                uow=u, gate=g, project_id=pk, expected_version=input.expected_version
-            ),
-        )
+        return await _sanction(info.context, use_cases.suspend, input)
 
     @strawberry.mutation(
         description="恢复项目建设（市大数据管理局） — resume construction in the state it left (R23.2).",
-        extensions=performs(Operation.PROJECT_RESUME, on="Project"),
+        extensions=[Performs(Operation.PROJECT_RESUME, on="Project")],
     )
     async def project_resume(self, info: Ctx, input: ProjectSanctionInput) -> ProjectSanctionPayload:
-        return await _sanction(
-            info.context,
-            Operation.PROJECT_RESUME,
-            input.project_id,
-            lambda u, g, pk: use_cases.resume(
-                uow=u, gate=g, project_id=pk, expected_version=input.expected_version
-            ),
-        )
+        return await _sanction(info.context, use_cases.resume, input)
 
     @strawberry.mutation(
         description="终止项目（市大数据管理局，不可恢复） — terminate the project; final (R23.2).",
-        extensions=performs(Operation.PROJECT_TERMINATE, on="Project"),
+        extensions=[Performs(Operation.PROJECT_TERMINATE, on="Project")],
     )
     async def project_terminate(self, info: Ctx, input: ProjectSanctionInput) -> ProjectSanctionPayload:
-        return await _sanction(
-            info.context,
-            Operation.PROJECT_TERMINATE,
-            input.project_id,
-            lambda u, g, pk: use_cases.terminate(
-                uow=u, gate=g, project_id=pk, expected_version=input.expected_version
-            ),
-        )
+        return await _sanction(info.context, use_cases.terminate, input)
 
     @strawberry.mutation(
         description="要求项目单位提供资料和情况 — ask the unit for information (R24).",
-        extensions=performs(Operation.INFO_REQUEST_SEND, on="Project"),
+        extensions=[Performs(Operation.INFO_REQUEST_SEND, on="Project")],
     )
     async def info_request_send(self, info: Ctx, input: InfoRequestSendInput) -> InfoRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.INFO_REQUEST_SEND)
-        pk = pk_of(input.project_id, "Project", ctx.lang)
-
-        async def action() -> InfoRequestPayload:
-            request = await use_cases.ask(uow=ctx.uow(), gate=gate, project_id=pk, question=input.question)
-            return InfoRequestPayload(request=InfoRequest.from_domain(request), user_errors=[])
-
-        return await perform(ctx, action, lambda e: InfoRequestPayload(request=None, user_errors=e))
+        request = await use_cases.ask(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            project_id=ctx.pk(input.project_id, "Project"),
+            question=input.question,
+        )
+        return InfoRequestPayload(request=InfoRequest.from_domain(request), user_errors=[])
 
     @strawberry.mutation(
         description="答复资料和情况问询（项目单位） — the unit answers (R24).",
-        extensions=performs(Operation.INFO_REQUEST_ANSWER),
+        extensions=[Performs(Operation.INFO_REQUEST_ANSWER, on="InfoRequest")],
     )
     async def info_request_answer(self, info: Ctx, input: InfoRequestAnswerInput) -> InfoRequestPayload:
         ctx = info.context
-        gate = ctx.gate(Operation.INFO_REQUEST_ANSWER)
-        pk = pk_of(input.request_id, "InfoRequest", ctx.lang)
+        request = await use_cases.answer(
+            uow=ctx.uow(),
+            gate=ctx.gate_in_force,
+            request_id=ctx.pk(input.request_id, "InfoRequest"),
+            text=input.answer,
+        )
+        return InfoRequestPayload(request=InfoRequest.from_domain(request), user_errors=[])
 
-        async def action() -> InfoRequestPayload:
-            request = await use_cases.answer(uow=ctx.uow(), gate=gate, request_id=pk, text=input.answer)
-            return InfoRequestPayload(request=InfoRequest.from_domain(request), user_errors=[])
 
-        return await perform(ctx, action, lambda e: InfoRequestPayload(request=None, user_errors=e))
+async def _sanction(ctx: Context, sanction: Any, input: ProjectSanctionInput) -> ProjectSanctionPayload:
+    """Suspend, resume or terminate: the same input, the same payload."""
+    project = await sanction(
+        uow=ctx.uow(),
+        gate=ctx.gate_in_force,
+        project_id=ctx.pk(input.project_id, "Project"),
+        expected_version=input.expected_version,
+    )
+    return ProjectSanctionPayload(project=Project.from_domain(project), user_errors=[])

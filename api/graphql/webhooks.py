@@ -16,9 +16,8 @@ from strawberry.types import Info
 
 from api import webhooks
 from api.context import Context
-from api.graphql.authz import performs
-from api.graphql.common import Node, UserError, from_global_id, to_global_id
-from api.graphql.mutation_support import perform
+from api.graphql.authz import Performs
+from api.graphql.common import Node, UserError, to_global_id
 from api.graphql.pagination import (
     After,
     Before,
@@ -31,7 +30,6 @@ from api.graphql.pagination import (
     keyset_page,
 )
 from authz.operations import Operation
-from domain.errors import DomainError, Violation
 from store.sync_tables import webhook_deliveries, webhook_events, webhook_subscriptions
 
 Ctx = Info[Context, None]
@@ -68,7 +66,7 @@ class WebhookSubscription(Node):
         info: Ctx,
         first: Annotated[int, strawberry.argument(description="条数（≤100） — how many.")] = 20,
     ) -> list[WebhookDelivery]:
-        decoded = from_global_id(self.id)
+        pk = info.context.pk(self.id, "WebhookSubscription")
         d, e = webhook_deliveries, webhook_events
         async with info.context.session_factory() as session:
             rows = (
@@ -82,7 +80,7 @@ class WebhookSubscription(Node):
                         d.c.delivered_at,
                     )
                     .join(e, e.c.id == d.c.event_id)
-                    .where(d.c.subscription_id == (decoded[1] if decoded else -1))
+                    .where(d.c.subscription_id == pk)
                     .order_by(d.c.id.desc())
                     .limit(max(1, min(first, 100)))
                 )
@@ -146,13 +144,6 @@ class WebhookSubscriptionDeactivatePayload:
     user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
 
 
-def _pk(global_id: str, type_name: str, field: str) -> int:
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name:
-        raise DomainError([Violation("INVALID_ID", "标识无效。", "Not a valid id.", field=("input", field))])
-    return decoded[1]
-
-
 async def _load(ctx: Context, pk: int) -> WebhookSubscription:
     async with ctx.session_factory() as session:
         row = (
@@ -197,51 +188,36 @@ class WebhookQueries:
 class WebhookMutations:
     @strawberry.mutation(
         description="新建事件订阅（管理员） — subscribe a system to events; the secret is shown once.",
-        extensions=performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE),
+        extensions=[Performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)],
     )
     async def webhook_subscription_create(
         self, info: Ctx, input: WebhookSubscriptionCreateInput
     ) -> WebhookSubscriptionCreatePayload:
         ctx = info.context
-        ctx.require(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)
-
-        async def action() -> WebhookSubscriptionCreatePayload:
-            org = _pk(input.organization_id, "Organization", "organizationId")
-            created = await webhooks.create_subscription(
-                ctx.uow(),
-                organization_id=org,
-                name=input.name,
-                url=input.url,
-                event_types=input.event_types,
-                operation=Operation.WEBHOOK_SUBSCRIPTION_MANAGE.value,
-            )
-            return WebhookSubscriptionCreatePayload(
-                subscription=await _load(ctx, created.id), secret=created.secret, user_errors=[]
-            )
-
-        return await perform(
-            ctx,
-            action,
-            lambda e: WebhookSubscriptionCreatePayload(subscription=None, secret=None, user_errors=e),
+        created = await webhooks.create_subscription(
+            ctx.uow(),
+            organization_id=ctx.pk(input.organization_id, "Organization"),
+            name=input.name,
+            url=input.url,
+            event_types=input.event_types,
+            operation=ctx.gate_in_force.operation,
+        )
+        return WebhookSubscriptionCreatePayload(
+            subscription=await _load(ctx, created.id), secret=created.secret, user_errors=[]
         )
 
     @strawberry.mutation(
         description="停用事件订阅（管理员） — stop a subscription; pending deliveries are dropped.",
-        extensions=performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE),
+        extensions=[Performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)],
     )
     async def webhook_subscription_deactivate(
         self, info: Ctx, input: WebhookSubscriptionDeactivateInput
     ) -> WebhookSubscriptionDeactivatePayload:
         ctx = info.context
-        ctx.require(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)
-
-        async def action() -> WebhookSubscriptionDeactivatePayload:
-            pk = _pk(input.subscription_id, "WebhookSubscription", "subscriptionId")
-            await webhooks.deactivate_subscription(
-                ctx.uow(), subscription_id=pk, operation=Operation.WEBHOOK_SUBSCRIPTION_MANAGE.value
-            )
-            return WebhookSubscriptionDeactivatePayload(subscription=await _load(ctx, pk), user_errors=[])
-
-        return await perform(
-            ctx, action, lambda e: WebhookSubscriptionDeactivatePayload(subscription=None, user_errors=e)
+        subscription_id = ctx.pk(input.subscription_id, "WebhookSubscription")
+        await webhooks.deactivate_subscription(
+            ctx.uow(), subscription_id=subscription_id, operation=ctx.gate_in_force.operation
+        )
+        return WebhookSubscriptionDeactivatePayload(
+            subscription=await _load(ctx, subscription_id), user_errors=[]
         )
