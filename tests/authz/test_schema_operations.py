@@ -10,11 +10,11 @@ from domain.actors import ADMIN_ROLE, OrgType
 
 ROLES = [t.value for t in OrgType] + [ADMIN_ROLE]
 # Issue 3's mutations were written while the registry was being built (they use ctx.gate/ctx.require but
-# do not declare yet). Declare each with extensions=performs(...) and delete its name here; this set only
+# do not declare yet). Declare each with extensions=[Performs(...)] and delete its name here; this set only
 # ever shrinks — a mutation added from now on must declare its operation.
 AWAITING_DECLARATION: frozenset[str] = frozenset()
 HOW_TO_FIX = (
-    'declare it: @strawberry.mutation(..., extensions=performs(Operation.X[, on="Project"])) '
+    'declare it: @strawberry.mutation(..., extensions=[Performs(Operation.X[, on="Project"])]) '
     "and give Operation.X a line in authz/policy.csv"
 )
 
@@ -59,7 +59,7 @@ def test_only_sign_in_is_declared_public():
 
 
 def test_project_actions_are_the_mutations_declared_on_a_project():
-    # given the schema built (its modules declare their operations on import)
+    # given the schema built
     build_schema()
     # then availableActions lists the project mutations, and not project creation (there is no project yet)
     assert Operation.PROJECT_SUBMIT_TO_RESERVE in PROJECT_ACTIONS
