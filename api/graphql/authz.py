@@ -78,17 +78,17 @@ class Performs(FieldExtension):
         self.operation = operation
         self.target = on
 
-    def _open_gate(self, ctx: Context) -> ProjectGate:
-        assert self.operation is not None
+    def _open_gate(self, ctx: Context, operation: Operation) -> ProjectGate:
         if self.target is None:
-            return ctx.authorizer.gate(ctx.require(self.operation), self.operation)
-        return ctx.gate(self.operation)
+            return ctx.authorizer.gate(ctx.require(operation), operation)
+        return ctx.gate(operation)
 
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
     ) -> Any:
         ctx: Context = info.context
-        token = None if self.operation is None else gate_in_force.set(self._open_gate(ctx))
+        # Refusals of the gate itself (UNAUTHENTICATED, FORBIDDEN) are AppErrors, raised before the resolver.
+        token = None if self.operation is None else gate_in_force.set(self._open_gate(ctx, self.operation))
         try:
             return await next_(source, info, **kwargs)
         except DomainError as error:
