@@ -17,6 +17,7 @@ from domain.errors import DomainError, Violation
 from domain.lifecycle import STATUS_LABELS_ZH, Status, transition
 from domain.ports import Gate, Row, UnitOfWork
 from domain.projects import Project
+from domain.rules import RuleId
 from domain.services.construction import finish, jsonable, load
 
 INITIAL = "INITIAL"
@@ -28,7 +29,7 @@ FILING = "FILING"
 FILING_ACKNOWLEDGED = "FILING_ACKNOWLEDGED"
 
 
-def _state(project: Project, allowed: tuple[Status, ...], rule: str, code: str = "WRONG_STATE") -> None:
+def _state(project: Project, allowed: tuple[Status, ...], rule: RuleId, code: str = "WRONG_STATE") -> None:
     if project.status not in allowed:
         labels = "、".join(STATUS_LABELS_ZH[s] for s in allowed)
         raise DomainError(
