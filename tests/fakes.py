@@ -22,7 +22,7 @@ from domain.lifecycle import Status
 from domain.mid_year import MidYearRequest, MidYearStatus
 from domain.plans import AnnualPlan, EntryKind, PlanCall, PlanEntry, PlanStatus
 from domain.ports import Row, Upload
-from domain.projects import Project
+from domain.projects import CatalogueItem, Participant, Project
 from domain.reserve import ReserveReview
 from domain.supervision import InfoRequest, Inspection, RectificationReport
 
@@ -370,14 +370,17 @@ class FakeUnitOfWork:
             project.id = self.store.new_id()
             self.store.projects[project.id] = project
         self.projects.pending.clear()
-        for project in self.store.projects.values():
-            for child in (*project.participants, *project.catalogue, *project.documents):
-                child.project_id = project.id
-                if child.id is None:
-                    child.id = self.store.new_id()
+        for pk, project in self.store.projects.items():
+            children: list[Participant | CatalogueItem | ApprovalDocument] = [
+                *project.participants,
+                *project.catalogue,
+                *project.documents,
+            ]
+            for child in children:
+                child.project_id = pk
+                child.id = child.id if child.id is not None else self.store.new_id()
         for review in self.store.reviews:
-            if review.id is None:
-                review.id = self.store.new_id()
+            review.id = review.id if review.id is not None else self.store.new_id()
 
     async def commit(self) -> None:
         await self.flush()
