@@ -5,7 +5,7 @@ records and commits through the ports — and a refusal commits nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,9 +19,10 @@ from domain.changes import ChangeAspect, ChangeReason, ChangeRoute
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.implementation import ProcurementMethod, ProcurementRegime
 from domain.lifecycle import Status
+from domain.plans import EntryKind, PlanEntry
 from domain.projects import CatalogueItem, FundingSource, Participant, Project, ProjectCategory, ProjectKind
 from domain.reserve import CheckResult, ReserveCheck
-from domain.services import approvals, construction, projects
+from domain.services import approvals, construction, plans, projects
 from tests.fakes import FakeUnitOfWork, Store
 
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 2026-03-02 09:30 in Yingkou
@@ -45,8 +46,8 @@ def _store() -> Store:
     )
 
 
-def _uow(store: Store, actor: Actor = UNIT) -> FakeUnitOfWork:
-    return FakeUnitOfWork(store, actor=actor, now=NOW)
+def _uow(store: Store, actor: Actor = UNIT, now: datetime = NOW) -> FakeUnitOfWork:
+    return FakeUnitOfWork(store, actor=actor, now=now)
 
 
 def _draft(**values: object) -> Project:
@@ -285,6 +286,47 @@ async def test_R7_the_unit_may_not_review_its_own_project_and_nothing_is_recorde
     # then
     assert store.projects[project.id].status is Status.RESERVE_REVIEW
     assert store.reviews == [] and len(store.audit) == audited
+
+
+# Annual plan (Art. 9) --------------------------------------------------------------------------------
+
+
+async def test_R9_entries_are_taken_until_the_deadlines_last_second_china_time_then_refused() -> None:
+    # given bdb's 2027 call closing on 2026-09-30, and a project in the reserve
+    store = _store()
+    call = await plans.open_call(
+        uow=_uow(store, REVIEWER),
+        operation=Operation.PLAN_CALL_OPEN.value,
+        year=2027,
+        deadline=date(2026, 9, 30),
+        budget_compilation_date=date(2026, 10, 15),
+        requirements="报送2027年度建设和运维计划",
+    )
+    project = _in_reserve(store)
+    assert call.id is not None and project.id is not None
+    last_second = datetime(2026, 9, 30, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in Yingkou
+
+    async def submit(at: datetime, amount: str) -> PlanEntry:
+        assert call.id is not None and project.id is not None
+        return await plans.submit_entry(
+            uow=_uow(store, now=at),
+            gate=AUTHORIZER.gate(UNIT, Operation.PLAN_ENTRY_SUBMIT),
+            call_id=call.id,
+            project_id=project.id,
+            kind=EntryKind.BUILD,
+            amount=Decimal(amount),
+            description="建设计划",
+        )
+
+    # when
+    first = await submit(NOW, "1500000.00")
+    resubmitted = await submit(last_second, "1800000.00")
+    with pytest.raises(DomainError) as refused:
+        await submit(last_second + timedelta(seconds=1), "1900000.00")
+    # then: the resubmission replaced the entry, the late one changed nothing
+    assert resubmitted.id == first.id and list(store.entries) == [first.id]
+    assert store.entries[first.id or 0].requested_amount == Decimal("1800000.00")
+    assert [(v.code, v.rule) for v in refused.value.violations] == [("PLAN_CALL_CLOSED", "R9")]
 
 
 # Approval documents (Art. 11–13) ----------------------------------------------------------------------
