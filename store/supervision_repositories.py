@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Row, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.acceptance import rectification_deadline as acceptance_rectification_deadline
@@ -24,6 +24,7 @@ from store import supervision_tables as s
 from store.files import FileStore, PostgresFileStore
 
 CHINA_TZ = "Asia/Shanghai"
+_EventRow = Row[*tuple[Any, ...]]  # (project_id, kind, event_date, passed, deadline), read by name
 T = TypeVar("T")
 
 
@@ -181,11 +182,11 @@ async def _progress(session: AsyncSession, ids: list[int]) -> dict[int, set[int]
     return found
 
 
-async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int, list[Any]]:
+async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int, list[_EventRow]]:
     if not ids:
         return {}
     e = c.acceptance_events
-    found: dict[int, list[Any]] = {}
+    found: dict[int, list[_EventRow]] = {}
     for row in await session.execute(
         select(e.c.project_id, e.c.kind, e.c.event_date, e.c.passed, e.c.deadline)
         .where(e.c.project_id.in_(ids))
@@ -195,7 +196,7 @@ async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int,
     return found
 
 
-def _acceptance(events: list[Any]) -> dict[str, Any]:
+def _acceptance(events: list[_EventRow]) -> dict[str, Any]:
     """R19–R22 facts from the acceptance history (kinds of domain/services/completion.py)."""
     facts: dict[str, Any] = {}
     failures: list[AcceptanceFailure] = []
