@@ -181,6 +181,14 @@ def permissions_doc() -> None:
     console.print(f"wrote {matrix.write()}")
 
 
+@app.command("rules-doc")
+def rules_doc() -> None:
+    """Rebuild docs/rules.md (rule id, article, summary, enforcing modules, tests) from domain/rules.py."""
+    from api import rules_doc as catalogue
+
+    console.print(f"wrote {catalogue.write()}")
+
+
 @app.command("create-user")
 def create_user(
     username: Annotated[str, typer.Option(help="Login name.")],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import casbin
 from casbin.persist.adapter import Adapter
@@ -16,6 +15,7 @@ from authz.policy_lines import GROUPING, PolicyLine, read_policy_file
 from authz.scopes import ALL_SCOPES, NO_OBJECT, project_facts
 from domain.actors import Actor
 from domain.errors import Forbidden, NotFound
+from domain.ports import Assignment
 from domain.projects import Project
 
 HERE = Path(__file__).parent
@@ -29,7 +29,7 @@ def _scope_holds(facts: str, scope: str) -> bool:
     return scope in facts.split(",")
 
 
-class _LinesAdapter(Adapter):  # type: ignore[misc]
+class _LinesAdapter(Adapter):  # type: ignore[misc]  # pycasbin is untyped: its Adapter base is Any to mypy
     """Hands casbin lines already read (from the file or the database): no parsing, no I/O."""
 
     def __init__(self, lines: Iterable[PolicyLine]) -> None:
@@ -192,7 +192,7 @@ class ProjectGate:
         self.operation = operation.value
         self._op = operation
 
-    def check(self, project: Project, document: Any = None) -> None:
+    def check(self, project: Project, document: Assignment | None = None) -> None:
         """`document`: for steps on one approval document, whose assigned evaluator is the one that counts."""
         if self._authorizer.allowed(self._actor, self._op, project_facts(self._actor, project, document)):
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,9 +35,19 @@ def _values(line: PolicyLine) -> dict[str, str]:
     return {"ptype": line.ptype, "v0": padded[0], "v1": padded[1], "v2": padded[2], "v3": padded[3]}
 
 
-def _line(row: object) -> PolicyLine:
-    ptype = row.ptype  # type: ignore[attr-defined]
-    values = (row.v0, row.v1, row.v2, row.v3)  # type: ignore[attr-defined]
+class _PolicyRow(Protocol):
+    """A `policy_rules` row as read (SQLAlchemy's `Row` has the columns as attributes)."""
+
+    ptype: str
+    v0: str
+    v1: str
+    v2: str
+    v3: str
+
+
+def _line(row: _PolicyRow) -> PolicyLine:
+    ptype = row.ptype
+    values = (row.v0, row.v1, row.v2, row.v3)
     return PolicyLine(ptype=ptype, values=values if ptype == PERMISSION else values[:2])
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from domain.actors import Actor
 from domain.lifecycle import Status
+from domain.ports import Assignment
 from domain.projects import Project
 
 ANY = "any"
@@ -20,13 +21,13 @@ ALL_SCOPES = (ANY, LEAD, PARTICIPANT, SUBMITTED, PUBLISHED, ASSIGNED)
 NARROW_SCOPES = frozenset({LEAD, PARTICIPANT, ASSIGNED})
 
 
-def project_facts(actor: Actor, project: Project, document: Any = None) -> frozenset[str]:
+def project_facts(actor: Actor, project: Project, document: Assignment | None = None) -> frozenset[str]:
     """Which scopes hold between this actor and this project (and, for document steps, this document).
 
     A new project is led by its creator. For a document, `assigned` means assigned to *that* document.
     """
     facts = {ANY}
-    assigned_to = [document] if document is not None else project.documents
+    assigned_to: Sequence[Assignment] = (document,) if document is not None else project.documents
     if any(d.evaluator_organization_id == actor.organization_id for d in assigned_to):
         facts.add(ASSIGNED)
     if project.lead_organization_id == actor.organization_id:

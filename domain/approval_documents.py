@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.approval_path import DOCUMENT_LABELS_ZH, DocumentType
 from domain.errors import DomainError, Violation
+from domain.rules import RuleId
 
 
 class DocumentStatus(StrEnum):
@@ -117,7 +118,7 @@ def missing_parts(document: ApprovalDocument) -> list[Violation]:
     ]
 
 
-def _state(document: ApprovalDocument, *allowed: DocumentStatus, rule: str) -> None:
+def _state(document: ApprovalDocument, *allowed: DocumentStatus, rule: RuleId) -> None:
     if document.status not in allowed:
         raise DomainError(
             [

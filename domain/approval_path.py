@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from domain.errors import DomainError, Violation
 from domain.projects import Project
+from domain.rules import RuleId
 
 
 class DocumentType(StrEnum):
@@ -47,7 +48,7 @@ class PathFacts:
 @dataclass(frozen=True, slots=True)
 class Step:
     document: DocumentType
-    rule: str
+    rule: RuleId
     zh: str
     en: str
 
@@ -165,7 +166,7 @@ def ensure_step_allowed(facts: PathFacts, document: DocumentType) -> Step:
             return step
     allowed_zh = "、".join(DOCUMENT_LABELS_ZH[s.document] for s in steps) or "无（初步设计已批复）"
     allowed_en = ", ".join(s.document.value for s in steps) or "none (the preliminary design is approved)"
-    rule = (
+    rule: RuleId = (
         "R11.3"
         if document is DocumentType.PRELIMINARY_DESIGN and DocumentType.PROPOSAL in facts.approved
         else "R11.0"

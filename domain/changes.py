@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.errors import DomainError, Violation
+from domain.rules import RuleId
 
 FILING_SHARE = Decimal("0.15")
 
@@ -71,7 +72,7 @@ class Classification:
     """The route a change takes, the rule that decided it, and why (zh/en)."""
 
     route: ChangeRoute
-    rule: str
+    rule: RuleId
     zh: str
     en: str
     cumulative_adjusted: Decimal

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain.rules import RuleId
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -13,7 +15,7 @@ class Violation:
     code: str
     zh: str
     en: str
-    rule: str | None = None
+    rule: RuleId | None = None
     field: tuple[str, ...] = ()
 
 
@@ -28,7 +30,7 @@ class DomainError(Exception):
 
 
 def refuse(
-    code: str, zh: str, en: str, *, rule: str | None = None, field: tuple[str, ...] = ()
+    code: str, zh: str, en: str, *, rule: RuleId | None = None, field: tuple[str, ...] = ()
 ) -> DomainError:
     """Build a DomainError with a single violation (raise it at the call site)."""
     return DomainError([Violation(code=code, zh=zh, en=en, rule=rule, field=field)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from domain.errors import DomainError, Violation
+from domain.rules import RuleId
 
 
 class Status(StrEnum):
@@ -63,7 +64,7 @@ STATUS_LABELS_ZH: dict[Status, str] = {
 }
 
 
-def transition(current: Status, target: Status, *, rule: str | None = None) -> Status:
+def transition(current: Status, target: Status, *, rule: RuleId | None = None) -> Status:
     """Return the new state, or refuse a move the lifecycle does not allow."""
     if target in TRANSITIONS[current]:
         return target

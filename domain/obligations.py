@@ -25,6 +25,7 @@ from domain import acceptance
 from domain.calendar_math import add_months
 from domain.evaluation import self_evaluation_window
 from domain.progress import quarter_due_date
+from domain.rules import RuleId
 
 FILING_REMINDER_MONTHS = 1
 
@@ -90,7 +91,7 @@ class Obligation:
     key: str  # stable across days: the notifications' idempotency key
     project_id: int
     organization_id: int
-    rule: str
+    rule: RuleId
     opens_on: date
     due_on: date
     state: ObligationState
@@ -130,7 +131,7 @@ def _progress(facts: ProjectFacts, today: date) -> Iterator[tuple[str, date, dat
         n, opens = n + 1, due + timedelta(days=1)
 
 
-def _raw(facts: ProjectFacts, today: date) -> Iterator[tuple[str, str, date, date, bool]]:
+def _raw(facts: ProjectFacts, today: date) -> Iterator[tuple[RuleId, str, date, date, bool]]:
     for part, opens, due, done in _progress(facts, today):
         yield "R18", part, opens, due, done
     if facts.initial_acceptance_passed_on is not None:

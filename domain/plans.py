@@ -10,6 +10,7 @@ from enum import StrEnum
 from domain.clock import end_of_legal_day
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status
+from domain.rules import RuleId
 
 
 class EntryKind(StrEnum):
@@ -397,7 +398,7 @@ def compile_plan(
     )
 
 
-def _plan_state(plan: AnnualPlan, expected: PlanStatus, rule: str = "R10.1") -> None:
+def _plan_state(plan: AnnualPlan, expected: PlanStatus, rule: RuleId = "R10.1") -> None:
     if plan.status is not expected:
         raise DomainError(
             [

@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status, transition
 from domain.money import MAX_CNY, format_cny
+
+if TYPE_CHECKING:  # approval_documents imports this module (through approval_path)
+    from domain.approval_documents import ApprovalDocument
 
 
 class ProjectKind(StrEnum):
@@ -110,7 +113,7 @@ class Project:
     id: int | None = None
     participants: list[Participant] = field(default_factory=list)
     catalogue: list[CatalogueItem] = field(default_factory=list)
-    documents: list[Any] = field(default_factory=list)  # ApprovalDocument, newest version last
+    documents: list[ApprovalDocument] = field(default_factory=list)  # newest version last
 
     def touch(self, now: datetime) -> None:
         """Every accepted change moves the version, so a client holding an older copy is refused."""

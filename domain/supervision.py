@@ -18,6 +18,7 @@ from domain.clock import legal_date
 from domain.errors import DomainError, Violation, refuse
 from domain.lifecycle import Status, transition
 from domain.projects import Project
+from domain.rules import RuleId
 
 
 class Subject(StrEnum):
@@ -120,7 +121,7 @@ class InfoRequest:
         return {"projectId": self.project_id, "question": self.question, "answer": self.answer}
 
 
-def _blank(text: str, field: str, rule: str) -> list[Violation]:
+def _blank(text: str, field: str, rule: RuleId) -> list[Violation]:
     if text.strip():
         return []
     return [

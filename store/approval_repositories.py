@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.actors import Actor
@@ -10,17 +13,20 @@ from domain.approval_documents import ApprovalDocument
 from domain.errors import NotFound
 from domain.mid_year import MidYearRequest, MidYearStatus
 from domain.plans import AnnualPlan, PlanCall, PlanEntry, PlanStatus
+from domain.ports import Upload
 from domain.projects import Project
 from store import approval_tables as t
 from store import tables
-from store.files import FileStore, PostgresFileStore, Upload
+from store.files import FileStore, PostgresFileStore
+
+T = TypeVar("T")
 
 
 class SqlPlanRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _one(self, cls: type, table_id: object, pk: int, for_update: bool) -> object:
+    async def _one(self, cls: type[T], table_id: ColumnElement[Any], pk: int, for_update: bool) -> T:
         stmt = select(cls).where(table_id == pk).execution_options(populate_existing=True)
         if for_update:
             stmt = stmt.with_for_update()
@@ -30,7 +36,7 @@ class SqlPlanRepository:
         return found
 
     async def call(self, pk: int, *, for_update: bool = False) -> PlanCall:
-        return await self._one(PlanCall, t.plan_calls.c.id, pk, for_update)  # type: ignore[return-value]
+        return await self._one(PlanCall, t.plan_calls.c.id, pk, for_update)
 
     async def call_for_year(self, year: int) -> PlanCall | None:
         return (
@@ -38,7 +44,7 @@ class SqlPlanRepository:
         ).scalar_one_or_none()
 
     async def entry(self, pk: int, *, for_update: bool = False) -> PlanEntry:
-        return await self._one(PlanEntry, t.plan_entries.c.id, pk, for_update)  # type: ignore[return-value]
+        return await self._one(PlanEntry, t.plan_entries.c.id, pk, for_update)
 
     async def entries(self, ids: list[int]) -> dict[int, PlanEntry]:
         rows = (await self._session.execute(select(PlanEntry).where(t.plan_entries.c.id.in_(ids)))).scalars()
@@ -50,7 +56,7 @@ class SqlPlanRepository:
         return (await self._session.execute(stmt.with_for_update())).scalar_one_or_none()
 
     async def plan(self, pk: int, *, for_update: bool = False) -> AnnualPlan:
-        return await self._one(AnnualPlan, t.annual_plans.c.id, pk, for_update)  # type: ignore[return-value]
+        return await self._one(AnnualPlan, t.annual_plans.c.id, pk, for_update)
 
     async def plans_of_year(self, year: int, *, for_update: bool = False) -> list[AnnualPlan]:
         stmt = select(AnnualPlan).where(t.annual_plans.c.year == year).order_by(t.annual_plans.c.revision)
@@ -75,7 +81,7 @@ class SqlPlanRepository:
         return (await self._session.execute(stmt.limit(1))).first() is not None
 
     async def mid_year(self, pk: int, *, for_update: bool = False) -> MidYearRequest:
-        return await self._one(MidYearRequest, t.mid_year_requests.c.id, pk, for_update)  # type: ignore[return-value]
+        return await self._one(MidYearRequest, t.mid_year_requests.c.id, pk, for_update)
 
     async def mid_year_pending(self, project_id: int) -> bool:
         m = t.mid_year_requests
@@ -113,7 +119,7 @@ class SqlDocumentRepository:
             raise NotFound("ApprovalDocument", pk)
         return found
 
-    async def attach(self, document: ApprovalDocument, uploads: list[Upload]) -> None:
+    async def attach(self, document: ApprovalDocument, uploads: Sequence[Upload]) -> None:
         for upload in uploads:
             storage, blob_id, key = await self._files.put(self._session, upload)
             await self._session.execute(

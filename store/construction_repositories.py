@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,13 +21,15 @@ class SqlConstructionRepository:
         self._session = session
         self._actor = actor
 
-    async def _insert(self, table: Any, values: dict[str, Any], by: str = "recorded_by_user_id") -> int:
+    async def _insert(self, table: Table, values: dict[str, Any], by: str = "recorded_by_user_id") -> int:
         values = {by: self._actor.user_id, **values} if by in table.c else values
         return int(
             (await self._session.execute(insert(table).values(**values).returning(table.c.id))).scalar_one()
         )
 
-    async def _rows(self, table: Any, project_id: int, order: Any = None) -> list[RowMapping]:
+    async def _rows(
+        self, table: Table, project_id: int, order: ColumnElement[Any] | None = None
+    ) -> list[RowMapping]:
         stmt = (
             select(table)
             .where(table.c.project_id == project_id)

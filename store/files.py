@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import ports
 from domain.errors import Violation
 from store import approval_tables
 
@@ -90,7 +91,7 @@ def check_upload(
 
 
 class FileStore(Protocol):
-    async def put(self, session: AsyncSession, upload: Upload) -> tuple[str, int | None, str | None]:
+    async def put(self, session: AsyncSession, upload: ports.Upload) -> tuple[str, int | None, str | None]:
         """Store the bytes; return (storage name, blob id, storage key)."""
 
     async def get(self, session: AsyncSession, blob_id: int | None, key: str | None) -> bytes: ...
@@ -99,7 +100,7 @@ class FileStore(Protocol):
 class PostgresFileStore:
     """Bytes in PostgreSQL, written in the caller's transaction: nothing orphaned, backups complete."""
 
-    async def put(self, session: AsyncSession, upload: Upload) -> tuple[str, int | None, str | None]:
+    async def put(self, session: AsyncSession, upload: ports.Upload) -> tuple[str, int | None, str | None]:
         blobs = approval_tables.file_blobs
         blob_id = (
             await session.execute(

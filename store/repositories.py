@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, inspect, select, text
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -29,6 +29,7 @@ class SqlProjectRepository:
         found = (await self._session.execute(project_stmt, {"project_id": project_id})).one_or_none()
         if found is None:
             raise NotFound("Project", project_id)
+        project: Project
         project, *present = found
         # The project's row says which collections have members: a draft's empty ones cost no round trip.
         for (name, stmt), has_members in zip(children, present, strict=True):
@@ -83,12 +84,15 @@ class SqlProjectRepository:
         return {code: other for code, other in (await self._session.execute(stmt)).all()}
 
 
+_AnySelect = Select[*tuple[Any, ...]]  # a statement of any columns (Select is variadic in SQLAlchemy 2.1)
+
+
 @cache
-def _get_statements(for_update: bool) -> tuple[Select[Any], list[tuple[str, Select[Any]]]]:
+def _get_statements(for_update: bool) -> tuple[_AnySelect, list[tuple[str, _AnySelect]]]:
     """The project's own row (locked for a use case that changes it: the row lock serialises concurrent use
     cases on one project, the second sees the first's result) with one "has members" flag per collection, and
     one SELECT per collection."""
-    pid = bindparam("project_id")
+    pid: BindParameter[int] = bindparam("project_id")
     relationships = inspect(Project).relationships
     children, present = [], []
     for name in _COLLECTIONS:

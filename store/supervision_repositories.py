@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, Row, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.acceptance import rectification_deadline as acceptance_rectification_deadline
@@ -14,14 +15,17 @@ from domain.clock import legal_date
 from domain.errors import NotFound
 from domain.lifecycle import Status
 from domain.obligations import AcceptanceFailure, ProjectFacts, Rectification
+from domain.ports import Upload
 from domain.services import completion as ev
 from domain.supervision import InfoRequest, Inspection, RectificationReport, ReportStatus
 from store import approval_tables, tables
 from store import construction_tables as c
 from store import supervision_tables as s
-from store.files import FileStore, PostgresFileStore, Upload
+from store.files import FileStore, PostgresFileStore
 
 CHINA_TZ = "Asia/Shanghai"
+_EventRow = Row[*tuple[Any, ...]]  # (project_id, kind, event_date, passed, deadline), read by name
+T = TypeVar("T")
 
 
 class SqlSupervisionRepository:
@@ -30,7 +34,7 @@ class SqlSupervisionRepository:
         self._actor = actor
         self._files = files or PostgresFileStore()
 
-    async def _one(self, cls: type, column: Any, pk: int, for_update: bool) -> Any:
+    async def _one(self, cls: type[T], column: ColumnElement[Any], pk: int, for_update: bool) -> T:
         stmt = select(cls).where(column == pk).execution_options(populate_existing=True)
         if for_update:
             stmt = stmt.with_for_update()
@@ -40,18 +44,13 @@ class SqlSupervisionRepository:
         return found
 
     async def inspection(self, pk: int, *, for_update: bool = False) -> Inspection:
-        return await self._one(Inspection, s.inspections.c.id, pk, for_update)  # type: ignore[no-any-return]
+        return await self._one(Inspection, s.inspections.c.id, pk, for_update)
 
     async def report(self, pk: int, *, for_update: bool = False) -> RectificationReport:
-        return await self._one(
-            RectificationReport,
-            s.rectification_reports.c.id,
-            pk,  # type: ignore[no-any-return]
-            for_update,
-        )
+        return await self._one(RectificationReport, s.rectification_reports.c.id, pk, for_update)
 
     async def info_request(self, pk: int, *, for_update: bool = False) -> InfoRequest:
-        return await self._one(InfoRequest, s.info_requests.c.id, pk, for_update)  # type: ignore[no-any-return]
+        return await self._one(InfoRequest, s.info_requests.c.id, pk, for_update)
 
     async def inspections_of(self, project_id: int) -> list[Inspection]:
         stmt = select(Inspection).where(s.inspections.c.project_id == project_id).order_by(s.inspections.c.id)
@@ -72,7 +71,7 @@ class SqlSupervisionRepository:
     def add(self, obj: object) -> None:
         self._session.add(obj)
 
-    async def attach(self, report: RectificationReport, uploads: list[Upload]) -> None:
+    async def attach(self, report: RectificationReport, uploads: Sequence[Upload]) -> None:
         for upload in uploads:
             storage, blob_id, key = await self._files.put(self._session, upload)
             await self._session.execute(
@@ -183,11 +182,11 @@ async def _progress(session: AsyncSession, ids: list[int]) -> dict[int, set[int]
     return found
 
 
-async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int, list[Any]]:
+async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int, list[_EventRow]]:
     if not ids:
         return {}
     e = c.acceptance_events
-    found: dict[int, list[Any]] = {}
+    found: dict[int, list[_EventRow]] = {}
     for row in await session.execute(
         select(e.c.project_id, e.c.kind, e.c.event_date, e.c.passed, e.c.deadline)
         .where(e.c.project_id.in_(ids))
@@ -197,7 +196,7 @@ async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int,
     return found
 
 
-def _acceptance(events: list[Any]) -> dict[str, Any]:
+def _acceptance(events: list[_EventRow]) -> dict[str, Any]:
     """R19–R22 facts from the acceptance history (kinds of domain/services/completion.py)."""
     facts: dict[str, Any] = {}
     failures: list[AcceptanceFailure] = []

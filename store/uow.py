@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.actors import Actor
 from domain.clock import Clock
+from domain.ports import UnitOfWork
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
 from store.outbox import AUDIT_WITH_OUTBOX
@@ -88,3 +89,9 @@ class SqlUnitOfWork:
                 await self.session.execute(AUDIT_WITH_OUTBOX, record)
             self._audit = []
         await self.session.commit()
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(uow: SqlUnitOfWork) -> UnitOfWork:
+        return uow  # mypy proves here that the use cases' UnitOfWork protocol holds for SqlUnitOfWork

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ from domain.approval_path import DocumentType, ensure_step_allowed, path_facts
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status, transition
-from domain.ports import Gate, UnitOfWork
+from domain.ports import Gate, UnitOfWork, Upload
 from domain.projects import Project
 from domain.services.projects import _check_version
 
@@ -83,7 +84,7 @@ async def submit_document(
     document_type: DocumentType,
     content: dict[str, Any],
     requested_investment: Decimal,
-    attachments: list[Any],
+    attachments: Sequence[Upload],
     expected_version: int | None,
 ) -> tuple[Project, ApprovalDocument]:
     """R11–R12: the unit submits the next document its path allows, complete with the R12 parts."""
@@ -165,7 +166,7 @@ async def _finish(
     project: Project,
     document: ApprovalDocument,
     before: dict[str, Any],
-    attachments: list[Any] | None = None,
+    attachments: Sequence[Upload] | None = None,
     project_before: dict[str, Any] | None = None,
 ) -> None:
     project.touch(uow.now())
@@ -210,7 +211,7 @@ async def file_evaluation(
     conclusion: EvaluationConclusion,
     opinion: str,
     recommended_investment: Decimal,
-    attachments: list[Any],
+    attachments: Sequence[Upload],
 ) -> ApprovalDocument:
     async with uow:
         project, document, before = await _document_step(uow, gate, document_id)
@@ -244,7 +245,7 @@ async def approve_document(
     approval_date: date,
     approved_investment: Decimal,
     over_request_reason: str | None,
-    attachments: list[Any],
+    attachments: Sequence[Upload],
 ) -> tuple[Project, ApprovalDocument]:
     """R13: approval; the preliminary design's approval makes the project APPROVED on its approval date."""
     async with uow:

@@ -3,6 +3,7 @@ data-centre resources (R21), self-evaluation and post-evaluation (R22)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,8 +15,9 @@ from domain import funds
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import STATUS_LABELS_ZH, Status, transition
-from domain.ports import Gate, UnitOfWork
+from domain.ports import Gate, Row, UnitOfWork
 from domain.projects import Project
+from domain.rules import RuleId
 from domain.services.construction import finish, jsonable, load
 
 INITIAL = "INITIAL"
@@ -27,7 +29,7 @@ FILING = "FILING"
 FILING_ACKNOWLEDGED = "FILING_ACKNOWLEDGED"
 
 
-def _state(project: Project, allowed: tuple[Status, ...], rule: str, code: str = "WRONG_STATE") -> None:
+def _state(project: Project, allowed: tuple[Status, ...], rule: RuleId, code: str = "WRONG_STATE") -> None:
     if project.status not in allowed:
         labels = "、".join(STATUS_LABELS_ZH[s] for s in allowed)
         raise DomainError(
@@ -52,7 +54,7 @@ class AcceptanceFacts:
     filed_pending: bool
 
 
-def acceptance_facts(events: list[Any]) -> AcceptanceFacts:
+def acceptance_facts(events: Sequence[Row]) -> AcceptanceFacts:
     passed = [e for e in events if e["kind"] == INITIAL and e["passed"]]
     extensions = [e for e in events if e["kind"] == EXTENSION]
     results = [e for e in events if e["kind"] == RESULT]
@@ -454,7 +456,7 @@ async def file_post_evaluation(
     async with uow:
         row = await uow.construction.post_evaluation(post_evaluation_id, for_update=True)
         project = await uow.projects.get(row["project_id"], for_update=True)
-        gate.check(project, document=_Assignment(row["evaluator_organization_id"]))  # type: ignore[call-arg]
+        gate.check(project, document=_Assignment(row["evaluator_organization_id"]))
         if row["completed_at"] is not None:
             raise DomainError(
                 [

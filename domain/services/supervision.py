@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Protocol
 
 from domain import supervision as rules
 from domain.clock import legal_date
 from domain.errors import version_conflict
-from domain.ports import Gate, UnitOfWork
+from domain.ports import Gate, UnitOfWork, Upload
 from domain.projects import Project
 from domain.supervision import InfoRequest, Inspection, RectificationReport, Subject
 
-
-class SupervisionRepository(Protocol):
-    async def inspection(self, pk: int, *, for_update: bool = False) -> Inspection: ...
-
-    async def report(self, pk: int, *, for_update: bool = False) -> RectificationReport: ...
-
-    async def info_request(self, pk: int, *, for_update: bool = False) -> InfoRequest: ...
-
-    async def inspections_of(self, project_id: int) -> list[Inspection]: ...
-
-    async def reports_of(
-        self, *, inspection_id: int | None = None, project_id: int | None = None
-    ) -> list[RectificationReport]: ...
-
-    def add(self, obj: object) -> None: ...
-
-    async def attach(self, report: RectificationReport, uploads: list[Any]) -> None: ...
-
-
-class SupervisionUnitOfWork(UnitOfWork, Protocol):
-    supervision: SupervisionRepository
+# Kept for the callers that spell it: the UnitOfWork protocol declares `supervision` itself now.
+SupervisionUnitOfWork = UnitOfWork
 
 
 async def open_inspection(
@@ -82,7 +62,7 @@ async def conclude_inspection(
 
 
 async def submit_rectification(
-    *, uow: SupervisionUnitOfWork, gate: Gate, inspection_id: int, content: str, attachments: list[Any]
+    *, uow: SupervisionUnitOfWork, gate: Gate, inspection_id: int, content: str, attachments: Sequence[Upload]
 ) -> RectificationReport:
     """R23.1: the unit reports its rectification — allowed even while the project is suspended (R23.2)."""
     async with uow:
