@@ -21,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 from strawberry.extensions import SchemaExtension
 
 from api.i18n import graphql_message, message
+from domain.error_codes import USER_ERROR_CODES
 from domain.errors import DomainError
 
 log = structlog.get_logger("api.errors")
@@ -141,19 +142,22 @@ def not_found(lang: str) -> AppError:
 
 def user_errors(error: DomainError, lang: str) -> list[Any]:
     """DomainError → the schema's UserError objects, one per violation."""
-    from api.graphql.common import UserError
+    from api.graphql.common import UserError, UserErrorCode
     from domain.rules import article_label
 
-    return [
-        UserError(
-            code=v.code,
-            rule=v.rule,
-            article=article_label(v.rule, lang),
-            field=list(v.field) or None,
-            message=v.en if lang == "en" else v.zh,
+    refusals = []
+    for v in error.violations:
+        rule = v.rule or USER_ERROR_CODES[v.code].rule  # the catalogue's rule where the code always cites one
+        refusals.append(
+            UserError(
+                code=UserErrorCode[v.code],  # a code missing from domain/error_codes.py is a bug (tested)
+                rule=rule,
+                article=article_label(rule, lang),
+                field=list(v.field) or None,
+                message=v.en if lang == "en" else v.zh,
+            )
         )
-        for v in error.violations
-    ]
+    return refusals
 
 
 # graphql-core's coercion errors: a variable's value, or an argument's at execution.

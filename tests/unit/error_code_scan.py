@@ -33,9 +33,9 @@ class Found:
                 self.messages[code] = (zh, en)
 
 
-def _files() -> Iterator[Path]:
-    for package in SCANNED:
-        yield from sorted((ROOT / package).rglob("*.py"))
+def _files(root: Path, packages: Iterable[str]) -> Iterator[Path]:
+    for package in packages:
+        yield from sorted((root / package).rglob("*.py"))
 
 
 def _name(call: ast.Call) -> str | None:
@@ -109,9 +109,9 @@ def _forwarders(trees: Iterable[tuple[Path, ast.Module]]) -> dict[str, tuple[int
     return found
 
 
-def scan() -> Found:
+def scan(root: Path = ROOT, packages: Iterable[str] = SCANNED) -> Found:
     """Every code the scanned packages can put in a UserError."""
-    trees = [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in _files()]
+    trees = [(path, ast.parse(path.read_text(encoding="utf-8"))) for path in _files(root, packages)]
     forwarders = _forwarders(trees)
     found = Found()
     for name, (_, default) in forwarders.items():
@@ -119,7 +119,7 @@ def scan() -> Found:
             found.places.setdefault(default, []).append(f"default of {name}()")
             found.rules.setdefault(default, set()).add("?")
     for path, tree in trees:
-        relative = path.relative_to(ROOT).as_posix()
+        relative = path.relative_to(root).as_posix()
         parents = {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
         # A helper of this module shadows a forwarder of the same name elsewhere (two `_state`s).
         local = {
