@@ -149,6 +149,10 @@ _GRAPHQL_ZH: list[tuple[re.Pattern[str], _Rewrite]] = [
         lambda m: f"字段 '{m[1]}' 缺少必填参数 '{m[2]}'（类型 '{m[3]}'）。",
     ),
     (
+        re.compile(r"Argument '(.+?)\((\w+):\)' of type '(.+?)' is required, but it was not provided\."),
+        lambda m: f"'{m[1]}' 缺少必填参数 '{m[2]}'（类型 '{m[3]}'）。",
+    ),
+    (
         re.compile(r"Unknown argument '(.+?)' on field '(.+?)'\.(.*)", re.S),
         lambda m: f"字段 '{m[2]}' 没有参数 '{m[1]}'。{_suggest(m[3])}",
     ),

@@ -16,9 +16,9 @@ from api.responses import wants_graphql_response
             "类型 'Query' 上没有字段 'viewr'。是否要使用 'viewer'？",
         ),
         (
-            "Field 'projectCreate' argument 'input' of type 'ProjectCreateInput!' is required, but it was not "
-            "provided.",
-            "字段 'projectCreate' 缺少必填参数 'input'（类型 'ProjectCreateInput!'）。",
+            "Argument 'Mutation.projectCreate(input:)' of type 'ProjectCreateInput!' is required, but it was "
+            "not provided.",
+            "'Mutation.projectCreate' 缺少必填参数 'input'（类型 'ProjectCreateInput!'）。",
         ),
         (
             "Variable '$input' has invalid value: Expected a value of non-null type 'ProjectCreateInput!' to "
