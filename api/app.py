@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import orjson
 import structlog
+from cross_web import HTTPException
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,8 +20,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
-from api import export, graphiql, notifications_worker, webhooks_worker
+from api import export, graphiql, notifications_worker, responses, webhooks_worker
 from api.auth import AuthError, resolve_bearer
 from api.context import Context, current_context
 from api.downloads import download_attachment
@@ -50,6 +54,23 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Coded JSON for strawberry's HTTP-level refusals; status and media type by the answer (issue 14)."""
+        modern = responses.wants_graphql_response(request.headers.get("accept"))
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException as error:
+            lang = pick_language(request.headers.get("accept-language"))
+            return responses.refusal(error.status_code, error.reason, lang, modern=modern)
+        status = request.scope.get("graphql_status")
+        return response if status is None else responses.finish(response, status, modern=modern)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
+        body = await super().process_result(request, result)
+        modern = responses.wants_graphql_response(request.headers.get("accept"))
+        request.scope["graphql_status"] = responses.answer_status(body, modern=modern)  # type: ignore[arg-type]
+        return body
+
     @property
     def graphql_ide_html(self) -> str:
         return graphiql.page_html()  # assets from /graphiql/static, not a CDN (intranet)
@@ -71,7 +92,7 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
             except AuthError as error:
                 auth_error = error
             except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                # The database is unreachable: answer INTERNAL (masked) rather than an HTTP 500.
+                # The database is unreachable: UNAVAILABLE (503, Retry-After) rather than an HTTP 500.
                 log.warning("could not check the credential", exc_info=True)
                 auth_error = AuthError("unavailable")
         context = Context(

@@ -189,6 +189,14 @@ def rules_doc() -> None:
     console.print(f"wrote {catalogue.write()}")
 
 
+@app.command("errors-doc")
+def errors_doc() -> None:
+    """Rebuild docs/errors.md (top-level codes and user error codes) from the error catalogues."""
+    from api import error_docs
+
+    console.print(f"wrote {error_docs.write()}")
+
+
 @app.command("create-user")
 def create_user(
     username: Annotated[str, typer.Option(help="Login name.")],

@@ -62,7 +62,7 @@ class Context:
         """The authenticated actor, or UNAUTHENTICATED (saying whether the token expired or is invalid)."""
         if self.actor is None:
             if self.auth_error is not None and self.auth_error.reason == "unavailable":
-                raise AppError("INTERNAL", self.lang)
+                raise AppError("UNAVAILABLE", self.lang, retryAfterSeconds=5)
             raise unauthenticated(self.lang, self.auth_error.reason if self.auth_error else None)
         return self.actor
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal
-from typing import NewType
+from enum import Enum
+from typing import Any, NewType
 
 import strawberry
 
+from domain.error_codes import USER_ERROR_CODES, ErrorCode
 from domain.money import cny, format_cny
+from domain.rules import article_label
 
 
 def _parse_cny(value: object) -> Decimal:
@@ -58,11 +61,30 @@ def pk_of(global_id: str, type_name: str, lang: str) -> int:
     return decoded[1]
 
 
+def _describe(entry: ErrorCode) -> str:
+    cited = (
+        f" [{entry.rule}, {article_label(entry.rule)} / {article_label(entry.rule, 'en')}]"
+        if entry.rule
+        else ""
+    )
+    return f"{entry.zh} — {entry.en}{cited}"
+
+
+# Built from the one catalogue (domain/error_codes.py); docs/errors.md lists the same codes.
+UserErrorCode: Any = strawberry.enum(
+    Enum(  # type: ignore[misc]
+        "UserErrorCode",
+        {code: strawberry.enum_value(code, description=_describe(e)) for code, e in USER_ERROR_CODES.items()},
+    ),
+    description="用户错误码 — every code a refusal can carry in `userErrors` (docs/errors.md).",
+)
+
+
 @strawberry.type(
     description="被拒绝的输入或违反的规则 — a refused input or broken rule; the mutation changed nothing."
 )
 class UserError:
-    code: str = strawberry.field(
+    code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
         description="机器可读的错误码 — machine-readable code, e.g. `PLATFORM_EXEMPTION_REASON_REQUIRED`."
     )
     rule: str | None = strawberry.field(description="规则编号 — RULES.md rule id, e.g. `R11.3`.")

@@ -221,8 +221,8 @@ async def test_production_serves_no_graphiql(production_api, client):
 
 async def test_production_gives_no_field_suggestions(production_api, api):
     query = "{ viewr { role } }"
-    production = await production_api.gql(query)
-    development = await api.gql(query)
+    production = await production_api.gql(query, lang="en")
+    development = await api.gql(query, lang="en")
     assert "Did you mean" not in production["errors"][0]["message"]
     assert "Did you mean" in development["errors"][0]["message"]
 

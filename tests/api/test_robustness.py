@@ -170,7 +170,9 @@ async def test_graphiql_is_served_in_development(client):
     assert page.status_code == 200 and "graphiql" in page.text.lower()
 
 
-async def test_an_unreachable_database_is_a_masked_internal_error_not_an_http_500(settings, clock, tmp_path):
+async def test_an_unreachable_database_is_503_unavailable_with_retry_after_not_internal(
+    settings, clock, tmp_path
+):
     import httpx
 
     from api.app import create_app
@@ -197,8 +199,8 @@ async def test_an_unreachable_database_is_a_masked_internal_error_not_an_http_50
         )
     await engine.dispose()
     # then
-    assert response.status_code == 200
-    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["INTERNAL"]
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UNAVAILABLE"]
     assert "postgres" not in response.text.lower()
 
 
