@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     webhook_worker: bool = True  # deliver webhooks from this process (several processes may; they share)
     webhook_poll_seconds: float = 1.0
     webhook_backoff_seconds: float = 5.0  # first retry delay; doubles per attempt
+    # Webhook targets never resolve to loopback, link-local or private addresses (SSRF) unless listed here,
+    # e.g. '["10.20.0.0/16"]' for receivers on the government intranet (api/webhooks.py, TargetPolicy).
+    webhook_allowed_networks: list[str] = []
     notification_worker: bool = True  # issue 5: obligation notices (safe in several processes)
     notification_interval_seconds: float = 300.0
     trusted_documents: Path | None = None  # production: only these operations run (api/trusted_documents.py)

@@ -33,10 +33,13 @@ def upgrade() -> None:
             f"CREATE INDEX ix_audit_log_{side}_project_id ON audit_log (({side} ->> 'projectId'), id) "
             f"WHERE ({side} ->> 'projectId') IS NOT NULL"
         )
+    # A stored policy (not a fresh database, which is seeded at start-up) loses the line; its processes
+    # reload when the version moves, so it moves only if a line went.
     op.execute(
-        "DELETE FROM policy_rules WHERE ptype = 'p' AND v0 = 'admin' AND v1 = 'webhook-subscription:manage'"
+        "WITH gone AS (DELETE FROM policy_rules WHERE ptype = 'p' AND v0 = 'admin' "
+        "AND v1 = 'webhook-subscription:manage' RETURNING id) "
+        "UPDATE policy_state SET version = version + 1 WHERE EXISTS (SELECT 1 FROM gone)"
     )
-    op.execute("UPDATE policy_state SET version = version + 1")  # processes reload the policy
 
 
 def downgrade() -> None:
