@@ -218,7 +218,7 @@ class WebhookWorker:
             try:
                 # Checked again now, and sent to the checked address: the DNS answer at creation (or a
                 # second answer now) cannot aim the POST at an internal address.
-                target = await self._targets.check(row.url)
+                target = await asyncio.wait_for(self._targets.check(row.url), self.config.timeout_seconds)
                 headers["Host"] = target.host_header
                 response = await http.post(
                     target.url,
@@ -230,7 +230,7 @@ class WebhookWorker:
             except UnsafeTarget as refusal:
                 error = f"UnsafeTarget: {refusal}"[:500]
                 log.warning("webhook target refused", delivery_id=row.id, reason=refusal.code)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, TimeoutError) as exc:  # TimeoutError: the DNS answer took too long
                 error = f"{type(exc).__name__}: {exc}"[:500]
             duration_ms = int((time.perf_counter() - started) * 1000)
             attempts = row.attempts + 1
