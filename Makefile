@@ -6,16 +6,21 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: serve test check format install lock bench clean
 
+# First run: say what is happening; pip shows each package and a progress bar (a few minutes on a fresh
+# machine), instead of a silent --quiet install that looks hung.
 $(STAMP): requirements.lock pyproject.toml
+	@echo "==> Creating $(VENV) and installing the locked dependencies (first run only; a few minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --progress-bar on --require-hashes -r requirements.lock
 	touch $(STAMP)
+	@echo "==> Dependencies installed in $(VENV)"
 
 install: $(STAMP)
 
 ## Start the embedded PostgreSQL (unless DATABASE_URL is set), migrate, load demo data once, serve.
 serve: $(STAMP)
+	@echo "==> Starting: embedded PostgreSQL (unless DATABASE_URL is set), migrations, demo data, API"
 	$(BIN)/python -m api serve
 
 ## The whole test suite, on the embedded PostgreSQL (or DATABASE_URL when set).

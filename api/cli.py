@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.logs import configure_logging
 from api.settings import Settings, database_url, get_settings
@@ -71,12 +71,11 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.demo import seed_demo
 
     settings = get_settings()
     url = _prepare(settings)
     if demo and not settings.production:
-        _run(url, lambda factory: seed_demo(factory, system_clock))
+        _seed_demo_and_report(url, quiet_if_present=True)
     bind_host, bind_port = host or settings.host, port or settings.port
     processes = workers or settings.workers
     console.print(
@@ -118,11 +117,29 @@ def migrate() -> None:
 @app.command("seed-demo")
 def seed_demo_command() -> None:
     """Load the demo organizations, users and projects (once; later runs do nothing)."""
-    from api.demo import seed_demo
+    _seed_demo_and_report(_prepare(get_settings()), quiet_if_present=False)
 
-    url = _prepare(get_settings())
-    loaded = _run(url, lambda factory: seed_demo(factory, system_clock))
-    console.print("demo data loaded" if loaded else "demo data already present")
+
+def _seed_demo_and_report(url: str, *, quiet_if_present: bool) -> None:
+    """Load the demo once and say so in one line, with what was loaded and how to sign in."""
+    from api.demo import DEMO_PASSWORD, seed_demo
+
+    async def work(factory) -> tuple[bool, int, int]:  # type: ignore[no-untyped-def]
+        loaded = await seed_demo(factory, system_clock)
+        async with factory() as session:
+            users = (await session.execute(select(func.count()).select_from(tables.users))).scalar_one()
+            projects = (await session.execute(select(func.count()).select_from(tables.projects))).scalar_one()
+        return loaded, int(users), int(projects)
+
+    loaded, users, projects = _run(url, work)
+    if loaded:
+        console.print(
+            f"demo data loaded: {users} users, {projects} projects "
+            f"(password for all: {DEMO_PASSWORD}; accounts in README.md)",
+            soft_wrap=True,
+        )
+    elif not quiet_if_present:
+        console.print(f"demo data already present: {users} users, {projects} projects", soft_wrap=True)
 
 
 async def _organization_id(factory, name: str) -> int:  # type: ignore[no-untyped-def]
@@ -136,6 +153,20 @@ async def _organization_id(factory, name: str) -> int:  # type: ignore[no-untype
         console.print(f"[red]no organization named {name!r}[/red]")
         raise typer.Exit(2)
     return int(pk)
+
+
+def _read_password() -> str:
+    """Asked twice, hidden, at a terminal; one line of standard input otherwise (a pipe or a script), where
+    getpass could not hide anything and would warn (GetPassWarning)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(
+        typer.prompt(
+            "密码 / Password",
+            hide_input=True,
+            confirmation_prompt="再次输入 / Repeat the password",
+        )
+    )
 
 
 def _report(error: DomainError) -> None:
@@ -203,11 +234,20 @@ def create_user(
     organization: Annotated[str, typer.Option(help="The organization's exact name, e.g. 营口市教育局.")],
     display_name: Annotated[str, typer.Option(help="Display name.")] = "",
     admin: Annotated[bool, typer.Option(help="Administrator (Big Data Bureau staff only).")] = False,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="The password (at least 10 characters). Leave it out to be asked twice with the input "
+            "hidden, or pipe it on standard input: a password on the command line stays in the shell's "
+            "history and shows in `ps`."
+        ),
+    ] = None,
 ) -> None:
     """Create a user in an existing organization."""
     from api import admin as admin_cases
 
+    if password is None:
+        password = _read_password()
     url = _prepare(get_settings())
 
     async def work(factory) -> int:  # type: ignore[no-untyped-def]

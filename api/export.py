@@ -6,6 +6,11 @@ authorization, streamed from a server-side cursor so memory stays flat however m
     Authorization: Bearer <token>
 
 Contact details are not exported (they need project:contact:read per project; the list does not).
+
+NDJSON is for machines: camelCase keys, enum codes, JSON booleans, ISO times in UTC. CSV is for people opening
+it in Excel: Chinese headers and labels, 是/否, times in Asia/Shanghai with their offset; `?header=en` (or
+`Accept-Language: en` without `header`) gives the machine columns instead. Every CSV text cell that a
+spreadsheet would read as a formula is defused (OWASP CSV injection: prefixed with `'`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -23,11 +29,17 @@ from starlette.routing import Route
 
 from api.auth import AuthError, resolve_bearer
 from api.graphql.common import to_global_id
-from api.graphql.enums import FundingSourceEnum, ProjectKindEnum, ProjectStatusEnum
+from api.graphql.enums import (
+    FundingSourceEnum,
+    ProjectCategoryEnum,
+    ProjectKindEnum,
+    ProjectStatusEnum,
+)
 from api.graphql.projects import ProjectFilter, _filtered
 from api.i18n import message, pick_language
 from authz.enforcer import Authorizer
 from domain.actors import Actor
+from domain.clock import CHINA
 from domain.lifecycle import STATUS_LABELS_ZH, Status
 from domain.money import cny, format_cny
 from store import tables
@@ -35,7 +47,7 @@ from store.driver import driver_connection
 
 YIELD_PER = 1000  # rows fetched per round trip of the server-side cursor
 p, o = tables.projects, tables.organizations
-COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
+COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [  # NDJSON, and CSV with `header=en`
     ("id", lambda r: to_global_id("Project", r.id)),
     ("code", lambda r: r.code),
     ("name", lambda r: r.name),
@@ -54,6 +66,58 @@ COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [
     ("updatedAt", lambda r: r.updated_at.isoformat()),
     ("version", lambda r: r.version),
 ]
+
+
+def _zh_label(mirror: Any) -> Callable[[Any], str]:
+    """The Chinese half of a GraphQL enum value's "中文 — English" description: one source of labels."""
+    labels = {
+        v.value: (v.description or v.name).split(" — ")[0]
+        for v in mirror.__strawberry_definition__.values  # type: ignore[attr-defined]
+    }
+    return lambda member: labels[str(member)]
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def _china_time(value: datetime | None) -> str:
+    """Wall-clock time in Asia/Shanghai with its offset, e.g. `2026-03-02 09:30:00+08:00`."""
+    return "" if value is None else value.astimezone(CHINA).isoformat(sep=" ", timespec="seconds")
+
+
+_kind_zh, _category_zh, _funding_zh = (
+    _zh_label(ProjectKindEnum),
+    _zh_label(ProjectCategoryEnum),
+    _zh_label(FundingSourceEnum),
+)
+PEOPLE_COLUMNS: list[tuple[str, Callable[[Any], Any]]] = [  # CSV by default: the list's fields, in Chinese
+    ("项目标识", lambda r: to_global_id("Project", r.id)),
+    ("项目编号", lambda r: r.code),
+    ("项目名称", lambda r: r.name),
+    ("项目状态", lambda r: STATUS_LABELS_ZH[Status(r.status)]),
+    ("申报年度", lambda r: r.year),
+    ("项目类型", lambda r: _kind_zh(r.kind)),
+    ("项目类别", lambda r: _category_zh(r.category)),
+    ("资金来源", lambda r: _funding_zh(r.funding_source)),
+    ("总投资（元）", lambda r: format_cny(r.total_investment)),
+    ("牵头单位", lambda r: r.lead_organization),
+    ("依托政务云部署", lambda r: _yes_no(r.deploys_on_government_cloud)),
+    ("接入政务信息资源库平台", lambda r: _yes_no(r.connects_resource_platform)),
+    ("提交入库时间", lambda r: _china_time(r.submitted_at)),
+    ("创建时间", lambda r: _china_time(r.created_at)),
+    ("更新时间", lambda r: _china_time(r.updated_at)),
+    ("版本", lambda r: r.version),
+]
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: Any) -> Any:
+    """OWASP CSV injection: a text cell a spreadsheet would evaluate is prefixed with `'` and shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 class _Reader:
@@ -140,17 +204,26 @@ def _ndjson(rows: list[Any]) -> bytes:
     return b"".join(orjson.dumps({name: get(r) for name, get in COLUMNS}) + b"\n" for r in rows)
 
 
-def _csv(rows: list[Any]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows([get(r) for _, get in COLUMNS] for r in rows)
-    return out.getvalue().encode()
+def _csv_encoder(columns: list[tuple[str, Callable[[Any], Any]]]) -> Callable[[list[Any]], bytes]:
+    def encode(rows: list[Any]) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerows([defuse(get(r)) for _, get in columns] for r in rows)
+        return out.getvalue().encode()
+
+    return encode
 
 
-def _csv_header() -> bytes:
+def _csv_header(columns: list[tuple[str, Callable[[Any], Any]]]) -> bytes:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([name for name, _ in COLUMNS])
+    csv.writer(out, lineterminator="\r\n").writerow([name for name, _ in columns])
     return "\ufeff".encode() + out.getvalue().encode()  # BOM: Excel then reads UTF-8 Chinese correctly
+
+
+def csv_columns(header: str | None, lang: str) -> list[tuple[str, Callable[[Any], Any]]] | None:
+    """`?header=zh|en` chooses the CSV's columns; without it Accept-Language does. None: an unknown value."""
+    choice = header or ("en" if lang == "en" else "zh")
+    return {"zh": PEOPLE_COLUMNS, "en": COLUMNS}.get(choice)
 
 
 async def export_projects(request: Request) -> Response:
@@ -173,11 +246,14 @@ async def export_projects(request: Request) -> Response:
         stmt = _statement(actor, state.authorizer, filter_from_query(request.query_params))
     except BadParameter as error:
         return _error("BAD_USER_INPUT", lang, 400, field=str(error))
-    encode = _ndjson if fmt == "ndjson" else _csv
+    columns = csv_columns(request.query_params.get("header"), lang) if fmt == "csv" else COLUMNS
+    if columns is None:
+        return _error("BAD_USER_INPUT", lang, 400, field="header")
+    encode = _ndjson if fmt == "ndjson" else _csv_encoder(columns)
 
     async def body() -> AsyncIterator[bytes]:
         if fmt == "csv":
-            yield _csv_header()
+            yield _csv_header(columns)
         async with state.session_factory() as session:
             result = await session.stream(stmt.execution_options(yield_per=YIELD_PER))
             async for rows in result.partitions():

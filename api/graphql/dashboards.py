@@ -1,4 +1,8 @@
-"""Dashboards: aggregates computed in SQL (GROUP BY) over the projects the viewer may read."""
+"""Dashboards: aggregates computed in SQL (GROUP BY) over the projects the viewer may read.
+
+An aggregate is under the rule of the field it sums: `FIELD_OPERATIONS` names, for every field of the
+dashboard, the operation that guards its source, and a sum over a field readable by fewer roles than the
+project (disbursements) is shown only where the viewer may read that field of every project it sums."""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, not_, select
 from strawberry.types import Info
 
 from api.context import Context
+from api.errors import forbidden
 from api.graphql.common import CNY, to_global_id
 from api.graphql.obligations import scoped_obligations
 from authz.operations import Operation
@@ -20,6 +25,18 @@ from domain.services.obligations import ObligationFilter
 from store import construction_tables, tables
 
 Ctx = Info[Context, None]
+
+# Every field of the dashboard (`aggregate` or `aggregate.rowField`, the most specific wins) and the operation
+# guarding the field it is computed from; tests/api/test_dashboards.py walks the schema against this map.
+FIELD_OPERATIONS: dict[str, Operation] = {
+    "projectsByStatus": Operation.PROJECT_READ,  # Project.status
+    "projectsByYear": Operation.PROJECT_READ,  # Project.year
+    "projectsByKind": Operation.PROJECT_READ,  # Project.kind
+    "projectsByUnit": Operation.PROJECT_READ,  # Project.leadOrganization
+    "investmentByYearAndUnit": Operation.PROJECT_READ,  # year, lead unit, total and approved investment
+    "investmentByYearAndUnit.disbursed": Operation.DISBURSEMENT_READ,  # ProjectImplementation.disbursedTotal
+    "overdueObligationsByAgency": Operation.OBLIGATION_READ,  # Query.obligations
+}
 
 
 @strawberry.type(description="分组计数 — a count per group.")
@@ -41,18 +58,29 @@ class InvestmentByYearAndUnit:
     organization_name: str = strawberry.field(description="牵头单位名称 — lead unit name.")
     requested: CNY = strawberry.field(description="申报总投资 — total investment requested.")
     approved: CNY = strawberry.field(description="批复总投资 — approved investment.")
-    disbursed: CNY = strawberry.field(description="已拨付资金 — funds disbursed (Art. 21).")
+    disbursed_sum: strawberry.Private[Decimal | None]
+
+    @strawberry.field(
+        description="已拨付资金（同拨付明细的可见范围：不能查看其中任一项目拨付明细时为空并报 FORBIDDEN） — "
+        "funds disbursed (Art. 21); readable like `disbursedTotal`: null with a FORBIDDEN error unless the "
+        "viewer may read the disbursements of every project of the row."
+    )
+    def disbursed(self, info: Ctx) -> CNY | None:
+        if self.disbursed_sum is None:
+            raise forbidden(info.context.lang, FIELD_OPERATIONS["investmentByYearAndUnit.disbursed"].value)
+        return CNY(self.disbursed_sum)
 
 
-def _scope(ctx: Context) -> ColumnElement[bool]:
-    return project_filter(ctx.authorizer, ctx.require_actor(), Operation.PROJECT_READ)
+def _scope(ctx: Context, field: str = "projectsByStatus") -> ColumnElement[bool]:
+    """The projects whose `field` source the viewer may read, as SQL."""
+    return project_filter(ctx.authorizer, ctx.require_actor(), FIELD_OPERATIONS[field])
 
 
-async def _counts(ctx: Context, column: Any) -> list[CountByKey]:
+async def _counts(ctx: Context, column: Any, field: str = "projectsByStatus") -> list[CountByKey]:
     async with ctx.session_factory() as session:
         rows = (
             await session.execute(
-                select(column, func.count()).where(_scope(ctx)).group_by(column).order_by(column)
+                select(column, func.count()).where(_scope(ctx, field)).group_by(column).order_by(column)
             )
         ).all()
     return [
@@ -68,11 +96,11 @@ class Dashboard:
 
     @strawberry.field(description="按申报年度的项目数（草稿无年度） — projects by year of first submission.")
     async def projects_by_year(self, info: Ctx) -> list[CountByKey]:
-        return await _counts(info.context, tables.projects.c.year)
+        return await _counts(info.context, tables.projects.c.year, "projectsByYear")
 
     @strawberry.field(description="按项目类型的项目数 — projects by kind.")
     async def projects_by_kind(self, info: Ctx) -> list[CountByKey]:
-        return await _counts(info.context, tables.projects.c.kind)
+        return await _counts(info.context, tables.projects.c.kind, "projectsByKind")
 
     @strawberry.field(description="按牵头单位的项目数 — projects by lead unit.")
     async def projects_by_unit(self, info: Ctx) -> list[CountByKey]:
@@ -83,7 +111,7 @@ class Dashboard:
                 await session.execute(
                     select(o.c.id, o.c.name, func.count())
                     .join(p, p.c.lead_organization_id == o.c.id)
-                    .where(_scope(ctx))
+                    .where(_scope(ctx, "projectsByUnit"))
                     .group_by(o.c.id, o.c.name)
                     .order_by(o.c.id)
                 )
@@ -100,6 +128,8 @@ class Dashboard:
         paid = (
             select(d.c.project_id, func.sum(d.c.amount).label("amount")).group_by(d.c.project_id).subquery()
         )
+        # Disbursements count only where the viewer may read them; one hidden project hides the row's sum.
+        disbursements_readable = _scope(ctx, "investmentByYearAndUnit.disbursed")
         async with ctx.session_factory() as session:
             rows = (
                 await session.execute(
@@ -109,11 +139,12 @@ class Dashboard:
                         o.c.name,
                         func.sum(p.c.total_investment),
                         func.coalesce(func.sum(p.c.approved_investment), 0),
-                        func.coalesce(func.sum(paid.c.amount), 0),
+                        func.coalesce(func.sum(paid.c.amount).filter(disbursements_readable), 0),
+                        func.count().filter(not_(disbursements_readable)),
                     )
                     .join(o, o.c.id == p.c.lead_organization_id)
                     .outerjoin(paid, paid.c.project_id == p.c.id)
-                    .where(_scope(ctx))
+                    .where(_scope(ctx, "investmentByYearAndUnit"))
                     .group_by(p.c.year, o.c.id, o.c.name)
                     .order_by(p.c.year, o.c.id)
                 )
@@ -125,9 +156,9 @@ class Dashboard:
                 organization_name=name,
                 requested=CNY(requested),
                 approved=CNY(Decimal(approved)),
-                disbursed=CNY(Decimal(disbursed)),
+                disbursed_sum=None if hidden else Decimal(disbursed),
             )
-            for year, pk, name, requested, approved, disbursed in rows
+            for year, pk, name, requested, approved, disbursed, hidden in rows
         ]
 
     @strawberry.field(description="按责任单位的逾期义务数 — overdue obligations by responsible organization.")

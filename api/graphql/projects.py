@@ -438,10 +438,9 @@ class Project(Node, ProjectPermissions):
     async def timeline(
         self, info: Ctx
     ) -> list[Annotated[TimelineEvent, strawberry.lazy("api.graphql.timeline")]]:
-        from api.graphql.timeline import TimelineEvent, timeline_query
+        from api.graphql.timeline import timeline_of
 
-        async with info.context.session_factory() as session:
-            return [TimelineEvent.from_row(r) for r in (await session.execute(timeline_query(self.pk))).all()]
+        return await timeline_of(info.context, self.pk)
 
 
 @strawberry.input(description="项目列表筛选 — filter for the project list.")

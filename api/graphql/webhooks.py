@@ -1,8 +1,7 @@
-"""Webhook subscriptions for integrating systems: managed by the administrator, like API tokens.
-
-The administrator (not the integrator) subscribes: integrator principals are read-only API tokens by
-policy, and the URL a platform pushes government data to is a decision of the platform's operator.
-Deliveries are redacted to what the subscribing organization may read.
+"""Webhook subscriptions for integrating systems: each belongs to the organization that receives it and is
+managed by that organization's own users (never by an administrator for someone else: the URL decides where
+government data goes). Its API tokens only read, so they cannot subscribe. The URL is checked where it points
+(`api.webhooks.TargetPolicy`). Deliveries are redacted to what the subscribing organization may read.
 """
 
 from __future__ import annotations
@@ -113,10 +112,13 @@ class WebhookSubscription(Node):
 @strawberry.input(description="新建事件订阅 — subscribe an organization's system to events.")
 class WebhookSubscriptionCreateInput:
     organization_id: strawberry.ID = strawberry.field(
-        description="订阅单位 — the organization; deliveries show only what it may read."
+        description="订阅单位（须为本单位） — the organization: your own; deliveries show only what it may read."
     )
     name: str = strawberry.field(description="名称 — name.")
-    url: str = strawberry.field(description="推送地址（http/https） — the receiver's URL.")
+    url: str = strawberry.field(
+        description="推送地址（生产环境须 https；不得指向本机、链路本地或内网地址） — the receiver's URL: https in "
+        "production, never a loopback, link-local or private address."
+    )
     event_types: list[str] = strawberry.field(
         description="事件类型：写操作名称，或 `*` 表示全部 — operation names such as `project:submit-to-reserve`, or `*`."
     )
@@ -154,7 +156,9 @@ async def _load(ctx: Context, pk: int) -> WebhookSubscription:
 
 @strawberry.type
 class WebhookQueries:
-    @strawberry.field(description="事件订阅（管理员） — webhook subscriptions, newest first (administrator).")
+    @strawberry.field(
+        description="事件订阅（本单位的；管理员可见全部） — webhook subscriptions: your organization's; all for the administrator."
+    )
     async def webhook_subscriptions(
         self,
         info: Ctx,
@@ -164,8 +168,10 @@ class WebhookQueries:
         before: Before = None,
     ) -> Connection[WebhookSubscription]:
         ctx = info.context
-        ctx.require(Operation.WEBHOOK_SUBSCRIPTION_READ)
-        stmt = select(webhook_subscriptions)
+        ctx.gate(Operation.WEBHOOK_SUBSCRIPTION_READ)  # a role with no grant at all: FORBIDDEN
+        stmt = select(webhook_subscriptions).where(
+            webhooks.visible_subscriptions(ctx.authorizer, ctx.require_actor())
+        )
         async with ctx.session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session,
@@ -187,8 +193,8 @@ class WebhookQueries:
 @strawberry.type
 class WebhookMutations:
     @strawberry.mutation(
-        description="新建事件订阅（管理员） — subscribe a system to events; the secret is shown once.",
-        extensions=[Performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)],
+        description="新建本单位的事件订阅 — subscribe your own organization's system to events; the secret is shown once.",
+        extensions=[Performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE, on="WebhookSubscription")],
     )
     async def webhook_subscription_create(
         self, info: Ctx, input: WebhookSubscriptionCreateInput
@@ -201,14 +207,16 @@ class WebhookMutations:
             url=input.url,
             event_types=input.event_types,
             operation=ctx.gate_in_force.operation,
+            authorizer=ctx.authorizer,  # which organization: webhooks.require_own
+            targets=webhooks.TargetPolicy.from_settings(ctx.settings),
         )
         return WebhookSubscriptionCreatePayload(
             subscription=await _load(ctx, created.id), secret=created.secret, user_errors=[]
         )
 
     @strawberry.mutation(
-        description="停用事件订阅（管理员） — stop a subscription; pending deliveries are dropped.",
-        extensions=[Performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE)],
+        description="停用本单位的事件订阅 — stop one of your organization's subscriptions; pending deliveries are dropped.",
+        extensions=[Performs(Operation.WEBHOOK_SUBSCRIPTION_MANAGE, on="WebhookSubscription")],
     )
     async def webhook_subscription_deactivate(
         self, info: Ctx, input: WebhookSubscriptionDeactivateInput
@@ -216,7 +224,10 @@ class WebhookMutations:
         ctx = info.context
         subscription_id = ctx.pk(input.subscription_id, "WebhookSubscription")
         await webhooks.deactivate_subscription(
-            ctx.uow(), subscription_id=subscription_id, operation=ctx.gate_in_force.operation
+            ctx.uow(),
+            subscription_id=subscription_id,
+            operation=ctx.gate_in_force.operation,
+            authorizer=ctx.authorizer,
         )
         return WebhookSubscriptionDeactivatePayload(
             subscription=await _load(ctx, subscription_id), user_errors=[]

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import logging
+import re
+import warnings
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from api.auth import verify_password
 from api.cli import app
+from api.logs import configure_logging
 from api.settings import get_settings
+from authz.enforcer import Authorizer
 from store import tables
 from store.engine import make_engine
 
@@ -72,3 +78,85 @@ def test_create_user_and_token_from_the_command_line(cli_env):
     assert again.exit_code == 0 and "already" in again.output
     actor = f"cli:{getpass.getuser()}"
     assert _cli_audit(cli_env) == [("user:create", actor), ("api-token:create", actor)]
+
+
+def _password_hash(url: str, username: str) -> str:
+    async def read() -> str:
+        engine = make_engine(url)
+        async with engine.connect() as connection:
+            found = await connection.execute(
+                select(tables.users.c.password_hash).where(tables.users.c.username == username)
+            )
+            value = found.scalar_one()
+        await engine.dispose()
+        return str(value)
+
+    return asyncio.run(read())
+
+
+def test_first_run_says_what_demo_data_was_loaded_in_one_line(cli_env):
+    # given an empty database
+    runner = CliRunner()
+    # when the demo is loaded, then asked for again
+    first = runner.invoke(app, ["seed-demo"])
+    again = runner.invoke(app, ["seed-demo"])
+    # then one line names the users and projects loaded and the demo password; later runs say it is there
+    loaded = [line for line in first.output.splitlines() if "demo data" in line]
+    assert len(loaded) == 1
+    assert re.fullmatch(
+        r"demo data loaded: \d+ users, 8 projects \(password for all: Yingkou@2026; .*\)", loaded[0]
+    )
+    assert re.search(r"demo data already present: \d+ users, 8 projects", again.output)
+
+
+def test_create_user_reads_a_piped_password_without_a_getpass_warning(cli_env):
+    # given the demo organizations
+    runner = CliRunner()
+    runner.invoke(app, ["seed-demo"])
+    # when a script pipes the password instead of typing it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = runner.invoke(
+            app,
+            ["create-user", "--username", "zhao.liu", "--organization", "营口市教育局"],
+            input="piped-password-1\n",
+        )
+    # then the user is created with that password, and getpass never warned about echo
+    assert result.exit_code == 0, result.output
+    assert verify_password(_password_hash(cli_env, "zhao.liu"), "piped-password-1")
+    assert not [w for w in caught if issubclass(w.category, getpass.GetPassWarning)]
+
+
+def test_create_user_password_option_explains_the_prompt():
+    # given / when the command's help is asked for
+    result = CliRunner().invoke(app, ["create-user", "--help"], env={"COLUMNS": "200"})
+    # then --password has help saying it is asked twice, hidden, when left out
+    assert result.exit_code == 0
+    assert "--password" in result.output and "asked twice" in result.output
+
+
+def test_verify_audit_prints_the_head_hash_on_one_line_at_a_narrow_terminal(cli_env):
+    # given audited demo data and an 80-column terminal
+    runner = CliRunner()
+    runner.invoke(app, ["seed-demo"])
+    # when the chain is verified
+    result = runner.invoke(app, ["verify-audit"], env={"COLUMNS": "80"})
+    # then the full 64-digit head hash is on the same line as its label
+    assert result.exit_code == 0, result.output
+    assert re.search(r"head [0-9a-f]{64} ", result.output), result.output
+
+
+def test_casbin_logs_nothing_at_info():
+    # given the API's logging at INFO, and a handler that keeps every record
+    configure_logging("INFO")
+    records: list[logging.LogRecord] = []
+    keep = logging.Handler()
+    keep.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger().addHandler(keep)
+    try:
+        # when the policy is loaded (model, policy lines, role links)
+        Authorizer()
+    finally:
+        logging.getLogger().removeHandler(keep)
+    # then casbin said nothing (it used to print the whole policy on one 6,701-character line)
+    assert [r.getMessage()[:80] for r in records if r.name.startswith("casbin")] == []

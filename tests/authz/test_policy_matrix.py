@@ -38,8 +38,8 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.API_TOKEN_CREATE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.API_TOKEN_READ: {ADMIN_ROLE: {scopes.ANY}},
     Operation.API_TOKEN_REVOKE: {ADMIN_ROLE: {scopes.ANY}},
-    Operation.WEBHOOK_SUBSCRIPTION_MANAGE: {ADMIN_ROLE: {scopes.ANY}},
-    Operation.WEBHOOK_SUBSCRIPTION_READ: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.WEBHOOK_SUBSCRIPTION_MANAGE: {"integrator": {scopes.LEAD}},  # its own organization's only
+    Operation.WEBHOOK_SUBSCRIPTION_READ: {ADMIN_ROLE: {scopes.ANY}, "integrator": {scopes.LEAD}},
     Operation.PROJECT_CONTACT_READ: {"unit": {scopes.LEAD}, "bdb": {scopes.SUBMITTED}},
     Operation.POLICY_READ: {ADMIN_ROLE: {scopes.ANY}},
     Operation.POLICY_WRITE: {ADMIN_ROLE: {scopes.ANY}},
