@@ -22,7 +22,9 @@ from domain.lifecycle import Status
 from domain.plans import EntryKind, PlanEntry
 from domain.projects import CatalogueItem, FundingSource, Participant, Project, ProjectCategory, ProjectKind
 from domain.reserve import CheckResult, ReserveCheck
-from domain.services import approvals, construction, plans, projects
+from domain.services import approvals, construction, plans, projects, supervision
+from domain.supervision import Subject
+from store.files import Upload
 from tests.fakes import FakeUnitOfWork, Store
 
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 2026-03-02 09:30 in Yingkou
@@ -536,3 +538,55 @@ async def test_R17_filed_adjustments_count_cumulatively_up_to_fifteen_percent_in
     assert routes == [ChangeRoute.FILING, ChangeRoute.FILING, ChangeRoute.APPROVAL]
     versions = [r["version"] for r in store.rows["approved_figure_versions"]]
     assert versions == [1, 2, 3]  # the approval, then one version per filed change
+
+
+# Supervision (Art. 23) --------------------------------------------------------------------------------
+
+
+async def test_R23_2_bdb_suspends_only_after_the_rectification_deadline_and_the_unit_still_reports() -> None:
+    # given bdb's data-sharing inspection of an approved project, rectification ordered by 2026-03-31
+    store = _store()
+    project = _approved(store)
+    assert project.id is not None
+    inspection = await supervision.open_inspection(
+        uow=_uow(store, REVIEWER),
+        gate=AUTHORIZER.gate(REVIEWER, Operation.INSPECTION_OPEN),
+        project_id=project.id,
+        subject=Subject.DATA_SHARING,
+        note="数据共享专项检查",
+    )
+    assert inspection.id is not None
+    await supervision.conclude_inspection(
+        uow=_uow(store, REVIEWER),
+        gate=AUTHORIZER.gate(REVIEWER, Operation.INSPECTION_CONCLUDE),
+        inspection_id=inspection.id,
+        findings="共享接口未开放",
+        deadline=date(2026, 3, 31),
+    )
+
+    async def suspend(on: datetime) -> Project:
+        assert project.id is not None
+        return await supervision.suspend(
+            uow=_uow(store, REVIEWER, now=on),
+            gate=AUTHORIZER.gate(REVIEWER, Operation.PROJECT_SUSPEND),
+            project_id=project.id,
+            expected_version=None,
+        )
+
+    # when: on the deadline day (23:59 in Yingkou), then the day after
+    with pytest.raises(DomainError) as early:
+        await suspend(datetime(2026, 3, 31, 15, 59, tzinfo=UTC))
+    suspended = await suspend(datetime(2026, 3, 31, 16, 0, tzinfo=UTC))
+    report = await supervision.submit_rectification(
+        uow=_uow(store, now=datetime(2026, 4, 2, 2, 0, tzinfo=UTC)),
+        gate=AUTHORIZER.gate(UNIT, Operation.RECTIFICATION_REPORT_SUBMIT),
+        inspection_id=inspection.id,
+        content="已开放共享接口",
+        attachments=[Upload(filename="整改报告.pdf", content_type="application/pdf", data=b"%PDF-1.7")],
+    )
+    # then
+    assert [(v.code, v.rule) for v in early.value.violations] == [("NO_FAILED_RECTIFICATION", "R23.2")]
+    assert suspended.status is Status.SUSPENDED and suspended.suspended_from is Status.APPROVED
+    assert report.id in store.reports and store.attachments == [
+        ("RectificationReport", report.id, "整改报告.pdf", b"%PDF-1.7")
+    ]
