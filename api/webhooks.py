@@ -158,17 +158,28 @@ class TargetPolicy:
         return Target(url=pinned, host_header=host_header or "", server_name=host, address=str(address))
 
 
-_TARGET_MESSAGES = {
-    "WEBHOOK_URL_INVALID": (
-        "推送地址须为 http(s) 网址（生产环境仅限 https），且不含用户名和密码。",
-        "The URL must be an http(s) URL (https in production) without credentials.",
-    ),
-    "WEBHOOK_URL_UNRESOLVABLE": ("推送地址的主机名无法解析。", "The URL's host name does not resolve."),
-    "WEBHOOK_URL_FORBIDDEN_ADDRESS": (
-        "推送地址指向本机、链路本地或内网地址，不允许推送。",
-        "The URL points to a loopback, link-local or private address; webhooks may not be sent there.",
-    ),
-}
+def _target_refusal(code: str) -> Violation:
+    """The userError for a refused URL, by the code `TargetPolicy.check` gave (codes spelled out for the catalogue)."""
+    if code == "WEBHOOK_URL_UNRESOLVABLE":
+        return _invalid(
+            code="WEBHOOK_URL_UNRESOLVABLE",
+            zh="推送地址的主机名无法解析。",
+            en="The URL's host name does not resolve.",
+            field="url",
+        )
+    if code == "WEBHOOK_URL_FORBIDDEN_ADDRESS":
+        return _invalid(
+            code="WEBHOOK_URL_FORBIDDEN_ADDRESS",
+            zh="推送地址指向本机、链路本地或内网地址，不允许推送。",
+            en="The URL points to a loopback, link-local or private address; webhooks may not be sent there.",
+            field="url",
+        )
+    return _invalid(
+        code="WEBHOOK_URL_INVALID",
+        zh="推送地址须为 http(s) 网址（生产环境仅限 https），且不含用户名和密码。",
+        en="The URL must be an http(s) URL (https in production) without credentials.",
+        field="url",
+    )
 
 
 async def check_target(url: str, policy: TargetPolicy) -> list[Violation]:
@@ -176,8 +187,7 @@ async def check_target(url: str, policy: TargetPolicy) -> list[Violation]:
     try:
         await policy.check(url)
     except UnsafeTarget as refusal:
-        zh, en = _TARGET_MESSAGES[refusal.code]
-        return [_invalid(refusal.code, zh, en, "url")]
+        return [_target_refusal(refusal.code)]
     return []
 
 

@@ -584,7 +584,17 @@ _CODES = (
         "Someone else changed the object first (stale version); reload and try again.",
     ),
     ErrorCode("WEBHOOK_EVENT_TYPES_INVALID", "事件类型为空或未知。", "Event types are empty or unknown."),
-    ErrorCode("WEBHOOK_URL_INVALID", "推送地址须为 http(s) 网址。", "The URL must be an http(s) URL."),
+    ErrorCode(
+        "WEBHOOK_URL_FORBIDDEN_ADDRESS",
+        "推送地址指向本机、链路本地或内网地址，不允许推送。",
+        "The URL points to a loopback, link-local or private address; webhooks may not be sent there.",
+    ),
+    ErrorCode(
+        "WEBHOOK_URL_INVALID",
+        "推送地址须为 http(s) 网址（生产环境仅限 https），且不含用户名和密码。",
+        "The URL must be an http(s) URL (https in production) without credentials.",
+    ),
+    ErrorCode("WEBHOOK_URL_UNRESOLVABLE", "推送地址的主机名无法解析。", "The URL's host name does not resolve."),
     ErrorCode(
         "WRONG_STATE",
         "项目当前状态不允许此操作。",
