@@ -315,7 +315,8 @@ class RequestLimits:
                 if document is None:
                     return trusted_documents.not_trusted(lang)
                 request_data.query = document
-            depth = variables_depth(request_data.variables, settings.max_variables_depth)
+            # The variables object itself is level 0: `{"ids": [1]}` nests one level.
+            depth = variables_depth(request_data.variables, settings.max_variables_depth + 1) - 1
             if depth > settings.max_variables_depth:
                 return ExecutionResult(
                     data=None, errors=[variables_too_deep(lang, settings.max_variables_depth, depth)]
