@@ -262,8 +262,22 @@ class NoSuggestions(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        for error in (result.errors or []) if result is not None else []:
-            error.message = _SUGGESTION.sub("", error.message)
+        if result is not None and result.errors:
+            # New errors, not edited ones: validation errors are shared through ValidatedDocuments' cache.
+            result.errors = [_without_suggestion(error) for error in result.errors]
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    quiet = _SUGGESTION.sub("", error.message)
+    if quiet == error.message:
+        return error
+    return GraphQLError(
+        quiet,
+        nodes=error.nodes,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 def _lang(execution_context: Any) -> str:
