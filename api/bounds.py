@@ -46,7 +46,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 
 
 class BodyTooLarge(Exception):
-    """Raised from `receive` once the body passes its limit; the middleware answers 413."""
+    """Raised once a body (or a multipart request's document part) passes its limit; answered 413."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
 async def refuse(send: Send, status: int, code: str, lang: str, **extensions: Any) -> None:
@@ -59,9 +63,12 @@ async def refuse(send: Send, status: int, code: str, lang: str, **extensions: An
     body = orjson.dumps(
         {"data": None, "errors": [{"message": text, "extensions": {"code": code, **extensions}}]}
     )
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if status == 413:
-        headers.append((b"connection", b"close"))  # the unread rest of the body is not waited for
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        # The body is left unread: close the connection rather than receive and discard the rest of it.
+        (b"connection", b"close"),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -113,10 +120,10 @@ class RequestBounds:
 
         try:
             await self.app(scope, counted_receive, watched_send)
-        except BodyTooLarge:
+        except BodyTooLarge as error:
             if started:  # cannot happen for our handlers (they answer after reading); never mask it
                 raise
-            await refuse(send, 413, "PAYLOAD_TOO_LARGE", lang, max=limit)
+            await refuse(send, 413, "PAYLOAD_TOO_LARGE", lang, max=error.limit or limit)
 
     @staticmethod
     async def _multipart_admitted(scope: Scope, headers: Headers, send: Send, lang: str) -> bool:

@@ -35,6 +35,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.schema.schema import validate_document
 
 from api import trusted_documents
+from api.bounds import BodyTooLarge
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -308,6 +309,17 @@ class RequestLimits:
         # orjson refuses nesting deeper than 1,024 (JSONDecodeError → 400) where json.loads could recurse
         # into a RecursionError (a bare 500).
         return orjson.loads(data)
+
+    async def parse_multipart(self, request: Any) -> Any:
+        # The multipart request's document part is held to the JSON request's limit (Starlette caches the
+        # parsed form, so super() does not read it again).
+        form = await request.get_form_data()
+        operations = form.form.get("operations")
+        limit = self.app_state.settings.max_body_bytes
+        size = len(operations.encode()) if isinstance(operations, str) else len(operations or b"")
+        if size > limit:
+            raise BodyTooLarge(limit)
+        return await super().parse_multipart(request)  # type: ignore[misc]
 
     async def execute_operation(
         self,

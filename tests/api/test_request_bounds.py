@@ -53,7 +53,7 @@ async def small_uploads(settings, engine, clock) -> AsyncIterator[httpx.AsyncCli
         yield http
 
 
-def _multipart_body(file: bytes, boundary: str = "yk-boundary") -> bytes:
+def _multipart_body(file: bytes, boundary: str = "yk-boundary", summary: str = "") -> bytes:
     operations = json.dumps(
         {
             "query": UPLOAD,
@@ -62,6 +62,7 @@ def _multipart_body(file: bytes, boundary: str = "yk-boundary") -> bytes:
                     "projectId": "UHJvamVjdDox",
                     "type": "PROPOSAL",
                     "requestedInvestment": "1.00",
+                    "summary": summary,
                     "attachments": [{"file": None}],
                 }
             },
@@ -184,6 +185,23 @@ async def test_a_multipart_request_is_at_most_the_upload_limit_and_its_parts(
         assert response.json()["data"]["approvalDocumentSubmit"]["userErrors"] == [{"code": "FILE_TOO_LARGE"}]
     else:
         assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_the_document_part_of_a_multipart_request_is_at_most_100_kb(
+    small_uploads, api, session_factory
+):
+    # given a signed-in unit and an upload whose operations part is 110 KB
+    a = await make_agencies(api, session_factory, "unit")
+    body = _multipart_body(PDF, summary="x" * (110 * KB))
+    # when it is posted with the preflight header
+    response = await small_uploads.post(
+        "/graphql",
+        content=body,
+        headers={**MULTIPART, "GraphQL-Preflight": "1", "Authorization": f"Bearer {a.token['unit']}"},
+    )
+    # then 413 naming the document limit
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"] == {"code": "PAYLOAD_TOO_LARGE", "max": 100 * KB}
 
 
 @pytest.mark.parametrize(("depth", "refused"), [(20, False), (21, True), (1000, True)])
