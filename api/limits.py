@@ -184,9 +184,10 @@ class QueryLimits(SchemaExtension):
 
 
 # The caches are bounded in bytes of document text, not in entries (issue 13.1): five 10 MB documents
-# once stayed in a 512-entry cache for good. A parsed document takes ~30-60 bytes of memory per character
-# of its text, so 1 MiB of text is at most ~60 MB of ASTs — thousands of a frontend's typical documents.
-CACHE_DOCUMENT_BYTES = 1024 * 1024
+# once stayed in a 512-entry cache for good. A parsed document takes ~80 bytes of memory per character of
+# its text (measured with tracemalloc on the frontend's project-list query; a comment costs ~1), so 512 KiB
+# of text is at most ~40 MB of ASTs — some 250 of a frontend's typical 2 KB documents.
+CACHE_DOCUMENT_BYTES = 512 * 1024
 
 
 class _TextBoundedCache:

@@ -236,7 +236,7 @@ async def test_json_nested_beyond_what_the_parser_takes_is_a_400_not_a_500(clien
 
 
 async def test_the_parse_and_validation_caches_are_bounded_in_bytes_of_document_text(api):
-    # given 30 distinct documents of ~90 KB each (2.7 MB, above the caches' 1 MB budget)
+    # given 30 distinct documents of ~90 KB each (2.7 MB, above the caches' 512 KB budget)
     documents = [f"# {i}\n# " + "x" * (90 * KB) + "\n{ __typename }" for i in range(30)]
     # when each is sent
     for document in documents:
