@@ -87,9 +87,10 @@ class Settings(BaseSettings):
         return self.environment == "production"
 
     def check(self) -> None:
-        """Refuse to run production on the development secret."""
+        """Refuse to run production on the development secret, or with a wildcard CORS origin."""
         if self.production and self.token_secret.get_secret_value() == DEV_SECRET:
             raise RuntimeError("YK_TOKEN_SECRET must be set in production")
+        self._no_wildcard_origin(list(self.cors_origins))  # also for settings built without validation
 
 
 @lru_cache

@@ -240,3 +240,12 @@ def test_settings_read_a_comma_separated_origin_list(monkeypatch):
     # when the settings are read
     # then each origin is one entry
     assert Settings().cors_origins == [ORIGIN, "http://127.0.0.1:5173"]
+
+
+def test_the_app_refuses_to_start_with_a_wildcard_origin_however_the_settings_were_built(settings, engine):
+    # given settings copied with a wildcard origin (a copy skips validation)
+    wildcard = settings.model_copy(update={"cors_origins": ["*"]})
+    # when the app is built
+    # then it refuses to start
+    with pytest.raises(ValueError, match="refused"):
+        create_app(wildcard, engine=engine, policy_from_database=False)
