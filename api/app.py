@@ -26,6 +26,7 @@ from strawberry.types.unset import UNSET
 
 from api import export, graphiql, notifications_worker, responses, webhooks_worker
 from api.auth import AuthError, resolve_bearer
+from api.bounds import RequestBounds, cors_middleware
 from api.context import Context, current_context
 from api.downloads import download_attachment
 from api.graphql.schema import build_schema
@@ -35,6 +36,7 @@ from api.logs import RequestContext
 from api.metrics import HttpMetrics, Metrics
 from api.ratelimit import RateLimit
 from api.settings import Settings, database_url
+from api.trusted_documents import trusted_operation_names
 from authz.enforcer import Authorizer
 from authz.listener import follow_database_policy
 from domain.clock import Clock, system_clock
@@ -182,7 +184,14 @@ def create_app(
             Route("/attachments/{attachment_id}", download_attachment),
             Route("/rectification-attachments/{attachment_id}", download_attachment),
         ],
-        middleware=[Middleware(RequestContext), Middleware(RateLimit)],
+        # Outermost first: CORS headers also on refusals (429, 413, 401), so a page can read them; the
+        # body limits innermost, right before the handlers that read bodies (issue 13.1, 14.3).
+        middleware=[
+            Middleware(RequestContext),
+            *cors_middleware(settings),
+            Middleware(RateLimit),
+            Middleware(RequestBounds),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -203,7 +212,9 @@ def create_app(
     app.add_route("/graphql", graphql, methods=["GET", "POST"])
     app.router.routes.append(graphiql.static_mount())
     app.router.routes.extend(export.routes())  # issue 7: /export/projects.ndjson and .csv
-    app.state.metrics = Metrics(app.state.session_factory)  # issue 7: Prometheus at /metrics
+    app.state.metrics = Metrics(  # issue 7: Prometheus at /metrics; 13.10: behind a token, bounded labels
+        app.state.session_factory, settings=settings, known_operations=trusted_operation_names(settings)
+    )
     app.add_route("/metrics", app.state.metrics.endpoint, methods=["GET"])
     app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     return app

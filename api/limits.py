@@ -9,12 +9,12 @@ themselves in the API's convention, and adds what strawberry lacks: a cost budge
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
 from typing import Any
 
+import orjson
+from cachetools import LRUCache
 from cross_web import HTTPException
 from graphql import (
     ExecutionResult,
@@ -31,6 +31,11 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.schema import validate_document
+
+from api import trusted_documents
+from api.bounds import BodyTooLarge
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -67,6 +72,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "introspection": ("生产环境不提供架构自省。", "Schema introspection is disabled in production."),
 }
+_VARIABLES_TOO_DEEP = (
+    "变量嵌套过深：最多 {max} 层。",
+    "The variables nest too deeply: at most {max} levels.",
+)
 BATCH_REFUSED = (
     "不接受批量请求：每个请求只发送一个操作。 — Batched requests are not accepted: "
     "send one operation per request."
@@ -183,24 +192,103 @@ class QueryLimits(SchemaExtension):
         yield
 
 
-# Keyed by the text and the parse options, max_tokens included: a document is cached only once it parsed
-# within the token limit, so the limit holds for every request.
-_parse = lru_cache(maxsize=512)(parse)
+# The caches are bounded in bytes of document text, not in entries (issue 13.1): five 10 MB documents
+# once stayed in a 512-entry cache for good. A parsed document takes ~80 bytes of memory per character of
+# its text (measured with tracemalloc on the frontend's project-list query; a comment costs ~1), so 512 KiB
+# of text is at most ~40 MB of ASTs — some 250 of a frontend's typical 2 KB documents.
+CACHE_DOCUMENT_BYTES = 512 * 1024
+
+
+class _TextBoundedCache:
+    """An LRU (cachetools) whose entries weigh the length of the document text they were made from."""
+
+    def __init__(self, budget: int) -> None:
+        self._entries: LRUCache[Any, tuple[int, Any]] = LRUCache(maxsize=budget, getsizeof=lambda v: v[0])
+
+    def get(self, key: Any) -> Any:
+        entry = self._entries.get(key)
+        return None if entry is None else entry[1]
+
+    def put(self, key: Any, text: str, value: Any) -> None:
+        if len(text) <= self._entries.maxsize:  # a larger one is simply not kept
+            self._entries[key] = (len(text), value)
+
+    @property
+    def weight(self) -> int:
+        return int(self._entries.currsize)
+
+
+_parsed = _TextBoundedCache(CACHE_DOCUMENT_BYTES)
+_validated = _TextBoundedCache(CACHE_DOCUMENT_BYTES)
 
 
 class ParsedDocuments(SchemaExtension):
     """Frontends send the same few documents again and again: parse each one once.
 
-    strawberry's own ParserCache would raise a syntax or token-limit error from inside the extension hook,
-    outside strawberry's error handling (an HTTP 500); here such a document is left for strawberry to parse
-    and refuse in the usual way."""
+    Keyed by the text and the parse options, max_tokens included: a document is cached only once it parsed
+    within the token limit, so the limit holds for every request. strawberry's own ParserCache would raise a
+    syntax or token-limit error from inside the extension hook, outside strawberry's error handling (an HTTP
+    500); here such a document is left for strawberry to parse and refuse in the usual way."""
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is None and context.query:
-            with contextlib.suppress(GraphQLError):
-                context.graphql_document = _parse(context.query, **context.parse_options)
+            key = (context.query, tuple(sorted(context.parse_options.items())))
+            document = _parsed.get(key)
+            if document is None:
+                try:
+                    document = parse(context.query, **context.parse_options)
+                except GraphQLError:
+                    document = None
+                else:
+                    _parsed.put(key, context.query, document)
+            context.graphql_document = document
         yield
+
+
+class ValidatedDocuments(SchemaExtension):
+    """Validate each document once (strawberry's ValidationCache counts entries and keys on the AST)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        query, document = context.query, context.graphql_document
+        if query is None or document is None:
+            yield
+            return
+        key = (id(context.schema._schema), query, tuple(context.validation_rules))
+        errors = _validated.get(key)
+        if errors is None:
+            errors = validate_document(context.schema._schema, document, tuple(context.validation_rules))
+            _validated.put(key, query, errors)
+        context.pre_execution_errors = errors
+        yield
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+class NoSuggestions(SchemaExtension):
+    """Production: no "Did you mean …?" in any message (strawberry strips it only from unknown fields)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            # New errors, not edited ones: validation errors are shared through ValidatedDocuments' cache.
+            result.errors = [_without_suggestion(error) for error in result.errors]
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    quiet = _SUGGESTION.sub("", error.message)
+    if quiet == error.message:
+        return error
+    return GraphQLError(
+        quiet,
+        nodes=error.nodes,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 def _lang(execution_context: Any) -> str:
@@ -212,7 +300,8 @@ def limit_extensions(*, production: bool) -> list[Any]:
     rules = [*_LIMIT_RULES, *([NoSchemaIntrospectionCustomRule] if production else [])]
     # The same rule classes on every request, so strawberry's ValidationCache can reuse a document's result
     # (the limiters build a new rule class per instance, which would make every request a cache miss).
-    return [QueryLimits, ParsedDocuments, lambda: AddValidationRules(rules)]
+    quiet = [NoSuggestions] if production else []
+    return [*quiet, QueryLimits, ParsedDocuments, lambda: AddValidationRules(rules), ValidatedDocuments]
 
 
 _LIMIT_RULES = [
@@ -226,6 +315,22 @@ class RequestLimits:
 
     app_state: Any
 
+    def decode_json(self, data: str | bytes) -> Any:
+        # orjson refuses nesting deeper than 1,024 (JSONDecodeError → 400) where json.loads could recurse
+        # into a RecursionError (a bare 500).
+        return orjson.loads(data)
+
+    async def parse_multipart(self, request: Any) -> Any:
+        # The multipart request's document part is held to the JSON request's limit (Starlette caches the
+        # parsed form, so super() does not read it again).
+        form = await request.get_form_data()
+        operations = form.form.get("operations")
+        limit = self.app_state.settings.max_body_bytes
+        size = len(operations.encode()) if isinstance(operations, str) else len(operations or b"")
+        if size > limit:
+            raise BodyTooLarge(limit)
+        return await super().parse_multipart(request)  # type: ignore[misc]
+
     async def execute_operation(
         self,
         request: Any,
@@ -235,7 +340,24 @@ class RequestLimits:
         root_value: Any,
         sub_response: Any,
     ) -> Any:
-        seconds = self.app_state.settings.request_timeout_seconds
+        settings = self.app_state.settings
+        lang = getattr(context, "lang", "zh")
+        if isinstance(request_data, GraphQLRequestData):
+            # Before any parsing (issue 13.1, 13.8): an untrusted document gets one answer, whatever it is.
+            if trusted_documents.enforced(settings):
+                document = trusted_documents.trusted_document(
+                    settings, request_data.query, request_data.extensions
+                )
+                if document is None:
+                    return trusted_documents.not_trusted(lang)
+                request_data.query = document
+            # The variables object itself is level 0: `{"ids": [1]}` nests one level.
+            depth = variables_depth(request_data.variables, settings.max_variables_depth + 1) - 1
+            if depth > settings.max_variables_depth:
+                return ExecutionResult(
+                    data=None, errors=[variables_too_deep(lang, settings.max_variables_depth, depth)]
+                )
+        seconds = settings.request_timeout_seconds
         try:
             async with asyncio.timeout(seconds):
                 return await super().execute_operation(  # type: ignore[misc]
@@ -249,3 +371,25 @@ class RequestLimits:
 
     def _validate_batch_request(self, request_data: Any, protocol: Any) -> None:
         raise HTTPException(400, BATCH_REFUSED)
+
+
+def variables_depth(value: Any, stop_above: int) -> int:
+    """How deeply lists and objects nest in `value` (a scalar is 0); walks no deeper than stop_above + 1."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:  # iterative: a hostile nesting must not exhaust Python's recursion limit
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth > stop_above:
+                return depth
+            stack.extend((child, depth) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def variables_too_deep(lang: str, maximum: int, actual: int) -> GraphQLError:
+    zh, en = _VARIABLES_TOO_DEEP
+    return GraphQLError(
+        (en if lang == "en" else zh).format(max=maximum),
+        extensions={"code": "BAD_USER_INPUT", "limit": "variablesDepth", "max": maximum, "actual": actual},
+    )

@@ -4,6 +4,7 @@ its own figures and Prometheus scrapes each."""
 
 from __future__ import annotations
 
+import hmac
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,7 @@ KNOWN_PATHS = {
     "/export/projects.ndjson",
     "/export/projects.csv",
 }
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -51,8 +53,20 @@ class _PoolCollector(Collector):
 
 
 class Metrics:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        settings: Any = None,
+        known_operations: Iterable[str] = (),
+    ) -> None:
+        self.settings = settings
         self.registry = CollectorRegistry()
+        # Label values are bounded (issue 13.10): the trusted documents' operation names, then the first
+        # `metrics_max_operations` names seen; any other name is counted as "other".
+        self.known_operations = set(known_operations)
+        self.max_learned = getattr(settings, "metrics_max_operations", 100)
+        self.learned: set[str] = set()
         self.requests = Counter(
             "yk_http_requests", "HTTP requests.", ["method", "path", "status"], registry=self.registry
         )
@@ -78,8 +92,44 @@ class Metrics:
         )
         self.registry.register(_PoolCollector(session_factory))
 
+    def label(self, name: str | None) -> str:
+        """The operation's label: a known or already-learned name, or "other" once the room is used up."""
+        label = operation_label(name)
+        if label in ("anonymous", "invalid") or label in self.known_operations or label in self.learned:
+            return label
+        if len(self.learned) < self.max_learned:
+            self.learned.add(label)
+            return label
+        return "other"
+
     async def endpoint(self, request: Request) -> Response:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+    def _refusal(self, request: Request) -> Response | None:
+        """Who may scrape (issue 13.10): the bearer of YK_METRICS_TOKEN; without a token configured,
+        loopback clients in development and nobody in production (404: the endpoint is not advertised)."""
+        settings = self.settings
+        token = getattr(settings, "metrics_token", None)
+        if token is not None and token.get_secret_value():
+            offered = request.headers.get("authorization", "")
+            expected = "Bearer " + token.get_secret_value()
+            if hmac.compare_digest(offered.encode(), expected.encode()):
+                return None
+            return Response(
+                "metrics need Authorization: Bearer <YK_METRICS_TOKEN>\n",
+                status_code=401,
+                media_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        if getattr(settings, "production", False):
+            return Response("Not Found\n", status_code=404, media_type="text/plain")
+        host = request.client.host if request.client else ""
+        if host in LOOPBACK:
+            return None
+        return Response("Not Found\n", status_code=404, media_type="text/plain")
 
 
 class HttpMetrics:
@@ -128,7 +178,7 @@ class GraphQLMetrics(SchemaExtension):
         )
         if metrics is None:
             return
-        name = operation_label(context.operation_name or _single_operation_name(context))
+        name = metrics.label(context.operation_name or _single_operation_name(context))
         kind = context.operation_type.value if context.graphql_document is not None else "invalid"
         metrics.operations.labels(name, kind).observe(time.perf_counter() - started)
         for error in (context.result.errors or []) if context.result is not None else []:

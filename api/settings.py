@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 (a development default, refused in production)
@@ -62,15 +62,46 @@ class Settings(BaseSettings):
     notification_worker: bool = True  # issue 5: obligation notices (safe in several processes)
     notification_interval_seconds: float = 300.0
     trusted_documents: Path | None = None  # production: only these operations run (api/trusted_documents.py)
+    # Issue 13.1: a request body that is not multipart (the GraphQL document and its variables) is refused
+    # with 413 while it is read, before any parsing. A multipart request may carry up to max_upload_mb.
+    max_body_kb: int = 100
+    max_variables_depth: int = 20  # nesting of lists/objects in `variables`; deeper is BAD_USER_INPUT
+    # Issue 14.3: origins whose pages may call the API from a browser (CORS); none by default, never "*".
+    cors_origins: Annotated[list[str], NoDecode] = []  # YK_CORS_ORIGINS=https://a.example,https://b.example
+    # Issue 13.10: /metrics needs `Authorization: Bearer <token>`; without one configured it answers only
+    # loopback clients in development and 404 in production.
+    metrics_token: SecretStr | None = None
+    metrics_max_operations: int = 100  # distinct operation-name labels; later names are counted as "other"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_origin(cls, origins: list[str]) -> list[str]:
+        """A wildcard would let any site's page call the API with a user's token: name every origin."""
+        for origin in origins:
+            if origin.strip() in ("*", "null") or "*" in origin:
+                raise ValueError("YK_CORS_ORIGINS must list origins (https://host[:port]); '*' is refused")
+            if not origin.startswith(("http://", "https://")) or origin.rstrip("/") != origin:
+                raise ValueError(f"YK_CORS_ORIGINS: {origin!r} is not an origin like https://host[:port]")
+        return origins
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_kb * 1024
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
 
     def check(self) -> None:
-        """Refuse to run production on the development secret."""
+        """Refuse to run production on the development secret, or with a wildcard CORS origin."""
         if self.production and self.token_secret.get_secret_value() == DEV_SECRET:
             raise RuntimeError("YK_TOKEN_SECRET must be set in production")
+        self._no_wildcard_origin(list(self.cors_origins))  # also for settings built without validation
 
 
 @lru_cache

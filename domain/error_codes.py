@@ -594,7 +594,9 @@ _CODES = (
         "推送地址须为 http(s) 网址（生产环境仅限 https），且不含用户名和密码。",
         "The URL must be an http(s) URL (https in production) without credentials.",
     ),
-    ErrorCode("WEBHOOK_URL_UNRESOLVABLE", "推送地址的主机名无法解析。", "The URL's host name does not resolve."),
+    ErrorCode(
+        "WEBHOOK_URL_UNRESOLVABLE", "推送地址的主机名无法解析。", "The URL's host name does not resolve."
+    ),
     ErrorCode(
         "WRONG_STATE",
         "项目当前状态不允许此操作。",

@@ -16,6 +16,7 @@ from api.graphql.common import Node, to_global_id
 from api.graphql.organizations import Organization
 from api.graphql.pagination import MAX_PAGE, decode_cursor, encode_cursor
 from api.graphql.projects import Project
+from api.ranges import BIGINT, in_range
 from authz.enforcer import Authorizer
 from authz.operations import Operation
 from authz.scopes import NARROW_SCOPES
@@ -105,7 +106,7 @@ def _position(after: str | None, lang: str) -> tuple[int, int] | None:
     if after is None:
         return None
     values = decode_cursor(after, lang)
-    if len(values) != 2 or not all(isinstance(v, int) for v in values):
+    if len(values) != 2 or not all(in_range(v, BIGINT) for v in values):  # forged: issue 13.9
         raise AppError("BAD_USER_INPUT", lang, field="after", reason="not a changes cursor")
     return int(values[0]), int(values[1])
 

@@ -46,9 +46,11 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return type_name, int(pk)
+        number = int(pk)
     except (ValueError, UnicodeDecodeError):
         return None
+    # A forged id beyond BIGINT is no id of ours (issue 13.9): NOT_FOUND, not a database error.
+    return (type_name, number) if -(2**63) <= number < 2**63 else None
 
 
 def pk_of(global_id: str, type_name: str, lang: str) -> int:

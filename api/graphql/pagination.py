@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import AppError
 from api.graphql.common import PageInfo
+from api.ranges import BIGINT, in_range
 
 T = TypeVar("T")
 MAX_PAGE = 100
+MAX_DECIMAL = Decimal(10) ** 14  # money columns are NUMERIC(16, 2): a cursor beyond cannot come from a row
 
 # The four connection arguments, described once for every list of the schema.
 First = Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")]
@@ -107,7 +109,9 @@ async def keyset_page(
     # Walking backwards is walking forwards in the opposite order, then reversing the page.
     newest_first = descending if forward else not descending
     if cursor is not None:
-        (boundary,) = decode_cursor(cursor, lang)[:1]
+        (boundary,) = decode_cursor(cursor, lang)[:1] or [None]
+        if not in_range(boundary, BIGINT):  # a forged cursor (issue 13.9)
+            raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor")
         stmt = stmt.where(key < boundary if newest_first else key > boundary)
     stmt = stmt.order_by(key.desc() if newest_first else key.asc()).limit(size + 1)
     rows = list((await session.execute(stmt)).all())
@@ -140,7 +144,14 @@ def _from_json(value: Any, sort: ColumnElement[Any], lang: str) -> Any:
     try:
         python_type = sort.type.python_type
         if python_type is Decimal:
-            return Decimal(str(value))
+            number = Decimal(str(value))
+            if not number.is_finite() or abs(number) >= MAX_DECIMAL:  # beyond any NUMERIC(16, 2) column
+                raise ValueError(value)
+            return number
+        if python_type is int and not in_range(value, BIGINT):
+            raise ValueError(value)
+        if python_type is str and (not isinstance(value, str) or "\x00" in value):
+            raise ValueError(value)  # PostgreSQL text cannot hold NUL
         if python_type is datetime:
             return datetime.fromisoformat(value)
         if python_type is date:
@@ -169,7 +180,7 @@ async def _sorted_keyset_page(
     newest_first = descending if forward else not descending
     if cursor is not None:
         values = decode_cursor(cursor, lang)
-        if len(values) != 2 or not isinstance(values[1], int):
+        if len(values) != 2 or not in_range(values[1], BIGINT):
             raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="cursor of another ordering")
         bound = tuple_(literal(_from_json(values[0], sort, lang), sort.type), literal(values[1], key.type))
         stmt = stmt.where(tuple_(sort, key) < bound if newest_first else tuple_(sort, key) > bound)

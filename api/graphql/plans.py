@@ -18,6 +18,7 @@ from api.graphql.enums import (
 )
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.plan_types import AnnualPlan, MidYearRequest, PlanCall, PlanEntry
+from api.ranges import check_year
 from authz.operations import Operation
 from authz.sql import project_filter
 from domain.mid_year import MidYearRequest as DomainMidYear
@@ -189,6 +190,7 @@ class PlanQueries:
     ) -> Connection[AnnualPlan]:
         ctx = info.context
         ctx.require(Operation.PLAN_READ)
+        check_year(year, ctx.lang, "year")  # SMALLINT (issue 13.9)
         stmt = select(DomainPlan)
         if year is not None:
             stmt = stmt.where(t.annual_plans.c.year == year)
@@ -216,6 +218,7 @@ class PlanMutations:
     )
     async def plan_call_open(self, info: Ctx, input: PlanCallOpenInput) -> PlanCallPayload:
         ctx = info.context
+        check_year(input.year, ctx.lang, "input", "year")  # SMALLINT (issue 13.9)
         call = await use_cases.open_call(
             uow=ctx.uow(),
             operation=ctx.gate_in_force.operation,

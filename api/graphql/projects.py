@@ -44,6 +44,7 @@ from api.graphql.pagination import (
     total_column,
 )
 from api.graphql.project_list import OrderDirection, ProjectOrder, search_clause, sort_expression
+from api.ranges import check_year
 from authz.operations import Operation
 from authz.sql import project_filter
 from domain.actors import OrgType
@@ -481,6 +482,7 @@ def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyp
     if flt.status:
         stmt = stmt.where(p.c.status.in_([to_domain(Status, s) for s in flt.status]))
     if flt.year is not None:
+        check_year(flt.year, getattr(ctx, "lang", "zh"), "filter", "year")  # SMALLINT (issue 13.9)
         stmt = stmt.where(p.c.year == flt.year)
     if flt.kind is not None:
         stmt = stmt.where(p.c.kind == flt.kind.value)

@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import select
-from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 
@@ -110,10 +109,8 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             GraphQLMetrics,  # first: its post-operation step runs last and sees the final error codes
             MaskUnexpectedErrors,
             TrustedDocuments,
+            # Parsed and validated once per document text, in caches bounded in bytes (api/limits.py).
             *limit_extensions(production=production),
-            # Frontends send the same documents again and again: validate each one once (parsed once by
-            # limits.ParsedDocuments, within the token limit).
-            lambda: ValidationCache(maxsize=512),
         ],
         config=StrawberryConfig(scalar_map={CNY: CNY_SCALAR}, disable_field_suggestions=production),
         execution_context_class=PlainFieldsExecutor,

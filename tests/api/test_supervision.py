@@ -93,7 +93,7 @@ async def test_R23_2_a_suspended_project_refuses_an_edit_and_accepts_a_rectifica
     }
     response = await client.post(
         "/graphql",
-        headers={"Authorization": f"Bearer {unit}"},
+        headers={"Authorization": f"Bearer {unit}", "GraphQL-Preflight": "1"},
         data={
             "operations": json.dumps({"query": REPORT, "variables": variables}),
             "map": json.dumps({"0": ["variables.i.attachments.0.file"]}),
