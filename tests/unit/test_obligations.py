@@ -45,28 +45,28 @@ def test_R22_a_delivered_self_evaluation_is_done() -> None:
 
 
 def test_R18_quarters_follow_the_progress_module_and_each_missed_one_is_overdue() -> None:
-    # given approval on 28 Feb 2026 (month end: reports due 31 May, 31 Aug …), the first report sent
+    # given approval on 28 Feb 2026 (reports due 28 May, 28 Aug … — Civil Code Art. 202), the first sent
     facts = _facts(approval_date=date(2026, 2, 28), progress_reports=frozenset({1}))
     # when
     found = [o for o in obligations(facts, date(2026, 9, 1)) if o.rule == "R18"]
     # then
     assert [(o.due_on, o.state) for o in found] == [
-        (date(2026, 5, 31), ObligationState.DONE),
-        (date(2026, 8, 31), ObligationState.OVERDUE),
-        (date(2026, 11, 30), ObligationState.OPEN),
+        (date(2026, 5, 28), ObligationState.DONE),
+        (date(2026, 8, 28), ObligationState.OVERDUE),
+        (date(2026, 11, 28), ObligationState.OPEN),
         (date(2027, 2, 28), ObligationState.UPCOMING),
     ]
-    assert found[1].opens_on == date(2026, 6, 1)
+    assert found[1].opens_on == date(2026, 5, 29)
 
 
 def test_the_next_obligation_is_the_earliest_not_yet_met() -> None:
-    # given approval on 28 Feb 2026 and the first report (due 31 May) sent
+    # given approval on 28 Feb 2026 and the first report (due 28 May) sent
     facts = _facts(approval_date=date(2026, 2, 28), progress_reports=frozenset({1}))
     # when / then: the met first period is skipped; the overdue second comes before the open third
     found = next_obligation(facts, date(2026, 9, 1))
     assert found is not None and (found.rule, found.due_on, found.state) == (
         "R18",
-        date(2026, 8, 31),
+        date(2026, 8, 28),
         ObligationState.OVERDUE,
     )
     assert next_obligation(_facts(), date(2026, 9, 1)) is None  # not approved: owes nothing yet
@@ -75,7 +75,7 @@ def test_the_next_obligation_is_the_earliest_not_yet_met() -> None:
 def test_R18_reports_stop_at_the_acceptance_filing() -> None:
     facts = _facts(approval_date=date(2026, 2, 28), filed_on=date(2026, 9, 15))
     found = [o for o in obligations(facts, date(2027, 6, 1)) if o.rule == "R18"]
-    assert [o.due_on for o in found] == [date(2026, 5, 31), date(2026, 8, 31)]
+    assert [o.due_on for o in found] == [date(2026, 5, 28), date(2026, 8, 28)]
 
 
 def test_R19_window_opens_three_months_after_initial_acceptance_and_an_extension_moves_the_close() -> None:
