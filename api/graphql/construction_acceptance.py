@@ -49,7 +49,10 @@ class AcceptanceInitialRecordInput:
     )
 
 
-@strawberry.input(description="竣工验收延期 — bdb extends the completion-acceptance window (R19.1).")
+@strawberry.input(
+    description="竣工验收延期或整改延期 — bdb extends the completion-acceptance window (R19.1) or, while the "
+    "project rectifies, the rectification deadline (R20)."
+)
 class AcceptanceExtensionRecordInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
     until: date = strawberry.field(description="延期至 — new closing date.")

@@ -53,14 +53,25 @@ class AcceptanceFacts:
 
 
 def acceptance_facts(events: list[Any]) -> AcceptanceFacts:
-    passed = [e for e in events if e["kind"] == INITIAL and e["passed"]]
-    extensions = [e for e in events if e["kind"] == EXTENSION]
-    results = [e for e in events if e["kind"] == RESULT]
+    """The facts, in event order: an extension before any result extends the R19.1 window; one after a
+    failed result extends that result's R20 rectification deadline."""
+    initial: date | None = None
+    window_until: date | None = None
+    rectification: date | None = None
+    for e in events:
+        if e["kind"] == INITIAL and e["passed"]:
+            initial = e["event_date"]
+        elif e["kind"] == RESULT:
+            rectification = None if e["passed"] else e["deadline"]
+        elif e["kind"] == EXTENSION and rectification is not None:
+            rectification = max(rectification, e["deadline"])
+        elif e["kind"] == EXTENSION:
+            window_until = e["deadline"]
     filings = [e for e in events if e["kind"] in (FILING, FILING_ACKNOWLEDGED)]
     return AcceptanceFacts(
-        initial_passed_on=passed[-1]["event_date"] if passed else None,
-        extended_until=extensions[-1]["deadline"] if extensions else None,
-        rectification_deadline=results[-1]["deadline"] if results and not results[-1]["passed"] else None,
+        initial_passed_on=initial,
+        extended_until=window_until,
+        rectification_deadline=rectification,
         filed_pending=bool(filings) and filings[-1]["kind"] == FILING,
     )
 
@@ -127,13 +138,18 @@ async def record_initial(
 async def record_extension(
     *, uow: UnitOfWork, gate: Gate, project_id: int, until: date, reason: str
 ) -> Project:
-    """R19.1 [interp]: bdb extends the completion-acceptance window to a later closing date."""
+    """R19.1 [interp]: bdb extends the completion-acceptance window to a later closing date; R20 [interp]:
+    while the project rectifies, the same step extends the rectification deadline."""
     async with uow:
         project = await load(uow, gate, project_id)
-        _state(project, (Status.TRIAL_OPERATION,), "R19.1")
+        _state(project, (Status.TRIAL_OPERATION, Status.RECTIFYING), "R19.1")
         facts = acceptance_facts(await uow.construction.events(project_id))
-        assert facts.initial_passed_on is not None  # TRIAL_OPERATION is reached only by a passed initial
-        closes = max(acc.window(facts.initial_passed_on)[1], facts.extended_until or date.min)
+        if project.status is Status.RECTIFYING:
+            assert facts.rectification_deadline is not None  # RECTIFYING is reached only by a failed result
+            closes = facts.rectification_deadline
+        else:
+            assert facts.initial_passed_on is not None  # TRIAL_OPERATION is reached only by a passed initial
+            closes = max(acc.window(facts.initial_passed_on)[1], facts.extended_until or date.min)
         problems = chronology.extension_violations(until, today=legal_date(uow.now()), closes=closes)
         if not reason.strip():
             problems.append(
@@ -169,7 +185,9 @@ async def apply_for_acceptance(
         facts = acceptance_facts(await uow.construction.events(project_id))
         resubmission = project.status is Status.RECTIFYING
         if resubmission:
-            acc.check_resubmission(project.classified, reports)
+            acc.check_resubmission(
+                project.classified, reports, today=today, deadline=facts.rectification_deadline
+            )
         else:
             acc.check_application(
                 initial_passed_on=facts.initial_passed_on,

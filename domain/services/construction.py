@@ -104,9 +104,14 @@ async def record_contract(
             approval_date=project.approval_date,
             late_reason=late_entry_reason,
         )
+        contracted = sum((c["amount"] for c in await uow.construction.contracts(project_id)), Decimal(0))
         try:
             impl.check_contract(
-                contract, project, start_problems=may_start_construction(project), om_by_bdb=om_by_bdb
+                contract,
+                project,
+                start_problems=may_start_construction(project),
+                om_by_bdb=om_by_bdb,
+                already_contracted=contracted,
             )
         except DomainError as error:
             problems = [*error.violations, *problems]
