@@ -146,7 +146,7 @@ async def test_R24_1_a_contract_entered_31_days_late_needs_a_reason_and_the_audi
     # then the first asks for the reason (R24.1), the second predates the approval (R14.1), the third is
     # recorded and its audit record keeps the reason
     assert [(e["code"], e["rule"], e["field"]) for e in bare["userErrors"]] == [
-        ("LATE_ENTRY_REASON_REQUIRED", "R24.1", "input.lateEntryReason")
+        ("LATE_ENTRY_REASON_REQUIRED", "R24.1", ["input", "lateEntryReason"])
     ]
     assert _errors(early) == [("DATE_BEFORE_PRECEDING_STEP", "R14.1", "第十四条")]
     assert recorded["project"]["status"] == "UNDER_CONSTRUCTION"
@@ -162,7 +162,7 @@ async def test_R24_1_a_contract_entered_31_days_late_needs_a_reason_and_the_audi
     assert after["lateEntryReason"] == reason and after["signed_on"] == "2026-04-01"
 
 
-async def test_R16_a_contract_above_the_approved_investment_is_refused_until_a_change_is_approved(
+async def test_R16_contracts_above_the_approved_investment_are_refused_from_one_fen_above(
     api, session_factory, clock
 ):
     # given a project approved at 3,000,000.00 with a first contract of 2,850,000.00
@@ -177,7 +177,7 @@ async def test_R16_a_contract_above_the_approved_investment_is_refused_until_a_c
     )
     # then one fen above the approved investment is refused citing Art. 16; exactly the total is recorded
     assert [(e["code"], e["rule"], e["field"]) for e in above["userErrors"]] == [
-        ("CONTRACT_ABOVE_APPROVED", "R16", "input.amount")
+        ("CONTRACT_ABOVE_APPROVED", "R16", ["input", "amount"])
     ]
     assert exactly["userErrors"] == []
 
