@@ -11,11 +11,13 @@ import pytest
 from domain import acceptance as acc
 from domain import chronology as chron
 from domain import evaluation as ev
+from domain import implementation as impl
 from domain import plans
 from domain import supervision as sv
 from domain.clock import CHINA, legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status
+from domain.projects import FundingSource, Project, ProjectCategory, ProjectKind
 
 TODAY = date(2026, 5, 6)
 SUBMITTED = datetime(2026, 4, 20, 1, 0, tzinfo=UTC)  # 09:00 on 20 April in Yingkou
@@ -316,3 +318,73 @@ def test_R23_2_a_rectification_fails_only_from_the_day_after_its_deadline(
     )
     # when / then
     assert sv.rectification_failed(inspection, [], legal_date(now)) is failed
+
+
+@pytest.mark.parametrize(("now", "late"), [(LAST_INSTANT, False), (NEXT_DAY, True)])
+def test_R20_the_resubmission_is_accepted_through_the_rectification_deadline_day(
+    now: datetime, late: bool
+) -> None:
+    # given a rectification due on 30 September and the five reports attached
+    def resubmit() -> None:
+        acc.check_resubmission(False, set(acc.required_reports(False)), today=legal_date(now), deadline=DUE)
+
+    # when the unit resubmits at 23:59:59.999 or at 00:00:00.000 the next day
+    # then the first goes to bdb's re-examination and the second is refused citing Art. 20
+    if late:
+        with pytest.raises(DomainError) as refused:
+            resubmit()
+        assert [(v.code, v.rule) for v in refused.value.violations] == [("RECTIFICATION_OVERDUE", "R20")]
+    else:
+        resubmit()
+
+
+def _approved_project() -> Project:
+    return Project(
+        name="营口市城市运行管理服务平台",
+        kind=ProjectKind.BUILD,
+        category=ProjectCategory.BUSINESS_SYSTEM,
+        funding_source=FundingSource.FISCAL,
+        total_investment=Decimal("3000000.00"),
+        lead_organization_id=1,
+        status=Status.UNDER_CONSTRUCTION,
+        id=1,
+        approval_date=date(2026, 3, 2),
+        approved_investment=Decimal("3000000.00"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "refused"), [("149999.99", False), ("150000.00", False), ("150000.01", True)]
+)
+def test_R16_contracts_never_add_up_above_the_approved_investment(amount: str, refused: bool) -> None:
+    # given 2,850,000.00 already contracted of 3,000,000.00 approved
+    contract = impl.Contract(
+        project_id=1,
+        legal_person="营口市住建局",
+        regime=impl.ProcurementRegime.GOVERNMENT_PROCUREMENT,
+        method=impl.ProcurementMethod.PUBLIC_TENDER,
+        procurement_reference="YKZC-2026-1",
+        winning_bidder="辽宁数字科技有限公司",
+        supervision_firm="营口信达工程监理有限公司",
+        contract_number="HT-2",
+        amount=Decimal(amount),
+        signed_on=TODAY,
+        recorded_at=datetime(2026, 5, 6, 2, 0, tzinfo=UTC),
+    )
+
+    def record() -> None:
+        impl.check_contract(
+            contract,
+            _approved_project(),
+            start_problems=[],
+            om_by_bdb=False,
+            already_contracted=Decimal("2850000.00"),
+        )
+
+    # when a second contract is checked / then up to the approved total it passes, one fen above is refused
+    if refused:
+        with pytest.raises(DomainError) as error:
+            record()
+        assert [(v.code, v.rule) for v in error.value.violations] == [("CONTRACT_ABOVE_APPROVED", "R16")]
+    else:
+        record()
