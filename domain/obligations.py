@@ -1,8 +1,8 @@
 """The obligations calendar: every deadline the regulation sets, derived from a project's facts and today.
 
 One function, `obligations(facts, today)`, is the calendar; nothing is stored, so a fact recorded anywhere
-changes the calendar at once. Dates are legal dates in Asia/Shanghai; a due date ends at 23:59:59 that day,
-so an obligation is OVERDUE from the day after its due date, OPEN from its opening day, UPCOMING before.
+changes the calendar at once. Dates are legal dates in Asia/Shanghai; a due date includes its whole China-time
+day (domain.chronology.in_time), so an obligation is OVERDUE from the day after its due date, OPEN from its opening day, UPCOMING before.
 
 [interp] R18: the n-th report opens the day after the (n−1)-th due date (the first on the approval date) and
 is due on the n-th due date of domain/progress.py; the calendar lists every quarter opened so far plus the
