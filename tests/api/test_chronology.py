@@ -12,8 +12,10 @@ from store import construction_tables, tables
 from tests.api.lifecycle_helpers import (
     ALL_REPORTS,
     APPLY,
+    CHANGE,
     CONTRACT,
     DECIDE,
+    DECIDE_CHANGE,
     DOC_APPROVE,
     DOC_SUBMIT,
     EXTEND,
@@ -162,24 +164,50 @@ async def test_R24_1_a_contract_entered_31_days_late_needs_a_reason_and_the_audi
     assert after["lateEntryReason"] == reason and after["signed_on"] == "2026-04-01"
 
 
-async def test_R16_contracts_above_the_approved_investment_are_refused_from_one_fen_above(
+async def test_R16_a_contract_above_the_approved_investment_is_refused_until_bdb_approves_a_change(
     api, session_factory, clock
 ):
     # given a project approved at 3,000,000.00 with a first contract of 2,850,000.00
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
-    # when a second contract of 150,000.01 (total 3,000,000.01) and one of 150,000.00 are recorded
-    above = await mutate(
-        api, a, CONTRACT, "unit", contract_input(project["id"], amount="150000.01", contractNumber="HT-2")
+    second = contract_input(project["id"], amount="150000.01", contractNumber="HT-2")
+    # when a second contract of 150,000.01 (total 3,000,000.01) is recorded, then again after bdb approved a
+    # change raising the total to 3,300,000.00 (R16)
+    above = await mutate(api, a, CONTRACT, "unit", second)
+    change = ok(
+        await mutate(
+            api,
+            a,
+            CHANGE,
+            "unit",
+            {
+                "projectId": project["id"],
+                "aspects": ["SCALE", "INVESTMENT"],
+                "description": "增加灾备节点",
+                "reason": "BUSINESS_NEEDS",
+                "sameObjectives": True,
+                "newTotalInvestment": "3300000.00",
+                "adjustedFunds": "300000.00",
+            },
+        )
     )
-    exactly = await mutate(
-        api, a, CONTRACT, "unit", contract_input(project["id"], amount="150000.00", contractNumber="HT-3")
+    ok(
+        await mutate(
+            api,
+            a,
+            DECIDE_CHANGE,
+            "bdb",
+            {"changeRequestId": change["changeRequest"]["id"], "approve": True, "opinion": "同意增加投资"},
+        )
     )
-    # then one fen above the approved investment is refused citing Art. 16; exactly the total is recorded
+    after_change = await mutate(api, a, CONTRACT, "unit", second)
+    # then one fen above the approved investment is refused citing Art. 16; once the change is approved the
+    # same contract is recorded
     assert [(e["code"], e["rule"], e["field"]) for e in above["userErrors"]] == [
         ("CONTRACT_ABOVE_APPROVED", "R16", ["input", "amount"])
     ]
-    assert exactly["userErrors"] == []
+    assert above["userErrors"][0]["article"] == "第十六条"
+    assert after_change["userErrors"] == [] and after_change["contract"]["amount"] == "150000.01"
 
 
 async def test_R20_a_resubmission_after_the_rectification_deadline_is_refused_unless_bdb_extends_it(
