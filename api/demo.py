@@ -26,6 +26,8 @@ from domain.services import approvals as approval_cases
 from domain.services import construction as construction_cases
 from domain.services import plans as plan_cases
 from domain.services import projects as use_cases
+from domain.services import supervision as supervision_cases
+from domain.supervision import Subject
 from store import tables
 from store.uow import SqlUnitOfWork
 
@@ -547,6 +549,79 @@ async def _seed_plan_and_approvals(
             "milestones": "完成数据底座基础平台部署和首批12个部门数据接入。",
             "problems": "部分区县数据接口标准不统一，正在协调。",
         },
+    )
+    await _seed_supervision(clock, uow, gate, city_ops=city_ops, secure=secure)
+
+
+async def _seed_supervision(clock: DemoClock, uow, gate, *, city_ops: int, secure: int) -> None:  # type: ignore[no-untyped-def]
+    """Art. 23: a rectification ordered and answered (waiting for review), and one rejected → suspension."""
+    # 大石桥政务外网: crypto inspects its cryptography, orders rectification by 20 Aug, rejects the report,
+    # and bdb suspends the project (R23.2) — it may still report its rectification while suspended.
+    clock.jump(datetime(2026, 7, 20, 1, 30, tzinfo=UTC))
+    inspection = await supervision_cases.open_inspection(
+        uow=uow("crypto.sun"),
+        gate=gate("crypto.sun", Operation.INSPECTION_OPEN),
+        project_id=secure,
+        subject=Subject.CRYPTOGRAPHY,
+        note="密码应用专项检查。",
+    )
+    assert inspection.id is not None
+    await supervision_cases.conclude_inspection(
+        uow=uow("crypto.sun"),
+        gate=gate("crypto.sun", Operation.INSPECTION_CONCLUDE),
+        inspection_id=inspection.id,
+        findings="既有系统仍使用非国密算法的 VPN 设备，未按 GB/T 39786 开展密码应用安全性评估。",
+        deadline=date(2026, 8, 20),
+    )
+    clock.jump(datetime(2026, 8, 14, 2, 0, tzinfo=UTC))
+    report = await supervision_cases.submit_rectification(
+        uow=uow("dsq.ma"),
+        gate=gate("dsq.ma", Operation.RECTIFICATION_REPORT_SUBMIT),
+        inspection_id=inspection.id,
+        content="已制定国密改造计划，设备采购待启动。",
+        attachments=[],
+    )
+    assert report.id is not None
+    clock.jump(datetime(2026, 8, 24, 2, 0, tzinfo=UTC))
+    await supervision_cases.review_rectification(
+        uow=uow("crypto.sun"),
+        gate=gate("crypto.sun", Operation.RECTIFICATION_REPORT_REVIEW),
+        report_id=report.id,
+        accept=False,
+        reasons="仅有计划，非国密 VPN 设备仍在运行，整改后仍不符合要求。",
+    )
+    clock.jump(datetime(2026, 8, 31, 2, 0, tzinfo=UTC))
+    await supervision_cases.suspend(
+        uow=uow("bdb.zhang"),
+        gate=gate("bdb.zhang", Operation.PROJECT_SUSPEND),
+        project_id=secure,
+        expected_version=None,
+    )
+    # 城市运行管理服务平台: finance inspects fund use, orders rectification by 30 Oct; the unit's report
+    # waits for finance's review.
+    clock.jump(datetime(2026, 9, 7, 1, 30, tzinfo=UTC))
+    inspection = await supervision_cases.open_inspection(
+        uow=uow("finance.li"),
+        gate=gate("finance.li", Operation.INSPECTION_OPEN),
+        project_id=city_ops,
+        subject=Subject.FUND_USE,
+        note="2026年第三季度财政资金使用检查。",
+    )
+    assert inspection.id is not None
+    await supervision_cases.conclude_inspection(
+        uow=uow("finance.li"),
+        gate=gate("finance.li", Operation.INSPECTION_CONCLUDE),
+        inspection_id=inspection.id,
+        findings="监理费用从建设资金中列支但未经批复调整，资金支付凭证不完整。",
+        deadline=date(2026, 10, 30),
+    )
+    clock.jump(datetime(2026, 10, 20, 2, 0, tzinfo=UTC))
+    await supervision_cases.submit_rectification(
+        uow=uow("housing.yang"),
+        gate=gate("housing.yang", Operation.RECTIFICATION_REPORT_SUBMIT),
+        inspection_id=inspection.id,
+        content="已补齐支付凭证，监理费用调整已按第十七条向大数据局备案。",
+        attachments=[],
     )
 
 

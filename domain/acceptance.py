@@ -5,7 +5,9 @@ after the date of the passed initial acceptance and closes 6 calendar months aft
 months are added with month-end clamping (31 Aug → opens 30 Nov, closes 28/29 Feb). Outside the window
 an application is refused unless bdb recorded an extension, which then sets the new closing date.
 [interp] R20 "3个月内完成整改" — the rectification deadline is 3 calendar months after the day bdb
-recorded the failed result, that day included.
+recorded the failed result, that day included. The resubmission for re-examination is accepted through the
+deadline's China-time day and refused from the next day (Art. 20 "应在3个月内完成整改"); bdb may record an
+extension with a reason (acceptanceExtensionRecord, as for the R19.1 window), which sets a later deadline.
 """
 
 from __future__ import annotations
@@ -142,13 +144,28 @@ def report_violations(classified: bool, attached: set[AcceptanceReport]) -> list
     ]
 
 
-def check_resubmission(classified: bool, attached: set[AcceptanceReport]) -> None:
-    """R20: the resubmission after rectification carries the same five reports.
-
-    [interp] It is not refused after the rectification deadline: the lateness is an overdue obligation
-    and a ground for Art. 23 sanctions (issue 5), not a reason to refuse bdb's re-examination.
-    """
+def check_resubmission(
+    classified: bool,
+    attached: set[AcceptanceReport],
+    *,
+    today: date | None = None,
+    deadline: date | None = None,
+) -> None:
+    """R20: the resubmission after rectification carries the same five reports and comes by the deadline
+    (the module [interp]: bdb's extension moves the deadline; a late one is refused)."""
     problems = report_violations(classified, attached)
+    if today is not None and deadline is not None and today > deadline:
+        problems.insert(
+            0,
+            Violation(
+                "RECTIFICATION_OVERDUE",
+                f"整改期限已于 {deadline.isoformat()} 届满（第二十条：3个月内完成整改），不能申请复验；"
+                "需大数据局登记延期。",
+                f"The rectification deadline passed on {deadline.isoformat()} (Art. 20: rectify within 3 "
+                "months): no re-examination unless bdb records an extension.",
+                rule="R20",
+            ),
+        )
     if problems:
         raise DomainError(problems)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from domain import chronology
 from domain.approval_path import DOCUMENT_LABELS_ZH, DocumentType
 from domain.errors import DomainError, Violation
 from domain.rules import RuleId
@@ -270,6 +272,8 @@ def approve(
     over_request_reason: str | None,
     today: date,
     now: datetime,
+    earlier_approvals: Iterable[date] = (),
+    late_entry_reason: str | None = None,
 ) -> None:
     """R13: bdb approves only after the evaluation and a passed crypto review; never above the request unexplained."""
     problems = []
@@ -303,16 +307,17 @@ def approve(
                 field=("input", "approvalNumber"),
             )
         )
-    if approval_date > today:
-        problems.append(
-            Violation(
-                "APPROVAL_DATE_IN_FUTURE",
-                "批复日期不能晚于今天。",
-                "The approval date cannot be in the future.",
-                rule="R13.1",
-                field=("input", "approvalDate"),
-            )
+    problems.extend(
+        chronology.approval_date_violations(
+            approval_date,
+            today=today,
+            submitted_at=document.submitted_at,
+            evaluated_at=document.evaluated_at,
+            crypto_reviewed_at=document.crypto_reviewed_at,
+            earlier_approvals=earlier_approvals,
+            late_reason=late_entry_reason,
         )
+    )
     if approved_investment <= 0:
         problems.append(
             Violation(

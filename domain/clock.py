@@ -22,5 +22,9 @@ def legal_date(instant: datetime) -> date:
 
 
 def end_of_legal_day(day: date) -> datetime:
-    """A deadline date ends at 23:59:59 that day, local time (RULES.md counting conventions)."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA)
+    """The last representable instant of a legal day, local time (23:59:59.999999) — for display only.
+
+    Rules never compare an instant with it: "by that day" compares legal dates (domain.chronology.in_time),
+    so 23:59:59.4 is in time and only 00:00:00 of the next day is late.
+    """
+    return datetime.combine(day, time.max, tzinfo=CHINA)

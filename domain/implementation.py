@@ -72,10 +72,15 @@ CONSTRUCTION_OPEN = (Status.APPROVED, Status.UNDER_CONSTRUCTION)
 
 
 def check_contract(
-    contract: Contract, project: Project, *, start_problems: list[Violation], om_by_bdb: bool
+    contract: Contract,
+    project: Project,
+    *,
+    start_problems: list[Violation],
+    om_by_bdb: bool,
+    already_contracted: Decimal = Decimal(0),
 ) -> None:
-    """Every problem of a contract record: missing parts, method vs regime, amount, project state, and who
-    organizes O&M procurement (bdb, R15)."""
+    """Every problem of a contract record: missing parts, method vs regime, amount, project state, who
+    organizes O&M procurement (bdb, R15), and the contracts' total against the approved investment (R16)."""
     problems: list[Violation] = []
     for name, camel, zh in (
         ("legal_person", "legalPerson", "项目法人"),
@@ -111,6 +116,25 @@ def check_contract(
                 "合同金额须大于0元。",
                 "The contract amount must be > 0.",
                 rule="R15",
+                field=("input", "amount"),
+            )
+        )
+    elif (
+        project.approved_investment is not None
+        and already_contracted + contract.amount > project.approved_investment
+    ):
+        # Art. 16: a contract above the approved investment is an increase of the investment; it goes through
+        # change control (R16: bdb approves a higher total) before the contract can be recorded.
+        total = already_contracted + contract.amount
+        problems.append(
+            Violation(
+                "CONTRACT_ABOVE_APPROVED",
+                f"合同累计金额 {total} 元超过批复投资 {project.approved_investment} 元；增加投资须先报市大数据管理局"
+                "审批变更（第十六条）。",
+                f"The contracts' total {total} would exceed the approved investment "
+                f"{project.approved_investment}: an increase needs bdb's approval of a change request first "
+                "(Art. 16).",
+                rule="R16",
                 field=("input", "amount"),
             )
         )

@@ -1,14 +1,14 @@
 """The obligations calendar: every deadline the regulation sets, derived from a project's facts and today.
 
 One function, `obligations(facts, today)`, is the calendar; nothing is stored, so a fact recorded anywhere
-changes the calendar at once. Dates are legal dates in Asia/Shanghai; a due date ends at 23:59:59 that day,
-so an obligation is OVERDUE from the day after its due date, OPEN from its opening day, UPCOMING before.
+changes the calendar at once. Dates are legal dates in Asia/Shanghai; a due date includes its whole China-time
+day (domain.chronology.in_time), so an obligation is OVERDUE from the day after its due date, OPEN from its opening day, UPCOMING before.
 
 [interp] R18: the n-th report opens the day after the (n−1)-th due date (the first on the approval date) and
 is due on the n-th due date of domain/progress.py; the calendar lists every quarter opened so far plus the
 next one, and stops at the acceptance filing. R19: the completion-acceptance window of domain/acceptance.py
 (closing at bdb's extension when there is one). R20: each failed completion acceptance, due on its
-rectification deadline, done once the unit resubmitted.
+rectification deadline (or the later one bdb recorded as an extension), done once the unit resubmitted.
 R21: the regulation gives no filing deadline; the calendar shows it due one month after acceptance, for
 reminders only (nothing is refused on that date). R22: the 12–24-month self-evaluation window of
 domain/evaluation.py. R23: each ordered rectification, due on the deadline the agency set.

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from domain import chronology
 from domain.clock import end_of_legal_day
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status
@@ -48,7 +49,12 @@ class PlanCall:
     id: int | None = None
 
     def closes_at(self) -> datetime:
+        """The last instant entries are taken (display only: rules compare days, chronology.in_time)."""
         return end_of_legal_day(self.deadline)
+
+    def is_open(self, now: datetime) -> bool:
+        """R9: entries are taken through every instant of the deadline's China-time day."""
+        return chronology.in_time(now, self.deadline)
 
 
 @dataclass
@@ -115,28 +121,10 @@ class AnnualPlan:
 def open_call(
     *, year: int, deadline: date, budget_compilation_date: date, requirements: str, today: date, now: datetime
 ) -> PlanCall:
-    """R9: the call's deadline falls before budget compilation, and not in the past."""
-    problems = []
-    if deadline >= budget_compilation_date:
-        problems.append(
-            Violation(
-                "DEADLINE_NOT_BEFORE_BUDGET",
-                "征集截止日期须早于财政预算编制时间节点。",
-                "The call's deadline must fall before the budget compilation date.",
-                rule="R9",
-                field=("input", "deadline"),
-            )
-        )
-    if deadline < today:
-        problems.append(
-            Violation(
-                "DEADLINE_IN_PAST",
-                "征集截止日期不能早于今天。",
-                "The deadline is in the past.",
-                rule="R9",
-                field=("input", "deadline"),
-            )
-        )
+    """R9: the call's deadline falls before budget compilation, and not in the past (domain/chronology.py)."""
+    problems = chronology.plan_call_violations(
+        deadline=deadline, budget_compilation_date=budget_compilation_date, today=today
+    )
     if year < today.year:
         problems.append(
             Violation(
@@ -171,12 +159,12 @@ def open_call(
 def check_entry(call: PlanCall, *, project_status: Status, amount: Decimal, now: datetime) -> None:
     """R9: reserve projects submit until the deadline's last second, China time; later ones are refused."""
     problems = []
-    if now > call.closes_at():
+    if chronology.is_late(now, call.deadline):
         problems.append(
             Violation(
                 "PLAN_CALL_CLOSED",
-                f"{call.year}年度项目计划征集已于{call.deadline.isoformat()} 23:59:59截止，不再受理报送。",
-                f"The {call.year} plan call closed at {call.deadline.isoformat()} 23:59:59 China time.",
+                f"{call.year}年度项目计划征集已于{call.deadline.isoformat()}（北京时间当日结束时）截止，不再受理报送。",
+                f"The {call.year} plan call closed at the end of {call.deadline.isoformat()}, China time.",
                 rule="R9",
             )
         )

@@ -1,12 +1,12 @@
 """R18 (Art. 18): quarterly progress reports from the approval date until the acceptance filing.
 
 [interp] "每3个月报送一次" — a report falls due every 3 calendar months counted from the approval date
-(the preliminary-design approval, R13). When the approval date is the last day of its month the due dates
-stay on month ends (approval 28 Feb → 31 May, 31 Aug, 30 Nov, 28/29 Feb …): the period is "three whole
-months", and a period that starts at a month's end ends at a month's end. Otherwise the day of the month is
-kept and clamped to the month's end (approval 30 Nov → 28/29 Feb, 30 May …), always counted from the
-approval date, never from the previous due date, so clamping does not drift.
-A due date falls on the legal day itself and ends at 23:59:59 China time (RULES.md).
+(the preliminary-design approval, R13). Months follow PRC Civil Code Art. 202: the n-th due date is the
+day of month 3·n after the approval date that corresponds to the approval's day, or that month's last day
+when it has no such day (approval 30 Nov → 28/29 Feb, 30 May, 30 Aug, 30 Nov …; approval 28 Feb → 28 May,
+28 Aug, 28 Nov, 28 Feb). Each due date is computed from the approval date itself (domain.calendar_math
+.add_months), never from the previous due date, so a clamped February never drags later dates with it.
+A due date falls on the legal day itself and ends with that China-time day (domain.chronology.in_time).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from domain.calendar_math import add_months_end_anchored
+from domain.calendar_math import add_months
 from domain.errors import DomainError, Violation
 
 REPORT_INTERVAL_MONTHS = 3
@@ -25,7 +25,7 @@ def quarter_due_date(approval_date: date, n: int) -> date:
     """The due date of the n-th report (n ≥ 1) counted from the approval date, see the module [interp]."""
     if n < 1:
         raise ValueError("reports are numbered from 1")
-    return add_months_end_anchored(approval_date, REPORT_INTERVAL_MONTHS * n)
+    return add_months(approval_date, REPORT_INTERVAL_MONTHS * n)
 
 
 def quarter_due_dates(approval_date: date, until: date) -> list[date]:

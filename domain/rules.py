@@ -23,19 +23,24 @@ RuleId = Literal[
     "R12",
     "R13.1",
     "R13.2",
+    "R13.3",
     "R14",
+    "R14.1",
     "R15",
     "R16",
     "R17",
     "R18",
     "R19.1",
     "R19.2",
+    "R19.3",
     "R20",
     "R21",
+    "R21.1",
     "R22",
     "R23.1",
     "R23.2",
     "R24",
+    "R24.1",
     "R25",
 ]
 
@@ -107,8 +112,14 @@ RULES: tuple[Rule, ...] = (
         "R13.2", 13, "crypto reviews the cryptography application plan; no approval until that review passed."
     ),
     Rule(
+        "R13.3",
+        13,
+        "A stated approval date lies between the document's recorded steps and today (chronology).",
+    ),
+    Rule(
         "R14", 14, "Record the legal person, tendering, supervision firm and contract of the implementation."
     ),
+    Rule("R14.1", 14, "A contract is signed on or after the approval and not after today (chronology)."),
     Rule(
         "R15", 15, "Procurement follows the law; the winning bidder may not transfer or split the contract."
     ),
@@ -134,11 +145,21 @@ RULES: tuple[Rule, ...] = (
         "The acceptance application attaches summary, financial, supervision, security and crypto reports.",
     ),
     Rule(
+        "R19.3",
+        19,
+        "An initial acceptance is dated after construction began and not after today (chronology).",
+    ),
+    Rule(
         "R20",
         20,
         "A failed completion acceptance is rectified within 3 months; an unaccepted project is not in operation.",
     ),
     Rule("R21", 21, "Until the acceptance report is filed: no final payment and no data-centre resources."),
+    Rule(
+        "R21.1",
+        21,
+        "A payment follows the approval; the remaining funds follow the filing; none after today.",
+    ),
     Rule(
         "R22",
         22,
@@ -151,6 +172,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("R23.2", 23, "Overdue or failed rectification lets bdb defer, suspend or terminate the project."),
     Rule("R24", 24, "Units answer bdb, finance and audit; audit reads everything, including the audit log."),
+    Rule("R24.1", 24, "[interp] A stated date more than 30 days back needs a reason, kept in the audit log."),
     Rule(
         "R25",
         25,

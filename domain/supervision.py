@@ -14,6 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from domain import chronology
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation, refuse
 from domain.lifecycle import Status, transition
@@ -182,16 +183,7 @@ def conclude(
                 "INSPECTION_CONCLUDED", "检查已办结。", "The inspection is already concluded.", rule="R23.1"
             )
         )
-    if deadline is not None and deadline <= legal_date(now):
-        problems.append(
-            Violation(
-                "DEADLINE_NOT_IN_FUTURE",
-                "整改期限须晚于今天。",
-                "The rectification deadline must be after today.",
-                rule="R23.1",
-                field=("input", "rectificationDeadline"),
-            )
-        )
+    problems.extend(chronology.rectification_deadline_violations(deadline, today=legal_date(now)))
     if problems:
         raise DomainError(problems)
     inspection.findings = findings.strip()

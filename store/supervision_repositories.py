@@ -203,6 +203,9 @@ def _acceptance(events: list[_EventRow]) -> dict[str, Any]:
     for event in events:
         if event.kind == ev.INITIAL and event.passed:
             facts["initial_acceptance_passed_on"], facts["completion_applied"] = event.event_date, False
+        elif event.kind == ev.EXTENSION and failures and not failures[-1].resubmitted:
+            # bdb extended the R20 rectification of the latest failure (domain/acceptance.py [interp])
+            failures[-1] = replace(failures[-1], deadline=max(failures[-1].deadline, event.deadline))
         elif event.kind == ev.EXTENSION:
             facts["acceptance_extended_until"] = event.deadline
         elif event.kind == ev.APPLICATION:

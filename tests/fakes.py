@@ -227,6 +227,9 @@ class FakeConstructionRepository:
     async def contract(self, pk: int) -> Row:
         return self._one("contracts", "Contract", pk)
 
+    async def contracts(self, project_id: int) -> Sequence[Row]:
+        return self._table("contracts", project_id)
+
     async def add_change(self, values: dict[str, Any]) -> int:
         return self._insert("change_requests", values, by="submitted_by_user_id")
 

@@ -151,6 +151,10 @@ class ApprovalDocumentApproveInput:
     attachments: list[AttachmentInput] | None = strawberry.field(
         default=None, description="批复文件 — files."
     )
+    late_entry_reason: str | None = strawberry.field(
+        default=None,
+        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
+    )
 
 
 @strawberry.input(description="退回修改 — return the document for revision.")
@@ -416,6 +420,7 @@ class ApprovalMutations:
             approved_investment=input.approved_investment,
             over_request_reason=input.over_request_reason,
             attachments=await _uploads(ctx, input.attachments),
+            late_entry_reason=input.late_entry_reason,
         )
         return await _payload(ctx, document)
 

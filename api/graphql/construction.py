@@ -510,6 +510,10 @@ class ContractRecordInput:
     amount: CNY = strawberry.field(description="合同金额 — contract amount.")
     signed_on: date = strawberry.field(description="签订日期 — signed on.")
     expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    late_entry_reason: str | None = strawberry.field(
+        default=None,
+        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
+    )
 
 
 @strawberry.input(
@@ -671,6 +675,7 @@ async def _contract(ctx: Context, input: ContractRecordInput, *, om_by_bdb: bool
         values=values,
         om_by_bdb=om_by_bdb,
         expected_version=input.expected_version,
+        late_entry_reason=input.late_entry_reason,
     )
     implementation = await implementation_of(ctx, project.id or 0)
     row = next(r for r in implementation.rows["contracts"] if r["id"] == pk)

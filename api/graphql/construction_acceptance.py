@@ -39,9 +39,16 @@ class AcceptanceInitialRecordInput:
     classified: bool | None = strawberry.field(
         default=None, description="是否涉密系统（决定安全测评报告） — classified (涉密) system, R19.2."
     )
+    late_entry_reason: str | None = strawberry.field(
+        default=None,
+        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
+    )
 
 
-@strawberry.input(description="竣工验收延期 — bdb extends the completion-acceptance window (R19.1).")
+@strawberry.input(
+    description="竣工验收延期或整改延期 — bdb extends the completion-acceptance window (R19.1) or, while the "
+    "project rectifies, the rectification deadline (R20)."
+)
 class AcceptanceExtensionRecordInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
     until: date = strawberry.field(description="延期至 — new closing date.")
@@ -80,6 +87,10 @@ class DisbursementRecordInput:
     amount: CNY = strawberry.field(description="金额 — amount.")
     paid_on: date = strawberry.field(description="拨付日期 — paid on.")
     note: str = strawberry.field(default="", description="说明 — note.")
+    late_entry_reason: str | None = strawberry.field(
+        default=None,
+        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
+    )
 
 
 @strawberry.input(description="数据中心资源分配 — allocate data-centre resources (R21).")
@@ -141,6 +152,7 @@ class AcceptanceMutations:
             passed=input.passed,
             note=input.note,
             classified=input.classified,
+            late_entry_reason=input.late_entry_reason,
         )
         return await _implementation(ctx, project)
 
@@ -239,6 +251,7 @@ class AcceptanceMutations:
             amount=input.amount,
             paid_on=input.paid_on,
             note=input.note,
+            late_entry_reason=input.late_entry_reason,
         )
         return await _implementation(ctx, project)
 

@@ -77,7 +77,7 @@ class Obligation:
     title: str = strawberry.field(description="事项 — what is owed (zh-CN or en).")
     opens_on: date = strawberry.field(description="开始日期 — the day it opens (China time).")
     due_on: date = strawberry.field(
-        description="截止日期（当日23:59:59止） — due date; ends 23:59:59 China time."
+        description="截止日期（北京时间当日内有效） — due date; the whole China-time day is in time."
     )
     state: ObligationStateEnum = strawberry.field(description="状态 — state on today's date.")
     organization_id: strawberry.Private[int]

@@ -18,6 +18,7 @@ from api.graphql.enums import (
     to_gql,
 )
 from api.graphql.projects import Project, load_readable_project
+from domain import chronology
 from domain.clock import end_of_legal_day
 from domain.mid_year import MidYearRequest as DomainMidYear
 from domain.plans import AnnualPlan as DomainPlan
@@ -37,14 +38,16 @@ async def _project(info: Ctx, pk: int) -> Project:
 class PlanCall(Node):
     year: int = strawberry.field(description="计划年度 — plan year.")
     deadline: date = strawberry.field(
-        description="报送截止日期（当日23:59:59止） — deadline, through 23:59:59 CST."
+        description="报送截止日期（北京时间当日内均可报送） — deadline: any instant of that China-time day."
     )
     budget_compilation_date: date = strawberry.field(
         description="财政预算编制时间节点 — budget compilation date."
     )
     requirements: str = strawberry.field(description="报送要求 — submission requirements.")
     opened_at: datetime = strawberry.field(description="发布时间 — opened at.")
-    closes_at: datetime = strawberry.field(description="截止时刻 — the exact closing instant.")
+    closes_at: datetime = strawberry.field(
+        description="截止时刻（当日最后一刻） — the last instant of the deadline day, China time."
+    )
 
     @classmethod
     def from_domain(cls, call: DomainCall) -> PlanCall:
@@ -61,7 +64,7 @@ class PlanCall(Node):
 
     @strawberry.field(description="是否仍在受理 — whether submissions are still accepted now.")
     def is_open(self, info: Ctx) -> bool:
-        return info.context.clock() <= self.closes_at
+        return chronology.in_time(info.context.clock(), self.deadline)
 
 
 @strawberry.type(description="计划条目审核意见 — bdb's or finance's review of a plan entry (Art. 10).")

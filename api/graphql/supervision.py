@@ -119,7 +119,7 @@ class Inspection(Node):
     note: str = strawberry.field(description="检查说明 — scope note.")
     findings: str | None = strawberry.field(description="检查发现 — findings.")
     rectification_deadline: date | None = strawberry.field(
-        description="整改期限 — rectification deadline (23:59:59 China time that day)."
+        description="整改期限（北京时间当日内有效） — rectification deadline (the whole China-time day)."
     )
     opened_at: datetime = strawberry.field(description="发起时间 — opened at.")
     concluded_at: datetime | None = strawberry.field(description="办结时间 — concluded at.")

@@ -10,6 +10,7 @@ from typing import Any
 from domain import approval_documents as docs
 from domain.approval_documents import ApprovalDocument, DocumentStatus, EvaluationConclusion, SelectionMethod
 from domain.approval_path import DocumentType, ensure_step_allowed, path_facts
+from domain.chronology import late_entry_audit
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status, transition
@@ -168,12 +169,14 @@ async def _finish(
     before: dict[str, Any],
     attachments: Sequence[Upload] | None = None,
     project_before: dict[str, Any] | None = None,
+    audit_extra: dict[str, Any] | None = None,
 ) -> None:
     project.touch(uow.now())
     await uow.flush()
     if attachments:
         await uow.documents.attach(document, attachments)
-    uow.record(gate.operation, "ApprovalDocument", document.id, before, document_snapshot(document))
+    after = {**document_snapshot(document), **(audit_extra or {})}
+    uow.record(gate.operation, "ApprovalDocument", document.id, before, after)
     if project_before is not None:
         uow.record(gate.operation, "Project", project.id, project_before, project.snapshot())
     await uow.commit()
@@ -246,6 +249,7 @@ async def approve_document(
     approved_investment: Decimal,
     over_request_reason: str | None,
     attachments: Sequence[Upload],
+    late_entry_reason: str | None = None,
 ) -> tuple[Project, ApprovalDocument]:
     """R13: approval; the preliminary design's approval makes the project APPROVED on its approval date."""
     async with uow:
@@ -260,6 +264,12 @@ async def approve_document(
             over_request_reason=over_request_reason,
             today=legal_date(now),
             now=now,
+            earlier_approvals=[
+                d.approval_date
+                for d in project.documents
+                if d is not document and d.status is DocumentStatus.APPROVED and d.approval_date
+            ],
+            late_entry_reason=late_entry_reason,
         )
         final = document.type is DocumentType.PRELIMINARY_DESIGN
         if final:
@@ -273,6 +283,7 @@ async def approve_document(
             before,
             attachments,
             project_before=project_before if final else None,
+            audit_extra=late_entry_audit(late_entry_reason),
         )
     return project, document
 

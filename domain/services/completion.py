@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from domain import acceptance as acc
+from domain import chronology, funds
 from domain import evaluation as ev
-from domain import funds
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import STATUS_LABELS_ZH, Status, transition
@@ -55,14 +55,25 @@ class AcceptanceFacts:
 
 
 def acceptance_facts(events: Sequence[Row]) -> AcceptanceFacts:
-    passed = [e for e in events if e["kind"] == INITIAL and e["passed"]]
-    extensions = [e for e in events if e["kind"] == EXTENSION]
-    results = [e for e in events if e["kind"] == RESULT]
+    """The facts, in event order: an extension before any result extends the R19.1 window; one after a
+    failed result extends that result's R20 rectification deadline."""
+    initial: date | None = None
+    window_until: date | None = None
+    rectification: date | None = None
+    for e in events:
+        if e["kind"] == INITIAL and e["passed"]:
+            initial = e["event_date"]
+        elif e["kind"] == RESULT:
+            rectification = None if e["passed"] else e["deadline"]
+        elif e["kind"] == EXTENSION and rectification is not None:
+            rectification = max(rectification, e["deadline"])
+        elif e["kind"] == EXTENSION:
+            window_until = e["deadline"]
     filings = [e for e in events if e["kind"] in (FILING, FILING_ACKNOWLEDGED)]
     return AcceptanceFacts(
-        initial_passed_on=passed[-1]["event_date"] if passed else None,
-        extended_until=extensions[-1]["deadline"] if extensions else None,
-        rectification_deadline=results[-1]["deadline"] if results and not results[-1]["passed"] else None,
+        initial_passed_on=initial,
+        extended_until=window_until,
+        rectification_deadline=rectification,
         filed_pending=bool(filings) and filings[-1]["kind"] == FILING,
     )
 
@@ -73,11 +84,13 @@ async def _event(
     project: Project,
     values: dict[str, Any],
     project_before: dict[str, Any] | None,
+    audit_extra: dict[str, Any] | None = None,
 ) -> int:
     assert project.id is not None
     row = {"project_id": project.id, "recorded_at": uow.now(), **values}
     pk = await uow.construction.add_event(row)
-    await finish(uow, gate, project, "AcceptanceEvent", pk, None, jsonable(row), project_before)
+    audit = jsonable({**row, **(audit_extra or {})})
+    await finish(uow, gate, project, "AcceptanceEvent", pk, None, audit, project_before)
     return pk
 
 
@@ -90,30 +103,36 @@ async def record_initial(
     passed: bool,
     note: str,
     classified: bool | None,
+    late_entry_reason: str | None = None,
 ) -> Project:
-    """R19.1: the unit's initial acceptance; a passed one starts the trial operation the window counts from."""
+    """R19.1: the unit's initial acceptance; a passed one starts the trial operation the window counts from.
+    R19.3: its date is checked against today, the start of construction and any earlier initial acceptance."""
     async with uow:
         project = await load(uow, gate, project_id)
         _state(project, (Status.UNDER_CONSTRUCTION,), "R19.1")
-        if on > legal_date(uow.now()):
-            raise DomainError(
-                [
-                    Violation(
-                        "DATE_IN_FUTURE",
-                        "初步验收日期不能晚于今天。",
-                        "The initial acceptance date cannot be in the future.",
-                        rule="R19.1",
-                        field=("input", "date"),
-                    )
-                ]
+        contracts = await uow.construction.contracts(project_id)
+        initials = [e for e in await uow.construction.events(project_id) if e["kind"] == INITIAL]
+        chronology.check(
+            chronology.initial_acceptance_violations(
+                on,
+                today=legal_date(uow.now()),
+                construction_started_on=min((c["signed_on"] for c in contracts), default=None),
+                previous_initial_on=max((e["event_date"] for e in initials), default=None),
+                late_reason=late_entry_reason,
             )
+        )
         before = project.snapshot()
         if classified is not None:
             project.classified = classified
         if passed:
             project.status = transition(project.status, Status.TRIAL_OPERATION, rule="R19.1")
         await _event(
-            uow, gate, project, {"kind": INITIAL, "event_date": on, "passed": passed, "note": note}, before
+            uow,
+            gate,
+            project,
+            {"kind": INITIAL, "event_date": on, "passed": passed, "note": note},
+            before,
+            audit_extra=chronology.late_entry_audit(late_entry_reason),
         )
     return project
 
@@ -121,24 +140,19 @@ async def record_initial(
 async def record_extension(
     *, uow: UnitOfWork, gate: Gate, project_id: int, until: date, reason: str
 ) -> Project:
-    """R19.1 [interp]: bdb extends the completion-acceptance window to a later closing date."""
+    """R19.1 [interp]: bdb extends the completion-acceptance window to a later closing date; R20 [interp]:
+    while the project rectifies, the same step extends the rectification deadline."""
     async with uow:
         project = await load(uow, gate, project_id)
-        _state(project, (Status.TRIAL_OPERATION,), "R19.1")
+        _state(project, (Status.TRIAL_OPERATION, Status.RECTIFYING), "R19.1")
         facts = acceptance_facts(await uow.construction.events(project_id))
-        assert facts.initial_passed_on is not None  # TRIAL_OPERATION is reached only by a passed initial
-        closes = max(acc.window(facts.initial_passed_on)[1], facts.extended_until or date.min)
-        problems = []
-        if until <= closes:
-            problems.append(
-                Violation(
-                    "EXTENSION_NOT_LATER",
-                    f"延期截止日须晚于 {closes.isoformat()}。",
-                    f"The extension must end after {closes.isoformat()}.",
-                    rule="R19.1",
-                    field=("input", "until"),
-                )
-            )
+        if project.status is Status.RECTIFYING:
+            assert facts.rectification_deadline is not None  # RECTIFYING is reached only by a failed result
+            closes = facts.rectification_deadline
+        else:
+            assert facts.initial_passed_on is not None  # TRIAL_OPERATION is reached only by a passed initial
+            closes = max(acc.window(facts.initial_passed_on)[1], facts.extended_until or date.min)
+        problems = chronology.extension_violations(until, today=legal_date(uow.now()), closes=closes)
         if not reason.strip():
             problems.append(
                 Violation(
@@ -173,7 +187,9 @@ async def apply_for_acceptance(
         facts = acceptance_facts(await uow.construction.events(project_id))
         resubmission = project.status is Status.RECTIFYING
         if resubmission:
-            acc.check_resubmission(project.classified, reports)
+            acc.check_resubmission(
+                project.classified, reports, today=today, deadline=facts.rectification_deadline
+            )
         else:
             acc.check_application(
                 initial_passed_on=facts.initial_passed_on,
@@ -317,17 +333,31 @@ async def record_disbursement(
     amount: Decimal,
     paid_on: date,
     note: str,
+    late_entry_reason: str | None = None,
 ) -> tuple[Project, int]:
-    """Finance records a disbursement: never above the approved investment; the remaining funds after filing."""
+    """Finance records a disbursement: never above the approved investment; the remaining funds after filing.
+    R21.1: the payment date is checked against today, the approval date and (remaining funds) the filing."""
     async with uow:
         project = await load(uow, gate, project_id)
-        funds.check_disbursement(
-            kind=kind,
-            amount=amount,
-            already_disbursed=await uow.construction.disbursed(project_id),
-            approved_investment=project.approved_investment,
-            filed=project.status is Status.FILED,
+        problems = chronology.payment_date_violations(
+            paid_on,
+            today=legal_date(uow.now()),
+            approval_date=project.approval_date,
+            filed_on=project.operation_started_on,
+            final=kind is funds.DisbursementKind.FINAL,
+            late_reason=late_entry_reason,
         )
+        try:
+            funds.check_disbursement(
+                kind=kind,
+                amount=amount,
+                already_disbursed=await uow.construction.disbursed(project_id),
+                approved_investment=project.approved_investment,
+                filed=project.status is Status.FILED,
+            )
+        except DomainError as error:
+            problems = [*error.violations, *problems]
+        chronology.check(problems)
         row = {
             "project_id": project_id,
             "kind": kind,
@@ -337,7 +367,8 @@ async def record_disbursement(
             "recorded_at": uow.now(),
         }
         pk = await uow.construction.add_disbursement(row)
-        await finish(uow, gate, project, "Disbursement", pk, None, jsonable(row))
+        audit = jsonable({**row, **chronology.late_entry_audit(late_entry_reason)})
+        await finish(uow, gate, project, "Disbursement", pk, None, audit)
     return project, pk
 
 

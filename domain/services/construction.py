@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import changes as ch
+from domain import chronology
 from domain import implementation as impl
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
@@ -86,25 +87,43 @@ async def record_contract(
     values: dict[str, Any],
     om_by_bdb: bool,
     expected_version: int | None = None,
+    late_entry_reason: str | None = None,
 ) -> tuple[Project, int]:
     """R14–R15: record the implementation; the first contract of an approved project starts construction
-    — only when construction may start (preliminary design approved, project in an approved plan)."""
+    — only when construction may start (preliminary design approved, project in an approved plan).
+    R14.1: the signing date is checked against today and the approval date."""
     async with uow:
         project = await load(uow, gate, project_id, expected_version)
         now = uow.now()
         contract = impl.Contract(
             project_id=project_id, recorded_at=now, operation_maintenance=om_by_bdb, **values
         )
-        impl.check_contract(
-            contract, project, start_problems=may_start_construction(project), om_by_bdb=om_by_bdb
+        problems = chronology.contract_date_violations(
+            contract.signed_on,
+            today=legal_date(now),
+            approval_date=project.approval_date,
+            late_reason=late_entry_reason,
         )
+        contracted = sum((c["amount"] for c in await uow.construction.contracts(project_id)), Decimal(0))
+        try:
+            impl.check_contract(
+                contract,
+                project,
+                start_problems=may_start_construction(project),
+                om_by_bdb=om_by_bdb,
+                already_contracted=contracted,
+            )
+        except DomainError as error:
+            problems = [*error.violations, *problems]
+        chronology.check(problems)
         project_before = None
         if project.status is Status.APPROVED:
             project_before = project.snapshot()
             project.status = transition(project.status, Status.UNDER_CONSTRUCTION, rule="R14")
         row = {**values, "project_id": project_id, "recorded_at": now, "operation_maintenance": om_by_bdb}
         pk = await uow.construction.add_contract(row)
-        await finish(uow, gate, project, "Contract", pk, None, jsonable(row), project_before)
+        audit = jsonable({**row, **chronology.late_entry_audit(late_entry_reason)})
+        await finish(uow, gate, project, "Contract", pk, None, audit, project_before)
     return project, pk
 
 

@@ -121,7 +121,7 @@ async def test_R10_1_happy_path_call_entries_review_compile_approve_makes_projec
     ]  # the plan and its project
 
 
-async def test_R9_the_deadline_ends_at_235959_china_time(api, session_factory, clock):
+async def test_R9_the_whole_deadline_day_is_in_time_and_midnight_is_late(api, session_factory, clock):
     a = await make_agencies(api, session_factory, "unit", "bdb")
     project = await reserve_project(api, a)
     call = await open_call(api, a, deadline="2026-03-31")
@@ -129,10 +129,10 @@ async def test_R9_the_deadline_ends_at_235959_china_time(api, session_factory, c
         "i": {"callId": call["id"], "projectId": project["id"], "kind": "BUILD", "requestedAmount": "1.00"}
     }
 
-    clock.now = datetime(2026, 3, 31, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in Yingkou
+    clock.now = datetime(2026, 3, 31, 15, 59, 59, 999000, tzinfo=UTC)  # 23:59:59.999 in Yingkou
     token = await api.login("user.unit")
     on_time = (await api.data(SUBMIT_ENTRY, variables, token=token))["planEntrySubmit"]
-    clock.now = datetime(2026, 3, 31, 16, 0, 0, tzinfo=UTC)  # one second later
+    clock.now = datetime(2026, 3, 31, 16, 0, 0, tzinfo=UTC)  # 00:00:00.000 on 1 April in Yingkou
     late = (
         await api.data(
             SUBMIT_ENTRY, variables | {"i": variables["i"] | {"kind": "OPERATION_MAINTENANCE"}}, token=token

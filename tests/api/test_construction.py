@@ -175,16 +175,17 @@ async def test_R18_quarters_count_from_the_approval_date_and_missing_ones_are_ov
     )
     await move_to(api, a, clock, date(2026, 9, 1))
     seen = await implementation(api, a, project["id"], role="bdb")
-    # then the first report was due 31 May (end-of-month anchoring) and the second, due 31 Aug, is overdue
+    # then the first report was due 28 May (Civil Code Art. 202: the corresponding day) and the second,
+    # due 28 Aug, is overdue
     report = first["implementation"]["progressReports"][0]
     assert (report["periodStart"], report["periodEnd"], report["physicalProgress"]) == (
         "2026-02-28",
-        "2026-05-31",
+        "2026-05-28",
         "30.50",
     )
     assert seen["progressQuarters"] == [
-        {"number": 1, "dueOn": "2026-05-31", "submitted": True, "overdue": False},
-        {"number": 2, "dueOn": "2026-08-31", "submitted": False, "overdue": True},
+        {"number": 1, "dueOn": "2026-05-28", "submitted": True, "overdue": False},
+        {"number": 2, "dueOn": "2026-08-28", "submitted": False, "overdue": True},
     ]
 
 

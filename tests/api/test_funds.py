@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from domain.clock import legal_date
 from store import construction_tables
 from tests.api.lifecycle_helpers import (
     ACKNOWLEDGE,
@@ -24,8 +25,8 @@ from tests.api.lifecycle_helpers import (
 from tests.utils import error_codes, make_agencies
 
 
-def _pay(project_id: str, kind: str, amount: str) -> dict[str, str]:
-    return {"projectId": project_id, "kind": kind, "amount": amount, "paidOn": "2026-03-02"}
+def _pay(project_id: str, kind: str, amount: str, paid_on: str = "2026-03-02") -> dict[str, str]:
+    return {"projectId": project_id, "kind": kind, "amount": amount, "paidOn": paid_on}
 
 
 async def test_R21_disbursements_never_exceed_the_approved_investment_and_only_finance_records_them(
@@ -57,16 +58,17 @@ async def test_R21_a_final_disbursement_one_second_before_filing_is_refused_and_
     project = await accepted_project(api, a, clock)
     ok(await mutate(api, a, FILE_REPORT, "unit", {"projectId": project["id"]}))
     filing_at = clock.now + timedelta(hours=1)
+    today = legal_date(filing_at).isoformat()  # the remaining funds are paid on the filing day (R21.1)
     # when finance pays the remaining funds and bdb allocates resources one second before the filing
     clock.now = filing_at - timedelta(seconds=1)
     await relogin(api, a, clock.now)
-    early_pay = await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "FINAL", "100000.00"))
+    early_pay = await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "FINAL", "100000.00", today))
     early_resources = await mutate(
         api, a, ALLOCATE, "bdb", {"projectId": project["id"], "resources": "8 vCPU"}
     )
     clock.now = filing_at
     ok(await mutate(api, a, ACKNOWLEDGE, "bdb", {"projectId": project["id"]}))
-    paid = await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "FINAL", "100000.00"))
+    paid = await mutate(api, a, DISBURSE, "finance", _pay(project["id"], "FINAL", "100000.00", today))
     allocated = await mutate(
         api, a, ALLOCATE, "bdb", {"projectId": project["id"], "resources": "8 vCPU / 32 GB"}
     )

@@ -44,13 +44,13 @@ async def test_each_project_shows_its_latest_progress_report_and_next_obligation
     await move_to(api, a, clock, date(2026, 9, 1))
     body = await api.data(LIST, {"n": 10}, token=a.token["unit"])
     integrator = await api.data(LIST, {"n": 10}, token=a.token["integrator"])
-    # then the approved project shows its second report and the third period, due 30 Nov (R18); the draft neither
+    # then the approved project shows its second report and the third period, due 28 Nov (R18, Civil Code Art. 202); the draft neither
     nodes = {n["status"]: n for n in (e["node"] for e in body["projects"]["edges"])}
     approved, draft = nodes["UNDER_CONSTRUCTION"], nodes["DRAFT"]
     assert approved["latestProgressReport"] == {"periodNumber": 2, "physicalProgress": "20.00"}
     assert approved["nextObligation"] == {
         "rule": "R18",
-        "dueOn": "2026-11-30",
+        "dueOn": "2026-11-28",
         "state": "OPEN",
         "project": {"code": approved["code"]},
     }

@@ -54,11 +54,11 @@ def test_calendar_months_clamp_to_the_end_of_the_month(start: date, months: int,
     assert add_months(start, months) == expected
 
 
-def test_R18_a_report_is_due_on_31_may_after_approval_on_28_february() -> None:
+def test_R18_a_report_is_due_on_28_may_after_approval_on_28_february() -> None:
     # given an approval on the last day of February / when the due dates of a year are listed
     dues = quarter_due_dates(date(2026, 2, 28), date(2027, 2, 28))
-    # then they stay on month ends (the [interp] of domain/progress.py)
-    assert dues == [date(2026, 5, 31), date(2026, 8, 31), date(2026, 11, 30), date(2027, 2, 28)]
+    # then each falls on the corresponding day, 28 (PRC Civil Code Art. 202), not on month ends
+    assert dues == [date(2026, 5, 28), date(2026, 8, 28), date(2026, 11, 28), date(2027, 2, 28)]
 
 
 def test_R18_mid_month_approval_keeps_its_day_and_a_quarter_is_overdue_only_after_its_due_date() -> None:

@@ -45,28 +45,28 @@ def test_R22_a_delivered_self_evaluation_is_done() -> None:
 
 
 def test_R18_quarters_follow_the_progress_module_and_each_missed_one_is_overdue() -> None:
-    # given approval on 28 Feb 2026 (month end: reports due 31 May, 31 Aug …), the first report sent
+    # given approval on 28 Feb 2026 (reports due 28 May, 28 Aug … — Civil Code Art. 202), the first sent
     facts = _facts(approval_date=date(2026, 2, 28), progress_reports=frozenset({1}))
     # when
     found = [o for o in obligations(facts, date(2026, 9, 1)) if o.rule == "R18"]
     # then
     assert [(o.due_on, o.state) for o in found] == [
-        (date(2026, 5, 31), ObligationState.DONE),
-        (date(2026, 8, 31), ObligationState.OVERDUE),
-        (date(2026, 11, 30), ObligationState.OPEN),
+        (date(2026, 5, 28), ObligationState.DONE),
+        (date(2026, 8, 28), ObligationState.OVERDUE),
+        (date(2026, 11, 28), ObligationState.OPEN),
         (date(2027, 2, 28), ObligationState.UPCOMING),
     ]
-    assert found[1].opens_on == date(2026, 6, 1)
+    assert found[1].opens_on == date(2026, 5, 29)
 
 
 def test_the_next_obligation_is_the_earliest_not_yet_met() -> None:
-    # given approval on 28 Feb 2026 and the first report (due 31 May) sent
+    # given approval on 28 Feb 2026 and the first report (due 28 May) sent
     facts = _facts(approval_date=date(2026, 2, 28), progress_reports=frozenset({1}))
     # when / then: the met first period is skipped; the overdue second comes before the open third
     found = next_obligation(facts, date(2026, 9, 1))
     assert found is not None and (found.rule, found.due_on, found.state) == (
         "R18",
-        date(2026, 8, 31),
+        date(2026, 8, 28),
         ObligationState.OVERDUE,
     )
     assert next_obligation(_facts(), date(2026, 9, 1)) is None  # not approved: owes nothing yet
@@ -75,7 +75,7 @@ def test_the_next_obligation_is_the_earliest_not_yet_met() -> None:
 def test_R18_reports_stop_at_the_acceptance_filing() -> None:
     facts = _facts(approval_date=date(2026, 2, 28), filed_on=date(2026, 9, 15))
     found = [o for o in obligations(facts, date(2027, 6, 1)) if o.rule == "R18"]
-    assert [o.due_on for o in found] == [date(2026, 5, 31), date(2026, 8, 31)]
+    assert [o.due_on for o in found] == [date(2026, 5, 28), date(2026, 8, 28)]
 
 
 def test_R19_window_opens_three_months_after_initial_acceptance_and_an_extension_moves_the_close() -> None:
@@ -132,3 +132,30 @@ def test_notices_are_earned_on_opening_30_and_7_days_before_and_when_overdue_nev
         is NoticeKind.DUE_IN_7_DAYS
     )
     assert notices_due(_one(facts, date(2026, 7, 1), "R23.1"), date(2026, 7, 1)) == [NoticeKind.OVERDUE]
+
+
+def test_R20_an_extension_after_a_failed_acceptance_moves_the_rectification_obligation() -> None:
+    # given a window extension, a failed result on 1 July (rectify by 1 October) and bdb's extension to 31 October
+    from types import SimpleNamespace
+
+    from store.supervision_repositories import _acceptance
+
+    def event(
+        kind: str, day: date, deadline: date | None = None, passed: bool | None = None
+    ) -> SimpleNamespace:
+        return SimpleNamespace(kind=kind, event_date=day, deadline=deadline, passed=passed)
+
+    facts = _acceptance(
+        [
+            event("INITIAL", date(2026, 1, 31), passed=True),
+            event("EXTENSION", date(2026, 6, 1), deadline=date(2026, 8, 31)),
+            event("APPLICATION", date(2026, 6, 2)),
+            event("RESULT", date(2026, 7, 1), deadline=date(2026, 10, 1), passed=False),
+            event("EXTENSION", date(2026, 9, 30), deadline=date(2026, 10, 31)),
+        ]
+    )
+    # when / then: the window keeps its own extension and the R20 obligation is due on the extended day
+    assert facts["acceptance_extended_until"] == date(2026, 8, 31)
+    assert [(f.failed_on, f.deadline) for f in facts["acceptance_failures"]] == [
+        (date(2026, 7, 1), date(2026, 10, 31))
+    ]
