@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = 5.0  # first retry delay; doubles per attempt
     notification_worker: bool = True  # issue 5: obligation notices (safe in several processes)
     notification_interval_seconds: float = 300.0
+    # Live subscriptions wake on NOTIFY; they also look again this often, in case a notice was lost.
+    live_poll_seconds: float = 5.0
     trusted_documents: Path | None = None  # production: only these operations run (api/trusted_documents.py)
 
     @property
