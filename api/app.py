@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,11 +18,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
-from strawberry.asgi import GraphQL
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
+from strawberry.types.unset import UNSET, UnsetType
 
 from api import export, graphiql, notifications_worker, responses, webhooks_worker
 from api.auth import AuthError, resolve_bearer
@@ -32,13 +35,15 @@ from api.downloads import download_attachment
 from api.graphql.schema import build_schema
 from api.i18n import pick_language
 from api.limits import RequestLimits
+from api.live import ChangeSignal
 from api.logs import RequestContext
 from api.metrics import HttpMetrics, Metrics
 from api.ratelimit import RateLimit
 from api.settings import Settings, database_url
 from api.trusted_documents import trusted_operation_names
 from authz.enforcer import Authorizer
-from authz.listener import follow_database_policy
+from authz.listener import asyncpg_connector, follow_database_policy
+from domain.actors import Actor
 from domain.clock import Clock, system_clock
 from store.driver import driver_connection
 from store.engine import make_engine, make_read_session_factory, make_session_factory
@@ -46,8 +51,20 @@ from store.engine import make_engine, make_read_session_factory, make_session_fa
 log = structlog.get_logger("api.app")
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws speaks text frames (browser clients parse strings); our encoder gives bytes."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     """Strawberry's ASGI view, with our per-request context."""
+
+    websocket_adapter_class = TextFrames
 
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
         super().__init__(build_schema(production=app_state.settings.production), **kwargs)
@@ -77,26 +94,45 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     def graphql_ide_html(self) -> str:
         return graphiql.page_html()  # assets from /graphiql/static, not a CDN (intranet)
 
+    async def _authenticate(self, header: str | None) -> tuple[Actor | None, AuthError | None]:
+        """The actor behind an Authorization value, or why there is none."""
+        if not header:
+            return None, None
+        state = self.app_state
+        try:
+            async with driver_connection(state.engine) as connection:
+                actor = await resolve_bearer(
+                    connection,
+                    header,
+                    secret=state.settings.token_secret.get_secret_value(),
+                    now=state.clock(),
+                )
+        except AuthError as error:
+            return None, error
+        except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            # The database is unreachable: UNAVAILABLE (503, Retry-After) rather than an HTTP 500.
+            log.warning("could not check the credential", exc_info=True)
+            return None, AuthError("unavailable")
+        return actor, None
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
+        """graphql-transport-ws: browsers cannot set headers on a WebSocket, so the token comes in the
+        connection_init payload (`{"Authorization": "Bearer …"}`); without a valid one the socket closes 4403."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        actor, error = await self._authenticate(header if isinstance(header, str) else None)
+        if actor is None:
+            raise ConnectionRejectionError(
+                {"code": "UNAUTHENTICATED", "reason": error.reason if error else "missing"}
+            )
+        context.actor, context.auth_error, context.credential = actor, None, header
+        return UNSET
+
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
         state = self.app_state
         lang = pick_language(request.headers.get("accept-language"))
-        actor, auth_error = None, None
         header = request.headers.get("authorization")
-        if header:
-            try:
-                async with driver_connection(state.engine) as connection:
-                    actor = await resolve_bearer(
-                        connection,
-                        header,
-                        secret=state.settings.token_secret.get_secret_value(),
-                        now=state.clock(),
-                    )
-            except AuthError as error:
-                auth_error = error
-            except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                # The database is unreachable: UNAVAILABLE (503, Retry-After) rather than an HTTP 500.
-                log.warning("could not check the credential", exc_info=True)
-                auth_error = AuthError("unavailable")
+        actor, auth_error = await self._authenticate(header)
         context = Context(
             request=request,
             settings=state.settings,
@@ -109,6 +145,8 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
             request_id=request.scope.get("state", {}).get("request_id"),
             actor=actor,
             auth_error=auth_error,
+            live=state.live,
+            credential=header,
         )
         current_context.set(context)
         return context
@@ -157,6 +195,7 @@ def create_app(
             await notifications_worker.stop(notices)
         if webhook_worker is not None:
             await webhooks_worker.stop(webhook_worker)
+        await app.state.live.stop()
         if listener is not None:
             await listener.stop()
         if engine is not None:
@@ -203,13 +242,21 @@ def create_app(
     )  # type: ignore[arg-type]
     app.state.clock = clock
     app.state.authorizer = authorizer or Authorizer()
+    app.state.live = ChangeSignal(
+        asyncpg_connector(
+            app.state.engine.url.render_as_string(hide_password=False), application_name="yingkou-live"
+        )
+    )
     graphql = GraphQLApp(
         app.state,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
         multipart_uploads_enabled=True,
+        # WebSocket handshakes are not covered by CORS: strawberry refuses other origins than these and ours
+        allowed_origins=settings.cors_origins,
     )
     app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions (graphql-transport-ws)
     app.router.routes.append(graphiql.static_mount())
     app.router.routes.extend(export.routes())  # issue 7: /export/projects.ndjson and .csv
     app.state.metrics = Metrics(  # issue 7: Prometheus at /metrics; 13.10: behind a token, bounded labels

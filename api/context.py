@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
-from api.auth import AuthError
+from api.auth import AuthError, resolve_bearer
 from api.errors import AppError, forbidden, unauthenticated
 from api.graphql.common import pk_of
 from api.settings import Settings
@@ -26,8 +26,12 @@ from domain.obligations import Obligation, next_obligation
 from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import construction_tables, tables
+from store.driver import driver_connection
 from store.supervision_repositories import obligation_facts
 from store.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from api.live import ChangeSignal
 
 
 def _loader(load: Any) -> DataLoader[Any, Any]:
@@ -48,8 +52,16 @@ class Context:
     actor: Actor | None
     auth_error: AuthError | None
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    live: ChangeSignal | None = None  # wakes subscriptions (api/live.py)
+    # graphql-transport-ws: the connection_init payload, where a browser puts its Authorization
+    connection_params: dict[str, Any] | None = None
+    credential: str | None = None  # the Authorization value the actor was resolved from
 
     def __post_init__(self) -> None:
+        self.renew_loaders()
+
+    def renew_loaders(self) -> None:
+        """Fresh per-request caches; a subscription renews them at every change it reads."""
         self.loaders = {
             "organization": _loader(self._load_organizations),
             "reserve_reviews": _loader(self._load_reserve_reviews),
@@ -57,6 +69,20 @@ class Context:
             "latest_progress_report": _loader(self._load_latest_progress_reports),
             "next_obligation": _loader(self._load_next_obligations),
         }
+
+    async def reauthenticate(self) -> None:
+        """Check the credential again (a long-lived subscription): ended sessions end it."""
+        try:
+            async with driver_connection(self.engine) as connection:
+                self.actor = await resolve_bearer(
+                    connection,
+                    self.credential,
+                    secret=self.settings.token_secret.get_secret_value(),
+                    now=self.clock(),
+                )
+        except AuthError as error:
+            self.actor, self.auth_error = None, error
+        self.require_actor()
 
     def require_actor(self) -> Actor:
         """The authenticated actor, or UNAUTHENTICATED (saying whether the token expired or is invalid)."""

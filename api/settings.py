@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     notification_worker: bool = True  # issue 5: obligation notices (safe in several processes)
     notification_interval_seconds: float = 300.0
+    # Live subscriptions wake on NOTIFY; they also look again this often, in case a notice was lost.
+    live_poll_seconds: float = 5.0
     trusted_documents: Path | None = None  # production: only these operations run (api/trusted_documents.py)
     # Issue 13.1: a request body that is not multipart (the GraphQL document and its variables) is refused
     # with 413 while it is read, before any parsing. A multipart request may carry up to max_upload_mb.

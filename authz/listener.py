@@ -25,7 +25,7 @@ log = logging.getLogger("authz.listener")
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 
 
-def asyncpg_connector(url: str) -> Connect:
+def asyncpg_connector(url: str, *, application_name: str = "yingkou-policy-listener") -> Connect:
     """A connect function for an SQLAlchemy URL (TCP or `?host=/socket/dir`)."""
     parsed = make_url(url)
     query = {key: str(value) for key, value in parsed.query.items()}
@@ -40,7 +40,7 @@ def asyncpg_connector(url: str) -> Connect:
             host=host,
             port=port,
             timeout=5,
-            server_settings={"application_name": "yingkou-policy-listener"},
+            server_settings={"application_name": application_name},
         )
 
     return connect

@@ -28,6 +28,7 @@ from api.graphql.organizations import Organization
 from api.graphql.plans import PlanMutations, PlanQueries
 from api.graphql.project_mutations import ProjectMutations
 from api.graphql.projects import Project, ProjectQueries, load_readable_project
+from api.graphql.subscriptions import Subscription
 from api.graphql.supervision import SupervisionMutations, SupervisionQueries
 from api.graphql.webhooks import WebhookMutations, WebhookQueries
 from api.limits import limit_extensions
@@ -104,6 +105,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Project, Organization],
         extensions=[
             GraphQLMetrics,  # first: its post-operation step runs last and sees the final error codes
