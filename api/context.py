@@ -23,9 +23,11 @@ from authz.sql import project_filter
 from domain.actors import Actor
 from domain.clock import Clock, legal_date
 from domain.obligations import Obligation, next_obligation
+from domain.preconditions import NO_FACTS, ActionFacts
 from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import construction_tables, tables
+from store.action_facts import action_facts
 from store.driver import driver_connection
 from store.supervision_repositories import obligation_facts
 from store.uow import SqlUnitOfWork
@@ -68,6 +70,7 @@ class Context:
             "project": _loader(self._load_projects),
             "latest_progress_report": _loader(self._load_latest_progress_reports),
             "next_obligation": _loader(self._load_next_obligations),
+            "action_facts": _loader(self._load_action_facts),
         }
 
     async def reauthenticate(self) -> None:
@@ -163,6 +166,12 @@ class Context:
         today = legal_date(self.clock())
         earliest = {project.project_id: next_obligation(project, today) for project in facts}
         return [earliest.get(i) for i in project_ids]
+
+    async def _load_action_facts(self, project_ids: Sequence[int]) -> list[ActionFacts]:
+        """The facts the project actions' preconditions read, for a page of projects in one batch."""
+        async with self.read_session_factory() as session:
+            found = await action_facts(session, project_ids, legal_date(self.clock()))
+        return [found.get(i, NO_FACTS) for i in project_ids]
 
     async def _load_reserve_reviews(self, project_ids: Sequence[int]) -> list[list[ReserveReview]]:
         async with self.read_session_factory() as session:

@@ -59,6 +59,12 @@ _CODES = (
     ),
     ErrorCode("APPROVAL_NUMBER_REQUIRED", "请填写批复文号。", "Give the approval number.", rule="R13.1"),
     ErrorCode(
+        "APPROVAL_PATH_COMPLETE",
+        "初步设计已批复，审批程序已完成，不再编报审批文件。",
+        "The preliminary design is approved: the approval path is complete, no document follows.",
+        rule="R13.1",
+    ),
+    ErrorCode(
         "APPROVAL_STEP_NOT_ALLOWED",
         "按第十一条的审批路径，本项目现在不能编报该类文件。",
         "Under the Art. 11 approval path the project may not submit this kind of document now.",

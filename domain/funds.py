@@ -18,6 +18,20 @@ class DisbursementKind(StrEnum):
     FINAL = "FINAL"  # the remaining funds: only after the acceptance report is filed (R21)
 
 
+def approval_problems(approved_investment: Decimal | None) -> list[Violation]:
+    """R13.1: nothing is disbursed before an investment is approved."""
+    if approved_investment is not None:
+        return []
+    return [
+        Violation(
+            "NOT_APPROVED",
+            "项目尚无批复投资，不能拨付资金。",
+            "The project has no approved investment: nothing can be disbursed.",
+            rule="R13.1",
+        )
+    ]
+
+
 def check_disbursement(
     *,
     kind: DisbursementKind,
@@ -39,16 +53,8 @@ def check_disbursement(
                 field=("input", "amount"),
             )
         )
-    if approved_investment is None:
-        problems.append(
-            Violation(
-                "NOT_APPROVED",
-                "项目尚无批复投资，不能拨付资金。",
-                "The project has no approved investment: nothing can be disbursed.",
-                rule="R13.1",
-            )
-        )
-    elif already_disbursed + amount > approved_investment:
+    problems.extend(approval_problems(approved_investment))
+    if approved_investment is not None and already_disbursed + amount > approved_investment:
         problems.append(
             Violation(
                 "DISBURSEMENT_ABOVE_APPROVED",

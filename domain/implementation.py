@@ -71,6 +71,45 @@ class Contract:
 CONSTRUCTION_OPEN = (Status.APPROVED, Status.UNDER_CONSTRUCTION)
 
 
+def contract_state_problems(
+    project: Project, *, om_by_bdb: bool, start_problems: list[Violation]
+) -> list[Violation]:
+    """R14–R15: who records the contract (the unit; bdb for O&M) and whether the project is approved and,
+    for its first contract, may start construction (`start_problems`)."""
+    problems: list[Violation] = []
+    is_om = project.kind is ProjectKind.OPERATION_MAINTENANCE
+    if is_om and not om_by_bdb:
+        problems.append(
+            Violation(
+                "OM_PROCUREMENT_BY_BDB",
+                "运维项目由市大数据管理局统一组织采购。",
+                "O&M procurement is organized by bdb, not by the unit.",
+                rule="R15",
+            )
+        )
+    if om_by_bdb and not is_om:
+        problems.append(
+            Violation(
+                "NOT_OM_PROJECT",
+                "该项目不是运维项目，合同由项目单位登记。",
+                "This is not an O&M project: its unit records the contract.",
+                rule="R15",
+            )
+        )
+    if project.status not in CONSTRUCTION_OPEN:
+        problems.append(
+            Violation(
+                "PROJECT_NOT_APPROVED",
+                "项目须已批复方可登记合同。",
+                "A contract is recorded for an approved project.",
+                rule="R14",
+            )
+        )
+    elif project.status is Status.APPROVED:
+        problems.extend(start_problems)
+    return problems
+
+
 def check_contract(
     contract: Contract,
     project: Project,
@@ -138,36 +177,7 @@ def check_contract(
                 field=("input", "amount"),
             )
         )
-    is_om = project.kind is ProjectKind.OPERATION_MAINTENANCE
-    if is_om and not om_by_bdb:
-        problems.append(
-            Violation(
-                "OM_PROCUREMENT_BY_BDB",
-                "运维项目由市大数据管理局统一组织采购。",
-                "O&M procurement is organized by bdb, not by the unit.",
-                rule="R15",
-            )
-        )
-    if om_by_bdb and not is_om:
-        problems.append(
-            Violation(
-                "NOT_OM_PROJECT",
-                "该项目不是运维项目，合同由项目单位登记。",
-                "This is not an O&M project: its unit records the contract.",
-                rule="R15",
-            )
-        )
-    if project.status not in CONSTRUCTION_OPEN:
-        problems.append(
-            Violation(
-                "PROJECT_NOT_APPROVED",
-                "项目须已批复方可登记合同。",
-                "A contract is recorded for an approved project.",
-                rule="R14",
-            )
-        )
-    elif project.status is Status.APPROVED:
-        problems.extend(start_problems)
+    problems.extend(contract_state_problems(project, om_by_bdb=om_by_bdb, start_problems=start_problems))
     if problems:
         raise DomainError(problems)
 

@@ -68,16 +68,8 @@ def _need(text: str, field: str) -> None:
         )
 
 
-def submit(
-    *,
-    project_id: int,
-    project_status: Status,
-    year: int,
-    amount: Decimal,
-    reason: str,
-    pending: bool,
-    now: datetime,
-) -> MidYearRequest:
+def state_problems(project_status: Status, *, pending: bool) -> list[Violation]:
+    """R10.2: a reserve project not yet planned, with no mid-year request in progress."""
     problems = []
     if project_status is not Status.IN_RESERVE:
         problems.append(
@@ -98,6 +90,20 @@ def submit(
                 rule="R10.2",
             )
         )
+    return problems
+
+
+def submit(
+    *,
+    project_id: int,
+    project_status: Status,
+    year: int,
+    amount: Decimal,
+    reason: str,
+    pending: bool,
+    now: datetime,
+) -> MidYearRequest:
+    problems = state_problems(project_status, pending=pending)
     if amount <= 0:
         problems.append(
             Violation(

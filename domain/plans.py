@@ -156,6 +156,21 @@ def open_call(
     )
 
 
+def entry_state_problems(project_status: Status) -> list[Violation]:
+    """R9: only reserve projects (planned and approved ones too, for a later year) enter a plan."""
+    if project_status in (Status.IN_RESERVE, Status.PLANNED, Status.APPROVED):
+        return []
+    return [
+        Violation(
+            "PROJECT_NOT_IN_RESERVE",
+            "只有已入储备库的项目可以报送年度计划。",
+            "Only projects in the reserve library may enter the plan.",
+            rule="R9",
+            field=("input", "projectId"),
+        )
+    ]
+
+
 def check_entry(call: PlanCall, *, project_status: Status, amount: Decimal, now: datetime) -> None:
     """R9: reserve projects submit until the deadline's last second, China time; later ones are refused."""
     problems = []
@@ -168,16 +183,7 @@ def check_entry(call: PlanCall, *, project_status: Status, amount: Decimal, now:
                 rule="R9",
             )
         )
-    if project_status not in (Status.IN_RESERVE, Status.PLANNED, Status.APPROVED):
-        problems.append(
-            Violation(
-                "PROJECT_NOT_IN_RESERVE",
-                "只有已入储备库的项目可以报送年度计划。",
-                "Only projects in the reserve library may enter the plan.",
-                rule="R9",
-                field=("input", "projectId"),
-            )
-        )
+    problems.extend(entry_state_problems(project_status))
     if amount <= 0:
         problems.append(
             Violation(

@@ -274,7 +274,7 @@ def rectification_failed(inspection: Inspection, reports: list[RectificationRepo
     return today > inspection.rectification_deadline and not pending_in_time
 
 
-def _no_grounds() -> DomainError:
+def no_grounds() -> DomainError:
     return refuse(
         "NO_FAILED_RECTIFICATION",
         "项目没有逾期未整改或整改后仍不符合要求的情形，不能采取此措施。",
@@ -286,7 +286,7 @@ def _no_grounds() -> DomainError:
 def defer_plan(project: Project, *, grounds: bool) -> None:
     """R23.2: bdb defers the project's investment plan arrangement; it cannot enter a plan until lifted."""
     if not grounds:
-        raise _no_grounds()
+        raise no_grounds()
     if project.plan_deferred:
         raise refuse(
             "ALREADY_DEFERRED",
@@ -308,7 +308,7 @@ def lift_deferral(project: Project) -> None:
 def suspend(project: Project, *, grounds: bool) -> None:
     """R23.2: bdb suspends construction; the state it left is kept for resuming."""
     if not grounds:
-        raise _no_grounds()
+        raise no_grounds()
     previous = project.status
     project.status = transition(previous, Status.SUSPENDED, rule="R23.2")
     project.suspended_from = previous
@@ -316,15 +316,23 @@ def suspend(project: Project, *, grounds: bool) -> None:
 
 def resume(project: Project) -> None:
     """R23.2: bdb lifts the suspension; the project returns to the state it was suspended in."""
-    if project.status is not Status.SUSPENDED or project.suspended_from is None:
-        raise refuse("NOT_SUSPENDED", "项目未被暂停。", "The project is not suspended.", rule="R23.2")
+    if problems := resume_problems(project):
+        raise DomainError(problems)
+    assert project.suspended_from is not None  # resume_problems holds it
     project.status, project.suspended_from = Status(project.suspended_from), None
+
+
+def resume_problems(project: Project) -> list[Violation]:
+    """R23.2: only a suspended project (one that knows the state it left) resumes."""
+    if project.status is Status.SUSPENDED and project.suspended_from is not None:
+        return []
+    return [Violation("NOT_SUSPENDED", "项目未被暂停。", "The project is not suspended.", rule="R23.2")]
 
 
 def terminate(project: Project, *, grounds: bool) -> None:
     """R23.2: bdb terminates the project; final."""
     if not grounds:
-        raise _no_grounds()
+        raise no_grounds()
     project.status = transition(project.status, Status.TERMINATED, rule="R23.2")
     project.suspended_from = None
 

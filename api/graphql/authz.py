@@ -23,6 +23,9 @@ from authz.explain import Decision, article_in
 from authz.operations import Operation
 from authz.policy_lines import PERMISSION, PolicyLine
 from authz.scopes import NO_OBJECT, project_facts
+from domain import preconditions as pre
+from domain.actors import Actor
+from domain.clock import legal_date
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.projects import Project as DomainProject
 
@@ -60,6 +63,39 @@ PROJECT_ACTIONS: tuple[Operation, ...] = (
     Operation.PROJECT_TERMINATE,
     Operation.INFO_REQUEST_SEND,
 )
+
+# Whether each project action may start on the project now: the precondition its use case calls first.
+PRECONDITIONS: dict[Operation, pre.Precondition] = {
+    Operation.APPROVAL_FACTS_UPDATE: pre.approval_facts_update,
+    Operation.APPROVAL_DOCUMENT_SUBMIT: pre.approval_document_submit,
+    Operation.CONTRACT_RECORD: pre.contract_record,
+    Operation.OM_PROCUREMENT_RECORD: pre.om_procurement_record,
+    Operation.CHANGE_REQUEST_FILE: pre.change_request_file,
+    Operation.PROGRESS_REPORT_SUBMIT: pre.progress_report_submit,
+    Operation.ACCEPTANCE_INITIAL_RECORD: pre.acceptance_initial_record,
+    Operation.ACCEPTANCE_EXTEND: pre.acceptance_extend,
+    Operation.ACCEPTANCE_APPLY: pre.acceptance_apply,
+    Operation.ACCEPTANCE_DECIDE: pre.acceptance_decide,
+    Operation.ACCEPTANCE_REPORT_FILE: pre.acceptance_report_file,
+    Operation.ACCEPTANCE_FILING_ACKNOWLEDGE: pre.acceptance_filing_acknowledge,
+    Operation.DISBURSEMENT_RECORD: pre.disbursement_record,
+    Operation.RESOURCE_ALLOCATE: pre.resource_allocate,
+    Operation.SELF_EVALUATION_SUBMIT: pre.self_evaluation_submit,
+    Operation.POST_EVALUATION_COMMISSION: pre.post_evaluation_commission,
+    Operation.PLAN_ENTRY_SUBMIT: pre.plan_entry_submit,
+    Operation.MID_YEAR_SUBMIT: pre.mid_year_submit,
+    Operation.PROJECT_UPDATE: pre.project_update,
+    Operation.PROJECT_PARTICIPATION_UPDATE: pre.project_participation_update,
+    Operation.PROJECT_SUBMIT_TO_RESERVE: pre.project_submit_to_reserve,
+    Operation.RESERVE_REVIEW_RECORD: pre.reserve_review_record,
+    Operation.INSPECTION_OPEN: pre.inspection_open,
+    Operation.PROJECT_PLAN_DEFER: pre.project_plan_defer,
+    Operation.PROJECT_SUSPEND: pre.project_suspend,
+    Operation.PROJECT_RESUME: pre.project_resume,
+    Operation.PROJECT_TERMINATE: pre.project_terminate,
+    Operation.INFO_REQUEST_SEND: pre.info_request_send,
+}
+PRECONDITION_FAILED = "PRECONDITION_FAILED"
 
 
 class Performs(FieldExtension):
@@ -120,9 +156,13 @@ def _emptied_fields(payload_type: type) -> tuple[str, ...]:
 @strawberry.type(description="权限判定 — whether the viewer may perform an operation, and why.")
 class Permission:
     operation: OperationEnum = strawberry.field(description="操作 — the operation.")
-    allowed: bool = strawberry.field(description="是否允许 — whether it is allowed now.")
+    allowed: bool = strawberry.field(
+        description="是否允许 — whether it is allowed now: authorized, and (on a project) its precondition holds."
+    )
     code: str = strawberry.field(
-        description="判定码 — `GRANTED`, `NO_GRANT`, `OUT_OF_SCOPE` or `READ_ONLY_TOKEN`."
+        description="判定码 — `GRANTED`; refused by authorization: `NO_GRANT`, `OUT_OF_SCOPE` or "
+        "`READ_ONLY_TOKEN` (the mutation would answer FORBIDDEN); authorized but the project's state refuses "
+        "it now: `PRECONDITION_FAILED` (see `reasons`)."
     )
     reason: str = strawberry.field(description="理由 — why, in zh-CN or English (Accept-Language).")
     rule: str | None = strawberry.field(
@@ -132,19 +172,67 @@ class Permission:
         description="条款 — the article that gives the power, e.g. `第七条`."
     )
     scope: str | None = strawberry.field(description="范围 — the scope of that policy line, e.g. `lead`.")
+    mutation: str | None = strawberry.field(
+        description="对应的变更操作 — the mutation a frontend calls to perform it, e.g. `projectUpdate`; null "
+        "for an operation no mutation performs."
+    )
+    reasons: list[UserError] = strawberry.field(
+        description="前置条件不满足的理由 — when `code` is `PRECONDITION_FAILED`: the userErrors (code, rule, "
+        "article, message) the mutation would answer now; empty otherwise."
+    )
 
     @classmethod
-    def from_decision(cls, decision: Decision, lang: str) -> Permission:
+    def from_decision(
+        cls, decision: Decision, lang: str, mutation: str | None, refusals: list[UserError] | None = None
+    ) -> Permission:
         grant = decision.grant
+        refused = decision.allowed and bool(refusals)
         return cls(
             operation=to_gql(OperationEnum, decision.operation),
-            allowed=decision.allowed,
-            code=decision.code,
-            reason=decision.reason(lang),
+            allowed=decision.allowed and not refused,
+            code=PRECONDITION_FAILED if refused else decision.code,
+            reason=("；" if lang != "en" else "; ").join(r.message for r in refusals or [])
+            if refused
+            else decision.reason(lang),
             rule=grant.rule if grant else None,
             article=article_in(grant.article, lang) if grant else None,
             scope=grant.scope if grant else None,
+            mutation=mutation,
+            reasons=list(refusals or []) if refused else [],
         )
+
+
+_MUTATIONS: dict[int, dict[Operation, str]] = {}
+
+
+def mutation_of(info: Ctx, operation: Operation) -> str | None:
+    """The first mutation (schema order) whose `Performs` names the operation; read from the schema once."""
+    schema = info.schema
+    names = _MUTATIONS.get(id(schema))
+    if names is None:
+        names = {}
+        mutation = schema.get_type_by_name("Mutation")
+        for f in getattr(mutation, "fields", ()):
+            for extension in f.extensions:
+                if isinstance(extension, Performs) and extension.operation is not None:
+                    names.setdefault(extension.operation, schema.config.name_converter.from_field(f))
+        _MUTATIONS[id(schema)] = names
+    return names.get(operation)
+
+
+async def project_permission(
+    info: Ctx, actor: Actor, operation: Operation, project: DomainProject
+) -> Permission:
+    """Authorization first (as the gate decides), then the operation's precondition on this project."""
+    ctx = info.context
+    decision = ctx.authorizer.explain(actor, operation, project_facts(actor, project))
+    check = PRECONDITIONS.get(operation)
+    refusals: list[UserError] = []
+    if decision.allowed and check is not None:
+        facts = await ctx.loaders["action_facts"].load(project.id)
+        found = check(project, facts, legal_date(ctx.clock()))
+        refusals = user_errors(DomainError(found), ctx.lang) if found else []
+    return Permission.from_decision(decision, ctx.lang, mutation_of(info, operation), refusals)
 
 
 def require_on_project(info: Ctx, operation: Operation, project: DomainProject) -> None:
@@ -180,9 +268,10 @@ class ViewerPermissions:
         op = Operation(operation.value)
         if project_id is None:
             facts = NO_OBJECT | ctx.authorizer.scopes(actor, op)
-        else:
-            facts = project_facts(actor, await load_readable_project(ctx, pk=ctx.pk(project_id, "Project")))
-        return Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang)
+            decision = ctx.authorizer.explain(actor, op, facts)
+            return Permission.from_decision(decision, ctx.lang, mutation_of(info, op))
+        project = await load_readable_project(ctx, pk=ctx.pk(project_id, "Project"))
+        return await project_permission(info, actor, op, project)
 
 
 @strawberry.type
@@ -190,17 +279,25 @@ class ProjectPermissions:
     """Mixed into `Project`, whose `aggregate(info)` gives the domain object."""
 
     @strawberry.field(
-        description="可执行的操作 — each project action, whether the viewer may do it now and why "
-        "(authorization only; lifecycle rules are checked when it is performed)."
+        description="可执行的操作 — each project action: whether the viewer may do it now, the mutation "
+        "that does it, and why not — authorization first (`NO_GRANT`, `OUT_OF_SCOPE` …), then the "
+        "project's lifecycle precondition (`PRECONDITION_FAILED` with the mutation's own userErrors)."
     )
     async def available_actions(self, info: Ctx) -> list[Permission]:
         ctx = info.context
         actor = ctx.require_actor()
-        facts = project_facts(actor, await self.aggregate(info))  # type: ignore[attr-defined]
-        return [
-            Permission.from_decision(ctx.authorizer.explain(actor, op, facts), ctx.lang)
-            for op in PROJECT_ACTIONS
-        ]
+        project = await self.aggregate(info)  # type: ignore[attr-defined]
+        return [await project_permission(info, actor, op, project) for op in PROJECT_ACTIONS]
+
+    @strawberry.field(
+        description="下一步审批文件为何为空 — why `nextApprovalStep` is null, as the userErrors "
+        "`approvalDocumentSubmit` would answer (e.g. `PROJECT_NOT_IN_APPROVAL`, `DOCUMENT_UNDER_REVIEW`, "
+        "`PROJECT_SUSPENDED`) or `APPROVAL_PATH_COMPLETE` once the preliminary design is approved; empty "
+        "when there is a next step."
+    )
+    async def next_approval_step_blocked(self, info: Ctx) -> list[UserError]:
+        found = pre.no_next_approval_step(await self.aggregate(info))  # type: ignore[attr-defined]
+        return user_errors(DomainError(found), info.context.lang) if found else []
 
 
 @strawberry.type(description="授权规则 — one line of the authorization policy.")

@@ -384,7 +384,7 @@ class Project(Node, ProjectPermissions):
     @strawberry.field(
         description="下一步可编报的审批文件及依据 — the most direct next approval document and the rule "
         "that allows it (R11); null outside the reserve, while a document is under "
-        "review, and once the preliminary design is approved."
+        "review, and once the preliminary design is approved — `nextApprovalStepBlocked` says which."
     )
     async def next_approval_step(
         self, info: Ctx

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import approval_documents as docs
+from domain import preconditions as pre
 from domain.approval_documents import ApprovalDocument, DocumentStatus, EvaluationConclusion, SelectionMethod
 from domain.approval_path import DocumentType, ensure_step_allowed, path_facts
 from domain.chronology import late_entry_audit
@@ -15,10 +16,11 @@ from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status, transition
 from domain.ports import Gate, UnitOfWork, Upload
+from domain.preconditions import may_start_construction as may_start_construction  # re-exported
 from domain.projects import Project
-from domain.services.projects import _check_version
+from domain.services.projects import _check_version, precondition
 
-EDITABLE_FACTS = (Status.IN_RESERVE, Status.PLANNED)
+EDITABLE_FACTS = pre.APPROVAL_OPEN
 
 
 def document_snapshot(document: ApprovalDocument) -> dict[str, Any]:
@@ -55,18 +57,8 @@ async def update_approval_facts(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.approval_facts_update, project, uow)
         _check_version(project, expected_version)
-        if project.status not in EDITABLE_FACTS or any(d.open for d in project.documents):
-            raise DomainError(
-                [
-                    Violation(
-                        "APPROVAL_FACTS_LOCKED",
-                        "仅在储备库或计划中、且无在审文件时可更新审批路径依据。",
-                        "Approval-path facts change only in the reserve or plan, with no document under review.",
-                        rule="R11.0",
-                    )
-                ]
-            )
         before = project.snapshot()
         for name, value in values.items():
             setattr(project, name, value.strip() or None if isinstance(value, str) else value)
@@ -92,29 +84,8 @@ async def submit_document(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.approval_document_submit, project, uow)
         _check_version(project, expected_version)
-        if project.status not in EDITABLE_FACTS:
-            raise DomainError(
-                [
-                    Violation(
-                        "PROJECT_NOT_IN_APPROVAL",
-                        "项目须已入储备库方可编报审批文件。",
-                        "Approval documents are submitted for projects in the reserve.",
-                        rule="R11.0",
-                    )
-                ]
-            )
-        if any(d.open for d in project.documents):
-            raise DomainError(
-                [
-                    Violation(
-                        "DOCUMENT_UNDER_REVIEW",
-                        "已有在审的审批文件，请待其批复或退回。",
-                        "Another approval document is under review.",
-                        rule="R11.0",
-                    )
-                ]
-            )
         step = ensure_step_allowed(path_facts(project), document_type)
         now = uow.now()
         version = 1 + max((d.version for d in project.documents if d.type is document_type), default=0)
@@ -294,30 +265,3 @@ async def return_document(*, uow: UnitOfWork, gate: Gate, document_id: int, reas
         docs.return_for_revision(document, reason=reason, now=uow.now())
         await _finish(uow, gate, project, document, before)
     return document
-
-
-def may_start_construction(project: Project) -> list[Violation]:
-    """Construction needs the preliminary design approved and the project in an approved annual plan."""
-    problems = []
-    if not any(
-        d.type is DocumentType.PRELIMINARY_DESIGN and d.status is DocumentStatus.APPROVED
-        for d in project.documents
-    ):
-        problems.append(
-            Violation(
-                "PRELIMINARY_DESIGN_NOT_APPROVED",
-                "初步设计未批复，不能开工建设。",
-                "The preliminary design is not approved: construction cannot start.",
-                rule="R13.1",
-            )
-        )
-    if project.plan_year is None:
-        problems.append(
-            Violation(
-                "NOT_IN_APPROVED_PLAN",
-                "项目未列入经批准的年度投资计划，不能开工建设。",
-                "The project is not in an approved annual investment plan.",
-                rule="R10.1",
-            )
-        )
-    return problems

@@ -12,13 +12,15 @@ from typing import Any
 from domain import acceptance as acc
 from domain import chronology, funds
 from domain import evaluation as ev
+from domain import preconditions as pre
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
-from domain.lifecycle import STATUS_LABELS_ZH, Status, transition
+from domain.lifecycle import Status, transition
 from domain.ports import Gate, Row, UnitOfWork
+from domain.preconditions import ActionFacts
 from domain.projects import Project
-from domain.rules import RuleId
 from domain.services.construction import finish, jsonable, load
+from domain.services.projects import precondition
 
 INITIAL = "INITIAL"
 EXTENSION = "EXTENSION"
@@ -27,21 +29,6 @@ RESUBMISSION = "RESUBMISSION"
 RESULT = "RESULT"
 FILING = "FILING"
 FILING_ACKNOWLEDGED = "FILING_ACKNOWLEDGED"
-
-
-def _state(project: Project, allowed: tuple[Status, ...], rule: RuleId, code: str = "WRONG_STATE") -> None:
-    if project.status not in allowed:
-        labels = "、".join(STATUS_LABELS_ZH[s] for s in allowed)
-        raise DomainError(
-            [
-                Violation(
-                    code,
-                    f"项目当前为「{STATUS_LABELS_ZH[project.status]}」，此操作仅限：{labels}。",
-                    f"A project in state {project.status} cannot do this (allowed: {', '.join(allowed)}).",
-                    rule=rule,
-                )
-            ]
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +95,7 @@ async def record_initial(
     """R19.1: the unit's initial acceptance; a passed one starts the trial operation the window counts from.
     R19.3: its date is checked against today, the start of construction and any earlier initial acceptance."""
     async with uow:
-        project = await load(uow, gate, project_id)
-        _state(project, (Status.UNDER_CONSTRUCTION,), "R19.1")
+        project = await load(uow, gate, project_id, check=pre.acceptance_initial_record)
         contracts = await uow.construction.contracts(project_id)
         initials = [e for e in await uow.construction.events(project_id) if e["kind"] == INITIAL]
         chronology.check(
@@ -143,8 +129,7 @@ async def record_extension(
     """R19.1 [interp]: bdb extends the completion-acceptance window to a later closing date; R20 [interp]:
     while the project rectifies, the same step extends the rectification deadline."""
     async with uow:
-        project = await load(uow, gate, project_id)
-        _state(project, (Status.TRIAL_OPERATION, Status.RECTIFYING), "R19.1")
+        project = await load(uow, gate, project_id, check=pre.acceptance_extend)
         facts = acceptance_facts(await uow.construction.events(project_id))
         if project.status is Status.RECTIFYING:
             assert facts.rectification_deadline is not None  # RECTIFYING is reached only by a failed result
@@ -181,8 +166,7 @@ async def apply_for_acceptance(
     """R19: the completion-acceptance application within the window, with the five reports; R20: after
     rectification the same application is the resubmission bdb re-examines."""
     async with uow:
-        project = await load(uow, gate, project_id)
-        _state(project, (Status.TRIAL_OPERATION, Status.RECTIFYING), "R19.1")
+        project = await load(uow, gate, project_id, check=pre.acceptance_apply)
         today = legal_date(uow.now())
         facts = acceptance_facts(await uow.construction.events(project_id))
         resubmission = project.status is Status.RECTIFYING
@@ -222,8 +206,7 @@ async def decide_acceptance(
 ) -> Project:
     """R20: bdb's result; a failure sets the 3-month rectification deadline."""
     async with uow:
-        project = await load(uow, gate, project_id)
-        _state(project, (Status.ACCEPTANCE_REVIEW,), "R20")
+        project = await load(uow, gate, project_id, check=pre.acceptance_decide)
         if not opinion.strip():
             raise DomainError(
                 [
@@ -257,37 +240,12 @@ async def decide_acceptance(
     return project
 
 
-def _not_accepted(project: Project) -> DomainError:
-    return DomainError(
-        [
-            Violation(
-                "NOT_ACCEPTED",
-                "项目未通过竣工验收，不能备案投入运行。",
-                "The project has not passed its completion acceptance: it cannot be filed and "
-                "put into operation.",
-                rule="R20",
-            )
-        ]
-    )
-
-
 async def file_acceptance_report(*, uow: UnitOfWork, gate: Gate, project_id: int, note: str) -> Project:
     """R21: after acceptance the unit files its acceptance report with bdb."""
     async with uow:
         project = await load(uow, gate, project_id)
-        if project.status is not Status.ACCEPTED:
-            raise _not_accepted(project)
-        if acceptance_facts(await uow.construction.events(project_id)).filed_pending:
-            raise DomainError(
-                [
-                    Violation(
-                        "FILING_PENDING",
-                        "验收报告已报备，待大数据局确认。",
-                        "The acceptance report is already filed, waiting for bdb.",
-                        rule="R21",
-                    )
-                ]
-            )
+        pending = acceptance_facts(await uow.construction.events(project_id)).filed_pending
+        precondition(pre.acceptance_report_file, project, uow, ActionFacts(filing_pending=pending))
         await _event(
             uow, gate, project, {"kind": FILING, "event_date": legal_date(uow.now()), "note": note}, None
         )
@@ -298,19 +256,8 @@ async def acknowledge_filing(*, uow: UnitOfWork, gate: Gate, project_id: int, no
     """R21: bdb acknowledges the filing; the project is FILED and in operation from today (R22 counts)."""
     async with uow:
         project = await load(uow, gate, project_id)
-        if project.status is not Status.ACCEPTED:
-            raise _not_accepted(project)
-        if not acceptance_facts(await uow.construction.events(project_id)).filed_pending:
-            raise DomainError(
-                [
-                    Violation(
-                        "NO_FILING",
-                        "项目单位尚未报备验收报告。",
-                        "The unit has not filed its acceptance report.",
-                        rule="R21",
-                    )
-                ]
-            )
+        pending = acceptance_facts(await uow.construction.events(project_id)).filed_pending
+        precondition(pre.acceptance_filing_acknowledge, project, uow, ActionFacts(filing_pending=pending))
         today = legal_date(uow.now())
         before = project.snapshot()
         project.status = transition(project.status, Status.FILED, rule="R21")
@@ -338,7 +285,7 @@ async def record_disbursement(
     """Finance records a disbursement: never above the approved investment; the remaining funds after filing.
     R21.1: the payment date is checked against today, the approval date and (remaining funds) the filing."""
     async with uow:
-        project = await load(uow, gate, project_id)
+        project = await load(uow, gate, project_id, check=pre.disbursement_record)
         problems = chronology.payment_date_violations(
             paid_on,
             today=legal_date(uow.now()),
@@ -377,8 +324,7 @@ async def allocate_resources(
 ) -> tuple[Project, int]:
     """bdb allocates data-centre resources — only to a filed project (R21)."""
     async with uow:
-        project = await load(uow, gate, project_id)
-        funds.check_resource_allocation(filed=project.status is Status.FILED)
+        project = await load(uow, gate, project_id, check=pre.resource_allocate)
         if not resources.strip():
             raise DomainError(
                 [
@@ -407,9 +353,8 @@ async def submit_self_evaluation(
 ) -> tuple[Project, int]:
     """R22: the unit's self-evaluation, 12–24 months into operation, delivered to bdb and finance."""
     async with uow:
-        project = await load(uow, gate, project_id)
+        project = await load(uow, gate, project_id, check=pre.self_evaluation_submit)
         today = legal_date(uow.now())
-        ev.check_self_evaluation(project.operation_started_on, today)
         if not summary.strip():
             raise DomainError(
                 [
@@ -439,17 +384,8 @@ async def commission_post_evaluation(
 ) -> int:
     """R22: bdb commissions a third-party post-evaluation of a project in operation."""
     async with uow:
-        project = await load(uow, gate, project_id)
+        project = await load(uow, gate, project_id, check=pre.post_evaluation_commission)
         problems = []
-        if project.status is not Status.FILED:
-            problems.append(
-                Violation(
-                    "NOT_IN_OPERATION",
-                    "项目须已验收备案并投入运行，方可开展后评价。",
-                    "A post-evaluation is for a project filed and in operation.",
-                    rule="R22",
-                )
-            )
         types = await uow.projects.organization_types([evaluator_organization_id])
         if types.get(evaluator_organization_id) != "evaluator":
             problems.append(

@@ -10,27 +10,20 @@ from typing import Any
 from domain import changes as ch
 from domain import chronology
 from domain import implementation as impl
+from domain import preconditions as pre
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status, transition
 from domain.money import format_cny
 from domain.ports import Gate, UnitOfWork
+from domain.preconditions import ActionFacts, Precondition, may_start_construction
 from domain.progress import check_report, period_of
 from domain.projects import Project
-from domain.services.approvals import may_start_construction
-from domain.services.projects import _check_version
+from domain.services.projects import _check_version, precondition
 
-# A change of scale, content, standard or investment is asked for while the project is being built.
-CHANGE_OPEN = (Status.APPROVED, Status.UNDER_CONSTRUCTION, Status.TRIAL_OPERATION)
-# R18: reports from approval until the acceptance filing.
-REPORTING = (
-    Status.APPROVED,
-    Status.UNDER_CONSTRUCTION,
-    Status.TRIAL_OPERATION,
-    Status.ACCEPTANCE_REVIEW,
-    Status.RECTIFYING,
-    Status.ACCEPTED,
-)
+# Kept for the callers that spell them here: the preconditions own them now.
+CHANGE_OPEN = pre.CHANGE_OPEN
+REPORTING = pre.REPORTING
 
 
 def jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -50,10 +43,20 @@ def jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def load(uow: UnitOfWork, gate: Gate, project_id: int, expected_version: int | None = None) -> Project:
-    """The project, locked, checked against the gate, not suspended, at the version the client saw."""
+async def load(
+    uow: UnitOfWork,
+    gate: Gate,
+    project_id: int,
+    expected_version: int | None = None,
+    check: Precondition | None = None,
+    facts: ActionFacts | None = None,
+) -> Project:
+    """The project, locked, checked against the gate and the operation's precondition, not suspended, at
+    the version the client saw."""
     project = await uow.projects.get(project_id, for_update=True)
     gate.check(project)
+    if check is not None:
+        precondition(check, project, uow, facts or pre.NO_FACTS)
     _check_version(project, expected_version)
     return project
 
@@ -93,7 +96,8 @@ async def record_contract(
     — only when construction may start (preliminary design approved, project in an approved plan).
     R14.1: the signing date is checked against today and the approval date."""
     async with uow:
-        project = await load(uow, gate, project_id, expected_version)
+        check = pre.om_procurement_record if om_by_bdb else pre.contract_record
+        project = await load(uow, gate, project_id, expected_version, check)
         now = uow.now()
         contract = impl.Contract(
             project_id=project_id, recorded_at=now, operation_maintenance=om_by_bdb, **values
@@ -159,16 +163,7 @@ def _facts(values: dict[str, Any]) -> ch.ChangeFacts:
 
 
 async def _classify(uow: UnitOfWork, project: Project, facts: ch.ChangeFacts) -> ChangePreview:
-    problems: list[Violation] = []
-    if project.status not in CHANGE_OPEN or project.approved_investment is None:
-        problems.append(
-            Violation(
-                "CHANGE_NOT_OPEN",
-                "项目须已批复、尚未申请竣工验收，方可申请变更。",
-                "Changes are asked for between the approval and the completion-acceptance application.",
-                rule="R16",
-            )
-        )
+    problems: list[Violation] = pre.change_not_open(project)
     try:
         ch.check_facts(facts)
     except DomainError as error:
@@ -237,19 +232,12 @@ async def file_change(
 ) -> tuple[Project, int, ChangePreview]:
     """R16–R17: the unit submits a change; a small filed change is effective at once, the rest waits."""
     async with uow:
-        project = await load(uow, gate, project_id, expected_version)
+        project = await uow.projects.get(project_id, for_update=True)
+        gate.check(project)
+        pending = await uow.construction.pending_change(project_id)
+        precondition(pre.change_request_file, project, uow, ActionFacts(change_pending=pending))
+        _check_version(project, expected_version)
         preview = await _classify(uow, project, _facts(values))
-        if await uow.construction.pending_change(project_id):
-            raise DomainError(
-                [
-                    Violation(
-                        "CHANGE_PENDING",
-                        "已有待审批的变更，请待其审批后再申请。",
-                        "Another change request is waiting for bdb.",
-                        rule="R16",
-                    )
-                ]
-            )
         if not values["description"].strip():
             raise DomainError(
                 [
@@ -347,24 +335,14 @@ async def submit_progress(
 ) -> tuple[Project, int]:
     """R18: one report per 3-month period, from the approval date until the acceptance filing."""
     async with uow:
-        project = await load(uow, gate, project_id)
+        project = await load(uow, gate, project_id, check=pre.progress_report_submit)
         number = values["period_number"]
         check_report(
             physical_progress=values["physical_progress"],
             funds_spent=values["funds_spent"],
             period_number=number,
         )
-        if project.status not in REPORTING or project.approval_date is None:
-            raise DomainError(
-                [
-                    Violation(
-                        "NOT_REPORTING",
-                        "项目须已批复且尚未验收备案，方可报送进度。",
-                        "Progress is reported from the approval until the acceptance filing.",
-                        rule="R18",
-                    )
-                ]
-            )
+        assert project.approval_date is not None  # the precondition holds it
         start, end = period_of(project.approval_date, number)
         today = legal_date(uow.now())
         if start > today:

@@ -9,12 +9,15 @@ from typing import Any
 
 from domain import mid_year as mid
 from domain import plans as rules
+from domain import preconditions as pre
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.mid_year import MidYearRequest
 from domain.plans import AnnualPlan, EntryKind, PlanCall, PlanEntry, PlanStatus
 from domain.ports import Gate, UnitOfWork
+from domain.preconditions import ActionFacts
 from domain.projects import Project
+from domain.services.projects import precondition
 from domain.supervision import ensure_plan_not_deferred
 
 
@@ -119,6 +122,7 @@ async def submit_entry(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.plan_entry_submit, project, uow)
         call = await uow.plans.call(call_id)
         now = uow.now()
         rules.check_entry(call, project_status=project.status, amount=amount, now=now)
@@ -289,7 +293,8 @@ async def submit_mid_year(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
-        ensure_plan_not_deferred(project)  # R23.2
+        pending = await uow.plans.mid_year_pending(project_id)
+        precondition(pre.mid_year_submit, project, uow, ActionFacts(mid_year_pending=pending))
         now = uow.now()
         request = mid.submit(
             project_id=project_id,
@@ -297,7 +302,7 @@ async def submit_mid_year(
             year=legal_date(now).year,
             amount=amount,
             reason=reason,
-            pending=await uow.plans.mid_year_pending(project_id),
+            pending=pending,
             now=now,
         )
         uow.plans.add(request)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from domain import preconditions as pre
 from domain.clock import legal_date
 from domain.errors import DomainError, Forbidden, Violation, version_conflict
 from domain.ports import Gate, UnitOfWork
+from domain.preconditions import NO_FACTS, ActionFacts, Precondition, require
 from domain.projects import (
     CatalogueItem,
     Participant,
     Project,
     check_draft,
     check_participant_organizations,
-    ensure_draft,
     ensure_submittable,
     project_code,
 )
@@ -30,6 +31,14 @@ class ProjectChanges:
     values: dict[str, Any]
     participants: list[Participant] | None = None
     catalogue: list[CatalogueItem] | None = None
+
+
+def precondition(
+    check: Precondition, project: Project, uow: UnitOfWork, facts: ActionFacts = NO_FACTS
+) -> None:
+    """A use case's first rule: refuse unless the operation may start on this project now
+    (domain/preconditions.py — the same answer `availableActions` gives)."""
+    require(check(project, facts, legal_date(uow.now())))
 
 
 def _check_version(project: Project, expected: int | None) -> None:
@@ -66,8 +75,8 @@ async def update_project(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.project_update, project, uow)
         _check_version(project, expected_version)
-        ensure_draft(project)
         before = project.snapshot()
         for name, value in changes.values.items():
             setattr(project, name, value)
@@ -129,8 +138,8 @@ async def update_participation(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.project_participation_update, project, uow)
         _check_version(project, expected_version)
-        ensure_draft(project)
         part = project.participant(uow.actor.organization_id)
         if part is None:  # the gate lets only participants through; stay correct without it
             raise Forbidden(gate.operation)
@@ -150,6 +159,7 @@ async def submit_to_reserve(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.project_submit_to_reserve, project, uow)
         _check_version(project, expected_version)
         before = project.snapshot()
         instant = uow.now()
@@ -182,6 +192,7 @@ async def review_for_reserve(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.reserve_review_record, project, uow)
         _check_version(project, expected_version)
         before = project.snapshot()
         assert uow.actor.user_id is not None

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from domain import preconditions as pre
 from domain import supervision as rules
 from domain.clock import legal_date
 from domain.errors import version_conflict
 from domain.ports import Gate, UnitOfWork, Upload
+from domain.preconditions import ActionFacts, Precondition
 from domain.projects import Project
+from domain.services.projects import precondition
 from domain.supervision import InfoRequest, Inspection, RectificationReport, Subject
 
 # Kept for the callers that spell it: the UnitOfWork protocol declares `supervision` itself now.
@@ -23,6 +26,7 @@ async def open_inspection(
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        precondition(pre.inspection_open, project, uow)
         actor = uow.actor
         inspection = rules.open_inspection(
             project=project,
@@ -125,17 +129,20 @@ async def _sanction(
     gate: Gate,
     project_id: int,
     expected_version: int | None,
+    check: Precondition,
     apply: Callable[[Project, bool], None],
 ) -> Project:
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
+        grounds = await _grounds(uow, project)
+        precondition(check, project, uow, ActionFacts(rectification_failed=grounds))
         if expected_version is not None and expected_version != project.version:
             raise version_conflict(
                 expected_version, project.version
             )  # not _check_version: it refuses SUSPENDED
         before = project.snapshot() | {"planDeferred": project.plan_deferred}
-        apply(project, await _grounds(uow, project))
+        apply(project, grounds)
         project.touch(uow.now())
         await uow.flush()
         uow.record(
@@ -158,6 +165,7 @@ async def defer_plan(
         gate,
         project_id,
         expected_version,
+        pre.project_plan_defer,
         lambda p, g: rules.defer_plan(p, grounds=g) if defer else rules.lift_deferral(p),
     )
 
@@ -165,20 +173,29 @@ async def defer_plan(
 async def suspend(
     *, uow: SupervisionUnitOfWork, gate: Gate, project_id: int, expected_version: int | None
 ) -> Project:
-    return await _sanction(uow, gate, project_id, expected_version, lambda p, g: rules.suspend(p, grounds=g))
+    return await _sanction(
+        uow, gate, project_id, expected_version, pre.project_suspend, lambda p, g: rules.suspend(p, grounds=g)
+    )
 
 
 async def resume(
     *, uow: SupervisionUnitOfWork, gate: Gate, project_id: int, expected_version: int | None
 ) -> Project:
-    return await _sanction(uow, gate, project_id, expected_version, lambda p, g: rules.resume(p))
+    return await _sanction(
+        uow, gate, project_id, expected_version, pre.project_resume, lambda p, g: rules.resume(p)
+    )
 
 
 async def terminate(
     *, uow: SupervisionUnitOfWork, gate: Gate, project_id: int, expected_version: int | None
 ) -> Project:
     return await _sanction(
-        uow, gate, project_id, expected_version, lambda p, g: rules.terminate(p, grounds=g)
+        uow,
+        gate,
+        project_id,
+        expected_version,
+        pre.project_terminate,
+        lambda p, g: rules.terminate(p, grounds=g),
     )
 
 
@@ -187,6 +204,7 @@ async def ask(*, uow: SupervisionUnitOfWork, gate: Gate, project_id: int, questi
     async with uow:
         project = await uow.projects.get(project_id)
         gate.check(project)
+        precondition(pre.info_request_send, project, uow)
         rules.check_question(question)
         request = InfoRequest(
             project_id=project_id,
