@@ -70,12 +70,13 @@ async def test_can_without_a_project_answers_for_some_objects_and_hides_unreadab
 
 
 async def test_available_actions_say_what_the_viewer_may_do_and_why_not(api, session_factory):
-    # given a submitted project, seen by its lead unit and by the Big Data Bureau
+    # given a draft seen by its lead unit, and a submitted project seen by the Big Data Bureau
     a = await make_agencies(api, session_factory, "unit", "bdb")
+    draft = await create(api, a.token["unit"])
     project = await create(api, a.token["unit"])
     await submit(api, a.token["unit"], project["id"])
     # when each lists the available actions
-    unit = (await api.data(ACTIONS, {"id": project["id"]}, token=a.token["unit"]))["project"][
+    unit = (await api.data(ACTIONS, {"id": draft["id"]}, token=a.token["unit"]))["project"][
         "availableActions"
     ]
     bdb = (await api.data(ACTIONS, {"id": project["id"]}, token=a.token["bdb"]))["project"][
