@@ -15,6 +15,7 @@ from authz.operations import Operation
 from tests.api import lifecycle_helpers as lh
 from tests.api.plan_helpers import planned_project, reserve_project
 from tests.api.projects_helpers import create, review, submit
+from tests.api.supervision_helpers import order_rectification, sanction
 from tests.utils import Agencies, Api, error_codes, make_agencies
 
 ERR = "userErrors { code rule article field message }"
@@ -247,6 +248,20 @@ async def _accepted(api: Api, a: Agencies, clock: Any) -> dict[str, Any]:
     return await lh.accepted_project(api, a, clock, **_joint(a))
 
 
+async def _filed(api: Api, a: Agencies, clock: Any) -> dict[str, Any]:
+    return await lh.filed_project(api, a, clock, **_joint(a))
+
+
+async def _suspended(api: Api, a: Agencies, clock: Any) -> dict[str, Any]:
+    """Under construction, a rectification ordered by bdb left overdue, then suspended (R23.2)."""
+    project = await lh.under_construction(api, a, **_joint(a))
+    await order_rectification(api, a.token["bdb"], project["id"], "DATA_SHARING", "2026-03-20")
+    await lh.move_to(api, a, clock, date(2026, 3, 23))
+    body = await sanction(api, a.token["bdb"], "projectSuspend", project["id"])
+    assert body["data"]["projectSuspend"]["userErrors"] == [], body
+    return project
+
+
 STATES: dict[str, Callable[[Api, Agencies, Any], Awaitable[dict[str, Any]]]] = {
     "DRAFT": _draft,
     "RETURNED": _returned,
@@ -257,6 +272,8 @@ STATES: dict[str, Callable[[Api, Agencies, Any], Awaitable[dict[str, Any]]]] = {
     "UNDER_CONSTRUCTION": _under_construction,
     "TRIAL_OPERATION": _trial_operation,
     "ACCEPTED": _accepted,
+    "FILED": _filed,
+    "SUSPENDED": _suspended,
 }
 
 
