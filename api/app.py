@@ -7,11 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import asyncpg
 import orjson
 import structlog
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,7 +19,6 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from api import export, graphiql, notifications_worker, webhooks_worker
-from api.auth import AuthError, resolve_bearer
 from api.context import Context, current_context
 from api.downloads import download_attachment
 from api.graphql.schema import build_schema
@@ -29,12 +26,12 @@ from api.i18n import pick_language
 from api.limits import RequestLimits
 from api.logs import RequestContext
 from api.metrics import HttpMetrics, Metrics
+from api.principal import principal_of
 from api.ratelimit import RateLimit
 from api.settings import Settings, database_url
 from authz.enforcer import Authorizer
 from authz.listener import follow_database_policy
 from domain.clock import Clock, system_clock
-from store.driver import driver_connection
 from store.engine import make_engine, make_read_session_factory, make_session_factory
 
 log = structlog.get_logger("api.app")
@@ -57,23 +54,8 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
         state = self.app_state
         lang = pick_language(request.headers.get("accept-language"))
-        actor, auth_error = None, None
-        header = request.headers.get("authorization")
-        if header:
-            try:
-                async with driver_connection(state.engine) as connection:
-                    actor = await resolve_bearer(
-                        connection,
-                        header,
-                        secret=state.settings.token_secret.get_secret_value(),
-                        now=state.clock(),
-                    )
-            except AuthError as error:
-                auth_error = error
-            except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                # The database is unreachable: answer INTERNAL (masked) rather than an HTTP 500.
-                log.warning("could not check the credential", exc_info=True)
-                auth_error = AuthError("unavailable")
+        principal = await principal_of(request.scope)  # resolved once per request (api/principal.py)
+        actor, auth_error = principal.actor, principal.error
         context = Context(
             request=request,
             settings=state.settings,

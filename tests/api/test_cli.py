@@ -52,7 +52,7 @@ def test_create_user_and_token_from_the_command_line(cli_env):
             "--organization",
             "营口市教育局",
             "--password",
-            "a-long-password",
+            "Lantern-Harbour-2026",
         ],
     )
     short = runner.invoke(
