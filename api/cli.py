@@ -1,4 +1,4 @@
-"""Command line: serve, migrate, create-user, create-token, seed-demo."""
+"""Command line: serve, migrate, create-user, create-token, disable-user, enable-user, seed-demo."""
 
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ def serve(
         _run(url, lambda factory: seed_demo(factory, system_clock))
     bind_host, bind_port = host or settings.host, port or settings.port
     processes = workers or settings.workers
+    proxy = proxy_options(settings)
     console.print(
         f"[bold]GraphiQL[/bold]: http://{bind_host}:{bind_port}/graphql  (demo password: see README)"
     )
@@ -97,6 +98,7 @@ def serve(
             port=bind_port,
             log_config=None,
             access_log=False,
+            **proxy,
         )
         return
     uvicorn.run(
@@ -105,7 +107,17 @@ def serve(
         port=bind_port,
         log_config=None,
         access_log=False,
+        **proxy,
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn believes X-Forwarded-For only from YK_TRUSTED_PROXIES; by default from nobody (uvicorn's own
+    default trusts 127.0.0.1, so a local client could choose the address its limits are counted on)."""
+    trusted = settings.trusted_proxy_list
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
 
 
 @app.command()
@@ -244,6 +256,54 @@ def create_token(
         _report(error)
     console.print("Store this token now; it will not be shown again:")
     print(created.token)
+
+
+async def _set_active(factory, username: str, *, active: bool) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import dataclass
+
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from api import sessions
+
+    @dataclass
+    class _Deps:
+        engine: AsyncEngine
+        session_factory: async_sessionmaker[AsyncSession]
+        settings: Settings
+        clock: object
+
+    async with factory() as session:
+        pk = (
+            await session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
+        ).scalar()
+    if pk is None:
+        console.print(f"[red]no user named {username!r}[/red]")
+        raise typer.Exit(2)
+    deps = _Deps(factory.kw["bind"], factory, get_settings(), system_clock)
+    await sessions.set_user_active(
+        deps,  # type: ignore[arg-type]
+        actor=_cli_actor(),
+        user_id=int(pk),
+        active=active,
+        client=sessions.Client(request_id="cli"),
+        operation="user:enable" if active else "user:disable",
+    )
+
+
+@app.command("disable-user")
+def disable_user(username: Annotated[str, typer.Option(help="Login name.")]) -> None:
+    """Disable a user: every session ends at once, in every API process; sign-in is refused."""
+    url = _prepare(get_settings())
+    _run(url, lambda factory: _set_active(factory, username, active=False))
+    console.print(f"user {username} disabled")
+
+
+@app.command("enable-user")
+def enable_user(username: Annotated[str, typer.Option(help="Login name.")]) -> None:
+    """Enable a disabled user again (the old sessions stay ended)."""
+    url = _prepare(get_settings())
+    _run(url, lambda factory: _set_active(factory, username, active=True))
+    console.print(f"user {username} enabled")
 
 
 # Operator commands (issue 8): audit-chain verification, backup and restore.

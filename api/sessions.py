@@ -81,7 +81,7 @@ def _invalid_credentials() -> DomainError:
     )
 
 
-def _throttled(retry_after: timedelta) -> DomainError:
+def _throttled(retry_after: timedelta, field: str) -> DomainError:
     seconds = max(1, int(retry_after.total_seconds() + 0.999))
     return DomainError(
         [
@@ -89,7 +89,7 @@ def _throttled(retry_after: timedelta) -> DomainError:
                 "LOGIN_THROTTLED",
                 f"登录失败次数过多，请在 {seconds} 秒后重试。",
                 f"Too many failed sign-ins; try again in {seconds} s.",
-                "password",
+                field,
             )
         ]
     )
@@ -136,7 +136,7 @@ class _Attempt:
 
 
 async def _count_attempt(
-    deps: Deps, keys: dict[str, ThrottlePolicy], username: str, client: Client
+    deps: Deps, keys: dict[str, ThrottlePolicy], username: str, client: Client, field: str = "password"
 ) -> _Attempt:
     """Count the attempt before checking anything, or refuse it unchecked (LOGIN_THROTTLED)."""
     now = deps.clock()
@@ -165,7 +165,7 @@ async def _count_attempt(
                 "locked": any(d.locked for d in refusals),
             },
         )
-        raise _throttled(wait)
+        raise _throttled(wait, field)
     return _Attempt(policies=keys, before=before, after=after, username_key=username_key(username))
 
 
@@ -466,7 +466,9 @@ async def change_password(
     """Needs the current password (throttled like sign-in); ends every other session of the user."""
     session_id = _own_session(actor)
     per_username, _ = policies(deps.settings)
-    attempt = await _count_attempt(deps, {username_key(actor.username): per_username}, actor.username, client)
+    attempt = await _count_attempt(
+        deps, {username_key(actor.username): per_username}, actor.username, client, "currentPassword"
+    )
     async with driver_connection(deps.engine) as connection:
         verified = await authenticate_password(connection, actor.username, current_password)
     if verified is None or verified.user_id != actor.user_id:
