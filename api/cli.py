@@ -1,4 +1,5 @@
-"""Command line: serve, migrate, create-user, create-token, disable-user, enable-user, seed-demo."""
+"""Command line: serve, migrate, create-user, create-token, disable-user, enable-user, reset-password,
+seed-demo."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ import getpass
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.logs import configure_logging
 from api.settings import Settings, database_url, get_settings
 from domain.actors import ADMIN_ROLE, Actor
 from domain.clock import system_clock
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from store import migrate as migrations
 from store import tables
 from store.engine import make_engine, make_session_factory
@@ -258,19 +261,22 @@ def create_token(
     print(created.token)
 
 
+@dataclass
+class _Deps:
+    """What api/sessions.py's use cases need, outside a request."""
+
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    settings: Settings
+    clock: object
+
+
+def _deps(factory: async_sessionmaker[AsyncSession]) -> _Deps:
+    return _Deps(factory.kw["bind"], factory, get_settings(), system_clock)
+
+
 async def _set_active(factory, username: str, *, active: bool) -> None:  # type: ignore[no-untyped-def]
-    from dataclasses import dataclass
-
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
     from api import sessions
-
-    @dataclass
-    class _Deps:
-        engine: AsyncEngine
-        session_factory: async_sessionmaker[AsyncSession]
-        settings: Settings
-        clock: object
 
     async with factory() as session:
         pk = (
@@ -279,9 +285,8 @@ async def _set_active(factory, username: str, *, active: bool) -> None:  # type:
     if pk is None:
         console.print(f"[red]no user named {username!r}[/red]")
         raise typer.Exit(2)
-    deps = _Deps(factory.kw["bind"], factory, get_settings(), system_clock)
     await sessions.set_user_active(
-        deps,  # type: ignore[arg-type]
+        _deps(factory),  # type: ignore[arg-type]
         actor=_cli_actor(),
         user_id=int(pk),
         active=active,
@@ -304,6 +309,35 @@ def enable_user(username: Annotated[str, typer.Option(help="Login name.")]) -> N
     url = _prepare(get_settings())
     _run(url, lambda factory: _set_active(factory, username, active=True))
     console.print(f"user {username} enabled")
+
+
+@app.command("reset-password")
+def reset_password(
+    username: Annotated[str, typer.Option(help="Login name.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Set a user's password (12–128 characters, not the username, not a common one); ends every session."""
+    from api import sessions
+
+    url = _prepare(get_settings())
+
+    async def work(factory) -> list[int]:  # type: ignore[no-untyped-def]
+        return await sessions.reset_password(
+            _deps(factory),  # type: ignore[arg-type]
+            actor=_cli_actor(),
+            username=username,
+            new_password=password,
+            client=sessions.Client(request_id="cli"),
+        )
+
+    try:
+        ended = _run(url, work)
+    except DomainError as error:
+        _report(error)
+    except NotFound:
+        console.print(f"[red]no user named {username!r}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"password of {username} reset; {len(ended)} session(s) ended")
 
 
 # Operator commands (issue 8): audit-chain verification, backup and restore.

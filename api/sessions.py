@@ -569,3 +569,39 @@ def client_of(ctx: object) -> Client:
         user_agent=request.headers.get("user-agent"),
         request_id=ctx.request_id,  # type: ignore[attr-defined]
     )
+
+
+async def reset_password(
+    deps: Deps, *, actor: Actor, username: str, new_password: str, client: Client
+) -> list[int]:
+    """An operator sets a user's password (the password rules apply); every session of the user ends."""
+    require_acceptable_password(new_password, username=username)
+    now = deps.clock()
+    users = tables.users
+    uow = SqlUnitOfWork(deps.session_factory, actor=actor, clock=deps.clock, request_id=client.request_id)
+    async with uow:
+        user_id = (
+            await uow.session.execute(
+                select(users.c.id).where(users.c.username == username).with_for_update()
+            )
+        ).scalar()
+        if user_id is None:
+            raise NotFound("User", username)
+        await uow.session.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=hash_password(new_password))
+        )
+        ended = await session_store.revoke_sessions(
+            uow.session, now=now, reason="password-reset", user_id=user_id
+        )
+        uow.record("user:password-reset", "User", user_id, None, {"sessionsEnded": ended})
+        await uow.commit()
+    await security_events.record(
+        deps.engine,
+        SecurityEventKind.PASSWORD_RESET,
+        now=now,
+        username=username,
+        user_id=int(user_id),
+        request_id=client.request_id,
+        detail={"by": actor.username, "sessionsEnded": ended},
+    )
+    return ended

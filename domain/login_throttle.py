@@ -53,7 +53,7 @@ def delay_after(failures: int, policy: ThrottlePolicy) -> timedelta:
     counted = failures - policy.free_failures
     if counted <= 0:
         return timedelta(0)
-    return min(policy.base_delay * (2 ** min(counted - 1, 30)), policy.max_delay)
+    return min(policy.base_delay * (1 << min(counted - 1, 30)), policy.max_delay)
 
 
 def decide(state: ThrottleState | None, now: datetime, policy: ThrottlePolicy) -> Decision:

@@ -45,6 +45,7 @@ SecurityEventKindEnum = _mirror(
         SecurityEventKind.LOGOUT_EVERYWHERE: "退出全部登录 — signed out everywhere",
         SecurityEventKind.PASSWORD_CHANGED: "修改密码 — password changed",
         SecurityEventKind.PASSWORD_CHANGE_FAILED: "修改密码时当前密码错误 — wrong current password",
+        SecurityEventKind.PASSWORD_RESET: "管理员重设密码（命令行） — password reset by an operator (CLI)",
         SecurityEventKind.SESSION_REVOKED: "管理员结束会话 — session ended by an administrator",
         SecurityEventKind.USER_DISABLED: "停用用户 — user disabled",
         SecurityEventKind.USER_ENABLED: "启用用户 — user enabled",
