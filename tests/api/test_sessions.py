@@ -255,3 +255,30 @@ async def test_an_api_token_cannot_log_out(api, session_factory):
     out = (await api.data(LOGOUT, token=token))["logout"]
     # then it is told to have the token revoked instead
     assert [e["code"] for e in out["userErrors"]] == ["NOT_A_SESSION"]
+
+
+async def test_user_create_refuses_passwords_outside_the_rules(api, session_factory):
+    # given an administrator and an organization
+    agencies = await make_agencies(api, session_factory, "admin")
+    org = to_global_id("Organization", await make_org(session_factory, OrgType.UNIT))
+    create = (
+        "mutation($u: String!, $p: String!, $o: ID!) { userCreate(input: {username: $u, displayName: $u, "
+        "password: $p, organizationId: $o}) { user { username } userErrors { code field } } }"
+    )
+    # when users are created with a 10-character, a 1 MB, a username-like and the demo-like password
+    answers = {
+        label: (
+            await api.data(create, {"u": "li.si", "p": password, "o": org}, token=agencies.token["admin"])
+        )["userCreate"]
+        for label, password in (
+            ("short", "aaaaaaaaaa"),
+            ("huge", "x" * 1_000_000),
+            ("username", "li.si.li.si.li.si"),
+            ("good", "Yingkou@2026"),
+        )
+    }
+    # then only the good one is created
+    assert [e["code"] for e in answers["short"]["userErrors"]] == ["PASSWORD_TOO_SHORT"]
+    assert [e["code"] for e in answers["huge"]["userErrors"]] == ["PASSWORD_TOO_LONG"]
+    assert "PASSWORD_CONTAINS_USERNAME" in [e["code"] for e in answers["username"]["userErrors"]]
+    assert answers["good"] == {"user": {"username": "li.si"}, "userErrors": []}
