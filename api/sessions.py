@@ -44,6 +44,7 @@ from store.uow import SqlUnitOfWork
 OWN_CREDENTIAL = (
     "OwnCredential"  # performs(None, on=…): acts on the caller's own sign-in, granted to everyone
 )
+SESSION_RETENTION = timedelta(days=30)  # ended sessions stay listed (sessions query) this long
 ANONYMOUS = Actor(user_id=None, organization_id=0, role="anonymous", username="anonymous")
 
 
@@ -229,6 +230,11 @@ async def _open_session(deps: Deps, actor: Actor, client: Client) -> SignedIn:
     refresh, digest = new_refresh_token()
     uow = SqlUnitOfWork(deps.session_factory, actor=actor, clock=deps.clock, request_id=client.request_id)
     async with uow:
+        await session_store.purge_ended_sessions(
+            uow.session,
+            user_id=actor.user_id,  # type: ignore[arg-type]
+            ended_before=now - SESSION_RETENTION,
+        )
         session_id = await session_store.create_session(
             uow.session,
             user_id=actor.user_id,  # type: ignore[arg-type]

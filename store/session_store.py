@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.login_throttle import ThrottleState
@@ -41,6 +41,17 @@ async def create_session(
             )
         ).scalar_one()
     )
+
+
+async def purge_ended_sessions(session: AsyncSession, *, user_id: int, ended_before: datetime) -> None:
+    """Forget a user's sessions that expired or ended before `ended_before`, with their refresh tokens
+    (a token of an ended session is refused whether or not its row exists)."""
+    old = select(s.c.id).where(
+        s.c.user_id == user_id,
+        or_(s.c.expires_at < ended_before, s.c.revoked_at < ended_before),
+    )
+    await session.execute(delete(r).where(r.c.session_id.in_(old)))
+    await session.execute(delete(s).where(s.c.id.in_(old)))
 
 
 async def add_refresh_token(

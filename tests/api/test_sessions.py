@@ -282,3 +282,21 @@ async def test_user_create_refuses_passwords_outside_the_rules(api, session_fact
     assert [e["code"] for e in answers["huge"]["userErrors"]] == ["PASSWORD_TOO_LONG"]
     assert "PASSWORD_CONTAINS_USERNAME" in [e["code"] for e in answers["username"]["userErrors"]]
     assert answers["good"] == {"user": {"username": "li.si"}, "userErrors": []}
+
+
+async def test_sessions_ended_over_30_days_ago_are_forgotten_at_the_next_sign_in(api, session_factory, clock):
+    # given a session that ended by logout, and one that is still open
+    await _user(session_factory)
+    old = await _login(api)
+    await api.data(LOGOUT, token=old["token"])
+    await _login(api)
+    # when the user signs in again 30 days after the open one expired (8 hours after it began)
+    clock.advance(days=30, hours=8, seconds=1)
+    await _login(api)
+    # then both old sessions and their refresh tokens are gone; only the new one is left
+    async with session_factory() as session:
+        from store.session_tables import user_sessions
+
+        remaining = (await session.execute(select(user_sessions.c.id))).scalars().all()
+        tokens = (await session.execute(select(refresh_tokens.c.session_id))).scalars().all()
+    assert len(remaining) == 1 and set(tokens) == set(remaining)
