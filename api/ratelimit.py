@@ -77,7 +77,8 @@ def _uncounted(path: str) -> bool:
 
 
 class RateLimit:
-    """ASGI middleware guarding POST /graphql; reads settings, clock and database from the app state."""
+    """ASGI middleware guarding every endpoint but UNCOUNTED; reads settings, clock and database from the
+    app state. It also writes the security event of a refused credential."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -95,7 +96,7 @@ class RateLimit:
             per_principal=state.settings.rate_limit_per_minute,
             anonymous=state.settings.rate_limit_anonymous_per_minute,
         )
-        if state.settings.rate_limit_per_minute <= 0:
+        if limit <= 0:
             await self._note_refused_credential(state, scope, principal)
             await self.app(scope, receive, send)
             return
