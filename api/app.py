@@ -38,6 +38,7 @@ from api.limits import RequestLimits
 from api.live import ChangeSignal
 from api.logs import RequestContext
 from api.metrics import HttpMetrics, Metrics
+from api.principal import principal_of
 from api.ratelimit import RateLimit
 from api.settings import Settings, database_url
 from api.trusted_documents import trusted_operation_names
@@ -132,7 +133,8 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
         state = self.app_state
         lang = pick_language(request.headers.get("accept-language"))
         header = request.headers.get("authorization")
-        actor, auth_error = await self._authenticate(header)
+        principal = await principal_of(request.scope)  # resolved once per request (api/principal.py)
+        actor, auth_error = principal.actor, principal.error
         context = Context(
             request=request,
             settings=state.settings,

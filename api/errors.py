@@ -128,7 +128,9 @@ class AppError(GraphQLError):
 
 
 def unauthenticated(lang: str, reason: str | None = None) -> AppError:
-    detail = {"expired": "TOKEN_EXPIRED", "invalid": "TOKEN_INVALID"}.get(reason or "", "UNAUTHENTICATED")
+    detail = {"expired": "TOKEN_EXPIRED", "invalid": "TOKEN_INVALID", "revoked": "TOKEN_REVOKED"}.get(
+        reason or "", "UNAUTHENTICATED"
+    )
     return AppError(detail, lang, extensions_code="UNAUTHENTICATED", reason=reason or "missing")
 
 

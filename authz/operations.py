@@ -80,6 +80,12 @@ class Operation(StrEnum):
     OBLIGATION_READ = "obligation:read"
     NOTIFICATION_READ = "notification:read"
     NOTIFICATION_MARK_READ = "notification:mark-read"
+    # Accounts, sessions and security events (issue 13)
+    USER_DISABLE = "user:disable"
+    USER_ENABLE = "user:enable"
+    SESSION_READ = "session:read"
+    SESSION_REVOKE = "session:revoke"
+    SECURITY_EVENT_READ = "security-event:read"
 
     @property
     def writes(self) -> bool:
@@ -157,4 +163,9 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.OBLIGATION_READ: "查看项目义务日历",
     Operation.NOTIFICATION_READ: "查看本单位通知",
     Operation.NOTIFICATION_MARK_READ: "将本单位通知标为已读",
+    Operation.USER_DISABLE: "停用用户（立即结束其全部登录）",
+    Operation.USER_ENABLE: "启用用户",
+    Operation.SESSION_READ: "查看用户的登录会话",
+    Operation.SESSION_REVOKE: "结束用户的登录会话",
+    Operation.SECURITY_EVENT_READ: "查看安全事件（登录失败、锁定、越权等）",
 }

@@ -261,6 +261,7 @@ rate_limit_windows = Table(
 from store import (  # noqa: E402 (they import this module's metadata)
     approval_tables,  # noqa: F401
     construction_tables,  # noqa: F401  (issue 4: construction to evaluation)
+    session_tables,  # noqa: F401  (issue 13: sessions, login throttling, security events)
     supervision_tables,  # noqa: F401  (issue 5: supervision, notifications)
     sync_tables,  # noqa: F401  (issue 7: change feed, webhooks, search)
 )

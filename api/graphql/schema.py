@@ -28,6 +28,7 @@ from api.graphql.organizations import Organization
 from api.graphql.plans import PlanMutations, PlanQueries
 from api.graphql.project_mutations import ProjectMutations
 from api.graphql.projects import Project, ProjectQueries, load_readable_project
+from api.graphql.sessions import RecordForbidden, SessionMutations, SessionQueries
 from api.graphql.subscriptions import Subscription
 from api.graphql.supervision import SupervisionMutations, SupervisionQueries
 from api.graphql.webhooks import WebhookMutations, WebhookQueries
@@ -52,6 +53,7 @@ class Query(
     ObligationQueries,
     DashboardQueries,
     ConstructionQueries,
+    SessionQueries,
 ):
     @strawberry.field(description="按全局标识取任一对象 — any object by its global id.")
     async def node(
@@ -89,6 +91,7 @@ class Mutation(
     ObligationMutations,
     ConstructionMutations,
     AcceptanceMutations,
+    SessionMutations,
 ):
     pass
 
@@ -110,6 +113,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         extensions=[
             GraphQLMetrics,  # first: its post-operation step runs last and sees the final error codes
             MaskUnexpectedErrors,
+            RecordForbidden,  # issue 13: FORBIDDEN refusals are security events
             TrustedDocuments,
             # Parsed and validated once per document text, in caches bounded in bytes (api/limits.py).
             *limit_extensions(production=production),

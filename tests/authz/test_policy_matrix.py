@@ -38,6 +38,11 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.API_TOKEN_CREATE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.API_TOKEN_READ: {ADMIN_ROLE: {scopes.ANY}},
     Operation.API_TOKEN_REVOKE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.USER_DISABLE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.USER_ENABLE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.SESSION_READ: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.SESSION_REVOKE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.SECURITY_EVENT_READ: {"bdb": {scopes.ANY}, "audit": {scopes.ANY}},
     Operation.WEBHOOK_SUBSCRIPTION_MANAGE: {"integrator": {scopes.LEAD}},  # its own organization's only
     Operation.WEBHOOK_SUBSCRIPTION_READ: {ADMIN_ROLE: {scopes.ANY}, "integrator": {scopes.LEAD}},
     Operation.PROJECT_CONTACT_READ: {"unit": {scopes.LEAD}, "bdb": {scopes.SUBMITTED}},
