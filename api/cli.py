@@ -61,7 +61,7 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="API processes sharing the port (default from YK_WORKERS; one per core in production)."
+            help="API processes on the port, each with its own SO_REUSEPORT socket (default from YK_WORKERS; one per core in production)."
         ),
     ] = None,
 ) -> None:
@@ -70,6 +70,7 @@ def serve(
 
     import uvicorn
 
+    from api import serving
     from api.app import create_app
     from api.demo import seed_demo
 
@@ -88,8 +89,10 @@ def serve(
     if processes > 1:
         # Each worker builds its own app on the server this process prepared (nothing is shared in memory:
         # policy changes, rate limits and background jobs already go through PostgreSQL).
+        # Each worker accepts on its own SO_REUSEPORT socket (api/serving.py): with uvicorn's one shared
+        # socket the first worker to wake took a whole burst of kept-alive connections.
         os.environ["DATABASE_URL"] = url
-        uvicorn.run(
+        serving.run(
             "api.app:app_from_environment",
             factory=True,
             workers=processes,

@@ -40,18 +40,8 @@ async def run() -> None:
 
     graphql_port, raw_port = free_port(), free_port()
     api = ["-m", "api", "serve", "--no-demo", "--port", str(graphql_port), "--workers", str(WORKERS)]
-    raw_app = [
-        "-m",
-        "uvicorn",
-        "bench.raw_app:app",
-        "--port",
-        str(raw_port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--workers",
-        str(WORKERS),
-    ]
+    # The yardstick is served the way `api serve` serves the API: one SO_REUSEPORT socket per worker.
+    raw_app = ["-m", "api.serving", "bench.raw_app:app", "--port", str(raw_port), "--workers", str(WORKERS)]
     # Both servers stay up and take turns under load: this machine's speed drifts by tens of percent over a
     # minute, so each round compares two runs made seconds apart, and the verdict is the median round.
     with server(api, url, graphql_port) as graphql_server, server(raw_app, url, raw_port) as raw_server:
