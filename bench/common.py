@@ -68,6 +68,24 @@ async def fresh_database(name: str) -> str:
     return url
 
 
+async def copy_database(url: str, name: str) -> str:
+    """A copy of the database at `url` named `name` (the original must have no connections), with statistics
+    of its own: ANALYZE samples rows at random, so each copy gives the planner a fresh draw of estimates."""
+    admin = await asyncpg.connect(**(libpq(url) | {"database": "postgres"}))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+    finally:
+        await admin.close()
+    copy = make_url(url).set(database=name).render_as_string(hide_password=False)
+    conn = await asyncpg.connect(**libpq(copy))
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    return copy
+
+
 async def seed(url: str, *, projects: int, units: int = 20) -> None:
     """Organizations, one user per role used by the benchmarks, `projects` projects spread over units."""
     connection = await asyncpg.connect(**libpq(url))
