@@ -32,6 +32,16 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
 
 
+# Headline figures, printed where they are measured and again together at the end of `python -m bench`.
+SUMMARY: list[str] = []
+
+
+def summarize(line: str) -> None:
+    """Print a headline figure now and keep it for the summary `python -m bench` ends with."""
+    print(line, flush=True)
+    SUMMARY.append(line)
+
+
 def libpq(url: str) -> dict[str, object]:
     parsed = make_url(url)
     query = dict(parsed.query)

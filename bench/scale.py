@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.settings import Settings
-from bench.common import LOGIN, PASSWORD, SECRET, connection, copy_database, fresh_database, seed
+from bench.common import LOGIN, PASSWORD, SECRET, connection, copy_database, fresh_database, seed, summarize
 from store.engine import make_engine
 
 READS = {
@@ -147,7 +147,10 @@ async def run() -> None:
             f"{name:<16} p50 {small[name]:7.2f} ms at 1,000   {spread} ms at {projects:,}   "
             f"worst ratio {ratio:4.2f} ({verdict}){flip}"
         )
-    print(f"scale: worst ratio of the bounded reads {worst_ratio:.2f} (target ≤ 1.5)")
+    summarize(
+        f"scale: worst p50 ratio {projects:,} / 1,000 of the bounded reads {worst_ratio:.2f} over {draws} "
+        f"statistics draws (target ≤ 1.5: {'met' if worst_ratio <= 1.5 else 'NOT met'})"
+    )
 
 
 async def drop_database(url: str) -> None:
