@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from pathlib import Path
 
 import psutil
@@ -126,3 +127,55 @@ async def test_each_worker_accepts_on_its_own_socket_so_bursts_spread_over_the_w
     assert listening[0] != listening[1]
     assert sum(held.values()) == BURSTS * BURST
     assert max(held.values()) <= BURSTS * BURST * 2 // 3, held
+
+
+def _live_worker_pids(parent: int) -> set[int]:
+    """Like `_worker_pids`, tolerating a worker that vanishes while we look (one is being replaced)."""
+    pids = set()
+    for child in psutil.Process(parent).children():
+        try:
+            if any("spawn_main" in part for part in child.cmdline()) and child.status() != "zombie":
+                pids.add(child.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return pids
+
+
+async def test_a_worker_that_dies_is_replaced_on_its_own_socket_and_its_connections_wait_for_it(database_url):
+    # given the API served by two worker processes
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "YK_TOKEN_SECRET": "w" * 48,
+        "YK_LOG_LEVEL": "WARNING",
+        "YK_WEBHOOK_WORKER": "false",
+        "YK_NOTIFICATION_WORKER": "false",
+    }
+    serve = ["-m", "api", "serve", "--no-demo", "--workers", "2", "--port", str(port)]
+    async with live_server(serve, env, port) as server:
+        workers = _worker_pids(server.process.pid)
+        victim = min(workers)
+        its_socket = _listening_sockets(victim, port)
+        # when one worker is killed, and a burst of connections arrives as soon as its replacement exists
+        os.kill(victim, signal.SIGKILL)
+        replacement = None
+        for _ in range(600):
+            now = _live_worker_pids(server.process.pid)
+            if len(now) == 2 and victim not in now:
+                replacement = (now - workers).pop()
+                break
+            await asyncio.sleep(0.1)
+        assert replacement is not None, "no replacement worker"
+        connections = await _open_kept_alive(port, BURST)
+        try:
+            held = _accepted_by({replacement}, {w.get_extra_info("sockname")[1] for w in connections})
+            replacement_socket = _listening_sockets(replacement, port)
+        finally:
+            for writer in connections:
+                writer.close()
+    # then every connection was answered, the replacement listens on the socket the dead worker had, and it
+    # holds connections that waited in that socket's queue while it started (the others may have been closed
+    # by then: uvicorn drops a kept-alive connection after 5 idle seconds)
+    assert replacement_socket == its_socket
+    assert held[replacement] > 0, held
