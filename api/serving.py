@@ -35,6 +35,11 @@ def balances_connections() -> bool:
 def reuseport_sockets(host: str, port: int, count: int, backlog: int = 2048) -> list[socket.socket]:
     """`count` listening sockets on one address, one per worker; the kernel picks one per connection."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # A socket without SO_REUSEPORT cannot bind where anything listens: without this probe a second server
+    # started on the same port by the same user would silently join the group and take a share of the clients.
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
     sockets = []
     try:
         for _ in range(count):

@@ -8,7 +8,9 @@ import signal
 from pathlib import Path
 
 import psutil
+import pytest
 
+from api.serving import reuseport_sockets
 from domain.actors import OrgType
 from tests.live_server import free_port, live_server
 from tests.utils import PASSWORD, make_org, make_user
@@ -179,3 +181,20 @@ async def test_a_worker_that_dies_is_replaced_on_its_own_socket_and_its_connecti
     # by then: uvicorn drops a kept-alive connection after 5 idle seconds)
     assert replacement_socket == its_socket
     assert held[replacement] > 0, held
+
+
+def test_a_second_server_on_a_port_already_served_is_refused_rather_than_sharing_it():
+    # given a group of SO_REUSEPORT sockets listening on a port
+    port = free_port()
+    group = reuseport_sockets("127.0.0.1", port, 2)
+    try:
+        # when another server asks for sockets on the same port
+        # then it is refused, as a plain bind would be, instead of silently joining the group
+        with pytest.raises(OSError):
+            reuseport_sockets("127.0.0.1", port, 2)
+    finally:
+        for sock in group:
+            sock.close()
+    # and once the first server is gone the port is free again
+    for sock in reuseport_sockets("127.0.0.1", port, 2):
+        sock.close()
