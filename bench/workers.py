@@ -1,9 +1,8 @@
 """How connections reach the workers: `api serve --workers N` (one SO_REUSEPORT socket per worker) against
 uvicorn's own `--workers N` (one socket shared by all), serving the same project list, rounds taking turns.
 
-With the shared socket the first worker to wake accepts a whole burst of kept-alive connections; each round
-therefore opens its 32 connections afresh and prints how much CPU each worker spent (a worker near 0 s got
-almost no connections). Environment: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3).
+With the shared socket the first worker to wake accepts a whole burst of kept-alive connections; each run
+therefore opens its 32 connections afresh and prints how many each worker holds and how much CPU each spent. Environment: BENCH_SECONDS (default 5), BENCH_ROUNDS (default 3).
 """
 
 from __future__ import annotations
@@ -41,6 +40,23 @@ def _cpu(processes: list[psutil.Process]) -> list[float]:
     return [sum(p.cpu_times()[:2]) for p in processes]
 
 
+def _connections(processes: list[psutil.Process], port: int) -> list[int]:
+    """Established client connections each worker holds on `port`, from the kernel's socket table."""
+    return [
+        sum(
+            1
+            for c in p.net_connections(kind="tcp")
+            if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port
+        )
+        for p in processes
+    ]
+
+
+async def _split_during(processes: list[psutil.Process], port: int, after: float) -> list[int]:
+    await asyncio.sleep(after)  # all clients have connected by the end of the warm-up
+    return _connections(processes, port)
+
+
 async def run() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "5"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -75,12 +91,19 @@ async def run() -> None:
             print(f"round {n}:")
             for label, running in (("SO_REUSEPORT", own_server), ("shared", shared_server)):
                 workers = _workers(running.pid)
+                port = int(running.base.rsplit(":", 1)[1])
                 before = _cpu(workers)
+                split_task = asyncio.create_task(_split_during(workers, port, 1.5))
                 figures = await closed_loop(ask, base=running.base, clients=CLIENTS, seconds=seconds)
                 spent = [after - start for after, start in zip(_cpu(workers), before, strict=True)]
+                held = await split_task
                 rates[label].append(figures.throughput)
-                split = " / ".join(f"{s:.2f}" for s in sorted(spent, reverse=True))
-                print(f"  {figures.line(label + ' socket(s)')}   worker CPU {split} s")
+                cpu = " / ".join(f"{s:.2f}" for s in spent)
+                connections = " / ".join(str(n) for n in held)
+                print(
+                    f"  {figures.line(label + ' socket(s)')}   connections per worker {connections}, "
+                    f"CPU {cpu} s"
+                )
     own_median, shared_median = (statistics.median(rates[k]) for k in ("SO_REUSEPORT", "shared"))
     summarize(
         f"workers: the list at {own_median:.0f} req/s with a socket per worker against {shared_median:.0f} "
