@@ -61,7 +61,7 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="API processes on the port, each with its own SO_REUSEPORT socket (default from YK_WORKERS; one per core in production)."
+            help="API processes, each on its own SO_REUSEPORT socket (default from YK_WORKERS; one per core)."
         ),
     ] = None,
 ) -> None:

@@ -48,6 +48,7 @@ def reuseport_sockets(host: str, port: int, count: int, backlog: int = 2048) -> 
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind((host, port))
+            port = sock.getsockname()[1]  # with port 0 the others join the port the kernel gave the first
             # Listening now, not when the worker has started: the kernel counts only listening sockets
             # of the group, and a connection hashed to this one waits for its worker rather than failing.
             sock.listen(backlog)
