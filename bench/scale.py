@@ -139,7 +139,7 @@ async def run() -> None:
         verdict = "linear: counts every row" if name in LINEAR else "ok" if ratio <= 1.5 else "ABOVE 1.5"
         spread = " / ".join(f"{p:.2f}" for p in p50_copies)
         flip = (
-            "   copies differ > 2 ×: plan depends on the statistics"
+            "   copies differ > 2 ×: a statistics-dependent plan, or noise (EXPLAIN it)"
             if max(p50_copies) > 2 * min(p50_copies)
             else ""
         )
