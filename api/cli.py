@@ -64,7 +64,7 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="API processes sharing the port (default from YK_WORKERS; one per core in production)."
+            help="API processes, each on its own SO_REUSEPORT socket (default from YK_WORKERS; one per core)."
         ),
     ] = None,
 ) -> None:
@@ -73,6 +73,7 @@ def serve(
 
     import uvicorn
 
+    from api import serving
     from api.app import create_app
 
     settings = get_settings()
@@ -91,8 +92,10 @@ def serve(
     if processes > 1:
         # Each worker builds its own app on the server this process prepared (nothing is shared in memory:
         # policy changes, rate limits and background jobs already go through PostgreSQL).
+        # Each worker accepts on its own SO_REUSEPORT socket (api/serving.py): with uvicorn's one shared
+        # socket the first worker to wake took a whole burst of kept-alive connections.
         os.environ["DATABASE_URL"] = url
-        uvicorn.run(
+        serving.run(
             "api.app:app_from_environment",
             factory=True,
             workers=processes,
