@@ -91,9 +91,10 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
                     )
             except AuthError as error:
                 auth_error = error
-            except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                # The database is unreachable: UNAVAILABLE (503, Retry-After) rather than an HTTP 500.
-                log.warning("could not check the credential", exc_info=True)
+            except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                # The database is unreachable: UNAVAILABLE (503, Retry-After) rather than an HTTP 500; logged in
+                # one line (a traceback a request would cost seconds of CPU each while the database is down).
+                log.warning("could not check the credential", error=repr(error)[:200])
                 auth_error = AuthError("unavailable")
         context = Context(
             request=request,

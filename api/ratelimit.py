@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import is_outage
 from api.i18n import pick_language
 from store.driver import driver_connection
 
@@ -77,8 +78,12 @@ class RateLimit:
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
         try:
             hits = await hit(state.engine, key, datetime.fromtimestamp(start, UTC))
-        except Exception:
-            log.warning("rate limit counter unavailable", exc_info=True)
+        except Exception as error:
+            # An outage in one line: a traceback a request, rendered while the database is down, costs
+            # seconds of CPU each; anything else is a bug and keeps its stack.
+            log.warning(
+                "rate limit counter unavailable", error=repr(error)[:200], exc_info=not is_outage(error)
+            )
             await self.app(scope, receive, send)
             return
         limit_headers = {
