@@ -170,7 +170,9 @@ async def test_graphiql_is_served_in_development(client):
     assert page.status_code == 200 and "graphiql" in page.text.lower()
 
 
-async def test_an_unreachable_database_is_503_unavailable_with_retry_after_not_internal(settings, clock, tmp_path):
+async def test_an_unreachable_database_is_503_unavailable_with_retry_after_not_internal(
+    settings, clock, tmp_path
+):
     import httpx
 
     from api.app import create_app
