@@ -27,11 +27,12 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import export, graphiql, notifications_worker, responses, webhooks_worker
+from api import export, graphiql, idempotency, notifications_worker, responses, webhooks_worker
 from api.auth import AuthError, resolve_bearer
 from api.bounds import RequestBounds, cors_middleware
 from api.context import Context, current_context
 from api.downloads import download_attachment
+from api.errors import is_outage
 from api.graphql.schema import build_schema
 from api.i18n import pick_language
 from api.limits import RequestLimits
@@ -77,13 +78,48 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Coded JSON for strawberry's HTTP-level refusals; status and media type by the answer (issue 14)."""
         modern = responses.wants_graphql_response(request.headers.get("accept"))
+        key = request.headers.get("idempotency-key") if request.method == "POST" else None
+        if key:
+            return await self._run_once(request, key, modern)
+        return await self._answer(request, modern)
+
+    async def _answer(self, request: Request, modern: bool) -> Response:
         try:
-            response = await super().run(request, context, root_value)
+            response = await super().run(request)
         except HTTPException as error:
             lang = pick_language(request.headers.get("accept-language"))
             return responses.refusal(error.status_code, error.reason, lang, modern=modern)
         status = request.scope.get("graphql_status")
         return response if status is None else responses.finish(response, status, modern=modern)
+
+    async def _run_once(self, request: Request, key: str, modern: bool) -> Response:
+        """A mutation with an Idempotency-Key runs once; its retries get the first answer (api/idempotency.py)."""
+        lang = pick_language(request.headers.get("accept-language"))
+        if len(key) > idempotency.MAX_KEY_LENGTH:
+            return responses.idempotency_refusal("idempotency-key-too-long", lang, modern=modern)
+        fingerprint = None
+        if "json" in request.headers.get("content-type", ""):
+            fingerprint = idempotency.mutation_fingerprint(await request.body())
+        if fingerprint is None:  # not a mutation (or not JSON): nothing to protect
+            return await self._answer(request, modern)
+        state = self.app_state
+        owner = idempotency.owner_of(request.headers.get("authorization"), (request.client or ("?",))[0])
+        try:
+            held = await idempotency.claim(state.engine, owner, key, fingerprint, state.clock())
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return responses.finish(responses.unavailable_response(lang, modern=modern), 503, modern=modern)
+        if held.reused or held.in_progress:
+            reason = "idempotency-key-reused" if held.reused else "idempotency-key-in-progress"
+            return responses.idempotency_refusal(reason, lang, modern=modern)
+        if not held.claimed:
+            replay = Response(held.body, status_code=held.status or 200, media_type="application/json")
+            replay.headers["idempotency-replayed"] = "true"
+            return responses.finish(replay, held.status or 200, modern=modern)
+        response = await self._answer(request, modern)
+        await idempotency.answer(state.engine, owner, key, response.status_code, bytes(response.body))
+        return response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
         body = await super().process_result(request, result)

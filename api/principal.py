@@ -69,7 +69,8 @@ async def _resolve(scope: Scope) -> Principal:
         return Principal(actor, None)
     except AuthError as error:
         return Principal(None, error)  # its security event: api/ratelimit.py, within the limit
-    except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-        # The database is unreachable: answer INTERNAL (masked) rather than an HTTP 500.
-        log.warning("could not check the credential", exc_info=True)
+    except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        # The database is unreachable: UNAVAILABLE (503, Retry-After) rather than an HTTP 500; logged in one
+        # line (a traceback a request would cost seconds of CPU each while the database is down).
+        log.warning("could not check the credential", error=repr(error)[:200])
         return Principal(None, AuthError("unavailable"))

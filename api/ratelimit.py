@@ -24,6 +24,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import security_events
+from api.errors import is_outage
 from api.i18n import pick_language
 from api.principal import Principal, client_address, principal_of
 from api.security_events import SecurityEventKind
@@ -105,8 +106,12 @@ class RateLimit:
         reset = max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
         try:
             hits = await hit(state.engine, key, datetime.fromtimestamp(start, UTC))
-        except Exception:
-            log.warning("rate limit counter unavailable", exc_info=True)
+        except Exception as error:
+            # An outage in one line: a traceback a request, rendered while the database is down, costs
+            # seconds of CPU each; anything else is a bug and keeps its stack.
+            log.warning(
+                "rate limit counter unavailable", error=repr(error)[:200], exc_info=not is_outage(error)
+            )
             await self.app(scope, receive, send)
             return
         limit_headers = {

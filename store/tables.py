@@ -257,6 +257,19 @@ rate_limit_windows = Table(
     prefixes=["UNLOGGED"],
 )
 
+# Idempotency keys of mutations (issue 14): the first answer to a key, replayed to its retries.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner", String(80), primary_key=True),  # hashed credential, or the client address
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # the request the key was first used for
+    Column("status", SmallInteger, nullable=True),  # null while the first request runs
+    Column("body", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_idempotency_keys_created_at", "created_at"),
+)
+
 # Issue-3 tables live in their own module, registered on the same metadata.
 from store import (  # noqa: E402 (they import this module's metadata)
     approval_tables,  # noqa: F401
