@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.login_throttle import ThrottleState
@@ -104,7 +104,7 @@ async def revoke_sessions(
     keep: int | None = None,
 ) -> list[int]:
     """End the open sessions of a user (all but `keep`), or one session; the ids ended."""
-    where = [s.c.revoked_at.is_(None)]
+    where: list[ColumnElement[bool]] = [s.c.revoked_at.is_(None)]
     if user_id is not None:
         where.append(s.c.user_id == user_id)
     if session_id is not None:

@@ -11,7 +11,7 @@ the key and stops after 21 rows. Cost: planning a search compares the word with 
 (~1 ms more on the loaded benchmark machine).
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-30
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Idempotency keys of mutations (issue 14): the first answer to a key, replayed to its retries.
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0012
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
