@@ -18,7 +18,7 @@ import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.limits import MAX_TOKENS, _parse
+from api.limits import MAX_TOKENS, parse_document
 from store.driver import driver_connection
 
 KEY_TTL = timedelta(hours=24)
@@ -63,7 +63,7 @@ def mutation_fingerprint(body: bytes) -> str | None:
         return None
     name = data.get("operationName")
     try:
-        document = _parse(data["query"], max_tokens=MAX_TOKENS)
+        document = parse_document(data["query"], max_tokens=MAX_TOKENS)
         operation = get_operation_ast(document, name if isinstance(name, str) else None)
     except GraphQLError:
         return None  # strawberry refuses it as usual

@@ -222,6 +222,16 @@ _parsed = _TextBoundedCache(CACHE_DOCUMENT_BYTES)
 _validated = _TextBoundedCache(CACHE_DOCUMENT_BYTES)
 
 
+def parse_document(text: str, **options: Any) -> Any:
+    """A parsed document from the byte-bounded cache; GraphQLError (syntax, token limit) is raised, not kept."""
+    key = (text, tuple(sorted(options.items())))
+    document = _parsed.get(key)
+    if document is None:
+        document = parse(text, **options)
+        _parsed.put(key, text, document)
+    return document
+
+
 class ParsedDocuments(SchemaExtension):
     """Frontends send the same few documents again and again: parse each one once.
 
@@ -233,16 +243,10 @@ class ParsedDocuments(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is None and context.query:
-            key = (context.query, tuple(sorted(context.parse_options.items())))
-            document = _parsed.get(key)
-            if document is None:
-                try:
-                    document = parse(context.query, **context.parse_options)
-                except GraphQLError:
-                    document = None
-                else:
-                    _parsed.put(key, context.query, document)
-            context.graphql_document = document
+            try:
+                context.graphql_document = parse_document(context.query, **context.parse_options)
+            except GraphQLError:
+                context.graphql_document = None
         yield
 
 

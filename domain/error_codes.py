@@ -49,7 +49,7 @@ _CODES = (
         "APPROVAL_DATE_IN_FUTURE",
         "批复日期不能晚于今天。",
         "The approval date cannot be in the future.",
-        rule="R13.1",
+        rule="R13.3",
     ),
     ErrorCode(
         "APPROVAL_FACTS_LOCKED",
@@ -601,6 +601,67 @@ _CODES = (
         "WRONG_STATE",
         "项目当前状态不允许此操作。",
         "The project's state does not allow this step.",
+    ),
+    # Sign-in, sessions and passwords (issue 13)
+    ErrorCode(
+        "CANNOT_DISABLE_SELF", "不能停用自己的账号。", "An administrator cannot disable their own account."
+    ),
+    ErrorCode(
+        "LOGIN_THROTTLED",
+        "登录失败次数过多：须等待所示秒数，或用户名/地址已被临时锁定。",
+        "Too many failed sign-ins: wait the seconds given, or the username or address is locked for a while.",
+    ),
+    ErrorCode(
+        "NOT_A_SESSION",
+        "接口令牌没有登录会话；由管理员吊销该令牌。",
+        "An API token has no session; an administrator revokes the token instead.",
+    ),
+    ErrorCode(
+        "PASSWORD_CONTAINS_USERNAME", "密码不得包含用户名。", "A password may not contain the username."
+    ),
+    ErrorCode(
+        "PASSWORD_TOO_COMMON",
+        "密码过于常见或容易猜到（常用密码、重复字符、连续数字或字母）。",
+        "The password is common or easy to guess (a well-known password, repeats or a sequence).",
+    ),
+    ErrorCode(
+        "PASSWORD_TOO_LONG", "密码超过最大长度（128个字符）。", "The password is longer than 128 characters."
+    ),
+    ErrorCode(
+        "REFRESH_TOKEN_INVALID",
+        "刷新令牌无效、已使用或其会话已结束，须重新登录。",
+        "The refresh token is invalid, already used, or its session has ended; sign in again.",
+    ),
+    ErrorCode("WRONG_PASSWORD", "当前密码不正确。", "The current password is wrong."),
+    # Chronology of stated dates (issue 15, docs/chronology.md)
+    ErrorCode(
+        "DATE_BEFORE_PRECEDING_STEP",
+        "所填日期早于项目已记录的前一步骤（提交、评审、批复、合同等）的日期。",
+        "The stated date is before a step the project already recorded (submission, evaluation, approval, contract …).",
+    ),
+    ErrorCode(
+        "LATE_ENTRY_REASON_REQUIRED",
+        "所填日期早于今天30日以上，须说明补录理由（记入审计日志）。",
+        "The stated date lies more than 30 days back: give the reason for the late entry (kept in the audit log).",
+        rule="R24.1",
+    ),
+    ErrorCode(
+        "EXTENSION_IN_PAST",
+        "延期截止日不能早于今天。",
+        "An extension cannot end before today.",
+        rule="R19.1",
+    ),
+    ErrorCode(
+        "RECTIFICATION_OVERDUE",
+        "整改期限已届满（第二十条：3个月内完成整改），不能申请复验，除非大数据局登记延期。",
+        "The rectification deadline has passed (Art. 20: rectify within 3 months): no re-examination unless bdb records an extension.",
+        rule="R20",
+    ),
+    ErrorCode(
+        "CONTRACT_ABOVE_APPROVED",
+        "合同累计金额将超过批复投资；增加投资须先经市大数据管理局批准变更。",
+        "The contracts' total would exceed the approved investment: an increase needs bdb's approval of a change first.",
+        rule="R16",
     ),
 )
 
