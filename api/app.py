@@ -118,7 +118,14 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
             replay.headers["idempotency-replayed"] = "true"
             return responses.finish(replay, held.status or 200, modern=modern)
         response = await self._answer(request, modern)
-        await idempotency.answer(state.engine, owner, key, response.status_code, bytes(response.body))
+        try:
+            await idempotency.answer(state.engine, owner, key, response.status_code, bytes(response.body))
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            # The key stays claimed without an answer: its retries are refused as in progress until it
+            # expires, rather than run a second time.
+            log.warning("idempotency answer not stored", error=repr(error)[:200])
         return response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]

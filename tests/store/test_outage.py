@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import structlog.testing
 
 from api.app import create_app
 from api.errors import RETRY_AFTER_SECONDS
-from api.settings import Settings
+from api.settings import PROJECT_ROOT, Settings
 from domain.actors import OrgType
 from store import embedded, migrate
 from store.engine import make_engine, make_session_factory
-from tests.store.test_faults import SECRET, scratch_server  # noqa: F401 — the throwaway server fixture
+from tests.store.test_faults import SECRET
 from tests.utils import Api, make_org, make_user
 
 LOGIN = 'mutation { login(input: {username: "x", password: "y"}) { token } }'
@@ -45,6 +49,35 @@ def _pg_ctl(pgdata: Path, action: str, options: str = "") -> None:
     )
 
 
+@pytest.fixture
+def outage_server(tmp_path: Path) -> Any:
+    """A throwaway embedded server (as tests/store/test_faults.py makes one), stopped afterwards. Its start is
+    tried three times: under a loaded machine the embedded server's start-up has been seen to fail once."""
+    pgdata, url_file = tmp_path / "pg", tmp_path / "url"
+    start = (
+        "import sys; from pathlib import Path; from store import embedded; "
+        "Path(sys.argv[2]).write_text(embedded.start(Path(sys.argv[1]), database='x', stop_on_exit=False))"
+    )
+    for attempt in range(3):
+        started = subprocess.run(
+            [sys.executable, "-c", start, str(pgdata), str(url_file)],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=90,
+        )
+        if started.returncode == 0:
+            break
+        assert attempt < 2, started.stderr[-2000:]
+        time.sleep(2)
+    try:
+        yield url_file.read_text().strip()
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            _pg_ctl(pgdata, "stop")
+
+
 async def _ask(http: httpx.AsyncClient, query: str, token: str | None, accept: str | None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if accept:
@@ -53,12 +86,12 @@ async def _ask(http: httpx.AsyncClient, query: str, token: str | None, accept: s
 
 
 async def test_a_stopped_database_answers_503_unavailable_with_retry_after_then_recovers(
-    scratch_server: Any,  # noqa: F811
+    outage_server: str,
     tmp_path: Path,
     clock: Any,
 ):
     # given the API on its own server and a signed-in unit
-    url, _ = scratch_server
+    url = outage_server
     migrate.upgrade(url)
     engine = make_engine(url, pool_size=2)
     factory = make_session_factory(engine)
