@@ -111,7 +111,12 @@ async def propose_rule(
     async with uow:
         if await policy_store.find(uow.session, line) is not None:
             raise _duplicate()
-        if await policy_store.find_pending(uow.session, line) is not None:
+        actor = uow.actor
+        # The partial unique index answers a concurrent identical proposal too (no check-then-insert race).
+        change_id = await policy_store.propose(
+            uow.session, line, user_id=actor.user_id, username=actor.username, at=uow.now()
+        )
+        if change_id is None:
             raise DomainError(
                 [
                     Violation(
@@ -123,10 +128,6 @@ async def propose_rule(
                     )
                 ]
             )
-        actor = uow.actor
-        change_id = await policy_store.propose(
-            uow.session, line, user_id=actor.user_id, username=actor.username, at=uow.now()
-        )
         change = await policy_store.get_change(uow.session, change_id)
         assert change is not None
         uow.record(OPERATION, "PolicyChange", change_id, None, _change_record(change))

@@ -169,7 +169,8 @@ def change_from_row(row: Any) -> StoredChange:
 
 async def propose(
     session: AsyncSession, line: PolicyLine, *, user_id: int | None, username: str, at: datetime
-) -> int:
+) -> int | None:
+    """The new proposal's id; None when the same line is pending already (two proposals raced)."""
     values = {
         **_values(line),
         "status": PROPOSED,
@@ -177,24 +178,16 @@ async def propose(
         "proposed_by": username,
         "proposed_at": at,
     }
-    change_id = (await session.execute(insert(c).values(**values).returning(c.c.id))).scalar_one()
-    return int(change_id)
-
-
-async def find_pending(session: AsyncSession, line: PolicyLine) -> int | None:
-    """The id of a pending proposal of the same line (same role, operation and scope), if any."""
-    v = _values(line)
-    return (
-        await session.execute(
-            select(c.c.id).where(
-                c.c.status == PROPOSED,
-                c.c.ptype == v["ptype"],
-                c.c.v0 == v["v0"],
-                c.c.v1 == v["v1"],
-                c.c.v2 == v["v2"],
-            )
+    stmt = (
+        pg_insert(c)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[c.c.ptype, c.c.v0, c.c.v1, c.c.v2], index_where=c.c.status == PROPOSED
         )
-    ).scalar()
+        .returning(c.c.id)
+    )
+    change_id = (await session.execute(stmt)).scalar()
+    return None if change_id is None else int(change_id)
 
 
 async def get_change(session: AsyncSession, change_id: int) -> StoredChange | None:

@@ -1,5 +1,10 @@
 """Proposed policy changes (issue 13.4b, R3.2): a widening waits here for a second administrator.
 
+A stored policy may hold lines an administrator added before R3.1 (admin reading every project, admin in a
+group): they are removed, as authz.enforcer ignores them anyway, so `policyRules` shows what is in force.
+The set is the one authz/admin_powers.py names today, spelled out because a migration must not change
+with the code.
+
 Revision ID: 0018
 Revises: 0017
 Create Date: 2026-11-30
@@ -15,6 +20,20 @@ revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
+
+ADMIN_OPERATIONS = (
+    "organization:read",
+    "organization:create",
+    "user:create",
+    "api-token:create",
+    "api-token:read",
+    "api-token:revoke",
+    "webhook-subscription:read",
+    "policy:read",
+    "policy:write",
+    "policy-change:read",
+    "policy-change:decide",
+)
 
 
 def upgrade() -> None:
@@ -54,6 +73,13 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("status = 'PROPOSED'"),
     )
+    # Processes reload when the version moves, so it moves only if a line went (as in 0011).
+    stale = sa.text(
+        "WITH gone AS (DELETE FROM policy_rules WHERE v0 = 'admin' "
+        "AND (ptype = 'g' OR (ptype = 'p' AND v1 NOT IN :allowed)) RETURNING id) "
+        "UPDATE policy_state SET version = version + 1 WHERE EXISTS (SELECT 1 FROM gone)"
+    ).bindparams(sa.bindparam("allowed", expanding=True))
+    op.get_bind().execute(stale, {"allowed": list(ADMIN_OPERATIONS)})
 
 
 def downgrade() -> None:
