@@ -22,6 +22,8 @@ class Operation(StrEnum):
     PROJECT_CONTACT_READ = "project:contact:read"
     POLICY_READ = "policy:read"
     POLICY_WRITE = "policy:write"
+    POLICY_CHANGE_READ = "policy-change:read"
+    POLICY_CHANGE_DECIDE = "policy-change:decide"
     # Annual plan and mid-year projects (Art. 9–10)
     PLAN_CALL_OPEN = "plan-call:open"
     PLAN_READ = "plan:read"
@@ -109,7 +111,9 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.API_TOKEN_REVOKE: "吊销接口令牌",
     Operation.PROJECT_CONTACT_READ: "查看项目联系人电话和电子邮箱",
     Operation.POLICY_READ: "查看授权规则",
-    Operation.POLICY_WRITE: "修改授权规则",
+    Operation.POLICY_WRITE: "修改授权规则（扩大权限的修改须另一管理员批准）",
+    Operation.POLICY_CHANGE_READ: "查看待批准和已处理的授权规则变更",
+    Operation.POLICY_CHANGE_DECIDE: "批准或驳回另一管理员提出的授权规则变更",
     Operation.PLAN_CALL_OPEN: "发布年度项目计划征集",
     Operation.PLAN_READ: "查看年度计划征集、条目和投资计划",
     Operation.PLAN_ENTRY_SUBMIT: "报送年度建设或运维计划",

@@ -34,6 +34,12 @@ _CODES = (
         rule="R19.1",
     ),
     ErrorCode(
+        "ADMIN_LIFECYCLE_POWER",
+        "管理员角色只能管理用户、单位、接口令牌和授权规则，不能被授予项目生命周期权限。",
+        "The admin role only administers users, organizations, API tokens and the policy; it gets no lifecycle power.",
+        rule="R3.1",
+    ),
+    ErrorCode(
         "ADMIN_OUTSIDE_BDB",
         "系统管理员须为市大数据管理局工作人员。",
         "Administrators are staff of the Big Data Bureau.",
@@ -79,6 +85,12 @@ _CODES = (
         "数据目录条目已由其他项目作为新建内容申报，建设内容不得重复交叉。",
         "The catalogue item is already claimed as new construction by another project.",
         rule="R8",
+    ),
+    ErrorCode(
+        "CHANGE_ALREADY_DECIDED",
+        "该授权规则变更已处理。",
+        "This policy change was already decided.",
+        rule="R3.2",
     ),
     ErrorCode(
         "CHANGE_ASPECT_REQUIRED",
@@ -190,6 +202,12 @@ _CODES = (
         rule="R10.1",
     ),
     ErrorCode(
+        "DUPLICATE_PROPOSAL",
+        "相同的授权规则变更已在等待批准。",
+        "The same policy change is already waiting for approval.",
+        rule="R3.2",
+    ),
+    ErrorCode(
         "DUPLICATE_RULE",
         "已有相同角色、操作和范围的规则。",
         "A rule with this role, operation and scope exists.",
@@ -248,6 +266,11 @@ _CODES = (
     ),
     ErrorCode("FINDINGS_REQUIRED", "须填写主要结论。", "Findings are required.", rule="R22"),
     ErrorCode(
+        "GROUP_CYCLE",
+        "角色不能加入自身。",
+        "A role cannot join itself.",
+    ),
+    ErrorCode(
         "IMPLEMENTATION_PART_REQUIRED",
         "实施信息缺少必填内容。",
         "A required part of the implementation record is missing.",
@@ -287,8 +310,8 @@ _CODES = (
     ),
     ErrorCode(
         "LAST_POLICY_WRITER",
-        "不能删除管理员修改授权规则的最后一条规则。",
-        "The administrators' last policy:write rule cannot be removed.",
+        "不能删除管理员修改授权规则或批准变更的最后一条规则。",
+        "The administrators' last policy:write or policy-change:decide rule cannot be removed.",
     ),
     ErrorCode(
         "METHOD_NOT_IN_REGIME",
@@ -416,6 +439,12 @@ _CODES = (
         "自评价须在运行满12个月至24个月之间提交。",
         "A self-evaluation is accepted between 12 and 24 months of operation.",
         rule="R22",
+    ),
+    ErrorCode(
+        "OWN_PROPOSAL",
+        "不能处理自己提出的授权规则变更，须由另一名管理员处理。",
+        "You cannot decide your own policy change; another administrator must.",
+        rule="R3.2",
     ),
     ErrorCode(
         "PARTICIPANT_PART_MISSING",
@@ -565,6 +594,12 @@ _CODES = (
         "须记录竞争性选择的依据（如采购项目编号）。",
         "Record the competitive selection (e.g. the procurement reference).",
         rule="R13.1",
+    ),
+    ErrorCode(
+        "SELF_WIDENING",
+        "不能扩大自己所持角色的权限。",
+        "You cannot widen a role you hold yourself.",
+        rule="R3.1",
     ),
     ErrorCode(
         "SUBJECT_OUTSIDE_FIELD",

@@ -48,6 +48,8 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.PROJECT_CONTACT_READ: {"unit": {scopes.LEAD}, "bdb": {scopes.SUBMITTED}},
     Operation.POLICY_READ: {ADMIN_ROLE: {scopes.ANY}},
     Operation.POLICY_WRITE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.POLICY_CHANGE_READ: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.POLICY_CHANGE_DECIDE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.PLAN_CALL_OPEN: {"bdb": {scopes.ANY}},
     Operation.PLAN_READ: {role: {scopes.ANY} for role in [*SUPERVISORS, "unit"]},
     Operation.PLAN_ENTRY_SUBMIT: {"unit": {scopes.LEAD}},
