@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 import structlog
@@ -38,6 +39,31 @@ _HIT = """
 """
 
 
+_READ = "SELECT hits FROM rate_limit_windows WHERE key = $1 AND window_start = $2"
+
+
+def window_of(now: datetime) -> tuple[datetime, int]:
+    """The fixed window `now` falls in, and the seconds until it resets."""
+    start = math.floor(now.timestamp() / WINDOW_SECONDS) * WINDOW_SECONDS
+    return datetime.fromtimestamp(start, UTC), max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
+
+
+def bucket(scope: Scope, settings: Any) -> tuple[str, int]:
+    """The counter a request is counted in and its limit a minute: the one place requests are keyed."""
+    authorization = Headers(scope=scope).get("authorization")
+    if authorization:
+        return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[
+            :40
+        ], settings.rate_limit_per_minute
+    return "address:" + (scope.get("client") or ("unknown",))[0], settings.rate_limit_anonymous_per_minute
+
+
+async def hits_so_far(engine: AsyncEngine, key: str, window: datetime) -> int:
+    """Read-only: the requests of `key` counted in `window` (the `rateLimit` query field)."""
+    async with driver_connection(engine) as connection:
+        return int(await connection.fetchval(_READ, key, window) or 0)
+
+
 async def hit(engine: AsyncEngine, key: str, window: datetime) -> int:
     """Count one request of `key` in `window`."""
     async with driver_connection(engine) as connection:
@@ -62,21 +88,13 @@ class RateLimit:
             return
         state = scope["app"].state
         headers = Headers(scope=scope)
-        authorization = headers.get("authorization")
-        if authorization:
-            key = "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:40]
-            limit = state.settings.rate_limit_per_minute
-        else:
-            key = "address:" + (scope.get("client") or ("unknown",))[0]
-            limit = state.settings.rate_limit_anonymous_per_minute
+        key, limit = bucket(scope, state.settings)
         if limit <= 0:
             await self.app(scope, receive, send)
             return
-        now: datetime = state.clock()
-        start = math.floor(now.timestamp() / WINDOW_SECONDS) * WINDOW_SECONDS
-        reset = max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
+        window, reset = window_of(state.clock())
         try:
-            hits = await hit(state.engine, key, datetime.fromtimestamp(start, UTC))
+            hits = await hit(state.engine, key, window)
         except Exception:
             log.warning("rate limit counter unavailable", exc_info=True)
             await self.app(scope, receive, send)

@@ -434,7 +434,7 @@ class Project(Node, ProjectPermissions):
 
     @strawberry.field(
         description="项目大事记，按时间顺序（来自审计日志） — every event of the project in order, from "
-        "the audit log (issue 5)."
+        "the audit log."
     )
     async def timeline(
         self, info: Ctx
@@ -516,13 +516,24 @@ async def load_readable_project(
 
 @strawberry.type
 class ProjectQueries:
-    @strawberry.field(description="按全局标识或项目编号取一个项目 — one project by global id or by code.")
+    @strawberry.field(
+        description="按全局标识或项目编号取一个项目：id 与 code 必须且只能给一个，否则 BAD_USER_INPUT；不存在或"
+        "无权查看时 NOT_FOUND — one project by global id or by code: give exactly one of `id` and `code` "
+        "(both or neither is BAD_USER_INPUT); NOT_FOUND when it does not exist or the viewer may not read it."
+    )
     async def project(
         self,
         info: Ctx,
-        id: Annotated[strawberry.ID | None, strawberry.argument(description="全局标识 — global id.")] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="全局标识（不与 code 同用） — global id; not with `code`."),
+        ] = None,
         code: Annotated[
-            str | None, strawberry.argument(description="项目编号 — e.g. `YK-2026-0001`.")
+            str | None,
+            strawberry.argument(
+                description="项目编号（入库时分配，不与 id 同用） — code given at submission, e.g. "
+                "`YK-2026-0001`; not with `id`."
+            ),
         ] = None,
     ) -> Project:
         ctx = info.context
