@@ -69,6 +69,31 @@ async def test_project_takes_exactly_one_of_id_and_code(api, session_factory):
     assert error_codes(both) == ["BAD_USER_INPUT"] and error_codes(neither) == ["BAD_USER_INPUT"]
 
 
+BY = """query($by: ProjectLookup, $id: ID) { project(by: $by, id: $id) { id code } }"""
+
+
+async def test_project_by_is_a_oneof_lookup_and_cannot_be_combined_with_the_old_arguments(
+    api, session_factory
+):
+    # given a reserve project with a code
+    a = await make_agencies(api, session_factory, "unit", "bdb")
+    project = await reserve_project(api, a.token["unit"], a.token["bdb"])
+    code = (await api.data(PROJECT, {"id": project["id"]}, token=a.token["unit"]))["project"]["code"]
+    # when asking by {id}, by {code}, by {id, code} as a variable and as a literal, and by with id
+    by_id = await api.data(BY, {"by": {"id": project["id"]}}, token=a.token["unit"])
+    by_code = await api.data(BY, {"by": {"code": code}}, token=a.token["unit"])
+    both_variable = await api.gql(BY, {"by": {"id": project["id"], "code": code}}, token=a.token["unit"])
+    both_literal = await api.gql(
+        f'{{ project(by: {{id: "{project["id"]}", code: "{code}"}}) {{ id }} }}', token=a.token["unit"]
+    )
+    mixed = await api.gql(BY, {"by": {"code": code}, "id": project["id"]}, token=a.token["unit"])
+    # then one key finds the project; two keys are refused by the type itself, `by` with `id` by the resolver
+    assert by_id["project"]["id"] == by_code["project"]["id"] == project["id"]
+    assert error_codes(both_variable) == ["BAD_USER_INPUT"]
+    assert error_codes(both_literal) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert error_codes(mixed) == ["BAD_USER_INPUT"]
+
+
 NODE_AND_SIBLING = """query($id: ID!) { viewer { role } node(id: $id) { id } }"""
 
 
