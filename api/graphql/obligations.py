@@ -208,13 +208,29 @@ def _page(
 
 @strawberry.type(description="本单位通知 — an in-app notice to the viewer's organization.")
 class Notification(Node):
-    kind: NoticeKindEnum = strawberry.field(description="类型 — why it was sent.")
-    rule: str = strawberry.field(description="规则编号 — rule id.")
-    title: str = strawberry.field(description="事项 — what is owed.")
-    obligation_key: str = strawberry.field(description="义务标识 — the obligation's key.")
-    opens_on: date = strawberry.field(description="开始日期 — opens on.")
-    due_on: date = strawberry.field(description="截止日期 — due on.")
-    created_at: datetime = strawberry.field(description="发送时间 — sent at.")
+    kind: NoticeKindEnum = strawberry.field(
+        description="通知原因：义务开始、30 天或 7 天内到期、已逾期 — why it was sent: the obligation opened, "
+        "is due within 30 or 7 days, or is overdue."
+    )
+    rule: str = strawberry.field(
+        description="义务所依据的规则编号，如 `R18` — the obligation's rule id, e.g. `R18`."
+    )
+    title: str = strawberry.field(
+        description="应办事项（按请求语言） — what is owed, in the request's language, e.g. 报送季度建设进度 / "
+        "quarterly progress report."
+    )
+    obligation_key: str = strawberry.field(
+        description="所属义务的标识，同 `Obligation.key` — the key of the obligation it is about, as "
+        "`Obligation.key`."
+    )
+    opens_on: date = strawberry.field(description="义务开始办理的日期 — the day the obligation opened.")
+    due_on: date = strawberry.field(
+        description="义务截止日期（北京时间当日内有效） — the obligation's due date; the whole China-time day "
+        "is in time."
+    )
+    created_at: datetime = strawberry.field(
+        description="通知发出时间（后台任务发送时） — when the background task sent it."
+    )
     read_at: datetime | None = strawberry.field(description="已读时间 — read at; null while unread.")
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — the project's global id.")
 
