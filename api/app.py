@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -301,6 +302,10 @@ def create_app(
         allowed_origins=settings.cors_origins,
     )
     app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    if (
+        not settings.production
+    ):  # introspection is off in production: so is its SDL (404, as any unknown path)
+        app.add_route("/schema.graphql", schema_sdl(graphql.schema), methods=["GET"])
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions (graphql-transport-ws)
     app.router.routes.append(graphiql.static_mount())
     app.router.routes.extend(export.routes())  # issue 7: /export/projects.ndjson and .csv
@@ -310,6 +315,19 @@ def create_app(
     app.add_route("/metrics", app.state.metrics.endpoint, methods=["GET"])
     app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     return app
+
+
+def schema_sdl(schema: Any) -> Any:
+    """GET /schema.graphql: the SDL `schema-export` writes (the committed contract), for codegen tools."""
+    sdl = schema.as_str().rstrip("\n") + "\n"
+    etag = '"' + hashlib.sha256(sdl.encode()).hexdigest()[:32] + '"'
+
+    async def endpoint(request: Request) -> Response:
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return PlainTextResponse(sdl, headers={"ETag": etag, "Cache-Control": "no-cache"})
+
+    return endpoint
 
 
 # Young objects between collections of the youngest generation (Python's default: 700). A request allocates

@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 from graphql import GraphQLError
 from sqlalchemy import exc as sa_exc
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from api.i18n import graphql_message, message
@@ -210,6 +211,8 @@ def bad_user_input(error: GraphQLError, lang: str) -> GraphQLError | None:
         extensions["reason"] = _reason(text)
     elif text == _NESTED:
         extensions["reason"] = "too-deep"
+    elif isinstance(error, StrawberryInputCoercionError):  # strawberry's own checks, e.g. a @oneOf input's
+        extensions["reason"] = _reason(text)
     else:
         return None
     return _coded(error, lang, extensions)

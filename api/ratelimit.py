@@ -48,6 +48,21 @@ _HIT = """
 """
 
 
+_READ = "SELECT hits FROM rate_limit_windows WHERE key = $1 AND window_start = $2"
+
+
+def window_of(now: datetime) -> tuple[datetime, int]:
+    """The fixed window `now` falls in, and the seconds until it resets."""
+    start = math.floor(now.timestamp() / WINDOW_SECONDS) * WINDOW_SECONDS
+    return datetime.fromtimestamp(start, UTC), max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
+
+
+async def hits_so_far(engine: AsyncEngine, key: str, window: datetime) -> int:
+    """Read-only: the requests of `key` counted in `window` (the `rateLimit` query field)."""
+    async with driver_connection(engine) as connection:
+        return int(await connection.fetchval(_READ, key, window) or 0)
+
+
 async def hit(engine: AsyncEngine, key: str, window: datetime) -> int:
     """Count one request of `key` in `window`."""
     async with driver_connection(engine) as connection:
@@ -101,11 +116,9 @@ class RateLimit:
             await self._note_refused_credential(state, scope, principal)
             await self.app(scope, receive, send)
             return
-        now: datetime = state.clock()
-        start = math.floor(now.timestamp() / WINDOW_SECONDS) * WINDOW_SECONDS
-        reset = max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
+        window, reset = window_of(state.clock())
         try:
-            hits = await hit(state.engine, key, datetime.fromtimestamp(start, UTC))
+            hits = await hit(state.engine, key, window)
         except Exception as error:
             # An outage in one line: a traceback a request, rendered while the database is down, costs
             # seconds of CPU each; anything else is a bug and keeps its stack.
