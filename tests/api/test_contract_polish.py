@@ -241,7 +241,7 @@ async def test_schema_graphql_is_served_outside_production_as_the_committed_cont
 
 async def test_schema_graphql_is_404_in_production_where_introspection_is_off(settings, engine, clock):
     # given the production app
-    production = settings.model_copy(update={"environment": "production"})
+    production = settings.model_copy(update={"token_ttl_minutes": 15, "environment": "production"})
     app = create_app(production, engine=engine, clock=clock, policy_from_database=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://prod") as http:
         # when fetching /schema.graphql
