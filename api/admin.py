@@ -9,13 +9,14 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from api.auth import hash_password, new_api_token
+from api.passwords import guessable_for
 from domain.actors import OrgType
 from domain.errors import DomainError, NotFound, Violation
+from domain.passwords import password_violations
 from store import tables
 from store.uow import SqlUnitOfWork
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
-MIN_PASSWORD = 10
 
 
 def _invalid(code: str, zh: str, en: str, field: str) -> Violation:
@@ -84,15 +85,7 @@ async def create_user(
             problems.append(
                 _invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username")
             )
-        if len(password) < MIN_PASSWORD:
-            problems.append(
-                _invalid(
-                    "PASSWORD_TOO_SHORT",
-                    f"密码至少{MIN_PASSWORD}位。",
-                    f"A password has at least {MIN_PASSWORD} characters.",
-                    "password",
-                )
-            )
+        problems += password_violations(password, username=username, is_common=guessable_for(username))
         org_type = (
             await uow.session.execute(
                 select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id)

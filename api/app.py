@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -27,17 +28,19 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import export, graphiql, notifications_worker, responses, webhooks_worker
+from api import export, graphiql, idempotency, notifications_worker, responses, webhooks_worker
 from api.auth import AuthError, resolve_bearer
 from api.bounds import RequestBounds, cors_middleware
 from api.context import Context, current_context
 from api.downloads import download_attachment
+from api.errors import is_outage
 from api.graphql.schema import build_schema
 from api.i18n import pick_language
 from api.limits import RequestLimits
 from api.live import ChangeSignal
 from api.logs import RequestContext
 from api.metrics import HttpMetrics, Metrics
+from api.principal import principal_of
 from api.ratelimit import RateLimit
 from api.settings import Settings, database_url
 from api.trusted_documents import trusted_operation_names
@@ -76,13 +79,55 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Coded JSON for strawberry's HTTP-level refusals; status and media type by the answer (issue 14)."""
         modern = responses.wants_graphql_response(request.headers.get("accept"))
+        key = request.headers.get("idempotency-key") if request.method == "POST" else None
+        if key:
+            return await self._run_once(request, key, modern)
+        return await self._answer(request, modern)
+
+    async def _answer(self, request: Request, modern: bool) -> Response:
         try:
-            response = await super().run(request, context, root_value)
+            response = await super().run(request)
         except HTTPException as error:
             lang = pick_language(request.headers.get("accept-language"))
             return responses.refusal(error.status_code, error.reason, lang, modern=modern)
         status = request.scope.get("graphql_status")
         return response if status is None else responses.finish(response, status, modern=modern)
+
+    async def _run_once(self, request: Request, key: str, modern: bool) -> Response:
+        """A mutation with an Idempotency-Key runs once; its retries get the first answer (api/idempotency.py)."""
+        lang = pick_language(request.headers.get("accept-language"))
+        if len(key) > idempotency.MAX_KEY_LENGTH:
+            return responses.idempotency_refusal("idempotency-key-too-long", lang, modern=modern)
+        fingerprint = None
+        if "json" in request.headers.get("content-type", ""):
+            fingerprint = idempotency.mutation_fingerprint(await request.body())
+        if fingerprint is None:  # not a mutation (or not JSON): nothing to protect
+            return await self._answer(request, modern)
+        state = self.app_state
+        owner = idempotency.owner_of(request.headers.get("authorization"), (request.client or ("?",))[0])
+        try:
+            held = await idempotency.claim(state.engine, owner, key, fingerprint, state.clock())
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return responses.finish(responses.unavailable_response(lang, modern=modern), 503, modern=modern)
+        if held.reused or held.in_progress:
+            reason = "idempotency-key-reused" if held.reused else "idempotency-key-in-progress"
+            return responses.idempotency_refusal(reason, lang, modern=modern)
+        if not held.claimed:
+            replay = Response(held.body, status_code=held.status or 200, media_type="application/json")
+            replay.headers["idempotency-replayed"] = "true"
+            return responses.finish(replay, held.status or 200, modern=modern)
+        response = await self._answer(request, modern)
+        try:
+            await idempotency.answer(state.engine, owner, key, response.status_code, bytes(response.body))
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            # The key stays claimed without an answer: its retries are refused as in progress until it
+            # expires, rather than run a second time.
+            log.warning("idempotency answer not stored", error=repr(error)[:200])
+        return response
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:  # type: ignore[override]
         body = await super().process_result(request, result)
@@ -132,7 +177,8 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
         state = self.app_state
         lang = pick_language(request.headers.get("accept-language"))
         header = request.headers.get("authorization")
-        actor, auth_error = await self._authenticate(header)
+        principal = await principal_of(request.scope)  # resolved once per request (api/principal.py)
+        actor, auth_error = principal.actor, principal.error
         context = Context(
             request=request,
             settings=state.settings,
@@ -256,6 +302,10 @@ def create_app(
         allowed_origins=settings.cors_origins,
     )
     app.add_route("/graphql", graphql, methods=["GET", "POST"])
+    if (
+        not settings.production
+    ):  # introspection is off in production: so is its SDL (404, as any unknown path)
+        app.add_route("/schema.graphql", schema_sdl(graphql.schema), methods=["GET"])
     app.router.routes.append(WebSocketRoute("/graphql", graphql))  # subscriptions (graphql-transport-ws)
     app.router.routes.append(graphiql.static_mount())
     app.router.routes.extend(export.routes())  # issue 7: /export/projects.ndjson and .csv
@@ -265,6 +315,19 @@ def create_app(
     app.add_route("/metrics", app.state.metrics.endpoint, methods=["GET"])
     app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     return app
+
+
+def schema_sdl(schema: Any) -> Any:
+    """GET /schema.graphql: the SDL `schema-export` writes (the committed contract), for codegen tools."""
+    sdl = schema.as_str().rstrip("\n") + "\n"
+    etag = '"' + hashlib.sha256(sdl.encode()).hexdigest()[:32] + '"'
+
+    async def endpoint(request: Request) -> Response:
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return PlainTextResponse(sdl, headers={"ETag": etag, "Cache-Control": "no-cache"})
+
+    return endpoint
 
 
 # Young objects between collections of the youngest generation (Python's default: 700). A request allocates

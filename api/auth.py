@@ -1,4 +1,5 @@
-"""Authentication: argon2 passwords, signed expiring session tokens, hashed integrator API tokens."""
+"""Authentication: argon2 passwords, short-lived access tokens naming a session row that every request
+checks, rotating refresh tokens and integrator API tokens (both stored only as SHA-256 digests)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.actors import ADMIN_ROLE, Actor
+from domain.passwords import MAX_LENGTH
 
 API_TOKEN_PREFIX = "ykt_"
+REFRESH_TOKEN_PREFIX = "ykr_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
 # Verifying against a real hash when the user does not exist keeps the response time from telling
@@ -28,6 +31,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    if len(password) > MAX_LENGTH:
+        return False  # no password that long was ever accepted: spare argon2 a megabyte
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -35,7 +40,8 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 class AuthError(Exception):
-    """Why a presented credential was not accepted: `expired` or `invalid`."""
+    """Why a presented credential was not accepted: `expired`, `invalid` or `revoked` (the session was
+    ended, or the user disabled)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -48,10 +54,20 @@ class IssuedToken:
     expires_at: datetime
 
 
-def issue_session_token(actor: Actor, *, secret: str, ttl: timedelta, now: datetime) -> IssuedToken:
-    expires = now + ttl
+def issue_session_token(
+    actor: Actor,
+    *,
+    session_id: int,
+    secret: str,
+    ttl: timedelta,
+    now: datetime,
+    not_after: datetime | None = None,
+) -> IssuedToken:
+    """An access token of one session; it never outlives the session (`not_after`)."""
+    expires = now + ttl if not_after is None else min(now + ttl, not_after)
     claims = {
         "sub": str(actor.user_id),
+        "sid": str(session_id),
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
         "iss": "yingkou-projects",
@@ -59,35 +75,42 @@ def issue_session_token(actor: Actor, *, secret: str, ttl: timedelta, now: datet
     return IssuedToken(jwt.encode(claims, secret, algorithm="HS256"), expires)
 
 
-def read_session_token(token: str, *, secret: str, now: datetime) -> int:
-    """The user id in a valid token, or AuthError."""
-    subject, expires, issued = _verified_claims(token, secret)
+def read_session_token(token: str, *, secret: str, now: datetime) -> tuple[int, int]:
+    """(user id, session id) of a valid token, or AuthError."""
+    subject, session, expires, issued = _verified_claims(token, secret)
     # Time claims are checked against the injectable clock, not the wall clock, so tests can move time.
     if expires <= int(now.timestamp()):
         raise AuthError("expired")
     if issued > int(now.timestamp()) + 60:
         raise AuthError("invalid")
     try:
-        return int(subject)
+        return int(subject), int(session)
     except ValueError as exc:
         raise AuthError("invalid") from exc
 
 
 @lru_cache(maxsize=4096)
-def _verified_claims(token: str, secret: str) -> tuple[str, int, int]:
-    """(sub, exp, iat) of a token whose signature holds: the same token and secret always give the same
-    answer, so a client's every request need not pay for the check again. Refusals are not cached."""
+def _verified_claims(token: str, secret: str) -> tuple[str, str, int, int]:
+    """(sub, sid, exp, iat) of a token whose signature holds: the same token and secret always give the
+    same answer, so a client's every request need not pay for the check again. Refusals are not cached.
+    Whether the session still stands is asked of the database on every request (resolve_bearer)."""
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
             issuer="yingkou-projects",
-            options={"require": ["exp", "sub", "iat"], "verify_exp": False, "verify_iat": False},
+            options={"require": ["exp", "sub", "sid", "iat"], "verify_exp": False, "verify_iat": False},
         )
-        return str(claims["sub"]), int(claims["exp"]), int(claims["iat"])
+        return str(claims["sub"]), str(claims["sid"]), int(claims["exp"]), int(claims["iat"])
     except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise AuthError("invalid") from exc
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """A fresh refresh token: (the token handed to the client once, its stored hash)."""
+    token = REFRESH_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, api_token_hash(token)
 
 
 def new_api_token() -> tuple[str, str, str]:
@@ -107,6 +130,13 @@ _ACTOR = """
     FROM users u JOIN organizations o ON o.id = u.organization_id
     WHERE u.id = $1 AND u.active
 """
+# The session is read with its user on every request: an ended session or a disabled user is refused by
+# every process at once, with no cache to invalidate.
+_SESSION_ACTOR = """
+    SELECT u.id, u.username, u.organization_id, u.is_admin, u.active, o.type, s.revoked_at, s.expires_at
+    FROM user_sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id
+    WHERE s.id = $1 AND s.user_id = $2
+"""
 _PASSWORD = "SELECT id, password_hash FROM users WHERE username = $1 AND active"
 _API_TOKEN = """
     SELECT t.id, t.name, t.organization_id, t.expires_at, t.revoked_at, t.last_used_at, o.type
@@ -114,6 +144,26 @@ _API_TOKEN = """
     WHERE t.token_hash = $1
 """
 _TOUCH_API_TOKEN = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
+
+
+async def actor_for_session(
+    connection: asyncpg.Connection, user_id: int, session_id: int, *, now: datetime
+) -> Actor:
+    """The actor of a live session, or AuthError (`revoked` for an ended session or a disabled user)."""
+    row = await connection.fetchrow(_SESSION_ACTOR, session_id, user_id)
+    if row is None:
+        raise AuthError("invalid")
+    if row["revoked_at"] is not None or not row["active"]:
+        raise AuthError("revoked")
+    if row["expires_at"] <= now:
+        raise AuthError("expired")
+    return Actor(
+        user_id=row["id"],
+        organization_id=row["organization_id"],
+        username=row["username"],
+        role=ADMIN_ROLE if row["is_admin"] else row["type"],
+        session_id=session_id,
+    )
 
 
 async def actor_for_user(connection: asyncpg.Connection, user_id: int) -> Actor | None:
@@ -168,7 +218,5 @@ async def resolve_bearer(
     credential = credential.strip()
     if credential.startswith(API_TOKEN_PREFIX):
         return await actor_for_api_token(connection, credential, now=now)
-    actor = await actor_for_user(connection, read_session_token(credential, secret=secret, now=now))
-    if actor is None:
-        raise AuthError("invalid")
-    return actor
+    user_id, session_id = read_session_token(credential, secret=secret, now=now)
+    return await actor_for_session(connection, user_id, session_id, now=now)

@@ -53,7 +53,7 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-async def refuse(send: Send, status: int, code: str, lang: str, **extensions: Any) -> None:
+async def answer_refusal(send: Send, status: int, code: str, lang: str, **extensions: Any) -> None:
     """A GraphQL-shaped JSON error response (`data: null`, one error with `extensions.code`)."""
     if code in _MESSAGES:
         zh, en = _MESSAGES[code]
@@ -96,7 +96,7 @@ class RequestBounds:
         limit = body_limit(state.settings, multipart)
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await refuse(send, 413, "PAYLOAD_TOO_LARGE", lang, max=limit)
+            await answer_refusal(send, 413, "PAYLOAD_TOO_LARGE", lang, max=limit)
             return
         if multipart and not await self._multipart_admitted(scope, headers, send, lang):
             return
@@ -123,12 +123,12 @@ class RequestBounds:
         except BodyTooLarge as error:
             if started:  # cannot happen for our handlers (they answer after reading); never mask it
                 raise
-            await refuse(send, 413, "PAYLOAD_TOO_LARGE", lang, max=error.limit or limit)
+            await answer_refusal(send, 413, "PAYLOAD_TOO_LARGE", lang, max=error.limit or limit)
 
     @staticmethod
     async def _multipart_admitted(scope: Scope, headers: Headers, send: Send, lang: str) -> bool:
         if not any(headers.get(name) for name in PREFLIGHT_HEADERS):
-            await refuse(send, 400, "PREFLIGHT_REQUIRED", lang)
+            await answer_refusal(send, 400, "PREFLIGHT_REQUIRED", lang)
             return False
         state = scope["app"].state
         authorization = headers.get("authorization")
@@ -148,10 +148,10 @@ class RequestBounds:
                 reason = error.reason
             except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 log.warning("could not check the credential of an upload", exc_info=True)
-                await refuse(send, 503, "INTERNAL", lang)
+                await answer_refusal(send, 503, "UNAVAILABLE", lang)
                 return False
         wording = {"expired": "TOKEN_EXPIRED", "invalid": "TOKEN_INVALID"}.get(reason, "UNAUTHENTICATED")
-        await refuse(send, 401, "UNAUTHENTICATED", lang, reason=reason, message_code=wording)
+        await answer_refusal(send, 401, "UNAUTHENTICATED", lang, reason=reason, message_code=wording)
         return False
 
 

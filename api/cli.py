@@ -1,4 +1,5 @@
-"""Command line: serve, migrate, create-user, create-token, seed-demo."""
+"""Command line: serve, migrate, create-user, create-token, disable-user, enable-user, reset-password,
+seed-demo."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ import getpass
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.logs import configure_logging
 from api.settings import Settings, database_url, get_settings
 from domain.actors import ADMIN_ROLE, Actor
 from domain.clock import system_clock
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from store import migrate as migrations
 from store import tables
 from store.engine import make_engine, make_session_factory
@@ -61,7 +64,7 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="API processes sharing the port (default from YK_WORKERS; one per core in production)."
+            help="API processes, each on its own SO_REUSEPORT socket (default from YK_WORKERS; one per core)."
         ),
     ] = None,
 ) -> None:
@@ -70,6 +73,7 @@ def serve(
 
     import uvicorn
 
+    from api import serving
     from api.app import create_app
 
     settings = get_settings()
@@ -78,6 +82,7 @@ def serve(
         _seed_demo_and_report(url, quiet_if_present=True)
     bind_host, bind_port = host or settings.host, port or settings.port
     processes = workers or settings.workers
+    proxy = proxy_options(settings)
     console.print(
         f"[bold]GraphiQL[/bold]: http://{bind_host}:{bind_port}/graphql  (demo password: see README)"
     )
@@ -87,8 +92,10 @@ def serve(
     if processes > 1:
         # Each worker builds its own app on the server this process prepared (nothing is shared in memory:
         # policy changes, rate limits and background jobs already go through PostgreSQL).
+        # Each worker accepts on its own SO_REUSEPORT socket (api/serving.py): with uvicorn's one shared
+        # socket the first worker to wake took a whole burst of kept-alive connections.
         os.environ["DATABASE_URL"] = url
-        uvicorn.run(
+        serving.run(
             "api.app:app_from_environment",
             factory=True,
             workers=processes,
@@ -96,6 +103,7 @@ def serve(
             port=bind_port,
             log_config=None,
             access_log=False,
+            **proxy,
         )
         return
     uvicorn.run(
@@ -104,7 +112,17 @@ def serve(
         port=bind_port,
         log_config=None,
         access_log=False,
+        **proxy,
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn believes X-Forwarded-For only from YK_TRUSTED_PROXIES; by default from nobody (uvicorn's own
+    default trusts 127.0.0.1, so a local client could choose the address its limits are counted on)."""
+    trusted = settings.trusted_proxy_list
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
 
 
 @app.command()
@@ -300,6 +318,85 @@ def create_token(
         _report(error)
     console.print("Store this token now; it will not be shown again:")
     print(created.token)
+
+
+@dataclass
+class _Deps:
+    """What api/sessions.py's use cases need, outside a request."""
+
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    settings: Settings
+    clock: object
+
+
+def _deps(factory: async_sessionmaker[AsyncSession]) -> _Deps:
+    return _Deps(factory.kw["bind"], factory, get_settings(), system_clock)
+
+
+async def _set_active(factory, username: str, *, active: bool) -> None:  # type: ignore[no-untyped-def]
+    from api import sessions
+
+    async with factory() as session:
+        pk = (
+            await session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
+        ).scalar()
+    if pk is None:
+        console.print(f"[red]no user named {username!r}[/red]")
+        raise typer.Exit(2)
+    await sessions.set_user_active(
+        _deps(factory),  # type: ignore[arg-type]
+        actor=_cli_actor(),
+        user_id=int(pk),
+        active=active,
+        client=sessions.Client(request_id="cli"),
+        operation="user:enable" if active else "user:disable",
+    )
+
+
+@app.command("disable-user")
+def disable_user(username: Annotated[str, typer.Option(help="Login name.")]) -> None:
+    """Disable a user: every session ends at once, in every API process; sign-in is refused."""
+    url = _prepare(get_settings())
+    _run(url, lambda factory: _set_active(factory, username, active=False))
+    console.print(f"user {username} disabled")
+
+
+@app.command("enable-user")
+def enable_user(username: Annotated[str, typer.Option(help="Login name.")]) -> None:
+    """Enable a disabled user again (the old sessions stay ended)."""
+    url = _prepare(get_settings())
+    _run(url, lambda factory: _set_active(factory, username, active=True))
+    console.print(f"user {username} enabled")
+
+
+@app.command("reset-password")
+def reset_password(
+    username: Annotated[str, typer.Option(help="Login name.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Set a user's password (12–128 characters, not the username, not a common one); ends every session."""
+    from api import sessions
+
+    url = _prepare(get_settings())
+
+    async def work(factory) -> list[int]:  # type: ignore[no-untyped-def]
+        return await sessions.reset_password(
+            _deps(factory),  # type: ignore[arg-type]
+            actor=_cli_actor(),
+            username=username,
+            new_password=password,
+            client=sessions.Client(request_id="cli"),
+        )
+
+    try:
+        ended = _run(url, work)
+    except DomainError as error:
+        _report(error)
+    except NotFound:
+        console.print(f"[red]no user named {username!r}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"password of {username} reset; {len(ended)} session(s) ended")
 
 
 # Operator commands (issue 8): audit-chain verification, backup and restore.

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from api.auth import AuthError, resolve_bearer
-from api.errors import AppError, forbidden, unauthenticated
+from api.errors import forbidden, unauthenticated, unavailable
 from api.graphql.common import pk_of
 from api.settings import Settings
 from authz.enforcer import Authorizer, ProjectGate
@@ -91,7 +91,7 @@ class Context:
         """The authenticated actor, or UNAUTHENTICATED (saying whether the token expired or is invalid)."""
         if self.actor is None:
             if self.auth_error is not None and self.auth_error.reason == "unavailable":
-                raise AppError("UNAVAILABLE", self.lang, retryAfterSeconds=5)
+                raise unavailable(self.lang)  # the credential could not be checked: 503, Retry-After
             raise unauthenticated(self.lang, self.auth_error.reason if self.auth_error else None)
         return self.actor
 

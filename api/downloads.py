@@ -14,16 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from api.auth import AuthError, resolve_bearer
 from api.graphql.common import from_global_id
 from api.i18n import message, pick_language
+from api.principal import principal_of
 from authz.enforcer import Authorizer
 from authz.operations import Operation
 from authz.scopes import project_facts
 from domain.actors import Actor
 from domain.projects import Project
 from store import approval_tables, tables
-from store.driver import driver_connection
 from store.files import PostgresFileStore
 from store.supervision_tables import rectification_reports
 
@@ -79,16 +78,7 @@ async def download_attachment(request: Request) -> Response:
     state = request.app.state
     lang = pick_language(request.headers.get("accept-language"))
     decoded = from_global_id(request.path_params["attachment_id"])
-    try:
-        async with driver_connection(state.engine) as connection:
-            actor = await resolve_bearer(
-                connection,
-                request.headers.get("authorization"),
-                secret=state.settings.token_secret.get_secret_value(),
-                now=state.clock(),
-            )
-    except AuthError:
-        actor = None
+    actor = (await principal_of(request.scope)).actor
     if actor is None:
         return _error("UNAUTHENTICATED", lang, 401)
     async with state.session_factory() as session:

@@ -33,7 +33,10 @@ answers are HTTP 200 except `UNAVAILABLE` (503, `Retry-After: {RETRY_AFTER_SECON
 `BAD_USER_INPUT` from a variable names it: `extensions.variable`, `extensions.path` (e.g.
 `["input", "totalInvestment"]`, the `userErrors.field` convention) and `extensions.reason`, one of
 `required`, `null`, `not-an-object`, `missing-field`, `unknown-field`, `unknown-enum-value`,
-`invalid-value` (a scalar such as `CNY` refused it), `wrong-type`, `one-of`, `too-deep`.
+`invalid-value` (a scalar such as `CNY` refused it), `wrong-type`, `one-of`, `too-deep`. A refused
+`Idempotency-Key` header is `BAD_USER_INPUT` too, with `reason` `idempotency-key-reused` (HTTP 422: the key
+was used for a different request), `idempotency-key-in-progress` (409: its first request still runs) or
+`idempotency-key-too-long` (400).
 """
 
 

@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 from graphql import GraphQLError
 from sqlalchemy import exc as sa_exc
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from api.i18n import graphql_message, message
@@ -128,7 +129,9 @@ class AppError(GraphQLError):
 
 
 def unauthenticated(lang: str, reason: str | None = None) -> AppError:
-    detail = {"expired": "TOKEN_EXPIRED", "invalid": "TOKEN_INVALID"}.get(reason or "", "UNAUTHENTICATED")
+    detail = {"expired": "TOKEN_EXPIRED", "invalid": "TOKEN_INVALID", "revoked": "TOKEN_REVOKED"}.get(
+        reason or "", "UNAUTHENTICATED"
+    )
     return AppError(detail, lang, extensions_code="UNAUTHENTICATED", reason=reason or "missing")
 
 
@@ -208,6 +211,8 @@ def bad_user_input(error: GraphQLError, lang: str) -> GraphQLError | None:
         extensions["reason"] = _reason(text)
     elif text == _NESTED:
         extensions["reason"] = "too-deep"
+    elif isinstance(error, StrawberryInputCoercionError):  # strawberry's own checks, e.g. a @oneOf input's
+        extensions["reason"] = _reason(text)
     else:
         return None
     return _coded(error, lang, extensions)

@@ -27,7 +27,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from api.auth import AuthError, resolve_bearer
 from api.graphql.common import to_global_id
 from api.graphql.enums import (
     FundingSourceEnum,
@@ -37,6 +36,7 @@ from api.graphql.enums import (
 )
 from api.graphql.projects import ProjectFilter, _filtered
 from api.i18n import message, pick_language
+from api.principal import principal_of
 from api.ranges import YEAR, in_range
 from authz.enforcer import Authorizer
 from domain.actors import Actor
@@ -44,7 +44,6 @@ from domain.clock import CHINA
 from domain.lifecycle import STATUS_LABELS_ZH, Status
 from domain.money import cny, format_cny
 from store import tables
-from store.driver import driver_connection
 
 YIELD_PER = 1000  # rows fetched per round trip of the server-side cursor
 p, o = tables.projects, tables.organizations
@@ -238,16 +237,12 @@ async def export_projects(request: Request) -> Response:
     state = request.app.state
     lang = pick_language(request.headers.get("accept-language"))
     fmt = "csv" if request.url.path.endswith(".csv") else "ndjson"
-    try:
-        async with driver_connection(state.engine) as connection:
-            actor = await resolve_bearer(
-                connection,
-                request.headers.get("authorization"),
-                secret=state.settings.token_secret.get_secret_value(),
-                now=state.clock(),
-            )
-    except AuthError as error:
-        return _error("UNAUTHENTICATED", lang, 401, reason=error.reason)
+    principal = await principal_of(request.scope)
+    actor = principal.actor
+    if principal.error is not None:
+        if principal.error.reason == "unavailable":
+            return _error("INTERNAL", lang, 503)
+        return _error("UNAUTHENTICATED", lang, 401, reason=principal.error.reason)
     if actor is None:
         return _error("UNAUTHENTICATED", lang, 401, reason="missing")
     try:

@@ -9,6 +9,10 @@ TOP_LEVEL_MESSAGES: dict[str, tuple[str, str]] = {
     "UNAUTHENTICATED": ("请先登录。", "Please sign in."),
     "TOKEN_EXPIRED": ("登录已过期，请重新登录。", "Your session has expired; please sign in again."),
     "TOKEN_INVALID": ("身份令牌无效。", "The credential is not valid."),
+    "TOKEN_REVOKED": (
+        "该登录已结束（已退出、已修改密码或账号已停用），请重新登录。",
+        "This session has ended (signed out, password changed or account disabled); please sign in again.",
+    ),
     "FORBIDDEN": (
         "您所在单位的角色无权执行此操作。",
         "Your organization's role may not perform this operation.",

@@ -24,6 +24,7 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -36,6 +37,7 @@ from strawberry.schema.schema import validate_document
 
 from api import trusted_documents
 from api.bounds import BodyTooLarge
+from api.graphql.pagination import DEFAULT_PAGE
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -160,15 +162,29 @@ def _selection_cost(
 def _page_size(field: FieldNode, variables: Mapping[str, Any]) -> int:
     sizes = []
     for argument in field.arguments or ():
+        value = argument.value
+        if argument.name.value == "ids":  # nodes(ids:): one object per id
+            given = variables.get(value.name.value) if isinstance(value, VariableNode) else None
+            items = value.values if isinstance(value, ListValueNode) else given
+            sizes.append(len(items) if isinstance(items, list | tuple) else UNBOUNDED_PAGE)
         if argument.name.value not in ("first", "last"):
             continue
-        value = argument.value
         if isinstance(value, IntValueNode):
             sizes.append(int(value.value))
         elif isinstance(value, VariableNode):
             given = variables.get(value.name.value)
-            sizes.append(given if isinstance(given, int) else UNBOUNDED_PAGE)
+            sizes.append(
+                given if isinstance(given, int) else DEFAULT_PAGE if given is None else UNBOUNDED_PAGE
+            )
+    if not sizes and _is_connection(field):
+        sizes.append(DEFAULT_PAGE)  # neither first nor last: the list's default page
     return max([1, *sizes])
+
+
+def _is_connection(field: FieldNode) -> bool:
+    """A field selecting `edges` or `nodes` is a connection (by the Relay convention every list follows)."""
+    selections = field.selection_set.selections if field.selection_set else ()
+    return any(isinstance(s, FieldNode) and s.name.value in ("edges", "nodes") for s in selections)
 
 
 class QueryLimits(SchemaExtension):
@@ -222,6 +238,16 @@ _parsed = _TextBoundedCache(CACHE_DOCUMENT_BYTES)
 _validated = _TextBoundedCache(CACHE_DOCUMENT_BYTES)
 
 
+def parse_document(text: str, **options: Any) -> Any:
+    """A parsed document from the byte-bounded cache; GraphQLError (syntax, token limit) is raised, not kept."""
+    key = (text, tuple(sorted(options.items())))
+    document = _parsed.get(key)
+    if document is None:
+        document = parse(text, **options)
+        _parsed.put(key, text, document)
+    return document
+
+
 class ParsedDocuments(SchemaExtension):
     """Frontends send the same few documents again and again: parse each one once.
 
@@ -233,16 +259,10 @@ class ParsedDocuments(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is None and context.query:
-            key = (context.query, tuple(sorted(context.parse_options.items())))
-            document = _parsed.get(key)
-            if document is None:
-                try:
-                    document = parse(context.query, **context.parse_options)
-                except GraphQLError:
-                    document = None
-                else:
-                    _parsed.put(key, context.query, document)
-            context.graphql_document = document
+            try:
+                context.graphql_document = parse_document(context.query, **context.parse_options)
+            except GraphQLError:
+                context.graphql_document = None
         yield
 
 

@@ -16,6 +16,7 @@ import orjson
 from starlette.responses import Response
 
 from api.errors import RETRY_AFTER_SECONDS, TOP_LEVEL_CODES
+from api.i18n import message
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -117,3 +118,46 @@ def refusal(status: int, reason: str, lang: str, *, modern: bool) -> Response:
         status_code=status,
         media_type=f"{GRAPHQL_RESPONSE}; charset=utf-8" if modern else JSON,
     )
+
+
+_IDEMPOTENCY: dict[str, tuple[int, str, str]] = {
+    "idempotency-key-reused": (
+        422,
+        "该 Idempotency-Key 已用于另一个请求，请为新请求使用新的键。",
+        "This Idempotency-Key was used for a different request; use a new key for a new request.",
+    ),
+    "idempotency-key-in-progress": (
+        409,
+        "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。",
+        "The request with this Idempotency-Key is still being processed; retry shortly.",
+    ),
+    "idempotency-key-too-long": (
+        400,
+        "Idempotency-Key 过长（最多 200 个字符）。",
+        "The Idempotency-Key is too long (at most 200 characters).",
+    ),
+}
+
+
+def idempotency_refusal(reason: str, lang: str, *, modern: bool) -> Response:
+    """A refused Idempotency-Key: BAD_USER_INPUT with the reason, nothing run."""
+    status, zh, en = _IDEMPOTENCY[reason]
+    body = {
+        "errors": [
+            {
+                "message": en if lang == "en" else zh,
+                "extensions": {"code": "BAD_USER_INPUT", "reason": reason},
+            }
+        ]
+    }
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type=f"{GRAPHQL_RESPONSE}; charset=utf-8" if modern else JSON,
+    )
+
+
+def unavailable_response(lang: str, *, modern: bool) -> Response:
+    """UNAVAILABLE before GraphQL ran (the database could not be asked)."""
+    body = {"errors": [{"message": message("UNAVAILABLE", lang), "extensions": {"code": "UNAVAILABLE"}}]}
+    return Response(orjson.dumps(body), status_code=503, media_type=JSON)

@@ -11,6 +11,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
+MAX_ACCESS_TOKEN_MINUTES = 15
 DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 (a development default, refused in production)
 
 
@@ -23,7 +25,28 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".pgdata"
     environment: Literal["development", "production"] = "development"
     token_secret: SecretStr = SecretStr(DEV_SECRET)
-    token_ttl_minutes: int = 8 * 60
+    # Access tokens live this long (issue 13: short, ≤ 15 in production); a refresh token gets the next one.
+    token_ttl_minutes: int = 15
+    session_ttl_minutes: int = (
+        8 * 60
+    )  # a sign-in's refresh tokens work this long after it, then sign in again
+    # Sign-in throttling (OWASP): after the n-th failure the next attempt waits base × 2^(n−1) s (at most
+    # the max); this many failures lock the username / the client address for the lockout's minutes.
+    login_max_failures_per_username: int = 5
+    login_max_failures_per_address: int = 20
+    login_address_free_failures: int = 5  # an address's first failures cost no delay (offices share one)
+    login_lockout_minutes: int = 15
+    login_delay_base_seconds: float = 1.0
+    login_delay_max_seconds: float = 30.0
+    # Comma-separated addresses (IPs or CIDR networks) of the reverse proxies whose X-Forwarded-For is
+    # believed; none by default, so a client cannot pick its own address (rate limits and login
+    # throttling count per address). `serve` hands them to uvicorn (forwarded_allow_ips).
+    trusted_proxies: str = ""
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1  # API processes behind one port (`serve --workers`); several may run anywhere
@@ -44,8 +67,8 @@ class Settings(BaseSettings):
         return self.max_upload_mb * 1024 * 1024
 
     request_timeout_seconds: float = 30.0  # a whole GraphQL request, above the statement timeout
-    rate_limit_per_minute: int = 600  # per bearer token; 0 turns rate limiting off
-    rate_limit_anonymous_per_minute: int = 120  # per client address, for requests without a token
+    rate_limit_per_minute: int = 600  # per signed-in user or API token; 0 turns rate limiting off
+    rate_limit_anonymous_per_minute: int = 120  # per client address: no credential, or one that fails
     webhook_worker: bool = True  # deliver webhooks from this process (several processes may; they share)
     webhook_poll_seconds: float = 1.0
     webhook_backoff_seconds: float = 5.0  # first retry delay; doubles per attempt
@@ -100,10 +123,20 @@ class Settings(BaseSettings):
         return self.environment == "production"
 
     def check(self) -> None:
-        """Refuse to run production on the development secret, or with a wildcard CORS origin."""
-        if self.production and self.token_secret.get_secret_value() == DEV_SECRET:
-            raise RuntimeError("YK_TOKEN_SECRET must be set in production")
+        """Refuse a wildcard CORS origin; in production the development secret, a short secret or long-lived tokens."""
         self._no_wildcard_origin(list(self.cors_origins))  # also for settings built without validation
+        if not self.production:
+            return
+        secret = self.token_secret.get_secret_value()
+        if secret == DEV_SECRET:
+            raise RuntimeError("YK_TOKEN_SECRET must be set in production")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            # HS256 keys shorter than the hash (RFC 7518 §3.2) can be brute-forced from one token.
+            raise RuntimeError(f"YK_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes in production")
+        if self.token_ttl_minutes > MAX_ACCESS_TOKEN_MINUTES:
+            raise RuntimeError(
+                f"YK_TOKEN_TTL_MINUTES may be at most {MAX_ACCESS_TOKEN_MINUTES} in production (refresh instead)"
+            )
 
 
 @lru_cache

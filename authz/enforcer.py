@@ -9,6 +9,7 @@ from pathlib import Path
 import casbin
 from casbin.persist.adapter import Adapter
 
+from authz.admin_powers import admin_may_hold
 from authz.explain import Decision, Grant
 from authz.operations import Operation
 from authz.policy_lines import GROUPING, PolicyLine, read_policy_file
@@ -93,6 +94,8 @@ class Authorizer:
     def allowed(self, actor: Actor, operation: Operation, facts: frozenset[str] = NO_OBJECT) -> bool:
         if actor.read_only and operation.writes:
             return False
+        if not admin_may_hold(actor.role, operation.value):  # R3.1, whatever the policy was edited to say
+            return False
         table = self._scope_table(actor.role, operation.value)
         for scope in facts:
             if scope not in table:  # a scope ALL_SCOPES does not list yet: ask once, remember
@@ -146,6 +149,8 @@ class Authorizer:
         """The policy lines that give this role the operation, directly or through a group."""
         key = (role, operation.value)
         found = self._grants.get(key)
+        if found is None and not admin_may_hold(role, operation.value):
+            found = self._grants[key] = ()
         if found is None:
             enforcer = self._snapshot.enforcer
             roles = {role, *enforcer.get_implicit_roles_for_user(role)}
@@ -156,6 +161,10 @@ class Authorizer:
             )
             self._grants[key] = found
         return list(found)
+
+    def roles_of(self, role: str) -> set[str]:
+        """The role and every group it belongs to, directly or through other groups."""
+        return {role, *self._snapshot.enforcer.get_implicit_roles_for_user(role)}
 
     def groups(self) -> list[tuple[str, str]]:
         """(member, group) pairs of the policy in force."""

@@ -22,6 +22,8 @@ class Operation(StrEnum):
     PROJECT_CONTACT_READ = "project:contact:read"
     POLICY_READ = "policy:read"
     POLICY_WRITE = "policy:write"
+    POLICY_CHANGE_READ = "policy-change:read"
+    POLICY_CHANGE_DECIDE = "policy-change:decide"
     # Annual plan and mid-year projects (Art. 9–10)
     PLAN_CALL_OPEN = "plan-call:open"
     PLAN_READ = "plan:read"
@@ -80,6 +82,12 @@ class Operation(StrEnum):
     OBLIGATION_READ = "obligation:read"
     NOTIFICATION_READ = "notification:read"
     NOTIFICATION_MARK_READ = "notification:mark-read"
+    # Accounts, sessions and security events (issue 13)
+    USER_DISABLE = "user:disable"
+    USER_ENABLE = "user:enable"
+    SESSION_READ = "session:read"
+    SESSION_REVOKE = "session:revoke"
+    SECURITY_EVENT_READ = "security-event:read"
 
     @property
     def writes(self) -> bool:
@@ -103,7 +111,9 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.API_TOKEN_REVOKE: "吊销接口令牌",
     Operation.PROJECT_CONTACT_READ: "查看项目联系人电话和电子邮箱",
     Operation.POLICY_READ: "查看授权规则",
-    Operation.POLICY_WRITE: "修改授权规则",
+    Operation.POLICY_WRITE: "修改授权规则（扩大权限的修改须另一管理员批准）",
+    Operation.POLICY_CHANGE_READ: "查看待批准和已处理的授权规则变更",
+    Operation.POLICY_CHANGE_DECIDE: "批准或驳回另一管理员提出的授权规则变更",
     Operation.PLAN_CALL_OPEN: "发布年度项目计划征集",
     Operation.PLAN_READ: "查看年度计划征集、条目和投资计划",
     Operation.PLAN_ENTRY_SUBMIT: "报送年度建设或运维计划",
@@ -157,4 +167,9 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.OBLIGATION_READ: "查看项目义务日历",
     Operation.NOTIFICATION_READ: "查看本单位通知",
     Operation.NOTIFICATION_MARK_READ: "将本单位通知标为已读",
+    Operation.USER_DISABLE: "停用用户（立即结束其全部登录）",
+    Operation.USER_ENABLE: "启用用户",
+    Operation.SESSION_READ: "查看用户的登录会话",
+    Operation.SESSION_REVOKE: "结束用户的登录会话",
+    Operation.SECURITY_EVENT_READ: "查看安全事件（登录失败、锁定、越权等）",
 }

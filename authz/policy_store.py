@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -129,3 +130,92 @@ async def bump_version(session: AsyncSession) -> int:
         text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": str(version)}
     )
     return version
+
+
+# Proposed changes (R3.2): stored lines that are not in force until a second administrator approves them.
+c = tables.policy_changes
+PROPOSED, APPROVED, REJECTED = "PROPOSED", "APPROVED", "REJECTED"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChange:
+    """A proposed line with who proposed it and, once decided, who decided and how."""
+
+    id: int
+    line: PolicyLine
+    status: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    comment: str
+    rule_id: int | None
+
+
+def change_from_row(row: Any) -> StoredChange:
+    """A `policy_changes` row → StoredChange (also for rows a list query read)."""
+    return StoredChange(
+        id=row.id,
+        line=_line(row),
+        status=row.status,
+        proposed_by=row.proposed_by,
+        proposed_at=row.proposed_at,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        comment=row.comment,
+        rule_id=row.rule_id,
+    )
+
+
+async def propose(
+    session: AsyncSession, line: PolicyLine, *, user_id: int | None, username: str, at: datetime
+) -> int | None:
+    """The new proposal's id; None when the same line is pending already (two proposals raced)."""
+    values = {
+        **_values(line),
+        "status": PROPOSED,
+        "proposed_by_user_id": user_id,
+        "proposed_by": username,
+        "proposed_at": at,
+    }
+    stmt = (
+        pg_insert(c)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[c.c.ptype, c.c.v0, c.c.v1, c.c.v2], index_where=c.c.status == PROPOSED
+        )
+        .returning(c.c.id)
+    )
+    change_id = (await session.execute(stmt)).scalar()
+    return None if change_id is None else int(change_id)
+
+
+async def get_change(session: AsyncSession, change_id: int) -> StoredChange | None:
+    """The change, locked until the transaction ends (two approvals of one proposal queue, then one fails)."""
+    row = (await session.execute(select(c).where(c.c.id == change_id).with_for_update())).first()
+    return change_from_row(row) if row is not None else None
+
+
+async def decide(
+    session: AsyncSession,
+    change_id: int,
+    *,
+    status: str,
+    user_id: int | None,
+    username: str,
+    at: datetime,
+    comment: str,
+    rule_id: int | None,
+) -> None:
+    await session.execute(
+        update(c)
+        .where(c.c.id == change_id)
+        .values(
+            status=status,
+            decided_by_user_id=user_id,
+            decided_by=username,
+            decided_at=at,
+            comment=comment,
+            rule_id=rule_id,
+        )
+    )

@@ -32,6 +32,16 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
 
 
+# Headline figures, printed where they are measured and again together at the end of `python -m bench`.
+SUMMARY: list[str] = []
+
+
+def summarize(line: str) -> None:
+    """Print a headline figure now and keep it for the summary `python -m bench` ends with."""
+    print(line, flush=True)
+    SUMMARY.append(line)
+
+
 def libpq(url: str) -> dict[str, object]:
     parsed = make_url(url)
     query = dict(parsed.query)
@@ -66,6 +76,24 @@ async def fresh_database(name: str) -> str:
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     await asyncio.to_thread(migrate.upgrade, url)
     return url
+
+
+async def copy_database(url: str, name: str) -> str:
+    """A copy of the database at `url` named `name` (the original must have no connections), with statistics
+    of its own: ANALYZE samples rows at random, so each copy gives the planner a fresh draw of estimates."""
+    admin = await asyncpg.connect(**(libpq(url) | {"database": "postgres"}))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+    finally:
+        await admin.close()
+    copy = make_url(url).set(database=name).render_as_string(hide_password=False)
+    conn = await asyncpg.connect(**libpq(copy))
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    return copy
 
 
 async def seed(url: str, *, projects: int, units: int = 20) -> None:

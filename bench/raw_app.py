@@ -1,6 +1,7 @@
 """The yardstick: Starlette + asyncpg + orjson returning the project list's JSON straight from SQL.
 
-Run by bench/list_vs_raw.py as `uvicorn bench.raw_app:app`; no GraphQL, no ORM, no authorization.
+Run by bench/list_vs_raw.py as `python -m api.serving bench.raw_app:app` (the API's serving path); no GraphQL,
+no ORM, no authorization.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ class Actor:
     role: str
     username: str
     token_id: int | None = None
+    session_id: int | None = None  # the sign-in session a user's access token belongs to
 
     @property
     def read_only(self) -> bool:

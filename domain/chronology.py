@@ -80,7 +80,7 @@ def past_date_violations(
     field: tuple[str, ...],
     what_zh: str,
     what_en: str,
-    future_code: str = "DATE_IN_FUTURE",
+    code: str = "DATE_IN_FUTURE",
 ) -> list[Violation]:
     """Every problem of a date stated for something that already happened: not after today, not before
     any bound, and — more than BACKDATING_TOLERANCE_DAYS before today — explained (R24.1)."""
@@ -88,7 +88,7 @@ def past_date_violations(
     if stated > today:
         problems.append(
             Violation(
-                future_code,
+                code,
                 f"{what_zh}（{stated.isoformat()}）不能晚于今天（{today.isoformat()}）。",
                 f"The {what_en} ({stated.isoformat()}) cannot be after today ({today.isoformat()}).",
                 rule=rule,
@@ -151,7 +151,7 @@ def approval_date_violations(
         field=("input", "approvalDate"),
         what_zh="批复日期",
         what_en="approval date",
-        future_code="APPROVAL_DATE_IN_FUTURE",
+        code="APPROVAL_DATE_IN_FUTURE",
     )
 
 

@@ -34,6 +34,12 @@ _CODES = (
         rule="R19.1",
     ),
     ErrorCode(
+        "ADMIN_LIFECYCLE_POWER",
+        "管理员角色只能管理用户、单位、接口令牌和授权规则，不能被授予项目生命周期权限。",
+        "The admin role only administers users, organizations, API tokens and the policy; it gets no lifecycle power.",
+        rule="R3.1",
+    ),
+    ErrorCode(
         "ADMIN_OUTSIDE_BDB",
         "系统管理员须为市大数据管理局工作人员。",
         "Administrators are staff of the Big Data Bureau.",
@@ -49,7 +55,7 @@ _CODES = (
         "APPROVAL_DATE_IN_FUTURE",
         "批复日期不能晚于今天。",
         "The approval date cannot be in the future.",
-        rule="R13.1",
+        rule="R13.3",
     ),
     ErrorCode(
         "APPROVAL_FACTS_LOCKED",
@@ -85,6 +91,12 @@ _CODES = (
         "数据目录条目已由其他项目作为新建内容申报，建设内容不得重复交叉。",
         "The catalogue item is already claimed as new construction by another project.",
         rule="R8",
+    ),
+    ErrorCode(
+        "CHANGE_ALREADY_DECIDED",
+        "该授权规则变更已处理。",
+        "This policy change was already decided.",
+        rule="R3.2",
     ),
     ErrorCode(
         "CHANGE_ASPECT_REQUIRED",
@@ -196,6 +208,12 @@ _CODES = (
         rule="R10.1",
     ),
     ErrorCode(
+        "DUPLICATE_PROPOSAL",
+        "相同的授权规则变更已在等待批准。",
+        "The same policy change is already waiting for approval.",
+        rule="R3.2",
+    ),
+    ErrorCode(
         "DUPLICATE_RULE",
         "已有相同角色、操作和范围的规则。",
         "A rule with this role, operation and scope exists.",
@@ -254,6 +272,11 @@ _CODES = (
     ),
     ErrorCode("FINDINGS_REQUIRED", "须填写主要结论。", "Findings are required.", rule="R22"),
     ErrorCode(
+        "GROUP_CYCLE",
+        "角色不能加入自身。",
+        "A role cannot join itself.",
+    ),
+    ErrorCode(
         "IMPLEMENTATION_PART_REQUIRED",
         "实施信息缺少必填内容。",
         "A required part of the implementation record is missing.",
@@ -293,8 +316,8 @@ _CODES = (
     ),
     ErrorCode(
         "LAST_POLICY_WRITER",
-        "不能删除管理员修改授权规则的最后一条规则。",
-        "The administrators' last policy:write rule cannot be removed.",
+        "不能删除管理员修改授权规则或批准变更的最后一条规则。",
+        "The administrators' last policy:write or policy-change:decide rule cannot be removed.",
     ),
     ErrorCode(
         "METHOD_NOT_IN_REGIME",
@@ -422,6 +445,12 @@ _CODES = (
         "自评价须在运行满12个月至24个月之间提交。",
         "A self-evaluation is accepted between 12 and 24 months of operation.",
         rule="R22",
+    ),
+    ErrorCode(
+        "OWN_PROPOSAL",
+        "不能处理自己提出的授权规则变更，须由另一名管理员处理。",
+        "You cannot decide your own policy change; another administrator must.",
+        rule="R3.2",
     ),
     ErrorCode(
         "PARTICIPANT_PART_MISSING",
@@ -573,6 +602,12 @@ _CODES = (
         rule="R13.1",
     ),
     ErrorCode(
+        "SELF_WIDENING",
+        "不能扩大自己所持角色的权限。",
+        "You cannot widen a role you hold yourself.",
+        rule="R3.1",
+    ),
+    ErrorCode(
         "SUBJECT_OUTSIDE_FIELD",
         "该监督事项不属于本部门职责范围（按照职责分工实施监督）。",
         "This subject is outside the agency's field of supervision.",
@@ -607,6 +642,67 @@ _CODES = (
         "WRONG_STATE",
         "项目当前状态不允许此操作。",
         "The project's state does not allow this step.",
+    ),
+    # Sign-in, sessions and passwords (issue 13)
+    ErrorCode(
+        "CANNOT_DISABLE_SELF", "不能停用自己的账号。", "An administrator cannot disable their own account."
+    ),
+    ErrorCode(
+        "LOGIN_THROTTLED",
+        "登录失败次数过多：须等待所示秒数，或用户名/地址已被临时锁定。",
+        "Too many failed sign-ins: wait the seconds given, or the username or address is locked for a while.",
+    ),
+    ErrorCode(
+        "NOT_A_SESSION",
+        "接口令牌没有登录会话；由管理员吊销该令牌。",
+        "An API token has no session; an administrator revokes the token instead.",
+    ),
+    ErrorCode(
+        "PASSWORD_CONTAINS_USERNAME", "密码不得包含用户名。", "A password may not contain the username."
+    ),
+    ErrorCode(
+        "PASSWORD_TOO_COMMON",
+        "密码过于常见或容易猜到（常用密码、重复字符、连续数字或字母）。",
+        "The password is common or easy to guess (a well-known password, repeats or a sequence).",
+    ),
+    ErrorCode(
+        "PASSWORD_TOO_LONG", "密码超过最大长度（128个字符）。", "The password is longer than 128 characters."
+    ),
+    ErrorCode(
+        "REFRESH_TOKEN_INVALID",
+        "刷新令牌无效、已使用或其会话已结束，须重新登录。",
+        "The refresh token is invalid, already used, or its session has ended; sign in again.",
+    ),
+    ErrorCode("WRONG_PASSWORD", "当前密码不正确。", "The current password is wrong."),
+    # Chronology of stated dates (issue 15, docs/chronology.md)
+    ErrorCode(
+        "DATE_BEFORE_PRECEDING_STEP",
+        "所填日期早于项目已记录的前一步骤（提交、评审、批复、合同等）的日期。",
+        "The stated date is before a step the project already recorded (submission, evaluation, approval, contract …).",
+    ),
+    ErrorCode(
+        "LATE_ENTRY_REASON_REQUIRED",
+        "所填日期早于今天30日以上，须说明补录理由（记入审计日志）。",
+        "The stated date lies more than 30 days back: give the reason for the late entry (kept in the audit log).",
+        rule="R24.1",
+    ),
+    ErrorCode(
+        "EXTENSION_IN_PAST",
+        "延期截止日不能早于今天。",
+        "An extension cannot end before today.",
+        rule="R19.1",
+    ),
+    ErrorCode(
+        "RECTIFICATION_OVERDUE",
+        "整改期限已届满（第二十条：3个月内完成整改），不能申请复验，除非大数据局登记延期。",
+        "The rectification deadline has passed (Art. 20: rectify within 3 months): no re-examination unless bdb records an extension.",
+        rule="R20",
+    ),
+    ErrorCode(
+        "CONTRACT_ABOVE_APPROVED",
+        "合同累计金额将超过批复投资；增加投资须先经市大数据管理局批准变更。",
+        "The contracts' total would exceed the approved investment: an increase needs bdb's approval of a change first.",
+        rule="R16",
     ),
 )
 

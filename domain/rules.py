@@ -10,6 +10,8 @@ from typing import Literal, TypeGuard, get_args
 # equal), then `python -m api rules-doc` rebuilds docs/rules.md.
 RuleId = Literal[
     "R2",
+    "R3.1",
+    "R3.2",
     "R6",
     "R7",
     "R8",
@@ -56,6 +58,17 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("R2", 2, "Projects funded by municipal fiscal money, build or O&M, of the six kinds Art. 2 lists."),
+    Rule(
+        "R3.1",
+        3,
+        "[interp] The administrator keeps users, organizations, tokens and the policy, never lifecycle "
+        "powers; no policy edit widens a role its editor holds.",
+    ),
+    Rule(
+        "R3.2",
+        3,
+        "[interp] A policy change that widens a role is only proposed; another administrator approves it.",
+    ),
     Rule(
         "R6",
         6,

@@ -246,6 +246,38 @@ policy_state = Table(
     CheckConstraint("id = 1", name="single_row"),
 )
 
+# Proposed policy lines (issue 13.4b, R3.2): a widening is stored here, not in force, until a second
+# administrator approves it; `rule_id` is the policy_rules row the approval made (no FK: it may be removed).
+policy_changes = Table(
+    "policy_changes",
+    metadata,
+    _id(),
+    Column("ptype", String(2), nullable=False),
+    Column("v0", String(60), nullable=False),
+    Column("v1", String(80), nullable=False),
+    Column("v2", String(40), nullable=False, server_default=""),
+    Column("v3", String(40), nullable=False, server_default=""),
+    Column("status", String(10), nullable=False),
+    Column("proposed_by_user_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("proposed_by", String(100), nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by_user_id", BigInteger, ForeignKey("users.id"), nullable=True),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("rule_id", BigInteger, nullable=True),
+    CheckConstraint("status IN ('PROPOSED','APPROVED','REJECTED')", name="status"),
+    Index(
+        "uq_policy_changes_pending_line",
+        "ptype",
+        "v0",
+        "v1",
+        "v2",
+        unique=True,
+        postgresql_where=text("status = 'PROPOSED'"),
+    ),
+)
+
 # Rate-limit counters (issue 8): one row per credential and minute, shared by every API process.
 rate_limit_windows = Table(
     "rate_limit_windows",
@@ -257,10 +289,24 @@ rate_limit_windows = Table(
     prefixes=["UNLOGGED"],
 )
 
+# Idempotency keys of mutations (issue 14): the first answer to a key, replayed to its retries.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner", String(80), primary_key=True),  # hashed credential, or the client address
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # the request the key was first used for
+    Column("status", SmallInteger, nullable=True),  # null while the first request runs
+    Column("body", LargeBinary, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_idempotency_keys_created_at", "created_at"),
+)
+
 # Issue-3 tables live in their own module, registered on the same metadata.
 from store import (  # noqa: E402 (they import this module's metadata)
     approval_tables,  # noqa: F401
     construction_tables,  # noqa: F401  (issue 4: construction to evaluation)
+    session_tables,  # noqa: F401  (issue 13: sessions, login throttling, security events)
     supervision_tables,  # noqa: F401  (issue 5: supervision, notifications)
     sync_tables,  # noqa: F401  (issue 7: change feed, webhooks, search)
 )

@@ -68,6 +68,28 @@ class Api:
         return body["login"]["token"]
 
 
+async def session_token(api: Api, actor: Any, *, secret: str, now: Any, minutes: int = 60) -> str:
+    """A fresh session of `actor`'s user and its access token, minted directly (an argon2 sign-in per
+    test step would dominate the tests); the session row is what every request checks."""
+    from datetime import timedelta
+
+    from api.auth import issue_session_token
+    from store.session_tables import user_sessions
+
+    engine = api.client._transport.app.state.engine  # type: ignore[attr-defined]  # the app under test
+    async with engine.begin() as connection:
+        session_id = (
+            await connection.execute(
+                insert(user_sessions)
+                .values(user_id=actor.user_id, created_at=now, expires_at=now + timedelta(hours=8))
+                .returning(user_sessions.c.id)
+            )
+        ).scalar_one()
+    return issue_session_token(
+        actor, session_id=session_id, secret=secret, ttl=timedelta(minutes=minutes), now=now
+    ).token
+
+
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
 

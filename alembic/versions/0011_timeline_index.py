@@ -11,7 +11,7 @@ line that let the administrator subscribe any organization (and aim its data any
 stored policy too, since the start-up copy only adds lines (authz/policy_store.py).
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -72,7 +72,10 @@ class Evaluation:
     selection_reference: str = strawberry.field(description="选择依据 — e.g. procurement reference.")
     assigned_at: datetime = strawberry.field(description="委托时间 — assigned at.")
     conclusion: EvaluationConclusionEnum | None = strawberry.field(description="评估结论 — conclusion.")
-    opinion: str | None = strawberry.field(description="评估意见 — opinion.")
+    opinion: str | None = strawberry.field(
+        description="评估机构的书面意见（提交评估时填写；之前为空） — the evaluator's written reasoning for its "
+        "conclusion and recommended investment; null until the evaluation is filed (Art. 13)."
+    )
     recommended_investment: CNY | None = strawberry.field(description="建议投资 — recommended investment.")
     evaluated_at: datetime | None = strawberry.field(description="评估时间 — evaluated at.")
 
@@ -84,7 +87,10 @@ class Evaluation:
 @strawberry.type(description="密码应用方案审核 — the Cryptography Administration's review (Art. 13).")
 class CryptoReview:
     passed: bool = strawberry.field(description="是否通过 — passed.")
-    opinion: str = strawberry.field(description="审核意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="密码管理部门对密码应用方案的书面意见（审核时填写） — the Cryptography Administration's written "
+        "findings on the crypto application plan, recorded with its pass or fail."
+    )
     reviewed_at: datetime = strawberry.field(description="审核时间 — reviewed at.")
 
 

@@ -125,7 +125,10 @@ class ApprovalDocumentAssignEvaluatorInput:
 class ApprovalDocumentEvaluateInput:
     document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
     conclusion: EvaluationConclusionEnum = strawberry.field(description="评估结论 — conclusion.")
-    opinion: str = strawberry.field(description="评估意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="评估的书面意见：结论和建议投资的理由 — the written reasoning behind the conclusion and the "
+        "recommended investment; shown to the unit and bdb."
+    )
     recommended_investment: CNY = strawberry.field(description="建议投资 — recommended investment.")
     attachments: list[AttachmentInput] | None = strawberry.field(
         default=None, description="评估报告等 — files."
@@ -136,7 +139,10 @@ class ApprovalDocumentEvaluateInput:
 class ApprovalDocumentCryptoReviewInput:
     document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
     passed: bool = strawberry.field(description="是否通过 — passed.")
-    opinion: str = strawberry.field(description="审核意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="对密码应用方案的书面意见；不通过时写明须修改之处 — written findings on the crypto plan; "
+        "when it fails, what must change."
+    )
 
 
 @strawberry.input(description="批复 — approve the document (Art. 13).")

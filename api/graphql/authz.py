@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from enum import Enum
 from functools import cache
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import select
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 from strawberry.types.base import get_object_definition
@@ -17,17 +20,19 @@ from api.context import Context, gate_in_force
 from api.errors import forbidden, not_found, user_errors
 from api.graphql.common import UserError, to_global_id
 from api.graphql.enums import OperationEnum, to_gql
+from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from authz import policy_admin, policy_store
 from authz.enforcer import ProjectGate
 from authz.explain import Decision, article_in
 from authz.operations import Operation
-from authz.policy_lines import PERMISSION, PolicyLine
+from authz.policy_lines import GROUPING, PERMISSION, PolicyLine
 from authz.scopes import NO_OBJECT, project_facts
 from domain import preconditions as pre
 from domain.actors import Actor
 from domain.clock import legal_date
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.projects import Project as DomainProject
+from store import tables
 
 Ctx = Info[Context, None]
 
@@ -350,12 +355,96 @@ class PolicyRuleRemoveInput:
     rule_id: strawberry.ID = strawberry.field(description="规则全局标识 — the rule's global id.")
 
 
+@strawberry.input(description="新增角色归组 — a grouping line to add: the role joins the group's powers.")
+class PolicyGroupAddInput:
+    role: str = strawberry.field(description="成员角色 — the member role, e.g. `bdb`.")
+    group: str = strawberry.field(description="角色组 — the group it joins, e.g. `supervisor`.")
+
+
+@strawberry.enum(description="授权规则变更状态 — state of a proposed policy change (R3.2).")
+class PolicyChangeStatus(Enum):
+    PROPOSED = strawberry.enum_value(
+        "PROPOSED", description="待另一管理员批准 — waiting for another administrator."
+    )
+    APPROVED = strawberry.enum_value("APPROVED", description="已批准并生效 — approved and in force.")
+    REJECTED = strawberry.enum_value("REJECTED", description="已驳回，未生效 — rejected; never in force.")
+
+
 @strawberry.type(
-    description="授权规则变更结果 — result of a policy change; in force in every process within a second."
+    description="授权规则变更 — a proposed line that widens a role: not in force until another "
+    "administrator approves it (R3.2)."
+)
+class PolicyChange:
+    id: strawberry.ID = strawberry.field(description="全局标识 — global id (to approve or reject it).")
+    status: PolicyChangeStatus = strawberry.field(description="状态 — proposed, approved or rejected.")
+    rule: PolicyRule = strawberry.field(
+        description="提议的规则（`id` 为生效后的规则标识，未生效时为变更标识） — the proposed line; its `id` is "
+        "the rule's once approved, the change's before."
+    )
+    proposed_by: str = strawberry.field(description="提出人 — username of the proposing administrator.")
+    proposed_at: datetime = strawberry.field(description="提出时间 — proposed at.")
+    decided_by: str | None = strawberry.field(description="处理人 — who approved or rejected it.")
+    decided_at: datetime | None = strawberry.field(description="处理时间 — decided at.")
+    comment: str = strawberry.field(description="驳回理由 — the rejection's reason; empty otherwise.")
+
+    @classmethod
+    def from_stored(cls, change: policy_store.StoredChange) -> PolicyChange:
+        rule_id = change.rule_id
+        rule = PolicyRule.from_line(rule_id if rule_id is not None else change.id, change.line)
+        if rule_id is None:
+            rule.id = to_global_id("PolicyChange", change.id)
+        return cls(
+            id=to_global_id("PolicyChange", change.id),
+            status=PolicyChangeStatus(change.status),
+            rule=rule,
+            proposed_by=change.proposed_by,
+            proposed_at=change.proposed_at,
+            decided_by=change.decided_by,
+            decided_at=change.decided_at,
+            comment=change.comment,
+        )
+
+
+@strawberry.type(
+    description="授权规则变更结果 — result of a policy edit: a removal is in force in every process within a "
+    "second; an addition is only proposed (`change`) until another administrator approves it."
 )
 class PolicyRulePayload:
-    rule: PolicyRule | None = strawberry.field(description="新增或删除的规则 — the rule added or removed.")
-    version: int | None = strawberry.field(description="新的策略版本 — the new policy version.")
+    rule: PolicyRule | None = strawberry.field(
+        description="删除的规则；新增时为空（尚未生效） — the rule removed; null for an addition (not in force yet)."
+    )
+    version: int | None = strawberry.field(
+        description="新的策略版本；新增时为空 — the new policy version; null for an addition."
+    )
+    change: PolicyChange | None = strawberry.field(
+        default=None,
+        description="待批准的变更（新增时） — the proposal an addition made, waiting for approval.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由；成功时为空 — refusals; empty on success."
+    )
+
+
+@strawberry.input(description="批准授权规则变更 — approve another administrator's proposal.")
+class PolicyChangeApproveInput:
+    change_id: strawberry.ID = strawberry.field(description="变更全局标识 — the change's global id.")
+
+
+@strawberry.input(description="驳回授权规则变更 — reject another administrator's proposal.")
+class PolicyChangeRejectInput:
+    change_id: strawberry.ID = strawberry.field(description="变更全局标识 — the change's global id.")
+    comment: str = strawberry.field(default="", description="驳回理由 — why it is rejected.")
+
+
+@strawberry.type(
+    description="授权规则变更处理结果 — result of an approval (in force in every process within a second) "
+    "or a rejection."
+)
+class PolicyChangePayload:
+    change: PolicyChange | None = strawberry.field(description="处理后的变更 — the change, decided.")
+    version: int | None = strawberry.field(
+        description="新的策略版本（批准时） — the new policy version, on approval."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -371,11 +460,45 @@ class PolicyQueries:
             rules, version = await policy_store.load(session)
         return PolicyRuleSet(version=version, rules=[PolicyRule.from_line(r.id, r.line) for r in rules])
 
+    @strawberry.field(
+        description="授权规则变更，最新在前（管理员） — proposed and decided policy changes, newest first "
+        "(administrators)."
+    )
+    async def policy_changes(
+        self,
+        info: Ctx,
+        first: First = None,
+        after: After = None,
+        status: Annotated[
+            PolicyChangeStatus | None,
+            strawberry.argument(description="只看该状态 — only changes in this state."),
+        ] = None,
+    ) -> Connection[PolicyChange]:
+        ctx = info.context
+        ctx.require(Operation.POLICY_CHANGE_READ)
+        c = tables.policy_changes
+        stmt = select(c)
+        if status is not None:
+            stmt = stmt.where(c.c.status == status.value)
+        async with ctx.session_factory() as session:
+            rows, page_info, cursors = await keyset_page(
+                session, stmt, key=c.c.id, page=PageRequest(first, after, None, None), lang=ctx.lang
+            )
+        return Connection[PolicyChange](
+            edges=[
+                Edge(cursor=cursor, node=PolicyChange.from_stored(policy_store.change_from_row(row)))
+                for row, cursor in zip(rows, cursors, strict=True)
+            ],
+            page_info=page_info,
+            count=counter(ctx.session_factory, stmt),
+        )
+
 
 @strawberry.type
 class PolicyMutations:
     @strawberry.mutation(
-        description="新增授权规则（管理员） — add a permission line (administrators).",
+        description="提议新增授权规则（管理员；须另一管理员批准后生效，R3.2） — propose a permission line "
+        "(administrators); in force once another administrator approves it (R3.2).",
         extensions=[Performs(Operation.POLICY_WRITE)],
     )
     async def policy_rule_add(self, info: Ctx, input: PolicyRuleAddInput) -> PolicyRulePayload:
@@ -384,12 +507,26 @@ class PolicyMutations:
             PERMISSION,
             (input.role.strip(), input.operation.value, input.scope.strip(), input.article.strip()),
         )
-        rule_id, version = await policy_admin.add_rule(uow=ctx.uow(), authorizer=ctx.authorizer, line=line)
-        await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
-        return PolicyRulePayload(rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[])
+        change = await policy_admin.propose_rule(uow=ctx.uow(), authorizer=ctx.authorizer, line=line)
+        return PolicyRulePayload(
+            rule=None, version=None, change=PolicyChange.from_stored(change), user_errors=[]
+        )
 
     @strawberry.mutation(
-        description="删除授权规则（管理员） — remove a policy line (administrators).",
+        description="提议角色归组（管理员；须另一管理员批准后生效，R3.2） — propose that a role joins a group "
+        "(administrators); in force once another administrator approves it (R3.2).",
+        extensions=[Performs(Operation.POLICY_WRITE)],
+    )
+    async def policy_group_add(self, info: Ctx, input: PolicyGroupAddInput) -> PolicyRulePayload:
+        ctx = info.context
+        line = PolicyLine(GROUPING, (input.role.strip(), input.group.strip()))
+        change = await policy_admin.propose_rule(uow=ctx.uow(), authorizer=ctx.authorizer, line=line)
+        return PolicyRulePayload(
+            rule=None, version=None, change=PolicyChange.from_stored(change), user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="删除授权规则（管理员；立即生效） — remove a policy line (administrators); in force at once.",
         extensions=[Performs(Operation.POLICY_WRITE)],
     )
     async def policy_rule_remove(self, info: Ctx, input: PolicyRuleRemoveInput) -> PolicyRulePayload:
@@ -398,3 +535,26 @@ class PolicyMutations:
         line, version = await policy_admin.remove_rule(uow=ctx.uow(), rule_id=rule_id)
         await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
         return PolicyRulePayload(rule=PolicyRule.from_line(rule_id, line), version=version, user_errors=[])
+
+    @strawberry.mutation(
+        description="批准授权规则变更（另一管理员） — approve a proposed change; not the proposer's own (R3.2).",
+        extensions=[Performs(Operation.POLICY_CHANGE_DECIDE)],
+    )
+    async def policy_change_approve(self, info: Ctx, input: PolicyChangeApproveInput) -> PolicyChangePayload:
+        ctx = info.context
+        change, _rule_id, version = await policy_admin.approve_change(
+            uow=ctx.uow(), authorizer=ctx.authorizer, change_id=ctx.pk(input.change_id, "PolicyChange")
+        )
+        await policy_admin.apply_database_policy(ctx.authorizer, ctx.session_factory)
+        return PolicyChangePayload(change=PolicyChange.from_stored(change), version=version, user_errors=[])
+
+    @strawberry.mutation(
+        description="驳回授权规则变更（另一管理员） — reject a proposed change; not the proposer's own (R3.2).",
+        extensions=[Performs(Operation.POLICY_CHANGE_DECIDE)],
+    )
+    async def policy_change_reject(self, info: Ctx, input: PolicyChangeRejectInput) -> PolicyChangePayload:
+        ctx = info.context
+        change = await policy_admin.reject_change(
+            uow=ctx.uow(), change_id=ctx.pk(input.change_id, "PolicyChange"), comment=input.comment.strip()
+        )
+        return PolicyChangePayload(change=PolicyChange.from_stored(change), version=None, user_errors=[])

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import datetime as dt
 from decimal import Decimal
 from enum import Enum
 from typing import Any, NewType
 
 import strawberry
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 
 from domain.error_codes import USER_ERROR_CODES, ErrorCode
 from domain.money import cny, format_cny
@@ -28,6 +33,31 @@ CNY_SCALAR = strawberry.scalar(
     serialize=format_cny,
     parse_value=_parse_cny,
 )
+
+
+# strawberry's own scalars, with its parsing and serializing, described as every element of the schema is.
+_SCALAR_DESCRIPTIONS: dict[object, str] = {
+    dt.date: "日期（ISO 8601，北京时间的日历日） — a calendar day in China time (Asia/Shanghai), ISO 8601, "
+    'e.g. "2026-03-31"; a deadline on that day is met until 23:59:59 China time.',
+    dt.datetime: "时刻（ISO 8601，带时区偏移） — an instant, ISO 8601 with its UTC offset, e.g. "
+    '"2026-03-31T01:30:00+00:00" (09:30 in Yingkou); send any offset, answers are in UTC.',
+    Upload: "上传的文件（multipart 请求中的一个文件部分，须带 GraphQL-Preflight 请求头） — a file sent as "
+    "one part of a GraphQL multipart request (the `Upload` of the multipart request spec), e.g. the "
+    'variable `{"file": null}` with the map `{"0": ["variables.input.attachments.0.file"]}`; the request '
+    "needs the `GraphQL-Preflight: 1` header. Input only.",
+    JSON: "任意 JSON 值（审计记录的前后快照） — any JSON value (ECMA-404), used for the audit log's "
+    'before/after snapshots, e.g. {"status": "IN_RESERVE", "version": 3}.',
+}
+
+
+def described_scalars() -> dict[object, Any]:
+    """strawberry's Date, DateTime, Upload and JSON with our "中文 — English" descriptions (scalar_map)."""
+    described = {}
+    for python_type, text in _SCALAR_DESCRIPTIONS.items():
+        definition = DEFAULT_SCALAR_REGISTRY[python_type]
+        definition = getattr(definition, "_scalar_definition", definition)
+        described[python_type] = dataclasses.replace(definition, description=text)
+    return described
 
 
 @strawberry.interface(

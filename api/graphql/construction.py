@@ -153,7 +153,10 @@ class ChangeClassification:
 @strawberry.type(description="变更申请 — a change of scale, content, standard or investment (Art. 16–17).")
 class ChangeRequest(Node):
     aspects: list[ChangeAspectEnum] = strawberry.field(description="变更事项 — what changes.")
-    description: str = strawberry.field(description="变更内容 — the change.")
+    description: str = strawberry.field(
+        description="变更内容：对规模、内容、标准或投资作何改变（项目单位申请时填写） — what the unit proposes "
+        "to change in scale, content, standard or investment, in its own words; set when filed."
+    )
     reason: ChangeReasonEnum = strawberry.field(description="变更原因 — reason (R17).")
     reason_detail: str = strawberry.field(description="原因说明 — reason in words.")
     same_objectives: bool = strawberry.field(description="建设目标不变 — objectives unchanged.")
@@ -536,7 +539,11 @@ class ContractPayload:
 class ChangeRequestInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
     aspects: list[ChangeAspectEnum] = strawberry.field(description="变更事项 — what changes.")
-    description: str = strawberry.field(default="", description="变更内容 — the change.")
+    description: str = strawberry.field(
+        default="",
+        description="变更内容：对规模、内容、标准或投资作何改变 — what changes in scale, content, standard or "
+        "investment, in words (the `aspects` name which).",
+    )
     reason: ChangeReasonEnum = strawberry.field(description="变更原因 — reason.")
     reason_detail: str = strawberry.field(default="", description="原因说明 — reason in words.")
     same_objectives: bool = strawberry.field(description="建设目标不变 — objectives unchanged.")
@@ -557,7 +564,10 @@ class ChangeClassificationPayload:
 class ChangeRequestDecideInput:
     change_request_id: strawberry.ID = strawberry.field(description="变更全局标识 — change request id.")
     approve: bool = strawberry.field(description="是否批准 — approve.")
-    opinion: str = strawberry.field(description="审批意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="审批意见：批准或不批准的理由，告知项目单位 — bdb's reasons for approving or rejecting the "
+        "change, shown to the unit."
+    )
 
 
 @strawberry.type(description="变更结果 — result of a change-request mutation.")
@@ -704,8 +714,11 @@ class ConstructionMutations:
         return await _contract(info.context, input, om_by_bdb=True)
 
     @strawberry.mutation(
-        description="合同转包或分包（一律拒绝） — a transfer or split of the contract is refused, "
-        "citing Art. 15.",
+        description="合同转包或分包：一律拒绝，从不改变任何数据。有权限的调用总是得到 userErrors "
+        "CONTRACT_ASSIGNMENT_FORBIDDEN（R15，第十五条），供前端展示法定理由 — always refused, never changes "
+        "anything: Art. 15 forbids the winning bidder to transfer or split the contract. A caller allowed to "
+        "record contracts always gets the userError CONTRACT_ASSIGNMENT_FORBIDDEN (rule R15) with the legal "
+        "reason to show; `contract` and `project` are null. Kept so the refusal is typed, not a missing button.",
         extensions=[Performs(Operation.CONTRACT_RECORD, on="Contract")],
     )
     async def contract_assign(self, info: Ctx, input: ContractAssignInput) -> ContractPayload:

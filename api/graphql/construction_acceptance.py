@@ -71,7 +71,10 @@ class AcceptanceApplyInput:
 class AcceptanceDecideInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
     passed: bool = strawberry.field(description="是否通过 — passed.")
-    opinion: str = strawberry.field(description="验收意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="竣工验收的书面意见；不通过时写明整改要求 — bdb's written acceptance findings; when it "
+        "fails, what the unit must rectify (R20)."
+    )
 
 
 @strawberry.input(description="验收报告备案 — file or acknowledge the acceptance report (R21).")

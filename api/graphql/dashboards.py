@@ -17,6 +17,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.errors import forbidden
 from api.graphql.common import CNY, to_global_id
+from api.graphql.enums import ProjectKindEnum, ProjectStatusEnum
 from api.graphql.obligations import scoped_obligations
 from authz.operations import Operation
 from authz.sql import project_filter
@@ -45,7 +46,11 @@ class CountByKey:
         description="分组值（状态、年度、类型或单位全局标识） — the group: a state, year, kind "
         "or organization id."
     )
-    label: str | None = strawberry.field(description="名称（单位名称） — display name, for organizations.")
+    label: str = strawberry.field(
+        description="分组的显示名称（按请求语言）：状态和类型的名称、年度、单位名称 — the group for display, in "
+        "the request's language: the state's or kind's name (e.g. 已入储备库 / in reserve), the year "
+        "(2026年 / 2026) or the organization's name."
+    )
     count: int = strawberry.field(description="数量 — how many.")
 
 
@@ -76,31 +81,53 @@ def _scope(ctx: Context, field: str = "projectsByStatus") -> ColumnElement[bool]
     return project_filter(ctx.authorizer, ctx.require_actor(), FIELD_OPERATIONS[field])
 
 
-async def _counts(ctx: Context, column: Any, field: str = "projectsByStatus") -> list[CountByKey]:
+def enum_labels(mirror: Any, lang: str) -> dict[str, str]:
+    """Each value of a schema enum → its display name, from the value's own "中文 — English" description."""
+    labels = {}
+    for value in mirror.__strawberry_definition__.values:
+        zh, _, en = (value.description or value.name).partition(" — ")
+        labels[str(value.value)] = (en or zh) if lang == "en" else zh
+    return labels
+
+
+def _year_label(year: str, lang: str) -> str:
+    return year if lang == "en" else f"{year}年"
+
+
+async def _counts(
+    ctx: Context, column: Any, field: str = "projectsByStatus", label: Any = None
+) -> list[CountByKey]:
     async with ctx.session_factory() as session:
         rows = (
             await session.execute(
                 select(column, func.count()).where(_scope(ctx, field)).group_by(column).order_by(column)
             )
         ).all()
-    return [
-        CountByKey(key=str(k), label=None, count=c) for k, c in rows if k is not None
-    ]  # drafts have no year
+    return [  # drafts have no year
+        CountByKey(key=str(k), label=label(str(k)), count=c) for k, c in rows if k is not None
+    ]
 
 
 @strawberry.type(description="驾驶舱 — aggregates over the projects the viewer may read.")
 class Dashboard:
     @strawberry.field(description="按状态的项目数 — projects by state.")
     async def projects_by_status(self, info: Ctx) -> list[CountByKey]:
-        return await _counts(info.context, tables.projects.c.status)
+        labels = enum_labels(ProjectStatusEnum, info.context.lang)
+        return await _counts(info.context, tables.projects.c.status, label=lambda k: labels.get(k, k))
 
     @strawberry.field(description="按申报年度的项目数（草稿无年度） — projects by year of first submission.")
     async def projects_by_year(self, info: Ctx) -> list[CountByKey]:
-        return await _counts(info.context, tables.projects.c.year, "projectsByYear")
+        lang = info.context.lang
+        return await _counts(
+            info.context, tables.projects.c.year, "projectsByYear", label=lambda k: _year_label(k, lang)
+        )
 
     @strawberry.field(description="按项目类型的项目数 — projects by kind.")
     async def projects_by_kind(self, info: Ctx) -> list[CountByKey]:
-        return await _counts(info.context, tables.projects.c.kind, "projectsByKind")
+        labels = enum_labels(ProjectKindEnum, info.context.lang)
+        return await _counts(
+            info.context, tables.projects.c.kind, "projectsByKind", label=lambda k: labels.get(k, k)
+        )
 
     @strawberry.field(description="按牵头单位的项目数 — projects by lead unit.")
     async def projects_by_unit(self, info: Ctx) -> list[CountByKey]:
@@ -170,7 +197,7 @@ class Dashboard:
             pk: row.name for pk in counts if (row := await ctx.loaders["organization"].load(pk)) is not None
         }
         return [
-            CountByKey(key=to_global_id("Organization", pk), label=names.get(pk), count=c)
+            CountByKey(key=to_global_id("Organization", pk), label=names.get(pk) or "", count=c)
             for pk, c in sorted(counts.items())
         ]
 

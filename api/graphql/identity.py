@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from api import admin
-from api.auth import authenticate_password, issue_session_token
+from api import admin, sessions
 from api.context import Context
 from api.graphql.authz import Performs, ViewerPermissions
 from api.graphql.common import Node, UserError, to_global_id
@@ -29,10 +28,7 @@ from api.graphql.pagination import (
 )
 from authz.operations import Operation
 from domain.actors import Actor, OrgType
-from domain.errors import DomainError, Violation
 from store import tables
-from store.driver import driver_connection
-from store.uow import SqlUnitOfWork
 
 Ctx = Info[Context, None]
 
@@ -69,8 +65,15 @@ class LoginInput:
 
 @strawberry.type(description="登录结果 — a signed, expiring token to send as `Authorization: Bearer`.")
 class LoginPayload:
-    token: str | None = strawberry.field(description="令牌 — the bearer token.")
+    token: str | None = strawberry.field(description="访问令牌（短期） — the short-lived bearer token.")
     expires_at: datetime | None = strawberry.field(description="到期时间 — when the token expires.")
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description="刷新令牌（只用一次，换取新令牌） — used once with tokenRefresh for the next token pair.",
+    )
+    refresh_expires_at: datetime | None = strawberry.field(
+        default=None, description="登录会话到期时间 — when the session ends and a new sign-in is needed."
+    )
     viewer: Viewer | None = strawberry.field(description="登录者 — who signed in.")
     user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
 
@@ -93,7 +96,8 @@ class UserCreateInput:
     username: str = strawberry.field(description="用户名 — username.")
     display_name: str = strawberry.field(description="姓名 — display name.")
     password: str = strawberry.field(
-        description="初始密码（至少10位） — initial password, at least 10 characters."
+        description="初始密码（12–128个字符，不含用户名，不是常见密码） — initial password: 12–128 "
+        "characters, not containing the username, not a common one."
     )
     organization_id: strawberry.ID = strawberry.field(description="所属单位 — the organization's global id.")
     is_admin: bool = strawberry.field(
@@ -253,32 +257,17 @@ class IdentityMutations:
     @strawberry.mutation(description="登录 — sign in; returns a bearer token.", extensions=[Performs(None)])
     async def login(self, info: Ctx, input: LoginInput) -> LoginPayload:
         ctx = info.context
-        async with driver_connection(ctx.engine) as connection:
-            actor = await authenticate_password(connection, input.username.strip(), input.password)
-        if actor is None:
-            wrong = Violation(
-                "INVALID_CREDENTIALS",
-                "用户名或密码错误。",
-                "Wrong username or password.",
-                field=("input", "password"),
-            )
-            raise DomainError([wrong])
-        now = ctx.clock()
-        issued = issue_session_token(
-            actor,
-            secret=ctx.settings.token_secret.get_secret_value(),
-            ttl=timedelta(minutes=ctx.settings.token_ttl_minutes),
-            now=now,
+        # throttling, the session and the security events: api/sessions.py; a refusal is a DomainError
+        signed_in = await sessions.sign_in(
+            ctx, username=input.username, password=input.password, client=sessions.client_of(ctx)
         )
-        async with SqlUnitOfWork(
-            ctx.session_factory, actor=actor, clock=ctx.clock, request_id=ctx.request_id
-        ) as uow:
-            uow.record(
-                "auth:login", "User", actor.user_id, None, {"expiresAt": issued.expires_at.isoformat()}
-            )
-            await uow.commit()
         return LoginPayload(
-            token=issued.token, expires_at=issued.expires_at, viewer=_viewer(ctx, actor), user_errors=[]
+            token=signed_in.access.token,
+            expires_at=signed_in.access.expires_at,
+            refresh_token=signed_in.refresh_token,
+            refresh_expires_at=signed_in.refresh_expires_at,
+            viewer=_viewer(ctx, signed_in.actor),
+            user_errors=[],
         )
 
     @strawberry.mutation(

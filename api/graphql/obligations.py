@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import PageInfo, UserError, to_global_id
+from api.graphql.common import Node, PageInfo, UserError, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
@@ -67,10 +68,26 @@ NoticeKindEnum = _mirror(
 )
 
 
+def obligation_global_id(key: str) -> strawberry.ID:
+    """The global id of an obligation: derived, not stored, so its stable key stands in for a row id."""
+    return strawberry.ID(base64.urlsafe_b64encode(f"Obligation:{key}".encode()).decode().rstrip("="))
+
+
+def obligation_key_of(global_id: str) -> str | None:
+    """The key inside an obligation's global id; None for anything else."""
+    try:
+        text = base64.urlsafe_b64decode((global_id + "=" * (-len(global_id) % 4)).encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    type_name, _, key = text.partition(":")
+    return key if type_name == "Obligation" and key else None
+
+
 @strawberry.type(
-    description="法定义务 — one deadline the regulation sets for a project, derived from its facts."
+    description="法定义务 — one deadline the regulation sets for a project, derived from its facts; "
+    "`node(id:)` finds it while the project has it."
 )
-class Obligation:
+class Obligation(Node):
     key: str = strawberry.field(description="义务标识（稳定不变） — stable key, e.g. `12:R18:3`.")
     rule: str = strawberry.field(description="规则编号 — rule id, e.g. `R18`.")
     article: str = strawberry.field(description="条款 — article, e.g. `第十八条`.")
@@ -98,6 +115,7 @@ class Obligation:
     def from_domain(cls, o: DomainObligation, project: DomainProject | None, lang: str) -> Obligation:
         zh, en = TITLES[o.rule]
         return cls(
+            id=obligation_global_id(o.key),
             key=o.key,
             rule=o.rule,
             article=article_label(o.rule, lang) or "",
@@ -123,15 +141,40 @@ class ObligationFilter:
     rule: str | None = strawberry.field(default=None, description="规则编号，如 `R18`、`R23` — rule id.")
 
 
-async def scoped_obligations(ctx: Context, wanted: DomainFilter) -> list[DomainObligation]:
+async def scoped_obligations(
+    ctx: Context, wanted: DomainFilter, project_id: int | None = None
+) -> list[DomainObligation]:
     """Obligations of the projects the viewer may see in the calendar (a unit its own, supervisors all)."""
     actor = ctx.require_actor()
     where = project_filter(ctx.authorizer, actor, Operation.OBLIGATION_READ)
+    if project_id is not None:
+        where = and_(where, tables.projects.c.id == project_id)
     if wanted.organization_id is not None:
         where = and_(where, tables.projects.c.lead_organization_id == wanted.organization_id)
     async with ctx.session_factory() as session:
         facts = await obligation_facts(session, where)
     return calendar(facts, legal_date(ctx.clock()), wanted)
+
+
+async def obligation_by_id(ctx: Context, global_id: str) -> Obligation | None:
+    """The obligation behind a global id, scoped like `obligations`; None when absent or not visible."""
+    key = obligation_key_of(global_id)
+    project, _, _ = (key or "").partition(":")
+    if not project.isdigit() or len(project) > 18:  # a forged key: no project of ours, no query
+        return None
+    found = [o for o in await scoped_obligations(ctx, DomainFilter(), int(project)) if o.key == key]
+    return Obligation.from_domain(found[0], None, ctx.lang) if found else None
+
+
+async def notification_by_pk(ctx: Context, pk: int) -> Notification | None:
+    """A notice of the viewer's own organization, as `notifications` lists them; None otherwise."""
+    actor = ctx.require(Operation.NOTIFICATION_READ)
+    n = notifications
+    async with ctx.session_factory() as session:
+        row = (
+            await session.execute(select(n).where(n.c.id == pk, n.c.organization_id == actor.organization_id))
+        ).first()
+    return Notification.from_row(row, ctx.lang) if row is not None else None
 
 
 def _page(
@@ -164,15 +207,30 @@ def _page(
 
 
 @strawberry.type(description="本单位通知 — an in-app notice to the viewer's organization.")
-class Notification:
-    id: strawberry.ID = strawberry.field(description="全局标识 — global id.")
-    kind: NoticeKindEnum = strawberry.field(description="类型 — why it was sent.")
-    rule: str = strawberry.field(description="规则编号 — rule id.")
-    title: str = strawberry.field(description="事项 — what is owed.")
-    obligation_key: str = strawberry.field(description="义务标识 — the obligation's key.")
-    opens_on: date = strawberry.field(description="开始日期 — opens on.")
-    due_on: date = strawberry.field(description="截止日期 — due on.")
-    created_at: datetime = strawberry.field(description="发送时间 — sent at.")
+class Notification(Node):
+    kind: NoticeKindEnum = strawberry.field(
+        description="通知原因：义务开始、30 天或 7 天内到期、已逾期 — why it was sent: the obligation opened, "
+        "is due within 30 or 7 days, or is overdue."
+    )
+    rule: str = strawberry.field(
+        description="义务所依据的规则编号，如 `R18` — the obligation's rule id, e.g. `R18`."
+    )
+    title: str = strawberry.field(
+        description="应办事项（按请求语言） — what is owed, in the request's language, e.g. 报送季度建设进度 / "
+        "quarterly progress report."
+    )
+    obligation_key: str = strawberry.field(
+        description="所属义务的标识，同 `Obligation.key` — the key of the obligation it is about, as "
+        "`Obligation.key`."
+    )
+    opens_on: date = strawberry.field(description="义务开始办理的日期 — the day the obligation opened.")
+    due_on: date = strawberry.field(
+        description="义务截止日期（北京时间当日内有效） — the obligation's due date; the whole China-time day "
+        "is in time."
+    )
+    created_at: datetime = strawberry.field(
+        description="通知发出时间（后台任务发送时） — when the background task sent it."
+    )
     read_at: datetime | None = strawberry.field(description="已读时间 — read at; null while unread.")
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — the project's global id.")
 

@@ -1,4 +1,5 @@
-"""Relay connections over keyset pagination: no OFFSET, stable under inserts, `first`/`last` ≤ 100."""
+"""Relay connections over keyset pagination: no OFFSET, stable under inserts, `first`/`last` ≤ 100 (default
+`first: 20`)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,25 @@ from api.ranges import BIGINT, in_range
 
 T = TypeVar("T")
 MAX_PAGE = 100
+DEFAULT_PAGE = 20  # the page a list gives when neither `first` nor `last` is asked for
 MAX_DECIMAL = Decimal(10) ** 14  # money columns are NUMERIC(16, 2): a cursor beyond cannot come from a row
 
 # The four connection arguments, described once for every list of the schema.
-First = Annotated[int | None, strawberry.argument(description="前若干项（≤100） — page size forwards.")]
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"向后取的条数，1–{MAX_PAGE}；与 last 都不填时为 {DEFAULT_PAGE} — page size forwards, "
+        f"1 to {MAX_PAGE}; {DEFAULT_PAGE} when neither `first` nor `last` is given. Not with `last`."
+    ),
+]
 After = Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")]
-Last = Annotated[int | None, strawberry.argument(description="后若干项（≤100） — page size backwards.")]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"向前取的条数（从末尾或 before 游标往回），1–{MAX_PAGE} — page size backwards (from the "
+        f"end, or from `before`), 1 to {MAX_PAGE}. Not with `first`."
+    ),
+]
 Before = Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")]
 
 
@@ -41,6 +55,13 @@ class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="本页各项 — the items of this page.")
     page_info: PageInfo = strawberry.field(description="分页信息 — page info.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(
+        description="本页各项对象（同 edges 的 node，按相同顺序；不需要游标时用） — the items of this page, "
+        "in the order of `edges`: a shortcut for `edges { node }` when no per-item cursor is needed."
+    )
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
 
     @strawberry.field(description="符合条件的总数 — number of items matching the filter, over all pages.")
     async def total_count(self) -> int:
@@ -69,11 +90,14 @@ class PageRequest:
     last: int | None
     before: str | None
 
+    def __post_init__(self) -> None:
+        # Neither given: the first DEFAULT_PAGE items, as a frontend's first render asks.
+        if self.first is None and self.last is None:
+            object.__setattr__(self, "first", DEFAULT_PAGE)
+
     def validate(self, lang: str) -> None:
-        if (self.first is None) == (self.last is None):
-            raise AppError(
-                "BAD_USER_INPUT", lang, field="first", reason="exactly one of first or last is required"
-            )
+        if self.first is not None and self.last is not None:
+            raise AppError("BAD_USER_INPUT", lang, field="first", reason="give first or last, not both")
         size = self.first if self.first is not None else self.last
         if size is None or not 1 <= size <= MAX_PAGE:
             raise AppError(

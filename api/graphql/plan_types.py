@@ -70,7 +70,10 @@ class PlanCall(Node):
 @strawberry.type(description="计划条目审核意见 — bdb's or finance's review of a plan entry (Art. 10).")
 class PlanEntryReview:
     reviewer_role: str = strawberry.field(description="审核机关角色 — `bdb` or `finance`.")
-    opinion: str = strawberry.field(description="审核意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="审核机关对该条目的书面意见（审核时填写） — the reviewing agency's written opinion on the "
+        "entry, given with its recommended amount."
+    )
     recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
     reviewed_at: datetime = strawberry.field(description="审核时间 — reviewed at.")
 

@@ -55,7 +55,10 @@ class PlanEntrySubmitInput:
 @strawberry.input(description="审核计划条目 — bdb's or finance's review (Art. 10).")
 class PlanEntryReviewInput:
     entry_id: strawberry.ID = strawberry.field(description="条目 — the entry.")
-    opinion: str = strawberry.field(description="审核意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="对该计划条目的书面意见（是否列入、金额理由） — written opinion on the entry: whether it "
+        "belongs in the plan and why the recommended amount."
+    )
     recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
 
 
@@ -93,13 +96,19 @@ class MidYearRequestSubmitInput:
 class MidYearRequestDecisionInput:
     request_id: strawberry.ID = strawberry.field(description="申请 — the request.")
     approve: bool = strawberry.field(description="是否同意 — agree or not.")
-    opinion: str = strawberry.field(description="意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="同意或不同意的理由（审核或决定时填写） — the reasons for agreeing or not, recorded with "
+        "bdb's review or the government's decision."
+    )
 
 
 @strawberry.input(description="年中新增项目财政意见 — finance's opinion (Art. 10).")
 class MidYearRequestFinanceOpinionInput:
     request_id: strawberry.ID = strawberry.field(description="申请 — the request.")
-    opinion: str = strawberry.field(description="意见 — opinion.")
+    opinion: str = strawberry.field(
+        description="财政部门对资金安排的书面意见 — finance's written opinion on funding the request, given "
+        "with its recommended amount."
+    )
     recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
 
 

@@ -434,7 +434,7 @@ class Project(Node, ProjectPermissions):
 
     @strawberry.field(
         description="项目大事记，按时间顺序（来自审计日志） — every event of the project in order, from "
-        "the audit log (issue 5)."
+        "the audit log."
     )
     async def timeline(
         self, info: Ctx
@@ -514,18 +514,62 @@ async def load_readable_project(
     return project
 
 
+@strawberry.input(
+    one_of=True,
+    description="找一个项目：全局标识或项目编号，只能给一个（@oneOf） — how to find one project: exactly one of "
+    "its global id or its code (@oneOf).",
+)
+class ProjectLookup:
+    id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="全局标识 — global id.")
+    code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="项目编号 — code given at submission, e.g. `YK-2026-0001`."
+    )
+
+
+def _given(value: Any) -> Any:
+    """A @oneOf field not sent is UNSET: None for the checks that follow."""
+    return None if value is strawberry.UNSET else value
+
+
 @strawberry.type
 class ProjectQueries:
-    @strawberry.field(description="按全局标识或项目编号取一个项目 — one project by global id or by code.")
+    @strawberry.field(
+        description="按全局标识或项目编号取一个项目：用 by（@oneOf，只能给 id 或 code 之一）；旧的 id、code "
+        "参数仍可用，但三者只能给一个，否则 BAD_USER_INPUT；不存在或无权查看时 NOT_FOUND — one project, "
+        "by global id or by code: pass `by` (@oneOf: exactly one of `id` and `code`); the older `id` and "
+        "`code` arguments still work, but give exactly one of `by`, `id` and `code` (anything else is "
+        "BAD_USER_INPUT); NOT_FOUND when it does not exist or the viewer may not read it."
+    )
     async def project(
         self,
         info: Ctx,
-        id: Annotated[strawberry.ID | None, strawberry.argument(description="全局标识 — global id.")] = None,
+        by: Annotated[
+            ProjectLookup | None,
+            strawberry.argument(
+                description="按全局标识或项目编号（只给一个） — by id or by code, exactly one."
+            ),
+        ] = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="全局标识（不与 code、by 同用） — global id; not with `code` or `by`.",
+                deprecation_reason="用 by: {id: …} — use `by: {id: …}`, which says exactly-one in its type.",
+            ),
+        ] = None,
         code: Annotated[
-            str | None, strawberry.argument(description="项目编号 — e.g. `YK-2026-0001`.")
+            str | None,
+            strawberry.argument(
+                description="项目编号（入库时分配，不与 id、by 同用） — code given at submission, e.g. "
+                "`YK-2026-0001`; not with `id` or `by`.",
+                deprecation_reason="用 by: {code: …} — use `by: {code: …}`, which says exactly-one in its type.",
+            ),
         ] = None,
     ) -> Project:
         ctx = info.context
+        if by is not None:
+            if id is not None or code is not None:
+                raise AppError("BAD_USER_INPUT", ctx.lang, field="by", reason="give by, id or code, only one")
+            id, code = _given(by.id), _given(by.code)
         if (id is None) == (code is None):
             raise AppError("BAD_USER_INPUT", ctx.lang, field="id", reason="give exactly one of id or code")
         if id is not None:

@@ -7,12 +7,11 @@ from typing import Any
 
 import jwt
 
-from api.auth import issue_session_token
 from domain.actors import Actor
 from domain.calendar_math import add_months
 from domain.clock import CHINA
 from tests.api.plan_helpers import planned_project
-from tests.utils import Agencies, Api
+from tests.utils import Agencies, Api, session_token
 
 ERR = "userErrors { code rule article field message }"
 LIFECYCLE_AGENCIES = ("unit", "bdb", "finance", "government", "crypto", "evaluator")
@@ -259,9 +258,7 @@ async def relogin(api: Api, a: Agencies, now: datetime) -> None:
     for role, token in a.token.items():
         user_id = int(jwt.decode(token, options={"verify_signature": False})["sub"])
         actor = Actor(user_id=user_id, organization_id=a.org[role], role=role, username=f"user.{role}")
-        a.token[role] = issue_session_token(
-            actor, secret=TEST_SECRET, ttl=timedelta(minutes=60), now=now
-        ).token
+        a.token[role] = await session_token(api, actor, secret=TEST_SECRET, now=now)
 
 
 async def move_to(api: Api, a: Agencies, clock: Any, day: date, at: time = time(10, 0)) -> None:

@@ -1,4 +1,5 @@
-"""Several API processes share one database: a policy change in one is in force in the others within a second."""
+"""Several API processes share one database: a policy change in one is in force in the others within a second
+(a removal at once, an addition once another administrator approves it, R3.2)."""
 
 from __future__ import annotations
 
@@ -95,3 +96,46 @@ async def test_revoking_in_one_process_is_refused_by_the_other_within_a_second(
         token=unit,
     )
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+
+
+ADD = (
+    'mutation { policyRuleAdd(input: {role: "unit", operation: PROJECT_CREATE, scope: "lead", '
+    'article: "第七条"}) { change { id status } userErrors { code } } }'
+)
+APPROVE = (
+    "mutation($id: ID!) { policyChangeApprove(input: {changeId: $id}) { version change { status } "
+    "userErrors { code } } }"
+)
+
+
+async def test_R3_2_a_proposal_approved_in_one_process_is_in_force_in_the_other_within_a_second(
+    two_processes, session_factory
+):
+    # given two API processes, two administrators, and a unit whose project:create was revoked
+    first, second = two_processes
+    admin_org, unit_org = (
+        await make_org(session_factory, OrgType.BDB),
+        await make_org(session_factory, OrgType.UNIT),
+    )
+    for username in ("live.admin", "live.admin2"):
+        await make_user(session_factory, admin_org, username, is_admin=True)
+    await make_user(session_factory, unit_org, "live.unit")
+    tokens = {
+        name: (await _gql(first, LOGIN, {"u": name, "p": PASSWORD}))["data"]["login"]["token"]
+        for name in ("live.admin", "live.admin2", "live.unit")
+    }
+    rules = (await _gql(first, RULES, token=tokens["live.admin"]))["data"]["policyRules"]["rules"]
+    rule = next(r for r in rules if r["line"] == "p, unit, project:create, lead, 第七条")
+    await _gql(first, REMOVE, {"id": rule["id"]}, token=tokens["live.admin"])
+    # when one administrator proposes the line again in the second process
+    proposed = (await _gql(second, ADD, token=tokens["live.admin"]))["data"]["policyRuleAdd"]
+    # then nothing changes until the other administrator approves it in the first process
+    await asyncio.sleep(0.3)
+    assert (await _gql(second, CAN, token=tokens["live.unit"]))["data"]["viewer"]["can"]["allowed"] is False
+    approved = await _gql(first, APPROVE, {"id": proposed["change"]["id"]}, token=tokens["live.admin2"])
+    assert approved["data"]["policyChangeApprove"]["change"]["status"] == "APPROVED"
+    approved_at = time.monotonic()
+    # and then the second process allows it within one second
+    while not (await _gql(second, CAN, token=tokens["live.unit"]))["data"]["viewer"]["can"]["allowed"]:
+        assert time.monotonic() - approved_at < 1.0, "the second process still refuses it after a second"
+        await asyncio.sleep(0.02)

@@ -58,7 +58,7 @@ def test_create_user_and_token_from_the_command_line(cli_env):
             "--organization",
             "营口市教育局",
             "--password",
-            "a-long-password",
+            "Lantern-Harbour-2026",
         ],
     )
     short = runner.invoke(
@@ -91,6 +91,32 @@ def _password_hash(url: str, username: str) -> str:
         await engine.dispose()
         return str(value)
 
+
+def _session_states(url: str, username: str) -> tuple[bool, list[str | None]]:
+    """(the user's `active`, each session's revoked_reason)."""
+    from store.session_tables import user_sessions
+
+    async def read() -> tuple[bool, list[str | None]]:
+        engine = make_engine(url)
+        async with engine.connect() as connection:
+            user = (
+                await connection.execute(
+                    select(tables.users.c.id, tables.users.c.active).where(
+                        tables.users.c.username == username
+                    )
+                )
+            ).one()
+            reasons = (
+                await connection.execute(
+                    select(user_sessions.c.revoked_reason)
+                    .where(user_sessions.c.user_id == user.id)
+                    .order_by(user_sessions.c.id)
+                )
+            ).scalars()
+            result = (bool(user.active), list(reasons))
+        await engine.dispose()
+        return result
+
     return asyncio.run(read())
 
 
@@ -119,11 +145,11 @@ def test_create_user_reads_a_piped_password_without_a_getpass_warning(cli_env):
         result = runner.invoke(
             app,
             ["create-user", "--username", "zhao.liu", "--organization", "营口市教育局"],
-            input="piped-password-1\n",
+            input="Piped-Liaohe-River-7\n",
         )
     # then the user is created with that password, and getpass never warned about echo
     assert result.exit_code == 0, result.output
-    assert verify_password(_password_hash(cli_env, "zhao.liu"), "piped-password-1")
+    assert verify_password(_password_hash(cli_env, "zhao.liu"), "Piped-Liaohe-River-7")
     assert not [w for w in caught if issubclass(w.category, getpass.GetPassWarning)]
 
 
@@ -160,3 +186,61 @@ def test_casbin_logs_nothing_at_info():
         logging.getLogger().removeHandler(keep)
     # then casbin said nothing (it used to print the whole policy on one 6,701-character line)
     assert [r.getMessage()[:80] for r in records if r.name.startswith("casbin")] == []
+
+
+def _open_session(url: str, username: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from store.session_tables import user_sessions
+
+    async def write() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as connection:
+            user_id = (
+                await connection.execute(select(tables.users.c.id).where(tables.users.c.username == username))
+            ).scalar_one()
+            now = datetime.now(UTC)
+            await connection.execute(
+                insert(user_sessions).values(
+                    user_id=user_id, created_at=now, expires_at=now + timedelta(hours=8)
+                )
+            )
+        await engine.dispose()
+
+    asyncio.run(write())
+
+
+def test_disable_user_ends_every_session_and_enable_user_lets_the_user_back(cli_env):
+    # given a demo user with an open session
+    runner = CliRunner()
+    runner.invoke(app, ["seed-demo"])
+    _open_session(cli_env, "edu.chen")
+    # when the operator disables, then enables the user
+    disabled = runner.invoke(app, ["disable-user", "--username", "edu.chen"])
+    after_disable = _session_states(cli_env, "edu.chen")
+    enabled = runner.invoke(app, ["enable-user", "--username", "edu.chen"])
+    unknown = runner.invoke(app, ["disable-user", "--username", "nobody"])
+    # then the session ended with the disabling, and the user is active again, each step audited
+    assert disabled.exit_code == 0 and after_disable == (False, ["user-disabled"])
+    assert enabled.exit_code == 0 and _session_states(cli_env, "edu.chen") == (True, ["user-disabled"])
+    assert unknown.exit_code == 2
+    actor = f"cli:{getpass.getuser()}"
+    assert _cli_audit(cli_env)[-2:] == [("user:disable", actor), ("user:enable", actor)]
+
+
+def test_reset_password_follows_the_password_rules_and_ends_every_session(cli_env):
+    # given a demo user with an open session
+    runner = CliRunner()
+    runner.invoke(app, ["seed-demo"])
+    _open_session(cli_env, "edu.chen")
+    # when the operator resets the password to a common one, then to a good one
+    weak = runner.invoke(app, ["reset-password", "--username", "edu.chen", "--password", "password1234"])
+    good = runner.invoke(
+        app, ["reset-password", "--username", "edu.chen", "--password", "Lantern-Harbour-2026"]
+    )
+    # then the common one is refused, the good one ends the session
+    assert weak.exit_code == 2 and "PASSWORD_TOO_COMMON" in weak.output
+    assert good.exit_code == 0 and "1 session(s) ended" in good.output
+    assert _session_states(cli_env, "edu.chen") == (True, ["password-reset"])

@@ -41,7 +41,9 @@ async def test_production_runs_only_trusted_documents_while_development_runs_any
     a = await make_agencies(api, session_factory, "unit")
     manifest = tmp_path / "persisted-documents.json"
     manifest.write_text(json.dumps({document_hash(NAMED): NAMED}), encoding="utf-8")
-    production = settings.model_copy(update={"environment": "production", "trusted_documents": manifest})
+    production = settings.model_copy(
+        update={"environment": "production", "trusted_documents": manifest, "token_ttl_minutes": 15}
+    )
     app = create_app(production, engine=engine, clock=clock, policy_from_database=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://prod") as http:
         prod = Api(http)

@@ -17,8 +17,7 @@ ACTIONS = "query($id: ID!) { project(id: $id) { availableActions { operation } }
 USER_CREATE = (
     """mutation($i: UserCreateInput!) { userCreate(input: $i) { user { id } userErrors { code } } }"""
 )
-DEACTIVATE = """mutation($i: WebhookSubscriptionDeactivateInput!) {
-  webhookSubscriptionDeactivate(input: $i) { subscription { id } userErrors { code } } }"""
+REVOKE = """mutation($i: ApiTokenRevokeInput!) { apiTokenRevoke(input: $i) { userErrors { code } } }"""
 PROJECTS_BY_LEAD = "query($o: ID!) { projects(first: 5, filter: {leadOrganizationId: $o}) { totalCount } }"
 
 
@@ -139,7 +138,7 @@ async def test_one_decoder_a_garbage_or_foreign_id_is_not_found_everywhere(api, 
             },
             token=a.token["admin"],
         ),
-        await api.gql(DEACTIVATE, {"i": {"subscriptionId": "garbage"}}, token=a.token["admin"]),
+        await api.gql(REVOKE, {"i": {"apiTokenId": "garbage"}}, token=a.token["admin"]),
         await api.gql(PROJECTS_BY_LEAD, {"o": "garbage"}, token=a.token["unit"]),
     ]
     # then every one is NOT_FOUND (no INVALID_ID, no silently empty result), and no user was made

@@ -190,6 +190,7 @@ async def test_an_unreachable_database_is_503_unavailable_with_retry_after_not_i
 
         token = issue_session_token(
             Actor(user_id=1, organization_id=1, role="unit", username="u"),
+            session_id=1,
             secret=settings.token_secret.get_secret_value(),
             ttl=timedelta(hours=1),
             now=clock(),

@@ -16,6 +16,7 @@ from domain.actors import ADMIN_ROLE, Actor, OrgType
 from store.uow import SqlUnitOfWork
 
 ADMIN = Actor(user_id=None, organization_id=0, role=ADMIN_ROLE, username="test-admin")
+ADMIN2 = Actor(user_id=None, organization_id=0, role=ADMIN_ROLE, username="test-admin-2")
 UNIT = Actor(user_id=1, organization_id=1, role="unit", username="u")
 LEAD = frozenset({scopes.ANY, scopes.LEAD})
 
@@ -107,10 +108,15 @@ async def test_listener_applies_committed_changes_and_recovers_after_losing_its_
                     "AND datname = current_database()"
                 )
             )
-        await policy_admin.add_rule(
+        change = await policy_admin.propose_rule(
             uow=SqlUnitOfWork(session_factory, actor=ADMIN, clock=clock, request_id="t"),
             authorizer=authorizer,
             line=PolicyLine("p", ("unit", "project:create", "lead", "第七条")),
+        )
+        await policy_admin.approve_change(
+            uow=SqlUnitOfWork(session_factory, actor=ADMIN2, clock=clock, request_id="t"),
+            authorizer=authorizer,
+            change_id=change.id,
         )
         # then it reconnects and catches up
         assert await _eventually(lambda: authorizer.allowed(UNIT, Operation.PROJECT_CREATE, LEAD))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.graphql.authz import PROJECT_ACTIONS, Performs
 from api.graphql.schema import build_schema
+from api.sessions import OWN_CREDENTIAL
 from authz.enforcer import Authorizer
 from authz.operations import Operation
 from domain.actors import ADMIN_ROLE, OrgType
@@ -51,11 +52,26 @@ def test_every_declared_operation_has_a_policy_line():
     assert ungranted == [], f"no policy line for {ungranted}: add one to authz/policy.csv citing its article"
 
 
-def test_only_sign_in_is_declared_public():
+def test_only_sign_in_and_token_refresh_are_declared_public():
     # given the declarations
-    public = sorted(name for name, p in _declarations().items() if p is not None and p.operation is None)
-    # then only login performs no operation
-    assert public == ["login"]
+    public = sorted(
+        name
+        for name, p in _declarations().items()
+        if p is not None and p.operation is None and p.target is None
+    )
+    # then only the mutations that take their credential in the input perform no operation
+    assert public == ["login", "token_refresh"]
+
+
+def test_only_ending_ones_own_sessions_is_open_to_every_signed_in_user():
+    # given the declarations acting on the caller's own credential (no policy line can take them away)
+    own = sorted(
+        name
+        for name, p in _declarations().items()
+        if p is not None and p.operation is None and p.target == OWN_CREDENTIAL
+    )
+    # then they are sign-out and password change
+    assert own == ["logout", "logout_everywhere", "password_change"]
 
 
 def test_project_actions_are_the_mutations_declared_on_a_project():

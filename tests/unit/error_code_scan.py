@@ -90,7 +90,8 @@ def _forwarders(trees: Iterable[tuple[Path, ast.Module]]) -> dict[str, tuple[int
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             names = [a.arg for a in node.args.posonlyargs + node.args.args]
-            if "code" not in names or node.name in BUILDERS:
+            keyword_only = [a.arg for a in node.args.kwonlyargs]
+            if ("code" not in names and "code" not in keyword_only) or node.name in BUILDERS:
                 continue
             passes = any(
                 isinstance(call, ast.Call)
@@ -99,7 +100,11 @@ def _forwarders(trees: Iterable[tuple[Path, ast.Module]]) -> dict[str, tuple[int
                 and _argument(call, 0, "code").id == "code"  # type: ignore[union-attr]
                 for call in ast.walk(node)
             )
-            if passes:
+            if passes and "code" not in names:  # keyword-only: callers name it, so no position
+                default = node.args.kw_defaults[keyword_only.index("code")]
+                value = default.value if isinstance(default, ast.Constant) else None
+                found[node.name] = (len(names) + 99, value if isinstance(value, str) else None)
+            elif passes:
                 index = names.index("code")
                 defaults = node.args.defaults
                 offset = len(names) - len(defaults)

@@ -53,9 +53,15 @@ def test_every_rule_id_a_test_name_states_exists() -> None:
 def test_a_test_name_states_a_rule_an_article_or_nothing() -> None:
     # given / when / then: R13_1 is R13.1; R13 alone is every rule of Art. 13; R22_12 is R22 then a word
     assert rules_doc.rules_named("test_R13_1_bdb_assigns") == {"R13.1"}
-    assert rules_doc.rules_named("test_R13_never_above_the_request") == {"R13.1", "R13.2"}
+    assert rules_doc.rules_named("test_R13_never_above_the_request") == {"R13.1", "R13.2", "R13.3"}
     assert rules_doc.rules_named("test_R22_12_months_after_operation") == {"R22"}
-    assert rules_doc.rules_named("test_R10_R13_design_before_plan") == {"R10.1", "R10.2", "R13.1", "R13.2"}
+    assert rules_doc.rules_named("test_R10_R13_design_before_plan") == {
+        "R10.1",
+        "R10.2",
+        "R13.1",
+        "R13.2",
+        "R13.3",
+    }
     assert rules_doc.rules_named("test_R11_4_typo") == set() and rules_doc.unknown_rules_named(
         "test_R11_4_typo"
     )

@@ -449,7 +449,7 @@ def _approved(store: Store, *, plan_year: int | None = 2026) -> Project:
     )
     project.documents = [design]
     project.status, project.plan_year = Status.APPROVED, plan_year
-    project.approval_date, project.approved_investment = date(2026, 2, 16), Decimal("1000000.00")
+    project.approval_date, project.approved_investment = date(2026, 2, 16), Decimal("1980000.00")
     return project
 
 

@@ -1,0 +1,69 @@
+"""What the schema tells a reader: no internal references, scalars with their format, a nullable `node`."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from graphql import GraphQLNonNull, GraphQLScalarType, build_schema
+
+from api.graphql import contract
+
+SCHEMA = build_schema(contract.current_sdl())
+
+
+def _descriptions() -> list[tuple[str, str]]:
+    """(path, description) of every type, field, argument, input field and enum value."""
+    found = []
+    for name, gtype in SCHEMA.type_map.items():
+        if name.startswith("__"):
+            continue
+        found.append((name, gtype.description or ""))
+        for field_name, field in getattr(gtype, "fields", {}).items():
+            found.append((f"{name}.{field_name}", field.description or ""))
+            for arg, argument in getattr(field, "args", {}).items():
+                found.append((f"{name}.{field_name}({arg})", argument.description or ""))
+        for value_name, value in getattr(gtype, "values", {}).items():
+            found.append((f"{name}.{value_name}", value.description or ""))
+    return found
+
+
+def test_no_description_refers_to_an_issue_of_the_tracker():
+    # given every description of the schema
+    described = _descriptions()
+    # when looking for "issue N" (internal history a frontend cannot read)
+    offending = [path for path, text in described if re.search(r"\bissues?\s*\d", text, re.IGNORECASE)]
+    # then there is none
+    assert offending == []
+
+
+@pytest.mark.parametrize("name", ["Date", "DateTime", "Upload", "JSON", "CNY"])
+def test_a_custom_scalar_is_described_in_both_languages_with_a_format_example(name):
+    # given a custom scalar of the schema
+    scalar = SCHEMA.type_map[name]
+    assert isinstance(scalar, GraphQLScalarType)
+    # when reading its description
+    zh, _, en = (scalar.description or "").partition(" — ")
+    # then it has Chinese, English and an example
+    assert re.search(r"[\u4e00-\u9fff]", zh) and en.strip()
+    assert "e.g." in en or "例" in zh
+
+
+def test_node_is_nullable_and_dashboard_labels_are_not():
+    # given the query type and the dashboard's group type
+    query, count = SCHEMA.query_type, SCHEMA.type_map["CountByKey"]
+    # when reading their types
+    node, label = query.fields["node"].type, count.fields["label"].type
+    # then a missing node can be null alone, and a label is always there
+    assert not isinstance(node, GraphQLNonNull)
+    assert isinstance(label, GraphQLNonNull)
+
+
+@pytest.mark.parametrize("name", ["Obligation", "Notification", "Project", "Organization"])
+def test_objects_a_client_caches_are_nodes_with_an_id(name):
+    # given an object a frontend cache normalizes
+    gtype = SCHEMA.type_map[name]
+    # when reading its interfaces
+    interfaces = [i.name for i in gtype.interfaces]
+    # then it is a Node, with a non-null id
+    assert "Node" in interfaces and isinstance(gtype.fields["id"].type, GraphQLNonNull)
