@@ -5,7 +5,7 @@ one and delivers it at commit, never for a rollback): subscribers read what they
 scoped queries as `changes` and `notifications` (api/graphql/subscriptions.py).
 
 Revision ID: 0017
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
