@@ -145,6 +145,16 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture
+async def owner_session_factory(
+    owner_database_url: str,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions as the owner role (every privilege on every table: what the triggers alone must refuse)."""
+    engine = make_engine(owner_database_url, pool_size=1)
+    yield make_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
 async def superuser_session_factory(
     superuser_database_url: str,
 ) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
