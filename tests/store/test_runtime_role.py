@@ -242,12 +242,13 @@ async def test_migrate_command_runs_as_the_owner_and_grants_the_runtime_role(
         await connection.close()
 
 
-def test_migration_url_defaults_to_database_url_and_names_the_role_to_grant():
+def test_migration_url_defaults_to_database_url_and_names_the_role_to_grant(monkeypatch):
     # given
     from api.settings import Settings, database_urls
 
     app = "postgresql://yk_app:a@db.example/yingkou"
     owner = "postgres://yk_owner:o@db.example/yingkou"
+    monkeypatch.delenv("MIGRATION_DATABASE_URL", raising=False)
     # when
     alone = database_urls(Settings(database_url=app))
     both = database_urls(Settings(database_url=app, migration_database_url=owner))
@@ -258,10 +259,11 @@ def test_migration_url_defaults_to_database_url_and_names_the_role_to_grant():
     assert both.runtime_role == "yk_app"
 
 
-def test_migration_url_without_database_url_is_refused():
+def test_migration_url_without_database_url_is_refused(monkeypatch):
     # given
     from api.settings import Settings, database_urls
 
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = Settings(migration_database_url="postgresql://yk_owner@db.example/yingkou")
     # when / then
     with pytest.raises(RuntimeError, match="MIGRATION_DATABASE_URL needs DATABASE_URL"):
