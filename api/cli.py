@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.logs import configure_logging
-from api.settings import Settings, database_url, get_settings
+from api.settings import Settings, database_urls, get_settings
 from domain.actors import ADMIN_ROLE, Actor
 from domain.clock import system_clock
 from domain.errors import DomainError, NotFound
@@ -39,10 +39,11 @@ def _cli_actor() -> Actor:
 
 
 def _prepare(settings: Settings) -> str:
+    """Migrate as the owner role, grant the runtime role; return the URL the API uses (the runtime role)."""
     configure_logging(settings.log_level, json=settings.log_json)
-    url = database_url(settings)
-    migrations.upgrade(url)
-    return url
+    urls = database_urls(settings)
+    migrations.upgrade(urls.owner, runtime_role=urls.runtime_role)
+    return urls.app
 
 
 def _run(url: str, work: Callable[..., Awaitable[T]]) -> T:
@@ -91,10 +92,13 @@ def serve(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if processes > 1:
         # Each worker builds its own app on the server this process prepared (nothing is shared in memory:
-        # policy changes, rate limits and background jobs already go through PostgreSQL).
-        # Each worker accepts on its own SO_REUSEPORT socket (api/serving.py): with uvicorn's one shared
-        # socket the first worker to wake took a whole burst of kept-alive connections.
+        # policy changes, rate limits and background jobs already go through PostgreSQL). The workers
+        # connect as the runtime role: the migration URL is not theirs. Each worker accepts on its own
+        # SO_REUSEPORT socket (api/serving.py): with uvicorn's one shared socket the first worker to wake
+        # took a whole burst of kept-alive connections.
         os.environ["DATABASE_URL"] = url
+        os.environ.pop("MIGRATION_DATABASE_URL", None)
+        os.environ.pop("YK_MIGRATION_DATABASE_URL", None)
         serving.run(
             "api.app:app_from_environment",
             factory=True,

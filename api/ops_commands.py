@@ -11,22 +11,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.logs import configure_logging
-from api.settings import database_url, get_settings
+from api.settings import database_urls, get_settings
 from store import audit_chain
 from store.engine import make_engine, make_session_factory
+from store.roles import DatabaseUrls
 
 console = Console()
 
 
-def _url() -> str:
+def _urls() -> DatabaseUrls:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    return database_url(settings)
+    return database_urls(settings)
 
 
 def verify_audit() -> None:
     """Walk the audit chain and name the first record altered, removed or inserted after the fact."""
-    url = _url()
+    url = _urls().app  # reading is all it does
 
     async def work() -> audit_chain.Verdict:
         engine = make_engine(url)
@@ -66,7 +67,7 @@ def backup(output: Annotated[Path, typer.Option(help="File to write (pg_dump cus
     """Dump the whole database with pg_dump of the server's major version."""
     from api import backup as backups
 
-    backups.backup(_url(), output)
+    backups.backup(_urls().owner, output)  # the owner: pg_dump reads every object
     console.print(f"backup written to {output}")
 
 
@@ -82,5 +83,5 @@ def restore(
     if not yes:
         console.print("[red]restore replaces every table; run again with --yes to confirm[/red]")
         raise typer.Exit(2)
-    backups.restore(_url(), input)
+    backups.restore(_urls().owner, input)  # the owner: it drops and creates the objects
     console.print(f"restored from {input}; run `verify-audit` to check the audit chain")

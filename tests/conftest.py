@@ -10,6 +10,7 @@ import itertools
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import asyncpg
 import httpx
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.app import create_app
 from api.settings import PROJECT_ROOT, Settings
-from store import migrate
+from store import migrate, roles
 from store.engine import make_engine, make_session_factory
 from tests.utils import Api
 
@@ -39,8 +40,9 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+@cache
 def _server_url() -> str:
-    """A SQLAlchemy asyncpg URL of some database on the test server."""
+    """A SQLAlchemy asyncpg URL of some database on the test server, as its superuser (administration)."""
     configured = os.environ.get("DATABASE_URL")
     if configured:
         return configured.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
@@ -51,16 +53,28 @@ def _server_url() -> str:
     return embedded.start(PROJECT_ROOT / ".pgdata", database="yingkou")
 
 
-def _with_database(url: str, database: str) -> str:
-    return make_url(url).set(database=database).render_as_string(hide_password=False)
+# The test roles reach a DATABASE_URL server over TCP, so they need a password there (only there: the
+# embedded server trusts its socket). A test server's password, not a secret.
+_ROLE_PASSWORD = "yingkou-test-role"
+
+
+def _with_database(url: str, database: str, role: str | None = None) -> str:
+    """`url` on another database; as `role` (the owner or the runtime role) when given."""
+    parsed = make_url(url).set(database=database)
+    if role is not None:
+        password = _ROLE_PASSWORD if os.environ.get("DATABASE_URL") else None
+        parsed = parsed.set(username=role, password=password)
+    return parsed.render_as_string(hide_password=False)
 
 
 async def _admin_connection(url: str) -> asyncpg.Connection:
+    """The superuser on the server of `url` (whatever role `url` names): creates databases and roles."""
+    admin = make_url(_server_url())
     parsed = make_url(url).set(drivername="postgresql", database="postgres")
     query = dict(parsed.query)
     return await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
+        user=admin.username,
+        password=admin.password,
         database="postgres",
         host=query.get("host", parsed.host),
         port=int(query.get("port", parsed.port or 5432)),
@@ -69,14 +83,17 @@ async def _admin_connection(url: str) -> asyncpg.Connection:
 
 @pytest.fixture(scope="session")
 async def template_database() -> AsyncIterator[str]:
+    """The owner's URL of a database migrated by the owner role, with the runtime role granted."""
     server = _server_url()
     name = f"yk_test_template_{os.getpid()}"
     admin = await _admin_connection(server)
     try:
+        password = _ROLE_PASSWORD if os.environ.get("DATABASE_URL") else None
+        await admin.execute(roles.ensure_roles_sql(password=password))
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = _with_database(server, name)
-        migrate.upgrade(url)
+        await admin.execute(f'CREATE DATABASE "{name}" OWNER {roles.OWNER}')
+        url = _with_database(server, name, roles.OWNER)
+        migrate.upgrade(url, runtime_role=roles.RUNTIME)
         yield url
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -84,16 +101,35 @@ async def template_database() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def database_url(template_database: str) -> AsyncIterator[str]:
+async def owner_database_url(template_database: str) -> AsyncIterator[str]:
+    """A fresh migrated database of this test, as the owner role (what migrations and backups use)."""
     template = make_url(template_database).database
     name = f"yk_test_{os.getpid()}_{next(_counter)}"
     admin = await _admin_connection(template_database)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER {roles.OWNER}')
         yield _with_database(template_database, name)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+def database_url(owner_database_url: str) -> str:
+    """The same database as the runtime role: the app in every test runs with the API's privileges only."""
+    return _with_database(owner_database_url, str(make_url(owner_database_url).database), roles.RUNTIME)
+
+
+@pytest.fixture
+def superuser_database_url(owner_database_url: str) -> str:
+    """The same database as the server's superuser (what an intruder with superuser rights could do)."""
+    admin = make_url(_server_url())
+    database = str(make_url(owner_database_url).database)
+    return (
+        make_url(owner_database_url)
+        .set(database=database, username=admin.username, password=admin.password)
+        .render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture
@@ -106,6 +142,26 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_session_factory(engine)
+
+
+@pytest.fixture
+async def owner_session_factory(
+    owner_database_url: str,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions as the owner role (every privilege on every table: what the triggers alone must refuse)."""
+    engine = make_engine(owner_database_url, pool_size=1)
+    yield make_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def superuser_session_factory(
+    superuser_database_url: str,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions as the superuser, for tests that play an intruder or prepare what the API may not do."""
+    engine = make_engine(superuser_database_url, pool_size=1)
+    yield make_session_factory(engine)
+    await engine.dispose()
 
 
 @pytest.fixture

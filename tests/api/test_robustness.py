@@ -67,9 +67,13 @@ async def test_concurrent_edits_with_the_same_version_exactly_one_wins(api, sess
 @pytest.mark.parametrize(
     "statement", ["UPDATE audit_log SET operation = 'forged'", "DELETE FROM audit_log", "TRUNCATE audit_log"]
 )
-async def test_the_database_refuses_to_change_the_audit_log(api, session_factory, statement):
+async def test_the_audit_logs_triggers_refuse_changes_even_from_the_tables_owner(
+    api, session_factory, owner_session_factory, statement
+):
+    # The API's runtime role lacks the privilege (tests/store/test_runtime_role.py); the triggers refuse
+    # the owner too, who holds every privilege on the table.
     await make_agencies(api, session_factory, "unit")  # a login writes one record
-    async with session_factory() as session:
+    async with owner_session_factory() as session:
         with pytest.raises(DBAPIError, match="append-only"):
             await session.execute(text(statement))
         await session.rollback()

@@ -31,9 +31,10 @@ def _record(i: int) -> dict[str, object]:
     }
 
 
-async def _tamper(session_factory, statement: str) -> None:
-    """What an intruder with superuser rights could do: switch the append-only triggers off and write."""
-    async with session_factory() as session, session.begin():
+async def _tamper(superuser_session_factory, statement: str) -> None:
+    """What an intruder with superuser rights could do: switch the append-only triggers off and write (the
+    API's runtime role cannot: tests/store/test_runtime_role.py)."""
+    async with superuser_session_factory() as session, session.begin():
         await session.execute(text("SET LOCAL session_replication_role = replica"))
         await session.execute(text(statement))
 
@@ -71,7 +72,7 @@ async def test_concurrent_writers_keep_one_chain_in_id_order(session_factory):
     assert verdict.intact and verdict.checked == 40
 
 
-async def test_verifier_names_the_one_altered_record_among_100000(session_factory):
+async def test_verifier_names_the_one_altered_record_among_100000(session_factory, superuser_session_factory):
     # given 100,000 sealed records
     async with session_factory() as session, session.begin():
         await session.execute(BULK, {"n": 100_000})
@@ -82,21 +83,21 @@ async def test_verifier_names_the_one_altered_record_among_100000(session_factor
     assert (await audit_chain.verify(session_factory)).intact
     # when one record's content is changed directly in SQL
     forged = f"""UPDATE audit_log SET after = '{{"name": "伪造"}}' WHERE id = {target}"""  # noqa: S608
-    await _tamper(session_factory, forged)
+    await _tamper(superuser_session_factory, forged)
     # then
     verdict = await audit_chain.verify(session_factory)
     assert verdict.broken == audit_chain.Break(target, "content")
     assert verdict.checked == 73456
 
 
-async def test_a_removed_record_breaks_the_link_of_the_next(session_factory):
+async def test_a_removed_record_breaks_the_link_of_the_next(session_factory, superuser_session_factory):
     # given
     async with session_factory() as session, session.begin():
         await session.execute(insert(tables.audit_log), [_record(i) for i in range(5)])
     async with session_factory() as session:
         ids = (await session.execute(text("SELECT id FROM audit_log ORDER BY id"))).scalars().all()
     # when
-    await _tamper(session_factory, f"DELETE FROM audit_log WHERE id = {ids[2]}")  # noqa: S608
+    await _tamper(superuser_session_factory, f"DELETE FROM audit_log WHERE id = {ids[2]}")  # noqa: S608
     # then
     assert (await audit_chain.verify(session_factory)).broken == audit_chain.Break(ids[3], "link")
 
@@ -109,7 +110,9 @@ def cli_env(database_url, monkeypatch):
     get_settings.cache_clear()
 
 
-async def test_verify_audit_command_reports_the_broken_record(cli_env, session_factory):
+async def test_verify_audit_command_reports_the_broken_record(
+    cli_env, session_factory, superuser_session_factory
+):
     # given
     async with session_factory() as session, session.begin():
         await session.execute(insert(tables.audit_log), [_record(i) for i in range(4)])
@@ -118,7 +121,7 @@ async def test_verify_audit_command_reports_the_broken_record(cli_env, session_f
     runner = CliRunner()
     intact = await asyncio.to_thread(runner.invoke, app, ["verify-audit"])
     await _tamper(
-        session_factory,
+        superuser_session_factory,
         f"UPDATE audit_log SET actor_username = 'someone.else' WHERE id = {ids[1]}",  # noqa: S608
     )
     # when

@@ -11,15 +11,19 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.settings import get_settings
-from store import audit_chain, tables
+from store import audit_chain, roles, tables
 from store.engine import make_engine, make_session_factory
 from tests.conftest import _admin_connection, _with_database
 
 
 @pytest.fixture
-def cli_env(database_url, monkeypatch):
+def cli_env(database_url, owner_database_url, monkeypatch):
+    """The API's URL (runtime role) and the owner's: backup and restore must use the owner's."""
+
     def point_at(url: str) -> None:
-        monkeypatch.setenv("DATABASE_URL", url)
+        database = str(make_url(url).database)
+        monkeypatch.setenv("DATABASE_URL", _with_database(database_url, database))
+        monkeypatch.setenv("MIGRATION_DATABASE_URL", _with_database(owner_database_url, database))
         get_settings.cache_clear()
 
     point_at(database_url)
@@ -66,7 +70,7 @@ async def test_backup_then_restore_into_an_empty_database_brings_everything_back
         )
     empty = make_url(database_url).database + "_restored"
     admin = await _admin_connection(database_url)
-    await admin.execute(f'CREATE DATABASE "{empty}"')
+    await admin.execute(f'CREATE DATABASE "{empty}" OWNER {roles.OWNER}')
     restored_url = _with_database(database_url, empty)
     dump = tmp_path / "yingkou.dump"
     runner = CliRunner()

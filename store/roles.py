@@ -1,0 +1,135 @@
+"""Database roles (issue 13.12): migrations run as the OWNER role, the API as a RUNTIME role.
+
+The runtime role is no superuser and owns nothing, so it can neither switch the audit log's append-only
+triggers off (`session_replication_role`, `ALTER TABLE … DISABLE TRIGGER` and `DROP TRIGGER` need a superuser
+or the table's owner) nor change the table. It gets plain DML on the tables the application writes, only
+SELECT and INSERT on the audit log, and USAGE on the sequences. `grant_statements` run after every
+`alembic upgrade` (alembic/env.py, as the owner), so a table a later migration adds is granted without
+the migration doing anything; default privileges cover tables created outside Alembic too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+
+OWNER = "yingkou_owner"  # owns the database and every object in it; runs the migrations, backup, restore
+RUNTIME = "yingkou_app"  # what the API connects as
+
+# What the runtime role gets on every other table of the schema. Never TRUNCATE, REFERENCES, TRIGGER or
+# MAINTAIN: the application needs none of them, and TRIGGER would let it add a trigger.
+TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+# Tables with less than TABLE_PRIVILEGES. The audit log is append-only (sealed by its chain trigger); Alembic's
+# bookkeeping is the owner's.
+RESTRICTED: dict[str, str] = {
+    "audit_log": "SELECT, INSERT",
+    "alembic_version": "SELECT",
+}
+# The runtime role's attributes, enforced each time the roles are ensured (a hand-made role may differ).
+RUNTIME_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
+OWNER_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    """Where the API connects (`app`, the runtime role) and where migrations, backup and restore do (`owner`)."""
+
+    app: str
+    owner: str
+
+    @property
+    def runtime_role(self) -> str | None:
+        """The role to grant after migrating; None when both connect as the same role (nothing to grant)."""
+        app, owner = make_url(self.app).username, make_url(self.owner).username
+        return app if app and app != owner else None
+
+
+def quote_ident(name: str) -> str:
+    """A role name as an SQL identifier (role names come from our settings, but quote them anyway)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def grant_statements(runtime: str, *, existing_tables: Iterable[str]) -> list[str]:
+    """Statements (run as the owner) that give `runtime` exactly its privileges; idempotent."""
+    role = quote_ident(runtime)
+    statements = [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT {TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        # For tables and sequences the owner creates later (by hand, or a migration before the next grant).
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {TABLE_PRIVILEGES} ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+    ]
+    present = set(existing_tables)
+    for table, privileges in RESTRICTED.items():
+        if table in present:
+            statements.append(f"REVOKE ALL ON TABLE {quote_ident(table)} FROM {role}")
+            statements.append(f"GRANT {privileges} ON TABLE {quote_ident(table)} TO {role}")
+    return statements
+
+
+EXISTING_TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+
+
+def ensure_roles_sql(*, owner: str = OWNER, runtime: str = RUNTIME, password: str | None = None) -> str:
+    """One DO block (run as a superuser) creating both roles if missing and enforcing their attributes.
+
+    Concurrent first starts (several test processes) may race on CREATE ROLE: the loser's duplicate is
+    ignored. `password` is for servers reached over TCP (the embedded server trusts its socket)."""
+    secret = f" PASSWORD '{password.replace(chr(39), chr(39) * 2)}'" if password else ""
+    blocks = []
+    for name, attributes in ((owner, OWNER_ATTRIBUTES), (runtime, RUNTIME_ATTRIBUTES)):
+        literal = "'" + name.replace("'", "''") + "'"
+        blocks.append(f"""
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {literal}) THEN
+                BEGIN
+                    CREATE ROLE {quote_ident(name)};
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                END;
+            END IF;
+            ALTER ROLE {quote_ident(name)} {attributes}{secret};""")  # noqa: S608 (quoted role names of our settings)
+    return "DO $$ BEGIN" + "".join(blocks) + "\nEND $$"
+
+
+def adopt_objects_sql(owner: str = OWNER) -> str:
+    """One DO block (run as a superuser in the database) giving `owner` what another role created there.
+
+    A data folder from before the roles existed has everything owned by the superuser; the owner could not
+    migrate it. Extension members (pg_trgm's functions) stay with their extension."""
+    role = quote_ident(owner)
+    literal = "'" + owner.replace("'", "''") + "'"
+    return f"""
+    DO $$
+    DECLARE
+        r record;
+    BEGIN
+        FOR r IN
+            SELECT c.oid::regclass AS name, c.relkind
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+              AND c.relowner <> {literal}::regrole
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+        LOOP
+            IF r.relkind = 'S' THEN
+                EXECUTE format('ALTER SEQUENCE %s OWNER TO {role}', r.name);
+            ELSE
+                EXECUTE format('ALTER TABLE %s OWNER TO {role}', r.name);
+            END IF;
+        END LOOP;
+        FOR r IN
+            SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = 'public' AND p.proowner <> {literal}::regrole
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+        LOOP
+            EXECUTE format('ALTER ROUTINE %s OWNER TO {role}', r.name);
+        END LOOP;
+        FOR r IN
+            SELECT t.oid::regtype AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE n.nspname = 'public' AND t.typtype = 'e' AND t.typowner <> {literal}::regrole
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+        LOOP
+            EXECUTE format('ALTER TYPE %s OWNER TO {role}', r.name);
+        END LOOP;
+    END $$"""  # noqa: S608 (a quoted role name of our settings)
