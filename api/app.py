@@ -78,6 +78,8 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Coded JSON for strawberry's HTTP-level refusals; status and media type by the answer (issue 14)."""
+        if request.scope["type"] == "websocket":  # subscriptions: strawberry speaks graphql-transport-ws
+            return await super().run(request, context, root_value)
         modern = responses.wants_graphql_response(request.headers.get("accept"))
         key = request.headers.get("idempotency-key") if request.method == "POST" else None
         if key:

@@ -22,6 +22,10 @@ ADMIN_OPERATIONS: frozenset[Operation] = frozenset(
         Operation.ORGANIZATION_READ,
         Operation.ORGANIZATION_CREATE,
         Operation.USER_CREATE,
+        Operation.USER_DISABLE,  # ending sessions is administration, not a lifecycle power (issue 13.3)
+        Operation.USER_ENABLE,
+        Operation.SESSION_READ,
+        Operation.SESSION_REVOKE,
         Operation.API_TOKEN_CREATE,
         Operation.API_TOKEN_READ,
         Operation.API_TOKEN_REVOKE,

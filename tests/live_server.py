@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -50,3 +51,19 @@ async def live_server(args: list[str], env: dict[str, str], port: int) -> AsyncI
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextlib.asynccontextmanager
+async def api_processes(database_url: str, count: int = 2) -> AsyncIterator[list[LiveServer]]:
+    """`count` uvicorn processes of the API (tests/authz/live_app.py) on free ports, all on one database."""
+    from tests.authz.live_app import DATABASE_ENV
+
+    env = {**os.environ, DATABASE_ENV: database_url}
+    async with contextlib.AsyncExitStack() as stack:
+        servers = []
+        for _ in range(count):
+            port = free_port()
+            args = ["-m", "uvicorn", "tests.authz.live_app:app", "--factory", "--host", "127.0.0.1"]
+            args += ["--port", str(port), "--log-level", "warning"]
+            servers.append(await stack.enter_async_context(live_server(args, env, port)))
+        yield servers

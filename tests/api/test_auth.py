@@ -118,7 +118,10 @@ async def test_integrator_token_is_shown_once_stored_hashed_read_only_and_revoca
     # and it reads, as the integrator
     viewer = (await api.data(VIEWER, token=token))["viewer"]
     assert viewer["role"] == "integrator" and viewer["user"] is None
-    assert viewer["operations"] == ["PROJECT_READ", "WEBHOOK_SUBSCRIPTION_READ"]  # its own subscriptions (13.4c)
+    assert viewer["operations"] == [
+        "PROJECT_READ",
+        "WEBHOOK_SUBSCRIPTION_READ",
+    ]  # its own subscriptions (13.4c)
     # but never writes
     write = await api.gql(
         'mutation { projectCreate(input: {name: "x", kind: BUILD, category: BUSINESS_SYSTEM, '

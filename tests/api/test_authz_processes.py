@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator
 
@@ -13,8 +12,7 @@ import pytest
 
 from authz.operations import Operation
 from domain.actors import OrgType
-from tests.authz.live_app import DATABASE_ENV
-from tests.live_server import free_port, live_server
+from tests.live_server import api_processes
 from tests.utils import PASSWORD, make_org, make_user
 
 CAN = "{ viewer { can(operation: PROJECT_CREATE) { allowed code } } }"
@@ -39,28 +37,7 @@ async def _gql(
 @pytest.fixture
 async def two_processes(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     """Two uvicorn processes of the API on free localhost ports, both on the test database."""
-    env = {**os.environ, DATABASE_ENV: database_url}
-    ports = [free_port(), free_port()]
-    servers = [
-        live_server(
-            [
-                "-m",
-                "uvicorn",
-                "tests.authz.live_app:app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env,
-            port,
-        )
-        for port in ports
-    ]
-    async with servers[0] as first, servers[1] as second:
+    async with api_processes(database_url) as (first, second):
         yield first.http, second.http
 
 

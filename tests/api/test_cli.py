@@ -91,6 +91,8 @@ def _password_hash(url: str, username: str) -> str:
         await engine.dispose()
         return str(value)
 
+    return asyncio.run(read())
+
 
 def _session_states(url: str, username: str) -> tuple[bool, list[str | None]]:
     """(the user's `active`, each session's revoked_reason)."""

@@ -134,9 +134,9 @@ async def test_pages_walk_forwards_and_backwards_without_gaps(api, session_facto
 
 @pytest.mark.parametrize(
     ("arguments", "field"),
-    [("first: 101", "first"), ("last: 0", "last"), ("", "first"), ("first: 1, last: 1", "first")],
+    [("first: 101", "first"), ("last: 0", "last"), ("first: 1, last: 1", "first")],
 )
-async def test_page_size_is_required_and_at_most_100(api, session_factory, arguments, field):
+async def test_page_size_is_at_most_100_and_one_direction(api, session_factory, arguments, field):
     a = await make_agencies(api, session_factory, "unit")
     args = f"({arguments})" if arguments else ""
 
@@ -144,6 +144,25 @@ async def test_page_size_is_required_and_at_most_100(api, session_factory, argum
 
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == field
+
+
+async def test_without_first_or_last_a_page_is_the_first_20(api, session_factory):
+    # given 21 projects of a unit
+    a = await make_agencies(api, session_factory, "unit")
+    for number in range(21):
+        await api.data(
+            "mutation($n: String!) { projectCreate(input: {name: $n, kind: BUILD, category: SECURITY_CRYPTO, "
+            'fundingSource: FISCAL, totalInvestment: "1000.00"}) { userErrors { code } } }',
+            {"n": f"项目{number:02d}"},
+            token=a.token["unit"],
+        )
+    # when the list is asked for without a page size
+    body = await api.data(
+        "{ projects { totalCount pageInfo { hasNextPage } edges { cursor } } }", token=a.token["unit"]
+    )
+    # then it is the first 20 of them
+    assert (len(body["projects"]["edges"]), body["projects"]["totalCount"]) == (20, 21)
+    assert body["projects"]["pageInfo"]["hasNextPage"] is True
 
 
 async def test_first_100_is_allowed(api, session_factory):

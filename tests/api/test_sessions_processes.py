@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from domain.actors import OrgType
-from tests.authz.live_app import DATABASE_ENV
-from tests.live_server import free_port, live_server
+from tests.live_server import api_processes, free_port, live_server
 from tests.utils import PASSWORD, make_org, make_user
 
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
@@ -31,28 +30,8 @@ async def _gql(
 
 @pytest.fixture
 async def two_processes(database_url: str) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    env = {**os.environ, DATABASE_ENV: database_url}
-    ports = [free_port(), free_port()]
-    servers = [
-        live_server(
-            [
-                "-m",
-                "uvicorn",
-                "tests.authz.live_app:app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env,
-            port,
-        )
-        for port in ports
-    ]
-    async with servers[0] as first, servers[1] as second:
+    """Two uvicorn processes of the API on free localhost ports, both on the test database."""
+    async with api_processes(database_url) as (first, second):
         yield first.http, second.http
 
 

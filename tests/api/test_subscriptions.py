@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -16,8 +15,7 @@ from sqlalchemy import insert
 
 from domain.actors import OrgType
 from store.supervision_tables import notifications
-from tests.authz.live_app import DATABASE_ENV
-from tests.live_server import free_port, live_server
+from tests.live_server import api_processes
 from tests.utils import PASSWORD, make_org, make_user
 
 LOGIN = "mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { token } }"
@@ -32,12 +30,8 @@ WAIT = 30  # seconds a change may take to arrive on a loaded machine (measured: 
 @pytest.fixture
 async def two_processes(database_url: str) -> AsyncIterator[list[str]]:
     """Two uvicorn processes of the API on free localhost ports, both on the test database."""
-    env = {**os.environ, DATABASE_ENV: database_url}
-    ports = [free_port(), free_port()]
-    args = ["-m", "uvicorn", "tests.authz.live_app:app", "--factory", "--host", "127.0.0.1", "--log-level"]
-    servers = [live_server([*args, "warning", "--port", str(port)], env, port) for port in ports]
-    async with servers[0], servers[1]:
-        yield [f"127.0.0.1:{port}" for port in ports]
+    async with api_processes(database_url) as servers:
+        yield [str(server.http.base_url.netloc.decode()) for server in servers]
 
 
 async def _gql(base: str, query: str, variables: dict[str, Any], token: str | None = None) -> dict[str, Any]:
