@@ -156,9 +156,9 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
                 )
         except AuthError as error:
             return None, error
-        except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            # The database is unreachable: UNAVAILABLE (503, Retry-After) rather than an HTTP 500.
-            log.warning("could not check the credential", exc_info=True)
+        except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            # The database is unreachable: the socket is refused like a bad token; logged in one line.
+            log.warning("could not check the credential", error=repr(error)[:200])
             return None, AuthError("unavailable")
         return actor, None
 
