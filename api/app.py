@@ -28,7 +28,15 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import export, graphiql, idempotency, notifications_worker, responses, webhooks_worker
+from api import (
+    export,
+    graphiql,
+    idempotency,
+    notifications_worker,
+    read_replicas,
+    responses,
+    webhooks_worker,
+)
 from api.auth import AuthError, resolve_bearer
 from api.bounds import RequestBounds, cors_middleware
 from api.context import Context, current_context
@@ -235,6 +243,8 @@ def create_app(
             )
             app.state.policy_listener = listener
         log.info("api started", environment=settings.environment)
+        if app.state.replicas is not None:  # issue 17: the first look at the replicas, then their watcher
+            await app.state.replicas.start()
         webhook_worker = webhooks_worker.start(app.state) if settings.webhook_worker else None  # issue 7
         notices = notifications_worker.start(app.state) if settings.notification_worker else None  # issue 5
         settle_garbage_collector()
@@ -244,6 +254,8 @@ def create_app(
         if webhook_worker is not None:
             await webhooks_worker.stop(webhook_worker)
         await app.state.live.stop()
+        if app.state.replicas is not None:
+            await app.state.replicas.stop()
         if listener is not None:
             await listener.stop()
         if engine is not None:
@@ -258,7 +270,10 @@ def create_app(
                 await session.execute(text("SELECT 1"))
         except Exception:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+        replicas = await read_replicas.readiness(request.app)  # reported; a replica down is not unready
+        return JSONResponse(
+            {"status": "ok", "database": "ok", **({"replicas": replicas} if replicas else {})}
+        )
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
@@ -315,6 +330,7 @@ def create_app(
         app.state.session_factory, settings=settings, known_operations=trusted_operation_names(settings)
     )
     app.add_route("/metrics", app.state.metrics.endpoint, methods=["GET"])
+    read_replicas.install(app, settings, app.state.engine)  # issue 17: YK_REPLICA_URLS
     app.add_middleware(HttpMetrics, metrics=app.state.metrics)
     return app
 

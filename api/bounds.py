@@ -161,11 +161,13 @@ CORS_REQUEST_HEADERS = [
     "Content-Type",
     "Accept-Language",
     "X-Request-ID",
+    "X-Yk-Wal-Position",
     "GraphQL-Preflight",
     "Apollo-Require-Preflight",
 ]
 CORS_EXPOSED_HEADERS = [
     "X-Request-ID",
+    "X-Yk-Wal-Position",  # issue 17: echoed by the client so its next read sees its write
     "RateLimit-Limit",
     "RateLimit-Remaining",
     "RateLimit-Reset",

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from api import read_replicas
 from api.graphql.common import to_global_id
 from api.graphql.enums import (
     FundingSourceEnum,
@@ -257,7 +258,8 @@ async def export_projects(request: Request) -> Response:
     async def body() -> AsyncIterator[bytes]:
         if fmt == "csv":
             yield _csv_header(columns)
-        async with state.session_factory() as session:
+        sessions = await read_replicas.read_sessions(request, actor, autocommit=False)  # issue 17
+        async with sessions() as session:
             result = await session.stream(stmt.execution_options(yield_per=YIELD_PER))
             async for rows in result.partitions():
                 yield encode(list(rows))

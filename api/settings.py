@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     db_pre_ping: bool = False  # store/engine.py: a restart costs one failed request instead of a ping each
     statement_timeout_ms: int = 15_000
+    # Issue 17: streaming read replicas (the runtime role's URLs, comma-separated); none: all on the primary.
+    # GraphQL queries and /export/* read from one in rotation (api/read_replicas.py); mutations, the
+    # credential check and subscriptions stay on the primary. Each replica gets a pool like the primary's.
+    replica_urls: Annotated[list[str], NoDecode] = []  # YK_REPLICA_URLS=postgresql://app@r1/yk,postgresql://…
+    replica_max_lag_seconds: float = 5.0  # further behind: out of rotation until it catches up
+    replica_max_lag_bytes: int = 64 * 1024 * 1024
+    replica_wait_ms: int = (
+        200  # a client's read after its write waits this long for a replica, then the primary
+    )
+    replica_check_seconds: float = 1.0  # how often each process looks at every replica's lag
     max_upload_mb: int = 50
 
     @property
@@ -107,7 +117,7 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     metrics_max_operations: int = 100  # distinct operation-name labels; later names are counted as "other"
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "replica_urls", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else value

@@ -14,6 +14,7 @@ def make_engine(
     max_overflow: int | None = None,
     statement_timeout_ms: int = 15_000,
     pre_ping: bool = False,
+    application_name: str = "yingkou-api",
 ) -> AsyncEngine:
     """`pool_size` connections are kept; up to `max_overflow` (default: as many again) more are opened when
     needed and closed when given back.
@@ -30,7 +31,7 @@ def make_engine(
         connect_args={
             "server_settings": {
                 "statement_timeout": str(statement_timeout_ms),
-                "application_name": "yingkou-api",
+                "application_name": application_name,
             }
         },
     )

@@ -134,7 +134,7 @@ class ChangeQueries:
         if not 1 <= first <= MAX_PAGE:
             raise AppError("BAD_USER_INPUT", ctx.lang, field="first", reason=f"between 1 and {MAX_PAGE}")
         position = _position(after, ctx.lang)
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows = list(
                 (
                     await session.execute(

@@ -97,7 +97,7 @@ def _year_label(year: str, lang: str) -> str:
 async def _counts(
     ctx: Context, column: Any, field: str = "projectsByStatus", label: Any = None
 ) -> list[CountByKey]:
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         rows = (
             await session.execute(
                 select(column, func.count()).where(_scope(ctx, field)).group_by(column).order_by(column)
@@ -133,7 +133,7 @@ class Dashboard:
     async def projects_by_unit(self, info: Ctx) -> list[CountByKey]:
         ctx = info.context
         p, o = tables.projects, tables.organizations
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows = (
                 await session.execute(
                     select(o.c.id, o.c.name, func.count())
@@ -157,7 +157,7 @@ class Dashboard:
         )
         # Disbursements count only where the viewer may read them; one hidden project hides the row's sum.
         disbursements_readable = _scope(ctx, "investmentByYearAndUnit.disbursed")
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows = (
                 await session.execute(
                     select(

@@ -30,7 +30,7 @@ async def resolve_node(ctx: Context, global_id: str) -> Node:
         return Project.from_domain(await load_readable_project(ctx, pk=decoded[1]))
     if decoded is not None and decoded[0] == "Organization":
         ctx.require(Operation.ORGANIZATION_READ)
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             row = (
                 await session.execute(
                     select(tables.organizations).where(tables.organizations.c.id == decoded[1])

@@ -32,6 +32,7 @@ from api.graphql.supervision import SupervisionMutations, SupervisionQueries
 from api.graphql.webhooks import WebhookMutations, WebhookQueries
 from api.limits import limit_extensions
 from api.metrics import GraphQLMetrics
+from api.read_replicas import ReadRouting
 from api.trusted_documents import TrustedDocuments
 
 
@@ -92,6 +93,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             MaskUnexpectedErrors,
             RecordForbidden,  # issue 13: FORBIDDEN refusals are security events
             TrustedDocuments,
+            ReadRouting,  # issue 17: a query's reads on a replica; a mutation's WAL position to the client
             # Parsed and validated once per document text, in caches bounded in bytes (api/limits.py).
             *limit_extensions(production=production),
         ],
