@@ -89,7 +89,7 @@ class Replica:
         event.listen(engine.sync_engine, "handle_error", self._on_error)
 
     def _on_error(self, context: Any) -> None:
-        if context.is_disconnect:
+        if context.is_disconnect and not isinstance(context.original_exception, asyncio.CancelledError):
             self.mark_down(repr(context.original_exception)[:200])
 
     def mark_down(self, error: str) -> None:

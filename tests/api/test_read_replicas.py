@@ -9,33 +9,45 @@ each with its own replica watcher and memory, as two uvicorn workers would have.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
+from api.auth import issue_session_token
 from api.read_replicas import RecentWrites, header_position
 from api.settings import Settings
 from domain.actors import Actor, OrgType
 from store import roles, tables
-from store.replicas import format_lsn, parse_lsn
+from store.engine import make_engine, make_session_factory
+from store.replicas import ReplicaSet, format_lsn, parse_lsn
+from store.session_tables import user_sessions
 from tests.api.lifecycle_helpers import TEST_SECRET
 from tests.api.projects_helpers import CREATE, draft_input
+from tests.conftest import _admin_connection, _with_database
 from tests.replica_server import ReplicaServer
-from tests.utils import Api, make_org, make_user, session_token
+from tests.utils import Api, error_codes, make_org, make_user
 
 LIST = "{ projects(first: 50) { edges { node { name } } } }"
 POSITION = "x-yk-wal-position"
+PROJECT = "query($id: ID!) { project(by: {id: $id}) { name } }"
+ELSEWHERE = """query($id: ID!) {
+  node(id: $id) { id }
+  dashboard { projectsByStatus { key count } }
+  changes(first: 10) { changes { operation } }
+}"""
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")), reason="the replica is made from the embedded server's own files"
@@ -50,53 +62,87 @@ def replica(template_database: str) -> Iterator[ReplicaServer]:
     server.remove()
 
 
-MakeApi = Callable[..., Awaitable[Api]]
+@pytest.fixture(scope="module")
+async def replicated_database(template_database: str, replica: ReplicaServer) -> AsyncIterator[str]:
+    """One migrated database for the module, as the runtime role, once the replica has received it."""
+    template = make_url(template_database).database
+    name = f"yk_test_replicas_{os.getpid()}"
+    admin = await _admin_connection(template_database)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER {roles.OWNER}')
+        await _replicated(replica, name)
+        yield _with_database(template_database, name, roles.RUNTIME)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
 
 
-@pytest.fixture
-async def make_api(
-    replica: ReplicaServer, database_url: str, engine: AsyncEngine, settings: Settings, clock: Any
-) -> AsyncIterator[MakeApi]:
-    """An API process (app) reading from the replica, with these settings changed."""
-    database = str(make_url(database_url).database)
-    await _replicated(replica, database)
-    apps: list[Any] = []
+@pytest.fixture(scope="module")
+async def primary(replicated_database: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(replicated_database, pool_size=5)
+    yield engine
+    await engine.dispose()
 
-    async def make(**changes: Any) -> Api:
-        configured = settings.model_copy(
-            update={
-                "replica_urls": [replica.url(database, roles.RUNTIME)],
-                "replica_check_seconds": 0.1,
-                **changes,
-            }
-        )
-        app = create_app(configured, engine=engine, clock=clock)
-        apps.append(app)
-        return Api(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver"))
 
-    yield make
-    for app in apps:
+@pytest.fixture(scope="module")
+async def processes(
+    replica: ReplicaServer, replicated_database: str, primary: AsyncEngine
+) -> AsyncIterator[tuple[Api, Api]]:
+    """Two API processes on the primary and the replica, each with its own watcher and memory."""
+    database = str(make_url(replicated_database).database)
+    settings = Settings(
+        token_secret=TEST_SECRET,
+        token_ttl_minutes=60,
+        replica_urls=[replica.url(database, roles.RUNTIME)],
+        replica_check_seconds=0.1,
+    )
+    apps = [create_app(settings, engine=primary) for _ in range(2)]
+    clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") for app in apps]
+    yield Api(clients[0]), Api(clients[1])
+    for app, client in zip(apps, clients, strict=True):
+        await client.aclose()
         await app.state.replicas.stop()
 
 
+def _replicas(api: Api) -> ReplicaSet:
+    return api.client._transport.app.state.replicas  # type: ignore[attr-defined,no-any-return]
+
+
 async def _replicated(replica: ReplicaServer, database: str) -> None:
-    """The test's new database has reached the replica (CREATE DATABASE streams like any write)."""
+    """The new database has reached the replica (CREATE DATABASE streams like any write)."""
     deadline = time.monotonic() + 15
     while not replica.sql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):  # noqa: S608 (ours)
         assert time.monotonic() < deadline, "the replica never received the test database"
         await asyncio.sleep(0.05)
 
 
-async def _unit(api: Api, factory: async_sessionmaker[AsyncSession], clock: Any) -> str:
-    """A unit's user with a session token minted directly (an argon2 sign-in costs seconds on a busy machine)."""
-    org = await make_org(factory, OrgType.UNIT, name="测试-unit")
-    await make_user(factory, org, "user.unit")
+_units = itertools.count(1)
+
+
+async def _unit(primary: AsyncEngine) -> str:
+    """A user of a new unit (it reads only its own projects), with a session token minted directly (an
+    argon2 sign-in costs seconds on a busy machine)."""
+    factory = make_session_factory(primary)
+    username = f"user.unit{next(_units)}"
+    org = await make_org(factory, OrgType.UNIT, name=f"测试-{username}")
+    await make_user(factory, org, username)
     async with factory() as session:
         user_id = (
-            await session.execute(select(tables.users.c.id).where(tables.users.c.username == "user.unit"))
+            await session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
         ).scalar_one()
-    actor = Actor(user_id=user_id, organization_id=org, role="unit", username="user.unit")
-    return await session_token(api, actor, secret=TEST_SECRET, now=clock())
+    actor = Actor(user_id=user_id, organization_id=org, role="unit", username=username)
+    async with primary.begin() as connection:
+        now = datetime.now(UTC)
+        session_id = (
+            await connection.execute(
+                insert(user_sessions)
+                .values(user_id=user_id, created_at=now, expires_at=now + timedelta(hours=1))
+                .returning(user_sessions.c.id)
+            )
+        ).scalar_one()
+    return issue_session_token(
+        actor, session_id=session_id, secret=TEST_SECRET, ttl=timedelta(minutes=60), now=now
+    ).token
 
 
 async def _create(api: Api, token: str, name: str) -> httpx.Response:
@@ -136,46 +182,54 @@ def _replica1(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 async def test_a_query_reads_on_the_replica_and_a_mutation_writes_on_the_primary(
-    replica: ReplicaServer,
-    make_api: MakeApi,
-    session_factory: async_sessionmaker[AsyncSession],
-    clock: Any,
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
     # given two API processes, and a replica that stops replaying (it still answers reads)
-    one, other = await make_api(), await make_api()
-    token = await _unit(one, session_factory, clock)
+    one, other = processes
+    token = await _unit(primary)
+    before = await _metrics(other)
     replica.sql("SELECT pg_wal_replay_pause()")
     try:
         # when the unit creates a project through one process (the replica would refuse the write) ...
         created = await _create(one, token, "只读副本测试项目")
-        # ... and lists it through the other, once without the position the write answered and once with it
+        # ... and reads it through the other, without the position the write answered, then with it
         without_position = await _names(other, token)
+        project_id = created.json()["data"]["projectCreate"]["project"]["id"]
+        by_id = await other.gql(PROJECT, {"id": project_id}, token=token)
+        elsewhere = await other.gql(ELSEWHERE, {"id": project_id}, token=token)
+        export = await other.client.get(
+            "/export/projects.ndjson", headers={"Authorization": f"Bearer {token}"}
+        )
         with_position = await _names(other, token, created.headers[POSITION])
         same_process = await _names(one, token)
     finally:
         replica.sql("SELECT pg_wal_replay_resume()")
-    # then the plain read came from the replica, which has not replayed the write yet; the reads that must
-    # see it waited for the paused replica in vain and went to the primary (the writer's own process
-    # remembers its position without the header)
+    # then the plain reads came from the replica, which has not replayed the write yet: the list, node
+    # reads, the dashboard, the change feed and the export
     assert without_position == []
+    assert error_codes(by_id) == ["NOT_FOUND"] and error_codes(elsewhere) == ["NOT_FOUND"]
+    assert elsewhere["data"]["dashboard"]["projectsByStatus"] == []
+    assert elsewhere["data"]["changes"]["changes"] == []
+    assert export.status_code == 200 and export.text == ""
+    # and the reads that must see it waited for the paused replica in vain and went to the primary (the
+    # writer's own process remembers its position without the header)
     assert with_position == ["只读副本测试项目"]
     assert same_process == ["只读副本测试项目"]
-    seen = await _metrics(other)
-    assert _routed(seen, "replica1", "rotation") == 1
-    assert _routed(seen, "primary", "wait-timeout") == 1
+    after = await _metrics(other)
+    assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 4
+    assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 1
     assert parse_lsn(created.headers[POSITION]) is not None
 
 
 async def test_read_your_writes_waits_for_a_delayed_replica_and_reads_there(
-    replica: ReplicaServer,
-    make_api: MakeApi,
-    session_factory: async_sessionmaker[AsyncSession],
-    clock: Any,
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
-    # given a replica that applies every commit one second late (real lag), and two API processes that
-    # may wait up to three seconds for it
-    one, other = await make_api(replica_wait_ms=3000), await make_api(replica_wait_ms=3000)
-    token = await _unit(one, session_factory, clock)
+    # given a replica that applies every commit one second late (real lag), and a process that may wait up
+    # to three seconds for it
+    one, other = processes
+    token = await _unit(primary)
+    before = await _metrics(other)
+    _replicas(other).wait_seconds = 3.0
     replica.sql("ALTER SYSTEM SET recovery_min_apply_delay = '1s'")
     replica.sql("SELECT pg_reload_conf()")
     try:
@@ -189,34 +243,34 @@ async def test_read_your_writes_waits_for_a_delayed_replica_and_reads_there(
     finally:
         replica.sql("ALTER SYSTEM RESET recovery_min_apply_delay")
         replica.sql("SELECT pg_reload_conf()")
+        _replicas(other).wait_seconds = 0.2
     # then the lag is real for everyone else, and the writer's read waited for the replica to replay it
     assert stale == []
     assert own == ["延迟副本测试项目"]
     assert 0.2 < waited < 3.0
-    seen = await _metrics(other)
-    assert _routed(seen, "replica1", "waited") == 1
-    assert _routed(seen, "primary", "wait-timeout") == 0
+    after = await _metrics(other)
+    assert _routed(after, "replica1", "waited") - _routed(before, "replica1", "waited") == 1
+    assert _routed(after, "primary", "wait-timeout") == _routed(before, "primary", "wait-timeout")
 
 
 async def test_lag_shows_in_metrics_and_readyz_and_a_replica_over_the_bound_leaves_rotation(
-    replica: ReplicaServer,
-    make_api: MakeApi,
-    session_factory: async_sessionmaker[AsyncSession],
-    clock: Any,
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
-    # given a process that takes a replica out beyond 0.3 s of lag, and a replica that stops replaying
-    api = await make_api(replica_max_lag_seconds=0.3)
-    token = await _unit(api, session_factory, clock)
+    # given processes that take a replica out beyond 0.3 s of lag, and a replica that stops replaying
+    one, other = processes
+    token = await _unit(primary)
+    before = await _metrics(other)
+    for api in processes:
+        _replicas(api).max_lag_seconds = 0.3
     replica.sql("SELECT pg_wal_replay_pause()")
     try:
         # when a write leaves it behind for more than the bound
-        await _create(api, token, "滞后测试项目")
+        await _create(one, token, "滞后测试项目")
         await asyncio.sleep(0.6)
-        ready = await api.client.get("/readyz")
-        behind = await _metrics(api)
-        reader = await make_api(replica_max_lag_seconds=0.3)  # another process: nothing remembered
-        listed = await _names(reader, token)
-        routed = await _metrics(reader)
+        ready = await one.client.get("/readyz")
+        behind = await _metrics(one)
+        listed = await _names(other, token)  # the other process remembers nothing of this user
+        after = await _metrics(other)
     finally:
         replica.sql("SELECT pg_wal_replay_resume()")
     # then /readyz stays ready and reports the replica lagging, /metrics has its lag in bytes and seconds,
@@ -230,37 +284,38 @@ async def test_lag_shows_in_metrics_and_readyz_and_a_replica_over_the_bound_leav
     assert behind[_replica1("yk_db_replica_in_rotation")] == 0
     assert behind[_replica1("yk_db_replica_up")] == 1
     assert listed == ["滞后测试项目"]
-    assert _routed(routed, "primary", "none-in-rotation") == 1
+    assert _routed(after, "primary", "none-in-rotation") - _routed(before, "primary", "none-in-rotation") == 1
     # and once it replays again it is back, with no lag
-    deadline = time.monotonic() + 10
-    while (report := (await api.client.get("/readyz")).json()["replicas"][0])["state"] != "ok":
-        assert time.monotonic() < deadline, report
-        await asyncio.sleep(0.05)
+    try:
+        deadline = time.monotonic() + 10
+        while (report := (await one.client.get("/readyz")).json()["replicas"][0])["state"] != "ok":
+            assert time.monotonic() < deadline, report
+            await asyncio.sleep(0.05)
+    finally:
+        for api in processes:
+            _replicas(api).max_lag_seconds = 5.0
     assert report["lagBytes"] == 0 and report["lagSeconds"] == 0
 
 
 async def test_a_dead_replica_leaves_rotation_and_reads_fall_back_to_the_primary(
-    replica: ReplicaServer,
-    make_api: MakeApi,
-    session_factory: async_sessionmaker[AsyncSession],
-    clock: Any,
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
     # given a process that has been reading from the replica (its pool holds replica connections)
-    api = await make_api()
-    token = await _unit(api, session_factory, clock)
-    await _create(api, token, "副本宕机测试项目")
-    reader = await make_api()
-    assert await _names(reader, token) in ([], ["副本宕机测试项目"])
+    one, other = processes
+    token = await _unit(primary)
+    await _create(one, token, "副本宕机测试项目")
+    assert await _names(other, token) in ([], ["副本宕机测试项目"])
+    before = await _metrics(other)
     # when the replica dies
     replica.stop("immediate")
     try:
-        first = await reader.client.post(
+        first = await other.client.post(
             "/graphql", json={"query": LIST}, headers={"Authorization": f"Bearer {token}"}
         )
         await asyncio.sleep(0.3)  # a few checks
-        listed = await _names(reader, token)
-        ready = await reader.client.get("/readyz")
-        seen = await _metrics(reader)
+        listed = await _names(other, token)
+        ready = await other.client.get("/readyz")
+        after = await _metrics(other)
     finally:
         replica.start()
     # then a read caught on the dying replica is at worst UNAVAILABLE (retry), never a 500, and the
@@ -268,9 +323,9 @@ async def test_a_dead_replica_leaves_rotation_and_reads_fall_back_to_the_primary
     assert first.status_code in (200, 503), first.text
     assert listed == ["副本宕机测试项目"]
     assert ready.status_code == 200 and ready.json()["replicas"][0]["state"] == "down"
-    assert seen[_replica1("yk_db_replica_up")] == 0
-    assert seen[_replica1("yk_db_replica_in_rotation")] == 0
-    assert _routed(seen, "primary", "none-in-rotation") >= 1
+    assert after[_replica1("yk_db_replica_up")] == 0
+    assert after[_replica1("yk_db_replica_in_rotation")] == 0
+    assert _routed(after, "primary", "none-in-rotation") > _routed(before, "primary", "none-in-rotation")
 
 
 async def test_without_replicas_nothing_changes(api: Api) -> None:
