@@ -78,7 +78,10 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     websocket_adapter_class = TextFrames
 
     def __init__(self, app_state: Any, **kwargs: Any) -> None:
-        super().__init__(build_schema(production=app_state.settings.production), **kwargs)
+        settings = app_state.settings
+        super().__init__(
+            build_schema(production=settings.production, read_replicas=bool(settings.replica_urls)), **kwargs
+        )
         self.app_state = app_state
 
     def encode_json(self, data: object) -> bytes:

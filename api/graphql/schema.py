@@ -81,8 +81,9 @@ class Schema(strawberry.Schema):
         """Expected errors are product, not incidents; unexpected ones are logged by MaskUnexpectedErrors."""
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    """The schema; production refuses introspection and field suggestions (OWASP)."""
+def build_schema(*, production: bool = False, read_replicas: bool = False) -> strawberry.Schema:
+    """The schema; production refuses introspection and field suggestions (OWASP). With read replicas
+    (YK_REPLICA_URLS), queries read on one and mutations hand out their WAL position (api/read_replicas.py)."""
     schema = Schema(
         query=Query,
         mutation=Mutation,
@@ -93,7 +94,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
             MaskUnexpectedErrors,
             RecordForbidden,  # issue 13: FORBIDDEN refusals are security events
             TrustedDocuments,
-            ReadRouting,  # issue 17: a query's reads on a replica; a mutation's WAL position to the client
+            *([ReadRouting] if read_replicas else []),  # without replicas, not even a hook per request
             # Parsed and validated once per document text, in caches bounded in bytes (api/limits.py).
             *limit_extensions(production=production),
         ],
