@@ -255,10 +255,11 @@ async def export_projects(request: Request) -> Response:
         return _error("BAD_USER_INPUT", lang, 400, field="header")
     encode = _ndjson if fmt == "ndjson" else _csv_encoder(columns)
 
+    sessions = await read_replicas.read_sessions(request, actor, autocommit=False)  # a replica (issue 17)
+
     async def body() -> AsyncIterator[bytes]:
         if fmt == "csv":
             yield _csv_header(columns)
-        sessions = await read_replicas.read_sessions(request, actor, autocommit=False)  # issue 17
         async with sessions() as session:
             result = await session.stream(stmt.execution_options(yield_per=YIELD_PER))
             async for rows in result.partitions():

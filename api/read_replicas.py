@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from api.errors import is_outage
 from api.settings import Settings, _asyncpg
 from domain.actors import Actor
 from store.replicas import ReplicaSet, format_lsn, parse_lsn
@@ -131,6 +132,14 @@ class ReadRouting(SchemaExtension):
             if replica is not None:
                 context.read_session_factory = replica.read_session_factory
             yield
+            result = self.execution_context.result
+            if replica is not None and result is not None and result.errors:
+                # A replica that dropped this query's connection (statements on the driver included) leaves
+                # rotation now; the client got UNAVAILABLE with Retry-After, its retry reads elsewhere. (A
+                # primary outage in the same query lands here too: the next check puts the replica back.)
+                lost = next((e.original_error for e in result.errors if is_outage(e.original_error)), None)
+                if lost is not None:
+                    replica.mark_down(repr(lost)[:200])
         elif kind is OperationType.MUTATION:
             yield
             await _hand_out_position(state, replicas, request.scope, context.actor)
