@@ -360,3 +360,13 @@ def test_recent_writes_are_bounded_and_short_lived() -> None:
     assert len(recent) == 2
     time.sleep(0.06)
     assert recent.get("user:3") is None
+
+
+def test_replica_urls_are_read_comma_separated_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given two replicas in YK_REPLICA_URLS, with the spaces people type
+    monkeypatch.setenv("YK_REPLICA_URLS", "postgresql://yingkou_app@r1/yk, postgresql://yingkou_app@r2/yk ,")
+    # when the settings are read
+    settings = Settings()
+    # then each is one replica, in order
+    assert settings.replica_urls == ["postgresql://yingkou_app@r1/yk", "postgresql://yingkou_app@r2/yk"]
+    assert Settings(replica_urls=[]).replica_urls == []
