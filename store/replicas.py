@@ -98,14 +98,14 @@ class Replica:
         self.status.state, self.status.error = "down", error
 
     def report(self) -> dict[str, Any]:
-        """For /readyz: state and lag, no URL (it may carry a password)."""
+        """For /readyz: state and lag; no URL (it may carry a password) and no error text (addresses): the log
+        has those."""
         s = self.status
         return {
             "name": self.name,
             "state": s.state,
             "lagBytes": s.lag_bytes,
             "lagSeconds": None if s.lag_seconds is None else round(s.lag_seconds, 3),
-            **({"error": s.error} if s.error and s.state == "down" else {}),
         }
 
 
@@ -192,7 +192,7 @@ class ReplicaSet:
             status.state, status.lag_bytes, status.lag_seconds = "not-in-recovery", None, None
             return
         replay = parse_lsn(replayed) or 0
-        status.replay_lsn = max(status.replay_lsn or 0, replay)
+        status.replay_lsn = replay  # what it has now (a rebuilt replica may have less than before)
         if primary_lsn is None:
             status.lag_bytes = status.lag_seconds = None
         else:
