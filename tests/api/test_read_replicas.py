@@ -49,13 +49,11 @@ ELSEWHERE = """query($id: ID!) {
   changes(first: 10) { changes { operation } }
 }"""
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")), reason="the replica is made from the embedded server's own files"
-)
-
 
 @pytest.fixture(scope="module")
 def replica(template_database: str) -> Iterator[ReplicaServer]:
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("the replica is made from the embedded server's own files")
     server = ReplicaServer(template_database, Path(tempfile.mkdtemp(prefix="yk-replica-")))
     server.create()
     yield server
