@@ -75,9 +75,8 @@ class Settings(BaseSettings):
     replica_urls: Annotated[list[str], NoDecode] = []  # YK_REPLICA_URLS=postgresql://app@r1/yk,postgresql://…
     replica_max_lag_seconds: float = 5.0  # further behind: out of rotation until it catches up
     replica_max_lag_bytes: int = 64 * 1024 * 1024
-    replica_wait_ms: int = (
-        200  # a client's read after its write waits this long for a replica, then the primary
-    )
+    # A client's read after its own write waits this long for a replica to replay it, then reads the primary.
+    replica_wait_ms: int = 200
     replica_check_seconds: float = 1.0  # how often each process looks at every replica's lag
     max_upload_mb: int = 50
 
