@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
@@ -80,6 +82,7 @@ class Schema(strawberry.Schema):
         """Expected errors are product, not incidents; unexpected ones are logged by MaskUnexpectedErrors."""
 
 
+@functools.cache  # built once per process and mode: it is immutable, and building costs ~0.15 s
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; production refuses introspection and field suggestions (OWASP)."""
     schema = Schema(
