@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 from collections.abc import AsyncIterator, Mapping
@@ -340,10 +341,14 @@ def create_app(
 
 def schema_sdl(schema: Any) -> Any:
     """GET /schema.graphql: the SDL `schema-export` writes (the committed contract), for codegen tools."""
-    sdl = schema.as_str().rstrip("\n") + "\n"
-    etag = '"' + hashlib.sha256(sdl.encode()).hexdigest()[:32] + '"'
+
+    @functools.cache  # printed on the first request, not per app: printing costs ~0.1 s
+    def sdl_and_etag() -> tuple[str, str]:
+        sdl = schema.as_str().rstrip("\n") + "\n"
+        return sdl, '"' + hashlib.sha256(sdl.encode()).hexdigest()[:32] + '"'
 
     async def endpoint(request: Request) -> Response:
+        sdl, etag = sdl_and_etag()
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})
         return PlainTextResponse(sdl, headers={"ETag": etag, "Cache-Control": "no-cache"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
@@ -81,6 +83,7 @@ class Schema(strawberry.Schema):
         """Expected errors are product, not incidents; unexpected ones are logged by MaskUnexpectedErrors."""
 
 
+@functools.cache  # built once per process and mode: it is immutable, and building costs ~0.15 s
 def build_schema(*, production: bool = False, read_replicas: bool = False) -> strawberry.Schema:
     """The schema; production refuses introspection and field suggestions (OWASP). With read replicas
     (YK_REPLICA_URLS), queries read on one and mutations hand out their WAL position (api/read_replicas.py)."""
