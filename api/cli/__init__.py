@@ -272,7 +272,8 @@ def create_user(
     ] = None,
 ) -> None:
     """Create a user in an existing organization."""
-    from api import admin as admin_cases
+    from api.credentials import CREDENTIALS
+    from domain.services import admin as admin_cases
 
     if password is None:
         password = _read_password()
@@ -283,6 +284,7 @@ def create_user(
         uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         return await admin_cases.create_user(
             uow,
+            CREDENTIALS,
             username=username,
             display_name=display_name or username,
             password=password,
@@ -305,7 +307,8 @@ def create_token(
     expires: Annotated[datetime | None, typer.Option(help="Optional expiry (ISO 8601, UTC).")] = None,
 ) -> None:
     """Issue a read-only integrator API token; it is printed once and stored only as a hash."""
-    from api import admin as admin_cases
+    from api.credentials import CREDENTIALS
+    from domain.services import admin as admin_cases
 
     url = _prepare(get_settings())
 
@@ -316,6 +319,7 @@ def create_token(
 
         return await admin_cases.create_api_token(
             uow,
+            CREDENTIALS,
             name=name,
             organization_id=org,
             expires_at=expires.replace(tzinfo=UTC) if expires else None,
