@@ -29,15 +29,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import (
-    export,
-    graphiql,
-    idempotency,
-    notifications_worker,
-    read_replicas,
-    responses,
-    webhooks_worker,
-)
+from api import export, graphiql, idempotency, read_replicas, responses
 from api.auth import AuthError, resolve_bearer
 from api.bounds import RequestBounds, cors_middleware
 from api.context import Context, current_context
@@ -53,6 +45,8 @@ from api.principal import principal_of
 from api.ratelimit import RateLimit
 from api.settings import Settings, database_url
 from api.trusted_documents import trusted_operation_names
+from api.workers import notifications as notifications_worker
+from api.workers import webhooks as webhooks_worker
 from authz.enforcer import Authorizer
 from authz.listener import asyncpg_connector, follow_database_policy
 from domain.actors import Actor

@@ -193,7 +193,7 @@ class Context:
 
 
 # The request's context, for the one object built outside a resolver that needs it later (a project's lead
-# unit, loaded only if asked for: api/graphql/projects.py). Set by the view's get_context; every resolver
+# unit, loaded only if asked for: api/graphql/projects/types.py). Set by the view's get_context; every resolver
 # runs in that request's task or a task started from it, so it sees this request's value.
 current_context: ContextVar[Context] = ContextVar("current_context")
 # The gate of the operation the resolving field performs, set by api.graphql.authz.Performs around its resolver.

@@ -35,7 +35,7 @@ from api.graphql.enums import (
     ProjectKindEnum,
     ProjectStatusEnum,
 )
-from api.graphql.projects import ProjectFilter, _filtered
+from api.graphql.projects.queries import ProjectFilter, _filtered
 from api.i18n import message, pick_language
 from api.principal import principal_of
 from api.ranges import YEAR, in_range

@@ -199,6 +199,53 @@ class SupervisionRepository(Protocol):
     async def attach(self, report: RectificationReport, uploads: Sequence[Upload]) -> None: ...
 
 
+class AdminRepository(Protocol):
+    """Organizations, users and integrator API tokens, as the administration use cases need them."""
+
+    async def organization_name_taken(self, name: str) -> bool: ...
+
+    async def add_organization(self, *, name: str, type: str, district: str | None) -> int: ...
+
+    async def organization_type(self, organization_id: int) -> str | None:
+        """None when there is no such organization."""
+        ...
+
+    async def username_taken(self, username: str) -> bool: ...
+
+    async def add_user(
+        self, *, username: str, display_name: str, password_hash: str, organization_id: int, is_admin: bool
+    ) -> int: ...
+
+    async def add_api_token(
+        self,
+        *,
+        name: str,
+        prefix: str,
+        token_hash: str,
+        organization_id: int,
+        created_by: int | None,
+        expires_at: datetime | None,
+    ) -> int: ...
+
+    async def api_token_revoked_at(self, token_id: int) -> datetime | None:
+        """When the token was revoked (None: it is live), locked until commit; NotFound if there is none."""
+        ...
+
+    async def revoke_api_token(self, token_id: int, at: datetime) -> None: ...
+
+
+class Credentials(Protocol):
+    """Password hashing, the guessable-password list and token minting: libraries the domain does not import."""
+
+    def hash_password(self, password: str) -> str: ...
+
+    def is_guessable(self, password: str, *, username: str) -> bool: ...
+
+    def new_api_token(self) -> tuple[str, str, str]:
+        """(the token shown once, its display prefix, its stored hash)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case writes, with its audit record, commits or none of it does."""
 
@@ -239,3 +286,10 @@ class UnitOfWork(Protocol):
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None: ...
+
+
+class AdminUnitOfWork(UnitOfWork, Protocol):
+    """The unit of work of the administration use cases: the common one plus organizations and users."""
+
+    @property
+    def admin(self) -> AdminRepository: ...

@@ -13,7 +13,7 @@ WILDCARD = "*"
 def _audit_with_outbox() -> Insert:
     """One statement, one round trip, built once (so SQLAlchemy compiles it once): an audit record, and an
     outbox row when some active subscription wants its operation. Fan-out to subscribers and redaction happen
-    in the worker (api/webhooks_worker.py), which may consult the policy. Parameters: the audit columns."""
+    in the worker (api/workers/webhooks.py), which may consult the policy. Parameters: the audit columns."""
     cols = audit_log.c
     record = {name: bindparam(name, type_=cols[name].type) for name in AUDIT_COLUMNS}
     audit = (

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.actors import Actor
 from domain.clock import Clock
-from domain.ports import UnitOfWork
+from domain.ports import AdminUnitOfWork, UnitOfWork
+from store.admin_repositories import SqlAdminRepository
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
 from store.outbox import AUDIT_WITH_OUTBOX
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.documents = SqlDocumentRepository(self.session, self.actor)
         self.supervision = SqlSupervisionRepository(self.session, self.actor)
         self.construction = SqlConstructionRepository(self.session, self.actor)
+        self.admin = SqlAdminRepository(self.session)
         self._audit = []
         return self
 
@@ -95,3 +97,6 @@ if TYPE_CHECKING:
 
     def _implements_the_port(uow: SqlUnitOfWork) -> UnitOfWork:
         return uow  # mypy proves here that the use cases' UnitOfWork protocol holds for SqlUnitOfWork
+
+    def _implements_the_admin_port(uow: SqlUnitOfWork) -> AdminUnitOfWork:
+        return uow  # and the administration use cases' one

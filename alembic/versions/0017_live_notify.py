@@ -2,7 +2,7 @@
 
 One notice per writing statement, carrying nothing (PostgreSQL folds equal notices of one transaction into
 one and delivers it at commit, never for a rollback): subscribers read what they may see through the same
-scoped queries as `changes` and `notifications` (api/graphql/subscriptions.py).
+scoped queries as `changes` and `notifications` (api/graphql/live/subscriptions.py).
 
 Revision ID: 0017
 Revises: 0014

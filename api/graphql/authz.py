@@ -21,6 +21,7 @@ from api.errors import forbidden, not_found, user_errors
 from api.graphql.common import UserError, to_global_id
 from api.graphql.enums import OperationEnum, to_gql
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
+from api.graphql.readable import load_readable_project
 from authz import policy_admin, policy_store
 from authz.enforcer import ProjectGate
 from authz.explain import Decision, article_in
@@ -266,8 +267,6 @@ class ViewerPermissions:
             ),
         ] = None,
     ) -> Permission:
-        from api.graphql.projects import load_readable_project  # projects mixes in ProjectPermissions
-
         ctx = info.context
         actor = ctx.require_actor()
         op = Operation(operation.value)

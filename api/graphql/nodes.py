@@ -12,9 +12,10 @@ from strawberry.types import Info
 from api.context import Context
 from api.errors import AppError, not_found
 from api.graphql.common import Node, from_global_id
-from api.graphql.obligations import notification_by_pk, obligation_by_id
+from api.graphql.obligations.resolvers import notification_by_pk, obligation_by_id
 from api.graphql.organizations import Organization
-from api.graphql.projects import Project, load_readable_project
+from api.graphql.projects.types import Project
+from api.graphql.readable import load_readable_project
 from authz.operations import Operation
 from store import tables
 

@@ -10,31 +10,33 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.errors import MaskUnexpectedErrors
-from api.graphql.approvals import ApprovalMutations, ApprovalQueries
-from api.graphql.audit import AuditQueries
+from api.graphql.acceptance.mutations import AcceptanceMutations
+from api.graphql.approvals.resolvers import ApprovalMutations, ApprovalQueries
+from api.graphql.audit.log import AuditQueries
 from api.graphql.authz import PolicyMutations, PolicyQueries
-from api.graphql.changes import ChangeQueries
 from api.graphql.common import CNY, CNY_SCALAR, described_scalars
-from api.graphql.construction import ConstructionMutations, ConstructionQueries
-from api.graphql.construction_acceptance import AcceptanceMutations
-from api.graphql.contract import describe_mutation_inputs
-from api.graphql.dashboards import DashboardQueries
+from api.graphql.construction.mutations import ConstructionMutations
+from api.graphql.construction.queries import ConstructionQueries
+from api.graphql.dashboards.queries import DashboardQueries
 from api.graphql.execution import PlainFieldsExecutor
-from api.graphql.identity import IdentityMutations, IdentityQueries
+from api.graphql.identity.sessions import RecordForbidden, SessionMutations, SessionQueries
+from api.graphql.identity.users import IdentityMutations, IdentityQueries
+from api.graphql.live.subscriptions import Subscription
 from api.graphql.nodes import NodeQueries
-from api.graphql.obligations import Notification, Obligation, ObligationMutations, ObligationQueries
+from api.graphql.obligations.resolvers import Notification, Obligation, ObligationMutations, ObligationQueries
 from api.graphql.organizations import Organization
-from api.graphql.plans import PlanMutations, PlanQueries
-from api.graphql.project_mutations import ProjectMutations
-from api.graphql.projects import Project, ProjectQueries
+from api.graphql.plans.resolvers import PlanMutations, PlanQueries
+from api.graphql.projects.mutations import ProjectMutations
+from api.graphql.projects.queries import ProjectQueries
+from api.graphql.projects.types import Project
 from api.graphql.rate_limit import RateLimitQueries
-from api.graphql.sessions import RecordForbidden, SessionMutations, SessionQueries
-from api.graphql.subscriptions import Subscription
-from api.graphql.supervision import SupervisionMutations, SupervisionQueries
-from api.graphql.webhooks import WebhookMutations, WebhookQueries
+from api.graphql.supervision.resolvers import SupervisionMutations, SupervisionQueries
+from api.graphql.sync.feed import ChangeQueries
+from api.graphql.webhooks.resolvers import WebhookMutations, WebhookQueries
 from api.limits import limit_extensions
 from api.metrics import GraphQLMetrics
 from api.read_replicas import ReadRouting
+from api.schema_contract import describe_mutation_inputs
 from api.trusted_documents import TrustedDocuments
 
 

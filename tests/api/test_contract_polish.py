@@ -8,8 +8,8 @@ from datetime import date
 import httpx
 from sqlalchemy import insert
 
+from api import schema_contract
 from api.app import create_app
-from api.graphql import contract
 from api.graphql.common import to_global_id
 from store.supervision_tables import notifications
 from tests.api.list_helpers import insert_projects, project_row
@@ -235,7 +235,7 @@ async def test_schema_graphql_is_served_outside_production_as_the_committed_cont
     again = await client.get("/schema.graphql", headers={"If-None-Match": response.headers["ETag"]})
     # then it is the committed SDL, and unchanged it is not sent twice
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
-    assert response.text == contract.SCHEMA_FILE.read_text(encoding="utf-8")
+    assert response.text == schema_contract.SCHEMA_FILE.read_text(encoding="utf-8")
     assert again.status_code == 304
 
 

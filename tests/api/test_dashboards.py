@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from api.graphql.common import from_global_id
-from api.graphql.dashboards import FIELD_OPERATIONS
+from api.graphql.dashboards.queries import FIELD_OPERATIONS
 from authz.matrix import ROLES
 from authz.operations import Operation
 from store import construction_tables

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from api.demo import seed_demo
+from api.cli.demo import seed_demo
 from domain.clock import legal_date
 from store import approval_tables, construction_tables, supervision_tables, tables
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from graphql import GraphQLScalarType, build_schema, parse, validate
 
-from api.graphql import contract
-from api.graphql.contract import BUILT_IN_SCALARS
+from api import schema_contract
+from api.schema_contract import BUILT_IN_SCALARS
 from api.settings import PROJECT_ROOT
 
 GUIDE = (PROJECT_ROOT / "docs" / "frontend.md").read_text(encoding="utf-8")
@@ -23,7 +23,7 @@ DOCUMENTS = re.findall(r"graphql\(`(.*?)`\)", EXAMPLE, flags=re.DOTALL)
 
 def test_the_codegen_config_maps_every_custom_scalar_of_the_schema_and_nothing_else():
     # given the schema's custom scalars and the config's scalar mappings
-    schema = build_schema(contract.current_sdl())
+    schema = build_schema(schema_contract.current_sdl())
     custom = {
         n
         for n, t in schema.type_map.items()
@@ -46,7 +46,7 @@ def test_the_codegen_config_maps_every_custom_scalar_of_the_schema_and_nothing_e
 
 def test_the_typescript_examples_documents_are_valid_against_the_schema():
     # given the documents of the TypeScript example
-    schema = build_schema(contract.current_sdl())
+    schema = build_schema(schema_contract.current_sdl())
     assert len(DOCUMENTS) >= 3
     # when each is validated as graphql-core validates a request
     errors = {d.split("{")[0].strip(): [e.message for e in validate(schema, parse(d))] for d in DOCUMENTS}
@@ -71,7 +71,7 @@ def test_graphql_code_generator_accepts_the_config_and_types_the_examples(tmp_pa
     assert binary is not None
     (tmp_path / "node_modules").symlink_to(binary.parent.parent)
     (tmp_path / "codegen.ts").write_text(
-        CONFIG.replace('"../backend/schema.graphql"', f'"{contract.SCHEMA_FILE}"'), encoding="utf-8"
+        CONFIG.replace('"../backend/schema.graphql"', f'"{schema_contract.SCHEMA_FILE}"'), encoding="utf-8"
     )
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "example.ts").write_text(

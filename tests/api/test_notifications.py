@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from api import notifications_worker
+from api.workers import notifications as notifications_worker
 from store.engine import make_engine, make_session_factory
 from store.supervision_tables import notifications
 from tests.api.supervision_helpers import order_rectification, reserve_project

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from graphql import build_schema
 
-from api.graphql import contract
+from api import schema_contract
 
 HOW_TO_FIX = "run `.venv/bin/python -m api schema-export` and commit schema.graphql"
 
@@ -19,7 +19,7 @@ def _committed_at_head() -> str | None:
         return None
     result = subprocess.run(
         ["git", "show", "HEAD:schema.graphql"],
-        cwd=contract.SCHEMA_FILE.parent,
+        cwd=schema_contract.SCHEMA_FILE.parent,
         capture_output=True,
         text=True,
         check=False,
@@ -29,9 +29,9 @@ def _committed_at_head() -> str | None:
 
 def test_every_type_field_argument_input_field_and_enum_value_has_a_description():
     # given the schema the code serves
-    schema = build_schema(contract.current_sdl())
+    schema = build_schema(schema_contract.current_sdl())
     # when looking for anything undescribed
-    missing = contract.missing_descriptions(schema)
+    missing = schema_contract.missing_descriptions(schema)
     # then there is nothing ("中文 — English" on every element)
     assert missing == [], f"describe these (中文 — English): {missing}"
 
@@ -40,16 +40,16 @@ def test_missing_description_is_reported_by_its_path():
     # given a schema with an undescribed argument and enum value
     schema = build_schema('"t — t" type Query { "f — f" f(a: Int): E } "e — e" enum E { "x — x" X Y }')
     # when checked
-    missing = contract.missing_descriptions(schema)
+    missing = schema_contract.missing_descriptions(schema)
     # then both are named
     assert missing == ["E.Y", "Query.f(a)"]
 
 
 def test_committed_schema_graphql_is_the_code_schema():
     # given the committed file and the code's schema
-    committed = contract.SCHEMA_FILE.read_text(encoding="utf-8")
+    committed = schema_contract.SCHEMA_FILE.read_text(encoding="utf-8")
     # when compared
-    current = contract.current_sdl()
+    current = schema_contract.current_sdl()
     # then they are identical
     assert committed == current, f"schema.graphql is stale: {HOW_TO_FIX}"
 
@@ -58,15 +58,15 @@ def test_committed_schema_graphql_is_the_code_schema():
 def test_breaking_changes_against_the_committed_schema_are_acknowledged_in_changelog(baseline):
     # given the committed schema (in the working tree, or as last committed)
     old = (
-        contract.SCHEMA_FILE.read_text(encoding="utf-8")
+        schema_contract.SCHEMA_FILE.read_text(encoding="utf-8")
         if baseline == "working tree"
         else _committed_at_head()
     )
     if old is None:
         pytest.skip("schema.graphql is not committed yet")
-    changelog = contract.CHANGELOG_FILE.read_text(encoding="utf-8")
+    changelog = schema_contract.CHANGELOG_FILE.read_text(encoding="utf-8")
     # when the code's schema is compared with it
-    pending = contract.unacknowledged_breaking_changes(old, contract.current_sdl(), changelog)
+    pending = schema_contract.unacknowledged_breaking_changes(old, schema_contract.current_sdl(), changelog)
     # then every breaking change is quoted under "## Unreleased" in CHANGELOG.md
     assert pending == [], f"quote these under '## Unreleased' in CHANGELOG.md (or deprecate first): {pending}"
 
@@ -79,7 +79,7 @@ def test_a_removed_field_is_a_breaking_change_until_the_changelog_quotes_it():
     # given a field removed from the schema and a changelog that does not mention it
     changelog = "# Changelog\n\n## Unreleased\n\n- Query.a got a description.\n"
     # when checked
-    pending = contract.unacknowledged_breaking_changes(OLD, NEW, changelog)
+    pending = schema_contract.unacknowledged_breaking_changes(OLD, NEW, changelog)
     # then the removal is reported by graphql-core's own wording
     assert pending == ["Field Query.b was removed."]
 
@@ -90,7 +90,7 @@ def test_an_acknowledgement_counts_only_under_unreleased():
     quoted = "# Changelog\n\n## Unreleased\n\n- Field Query.b was removed. Use Query.a.\n\n## 0.1.0\n"
     # when checked
     pending_old, pending_quoted = (
-        contract.unacknowledged_breaking_changes(OLD, NEW, c) for c in (old_release, quoted)
+        schema_contract.unacknowledged_breaking_changes(OLD, NEW, c) for c in (old_release, quoted)
     )
     # then only the Unreleased acknowledgement is accepted
     assert (pending_old, pending_quoted) == (["Field Query.b was removed."], [])

@@ -7,9 +7,9 @@ import re
 import pytest
 from graphql import GraphQLNonNull, GraphQLScalarType, build_schema
 
-from api.graphql import contract
+from api import schema_contract
 
-SCHEMA = build_schema(contract.current_sdl())
+SCHEMA = build_schema(schema_contract.current_sdl())
 
 
 def _descriptions() -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from api.graphql.project_list import search_clause
+from api.graphql.projects.ordering import search_clause
 from domain.actors import OrgType
 from store import tables
 from tests.utils import make_org

@@ -7,7 +7,7 @@ from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql
 
 from api import limits
-from api.graphql.timeline import timeline_query
+from api.graphql.audit.timeline import timeline_query
 from tests.api.supervision_helpers import order_rectification, reserve_project
 from tests.utils import error_codes, make_agencies
 

@@ -24,7 +24,7 @@ from api.webhooks import (
     UnsafeTarget,
     verify,
 )
-from api.webhooks_worker import WebhookWorker, WorkerConfig
+from api.workers.webhooks import WebhookWorker, WorkerConfig
 from authz.enforcer import Authorizer
 from domain.actors import OrgType
 from store.sync_tables import (

@@ -15,7 +15,7 @@ from api.errors import AppError
 from api.graphql.common import Node, to_global_id
 from api.graphql.organizations import Organization
 from api.graphql.pagination import MAX_PAGE, decode_cursor, encode_cursor
-from api.graphql.projects import Project
+from api.graphql.projects.types import Project
 from api.ranges import BIGINT, in_range
 from authz.enforcer import Authorizer
 from authz.operations import Operation

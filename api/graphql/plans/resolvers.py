@@ -17,7 +17,7 @@ from api.graphql.enums import (
     to_domain,
 )
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
-from api.graphql.plan_types import AnnualPlan, MidYearRequest, PlanCall, PlanEntry
+from api.graphql.plans.types import AnnualPlan, MidYearRequest, PlanCall, PlanEntry
 from api.ranges import check_year
 from authz.operations import Operation
 from authz.sql import project_filter

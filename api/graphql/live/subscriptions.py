@@ -19,11 +19,11 @@ from sqlalchemy import and_, func, select
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.changes import Change, _position, readable_changes
 from api.graphql.common import pk_of, to_global_id
-from api.graphql.obligations import Notification
+from api.graphql.obligations.resolvers import Notification
 from api.graphql.pagination import encode_cursor
-from api.graphql.projects import load_readable_project
+from api.graphql.readable import load_readable_project
+from api.graphql.sync.feed import Change, _position, readable_changes
 from api.live import ChangeSignal
 from authz.operations import Operation
 from store import tables

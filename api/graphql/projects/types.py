@@ -1,18 +1,17 @@
-"""Projects: the type, `project`, `projects` (scoped in SQL by the policy)."""
+"""Projects: the Project type and its parts (reserve reviews, participants, catalogue); queries in queries.py."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Generator, Sequence
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context, current_context
-from api.errors import AppError, not_found
 from api.graphql.authz import ProjectPermissions, require_on_project
 from api.graphql.common import CNY, Node, to_global_id
 from api.graphql.enums import (
@@ -23,44 +22,32 @@ from api.graphql.enums import (
     ProjectStatusEnum,
     ReserveCheckEnum,
     ReserveOutcomeEnum,
-    to_domain,
     to_gql,
 )
 from api.graphql.organizations import Organization
-from api.graphql.pagination import (
-    TOTAL_LABEL,
-    After,
-    Before,
-    Connection,
-    Edge,
-    First,
-    Last,
-    PageRequest,
-    asks_for,
-    count_rows,
-    counted,
-    counter,
-    keyset_page,
-    total_column,
-)
-from api.graphql.project_list import OrderDirection, ProjectOrder, search_clause, sort_expression
-from api.ranges import check_year
 from authz.operations import Operation
-from authz.sql import project_filter
 from domain.actors import OrgType
-from domain.lifecycle import STATUS_LABELS_ZH, Status
+from domain.lifecycle import STATUS_LABELS_ZH
 from domain.projects import Project as DomainProject
 from domain.reserve import CHECK_LABELS_ZH
 from domain.reserve import ReserveReview as DomainReview
-from store import tables
 
-if TYPE_CHECKING:  # the schema resolves these lazily; they import this module
-    from api.graphql.approval_types import ApprovalDocument, ApprovalStep
-    from api.graphql.construction import ProgressReport
-    from api.graphql.obligations import Obligation
-    from api.graphql.timeline import TimelineEvent
+if TYPE_CHECKING:  # type names only (never run): the schema resolves them through strawberry.lazy
+    from api.graphql.approvals.types import ApprovalDocument, ApprovalStep
+    from api.graphql.audit.timeline import TimelineEvent
+    from api.graphql.construction.types import ProgressReport
+    from api.graphql.obligations.resolvers import Obligation
 
 Ctx = Info[Context, None]
+APPROVALS = "api.graphql.approvals.types"
+
+
+def _neighbour(module: str, name: str) -> Any:
+    """A name of a feature package that imports this one, looked up when a field resolves."""
+    # Every feature hangs off Project and imports it; Project names their types and helpers by module
+    # path only (as strawberry.lazy does), so no feature package imports another in a circle
+    # (tests/unit/test_layering.py).
+    return getattr(importlib.import_module(module), name)
 
 
 async def _organization(info: Ctx, pk: int) -> Organization:
@@ -334,8 +321,8 @@ class Project(Node, ProjectPermissions):
     )
     async def latest_progress_report(
         self, info: Ctx
-    ) -> Annotated[ProgressReport, strawberry.lazy("api.graphql.construction")] | None:
-        from api.graphql.construction import ProgressReport
+    ) -> Annotated[ProgressReport, strawberry.lazy("api.graphql.construction.types")] | None:
+        ProgressReport = _neighbour("api.graphql.construction.types", "ProgressReport")
 
         row = await info.context.loaders["latest_progress_report"].load(self.pk)
         return ProgressReport.from_row(row) if row is not None else None
@@ -347,8 +334,8 @@ class Project(Node, ProjectPermissions):
     )
     async def next_obligation(
         self, info: Ctx
-    ) -> Annotated[Obligation, strawberry.lazy("api.graphql.obligations")] | None:
-        from api.graphql.obligations import Obligation
+    ) -> Annotated[Obligation, strawberry.lazy("api.graphql.obligations.resolvers")] | None:
+        Obligation = _neighbour("api.graphql.obligations.resolvers", "Obligation")
 
         found = await info.context.loaders["next_obligation"].load(self.pk)
         return Obligation.from_domain(found, self.loaded, info.context.lang) if found is not None else None
@@ -358,7 +345,7 @@ class Project(Node, ProjectPermissions):
         reviews = await info.context.loaders["reserve_reviews"].load(self.pk)
         return [ReserveReview.from_domain(r) for r in reviews]
 
-    # ---- Art. 9–13: plan and approval (api/graphql/approval_types.py) ----
+    # ---- Art. 9–13: plan and approval (api/graphql/approvals/types.py) ----
     @strawberry.field(description="审批路径依据 — the Art. 11 facts recorded for this project.")
     def approval_facts(self) -> ApprovalFacts:
         return self.facts
@@ -388,8 +375,9 @@ class Project(Node, ProjectPermissions):
     )
     async def next_approval_step(
         self, info: Ctx
-    ) -> Annotated[ApprovalStep, strawberry.lazy("api.graphql.approval_types")] | None:
-        from api.graphql.approval_types import ApprovalStep, approval_path_facts
+    ) -> Annotated[ApprovalStep, strawberry.lazy(APPROVALS)] | None:
+        ApprovalStep = _neighbour(APPROVALS, "ApprovalStep")
+        approval_path_facts = _neighbour(APPROVALS, "approval_path_facts")
         from domain.approval_path import next_step
 
         step = next_step(approval_path_facts(await self.aggregate(info)))
@@ -400,8 +388,9 @@ class Project(Node, ProjectPermissions):
     )
     async def allowed_approval_steps(
         self, info: Ctx
-    ) -> list[Annotated[ApprovalStep, strawberry.lazy("api.graphql.approval_types")]]:
-        from api.graphql.approval_types import ApprovalStep, approval_path_facts
+    ) -> list[Annotated[ApprovalStep, strawberry.lazy(APPROVALS)]]:
+        ApprovalStep = _neighbour(APPROVALS, "ApprovalStep")
+        approval_path_facts = _neighbour(APPROVALS, "approval_path_facts")
         from domain.approval_path import allowed_steps
 
         model = await self.aggregate(info)
@@ -414,8 +403,8 @@ class Project(Node, ProjectPermissions):
     )
     async def approval_documents(
         self, info: Ctx
-    ) -> list[Annotated[ApprovalDocument, strawberry.lazy("api.graphql.approval_types")]]:
-        from api.graphql.approval_types import readable_documents
+    ) -> list[Annotated[ApprovalDocument, strawberry.lazy(APPROVALS)]]:
+        readable_documents = _neighbour(APPROVALS, "readable_documents")
 
         return readable_documents(info.context, await self.aggregate(info))
 
@@ -438,183 +427,7 @@ class Project(Node, ProjectPermissions):
     )
     async def timeline(
         self, info: Ctx
-    ) -> list[Annotated[TimelineEvent, strawberry.lazy("api.graphql.timeline")]]:
-        from api.graphql.timeline import timeline_of
+    ) -> list[Annotated[TimelineEvent, strawberry.lazy("api.graphql.audit.timeline")]]:
+        timeline_of = _neighbour("api.graphql.audit.timeline", "timeline_of")
 
         return await timeline_of(info.context, self.pk)
-
-
-@strawberry.input(description="项目列表筛选 — filter for the project list.")
-class ProjectFilter:
-    status: list[ProjectStatusEnum] | None = strawberry.field(
-        default=None, description="状态之一 — any of these states."
-    )
-    year: int | None = strawberry.field(default=None, description="申报年度 — year of first submission.")
-    kind: ProjectKindEnum | None = strawberry.field(default=None, description="项目类型 — kind.")
-    funding_source: FundingSourceEnum | None = strawberry.field(
-        default=None, description="资金来源 — funding source."
-    )
-    lead_organization_id: strawberry.ID | None = strawberry.field(
-        default=None, description="牵头单位 — global id of the lead unit."
-    )
-    investment_min: CNY | None = strawberry.field(
-        default=None, description="总投资下限（含） — total investment ≥ this."
-    )
-    investment_max: CNY | None = strawberry.field(
-        default=None, description="总投资上限（含） — total investment ≤ this."
-    )
-    search: str | None = strawberry.field(
-        default=None,
-        description="按项目编号或名称模糊查找（两个汉字即可） — substring of code or name, e.g. `教育`.",
-    )
-    # "has overdue obligations" arrives with issue 5 (obligations and deadlines): not faked here.
-
-
-ProjectConnection = Connection[Project]
-
-
-def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyped-def]
-    actor = ctx.require_actor()
-    p = tables.projects
-    stmt = select(p).where(project_filter(ctx.authorizer, actor, Operation.PROJECT_READ))
-    if flt is None:
-        return stmt
-    if flt.status:
-        stmt = stmt.where(p.c.status.in_([to_domain(Status, s) for s in flt.status]))
-    if flt.year is not None:
-        check_year(flt.year, getattr(ctx, "lang", "zh"), "filter", "year")  # SMALLINT (issue 13.9)
-        stmt = stmt.where(p.c.year == flt.year)
-    if flt.kind is not None:
-        stmt = stmt.where(p.c.kind == flt.kind.value)
-    if flt.funding_source is not None:
-        stmt = stmt.where(p.c.funding_source == flt.funding_source.value)
-    if flt.lead_organization_id is not None:
-        stmt = stmt.where(p.c.lead_organization_id == ctx.pk(flt.lead_organization_id, "Organization"))
-    if flt.investment_min is not None:
-        stmt = stmt.where(p.c.total_investment >= flt.investment_min)
-    if flt.investment_max is not None:
-        stmt = stmt.where(p.c.total_investment <= flt.investment_max)
-    if flt.search is not None and (matches := search_clause(flt.search)) is not None:
-        stmt = stmt.where(matches)
-    return stmt
-
-
-async def load_readable_project(
-    ctx: Context, pk: int | None = None, code: str | None = None
-) -> DomainProject:
-    """A project the actor may read; anything else is NOT_FOUND, so existence does not leak."""
-    actor = ctx.require_actor()
-    stmt = select(DomainProject).where(
-        tables.projects.c.id == pk if pk is not None else tables.projects.c.code == code
-    )
-    async with ctx.read_session_factory() as session:
-        project = (await session.execute(stmt)).scalar_one_or_none()
-    if project is None or not ctx.authorizer.can_read(actor, project):
-        raise not_found(ctx.lang)
-    return project
-
-
-@strawberry.input(
-    one_of=True,
-    description="找一个项目：全局标识或项目编号，只能给一个（@oneOf） — how to find one project: exactly one of "
-    "its global id or its code (@oneOf).",
-)
-class ProjectLookup:
-    id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="全局标识 — global id.")
-    code: str | None = strawberry.field(
-        default=strawberry.UNSET, description="项目编号 — code given at submission, e.g. `YK-2026-0001`."
-    )
-
-
-def _given(value: Any) -> Any:
-    """A @oneOf field not sent is UNSET: None for the checks that follow."""
-    return None if value is strawberry.UNSET else value
-
-
-@strawberry.type
-class ProjectQueries:
-    @strawberry.field(
-        description="按全局标识或项目编号取一个项目：用 by（@oneOf，只能给 id 或 code 之一）；旧的 id、code "
-        "参数仍可用，但三者只能给一个，否则 BAD_USER_INPUT；不存在或无权查看时 NOT_FOUND — one project, "
-        "by global id or by code: pass `by` (@oneOf: exactly one of `id` and `code`); the older `id` and "
-        "`code` arguments still work, but give exactly one of `by`, `id` and `code` (anything else is "
-        "BAD_USER_INPUT); NOT_FOUND when it does not exist or the viewer may not read it."
-    )
-    async def project(
-        self,
-        info: Ctx,
-        by: Annotated[
-            ProjectLookup | None,
-            strawberry.argument(
-                description="按全局标识或项目编号（只给一个） — by id or by code, exactly one."
-            ),
-        ] = None,
-        id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="全局标识（不与 code、by 同用） — global id; not with `code` or `by`.",
-                deprecation_reason="用 by: {id: …} — use `by: {id: …}`, which says exactly-one in its type.",
-            ),
-        ] = None,
-        code: Annotated[
-            str | None,
-            strawberry.argument(
-                description="项目编号（入库时分配，不与 id、by 同用） — code given at submission, e.g. "
-                "`YK-2026-0001`; not with `id` or `by`.",
-                deprecation_reason="用 by: {code: …} — use `by: {code: …}`, which says exactly-one in its type.",
-            ),
-        ] = None,
-    ) -> Project:
-        ctx = info.context
-        if by is not None:
-            if id is not None or code is not None:
-                raise AppError("BAD_USER_INPUT", ctx.lang, field="by", reason="give by, id or code, only one")
-            id, code = _given(by.id), _given(by.code)
-        if (id is None) == (code is None):
-            raise AppError("BAD_USER_INPUT", ctx.lang, field="id", reason="give exactly one of id or code")
-        if id is not None:
-            return Project.from_domain(await load_readable_project(ctx, pk=ctx.pk(id, "Project")))
-        return Project.from_domain(await load_readable_project(ctx, code=code))
-
-    @strawberry.field(
-        description="项目列表，按查看者的权限范围过滤 — projects the viewer may read, newest first."
-    )
-    async def projects(
-        self,
-        info: Ctx,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        filter: Annotated[ProjectFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
-        order_by: Annotated[
-            ProjectOrder | None,
-            strawberry.argument(description="排序（默认最新创建在前） — ordering; default newest first."),
-        ] = None,
-    ) -> ProjectConnection:
-        ctx = info.context
-        stmt = _filtered(ctx, filter)
-        o = tables.organizations
-        page_stmt = stmt.join(o, o.c.id == tables.projects.c.lead_organization_id).add_columns(
-            o.c.name.label("lead_name"), o.c.type.label("lead_type"), o.c.district.label("lead_district")
-        )
-        wants_total = asks_for(info, "totalCount")
-        if wants_total:  # counted by the page's own statement: one round trip, not two
-            page_stmt = page_stmt.add_columns(total_column(stmt))
-        async with ctx.read_session_factory() as session:
-            rows, page_info, cursors = await keyset_page(
-                session,
-                page_stmt,
-                key=tables.projects.c.id,
-                page=PageRequest(first, after, last, before),
-                lang=ctx.lang,
-                sort=sort_expression(order_by) if order_by else None,
-                descending=order_by is None or order_by.direction == OrderDirection.DESC,
-            )
-            count = None
-            if wants_total:
-                count = counted(getattr(rows[0], TOTAL_LABEL) if rows else await count_rows(session, stmt))
-        edges = [Edge(cursor=c, node=node) for node, c in zip(Project.from_rows(rows), cursors, strict=True)]
-        return ProjectConnection(
-            edges=edges, page_info=page_info, count=count or counter(ctx.read_session_factory, stmt)
-        )

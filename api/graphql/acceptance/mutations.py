@@ -12,8 +12,8 @@ from strawberry.types import Info
 from api.context import Context
 from api.graphql.authz import Performs
 from api.graphql.common import CNY, UserError
-from api.graphql.construction import (
-    ImplementationPayload,
+from api.graphql.construction.mutations import ImplementationPayload
+from api.graphql.construction.types import (
     PostEvaluation,
     implementation_of,
     parse_decimal,

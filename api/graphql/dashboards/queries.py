@@ -18,7 +18,7 @@ from api.context import Context
 from api.errors import forbidden
 from api.graphql.common import CNY, to_global_id
 from api.graphql.enums import ProjectKindEnum, ProjectStatusEnum
-from api.graphql.obligations import scoped_obligations
+from api.graphql.obligations.resolvers import scoped_obligations
 from authz.operations import Operation
 from authz.sql import project_filter
 from domain.obligations import ObligationState

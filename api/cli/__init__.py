@@ -144,7 +144,7 @@ def seed_demo_command() -> None:
 
 def _seed_demo_and_report(url: str, *, quiet_if_present: bool) -> None:
     """Load the demo once and say so in one line, with what was loaded and how to sign in."""
-    from api.demo import DEMO_PASSWORD, seed_demo
+    from api.cli.demo import DEMO_PASSWORD, seed_demo
 
     async def work(factory) -> tuple[bool, int, int]:  # type: ignore[no-untyped-def]
         loaded = await seed_demo(factory, system_clock)
@@ -204,14 +204,20 @@ def schema_export(
     ] = False,
 ) -> None:
     """Write schema.graphql from the code (run it after every schema change and commit the file)."""
-    from api.graphql import contract
+    from api import schema_contract
 
-    committed = contract.SCHEMA_FILE.read_text(encoding="utf-8") if contract.SCHEMA_FILE.exists() else None
+    committed = (
+        schema_contract.SCHEMA_FILE.read_text(encoding="utf-8")
+        if schema_contract.SCHEMA_FILE.exists()
+        else None
+    )
     changelog = (
-        contract.CHANGELOG_FILE.read_text(encoding="utf-8") if contract.CHANGELOG_FILE.exists() else ""
+        schema_contract.CHANGELOG_FILE.read_text(encoding="utf-8")
+        if schema_contract.CHANGELOG_FILE.exists()
+        else ""
     )
     pending = (
-        contract.unacknowledged_breaking_changes(committed, contract.current_sdl(), changelog)
+        schema_contract.unacknowledged_breaking_changes(committed, schema_contract.current_sdl(), changelog)
         if committed
         else []
     )
@@ -223,7 +229,7 @@ def schema_export(
         for line in pending:
             print(f"- {line}")
         raise typer.Exit(2)
-    console.print(f"wrote {contract.write_schema_file()}")
+    console.print(f"wrote {schema_contract.write_schema_file()}")
 
 
 @app.command("permissions-doc")
@@ -266,7 +272,8 @@ def create_user(
     ] = None,
 ) -> None:
     """Create a user in an existing organization."""
-    from api import admin as admin_cases
+    from api.credentials import CREDENTIALS
+    from domain.services import admin as admin_cases
 
     if password is None:
         password = _read_password()
@@ -277,6 +284,7 @@ def create_user(
         uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         return await admin_cases.create_user(
             uow,
+            CREDENTIALS,
             username=username,
             display_name=display_name or username,
             password=password,
@@ -299,7 +307,8 @@ def create_token(
     expires: Annotated[datetime | None, typer.Option(help="Optional expiry (ISO 8601, UTC).")] = None,
 ) -> None:
     """Issue a read-only integrator API token; it is printed once and stored only as a hash."""
-    from api import admin as admin_cases
+    from api.credentials import CREDENTIALS
+    from domain.services import admin as admin_cases
 
     url = _prepare(get_settings())
 
@@ -310,6 +319,7 @@ def create_token(
 
         return await admin_cases.create_api_token(
             uow,
+            CREDENTIALS,
             name=name,
             organization_id=org,
             expires_at=expires.replace(tzinfo=UTC) if expires else None,
@@ -404,7 +414,7 @@ def reset_password(
 
 
 # Operator commands (issue 8): audit-chain verification, backup and restore.
-from api import ops_commands  # noqa: E402 — registered after the app exists
+from api.cli import ops as ops_commands  # noqa: E402 — registered after the app exists
 
 app.command("verify-audit")(ops_commands.verify_audit)
 app.command("backup")(ops_commands.backup)

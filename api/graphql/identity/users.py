@@ -9,8 +9,9 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from api import admin, sessions
+from api import sessions
 from api.context import Context
+from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs, ViewerPermissions
 from api.graphql.common import Node, UserError, to_global_id
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
@@ -28,6 +29,7 @@ from api.graphql.pagination import (
 )
 from authz.operations import Operation
 from domain.actors import Actor, OrgType
+from domain.services import admin
 from store import tables
 
 Ctx = Info[Context, None]
@@ -297,6 +299,7 @@ class IdentityMutations:
         username = input.username.strip()
         pk = await admin.create_user(
             ctx.uow(),
+            CREDENTIALS,
             username=username,
             display_name=input.display_name,
             password=input.password,
@@ -317,6 +320,7 @@ class IdentityMutations:
         ctx = info.context
         created = await admin.create_api_token(
             ctx.uow(),
+            CREDENTIALS,
             name=input.name,
             organization_id=ctx.pk(input.organization_id, "Organization"),
             expires_at=input.expires_at,

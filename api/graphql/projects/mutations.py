@@ -17,7 +17,7 @@ from api.graphql.enums import (
     ReserveCheckEnum,
     to_domain,
 )
-from api.graphql.projects import Project, ReserveReview
+from api.graphql.projects.types import Project, ReserveReview
 from authz.operations import Operation
 from domain.projects import CatalogueItem, FundingSource, Participant, ProjectCategory, ProjectKind
 from domain.projects import Project as DomainProject

@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.errors import not_found
-from api.graphql.approval_types import (
+from api.graphql.approvals.types import (
     ApprovalDocument,
     readable_documents,
 )
@@ -27,7 +27,8 @@ from api.graphql.enums import (
     to_domain,
 )
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
-from api.graphql.projects import Project, load_readable_project
+from api.graphql.projects.types import Project
+from api.graphql.readable import load_readable_project
 from authz.operations import Operation
 from authz.sql import document_filter
 from domain import approval_path as path

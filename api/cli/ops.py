@@ -1,4 +1,4 @@
-"""Operator commands (registered in api/cli.py): verify-audit, backup, restore."""
+"""Operator commands (registered in api/cli/__init__.py): verify-audit, backup, restore."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def verify_audit() -> None:
 
 def backup(output: Annotated[Path, typer.Option(help="File to write (pg_dump custom format).")]) -> None:
     """Dump the whole database with pg_dump of the server's major version."""
-    from api import backup as backups
+    from api.cli import backup as backups
 
     backups.backup(_urls().owner, output)  # the owner: pg_dump reads every object
     console.print(f"backup written to {output}")
@@ -78,7 +78,7 @@ def restore(
     ] = False,
 ) -> None:
     """Replace the database's contents with a backup, in one transaction (all or nothing)."""
-    from api import backup as backups
+    from api.cli import backup as backups
 
     if not yes:
         console.print("[red]restore replaces every table; run again with --yes to confirm[/red]")

@@ -28,7 +28,7 @@ from api.graphql.pagination import (
     encode_cursor,
     keyset_page,
 )
-from api.graphql.projects import Project
+from api.graphql.projects.types import Project
 from authz.operations import Operation
 from authz.sql import project_filter
 from domain.clock import legal_date

@@ -17,7 +17,8 @@ from api.graphql.enums import (
     PlanStatusEnum,
     to_gql,
 )
-from api.graphql.projects import Project, load_readable_project
+from api.graphql.projects.types import Project
+from api.graphql.readable import load_readable_project
 from domain import chronology
 from domain.clock import end_of_legal_day
 from domain.mid_year import MidYearRequest as DomainMidYear

@@ -5,16 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
-from sqlalchemy import insert, select, update
-
-from api.auth import hash_password, new_api_token
-from api.passwords import guessable_for
 from domain.actors import OrgType
-from domain.errors import DomainError, NotFound, Violation
+from domain.errors import DomainError, Violation
 from domain.passwords import password_violations
-from store import tables
-from store.uow import SqlUnitOfWork
+from domain.ports import AdminUnitOfWork, Credentials
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 
@@ -24,16 +20,11 @@ def _invalid(code: str, zh: str, en: str, field: str) -> Violation:
 
 
 async def create_organization(
-    uow: SqlUnitOfWork, *, name: str, type: OrgType, district: str | None, operation: str
+    uow: AdminUnitOfWork, *, name: str, type: OrgType, district: str | None, operation: str
 ) -> int:
     async with uow:
         name = name.strip()
-        exists = (
-            await uow.session.execute(
-                select(tables.organizations.c.id).where(tables.organizations.c.name == name)
-            )
-        ).first()
-        if not name or exists:
+        if not name or await uow.admin.organization_name_taken(name):
             raise DomainError(
                 [
                     _invalid(
@@ -44,22 +35,17 @@ async def create_organization(
                     )
                 ]
             )
-        pk = (
-            await uow.session.execute(
-                insert(tables.organizations)
-                .values(name=name, type=type.value, district=district)
-                .returning(tables.organizations.c.id)
-            )
-        ).scalar_one()
+        pk = await uow.admin.add_organization(name=name, type=type.value, district=district)
         uow.record(
             operation, "Organization", pk, None, {"name": name, "type": type.value, "district": district}
         )
         await uow.commit()
-    return int(pk)
+    return pk
 
 
 async def create_user(
-    uow: SqlUnitOfWork,
+    uow: AdminUnitOfWork,
+    credentials: Credentials,
     *,
     username: str,
     display_name: str,
@@ -79,18 +65,14 @@ async def create_user(
                     "username",
                 )
             )
-        elif (
-            await uow.session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
-        ).first():
+        elif await uow.admin.username_taken(username):
             problems.append(
                 _invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username")
             )
-        problems += password_violations(password, username=username, is_common=guessable_for(username))
-        org_type = (
-            await uow.session.execute(
-                select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id)
-            )
-        ).scalar()
+        problems += password_violations(
+            password, username=username, is_common=partial(credentials.is_guessable, username=username)
+        )
+        org_type = await uow.admin.organization_type(organization_id)
         if org_type is None:
             problems.append(
                 _invalid("UNKNOWN_ORGANIZATION", "单位不存在。", "No such organization.", "organizationId")
@@ -106,19 +88,13 @@ async def create_user(
             )
         if problems:
             raise DomainError(problems)
-        pk = (
-            await uow.session.execute(
-                insert(tables.users)
-                .values(
-                    username=username,
-                    display_name=display_name.strip() or username,
-                    password_hash=hash_password(password),
-                    organization_id=organization_id,
-                    is_admin=is_admin,
-                )
-                .returning(tables.users.c.id)
-            )
-        ).scalar_one()
+        pk = await uow.admin.add_user(
+            username=username,
+            display_name=display_name.strip() or username,
+            password_hash=credentials.hash_password(password),
+            organization_id=organization_id,
+            is_admin=is_admin,
+        )
         uow.record(
             operation,
             "User",
@@ -127,7 +103,7 @@ async def create_user(
             {"username": username, "organizationId": organization_id, "isAdmin": is_admin},
         )
         await uow.commit()
-    return int(pk)
+    return pk
 
 
 @dataclass(frozen=True)
@@ -138,15 +114,17 @@ class CreatedToken:
 
 
 async def create_api_token(
-    uow: SqlUnitOfWork, *, name: str, organization_id: int, expires_at: datetime | None, operation: str
+    uow: AdminUnitOfWork,
+    credentials: Credentials,
+    *,
+    name: str,
+    organization_id: int,
+    expires_at: datetime | None,
+    operation: str,
 ) -> CreatedToken:
     """A read-only token for an integrating system; the token itself is returned once and stored hashed."""
     async with uow:
-        org_type = (
-            await uow.session.execute(
-                select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id)
-            )
-        ).scalar()
+        org_type = await uow.admin.organization_type(organization_id)
         problems = []
         if org_type != OrgType.INTEGRATOR:
             problems.append(
@@ -167,22 +145,15 @@ async def create_api_token(
             )
         if problems:
             raise DomainError(problems)
-        token, prefix, digest = new_api_token()
-        created_by = uow.actor.user_id
-        pk = (
-            await uow.session.execute(
-                insert(tables.api_tokens)
-                .values(
-                    name=name.strip(),
-                    prefix=prefix,
-                    token_hash=digest,
-                    organization_id=organization_id,
-                    created_by=created_by,
-                    expires_at=expires_at,
-                )
-                .returning(tables.api_tokens.c.id)
-            )
-        ).scalar_one()
+        token, prefix, digest = credentials.new_api_token()
+        pk = await uow.admin.add_api_token(
+            name=name.strip(),
+            prefix=prefix,
+            token_hash=digest,
+            organization_id=organization_id,
+            created_by=uow.actor.user_id,
+            expires_at=expires_at,
+        )
         uow.record(
             operation,
             "ApiToken",
@@ -191,19 +162,13 @@ async def create_api_token(
             {"name": name, "prefix": prefix, "organizationId": organization_id},
         )
         await uow.commit()
-    return CreatedToken(id=int(pk), token=token, prefix=prefix)
+    return CreatedToken(id=pk, token=token, prefix=prefix)
 
 
-async def revoke_api_token(uow: SqlUnitOfWork, *, token_id: int, operation: str) -> None:
+async def revoke_api_token(uow: AdminUnitOfWork, *, token_id: int, operation: str) -> None:
     async with uow:
-        t = tables.api_tokens
-        row = (
-            await uow.session.execute(select(t.c.revoked_at).where(t.c.id == token_id).with_for_update())
-        ).first()
-        if row is None:
-            raise NotFound("ApiToken", token_id)
-        if row.revoked_at is None:
+        if await uow.admin.api_token_revoked_at(token_id) is None:  # NotFound when there is no such token
             now = uow.now()
-            await uow.session.execute(update(t).where(t.c.id == token_id).values(revoked_at=now))
+            await uow.admin.revoke_api_token(token_id, now)
             uow.record(operation, "ApiToken", token_id, {"revokedAt": None}, {"revokedAt": now.isoformat()})
         await uow.commit()

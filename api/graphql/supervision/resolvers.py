@@ -11,12 +11,13 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.approvals import AttachmentInput, _uploads
+from api.graphql.approvals.resolvers import AttachmentInput, _uploads
 from api.graphql.authz import Performs
 from api.graphql.common import Node, UserError, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.organizations import Organization
-from api.graphql.projects import Project, load_readable_project
+from api.graphql.projects.types import Project
+from api.graphql.readable import load_readable_project
 from authz.operations import Operation
 from authz.scopes import project_facts
 from domain import supervision as rules

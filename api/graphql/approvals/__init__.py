@@ -1,0 +1,1 @@
+"""Approval documents (Art. 11–13): types, queries and mutations."""

@@ -1,0 +1,1 @@
+"""The audit log and the project timeline read from it."""

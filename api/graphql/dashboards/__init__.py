@@ -1,0 +1,1 @@
+"""Dashboards: aggregates over the projects the viewer may read."""

@@ -1,0 +1,1 @@
+"""Identity: users, organizations created by administrators, API tokens, sessions and security events."""

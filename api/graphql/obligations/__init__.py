@@ -1,0 +1,1 @@
+"""Statutory obligations and notifications (R18–R23)."""

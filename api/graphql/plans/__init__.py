@@ -1,0 +1,1 @@
+"""Annual investment plans (Art. 9–10): calls, entries, plans, mid-year requests."""

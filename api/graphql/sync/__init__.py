@@ -1,0 +1,1 @@
+"""The changes feed (sync): what changed since a position; not the R16 change requests."""

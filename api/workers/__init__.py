@@ -1,0 +1,1 @@
+"""Background workers started by the app: notifications and webhook deliveries."""

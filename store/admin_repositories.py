@@ -1,0 +1,91 @@
+"""Organizations, users and integrator API tokens for the administration use cases (domain/services/admin.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import NotFound
+from store import tables
+
+
+class SqlAdminRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def organization_name_taken(self, name: str) -> bool:
+        o = tables.organizations
+        return (await self.session.execute(select(o.c.id).where(o.c.name == name))).first() is not None
+
+    async def add_organization(self, *, name: str, type: str, district: str | None) -> int:
+        o = tables.organizations
+        stmt = insert(o).values(name=name, type=type, district=district).returning(o.c.id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def organization_type(self, organization_id: int) -> str | None:
+        o = tables.organizations
+        found = (await self.session.execute(select(o.c.type).where(o.c.id == organization_id))).scalar()
+        return None if found is None else str(found)
+
+    async def username_taken(self, username: str) -> bool:
+        u = tables.users
+        return (
+            await self.session.execute(select(u.c.id).where(u.c.username == username))
+        ).first() is not None
+
+    async def add_user(
+        self, *, username: str, display_name: str, password_hash: str, organization_id: int, is_admin: bool
+    ) -> int:
+        u = tables.users
+        stmt = (
+            insert(u)
+            .values(
+                username=username,
+                display_name=display_name,
+                password_hash=password_hash,
+                organization_id=organization_id,
+                is_admin=is_admin,
+            )
+            .returning(u.c.id)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def add_api_token(
+        self,
+        *,
+        name: str,
+        prefix: str,
+        token_hash: str,
+        organization_id: int,
+        created_by: int | None,
+        expires_at: datetime | None,
+    ) -> int:
+        t = tables.api_tokens
+        stmt = (
+            insert(t)
+            .values(
+                name=name,
+                prefix=prefix,
+                token_hash=token_hash,
+                organization_id=organization_id,
+                created_by=created_by,
+                expires_at=expires_at,
+            )
+            .returning(t.c.id)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def api_token_revoked_at(self, token_id: int) -> datetime | None:
+        t = tables.api_tokens
+        stmt = select(t.c.revoked_at).where(t.c.id == token_id).with_for_update()
+        row = (await self.session.execute(stmt)).first()
+        if row is None:
+            raise NotFound("ApiToken", token_id)
+        revoked: datetime | None = row.revoked_at
+        return revoked
+
+    async def revoke_api_token(self, token_id: int, at: datetime) -> None:
+        t = tables.api_tokens
+        await self.session.execute(update(t).where(t.c.id == token_id).values(revoked_at=at))
