@@ -26,9 +26,9 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance_s: int =
     timestamp = headers["{TIMESTAMP_HEADER.lower()}"]
     if abs(time.time() - int(timestamp)) > tolerance_s:
         return False  # too old (or the clocks disagree): a replay
-    expected = "sha256=" + hmac.new(
-        secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-    ).hexdigest()
+    expected = (
+        "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    )
     return hmac.compare_digest(expected, headers["{SIGNATURE_HEADER.lower()}"])
 '''
 

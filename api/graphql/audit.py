@@ -94,7 +94,12 @@ class AuditQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: Annotated[AuditLogFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+        filter: Annotated[
+            AuditLogFilter | None,
+            strawberry.argument(
+                description="审计记录筛选：各条件同时满足，不填不限 — which audit records: every given condition must hold; omitted: all."
+            ),
+        ] = None,
     ) -> Connection[AuditRecord]:
         ctx = info.context
         ctx.require(Operation.AUDIT_LOG_READ)

@@ -441,7 +441,9 @@ class PolicyChangeRejectInput:
     "or a rejection."
 )
 class PolicyChangePayload:
-    change: PolicyChange | None = strawberry.field(description="处理后的变更 — the change, decided.")
+    change: PolicyChange | None = strawberry.field(
+        description="审批后的变更申请（APPROVED 或 REJECTED）；被拒绝时为空 — the change request after the decision, APPROVED or REJECTED; null when refused."
+    )
     version: int | None = strawberry.field(
         description="新的策略版本（批准时） — the new policy version, on approval."
     )
@@ -471,7 +473,9 @@ class PolicyQueries:
         after: After = None,
         status: Annotated[
             PolicyChangeStatus | None,
-            strawberry.argument(description="只看该状态 — only changes in this state."),
+            strawberry.argument(
+                description="只看该状态的授权变更，如 PROPOSED 待批准的提议；不填不限 — only policy changes in this state, e.g. PROPOSED for those awaiting a second administrator; omitted: all."
+            ),
         ] = None,
     ) -> Connection[PolicyChange]:
         ctx = info.context

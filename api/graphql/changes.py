@@ -121,7 +121,12 @@ class ChangeQueries:
     async def changes(
         self,
         info: Ctx,
-        first: Annotated[int, strawberry.argument(description="最多返回条数（1–100） — batch size.")],
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="本批最多返回的变更条数（1–100）；hasMore 为 true 时立即再取 — at most this many changes in the batch, 1–100; when `hasMore` is true, ask again at once."
+            ),
+        ],
         after: Annotated[
             str | None,
             strawberry.argument(

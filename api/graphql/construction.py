@@ -82,19 +82,39 @@ def percent(value: Decimal) -> str:
     "firm and contract (R14–R15)."
 )
 class ContractRecord(Node):
-    legal_person: str = strawberry.field(description="项目法人 — the project legal person (R14).")
-    regime: ProcurementRegimeEnum = strawberry.field(description="采购法律制度 — procurement regime (R15).")
-    method: ProcurementMethodEnum = strawberry.field(description="采购方式 — procurement method (R15).")
-    procurement_reference: str = strawberry.field(description="采购/招标项目编号 — procurement reference.")
-    winning_bidder: str = strawberry.field(description="中标（成交）单位 — winning bidder.")
-    supervision_firm: str = strawberry.field(description="监理单位 — supervision (监理) firm (R14).")
-    contract_number: str = strawberry.field(description="合同编号 — contract number.")
-    amount: CNY = strawberry.field(description="合同金额 — contract amount.")
-    signed_on: date = strawberry.field(description="签订日期 — signed on.")
+    legal_person: str = strawberry.field(
+        description="项目法人：负责实施的单位或个人（R14） — the project legal person responsible for implementation (R14)."
+    )
+    regime: ProcurementRegimeEnum = strawberry.field(
+        description="适用的法律：政府采购法或招标投标法（R15） — the law followed: government procurement or tendering (R15)."
+    )
+    method: ProcurementMethodEnum = strawberry.field(
+        description="采购方式，属于所适用的法律，如公开招标（R15） — the procurement method under that law, e.g. PUBLIC_TENDER (R15)."
+    )
+    procurement_reference: str = strawberry.field(
+        description="政府采购或招标项目编号 — the government procurement or tender reference number."
+    )
+    winning_bidder: str = strawberry.field(
+        description="中标（成交）单位名称；不得转包、分包（R15） — the winning bidder's name; it may not transfer or split the contract (R15)."
+    )
+    supervision_firm: str = strawberry.field(
+        description="工程监理单位名称（R14） — the name of the supervision (监理) firm overseeing construction (R14)."
+    )
+    contract_number: str = strawberry.field(
+        description="合同编号，与签订的合同一致 — the contract's number exactly as on the signed contract."
+    )
+    amount: CNY = strawberry.field(
+        description="合同金额（元，两位小数） — the contract amount in CNY, a decimal string."
+    )
+    signed_on: date = strawberry.field(
+        description="合同签订日期（YYYY-MM-DD）：不早于批复，不晚于今天（R14.1） — the day the contract was signed, YYYY-MM-DD: not before the approval, not after today (R14.1)."
+    )
     operation_maintenance: bool = strawberry.field(
         description="运维统一采购（大数据局组织） — O&M procurement organized by bdb (R15)."
     )
-    recorded_at: datetime = strawberry.field(description="登记时间 — recorded at.")
+    recorded_at: datetime = strawberry.field(
+        description="登记时间（UTC） — when the contract was recorded in the platform (UTC)."
+    )
 
     @classmethod
     def from_row(cls, r: Any) -> ContractRecord:
@@ -152,23 +172,47 @@ class ChangeClassification:
 
 @strawberry.type(description="变更申请 — a change of scale, content, standard or investment (Art. 16–17).")
 class ChangeRequest(Node):
-    aspects: list[ChangeAspectEnum] = strawberry.field(description="变更事项 — what changes.")
+    aspects: list[ChangeAspectEnum] = strawberry.field(
+        description="变更涉及的方面：规模、内容、标准或投资（R16） — what the change touches: scale, content, standard or investment (R16)."
+    )
     description: str = strawberry.field(
         description="变更内容：对规模、内容、标准或投资作何改变（项目单位申请时填写） — what the unit proposes "
         "to change in scale, content, standard or investment, in its own words; set when filed."
     )
-    reason: ChangeReasonEnum = strawberry.field(description="变更原因 — reason (R17).")
-    reason_detail: str = strawberry.field(description="原因说明 — reason in words.")
-    same_objectives: bool = strawberry.field(description="建设目标不变 — objectives unchanged.")
-    previous_total_investment: CNY = strawberry.field(description="变更前批复总投资 — approved total before.")
-    new_total_investment: CNY = strawberry.field(description="变更后总投资 — total after the change.")
-    adjusted_funds: CNY = strawberry.field(description="调整资金 — adjusted funds.")
-    route: ChangeRouteEnum = strawberry.field(description="办理方式 — filing or approval.")
+    reason: ChangeReasonEnum = strawberry.field(
+        description="变更原因类别；只有三类原因可走备案（R17） — the reason category; only three reasons may take the filing route (R17)."
+    )
+    reason_detail: str = strawberry.field(
+        description="变更原因的文字说明 — the reason for the change in words, as the unit wrote it."
+    )
+    same_objectives: bool = strawberry.field(
+        description="单位声明建设目标不变（备案条件之一，R17） — the unit states the objectives stay the same, one condition of the filing route (R17)."
+    )
+    previous_total_investment: CNY = strawberry.field(
+        description="变更前的批复总投资（元） — the approved total investment before this change, in CNY."
+    )
+    new_total_investment: CNY = strawberry.field(
+        description="变更后的总投资（元）；不得超过批复总投资，超出须另行审批 — the total investment after the change in CNY; above the approved total it needs approval."
+    )
+    adjusted_funds: CNY = strawberry.field(
+        description="本次调整的资金（元）；累计不超过 15% 可备案（R17） — the funds moved by this change in CNY; a cumulative ≤ 15 % may be filed (R17)."
+    )
+    route: ChangeRouteEnum = strawberry.field(
+        description="办理方式：FILING 备案即生效，APPROVAL 须大数据局审批（R16、R17） — FILING (in force once filed) or APPROVAL (the Big Data Bureau decides), as R16/R17 classify it."
+    )
     rule: str = strawberry.field(description="决定办理方式的规则 — the rule that decided the route.")
-    status: ChangeStatusEnum = strawberry.field(description="状态 — status.")
-    submitted_at: datetime = strawberry.field(description="提交时间 — submitted at.")
-    decided_at: datetime | None = strawberry.field(description="审批时间 — decided at.")
-    decision_opinion: str | None = strawberry.field(description="审批意见 — bdb's opinion.")
+    status: ChangeStatusEnum = strawberry.field(
+        description="变更状态：已备案、待审批、已批准或已驳回 — filed, pending, approved or rejected."
+    )
+    submitted_at: datetime = strawberry.field(
+        description="提交时间（UTC） — when the unit filed the request (UTC)."
+    )
+    decided_at: datetime | None = strawberry.field(
+        description="大数据局审批时间（UTC）；备案或未审批为空 — when the Big Data Bureau decided (UTC); null for a filing or while pending."
+    )
+    decision_opinion: str | None = strawberry.field(
+        description="大数据局的审批意见；未审批为空 — the Big Data Bureau's opinion on the decision; null until decided."
+    )
 
     @classmethod
     def from_row(cls, r: Any) -> ChangeRequest:
@@ -204,16 +248,30 @@ class ApprovedFiguresVersion:
 
 @strawberry.type(description="季度进度报告 — a quarterly progress report (R18).")
 class ProgressReport(Node):
-    period_number: int = strawberry.field(description="报告期次（自批复日起每3个月） — period number.")
-    period_start: date = strawberry.field(description="报告期起 — period start.")
-    period_end: date = strawberry.field(description="报告期止（应报日期） — period end, the due date.")
-    physical_progress: str = strawberry.field(
-        description="形象进度（百分比） — physical progress in per cent."
+    period_number: int = strawberry.field(
+        description="报告期次：自批复日起每 3 个月一期，从 1 开始（R18） — the period number, 1 for the first three months after approval (R18)."
     )
-    funds_spent: CNY = strawberry.field(description="资金支出 — funds spent.")
-    milestones: str = strawberry.field(description="里程碑 — milestones.")
-    problems: str = strawberry.field(description="存在问题 — problems.")
-    submitted_at: datetime = strawberry.field(description="报送时间 — submitted at.")
+    period_start: date = strawberry.field(
+        description="报告期第一天（YYYY-MM-DD） — the first day of the reporting period, YYYY-MM-DD."
+    )
+    period_end: date = strawberry.field(
+        description="报告期最后一天，即应报日期（YYYY-MM-DD） — the last day of the period, which is also the day the report is due, YYYY-MM-DD."
+    )
+    physical_progress: str = strawberry.field(
+        description="形象进度（0–100 的百分比） — the physical progress of construction, a percentage from 0 to 100."
+    )
+    funds_spent: CNY = strawberry.field(
+        description="本期报告的资金支出（元，两位小数，≥ 0） — the funds spent as this report states them, in CNY, ≥ 0."
+    )
+    milestones: str = strawberry.field(
+        description="本期完成的里程碑（自由文本） — the milestones reached in this period, free text."
+    )
+    problems: str = strawberry.field(
+        description="存在的问题（自由文本，可为空） — the problems met, free text; may be empty."
+    )
+    submitted_at: datetime = strawberry.field(
+        description="报送时间（UTC）；晚于报告期止即为逾期 — when the report was submitted (UTC); after periodEnd it was late."
+    )
 
     @classmethod
     def from_row(cls, r: Any) -> ProgressReport:
@@ -238,40 +296,54 @@ class ProgressQuarter:
     overdue: bool = strawberry.field(description="已逾期 — overdue (past its due date, not submitted).")
 
 
-@strawberry.type(description="验收记录 — one acceptance event (R19–R21).")
+@strawberry.type(
+    description="一条验收记录：初验、延期、申请、决定或报备（R19–R21） — one step of the acceptance: initial acceptance, extension, application, decision or filing (R19–R21)."
+)
 class AcceptanceEvent:
     kind: str = strawberry.field(
         description="类型 — `INITIAL` 初步验收, `EXTENSION` 延期, `APPLICATION` 竣工验收申请, "
         "`RESUBMISSION` 整改后重新申请, `RESULT` 验收结果, `FILING` 报备, "
         "`FILING_ACKNOWLEDGED` 备案确认."
     )
-    date: date = strawberry.field(description="日期 — date.")
+    date: date = strawberry.field(
+        description="事件日期（YYYY-MM-DD，中国时间） — the day the step happened, YYYY-MM-DD in China time."
+    )
     passed: bool | None = strawberry.field(description="是否通过 — passed (initial acceptance, result).")
-    reports: list[AcceptanceReportEnum] = strawberry.field(description="所附报告 — reports attached (R19.2).")
+    reports: list[AcceptanceReportEnum] = strawberry.field(
+        description="申请竣工验收时所附的报告（R19.2）；其他步骤为空列表 — the reports attached to a completion acceptance application (R19.2); empty for other steps."
+    )
     deadline: date | None = strawberry.field(description="期限 — extension end or rectification deadline.")
-    note: str = strawberry.field(description="说明或意见 — note or opinion.")
-    recorded_at: datetime = strawberry.field(description="登记时间 — recorded at.")
+    note: str = strawberry.field(
+        description="说明或验收意见（自由文本） — the note or the acceptance opinion, free text."
+    )
+    recorded_at: datetime = strawberry.field(
+        description="登记时间（UTC） — when the step was recorded in the platform (UTC)."
+    )
 
 
 @strawberry.type(description="验收进展 — where the acceptance stands (R19–R21).")
 class AcceptanceState:
     initial_passed_on: date | None = strawberry.field(
-        description="初步验收通过日期 — initial acceptance passed on."
+        description="初步验收通过日期（YYYY-MM-DD）；未通过为空 — the day the initial acceptance passed, YYYY-MM-DD; null before that."
     )
     window_opens_on: date | None = strawberry.field(
-        description="竣工验收申请起始日（满3个月） — window opens."
+        description="最早可申请竣工验收的日期：初验通过满 3 个月（R19.1） — the first day a completion acceptance may be applied for: 3 months after the initial acceptance (R19.1)."
     )
     window_closes_on: date | None = strawberry.field(
         description="竣工验收申请截止日（6个月内，含延期） — window closes, extension included."
     )
-    extended_until: date | None = strawberry.field(description="大数据局登记的延期 — bdb's extension.")
+    extended_until: date | None = strawberry.field(
+        description="大数据局登记的延期截止日；无延期为空（R19.1） — the deadline the Big Data Bureau extended the window to; null without an extension (R19.1)."
+    )
     rectification_deadline: date | None = strawberry.field(
-        description="整改期限 — rectification deadline (R20)."
+        description="竣工验收未通过后的整改截止日（3 个月，R20）；无整改为空 — the last day to rectify after a failed completion acceptance (3 months, R20); null otherwise."
     )
     required_reports: list[AcceptanceReportEnum] = strawberry.field(
-        description="须附的五项报告 — the five reports."
+        description="竣工验收申请须附的五项报告（R19.2） — the five reports a completion acceptance application attaches: summary, financial, supervision, security and crypto (R19.2)."
     )
-    filing_pending: bool = strawberry.field(description="验收报告已报备待确认 — filed, awaiting bdb.")
+    filing_pending: bool = strawberry.field(
+        description="验收报告已报备、待大数据局确认时为 true — true while the acceptance report is filed and awaits the Big Data Bureau's acknowledgement."
+    )
 
 
 @strawberry.type(description="资金拨付 — a disbursement recorded by finance (Art. 21).")
@@ -324,7 +396,9 @@ class ProjectImplementation:
     today: strawberry.Private[date]
     rows: strawberry.Private[dict[str, list[Any]]]
 
-    @strawberry.field(description="项目 — the project.")
+    @strawberry.field(
+        description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
+    )
     def project(self) -> Project:
         return Project.from_domain(self.model)
 
@@ -502,17 +576,38 @@ async def implementation_of(ctx: Context, project_id: int) -> ProjectImplementat
     "contract (R14–R15)."
 )
 class ContractRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    legal_person: str = strawberry.field(description="项目法人 — the project legal person.")
-    regime: ProcurementRegimeEnum = strawberry.field(description="采购法律制度 — procurement regime.")
-    method: ProcurementMethodEnum = strawberry.field(description="采购方式 — procurement method.")
-    procurement_reference: str = strawberry.field(description="采购/招标项目编号 — procurement reference.")
-    winning_bidder: str = strawberry.field(description="中标（成交）单位 — winning bidder.")
-    supervision_firm: str = strawberry.field(description="监理单位 — supervision firm.")
-    contract_number: str = strawberry.field(description="合同编号 — contract number.")
-    amount: CNY = strawberry.field(description="合同金额 — contract amount.")
-    signed_on: date = strawberry.field(description="签订日期 — signed on.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    legal_person: str = strawberry.field(
+        description="项目法人（负责实施的单位或个人，R14） — the project legal person responsible for implementation (R14)."
+    )
+    regime: ProcurementRegimeEnum = strawberry.field(
+        description="适用的法律：政府采购法或招标投标法（R15） — the law followed: government procurement or tendering (R15)."
+    )
+    method: ProcurementMethodEnum = strawberry.field(
+        description="采购方式，须属于所选法律（如公开招标） — the procurement method; it must belong to the chosen regime, e.g. PUBLIC_TENDER."
+    )
+    procurement_reference: str = strawberry.field(
+        description="政府采购或招标项目编号（必填） — the procurement or tender reference number; required."
+    )
+    winning_bidder: str = strawberry.field(
+        description="中标（成交）单位名称（必填） — the winning bidder's name; required."
+    )
+    supervision_firm: str = strawberry.field(
+        description="工程监理单位名称（R14） — the supervision firm's name (R14)."
+    )
+    contract_number: str = strawberry.field(description="合同编号（必填） — the contract's number; required.")
+    amount: CNY = strawberry.field(
+        description="合同金额（元，两位小数，> 0） — the contract amount in CNY, a positive decimal string."
+    )
+    signed_on: date = strawberry.field(
+        description="签订日期（YYYY-MM-DD）：不早于批复日期，不晚于今天（R14.1） — the signing day, YYYY-MM-DD: on or after the approval date and not after today (R14.1)."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
     late_entry_reason: str | None = strawberry.field(
         default=None,
         description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
@@ -528,30 +623,53 @@ class ContractAssignInput:
     assignee: str = strawberry.field(description="受让单位 — the would-be assignee.")
 
 
-@strawberry.type(description="合同登记结果 — result of a contract mutation.")
+@strawberry.type(
+    description="合同登记结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of contractRecord: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class ContractPayload:
-    contract: ContractRecord | None = strawberry.field(description="合同 — the contract.")
-    project: Project | None = strawberry.field(description="项目 — the project after the step.")
+    contract: ContractRecord | None = strawberry.field(
+        description="登记的合同；被拒绝时为空 — the contract as recorded; null when refused."
+    )
+    project: Project | None = strawberry.field(
+        description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
-@strawberry.input(description="变更申请 — a change request (Art. 16–17).")
+@strawberry.input(
+    description="变更申请：改变规模、内容、标准或投资前须提交；按第十七条备案或报批 — a change request, needed before changing scale, content, standard or investment; filed or sent for approval by Art. 16–17."
+)
 class ChangeRequestInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    aspects: list[ChangeAspectEnum] = strawberry.field(description="变更事项 — what changes.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    aspects: list[ChangeAspectEnum] = strawberry.field(
+        description="变更涉及的方面（至少一项）：规模、内容、标准或投资 — what the change touches, at least one: scale, content, standard or investment (R16)."
+    )
     description: str = strawberry.field(
         default="",
         description="变更内容：对规模、内容、标准或投资作何改变 — what changes in scale, content, standard or "
         "investment, in words (the `aspects` name which).",
     )
-    reason: ChangeReasonEnum = strawberry.field(description="变更原因 — reason.")
-    reason_detail: str = strawberry.field(default="", description="原因说明 — reason in words.")
-    same_objectives: bool = strawberry.field(description="建设目标不变 — objectives unchanged.")
+    reason: ChangeReasonEnum = strawberry.field(
+        description="变更原因类别，决定能否备案（R17） — the reason category; it decides whether the change may be filed (R17)."
+    )
+    reason_detail: str = strawberry.field(
+        default="", description="变更原因的文字说明（必填） — the reason in words; required."
+    )
+    same_objectives: bool = strawberry.field(
+        description="声明建设目标不变；为 false 时须审批 — state that the objectives stay the same; false means the change needs approval (R17)."
+    )
     new_total_investment: CNY = strawberry.field(
         description="变更后总投资 — total investment after the change."
     )
-    adjusted_funds: CNY = strawberry.field(description="调整资金 — adjusted funds.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    adjusted_funds: CNY = strawberry.field(
+        description="本次调整的资金（元，两位小数，≥ 0） — the funds this change moves, in CNY, a decimal string ≥ 0."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
 
 
 @strawberry.type(description="变更分类预览 — the dry run of a change request.")
@@ -572,7 +690,9 @@ class ChangeRequestDecideInput:
 
 @strawberry.type(description="变更结果 — result of a change-request mutation.")
 class ChangeRequestPayload:
-    change_request: ChangeRequest | None = strawberry.field(description="变更申请 — the change request.")
+    change_request: ChangeRequest | None = strawberry.field(
+        description="提交的变更申请（含办理方式和状态）；被拒绝时为空 — the change request as filed, with its route and status; null when refused."
+    )
     classification: ChangeClassification | None = strawberry.field(
         description="分类 — how it was classified."
     )
@@ -584,14 +704,25 @@ class ChangeRequestPayload:
 
 @strawberry.input(description="季度进度报告 — a quarterly progress report (R18).")
 class ProgressReportSubmitInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    period_number: int = strawberry.field(description="报告期次（自批复日起每3个月为一期） — period number.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    period_number: int = strawberry.field(
+        description="报告期次：自批复日起每 3 个月一期，从 1 开始，按顺序报送（R18） — the period number, 1 for the first three months after approval; reports go in order (R18)."
+    )
     physical_progress: str = strawberry.field(
         description='形象进度百分比，如 "45.50" — physical progress in per cent.'
     )
-    funds_spent: CNY = strawberry.field(description="资金支出 — funds spent.")
-    milestones: str = strawberry.field(default="", description="里程碑 — milestones.")
-    problems: str = strawberry.field(default="", description="存在问题 — problems.")
+    funds_spent: CNY = strawberry.field(
+        description="本期报告的资金支出（元，两位小数，≥ 0） — the funds spent as this report states them, in CNY, a decimal string ≥ 0."
+    )
+    milestones: str = strawberry.field(
+        default="",
+        description="本期完成的里程碑（自由文本） — the milestones reached in this period, free text.",
+    )
+    problems: str = strawberry.field(
+        default="", description="存在的问题（自由文本，可为空） — the problems met, free text; may be empty."
+    )
 
 
 @strawberry.type(description="实施记录结果 — result of an implementation mutation.")
@@ -636,7 +767,12 @@ class ConstructionQueries:
     async def project_implementation(
         self,
         info: Ctx,
-        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+            ),
+        ],
     ) -> ProjectImplementation:
         ctx = info.context
         ctx.require_actor()
@@ -651,7 +787,10 @@ class ConstructionQueries:
         self,
         info: Ctx,
         input: Annotated[
-            ChangeRequestInput, strawberry.argument(description="拟申请的变更 — the change to classify.")
+            ChangeRequestInput,
+            strawberry.argument(
+                description="拟申请的变更，与 changeRequestFile 的输入相同；只判断办理方式，不保存 — the change you would file, the same input as `changeRequestFile`; only classified (filing or approval), nothing is saved."
+            ),
         ],
     ) -> ChangeClassificationPayload:
         ctx = info.context

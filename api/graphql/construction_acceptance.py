@@ -32,7 +32,9 @@ Ctx = Info[Context, None]
 
 @strawberry.input(description="初步验收 — the unit's initial acceptance (R19.1).")
 class AcceptanceInitialRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     date: date = strawberry.field(description="初步验收日期 — date of the initial acceptance.")
     passed: bool = strawberry.field(description="是否通过 — passed.")
     note: str = strawberry.field(default="", description="说明 — note.")
@@ -50,7 +52,9 @@ class AcceptanceInitialRecordInput:
     "project rectifies, the rectification deadline (R20)."
 )
 class AcceptanceExtensionRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     until: date = strawberry.field(description="延期至 — new closing date.")
     reason: str = strawberry.field(description="延期理由 — reason.")
 
@@ -60,7 +64,9 @@ class AcceptanceExtensionRecordInput:
     "resubmission after rectification (R19–R20)."
 )
 class AcceptanceApplyInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     reports: list[AcceptanceReportEnum] = strawberry.field(
         description="所附报告 — the reports attached (R19.2)."
     )
@@ -69,7 +75,9 @@ class AcceptanceApplyInput:
 
 @strawberry.input(description="竣工验收结果 — bdb's result (R20).")
 class AcceptanceDecideInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     passed: bool = strawberry.field(description="是否通过 — passed.")
     opinion: str = strawberry.field(
         description="竣工验收的书面意见；不通过时写明整改要求 — bdb's written acceptance findings; when it "
@@ -79,13 +87,17 @@ class AcceptanceDecideInput:
 
 @strawberry.input(description="验收报告备案 — file or acknowledge the acceptance report (R21).")
 class AcceptanceFilingInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     note: str = strawberry.field(default="", description="说明 — note.")
 
 
 @strawberry.input(description="资金拨付 — a disbursement (Art. 21).")
 class DisbursementRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     kind: DisbursementKindEnum = strawberry.field(description="类型 — kind.")
     amount: CNY = strawberry.field(description="金额 — amount.")
     paid_on: date = strawberry.field(description="拨付日期 — paid on.")
@@ -98,19 +110,25 @@ class DisbursementRecordInput:
 
 @strawberry.input(description="数据中心资源分配 — allocate data-centre resources (R21).")
 class DataCentreResourceAllocateInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     resources: str = strawberry.field(description="资源 — resources, e.g. `8 vCPU / 32 GB / 2 TB`.")
 
 
 @strawberry.input(description="项目自评价 — the unit's self-evaluation (R22).")
 class SelfEvaluationSubmitInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     summary: str = strawberry.field(description="自评价内容 — the self-evaluation.")
 
 
 @strawberry.input(description="委托后评价 — bdb commissions a third-party post-evaluation (R22).")
 class PostEvaluationCommissionInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     evaluator_organization_id: strawberry.ID = strawberry.field(
         description="评估机构 — evaluator organization."
     )
@@ -126,7 +144,9 @@ class PostEvaluationResultFileInput:
 
 @strawberry.type(description="后评价结果 — result of a post-evaluation mutation.")
 class PostEvaluationPayload:
-    post_evaluation: PostEvaluation | None = strawberry.field(description="后评价 — the post-evaluation.")
+    post_evaluation: PostEvaluation | None = strawberry.field(
+        description="处理后的后评价；被拒绝时为空 — the post-evaluation after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )

@@ -65,8 +65,12 @@ class LoginInput:
 
 @strawberry.type(description="登录结果 — a signed, expiring token to send as `Authorization: Bearer`.")
 class LoginPayload:
-    token: str | None = strawberry.field(description="访问令牌（短期） — the short-lived bearer token.")
-    expires_at: datetime | None = strawberry.field(description="到期时间 — when the token expires.")
+    token: str | None = strawberry.field(
+        description="访问令牌（短期，默认 15 分钟），作 Authorization: Bearer 使用 — the short-lived access token (15 minutes by default): send it as `Authorization: Bearer <token>`."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="访问令牌到期时间（UTC），之后用 refreshToken 换取新令牌 — when the access token expires (UTC); get the next one with the refresh token before then."
+    )
     refresh_token: str | None = strawberry.field(
         default=None,
         description="刷新令牌（只用一次，换取新令牌） — used once with tokenRefresh for the next token pair.",
@@ -74,8 +78,12 @@ class LoginPayload:
     refresh_expires_at: datetime | None = strawberry.field(
         default=None, description="登录会话到期时间 — when the session ends and a new sign-in is needed."
     )
-    viewer: Viewer | None = strawberry.field(description="登录者 — who signed in.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    viewer: Viewer | None = strawberry.field(
+        description="登录的用户（单位、角色）；登录失败时为空 — the user who signed in, with organization and role; null when sign-in failed."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.input(description="新建单位 — a new organization.")
@@ -85,10 +93,16 @@ class OrganizationCreateInput:
     district: str | None = strawberry.field(default=None, description="所属区县 — district.")
 
 
-@strawberry.type(description="新建单位结果 — result of organizationCreate.")
+@strawberry.type(
+    description="新建单位结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of organizationCreate: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class OrganizationCreatePayload:
-    organization: Organization | None = strawberry.field(description="新单位 — the organization.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    organization: Organization | None = strawberry.field(
+        description="新建的单位；被拒绝时为空 — the organization created; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.input(description="新建用户 — a new user.")
@@ -108,7 +122,9 @@ class UserCreateInput:
 @strawberry.type(description="新建用户结果 — result of userCreate.")
 class UserCreatePayload:
     user: User | None = strawberry.field(description="新用户 — the user.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.type(description="接口令牌 — a read-only API token of an integrating system.")
@@ -134,9 +150,15 @@ class ApiTokenCreateInput:
     description="签发结果：令牌只显示这一次 — the token is shown this once and stored only hashed."
 )
 class ApiTokenCreatePayload:
-    token: str | None = strawberry.field(description="令牌 — the secret; shown once.")
-    api_token: ApiToken | None = strawberry.field(description="令牌记录 — the token's record.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    token: str | None = strawberry.field(
+        description="接口令牌本身（ykt_ 开头），只显示这一次，仅保存其哈希 — the API token itself (`ykt_…`), shown this once; only its SHA-256 hash is stored, so copy it now."
+    )
+    api_token: ApiToken | None = strawberry.field(
+        description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.input(description="吊销接口令牌 — revoke an API token.")
@@ -144,10 +166,16 @@ class ApiTokenRevokeInput:
     api_token_id: strawberry.ID = strawberry.field(description="令牌全局标识 — the token's global id.")
 
 
-@strawberry.type(description="吊销结果 — result of apiTokenRevoke.")
+@strawberry.type(
+    description="吊销结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of apiTokenRevoke: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class ApiTokenRevokePayload:
-    api_token: ApiToken | None = strawberry.field(description="令牌记录 — the token's record.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    api_token: ApiToken | None = strawberry.field(
+        description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 def _viewer(ctx: Context, actor: Actor, user_row: object | None = None) -> Viewer:
@@ -206,7 +234,10 @@ class IdentityQueries:
         last: Last = None,
         before: Before = None,
         type: Annotated[
-            OrganizationTypeEnum | None, strawberry.argument(description="单位类型 — type.")
+            OrganizationTypeEnum | None,
+            strawberry.argument(
+                description="只看该类型的单位，如 UNIT 建设单位；不填不限 — only organizations of this type, e.g. UNIT; omitted: all."
+            ),
         ] = None,
     ) -> Connection[Organization]:
         ctx = info.context

@@ -106,7 +106,9 @@ class Obligation(Node):
 
     project_id: strawberry.Private[int]
 
-    @strawberry.field(description="项目 — the project.")
+    @strawberry.field(
+        description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
+    )
     async def project(self, info: Ctx) -> Project | None:
         model = self.model or await info.context.loaders["project"].load(self.project_id)
         return Project.from_domain(model)
@@ -232,7 +234,9 @@ class Notification(Node):
         description="通知发出时间（后台任务发送时） — when the background task sent it."
     )
     read_at: datetime | None = strawberry.field(description="已读时间 — read at; null while unread.")
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — the project's global id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
 
     @classmethod
     def from_row(cls, row: Any, lang: str) -> Notification:
@@ -258,7 +262,9 @@ class MarkNotificationsReadInput:
     )
 
 
-@strawberry.type(description="标为已读结果 — result of marking notices read.")
+@strawberry.type(
+    description="标为已读的结果：本次标记的通知数 — the answer of marking notifications read: how many were marked."
+)
 class MarkNotificationsReadPayload:
     count: int = strawberry.field(
         default=0, description="本次标为已读的数量 — how many were newly marked read."
@@ -281,7 +287,12 @@ class ObligationQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: Annotated[ObligationFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+        filter: Annotated[
+            ObligationFilter | None,
+            strawberry.argument(
+                description="义务筛选：各条件同时满足，不填不限 — which obligations: every given condition must hold; omitted: all you may read."
+            ),
+        ] = None,
     ) -> Connection[Obligation]:
         ctx = info.context
         f = filter or ObligationFilter()
@@ -328,7 +339,12 @@ class ObligationQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        unread_only: Annotated[bool, strawberry.argument(description="只看未读 — unread only.")] = False,
+        unread_only: Annotated[
+            bool,
+            strawberry.argument(
+                description="为 true 时只返回未读通知 — true to list only notifications not yet marked read."
+            ),
+        ] = False,
     ) -> Connection[Notification]:
         ctx = info.context
         actor = ctx.require(Operation.NOTIFICATION_READ)

@@ -117,7 +117,9 @@ class PlanEntry(Node):
             for r in self.model.reviews
         ]
 
-    @strawberry.field(description="项目 — the project.")
+    @strawberry.field(
+        description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
+    )
     async def project(self, info: Ctx) -> Project:
         return await _project(info, self.model.project_id)
 
@@ -128,7 +130,9 @@ class PlanItem:
     amount: CNY = strawberry.field(description="计划投资 — planned investment.")
     source: PlanSourceEnum = strawberry.field(description="途径 — yearly call or mid-year.")
 
-    @strawberry.field(description="项目 — the project.")
+    @strawberry.field(
+        description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
+    )
     async def project(self, info: Ctx) -> Project:
         return await _project(info, self.project_id)
 
@@ -212,6 +216,8 @@ class MidYearRequest(Node):
     def government_comment(self) -> str | None:
         return self.model.government_comment
 
-    @strawberry.field(description="项目 — the project.")
+    @strawberry.field(
+        description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
+    )
     async def project(self, info: Ctx) -> Project:
         return await _project(info, self.model.project_id)

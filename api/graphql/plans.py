@@ -45,7 +45,9 @@ class PlanCallOpenInput:
 
 @strawberry.input(description="报送年度计划条目 — submit a build or O&M plan entry (Art. 9).")
 class PlanEntrySubmitInput:
-    call_id: strawberry.ID = strawberry.field(description="征集 — the call.")
+    call_id: strawberry.ID = strawberry.field(
+        description="申报到哪一次年度计划征集（PlanCall.id，须为开放中的征集） — the plan call to submit to, its global id; the call must be open."
+    )
     project_id: strawberry.ID = strawberry.field(description="项目 — a reserve project the unit leads.")
     kind: EntryKindEnum = strawberry.field(description="类型 — build or O&M.")
     requested_amount: CNY = strawberry.field(description="申报金额 — requested amount.")
@@ -54,7 +56,9 @@ class PlanEntrySubmitInput:
 
 @strawberry.input(description="审核计划条目 — bdb's or finance's review (Art. 10).")
 class PlanEntryReviewInput:
-    entry_id: strawberry.ID = strawberry.field(description="条目 — the entry.")
+    entry_id: strawberry.ID = strawberry.field(
+        description="处理后的计划条目；被拒绝时为空 — the plan entry after the mutation; null when refused."
+    )
     opinion: str = strawberry.field(
         description="对该计划条目的书面意见（是否列入、金额理由） — written opinion on the entry: whether it "
         "belongs in the plan and why the recommended amount."
@@ -77,7 +81,9 @@ class AnnualPlanCompileInput:
 
 @strawberry.input(description="年度投资计划 — a plan revision.")
 class AnnualPlanInput:
-    plan_id: strawberry.ID = strawberry.field(description="计划 — the plan revision.")
+    plan_id: strawberry.ID = strawberry.field(
+        description="处理后的年度计划修订版；被拒绝时为空 — the annual plan revision after the mutation; null when refused."
+    )
     comment: str = strawberry.field(
         default="", description="意见（退回时必填） — comment; required to return."
     )
@@ -112,7 +118,9 @@ class MidYearRequestFinanceOpinionInput:
     recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
 
 
-@strawberry.type(description="征集结果 — result of planCallOpen.")
+@strawberry.type(
+    description="征集结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of planCallOpen: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class PlanCallPayload:
     call: PlanCall | None = strawberry.field(description="征集 — the call.")
     user_errors: list[UserError] = strawberry.field(
@@ -120,27 +128,37 @@ class PlanCallPayload:
     )
 
 
-@strawberry.type(description="计划条目结果 — result of an entry mutation.")
+@strawberry.type(
+    description="计划条目结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a plan entry mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class PlanEntryPayload:
-    entry: PlanEntry | None = strawberry.field(description="条目 — the entry.")
+    entry: PlanEntry | None = strawberry.field(
+        description="处理后的计划条目；被拒绝时为空 — the plan entry after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
-@strawberry.type(description="年度投资计划结果 — result of a plan mutation.")
+@strawberry.type(
+    description="年度投资计划结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of an annual plan mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class AnnualPlanPayload:
-    plan: AnnualPlan | None = strawberry.field(description="计划 — the plan revision.")
+    plan: AnnualPlan | None = strawberry.field(
+        description="处理后的年度计划修订版；被拒绝时为空 — the annual plan revision after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
-@strawberry.type(description="年中新增项目结果 — result of a mid-year mutation.")
+@strawberry.type(
+    description="年中新增项目结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a mid-year request mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class MidYearRequestPayload:
     request: MidYearRequest | None = strawberry.field(description="申请 — the request.")
     plan: AnnualPlan | None = strawberry.field(
-        description="新的计划修订版（市政府同意时） — the new plan revision."
+        description="市政府同意时生成的新计划修订版，其他情况为空 — the new annual plan revision created when the government agrees; null otherwise."
     )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
@@ -163,7 +181,9 @@ async def _page(
 
 @strawberry.type
 class PlanQueries:
-    @strawberry.field(description="年度计划征集列表 — yearly calls, newest first.")
+    @strawberry.field(
+        description="年度计划征集列表，新的在前 — the yearly plan calls the Big Data Bureau opened, newest first (Art. 9)."
+    )
     async def plan_calls(self, info: Ctx, first: First = None, after: After = None) -> Connection[PlanCall]:
         ctx = info.context
         ctx.require(Operation.PLAN_READ)
@@ -173,7 +193,12 @@ class PlanQueries:
     async def plan_entries(
         self,
         info: Ctx,
-        call_id: Annotated[strawberry.ID, strawberry.argument(description="征集 — the call.")],
+        call_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="年度计划征集的全局标识（PlanCall.id） — the plan call's global id (`PlanCall.id`)."
+            ),
+        ],
         first: First = None,
         after: After = None,
     ) -> Connection[PlanEntry]:
@@ -189,13 +214,20 @@ class PlanQueries:
         )
         return await _page(ctx, stmt, t.plan_entries.c.id, first, after, PlanEntry.from_domain)
 
-    @strawberry.field(description="年度投资计划各修订版 — plan revisions, newest first.")
+    @strawberry.field(
+        description="年度投资计划的各修订版，新的在前 — every revision of the annual investment plans, newest first (Art. 9–10)."
+    )
     async def annual_plans(
         self,
         info: Ctx,
         first: First = None,
         after: After = None,
-        year: Annotated[int | None, strawberry.argument(description="年度 — year.")] = None,
+        year: Annotated[
+            int | None,
+            strawberry.argument(
+                description="只看该年度（1000–9999）的计划；不填不限 — only plans of this year, 1000–9999; omitted: every year."
+            ),
+        ] = None,
     ) -> Connection[AnnualPlan]:
         ctx = info.context
         ctx.require(Operation.PLAN_READ)

@@ -131,18 +131,34 @@ class CatalogueItem:
 
 @strawberry.type(description="第七条审核项结果 — the result of one Article 7 check.")
 class ReserveCheckResult:
-    check: ReserveCheckEnum = strawberry.field(description="审核项 — which check.")
-    label: str = strawberry.field(description="审核项名称 — the check as Art. 7 words it.")
-    passed: bool = strawberry.field(description="是否通过 — whether it passed.")
-    note: str = strawberry.field(description="审核意见 — the reviewer's note.")
+    check: ReserveCheckEnum = strawberry.field(
+        description="第七条的哪一项审核 — which of the five Art. 7 checks this result is for."
+    )
+    label: str = strawberry.field(
+        description="审核项名称，即第七条的原文表述 — the check's name as Art. 7 words it, for display."
+    )
+    passed: bool = strawberry.field(
+        description="该项是否通过；任一项不通过项目即退回 — whether the check passed; one failure returns the project."
+    )
+    note: str = strawberry.field(
+        description="大数据局对该项的审核意见 — the Big Data Bureau reviewer's note on this check."
+    )
 
 
 @strawberry.type(description="入库审核 — a reserve-library review by the Big Data Bureau (Art. 7, R7).")
 class ReserveReview:
-    outcome: ReserveOutcomeEnum = strawberry.field(description="结论 — outcome.")
-    comment: str = strawberry.field(description="总体意见 — overall comment.")
-    reviewed_at: datetime = strawberry.field(description="审核时间 — when it was recorded.")
-    checks: list[ReserveCheckResult] = strawberry.field(description="五项审核结果 — the five check results.")
+    outcome: ReserveOutcomeEnum = strawberry.field(
+        description="审核结论：ACCEPTED 入库，RETURNED 退回草稿 — ACCEPTED (the project enters the reserve library) or RETURNED (back to DRAFT for the unit to fix)."
+    )
+    comment: str = strawberry.field(
+        description="大数据局的总体审核意见（可为空） — the Big Data Bureau's overall comment; may be empty."
+    )
+    reviewed_at: datetime = strawberry.field(
+        description="审核登记时间（UTC） — when the review was recorded (UTC)."
+    )
+    checks: list[ReserveCheckResult] = strawberry.field(
+        description="第七条五项审核的逐项结果 — the result of each of the five Art. 7 checks, with its note."
+    )
     return_reasons: list[str] = strawberry.field(
         description="退回理由 — reasons for a return (empty when accepted)."
     )
@@ -193,11 +209,21 @@ class Project(Node, ProjectPermissions):
     code: str | None = strawberry.field(
         description="项目编号 — readable code given at first submission, e.g. `YK-2026-0001`."
     )
-    name: str = strawberry.field(description="项目名称 — name.")
-    description: str = strawberry.field(description="建设内容说明 — description of the scope.")
-    kind: ProjectKindEnum = strawberry.field(description="项目类型 — kind.")
-    category: ProjectCategoryEnum = strawberry.field(description="项目类别 — category under Art. 2.")
-    funding_source: FundingSourceEnum = strawberry.field(description="资金来源 — funding source (R2, R25).")
+    name: str = strawberry.field(
+        description="项目名称（1–200 字，单位自拟，可在草稿阶段修改） — the project's name as the unit drafted it, e.g. `营口市智慧教育云平台（二期）`; editable while a draft."
+    )
+    description: str = strawberry.field(
+        description="建设内容说明：建设什么、为谁建（自由文本，可为空） — what the project builds and for whom, free text as the unit drafted it; may be empty."
+    )
+    kind: ProjectKindEnum = strawberry.field(
+        description="项目类型：新建、运维、升级改造或迁移上云（第二、六条） — new build, operation and maintenance, upgrade or migration to the government cloud (Art. 2, 6)."
+    )
+    category: ProjectCategoryEnum = strawberry.field(
+        description="项目类别：第二条所列的六类政务信息化项目之一（R2） — which of the six kinds of government IT project Art. 2 lists this is (R2)."
+    )
+    funding_source: FundingSourceEnum = strawberry.field(
+        description="资金来源：市本级财政（R2）或政府主导、社会资本参与的 PPP（R25） — FISCAL (municipal fiscal money, R2) or PPP (government-led with social capital, R25)."
+    )
     total_investment: CNY = strawberry.field(description="总投资 — total investment requested, exact CNY.")
     deploys_on_government_cloud: bool = strawberry.field(
         description="依托市级政务云部署 — deploys on the municipal government cloud (R6)."
@@ -209,11 +235,15 @@ class Project(Node, ProjectPermissions):
         description="不上云或不接入的理由 — reason for an exemption from R6, if any."
     )
 
-    @strawberry.field(description="联系人 — the unit's contact person.")
+    @strawberry.field(
+        description="建设单位联系人（姓名、电话、邮箱）；仅有 project:contact:read 权限者可读，否则 FORBIDDEN — the unit's contact person (name, phone, e-mail); readable only with project:contact:read, FORBIDDEN otherwise."
+    )
     def contact(self) -> ContactPerson:
         return ContactPerson(project=self, name=self.contact_name)
 
-    status: ProjectStatusEnum = strawberry.field(description="状态 — lifecycle state.")
+    status: ProjectStatusEnum = strawberry.field(
+        description="生命周期状态，随各环节的变更推进（RULES.md Lifecycle） — where the project stands in its lifecycle, from DRAFT to FILED; moved only by the lifecycle mutations."
+    )
     status_label: str = strawberry.field(description="状态名称 — the state in Chinese, for display.")
     year: int | None = strawberry.field(
         description="申报年度 — year of first submission (the year in its code)."
@@ -224,11 +254,17 @@ class Project(Node, ProjectPermissions):
     submitted_at: datetime | None = strawberry.field(
         description="最近提交入库时间 — when it was last submitted to the reserve."
     )
-    created_at: datetime = strawberry.field(description="创建时间 — created at.")
-    updated_at: datetime = strawberry.field(description="更新时间 — last changed at.")
+    created_at: datetime = strawberry.field(
+        description="草稿创建时间（UTC） — when the unit created the draft (UTC)."
+    )
+    updated_at: datetime = strawberry.field(
+        description="最近一次被接受的修改时间（UTC），每次修改 version 加一 — when an accepted change last touched the project (UTC); every such change also increments `version`."
+    )
     # A stored field, not a resolver (a list page resolves 50 of them): a list row brings the lead unit along;
     # a project built from its aggregate holds a LeadUnitOnDemand, which graphql-core awaits only if asked.
-    lead_organization: Organization = strawberry.field(description="牵头单位 — the lead unit (Art. 8).")
+    lead_organization: Organization = strawberry.field(
+        description="牵头单位：创建并负责项目的建设单位（第八条） — the lead unit: the organization that created the project and answers for it (Art. 8)."
+    )
 
     @classmethod
     def from_domain(cls, project: DomainProject) -> Project:
@@ -444,24 +480,36 @@ class Project(Node, ProjectPermissions):
         return await timeline_of(info.context, self.pk)
 
 
-@strawberry.input(description="项目列表筛选 — filter for the project list.")
+@strawberry.input(
+    description="项目列表筛选：各条件同时满足，不填的条件不限 — filter for the project list: every given condition must hold; omitted ones do not restrict."
+)
 class ProjectFilter:
     status: list[ProjectStatusEnum] | None = strawberry.field(
-        default=None, description="状态之一 — any of these states."
+        default=None,
+        description="处于其中任一状态的项目 — projects in any of these lifecycle states, e.g. `[IN_RESERVE, PLANNED]`.",
     )
-    year: int | None = strawberry.field(default=None, description="申报年度 — year of first submission.")
-    kind: ProjectKindEnum | None = strawberry.field(default=None, description="项目类型 — kind.")
+    year: int | None = strawberry.field(
+        default=None,
+        description="申报年度：首次提交入库的年份（1000–9999）；草稿没有年度 — the year the project was first submitted to the reserve, 1000–9999; drafts have none.",
+    )
+    kind: ProjectKindEnum | None = strawberry.field(
+        default=None,
+        description="只看这一项目类型 — only projects of this kind (build, O&M, upgrade, migration).",
+    )
     funding_source: FundingSourceEnum | None = strawberry.field(
-        default=None, description="资金来源 — funding source."
+        default=None, description="只看这一资金来源 — only projects with this funding source (FISCAL or PPP)."
     )
     lead_organization_id: strawberry.ID | None = strawberry.field(
-        default=None, description="牵头单位 — global id of the lead unit."
+        default=None,
+        description="只看该牵头单位的项目（Organization.id） — only projects led by this organization, its global id.",
     )
     investment_min: CNY | None = strawberry.field(
-        default=None, description="总投资下限（含） — total investment ≥ this."
+        default=None,
+        description='总投资下限（元，两位小数，含），如 "2000000.00" — only projects whose total investment is at least this, in CNY, e.g. "2000000.00".',
     )
     investment_max: CNY | None = strawberry.field(
-        default=None, description="总投资上限（含） — total investment ≤ this."
+        default=None,
+        description="总投资上限（元，两位小数，含） — only projects whose total investment is at most this, in CNY.",
     )
     search: str | None = strawberry.field(
         default=None,
@@ -546,7 +594,7 @@ class ProjectQueries:
         by: Annotated[
             ProjectLookup | None,
             strawberry.argument(
-                description="按全局标识或项目编号（只给一个） — by id or by code, exactly one."
+                description="按全局标识或项目编号取项目，两者只能给一个（@oneOf） — which project: exactly one of `id` (its global id) or `code` (e.g. `YK-2026-0001`)."
             ),
         ] = None,
         id: Annotated[
@@ -586,7 +634,12 @@ class ProjectQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: Annotated[ProjectFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+        filter: Annotated[
+            ProjectFilter | None,
+            strawberry.argument(
+                description="项目筛选：状态、年度、类型、资金来源、牵头单位、投资区间、名称或编号；不填为全部可见项目 — filter by status, year, kind, funding source, lead unit, investment range or a name/code substring; omitted: every project you may read."
+            ),
+        ] = None,
         order_by: Annotated[
             ProjectOrder | None,
             strawberry.argument(description="排序（默认最新创建在前） — ordering; default newest first."),

@@ -35,7 +35,9 @@ from api.metrics import GraphQLMetrics
 from api.trusted_documents import TrustedDocuments
 
 
-@strawberry.type(description="查询 — queries.")
+@strawberry.type(
+    description="查询入口：所有读操作，结果按查看者的权限删减 — the entry point of every read; each answer holds only what the viewer may read."
+)
 class Query(
     ProjectQueries,
     IdentityQueries,

@@ -130,20 +130,27 @@ class TokenRefreshInput:
 @strawberry.type(description="刷新结果 — a new access token and a new refresh token (the old one is spent).")
 class TokenRefreshPayload:
     token: str | None = strawberry.field(description="访问令牌 — the bearer token.")
-    expires_at: datetime | None = strawberry.field(description="到期时间 — when the token expires.")
+    expires_at: datetime | None = strawberry.field(
+        description="访问令牌到期时间（UTC），之后用 refreshToken 换取新令牌 — when the access token expires (UTC); get the next one with the refresh token before then."
+    )
     refresh_token: str | None = strawberry.field(description="新的刷新令牌 — the next refresh token.")
     refresh_expires_at: datetime | None = strawberry.field(
         description="会话到期时间 — when the session ends."
     )
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.type(description="退出结果 — the sessions ended.")
 class LogoutPayload:
     sessions_ended: int = strawberry.field(
-        default=0, description="结束的会话数 — how many sessions were ended."
+        default=0,
+        description="本次结束的会话数（含当前会话） — how many sessions were ended, this one included.",
     )
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.input(description="修改密码 — change one's own password.")
@@ -157,21 +164,32 @@ class PasswordChangeInput:
 
 @strawberry.type(description="修改密码结果 — the other sessions of the user were ended.")
 class PasswordChangePayload:
-    sessions_ended: int = strawberry.field(default=0, description="结束的其他会话数 — other sessions ended.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    sessions_ended: int = strawberry.field(
+        default=0,
+        description="本次结束的其他会话数（当前会话保留） — how many other sessions were ended; this one stays signed in.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.input(description="停用或启用用户 — disable or enable a user.")
 class UserActiveInput:
-    user_id: strawberry.ID = strawberry.field(description="用户全局标识 — the user's global id.")
+    user_id: strawberry.ID = strawberry.field(
+        description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
+    )
 
 
 @strawberry.type(description="停用或启用结果 — result of userDisable / userEnable.")
 class UserActivePayload:
-    user_id: strawberry.ID | None = strawberry.field(description="用户全局标识 — the user's global id.")
+    user_id: strawberry.ID | None = strawberry.field(
+        description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
+    )
     username: str | None = strawberry.field(description="用户名 — username.")
     active: bool | None = strawberry.field(description="是否启用 — whether the user may sign in.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.input(description="结束会话 — end one session.")
@@ -182,7 +200,9 @@ class SessionRevokeInput:
 @strawberry.type(description="结束会话结果 — result of sessionRevoke.")
 class SessionRevokePayload:
     session: Session | None = strawberry.field(description="会话 — the session, now ended.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 async def _session(ctx: Context, pk: int) -> Session | None:
@@ -202,7 +222,10 @@ class SessionQueries:
         first: First = None,
         after: After = None,
         filter: Annotated[
-            SecurityEventFilter | None, strawberry.argument(description="筛选 — filter.")
+            SecurityEventFilter | None,
+            strawberry.argument(
+                description="安全事件筛选：各条件同时满足，不填不限 — which security events: every given condition must hold; omitted: all."
+            ),
         ] = None,
     ) -> Connection[SecurityEvent]:
         ctx = info.context
@@ -239,7 +262,10 @@ class SessionQueries:
         self,
         info: Ctx,
         user_id: Annotated[
-            strawberry.ID, strawberry.argument(description="用户全局标识 — the user's global id.")
+            strawberry.ID,
+            strawberry.argument(
+                description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
+            ),
         ],
         first: First = None,
         after: After = None,

@@ -219,7 +219,12 @@ class SupervisionQueries:
     async def inspections(
         self,
         info: Ctx,
-        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+            ),
+        ],
     ) -> list[Inspection]:
         ctx = info.context
         project = await load_readable_project(ctx, pk=ctx.pk(project_id, "Project"))
@@ -235,7 +240,12 @@ class SupervisionQueries:
     async def info_requests(
         self,
         info: Ctx,
-        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+            ),
+        ],
     ) -> list[InfoRequest]:
         ctx = info.context
         project = await load_readable_project(ctx, pk=ctx.pk(project_id, "Project"))
@@ -256,7 +266,9 @@ class SupervisionQueries:
 
 @strawberry.input(description="发起监督检查 — open an inspection.")
 class InspectionOpenInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     subject: SubjectEnum = strawberry.field(
         description="监督事项（须属本部门职责） — subject, within the agency's field."
     )
@@ -292,20 +304,32 @@ class RectificationReportReviewInput:
 
 @strawberry.input(description="对项目采取措施 — a sanction on a project (bdb, Art. 23).")
 class ProjectSanctionInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
 
 
 @strawberry.input(description="暂缓或恢复安排投资计划 — defer the plan arrangement, or lift the deferral.")
 class ProjectPlanDeferInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     defer: bool = strawberry.field(description="暂缓（true）或恢复（false） — defer (true) or lift (false).")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
 
 
 @strawberry.input(description="要求提供资料和情况 — ask the unit for information (Art. 24).")
 class InfoRequestSendInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     question: str = strawberry.field(description="问询内容 — the question.")
 
 
@@ -317,7 +341,9 @@ class InfoRequestAnswerInput:
 
 @strawberry.type(description="检查变更结果 — result of an inspection mutation.")
 class InspectionPayload:
-    inspection: Inspection | None = strawberry.field(description="检查 — the inspection.")
+    inspection: Inspection | None = strawberry.field(
+        description="处理后的监督检查；被拒绝时为空 — the inspection after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -331,9 +357,13 @@ class RectificationReportPayload:
     )
 
 
-@strawberry.type(description="监管措施结果 — result of a sanction.")
+@strawberry.type(
+    description="监管措施结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a sanction (Art. 23): the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class ProjectSanctionPayload:
-    project: Project | None = strawberry.field(description="项目 — the project after the sanction.")
+    project: Project | None = strawberry.field(
+        description="采取监管措施后的项目；被拒绝时为空 — the project after the sanction (suspended, resumed, terminated or its plan deferred); null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )

@@ -98,7 +98,9 @@ class WebhookSubscription(Node):
     active: bool = strawberry.field(
         description="是否启用：停用后不再产生新的推送 — whether it receives events; false once deactivated."
     )
-    created_at: datetime = strawberry.field(description="创建时间 — when it was created.")
+    created_at: datetime = strawberry.field(
+        description="订阅创建时间（UTC）；此后的事件才会推送 — when the subscription was created (UTC); only later events are sent."
+    )
     organization_id: strawberry.ID = strawberry.field(
         description="订阅单位的全局标识：推送内容按该单位的查看权限删减 — the subscribing organization's global "
         "id; deliveries carry only what it may read."
@@ -164,11 +166,15 @@ class WebhookSubscriptionCreateInput:
 
 @strawberry.type(description="新建结果：密钥只显示这一次 — the signing secret is shown this once.")
 class WebhookSubscriptionCreatePayload:
-    subscription: WebhookSubscription | None = strawberry.field(description="订阅 — the subscription.")
+    subscription: WebhookSubscription | None = strawberry.field(
+        description="处理后的事件订阅；被拒绝时为空 — the webhook subscription after the mutation; null when refused."
+    )
     secret: str | None = strawberry.field(
         description="签名密钥（HMAC-SHA256） — the signing secret; shown once."
     )
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.input(description="停用事件订阅 — stop a subscription.")
@@ -180,8 +186,12 @@ class WebhookSubscriptionDeactivateInput:
 
 @strawberry.type(description="停用结果 — result of webhookSubscriptionDeactivate.")
 class WebhookSubscriptionDeactivatePayload:
-    subscription: WebhookSubscription | None = strawberry.field(description="订阅 — the subscription.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    subscription: WebhookSubscription | None = strawberry.field(
+        description="处理后的事件订阅；被拒绝时为空 — the webhook subscription after the mutation; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 async def _load(ctx: Context, pk: int) -> WebhookSubscription:

@@ -67,3 +67,42 @@ def test_objects_a_client_caches_are_nodes_with_an_id(name):
     interfaces = [i.name for i in gtype.interfaces]
     # then it is a Node, with a non-null id
     assert "Node" in interfaces and isinstance(gtype.fields["id"].type, GraphQLNonNull)
+
+
+@pytest.mark.parametrize(
+    ("description", "thin"),
+    [
+        ("评估意见 — opinion.", True),  # a bare label
+        ("变更内容 — the change", True),
+        ("x" * (contract.MIN_DESCRIPTION_CHARS - 1), True),  # one short of the minimum
+        (
+            "评估意见（自由文本；评估完成前为空） — the evaluator's opinion, free text; null until evaluated.",
+            False,
+        ),
+        ("x" * contract.MIN_DESCRIPTION_CHARS, False),  # exactly the minimum
+    ],
+)
+def test_a_description_is_thin_when_it_is_a_bare_label_or_below_the_minimum_length(description, thin):
+    # given a description
+    # when the contract's rule judges it
+    # then a bare "中文 — english" label or a too-short text is thin, a text that explains is not
+    assert contract.is_thin(description) is thin
+
+
+def test_every_description_of_the_described_types_says_what_the_value_means():
+    # given the types whose descriptions were rewritten (Project, its inputs and list arguments, payloads,
+    # approval, construction and acceptance types, connections)
+    described = contract.DESCRIBED_TYPES
+    # when looking for thin descriptions among them
+    thin = contract.thin_descriptions(SCHEMA, described)
+    # then there is none, and every listed type still exists
+    assert thin == []
+    assert described <= set(SCHEMA.type_map)
+
+
+def test_the_number_of_thin_descriptions_never_grows():
+    # given the whole schema
+    # when counting thin descriptions
+    count = len(contract.thin_descriptions(SCHEMA))
+    # then there are no more than the ceiling (a new field gets a real description, not a label)
+    assert count <= contract.THIN_CEILING
