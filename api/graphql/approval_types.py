@@ -147,16 +147,36 @@ class DocumentContent:
     summary: str = strawberry.field(
         description="文件概要（自由文本） — the document's summary as the unit wrote it, free text."
     )
-    data_catalogue: str = strawberry.field(description="信息资源目录 — resource catalogue (R12 (1)).")
-    sharing_list: str = strawberry.field(description="数据资源共享清单 — data sharing list (R12 (1)).")
-    sharing_process: str = strawberry.field(description="共享流程 — sharing process (R12 (1)).")
-    sharing_interfaces: str = strawberry.field(description="共享接口 — sharing interfaces (R12 (1)).")
-    sharing_frequency: str = strawberry.field(description="共享频率 — sharing frequency (R12 (1)).")
-    purchases_services: bool = strawberry.field(description="涉及政府购买服务 — buys services (R12 (2)).")
-    self_build_vs_purchase: str = strawberry.field(description="自建与购买经济性比较 — comparison (R12 (2)).")
-    product_security_statement: str = strawberry.field(description="软硬件安全可靠说明 — products (R12 (3)).")
-    security_plan: str = strawberry.field(description="项目安全方案 — security plan (R12 (3)).")
-    crypto_application_plan: str = strawberry.field(description="密码应用方案 — cryptography plan (R12 (3)).")
+    data_catalogue: str = strawberry.field(
+        description="信息资源目录（自由文本）；可研和初设须包含（R12） — the information resource catalogue, free text; required in a feasibility study or preliminary design (R12 (1))."
+    )
+    sharing_list: str = strawberry.field(
+        description="数据资源共享清单（自由文本）；可研和初设须包含（R12） — the list of data shared, free text (R12 (1))."
+    )
+    sharing_process: str = strawberry.field(
+        description="数据共享流程（自由文本）；可研和初设须包含（R12） — how the data is shared, free text (R12 (1))."
+    )
+    sharing_interfaces: str = strawberry.field(
+        description="数据共享接口（自由文本）；可研和初设须包含（R12） — the sharing interfaces, free text (R12 (1))."
+    )
+    sharing_frequency: str = strawberry.field(
+        description="数据共享频率，如「每日」；可研和初设须包含（R12） — how often data is shared, e.g. `每日` (R12 (1))."
+    )
+    purchases_services: bool = strawberry.field(
+        description="是否采用政府购买服务方式；是则须有经济性比较（R12 (2)） — whether the project buys services; then the cost comparison is required (R12 (2))."
+    )
+    self_build_vs_purchase: str = strawberry.field(
+        description="自建与购买服务的经济性比较（R12 (2)） — the cost comparison of building versus buying the service (R12 (2))."
+    )
+    product_security_statement: str = strawberry.field(
+        description="所用软硬件产品安全可靠情况的说明（R12 (3)） — the statement on the security and reliability of the software and hardware used (R12 (3))."
+    )
+    security_plan: str = strawberry.field(
+        description="项目网络安全方案（R12 (3)） — the project's network security plan (R12 (3))."
+    )
+    crypto_application_plan: str = strawberry.field(
+        description="密码应用方案，由密码管理部门审核（R12 (3)、R13.2） — the cryptography application plan, reviewed by the cryptography authority (R12 (3), R13.2)."
+    )
 
 
 @strawberry.type(description="后评价结果 — a post-evaluation result of one of the unit's projects (Art. 22).")

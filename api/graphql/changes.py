@@ -67,10 +67,16 @@ def readable_changes(authorizer: Authorizer, actor: Actor) -> ColumnElement[bool
 @strawberry.type(description="一次变更 — one change, as recorded in the audit log.")
 class Change:
     cursor: str = strawberry.field(description="此变更之后的游标 — cursor to resume after this change.")
-    occurred_at: datetime = strawberry.field(description="发生时间 — when.")
+    occurred_at: datetime = strawberry.field(
+        description="变更的提交时间（UTC） — when the change committed (UTC); the feed's order is the commit order."
+    )
     operation: str = strawberry.field(description="操作 — the operation, e.g. `project:submit-to-reserve`.")
-    target_type: str = strawberry.field(description="对象类型 — e.g. `Project`.")
-    target_id: strawberry.ID | None = strawberry.field(description="对象全局标识 — the object's global id.")
+    target_type: str = strawberry.field(
+        description="被修改对象的类型，如 Project、Organization — the changed object's type, e.g. `Project`, `Organization`."
+    )
+    target_id: strawberry.ID | None = strawberry.field(
+        description="被修改对象的全局标识，可传给 node(id:)；无单一对象时为空 — the changed object's global id, for `node(id:)`; null when the change has no single object."
+    )
     target: strawberry.Private[tuple[str, int | None]]
 
     @strawberry.field(

@@ -348,11 +348,19 @@ class AcceptanceState:
 
 @strawberry.type(description="资金拨付 — a disbursement recorded by finance (Art. 21).")
 class Disbursement(Node):
-    kind: DisbursementKindEnum = strawberry.field(description="类型 — kind.")
-    amount: CNY = strawberry.field(description="金额 — amount.")
-    paid_on: date = strawberry.field(description="拨付日期 — paid on.")
-    note: str = strawberry.field(description="说明 — note.")
-    recorded_at: datetime = strawberry.field(description="登记时间 — recorded at.")
+    kind: DisbursementKindEnum = strawberry.field(
+        description="拨付类型：预付款、进度款或尾款（尾款须在验收报备后，R21） — ADVANCE, PROGRESS or FINAL (the remaining funds, only after the acceptance filing, R21)."
+    )
+    amount: CNY = strawberry.field(description="拨付金额（元，两位小数） — the amount paid, in CNY.")
+    paid_on: date = strawberry.field(
+        description="拨付日期（YYYY-MM-DD）：批复之后、不晚于今天（R21.1） — the day it was paid, YYYY-MM-DD: after the approval, not after today (R21.1)."
+    )
+    note: str = strawberry.field(
+        description="拨付说明（自由文本，可为空） — a note on the payment, free text; may be empty."
+    )
+    recorded_at: datetime = strawberry.field(
+        description="登记时间（UTC） — when the payment was recorded (UTC)."
+    )
 
 
 @strawberry.type(description="数据中心资源分配 — data-centre resources allocated (R21).")

@@ -93,15 +93,26 @@ class AcceptanceFilingInput:
     note: str = strawberry.field(default="", description="说明 — note.")
 
 
-@strawberry.input(description="资金拨付 — a disbursement (Art. 21).")
+@strawberry.input(
+    description="登记一笔资金拨付（第二十一条）：尾款须在验收报告报备之后 — record a payment (Art. 21); the final payment only after the acceptance report is filed."
+)
 class DisbursementRecordInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    kind: DisbursementKindEnum = strawberry.field(description="类型 — kind.")
-    amount: CNY = strawberry.field(description="金额 — amount.")
-    paid_on: date = strawberry.field(description="拨付日期 — paid on.")
-    note: str = strawberry.field(default="", description="说明 — note.")
+    kind: DisbursementKindEnum = strawberry.field(
+        description="拨付类型：ADVANCE 预付款、PROGRESS 进度款、FINAL 尾款（须已报备，R21） — ADVANCE, PROGRESS or FINAL (only after the acceptance filing, R21)."
+    )
+    amount: CNY = strawberry.field(
+        description="拨付金额（元，两位小数，> 0） — the amount paid, in CNY, a positive decimal string."
+    )
+    paid_on: date = strawberry.field(
+        description="拨付日期（YYYY-MM-DD）：批复之后、不晚于今天（R21.1） — the day it was paid, YYYY-MM-DD: after the approval, not after today (R21.1)."
+    )
+    note: str = strawberry.field(
+        default="",
+        description="拨付说明（自由文本，可为空） — a note on the payment, free text; may be empty.",
+    )
     late_entry_reason: str | None = strawberry.field(
         default=None,
         description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",

@@ -35,8 +35,12 @@ Ctx = Info[Context, None]
 
 @strawberry.type(description="用户 — a person who signs in, belonging to one organization.")
 class User(Node):
-    username: str = strawberry.field(description="用户名 — username.")
-    display_name: str = strawberry.field(description="姓名 — display name.")
+    username: str = strawberry.field(
+        description="登录用的用户名，全局唯一 — the name used to sign in; unique."
+    )
+    display_name: str = strawberry.field(
+        description="显示的姓名，如「陈静」 — the name shown to others, e.g. `陈静`."
+    )
 
 
 @strawberry.type(description="当前登录者 — who is asking, for which organization, and what it may do.")
@@ -50,7 +54,9 @@ class Viewer(ViewerPermissions):
         description="可执行的操作（不含具体对象范围） — operations the role may perform on at least some objects."
     )
 
-    @strawberry.field(description="所属单位 — the organization.")
+    @strawberry.field(
+        description="当前用户或令牌所属的单位；其类型决定角色 — the viewer's organization; its type is the viewer's role."
+    )
     async def organization(self, info: Ctx) -> Organization:
         return Organization.from_row(
             await info.context.loaders["organization"].load(self.actor.organization_id)
@@ -86,11 +92,20 @@ class LoginPayload:
     )
 
 
-@strawberry.input(description="新建单位 — a new organization.")
+@strawberry.input(
+    description="新建单位（管理员）：名称、类型（即其用户的角色）和所属区县 — a new organization: name, type (its users' role) and district."
+)
 class OrganizationCreateInput:
-    name: str = strawberry.field(description="单位名称 — name.")
-    type: OrganizationTypeEnum = strawberry.field(description="单位类型 — type (its role).")
-    district: str | None = strawberry.field(default=None, description="所属区县 — district.")
+    name: str = strawberry.field(
+        description="单位全称（全局唯一），如「营口市教育局」 — the organization's full name, unique, e.g. `营口市教育局`."
+    )
+    type: OrganizationTypeEnum = strawberry.field(
+        description="单位类型，即其用户的角色，如 UNIT 建设单位 — the organization's type, which is its users' role, e.g. UNIT."
+    )
+    district: str | None = strawberry.field(
+        default=None,
+        description="所属区县，如「站前区」；市直单位可为空 — the district, e.g. `站前区`; empty for a municipal body.",
+    )
 
 
 @strawberry.type(
@@ -105,15 +120,23 @@ class OrganizationCreatePayload:
     )
 
 
-@strawberry.input(description="新建用户 — a new user.")
+@strawberry.input(
+    description="新建用户：所属单位决定其角色 — a new user account; its organization's type is its role."
+)
 class UserCreateInput:
-    username: str = strawberry.field(description="用户名 — username.")
-    display_name: str = strawberry.field(description="姓名 — display name.")
+    username: str = strawberry.field(
+        description="登录用的用户名（全局唯一），如 li.si — the sign-in name, unique, e.g. `li.si`."
+    )
+    display_name: str = strawberry.field(
+        description="显示的姓名，如「李四」 — the name shown to others, e.g. `李四`."
+    )
     password: str = strawberry.field(
         description="初始密码（12–128个字符，不含用户名，不是常见密码） — initial password: 12–128 "
         "characters, not containing the username, not a common one."
     )
-    organization_id: strawberry.ID = strawberry.field(description="所属单位 — the organization's global id.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="所属单位的全局标识；单位类型即用户角色 — the user's organization, its global id; its type is the user's role."
+    )
     is_admin: bool = strawberry.field(
         default=False, description="系统管理员 — administrator (Big Data Bureau staff)."
     )
@@ -129,21 +152,34 @@ class UserCreatePayload:
 
 @strawberry.type(description="接口令牌 — a read-only API token of an integrating system.")
 class ApiToken(Node):
-    name: str = strawberry.field(description="名称 — name.")
+    name: str = strawberry.field(
+        description="令牌名称，说明用途，如「数据同步」 — what the token is for, e.g. `数据同步`."
+    )
     prefix: str = strawberry.field(description="前缀（用于识别） — the first characters, to recognise it.")
-    created_at: datetime = strawberry.field(description="签发时间 — issued at.")
-    expires_at: datetime | None = strawberry.field(description="到期时间 — expires at.")
-    revoked_at: datetime | None = strawberry.field(description="吊销时间 — revoked at.")
-    last_used_at: datetime | None = strawberry.field(description="最近使用 — last used at.")
+    created_at: datetime = strawberry.field(description="签发时间（UTC） — when the token was issued (UTC).")
+    expires_at: datetime | None = strawberry.field(
+        description="到期时间（UTC），之后令牌失效；为空则不过期 — when the token stops working (UTC); null: it never expires."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="吊销时间（UTC），吊销后立即失效；未吊销为空 — when it was revoked (UTC) and stopped working; null while valid."
+    )
+    last_used_at: datetime | None = strawberry.field(
+        description="最近一次被使用的时间（UTC）；从未使用为空 — when a request last used it (UTC); null if never."
+    )
 
 
 @strawberry.input(description="签发接口令牌 — issue a read-only token to an integrator organization.")
 class ApiTokenCreateInput:
-    name: str = strawberry.field(description="名称 — name.")
-    organization_id: strawberry.ID = strawberry.field(
-        description="对接系统单位 — the integrator organization."
+    name: str = strawberry.field(
+        description="令牌名称，说明用途（必填），如「数据同步」 — what the token is for, required, e.g. `数据同步`."
     )
-    expires_at: datetime | None = strawberry.field(default=None, description="到期时间 — optional expiry.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="令牌所属的对接系统单位（Organization.id，类型须为 INTEGRATOR） — the integrator organization the token reads as, its global id; its type must be INTEGRATOR."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="到期时间（ISO 8601，须在将来）；不填则不过期 — when the token stops working (ISO 8601, in the future); omit for no expiry.",
+    )
 
 
 @strawberry.type(

@@ -63,10 +63,15 @@ class ParticipantInput:
 
 @strawberry.input(description="数据目录条目 — a data catalogue item (Art. 8).")
 class CatalogueItemInput:
-    code: str = strawberry.field(description="目录编码 — catalogue code.")
-    name: str = strawberry.field(description="名称 — name.")
+    code: str = strawberry.field(
+        description="数据资源目录编码（目录内唯一） — the data resource's catalogue code, unique within the catalogue."
+    )
+    name: str = strawberry.field(
+        description="数据资源名称，如「学籍信息」 — the data resource's name, e.g. `学籍信息`."
+    )
     new_construction: bool = strawberry.field(
-        default=True, description="是否新建 — claimed as new construction."
+        default=True,
+        description="该数据是否由本项目新建（默认是）；否则为复用已有数据 — whether the project builds this data (default true); false: it reuses existing data.",
     )
 
 

@@ -182,16 +182,22 @@ class ReserveReview:
         )
 
 
-@strawberry.type(description="审批路径依据 — facts Art. 11 looks at.")
+@strawberry.type(
+    description="决定审批路径的事实（第十一条），由单位在入库后登记 — the facts Art. 11 decides the approval path by, recorded by the unit once the project is in the reserve."
+)
 class ApprovalFacts:
     listed_plan_reference: str | None = strawberry.field(
-        description="列入的市级及以上规划 — plan listing (R11.1)."
+        description="项目所列入的市级及以上规划名称；有则可从可研开始（R11.1） — the municipal-or-higher plan listing the project; with one it may start at feasibility (R11.1)."
     )
     urgent_legal_basis: str | None = strawberry.field(
         description="紧急建设依据 — legal basis for urgency (R11.2)."
     )
-    technically_simple: bool = strawberry.field(description="技术方案简单 — technically simple (R11.3).")
-    single_content: bool = strawberry.field(description="建设内容单一 — single in content (R11.3).")
+    technically_simple: bool = strawberry.field(
+        description="技术方案是否简单；是则建议书后可免可研（R11.3） — whether the technical solution is simple; then feasibility may be skipped after the proposal (R11.3)."
+    )
+    single_content: bool = strawberry.field(
+        description="建设内容是否单一；是则建议书后可免可研（R11.3） — whether the project has a single content; then feasibility may be skipped after the proposal (R11.3)."
+    )
 
 
 @strawberry.type(description="政务信息化项目 — a government IT project (Art. 2).")

@@ -52,13 +52,25 @@ SecurityEventKindEnum = _mirror(
 
 @strawberry.type(description="安全事件 — one security event, kept apart from the project audit log.")
 class SecurityEvent(Node):
-    occurred_at: datetime = strawberry.field(description="发生时间 — when.")
-    kind: SecurityEventKindEnum = strawberry.field(description="类型 — what happened.")  # type: ignore[valid-type]
-    username: str | None = strawberry.field(description="用户名（可能是尝试的用户名） — username (as tried).")
-    user_id: strawberry.ID | None = strawberry.field(description="用户 — the user's global id, if known.")
-    session_id: strawberry.ID | None = strawberry.field(description="登录会话 — the session's global id.")
-    address: str | None = strawberry.field(description="客户端地址 — the client address.")
-    request_id: str | None = strawberry.field(description="请求编号 — the request it came from.")
+    occurred_at: datetime = strawberry.field(description="发生时间（UTC） — when it happened (UTC).")
+    kind: SecurityEventKindEnum = strawberry.field(
+        description="事件类型，如登录失败、令牌被拒、会话被结束 — what happened, e.g. a failed sign-in, a refused token, an ended session."
+    )  # type: ignore[valid-type]
+    username: str | None = strawberry.field(
+        description="涉及的用户名；登录失败时为尝试的用户名，可能并不存在 — the username involved; for a failed sign-in the one tried, which may not exist."
+    )
+    user_id: strawberry.ID | None = strawberry.field(
+        description="涉及用户的全局标识；用户名不存在时为空 — the user's global id; null when the username matched no user."
+    )
+    session_id: strawberry.ID | None = strawberry.field(
+        description="涉及的登录会话的全局标识；无会话时为空 — the session involved, its global id; null when none."
+    )
+    address: str | None = strawberry.field(
+        description="请求的客户端 IP 地址（经可信代理时为其转发的地址） — the client's IP address (as forwarded by a trusted proxy)."
+    )
+    request_id: str | None = strawberry.field(
+        description="产生此事件的请求编号，即响应头 X-Request-ID — the request that caused it: its `X-Request-ID` header."
+    )
     detail: JSON | None = strawberry.field(description="详情 — details, e.g. the refused operation.")
 
     @classmethod
@@ -76,34 +88,56 @@ class SecurityEvent(Node):
         )
 
 
-@strawberry.input(description="安全事件筛选 — security event filter.")
+@strawberry.input(
+    description="安全事件筛选：各条件同时满足，不填不限 — which security events: every given condition must hold; omitted: all."
+)
 class SecurityEventFilter:
     kinds: list[SecurityEventKindEnum] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="类型 — any of these kinds."
+        default=None,
+        description="只看这些类型的事件 — only events of any of these kinds, e.g. `[LOGIN_FAILED, LOGIN_LOCKED]`.",
     )
-    username: str | None = strawberry.field(default=None, description="用户名 — username (as tried).")
-    address: str | None = strawberry.field(default=None, description="客户端地址 — client address.")
+    username: str | None = strawberry.field(
+        default=None,
+        description="只看该用户名（含尝试的用户名，完全一致） — only events for this username, tried ones included (exact match).",
+    )
+    address: str | None = strawberry.field(
+        default=None, description="只看来自该 IP 地址的事件 — only events from this client IP address."
+    )
     occurred_from: datetime | None = strawberry.field(
-        default=None, description="起始时间（含） — from, inclusive."
+        default=None,
+        description="起始时间（ISO 8601，含此刻） — only what happened at or after this time (ISO 8601, inclusive).",
     )
     occurred_to: datetime | None = strawberry.field(
-        default=None, description="截止时间（不含） — to, exclusive."
+        default=None,
+        description="截止时间（ISO 8601，不含此刻） — only what happened before this time (ISO 8601, exclusive).",
     )
 
 
 @strawberry.type(description="登录会话 — one sign-in of a user and its refresh tokens.")
 class Session(Node):
-    user_id: strawberry.ID = strawberry.field(description="用户 — the user's global id.")
-    created_at: datetime = strawberry.field(description="登录时间 — signed in at.")
-    expires_at: datetime = strawberry.field(description="到期时间 — ends at the latest.")
-    last_refreshed_at: datetime | None = strawberry.field(description="最近刷新 — last token refresh.")
-    revoked_at: datetime | None = strawberry.field(description="结束时间 — ended at.")
+    user_id: strawberry.ID = strawberry.field(
+        description="会话所属用户的全局标识 — the global id of the user signed in."
+    )
+    created_at: datetime = strawberry.field(description="登录时间（UTC） — when the user signed in (UTC).")
+    expires_at: datetime = strawberry.field(
+        description="会话最迟结束时间（UTC，登录后 YK_SESSION_TTL_MINUTES），之后须重新登录 — when the session ends at the latest (UTC; YK_SESSION_TTL_MINUTES after sign-in); then sign in again."
+    )
+    last_refreshed_at: datetime | None = strawberry.field(
+        description="最近一次用刷新令牌换取访问令牌的时间（UTC）；未刷新为空 — when a refresh token last renewed the access token (UTC); null if never."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="会话被结束的时间（退出、被管理员结束、改密码等）；仍有效为空 — when the session was ended (sign-out, an administrator, a password change …); null while active."
+    )
     revoked_reason: str | None = strawberry.field(
         description="结束原因 — `logout`, `logout-everywhere`, `password-change`, `user-disabled`, "
         "`administrator` or `refresh-reuse`."
     )
-    address: str | None = strawberry.field(description="登录地址 — client address at sign-in.")
-    user_agent: str | None = strawberry.field(description="客户端 — User-Agent at sign-in.")
+    address: str | None = strawberry.field(
+        description="登录时的客户端 IP 地址 — the client's IP address at sign-in."
+    )
+    user_agent: str | None = strawberry.field(
+        description="登录时的客户端标识（User-Agent 请求头） — the client's `User-Agent` header at sign-in."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Session:
@@ -129,13 +163,17 @@ class TokenRefreshInput:
 
 @strawberry.type(description="刷新结果 — a new access token and a new refresh token (the old one is spent).")
 class TokenRefreshPayload:
-    token: str | None = strawberry.field(description="访问令牌 — the bearer token.")
+    token: str | None = strawberry.field(
+        description="新的访问令牌（短期），作 Authorization: Bearer 使用；失败时为空 — the new short-lived access token for `Authorization: Bearer`; null when refused."
+    )
     expires_at: datetime | None = strawberry.field(
         description="访问令牌到期时间（UTC），之后用 refreshToken 换取新令牌 — when the access token expires (UTC); get the next one with the refresh token before then."
     )
-    refresh_token: str | None = strawberry.field(description="新的刷新令牌 — the next refresh token.")
+    refresh_token: str | None = strawberry.field(
+        description="新的刷新令牌；旧的随即失效，重复使用会结束整个会话 — the next refresh token; the one sent is spent, and using it again ends the whole session."
+    )
     refresh_expires_at: datetime | None = strawberry.field(
-        description="会话到期时间 — when the session ends."
+        description="会话最迟结束时间（UTC），刷新不会延长 — when the session ends at the latest (UTC); refreshing does not extend it."
     )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."

@@ -153,7 +153,9 @@ class WebhookSubscriptionCreateInput:
     organization_id: strawberry.ID = strawberry.field(
         description="订阅单位（须为本单位） — the organization: your own; deliveries show only what it may read."
     )
-    name: str = strawberry.field(description="名称 — name.")
+    name: str = strawberry.field(
+        description="订阅名称（必填），用于识别接收系统，如「数据共享平台」 — a name for the receiving system, required, e.g. `数据共享平台`."
+    )
     url: str = strawberry.field(
         description="推送地址（生产环境须 https；不得指向本机、链路本地或内网地址） — the receiver's URL: https in "
         "production, never a loopback, link-local or private address."
@@ -177,10 +179,12 @@ class WebhookSubscriptionCreatePayload:
     )
 
 
-@strawberry.input(description="停用事件订阅 — stop a subscription.")
+@strawberry.input(
+    description="停用事件订阅：不再产生新推送，待发送的推送被丢弃 — stop a subscription: no new deliveries, pending ones are dropped."
+)
 class WebhookSubscriptionDeactivateInput:
     subscription_id: strawberry.ID = strawberry.field(
-        description="订阅全局标识 — the subscription's global id."
+        description="要停用的订阅的全局标识（WebhookSubscription.id），须为本单位的 — the subscription's global id; it must be your organization's."
     )
 
 
