@@ -181,12 +181,22 @@ class DocumentContent:
 
 @strawberry.type(description="后评价结果 — a post-evaluation result of one of the unit's projects (Art. 22).")
 class PostEvaluationResult:
-    project_code: str | None = strawberry.field(description="项目编号 — project code.")
-    project_name: str = strawberry.field(description="项目名称 — project name.")
-    score: str | None = strawberry.field(description="得分 — score.")
-    grade: str | None = strawberry.field(description="等级 — grade.")
-    findings: str = strawberry.field(description="主要结论 — findings.")
-    completed_at: datetime | None = strawberry.field(description="完成时间 — completed at.")
+    project_code: str | None = strawberry.field(
+        description="被评价项目的编号，如 YK-2026-0001 — the evaluated project's code, e.g. `YK-2026-0001`."
+    )
+    project_name: str = strawberry.field(
+        description="被评价项目的名称 — the evaluated project's name, as it is now."
+    )
+    score: str | None = strawberry.field(
+        description="后评价得分（十进制字符串） — the post-evaluation score as a decimal string."
+    )
+    grade: str | None = strawberry.field(description="后评价等级 — the grade the evaluator gave the project.")
+    findings: str = strawberry.field(
+        description="后评价主要结论（自由文本） — the evaluation's main findings, free text."
+    )
+    completed_at: datetime | None = strawberry.field(
+        description="后评价完成时间（UTC） — when the evaluator filed the result (UTC)."
+    )
 
 
 @strawberry.type(description="审批文件 — a proposal, feasibility study or preliminary design (Art. 11–13).")

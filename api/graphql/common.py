@@ -121,7 +121,9 @@ class UserError:
     code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
         description="机器可读的错误码 — machine-readable code, e.g. `PLATFORM_EXEMPTION_REASON_REQUIRED`."
     )
-    rule: str | None = strawberry.field(description="规则编号 — RULES.md rule id, e.g. `R11.3`.")
+    rule: str | None = strawberry.field(
+        description="被违反的规则编号（RULES.md）；不涉及规章条款的输入检查为空 — the broken rule's id (RULES.md), e.g. `R11.3`; null for an input check no rule of the regulation names."
+    )
     article: str | None = strawberry.field(
         description="条款 — the article of the regulation, e.g. `第十一条`."
     )

@@ -136,11 +136,19 @@ class ContractRecord(Node):
 
 @strawberry.type(description="变更分类 — how a change is handled and the rule that decided it (R16–R17).")
 class ChangeClassification:
-    route: ChangeRouteEnum = strawberry.field(description="办理方式 — filing or approval.")
+    route: ChangeRouteEnum = strawberry.field(
+        description="办理方式：FILING 备案即生效，APPROVAL 须大数据局审批 — FILING (in force once filed) or APPROVAL (the Big Data Bureau decides)."
+    )
     rule: str = strawberry.field(description="规则编号 — the rule that decided, `R16` or `R17`.")
-    article: str = strawberry.field(description="条款 — the article, e.g. `第十七条`.")
-    explanation: str = strawberry.field(description="说明 — why (zh-CN or en).")
-    approved_total: CNY = strawberry.field(description="现行批复总投资 — approved total in force.")
+    article: str = strawberry.field(
+        description="决定办理方式的条款，如「第十七条」 — the article that decides the route, e.g. `第十七条`."
+    )
+    explanation: str = strawberry.field(
+        description="为何走此办理方式（按 Accept-Language 为中文或英文） — why the change takes this route, in zh-CN or English."
+    )
+    approved_total: CNY = strawberry.field(
+        description="现行批复总投资（元），即判断的基准 — the approved total investment in force, in CNY: the basis of the check."
+    )
     filed_adjustments: CNY = strawberry.field(
         description="已备案调整资金合计 — adjusted funds of earlier filings."
     )
@@ -290,9 +298,15 @@ class ProgressReport(Node):
 
 @strawberry.type(description="进度报告期 — one 3-month reporting slot and whether it is overdue (R18).")
 class ProgressQuarter:
-    number: int = strawberry.field(description="期次 — period number.")
-    due_on: date = strawberry.field(description="应报日期 — due date.")
-    submitted: bool = strawberry.field(description="已报送 — submitted.")
+    number: int = strawberry.field(
+        description="报告期次，从 1 开始，每 3 个月一期（R18） — the period number, from 1, one every three months (R18)."
+    )
+    due_on: date = strawberry.field(
+        description="该期报告的应报日期（YYYY-MM-DD） — the day this period's report is due, YYYY-MM-DD."
+    )
+    submitted: bool = strawberry.field(
+        description="该期报告是否已报送 — whether this period's report has been submitted."
+    )
     overdue: bool = strawberry.field(description="已逾期 — overdue (past its due date, not submitted).")
 
 
@@ -351,7 +365,9 @@ class Disbursement(Node):
     kind: DisbursementKindEnum = strawberry.field(
         description="拨付类型：预付款、进度款或尾款（尾款须在验收报备后，R21） — ADVANCE, PROGRESS or FINAL (the remaining funds, only after the acceptance filing, R21)."
     )
-    amount: CNY = strawberry.field(description="拨付金额（元，两位小数） — the amount paid, in CNY.")
+    amount: CNY = strawberry.field(
+        description='拨付金额（元，两位小数），如 "500000.00" — the amount paid, in CNY, e.g. "500000.00".'
+    )
     paid_on: date = strawberry.field(
         description="拨付日期（YYYY-MM-DD）：批复之后、不晚于今天（R21.1） — the day it was paid, YYYY-MM-DD: after the approval, not after today (R21.1)."
     )
@@ -378,10 +394,18 @@ class SelfEvaluation:
 
 @strawberry.type(description="第三方后评价 — a post-evaluation commissioned by bdb (R22).")
 class PostEvaluation(Node):
-    evaluator_organization_id: strawberry.ID | None = strawberry.field(description="评估机构 — evaluator.")
-    score: str | None = strawberry.field(description="得分 — score as a decimal string.")
-    grade: PostEvaluationGradeEnum | None = strawberry.field(description="等级 — grade.")
-    findings: str = strawberry.field(description="主要结论 — findings.")
+    evaluator_organization_id: strawberry.ID | None = strawberry.field(
+        description="受委托的评估机构的全局标识 — the commissioned evaluator organization's global id."
+    )
+    score: str | None = strawberry.field(
+        description="后评价得分（十进制字符串）；未完成为空 — the score as a decimal string; null while the evaluation is open."
+    )
+    grade: PostEvaluationGradeEnum | None = strawberry.field(
+        description="后评价等级；未完成为空 — the grade the evaluator gave; null while open."
+    )
+    findings: str = strawberry.field(
+        description="主要结论（自由文本）；未完成为空 — the main findings, free text; null while open."
+    )
     completed_at: datetime | None = strawberry.field(description="完成时间 — completed at; null while open.")
 
     @classmethod
@@ -410,7 +434,9 @@ class ProjectImplementation:
     def project(self) -> Project:
         return Project.from_domain(self.model)
 
-    @strawberry.field(description="合同及实施记录 — contracts (R14–R15).")
+    @strawberry.field(
+        description="登记的合同及实施信息，最早的在前（R14–R15） — the contracts recorded, oldest first (R14–R15)."
+    )
     def contracts(self) -> list[ContractRecord]:
         return [ContractRecord.from_row(r) for r in self.rows["contracts"]]
 
@@ -436,7 +462,9 @@ class ProjectImplementation:
             for r in self.rows["versions"]
         ]
 
-    @strawberry.field(description="进度报告 — progress reports (R18).")
+    @strawberry.field(
+        description="已报送的季度进度报告，按期次排列（R18） — the quarterly progress reports submitted, by period (R18)."
+    )
     def progress_reports(self) -> list[ProgressReport]:
         return [ProgressReport.from_row(r) for r in self.rows["progress"]]
 
@@ -457,7 +485,9 @@ class ProjectImplementation:
             for q in quarter_statuses(self.model.approval_date, until, done)
         ]
 
-    @strawberry.field(description="验收进展 — acceptance state (R19–R21).")
+    @strawberry.field(
+        description="验收进展：初验、申请窗口、延期、整改期限和报备（R19–R21） — where the acceptance stands: initial acceptance, the application window, extension, rectification deadline, filing (R19–R21)."
+    )
     def acceptance(self) -> AcceptanceState:
         facts = completion.acceptance_facts(self.rows["events"])
         opens = closes = None
@@ -478,7 +508,9 @@ class ProjectImplementation:
             filing_pending=facts.filed_pending,
         )
 
-    @strawberry.field(description="验收记录 — acceptance events, oldest first.")
+    @strawberry.field(
+        description="验收各步骤的记录，最早的在前 — every recorded acceptance step, oldest first."
+    )
     def acceptance_events(self) -> list[AcceptanceEvent]:
         return [
             AcceptanceEvent(
@@ -525,7 +557,9 @@ class ProjectImplementation:
             for r in self.rows["allocations"]
         ]
 
-    @strawberry.field(description="自评价 — self-evaluations (R22).")
+    @strawberry.field(
+        description="单位报送的绩效自评价（R22） — the unit's performance self-evaluations (R22)."
+    )
     def self_evaluations(self) -> list[SelfEvaluation]:
         return [
             SelfEvaluation(
@@ -543,7 +577,9 @@ class ProjectImplementation:
             return None
         return list(ev.self_evaluation_window(self.model.operation_started_on))
 
-    @strawberry.field(description="后评价 — post-evaluations (R22).")
+    @strawberry.field(
+        description="大数据局委托的后评价（R22） — the post-evaluations the Big Data Bureau commissioned (R22)."
+    )
     def post_evaluations(self) -> list[PostEvaluation]:
         return [PostEvaluation.from_row(r) for r in self.rows["post_evaluations"]]
 

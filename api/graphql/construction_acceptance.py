@@ -35,9 +35,16 @@ class AcceptanceInitialRecordInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    date: date = strawberry.field(description="初步验收日期 — date of the initial acceptance.")
-    passed: bool = strawberry.field(description="是否通过 — passed.")
-    note: str = strawberry.field(default="", description="说明 — note.")
+    date: date = strawberry.field(
+        description="初步验收日期（YYYY-MM-DD）：开工之后、不晚于今天（R19.3） — the day of the initial acceptance, YYYY-MM-DD: after construction began, not after today (R19.3)."
+    )
+    passed: bool = strawberry.field(
+        description="初步验收是否通过；通过后满 3 个月可申请竣工验收 — whether it passed; three months after a pass the completion acceptance may be applied for."
+    )
+    note: str = strawberry.field(
+        default="",
+        description="初步验收说明（自由文本，可为空） — a note on the initial acceptance, free text.",
+    )
     classified: bool | None = strawberry.field(
         default=None, description="是否涉密系统（决定安全测评报告） — classified (涉密) system, R19.2."
     )
@@ -55,8 +62,10 @@ class AcceptanceExtensionRecordInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    until: date = strawberry.field(description="延期至 — new closing date.")
-    reason: str = strawberry.field(description="延期理由 — reason.")
+    until: date = strawberry.field(
+        description="延期后的申请截止日（YYYY-MM-DD） — the new last day to apply for completion acceptance, YYYY-MM-DD."
+    )
+    reason: str = strawberry.field(description="延期理由（必填） — why the window is extended; required.")
 
 
 @strawberry.input(
@@ -68,17 +77,23 @@ class AcceptanceApplyInput:
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
     reports: list[AcceptanceReportEnum] = strawberry.field(
-        description="所附报告 — the reports attached (R19.2)."
+        description="所附的五项报告，须齐全（R19.2） — the five reports attached; all are required (R19.2)."
     )
-    note: str = strawberry.field(default="", description="说明 — note.")
+    note: str = strawberry.field(
+        default="", description="申请说明（自由文本，可为空） — a note on the application, free text."
+    )
 
 
-@strawberry.input(description="竣工验收结果 — bdb's result (R20).")
+@strawberry.input(
+    description="竣工验收结果（大数据局）：通过或不通过；不通过须 3 个月内整改（R20） — the Big Data Bureau's result of the completion acceptance; a failure must be rectified within 3 months (R20)."
+)
 class AcceptanceDecideInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    passed: bool = strawberry.field(description="是否通过 — passed.")
+    passed: bool = strawberry.field(
+        description="竣工验收是否通过；不通过则项目进入整改（R20） — whether the completion acceptance passed; if not, the project goes into rectification (R20)."
+    )
     opinion: str = strawberry.field(
         description="竣工验收的书面意见；不通过时写明整改要求 — bdb's written acceptance findings; when it "
         "fails, what the unit must rectify (R20)."
@@ -90,7 +105,9 @@ class AcceptanceFilingInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    note: str = strawberry.field(default="", description="说明 — note.")
+    note: str = strawberry.field(
+        default="", description="报备说明（自由文本，可为空） — a note on the filing, free text."
+    )
 
 
 @strawberry.input(

@@ -65,8 +65,12 @@ class Viewer(ViewerPermissions):
 
 @strawberry.input(description="登录 — sign in with username and password.")
 class LoginInput:
-    username: str = strawberry.field(description="用户名 — username.")
-    password: str = strawberry.field(description="密码 — password.")
+    username: str = strawberry.field(
+        description="登录用户名，如 edu.chen — the username to sign in with, e.g. `edu.chen`."
+    )
+    password: str = strawberry.field(
+        description="密码；连续失败会被限流和锁定 — the password; repeated failures are throttled and then locked."
+    )
 
 
 @strawberry.type(description="登录结果 — a signed, expiring token to send as `Authorization: Bearer`.")

@@ -58,7 +58,9 @@ class Query(
     pass
 
 
-@strawberry.type(description="变更 — mutations, named noun-first.")
+@strawberry.type(
+    description="变更入口：所有写操作，名称为对象在前、动作在后，如 projectCreate；每个只接受一个 input — the entry point of every write, named object first (`projectCreate`); each takes one `input` and returns a payload with `userErrors`."
+)
 class Mutation(
     ProjectMutations,
     IdentityMutations,

@@ -52,7 +52,9 @@ SecurityEventKindEnum = _mirror(
 
 @strawberry.type(description="安全事件 — one security event, kept apart from the project audit log.")
 class SecurityEvent(Node):
-    occurred_at: datetime = strawberry.field(description="发生时间（UTC） — when it happened (UTC).")
+    occurred_at: datetime = strawberry.field(
+        description="事件发生时间（UTC），列表按此倒序 — when it happened (UTC); the list is newest first."
+    )
     kind: SecurityEventKindEnum = strawberry.field(
         description="事件类型，如登录失败、令牌被拒、会话被结束 — what happened, e.g. a failed sign-in, a refused token, an ended session."
     )  # type: ignore[valid-type]

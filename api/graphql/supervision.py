@@ -78,14 +78,24 @@ class ReportAttachment:
 
 @strawberry.type(description="整改报告 — the unit's answer to a rectification order (Art. 23).")
 class RectificationReport(Node):
-    content: str = strawberry.field(description="整改情况 — what was rectified.")
-    status: ReportStatusEnum = strawberry.field(description="状态 — state.")
-    submitted_at: datetime = strawberry.field(description="报送时间 — submitted at.")
-    review_reasons: str | None = strawberry.field(
-        description="审核意见（未通过理由） — reasons of a rejection."
+    content: str = strawberry.field(
+        description="单位报告的整改情况（自由文本） — what the unit rectified, in its words."
     )
-    reviewed_at: datetime | None = strawberry.field(description="审核时间 — reviewed at.")
-    attachments: list[ReportAttachment] = strawberry.field(description="附件 — attached documents.")
+    status: ReportStatusEnum = strawberry.field(
+        description="审核状态：待审核、已通过或已驳回 — PENDING, ACCEPTED or REJECTED by the inspecting agency."
+    )
+    submitted_at: datetime = strawberry.field(
+        description="报送时间（UTC） — when the unit submitted the report (UTC)."
+    )
+    review_reasons: str | None = strawberry.field(
+        description="驳回理由；通过或待审核时为空列表 — why the report was rejected; empty unless rejected."
+    )
+    reviewed_at: datetime | None = strawberry.field(
+        description="审核时间（UTC）；待审核为空 — when it was reviewed (UTC); null while pending."
+    )
+    attachments: list[ReportAttachment] = strawberry.field(
+        description="随报告上传的证明材料 — the supporting documents uploaded with the report."
+    )
 
     @classmethod
     def from_domain(cls, r: rules.RectificationReport, files: list[Any]) -> RectificationReport:
@@ -114,20 +124,30 @@ class RectificationReport(Node):
 @strawberry.type(description="监督检查 — an inspection of a project by an agency within its field (Art. 23).")
 class Inspection(Node):
     agency_organization_id: strawberry.Private[int]
-    subject: SubjectEnum = strawberry.field(description="监督事项 — subject.")
-    status: InspectionStatusEnum = strawberry.field(description="状态 — state.")
-    note: str = strawberry.field(description="检查说明 — scope note.")
-    findings: str | None = strawberry.field(description="检查发现 — findings.")
+    subject: SubjectEnum = strawberry.field(
+        description="监督检查的事项，如资金使用、建设进度 — what is inspected, e.g. the use of funds or construction progress."
+    )
+    status: InspectionStatusEnum = strawberry.field(
+        description="检查状态：进行中、已办结、已责令整改或已整改 — OPEN, CLOSED, RECTIFICATION_ORDERED or RECTIFIED."
+    )
+    note: str = strawberry.field(description="检查范围说明（自由文本） — the inspection's scope, free text.")
+    findings: str | None = strawberry.field(
+        description="办结时的检查发现；未办结为空 — the findings recorded when it was concluded; null while open."
+    )
     rectification_deadline: date | None = strawberry.field(
         description="整改期限（北京时间当日内有效） — rectification deadline (the whole China-time day)."
     )
-    opened_at: datetime = strawberry.field(description="发起时间 — opened at.")
-    concluded_at: datetime | None = strawberry.field(description="办结时间 — concluded at.")
+    opened_at: datetime = strawberry.field(
+        description="发起时间（UTC） — when the inspection was opened (UTC)."
+    )
+    concluded_at: datetime | None = strawberry.field(
+        description="办结时间（UTC）；未办结为空 — when it was concluded (UTC); null while open."
+    )
     reports: list[RectificationReport] = strawberry.field(
-        description="整改报告，最早的在前 — reports, oldest first."
+        description="单位报送的整改报告，最早的在前 — the unit's rectification reports, oldest first."
     )
 
-    @strawberry.field(description="检查部门 — the inspecting agency.")
+    @strawberry.field(description="发起检查的监督部门 — the supervising agency that opened the inspection.")
     async def agency(self, info: Ctx) -> Organization:
         return Organization.from_row(
             await info.context.loaders["organization"].load(self.agency_organization_id)
@@ -138,11 +158,19 @@ class Inspection(Node):
     description="资料和情况问询 — a request for information to the unit, and its answer (Art. 24)."
 )
 class InfoRequest(Node):
-    question: str = strawberry.field(description="问询内容 — the question.")
-    asked_at: datetime = strawberry.field(description="问询时间 — asked at.")
-    requester_role: str = strawberry.field(description="问询部门角色 — role of the asking agency.")
-    answer: str | None = strawberry.field(description="答复 — the unit's answer.")
-    answered_at: datetime | None = strawberry.field(description="答复时间 — answered at.")
+    question: str = strawberry.field(
+        description="监督部门提出的问题（自由文本） — the question the agency asks, free text."
+    )
+    asked_at: datetime = strawberry.field(description="问询时间（UTC） — when the question was sent (UTC).")
+    requester_role: str = strawberry.field(
+        description="提出问询的部门的角色，如 audit — the asking agency's role, e.g. `audit`."
+    )
+    answer: str | None = strawberry.field(
+        description="单位的答复；未答复为空 — the unit's answer; null until answered."
+    )
+    answered_at: datetime | None = strawberry.field(
+        description="答复时间（UTC）；未答复为空 — when the unit answered (UTC); null until then."
+    )
 
     @classmethod
     def from_domain(cls, r: rules.InfoRequest) -> InfoRequest:
