@@ -45,7 +45,10 @@ Ctx = Info[Context, None]
 @strawberry.input(description="附件 — a file to attach (multipart request).")
 class AttachmentInput:
     file: Upload = strawberry.field(description="文件 — the file (PDF, OFD, Word, Excel, image or ZIP).")
-    label: str = strawberry.field(default="", description="说明 — what the file is.")
+    label: str = strawberry.field(
+        default="",
+        description="附件说明，如「可行性研究报告」 — what the file is, e.g. `可行性研究报告`; shown with the attachment.",
+    )
 
 
 async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[CheckedUpload]:

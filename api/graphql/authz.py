@@ -160,7 +160,9 @@ def _emptied_fields(payload_type: type) -> tuple[str, ...]:
 
 @strawberry.type(description="权限判定 — whether the viewer may perform an operation, and why.")
 class Permission:
-    operation: OperationEnum = strawberry.field(description="操作 — the operation.")
+    operation: OperationEnum = strawberry.field(
+        description="所询问的操作（与 Change.operation 同一词表） — the operation asked about, in the same vocabulary as `Change.operation`."
+    )
     allowed: bool = strawberry.field(
         description="是否允许 — whether it is allowed now: authorized, and (on a project) its precondition holds."
     )
@@ -258,7 +260,12 @@ class ViewerPermissions:
     async def can(
         self,
         info: Ctx,
-        operation: Annotated[OperationEnum, strawberry.argument(description="操作 — the operation.")],
+        operation: Annotated[
+            OperationEnum,
+            strawberry.argument(
+                description="要询问的操作，如 PROJECT_UPDATE — the operation to ask about, e.g. PROJECT_UPDATE."
+            ),
+        ],
         project_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(

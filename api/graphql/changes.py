@@ -101,7 +101,9 @@ class Change:
 
 @strawberry.type(description="变更批次 — a batch of changes and the cursor to ask for the next one.")
 class ChangeBatch:
-    changes: list[Change] = strawberry.field(description="按提交顺序的变更 — changes in commit order.")
+    changes: list[Change] = strawberry.field(
+        description="本批变更，按提交顺序，最多 first 条 — the changes of this batch in commit order, at most `first`."
+    )
     cursor: str | None = strawberry.field(
         description="下次请求的 after 参数（无新变更时不变） — pass as `after` next time; unchanged when empty."
     )

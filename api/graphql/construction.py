@@ -718,14 +718,20 @@ class ChangeRequestInput:
 
 @strawberry.type(description="变更分类预览 — the dry run of a change request.")
 class ChangeClassificationPayload:
-    classification: ChangeClassification | None = strawberry.field(description="分类 — the classification.")
+    classification: ChangeClassification | None = strawberry.field(
+        description="办理方式判断（备案或审批）及依据，未保存任何内容 — the classification (filing or approval) and why; nothing was saved."
+    )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
 @strawberry.input(description="审批变更 — bdb's decision on a pending change (R16).")
 class ChangeRequestDecideInput:
-    change_request_id: strawberry.ID = strawberry.field(description="变更全局标识 — change request id.")
-    approve: bool = strawberry.field(description="是否批准 — approve.")
+    change_request_id: strawberry.ID = strawberry.field(
+        description="待审批的变更申请的全局标识（ChangeRequest.id，状态须为 PENDING） — the change request's global id; it must be PENDING."
+    )
+    approve: bool = strawberry.field(
+        description="true 批准（变更生效、批复数字更新），false 驳回 — true approves (the change takes effect and the approved figures update); false rejects."
+    )
     opinion: str = strawberry.field(
         description="审批意见：批准或不批准的理由，告知项目单位 — bdb's reasons for approving or rejecting the "
         "change, shown to the unit."
@@ -738,10 +744,10 @@ class ChangeRequestPayload:
         description="提交的变更申请（含办理方式和状态）；被拒绝时为空 — the change request as filed, with its route and status; null when refused."
     )
     classification: ChangeClassification | None = strawberry.field(
-        description="分类 — how it was classified."
+        description="该变更的办理方式判断（备案或审批）及依据；被拒绝时为空 — how the change was classified (filing or approval) and why; null when refused."
     )
     implementation: ProjectImplementation | None = strawberry.field(
-        description="项目实施 — the implementation."
+        description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
@@ -772,7 +778,7 @@ class ProgressReportSubmitInput:
 @strawberry.type(description="实施记录结果 — result of an implementation mutation.")
 class ImplementationPayload:
     implementation: ProjectImplementation | None = strawberry.field(
-        description="项目实施 — the implementation."
+        description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 

@@ -146,9 +146,13 @@ class UserCreateInput:
     )
 
 
-@strawberry.type(description="新建用户结果 — result of userCreate.")
+@strawberry.type(
+    description="新建用户的结果：新用户；被拒绝时只有 userErrors — the answer of userCreate: the new user; only userErrors when refused."
+)
 class UserCreatePayload:
-    user: User | None = strawberry.field(description="新用户 — the user.")
+    user: User | None = strawberry.field(
+        description="新建的用户；被拒绝时为空 — the user created; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
@@ -201,9 +205,13 @@ class ApiTokenCreatePayload:
     )
 
 
-@strawberry.input(description="吊销接口令牌 — revoke an API token.")
+@strawberry.input(
+    description="吊销接口令牌（管理员），立即失效 — revoke an API token (administrators); it stops working at once."
+)
 class ApiTokenRevokeInput:
-    api_token_id: strawberry.ID = strawberry.field(description="令牌全局标识 — the token's global id.")
+    api_token_id: strawberry.ID = strawberry.field(
+        description="要吊销的令牌的全局标识（ApiToken.id） — the global id of the token to revoke (`ApiToken.id`)."
+    )
 
 
 @strawberry.type(

@@ -32,8 +32,13 @@ class OrderDirection(Enum):
 
 @strawberry.input(description="项目列表排序（同值按标识排序，游标分页稳定） — ordering; ties broken by id.")
 class ProjectOrder:
-    field: ProjectOrderField = strawberry.field(description="排序字段 — field.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="方向 — direction.")
+    field: ProjectOrderField = strawberry.field(
+        description="排序字段：编号、名称、更新时间、总投资或创建时间 — what to sort by: CODE, NAME, UPDATED_AT, TOTAL_INVESTMENT or CREATED_AT."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC,
+        description="排序方向：ASC 升序或 DESC 降序 — ASC (smallest first) or DESC (largest first).",
+    )
 
 
 def sort_expression(order: ProjectOrder) -> ColumnElement[Any]:

@@ -254,10 +254,16 @@ class ProjectPayload:
     )
 
 
-@strawberry.type(description="入库审核结果 — result of a reserve review.")
+@strawberry.type(
+    description="入库审核结果：审核后的项目和本次审核；被拒绝时只有 userErrors — the answer of reserveReviewRecord: the project and the review recorded; only userErrors when refused."
+)
 class ReserveReviewPayload:
-    project: Project | None = strawberry.field(description="审核后的项目 — the project after the review.")
-    review: ReserveReview | None = strawberry.field(description="本次审核 — the review recorded.")
+    project: Project | None = strawberry.field(
+        description="审核后的项目：通过则 IN_RESERVE，退回则 DRAFT；被拒绝时为空 — the project after the review: IN_RESERVE when accepted, DRAFT when returned; null when refused."
+    )
+    review: ReserveReview | None = strawberry.field(
+        description="本次登记的审核（结论、五项结果、意见）；被拒绝时为空 — the review just recorded (outcome, the five results, comment); null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )

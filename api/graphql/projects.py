@@ -87,7 +87,9 @@ class LeadUnitOnDemand:
 @strawberry.type(description="联系人 — the unit's contact person for this project.")
 class ContactPerson:
     project: strawberry.Private[Project]
-    name: str = strawberry.field(description="姓名 — name.")
+    name: str = strawberry.field(
+        description="联系人姓名 — the contact person's full name, as the unit entered it."
+    )
 
     @strawberry.field(
         description="电话（仅牵头单位和市大数据局可见） — phone; the lead unit and bdb only, "
@@ -115,15 +117,21 @@ class Participant:
     data_flow: str = strawberry.field(description="数据流 — data flow with the overall project.")
     interfaces: str = strawberry.field(description="系统接口 — system interfaces with the overall project.")
 
-    @strawberry.field(description="参建单位 — the participating organization.")
+    @strawberry.field(
+        description="参建单位（第八条），各自维护本单位部分 — the participating organization (Art. 8); it states its own part."
+    )
     async def organization(self, info: Ctx) -> Organization:
         return await _organization(info, self.organization_id)
 
 
 @strawberry.type(description="数据目录条目 — an item of the project's initial data catalogue (Art. 8).")
 class CatalogueItem:
-    code: str = strawberry.field(description="目录编码 — catalogue code.")
-    name: str = strawberry.field(description="名称 — name.")
+    code: str = strawberry.field(
+        description="数据资源目录编码（目录内唯一） — the data resource's catalogue code, unique within the catalogue."
+    )
+    name: str = strawberry.field(
+        description="数据资源名称，如「学籍信息」 — the data resource's name, e.g. `学籍信息`."
+    )
     new_construction: bool = strawberry.field(
         description="是否新建 — claimed as new construction by this project."
     )
@@ -574,7 +582,10 @@ async def load_readable_project(
     "its global id or its code (@oneOf).",
 )
 class ProjectLookup:
-    id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="全局标识 — global id.")
+    id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="项目的全局标识（Project.id）；与 code 只能给一个 — the project's global id; give this or `code`, not both.",
+    )
     code: str | None = strawberry.field(
         default=strawberry.UNSET, description="项目编号 — code given at submission, e.g. `YK-2026-0001`."
     )

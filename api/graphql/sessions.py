@@ -193,9 +193,13 @@ class LogoutPayload:
     )
 
 
-@strawberry.input(description="修改密码 — change one's own password.")
+@strawberry.input(
+    description="修改本人密码：须提供当前密码，其他会话随即结束 — change your own password: the current one is required, and your other sessions end."
+)
 class PasswordChangeInput:
-    current_password: str = strawberry.field(description="当前密码 — the current password.")
+    current_password: str = strawberry.field(
+        description="当前密码，用于确认是本人 — your current password, to prove it is you."
+    )
     new_password: str = strawberry.field(
         description="新密码（12–128个字符，不含用户名，不是常见密码） — 12–128 characters, not containing the "
         "username, not a common one."
@@ -213,7 +217,9 @@ class PasswordChangePayload:
     )
 
 
-@strawberry.input(description="停用或启用用户 — disable or enable a user.")
+@strawberry.input(
+    description="停用或启用用户（管理员）：停用立即结束其全部会话 — disable or enable a user (administrators); disabling ends all their sessions at once."
+)
 class UserActiveInput:
     user_id: strawberry.ID = strawberry.field(
         description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
@@ -225,21 +231,33 @@ class UserActivePayload:
     user_id: strawberry.ID | None = strawberry.field(
         description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
     )
-    username: str | None = strawberry.field(description="用户名 — username.")
-    active: bool | None = strawberry.field(description="是否启用 — whether the user may sign in.")
+    username: str | None = strawberry.field(
+        description="被停用或启用的用户的用户名 — the username of the user disabled or enabled."
+    )
+    active: bool | None = strawberry.field(
+        description="处理后是否启用：false 时不能登录 — whether the user may sign in now; false: disabled."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
-@strawberry.input(description="结束会话 — end one session.")
+@strawberry.input(
+    description="结束一个登录会话（管理员），立即生效 — end one session (administrators); its tokens stop working at once."
+)
 class SessionRevokeInput:
-    session_id: strawberry.ID = strawberry.field(description="会话全局标识 — the session's global id.")
+    session_id: strawberry.ID = strawberry.field(
+        description="要结束的会话的全局标识（Session.id） — the global id of the session to end (`Session.id`)."
+    )
 
 
-@strawberry.type(description="结束会话结果 — result of sessionRevoke.")
+@strawberry.type(
+    description="结束会话的结果：已结束的会话；被拒绝时只有 userErrors — the answer of sessionRevoke: the ended session; only userErrors when refused."
+)
 class SessionRevokePayload:
-    session: Session | None = strawberry.field(description="会话 — the session, now ended.")
+    session: Session | None = strawberry.field(
+        description="已结束的会话（revokedAt 已填）；被拒绝时为空 — the session, now ended (revokedAt set); null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
