@@ -86,10 +86,12 @@ class ProjectApprovalFactsUpdateInput:
         default=strawberry.UNSET, description="紧急建设的规定依据 — legal basis for urgency (R11.2)."
     )
     technically_simple: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="技术方案简单 — technically simple (R11.3)."
+        default=strawberry.UNSET,
+        description="技术方案是否简单；是则建议书后可免可研（R11.3） — whether the technical solution is simple; then feasibility may be skipped after the proposal (R11.3).",
     )
     single_content: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="建设内容单一 — single content (R11.3)."
+        default=strawberry.UNSET,
+        description="建设内容是否单一；是则建议书后可免可研（R11.3） — whether the project has a single content; then feasibility may be skipped after the proposal (R11.3).",
     )
 
 

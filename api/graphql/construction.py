@@ -246,11 +246,17 @@ class ChangeRequest(Node):
 @strawberry.type(description="批复指标版本 — one version of the project's approved figures (R16–R17).")
 class ApprovedFiguresVersion:
     version: int = strawberry.field(description="版本号（1 为初步设计批复） — version; 1 is the approval.")
-    approved_investment: CNY = strawberry.field(description="批复总投资 — approved total investment.")
-    effective_on: date = strawberry.field(description="生效日期 — effective on.")
-    note: str = strawberry.field(description="说明 — what changed.")
+    approved_investment: CNY = strawberry.field(
+        description="该版本的批复总投资（元） — the approved total investment in this version, in CNY."
+    )
+    effective_on: date = strawberry.field(
+        description="该版本生效的日期（YYYY-MM-DD） — the day this version took effect, YYYY-MM-DD."
+    )
+    note: str = strawberry.field(
+        description="与上一版本相比的变化说明 — what changed from the previous version, in words."
+    )
     change_request_id: strawberry.ID | None = strawberry.field(
-        description="对应的变更申请 — the change request."
+        description="产生该版本的变更申请的全局标识；初次批复为空 — the change request that made this version; null for the first approval."
     )
 
 
@@ -381,15 +387,25 @@ class Disbursement(Node):
 
 @strawberry.type(description="数据中心资源分配 — data-centre resources allocated (R21).")
 class ResourceAllocation:
-    resources: str = strawberry.field(description="资源 — resources.")
-    recorded_at: datetime = strawberry.field(description="登记时间 — recorded at.")
+    resources: str = strawberry.field(
+        description="分配的数据中心资源（自由文本，如 CPU、存储） — the data-centre resources allocated, free text."
+    )
+    recorded_at: datetime = strawberry.field(
+        description="登记时间（UTC） — when the allocation was recorded (UTC)."
+    )
 
 
 @strawberry.type(description="项目自评价 — the unit's self-evaluation (R22).")
 class SelfEvaluation:
-    summary: str = strawberry.field(description="自评价内容 — the self-evaluation.")
-    delivered_to: list[str] = strawberry.field(description="报送对象（角色） — delivered to (roles).")
-    submitted_on: date = strawberry.field(description="提交日期 — submitted on.")
+    summary: str = strawberry.field(
+        description="绩效自评价内容（自由文本） — the performance self-evaluation, free text."
+    )
+    delivered_to: list[str] = strawberry.field(
+        description="自评价报送的部门角色，如 bdb、finance — the roles of the agencies it went to, e.g. `bdb`, `finance`."
+    )
+    submitted_on: date = strawberry.field(
+        description="提交日期（YYYY-MM-DD，中国时间） — the day it was submitted, YYYY-MM-DD in China time."
+    )
 
 
 @strawberry.type(description="第三方后评价 — a post-evaluation commissioned by bdb (R22).")

@@ -149,7 +149,9 @@ class SelfEvaluationSubmitInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    summary: str = strawberry.field(description="自评价内容 — the self-evaluation.")
+    summary: str = strawberry.field(
+        description="绩效自评价内容（必填，自由文本，R22） — the performance self-evaluation, free text; required (R22)."
+    )
 
 
 @strawberry.input(description="委托后评价 — bdb commissions a third-party post-evaluation (R22).")
@@ -158,16 +160,24 @@ class PostEvaluationCommissionInput:
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
     evaluator_organization_id: strawberry.ID = strawberry.field(
-        description="评估机构 — evaluator organization."
+        description="受委托的评估机构的全局标识（类型须为评估机构） — the evaluator organization's global id; its type must be evaluator."
     )
 
 
-@strawberry.input(description="后评价结果 — the evaluator's result (R22).")
+@strawberry.input(
+    description="后评价结果（评估机构，R22）：得分、等级和主要结论 — the evaluator's result (R22): score, grade and findings."
+)
 class PostEvaluationResultFileInput:
-    post_evaluation_id: strawberry.ID = strawberry.field(description="后评价全局标识 — post-evaluation id.")
+    post_evaluation_id: strawberry.ID = strawberry.field(
+        description="受委托的后评价的全局标识（PostEvaluation.id） — the global id of the post-evaluation you were commissioned for."
+    )
     score: str = strawberry.field(description='得分（0–100），如 "86.50" — score 0–100 as a decimal string.')
-    grade: PostEvaluationGradeEnum = strawberry.field(description="等级 — grade.")
-    findings: str = strawberry.field(description="主要结论 — findings.")
+    grade: PostEvaluationGradeEnum = strawberry.field(
+        description="评定的等级 — the grade you give the project, as the evaluation scheme defines it."
+    )
+    findings: str = strawberry.field(
+        description="主要结论（必填，自由文本） — the main findings, free text; required."
+    )
 
 
 @strawberry.type(description="后评价结果 — result of a post-evaluation mutation.")

@@ -108,7 +108,7 @@ class OrganizationCreateInput:
     )
     district: str | None = strawberry.field(
         default=None,
-        description="所属区县，如「站前区」；市直单位可为空 — the district, e.g. `站前区`; empty for a municipal body.",
+        description="所属区县，如「站前区」；市直单位可为空 — the district, e.g. `站前区`; omit for a municipal body.",
     )
 
 

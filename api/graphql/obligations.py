@@ -279,10 +279,13 @@ class Notification(Node):
         )
 
 
-@strawberry.input(description="标为已读 — mark notices read.")
+@strawberry.input(
+    description="把本人的通知标为已读：指定 ids，或不填全部标为已读 — mark your notifications read: the given ids, or all of them."
+)
 class MarkNotificationsReadInput:
     ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="通知标识；不填则全部 — ids; none means all."
+        default=None,
+        description="要标为已读的通知全局标识；不填则全部 — the notifications to mark read, by global id; omitted: all of yours.",
     )
 
 

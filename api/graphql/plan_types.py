@@ -143,8 +143,12 @@ class PlanEntry(Node):
 @strawberry.type(description="年度投资计划中的项目 — a project in an annual plan revision.")
 class PlanItem:
     project_id: strawberry.Private[int]
-    amount: CNY = strawberry.field(description="计划投资 — planned investment.")
-    source: PlanSourceEnum = strawberry.field(description="途径 — yearly call or mid-year.")
+    amount: CNY = strawberry.field(
+        description="计划给该项目的投资（元，两位小数） — the investment the plan gives the project, in CNY."
+    )
+    source: PlanSourceEnum = strawberry.field(
+        description="列入途径：年度征集或年中新增（第十条） — how the project entered: the yearly call or a mid-year request (Art. 10)."
+    )
 
     @strawberry.field(
         description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."

@@ -64,7 +64,7 @@ class ParticipantInput:
 @strawberry.input(description="数据目录条目 — a data catalogue item (Art. 8).")
 class CatalogueItemInput:
     code: str = strawberry.field(
-        description="数据资源目录编码（目录内唯一） — the data resource's catalogue code, unique within the catalogue."
+        description="数据资源目录编码，如 JY-001 — the data resource's code in the catalogue, e.g. `JY-001`."
     )
     name: str = strawberry.field(
         description="数据资源名称，如「学籍信息」 — the data resource's name, e.g. `学籍信息`."

@@ -64,13 +64,21 @@ ReportStatusEnum = _mirror(
 
 @strawberry.type(description="整改报告附件 — a file attached to a rectification report.")
 class ReportAttachment:
-    label: str = strawberry.field(description="说明 — what the file is.")
-    filename: str = strawberry.field(description="文件名 — original file name.")
+    label: str = strawberry.field(
+        description="附件说明，如「整改照片」 — what the file is, as the uploader labelled it."
+    )
+    filename: str = strawberry.field(
+        description="上传时的原文件名（仅供显示） — the file name as uploaded; for display only."
+    )
     content_type: str = strawberry.field(
         description="类型（按内容识别） — MIME type detected from the content."
     )
-    size: int = strawberry.field(description="大小（字节） — size in bytes.")
-    sha256: str = strawberry.field(description="SHA-256 — hex digest of the content.")
+    size: int = strawberry.field(
+        description="文件大小（字节，上限见 YK_MAX_UPLOAD_MB） — the size in bytes; at most YK_MAX_UPLOAD_MB (50 MB by default)."
+    )
+    sha256: str = strawberry.field(
+        description="内容的 SHA-256（64 位十六进制），用于核对下载 — the SHA-256 of the content as 64 hex digits, to check a download."
+    )
     download_url: str = strawberry.field(
         description="下载地址（同一令牌） — path to download with the same token."
     )
@@ -292,7 +300,9 @@ class SupervisionQueries:
             return [InfoRequest.from_domain(r) for r in found]
 
 
-@strawberry.input(description="发起监督检查 — open an inspection.")
+@strawberry.input(
+    description="发起监督检查（监督部门）：针对一个项目的某一事项 — open an inspection (supervising agencies) of one project on one subject."
+)
 class InspectionOpenInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
@@ -300,33 +310,52 @@ class InspectionOpenInput:
     subject: SubjectEnum = strawberry.field(
         description="监督事项（须属本部门职责） — subject, within the agency's field."
     )
-    note: str = strawberry.field(default="", description="检查说明 — scope note.")
+    note: str = strawberry.field(
+        default="",
+        description="检查范围说明（自由文本，可为空） — the inspection's scope, free text; may be empty.",
+    )
 
 
 @strawberry.input(description="记录检查发现 — record the findings; a deadline orders rectification.")
 class InspectionConcludeInput:
-    inspection_id: strawberry.ID = strawberry.field(description="检查全局标识 — inspection id.")
-    findings: str = strawberry.field(description="检查发现 — findings.")
+    inspection_id: strawberry.ID = strawberry.field(
+        description="要办结的检查的全局标识（Inspection.id） — the global id of the inspection to conclude."
+    )
+    findings: str = strawberry.field(
+        description="检查发现（必填，自由文本） — what the inspection found, free text; required."
+    )
     rectification_deadline: date | None = strawberry.field(
         default=None, description="整改期限（不填则无需整改） — deadline; none means no rectification."
     )
 
 
-@strawberry.input(description="报送整改报告 — report the rectification.")
+@strawberry.input(
+    description="报送整改报告（建设单位）：责令整改的检查须报送 — report the rectification (the unit) for an inspection that ordered one."
+)
 class RectificationReportSubmitInput:
-    inspection_id: strawberry.ID = strawberry.field(description="检查全局标识 — inspection id.")
-    content: str = strawberry.field(description="整改情况 — what was rectified.")
+    inspection_id: strawberry.ID = strawberry.field(
+        description="责令整改的检查的全局标识（Inspection.id） — the global id of the inspection that ordered the rectification."
+    )
+    content: str = strawberry.field(
+        description="整改情况（必填，自由文本） — what was rectified, free text; required."
+    )
     attachments: list[AttachmentInput] | None = strawberry.field(
-        default=None, description="附件 — documents."
+        default=None,
+        description="证明材料（multipart 上传，可不传） — supporting documents (multipart upload); omit for none.",
     )
 
 
 @strawberry.input(description="审核整改报告 — accept a rectification report or reject it with reasons.")
 class RectificationReportReviewInput:
-    report_id: strawberry.ID = strawberry.field(description="整改报告全局标识 — report id.")
-    accept: bool = strawberry.field(description="是否通过 — accept (true) or reject (false).")
+    report_id: strawberry.ID = strawberry.field(
+        description="待审核的整改报告的全局标识（RectificationReport.id） — the global id of the report to review."
+    )
+    accept: bool = strawberry.field(
+        description="true 通过（检查变为已整改），false 驳回（单位须重新报送） — true accepts (the inspection is RECTIFIED); false rejects and the unit reports again."
+    )
     reasons: str = strawberry.field(
-        default="", description="未通过理由（驳回时必填） — reasons, required to reject."
+        default="",
+        description="驳回理由，驳回时至少一条 — why the report is rejected; at least one when rejecting.",
     )
 
 
@@ -358,13 +387,19 @@ class InfoRequestSendInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    question: str = strawberry.field(description="问询内容 — the question.")
+    question: str = strawberry.field(
+        description="向建设单位提出的问题（必填，自由文本） — the question to the unit, free text; required."
+    )
 
 
 @strawberry.input(description="答复问询 — answer a request for information.")
 class InfoRequestAnswerInput:
-    request_id: strawberry.ID = strawberry.field(description="问询全局标识 — request id.")
-    answer: str = strawberry.field(description="答复 — the answer.")
+    request_id: strawberry.ID = strawberry.field(
+        description="要答复的问询的全局标识（InfoRequest.id） — the global id of the question to answer."
+    )
+    answer: str = strawberry.field(
+        description="单位的答复（必填，自由文本） — the unit's answer, free text; required."
+    )
 
 
 @strawberry.type(description="检查变更结果 — result of an inspection mutation.")
