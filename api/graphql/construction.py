@@ -422,7 +422,9 @@ class PostEvaluation(Node):
     findings: str = strawberry.field(
         description="主要结论（自由文本）；未完成为空 — the main findings, free text; null while open."
     )
-    completed_at: datetime | None = strawberry.field(description="完成时间 — completed at; null while open.")
+    completed_at: datetime | None = strawberry.field(
+        description="后评价完成时间（UTC）；未完成为空 — when the evaluator filed the result (UTC); null while open."
+    )
 
     @classmethod
     def from_row(cls, r: Any) -> PostEvaluation:
@@ -678,9 +680,15 @@ class ContractRecordInput:
     description="合同转包或分包 — a transfer or split of the contract, always refused (Art. 15)."
 )
 class ContractAssignInput:
-    contract_id: strawberry.ID = strawberry.field(description="合同全局标识 — contract id.")
-    kind: ContractAssignmentKindEnum = strawberry.field(description="转包或分包 — transfer or split.")
-    assignee: str = strawberry.field(description="受让单位 — the would-be assignee.")
+    contract_id: strawberry.ID = strawberry.field(
+        description="合同的全局标识（ContractRecord.id） — the contract's global id (`ContractRecord.id`)."
+    )
+    kind: ContractAssignmentKindEnum = strawberry.field(
+        description="转包或分包：两者都被第十五条禁止 — a transfer or a split of the contract; Art. 15 forbids both."
+    )
+    assignee: str = strawberry.field(
+        description="拟受让的单位名称；此变更总被拒绝（第十五条） — the would-be assignee's name; the mutation is always refused (Art. 15)."
+    )
 
 
 @strawberry.type(

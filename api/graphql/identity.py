@@ -333,7 +333,10 @@ class IdentityQueries:
 
 @strawberry.type
 class IdentityMutations:
-    @strawberry.mutation(description="登录 — sign in; returns a bearer token.", extensions=[Performs(None)])
+    @strawberry.mutation(
+        description="登录：返回访问令牌和刷新令牌；失败为 userErrors，多次失败会限流 — sign in: returns an access token and a refresh token; a failure is a userError, repeated failures are throttled.",
+        extensions=[Performs(None)],
+    )
     async def login(self, info: Ctx, input: LoginInput) -> LoginPayload:
         ctx = info.context
         # throttling, the session and the security events: api/sessions.py; a refusal is a DomainError

@@ -57,7 +57,7 @@ ObligationStateEnum = _mirror(
 )
 NoticeKindEnum = _mirror(
     "NoticeKind",
-    "通知类型 — why a notice was sent.",
+    "通知类型：为何发送此通知（义务开始、即将到期、已逾期等） — why the notice was sent: an obligation opened, falls due soon, is overdue …",
     NoticeKind,
     {
         NoticeKind.OPENED: "义务开始 — the obligation opened",

@@ -164,7 +164,9 @@ class MidYearRequestFinanceOpinionInput:
     description="征集结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of planCallOpen: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
 class PlanCallPayload:
-    call: PlanCall | None = strawberry.field(description="征集 — the call.")
+    call: PlanCall | None = strawberry.field(
+        description="发布的年度计划征集；被拒绝时为空 — the plan call opened; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -198,7 +200,9 @@ class AnnualPlanPayload:
     description="年中新增项目结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a mid-year request mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
 class MidYearRequestPayload:
-    request: MidYearRequest | None = strawberry.field(description="申请 — the request.")
+    request: MidYearRequest | None = strawberry.field(
+        description="处理后的年中新增申请；被拒绝时为空 — the mid-year request after the mutation; null when refused."
+    )
     plan: AnnualPlan | None = strawberry.field(
         description="市政府同意时生成的新计划修订版，其他情况为空 — the new annual plan revision created when the government agrees; null otherwise."
     )
@@ -388,7 +392,7 @@ class PlanMutations:
         return await _decide(info.context, input, approve=False)
 
     @strawberry.mutation(
-        description="申报年中新增项目（项目单位） — R10.2 step 1.",
+        description="申报年中新增项目（建设单位，R10.2 第一步）：已入库项目须年中列入计划 — a unit asks to add a reserve project to this year's plan (R10.2, step 1).",
         extensions=[Performs(Operation.MID_YEAR_SUBMIT, on="Project")],
     )
     async def mid_year_request_submit(
@@ -405,7 +409,7 @@ class PlanMutations:
         return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
 
     @strawberry.mutation(
-        description="审核年中新增项目（市大数据管理局） — R10.2 step 2.",
+        description="审核年中新增项目（市大数据管理局，R10.2 第二步） — the Big Data Bureau reviews a mid-year request (R10.2, step 2).",
         extensions=[Performs(Operation.MID_YEAR_BDB_REVIEW, on="MidYearRequest")],
     )
     async def mid_year_request_review(
@@ -422,7 +426,7 @@ class PlanMutations:
         return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
 
     @strawberry.mutation(
-        description="出具年中新增项目意见（市财政局） — R10.2 step 3.",
+        description="出具年中新增项目意见（市财政局，R10.2 第三步） — the Finance Bureau gives its opinion and recommended amount (R10.2, step 3).",
         extensions=[Performs(Operation.MID_YEAR_FINANCE_OPINION, on="MidYearRequest")],
     )
     async def mid_year_request_finance_opinion(

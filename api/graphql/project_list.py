@@ -24,7 +24,9 @@ class ProjectOrderField(Enum):
     CREATED_AT = strawberry.enum_value("CREATED_AT", description="创建时间 — created at.")
 
 
-@strawberry.enum(description="排序方向 — sort direction.")
+@strawberry.enum(
+    description="排序方向：ASC 升序（小的在前）或 DESC 降序 — ASC (smallest or earliest first) or DESC (largest or latest first)."
+)
 class OrderDirection(Enum):
     ASC = strawberry.enum_value("ASC", description="升序 — ascending.")
     DESC = strawberry.enum_value("DESC", description="降序 — descending.")

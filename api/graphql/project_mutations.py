@@ -353,7 +353,7 @@ class ProjectMutations:
         return ProjectPayload(project=Project.from_domain(project), user_errors=[])
 
     @strawberry.mutation(
-        description="修改项目草稿（牵头单位） — the lead unit edits its draft.",
+        description="修改项目草稿（牵头单位）：只改给出的字段，版本加一 — the lead unit edits its draft: only the fields given change, and the version increments.",
         extensions=[Performs(Operation.PROJECT_UPDATE, on="Project")],
     )
     async def project_update(self, info: Ctx, input: ProjectUpdateInput) -> ProjectPayload:

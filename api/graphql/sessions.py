@@ -28,7 +28,7 @@ Ctx = Info[Context, None]
 
 SecurityEventKindEnum = _mirror(
     "SecurityEventKind",
-    "安全事件类型 — kind of security event.",
+    "安全事件类型：登录成功或失败、限流、锁定、令牌被拒、会话结束等 — what a security event records: sign-ins, throttling, lock-outs, refused tokens, ended sessions …",
     SecurityEventKind,
     {
         SecurityEventKind.LOGIN_SUCCEEDED: "登录成功 — signed in",
@@ -182,7 +182,9 @@ class TokenRefreshPayload:
     )
 
 
-@strawberry.type(description="退出结果 — the sessions ended.")
+@strawberry.type(
+    description="退出的结果：结束的会话数；此后这些会话的令牌均失效 — the answer of logout and logoutEverywhere: how many sessions ended; their tokens stop working at once."
+)
 class LogoutPayload:
     sessions_ended: int = strawberry.field(
         default=0,

@@ -41,7 +41,7 @@ SubjectEnum = _mirror(
 )
 InspectionStatusEnum = _mirror(
     "InspectionStatus",
-    "检查状态 — state of an inspection.",
+    "监督检查状态：进行中、已办结、已责令整改或已整改 — the state of an inspection: OPEN, CLOSED, RECTIFICATION_ORDERED or RECTIFIED.",
     rules.InspectionStatus,
     {
         rules.InspectionStatus.OPEN: "检查中 — open",
@@ -414,7 +414,9 @@ class InspectionPayload:
 
 @strawberry.type(description="整改报告变更结果 — result of a rectification report mutation.")
 class RectificationReportPayload:
-    report: RectificationReport | None = strawberry.field(description="整改报告 — the report.")
+    report: RectificationReport | None = strawberry.field(
+        description="处理后的整改报告；被拒绝时为空 — the rectification report after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -434,7 +436,9 @@ class ProjectSanctionPayload:
 
 @strawberry.type(description="问询变更结果 — result of an information-request mutation.")
 class InfoRequestPayload:
-    request: InfoRequest | None = strawberry.field(description="问询 — the request.")
+    request: InfoRequest | None = strawberry.field(
+        description="处理后的问询；被拒绝时为空 — the question after the mutation (sent or answered); null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )

@@ -89,20 +89,22 @@ def test_a_description_is_thin_when_it_is_a_bare_label_or_below_the_minimum_leng
     assert contract.is_thin(description) is thin
 
 
-def test_every_description_of_the_described_types_says_what_the_value_means():
-    # given the types whose descriptions were rewritten (Project, its inputs and list arguments, payloads,
-    # approval, construction and acceptance types, connections)
-    described = contract.DESCRIBED_TYPES
-    # when looking for thin descriptions among them
-    thin = contract.thin_descriptions(SCHEMA, described)
-    # then there is none, and every listed type still exists
+def test_no_type_field_or_argument_has_a_thin_description():
+    # given every type, field, argument and input field of the schema (enum values are labels by nature)
+    # when looking for descriptions shorter than the minimum or shaped as a bare "中文 — english" label
+    thin = contract.thin_descriptions(SCHEMA)
+    # then there is none: a new field says what its value means, when it is set and its unit or format
     assert thin == []
-    assert described <= set(SCHEMA.type_map)
 
 
-def test_the_number_of_thin_descriptions_never_grows():
-    # given the whole schema
-    # when counting thin descriptions
-    count = len(contract.thin_descriptions(SCHEMA))
-    # then there are no more than the ceiling (a new field gets a real description, not a label)
-    assert count <= contract.THIN_CEILING
+def test_the_thin_description_rule_looks_at_the_types_it_is_asked_about_only():
+    # given a schema with one label-only field
+    schema = build_schema('''"""项目 — a project, with enough words to pass the minimum length rule."""
+        type Project { """名称 — name.""" name: String }
+        """查询入口，列出全部读操作 — the entry point of every read of this schema."""
+        type Query { """取一个项目（按编号），找不到为空 — one project by its code; null when missing."""
+        project: Project }''')
+    # when asking about all types, and about Query alone
+    everywhere, query_only = contract.thin_descriptions(schema), contract.thin_descriptions(schema, ["Query"])
+    # then the label is found on Project, and nothing on Query
+    assert everywhere == ["Project.name"] and query_only == []
