@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from graphql import (
@@ -60,6 +61,41 @@ def missing_descriptions(schema: GraphQLSchema) -> list[str]:
                 f"{name}.{v}" for v, ev in gtype.values.items() if not (ev.description or "").strip()
             )
     return missing
+
+
+# A description that only names the thing ("评估意见 — opinion") tells a frontend nothing it could not guess
+# from the field name: say what the value means, when it is set, and its unit or format. No type, field or
+# argument of the schema has a thin description (787 had one before the rewrite); a test keeps it so.
+MIN_DESCRIPTION_CHARS = 40
+LABEL_SHAPE = re.compile(r"^[^—]{1,16} — [A-Za-z'’/ ,&-]{1,30}\.?$")
+
+
+def is_thin(description: str | None) -> bool:
+    """Shorter than MIN_DESCRIPTION_CHARS, or a bare `中文 — a few English words` label."""
+    text = (description or "").strip()
+    return len(text) < MIN_DESCRIPTION_CHARS or bool(LABEL_SHAPE.match(text))
+
+
+def thin_descriptions(schema: GraphQLSchema, types: Iterable[str] | None = None) -> list[str]:
+    """Every thin description of a type, field, argument or input field (enum values are labels by nature),
+    as `Type.field(arg)`; only of `types` when given."""
+    wanted = set(types) if types is not None else None
+    thin: list[str] = []
+    for name, gtype in sorted(schema.type_map.items()):
+        if name.startswith("__") or name in BUILT_IN_SCALARS or (wanted is not None and name not in wanted):
+            continue
+        if is_thin(gtype.description):
+            thin.append(name)
+        if isinstance(gtype, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+            for field_name, field in gtype.fields.items():
+                if is_thin(field.description):
+                    thin.append(f"{name}.{field_name}")
+                thin.extend(
+                    f"{name}.{field_name}({arg})"
+                    for arg, a in getattr(field, "args", {}).items()
+                    if is_thin(a.description)
+                )
+    return thin
 
 
 def unreleased_section(changelog: str) -> str:

@@ -256,6 +256,15 @@ def errors_doc() -> None:
     console.print(f"wrote {error_docs.write()}")
 
 
+@app.command("webhooks-doc")
+def webhooks_doc() -> None:
+    """Rebuild docs/webhooks.md and docs/webhooks.schema.json (event types, payload schema, retries)."""
+    from api import webhooks_doc as guide
+
+    doc, schema = guide.write()
+    console.print(f"wrote {doc} and {schema}")
+
+
 @app.command("create-user")
 def create_user(
     username: Annotated[str, typer.Option(help="Login name.")],

@@ -161,7 +161,9 @@ def _emptied_fields(payload_type: type) -> tuple[str, ...]:
 
 @strawberry.type(description="权限判定 — whether the viewer may perform an operation, and why.")
 class Permission:
-    operation: OperationEnum = strawberry.field(description="操作 — the operation.")
+    operation: OperationEnum = strawberry.field(
+        description="所询问的操作（与 Change.operation 同一词表） — the operation asked about, in the same vocabulary as `Change.operation`."
+    )
     allowed: bool = strawberry.field(
         description="是否允许 — whether it is allowed now: authorized, and (on a project) its precondition holds."
     )
@@ -259,7 +261,12 @@ class ViewerPermissions:
     async def can(
         self,
         info: Ctx,
-        operation: Annotated[OperationEnum, strawberry.argument(description="操作 — the operation.")],
+        operation: Annotated[
+            OperationEnum,
+            strawberry.argument(
+                description="要询问的操作，如 PROJECT_UPDATE — the operation to ask about, e.g. PROJECT_UPDATE."
+            ),
+        ],
         project_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(
@@ -306,13 +313,21 @@ class ProjectPermissions:
 
 @strawberry.type(description="授权规则 — one line of the authorization policy.")
 class PolicyRule:
-    id: strawberry.ID = strawberry.field(description="全局标识 — global id (to remove it).")
+    id: strawberry.ID = strawberry.field(
+        description="规则的全局标识，policyRuleRemove 用 — the rule's global id, as `policyRuleRemove` takes it."
+    )
     kind: str = strawberry.field(description="类型：`p` 授权，`g` 角色归组 — `p` permission, `g` role group.")
     role: str = strawberry.field(description="角色 — the role (for `g`: the member role).")
-    operation: str | None = strawberry.field(description="操作 — the operation (`p` only).")
-    scope: str | None = strawberry.field(description="范围 — the scope it needs (`p` only).")
+    operation: str | None = strawberry.field(
+        description="授权的操作，如 project:update（仅 p 规则） — the operation granted, e.g. `project:update`; `p` lines only."
+    )
+    scope: str | None = strawberry.field(
+        description="授权的范围，如 lead、any（仅 p 规则） — the scope of the grant, e.g. `lead`, `any`; `p` lines only."
+    )
     article: str | None = strawberry.field(description="条款 — the article giving the power (`p` only).")
-    group: str | None = strawberry.field(description="所属角色组 — the group role (`g` only).")
+    group: str | None = strawberry.field(
+        description="成员角色加入的角色组，如 supervisor（仅 g 规则） — the group the member role joins, e.g. `supervisor`; `g` lines only."
+    )
     line: str = strawberry.field(description="规则原文 — the line as policy.csv spells it.")
 
     @classmethod
@@ -333,30 +348,44 @@ class PolicyRule:
 
 @strawberry.type(description="授权策略 — the whole policy as stored, with its version.")
 class PolicyRuleSet:
-    version: int = strawberry.field(description="策略版本 — bumped by every change.")
+    version: int = strawberry.field(
+        description="策略版本号，每次生效的修改加一 — the policy's version, incremented by every change in force."
+    )
     rules: list[PolicyRule] = strawberry.field(
         description="全部规则（不分页：整份策略一次编辑） — every line; not paged, the policy is edited as a whole."
     )
 
 
-@strawberry.input(description="新增授权规则 — a permission line to add.")
+@strawberry.input(
+    description="新增一条授权规则（p 行）：须另一管理员批准后生效（R3.2） — a permission line to add; in force only once another administrator approves it (R3.2)."
+)
 class PolicyRuleAddInput:
-    role: str = strawberry.field(description="角色 — e.g. `unit`, `bdb`, `supervisor`.")
-    operation: OperationEnum = strawberry.field(description="操作 — the operation.")
+    role: str = strawberry.field(
+        description="被授权的角色（单位类型或角色组），如 unit、bdb、supervisor — the role granted: an organization type or a group, e.g. `unit`, `bdb`, `supervisor`."
+    )
+    operation: OperationEnum = strawberry.field(
+        description="授予的操作，如 PROJECT_UPDATE — the operation granted, e.g. PROJECT_UPDATE."
+    )
     scope: str = strawberry.field(
         description="范围 — `any`, `lead`, `participant`, `submitted`, `published` …"
     )
     article: str = strawberry.field(description="授权依据条款 — the article giving the power, e.g. `第七条`.")
 
 
-@strawberry.input(description="删除授权规则 — a line to remove.")
+@strawberry.input(
+    description="删除一条授权规则：立即在所有进程生效 — a policy line to remove; in force in every process within a second."
+)
 class PolicyRuleRemoveInput:
-    rule_id: strawberry.ID = strawberry.field(description="规则全局标识 — the rule's global id.")
+    rule_id: strawberry.ID = strawberry.field(
+        description="要删除的规则的全局标识（PolicyRule.id） — the global id of the line to remove (`PolicyRule.id`)."
+    )
 
 
 @strawberry.input(description="新增角色归组 — a grouping line to add: the role joins the group's powers.")
 class PolicyGroupAddInput:
-    role: str = strawberry.field(description="成员角色 — the member role, e.g. `bdb`.")
+    role: str = strawberry.field(
+        description="加入角色组的成员角色，如 bdb — the member role that joins the group, e.g. `bdb`."
+    )
     group: str = strawberry.field(description="角色组 — the group it joins, e.g. `supervisor`.")
 
 
@@ -375,15 +404,23 @@ class PolicyChangeStatus(Enum):
 )
 class PolicyChange:
     id: strawberry.ID = strawberry.field(description="全局标识 — global id (to approve or reject it).")
-    status: PolicyChangeStatus = strawberry.field(description="状态 — proposed, approved or rejected.")
+    status: PolicyChangeStatus = strawberry.field(
+        description="变更状态：待批准、已批准生效或已驳回 — PROPOSED (waiting), APPROVED (in force) or REJECTED."
+    )
     rule: PolicyRule = strawberry.field(
         description="提议的规则（`id` 为生效后的规则标识，未生效时为变更标识） — the proposed line; its `id` is "
         "the rule's once approved, the change's before."
     )
     proposed_by: str = strawberry.field(description="提出人 — username of the proposing administrator.")
-    proposed_at: datetime = strawberry.field(description="提出时间 — proposed at.")
-    decided_by: str | None = strawberry.field(description="处理人 — who approved or rejected it.")
-    decided_at: datetime | None = strawberry.field(description="处理时间 — decided at.")
+    proposed_at: datetime = strawberry.field(
+        description="提出时间（UTC） — when the change was proposed (UTC)."
+    )
+    decided_by: str | None = strawberry.field(
+        description="批准或驳回的管理员用户名；待批准为空 — the administrator who approved or rejected it; null while proposed."
+    )
+    decided_at: datetime | None = strawberry.field(
+        description="批准或驳回的时间（UTC）；待批准为空 — when it was decided (UTC); null while proposed."
+    )
     comment: str = strawberry.field(description="驳回理由 — the rejection's reason; empty otherwise.")
 
     @classmethod
@@ -426,13 +463,20 @@ class PolicyRulePayload:
 
 @strawberry.input(description="批准授权规则变更 — approve another administrator's proposal.")
 class PolicyChangeApproveInput:
-    change_id: strawberry.ID = strawberry.field(description="变更全局标识 — the change's global id.")
+    change_id: strawberry.ID = strawberry.field(
+        description="要批准的变更的全局标识（PolicyChange.id），须为他人提出 — the proposal's global id; it must be another administrator's."
+    )
 
 
 @strawberry.input(description="驳回授权规则变更 — reject another administrator's proposal.")
 class PolicyChangeRejectInput:
-    change_id: strawberry.ID = strawberry.field(description="变更全局标识 — the change's global id.")
-    comment: str = strawberry.field(default="", description="驳回理由 — why it is rejected.")
+    change_id: strawberry.ID = strawberry.field(
+        description="要驳回的变更的全局标识（PolicyChange.id） — the global id of the proposal to reject."
+    )
+    comment: str = strawberry.field(
+        default="",
+        description="驳回理由（可为空），随变更保存 — why it is rejected, kept with the change as `comment`; may be empty.",
+    )
 
 
 @strawberry.type(
@@ -440,7 +484,9 @@ class PolicyChangeRejectInput:
     "or a rejection."
 )
 class PolicyChangePayload:
-    change: PolicyChange | None = strawberry.field(description="处理后的变更 — the change, decided.")
+    change: PolicyChange | None = strawberry.field(
+        description="审批后的变更申请（APPROVED 或 REJECTED）；被拒绝时为空 — the change request after the decision, APPROVED or REJECTED; null when refused."
+    )
     version: int | None = strawberry.field(
         description="新的策略版本（批准时） — the new policy version, on approval."
     )
@@ -470,7 +516,9 @@ class PolicyQueries:
         after: After = None,
         status: Annotated[
             PolicyChangeStatus | None,
-            strawberry.argument(description="只看该状态 — only changes in this state."),
+            strawberry.argument(
+                description="只看该状态的授权变更，如 PROPOSED 待批准的提议；不填不限 — only policy changes in this state, e.g. PROPOSED for those awaiting a second administrator; omitted: all."
+            ),
         ] = None,
     ) -> Connection[PolicyChange]:
         ctx = info.context

@@ -64,7 +64,9 @@ def described_scalars() -> dict[object, Any]:
     description="可全局寻址的对象 — an object with an opaque global id, fetchable by `node(id:)`."
 )
 class Node:
-    id: strawberry.ID = strawberry.field(description="全局唯一标识 — opaque global id.")
+    id: strawberry.ID = strawberry.field(
+        description="全局唯一标识（不透明字符串，原样传回，勿解析） — opaque global id: pass it back as is (to `node(id:)`, arguments and inputs); never parse it, its format may change."
+    )
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
@@ -119,7 +121,9 @@ class UserError:
     code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
         description="机器可读的错误码 — machine-readable code, e.g. `PLATFORM_EXEMPTION_REASON_REQUIRED`."
     )
-    rule: str | None = strawberry.field(description="规则编号 — RULES.md rule id, e.g. `R11.3`.")
+    rule: str | None = strawberry.field(
+        description="被违反的规则编号（RULES.md）；不涉及规章条款的输入检查为空 — the broken rule's id (RULES.md), e.g. `R11.3`; null for an input check no rule of the regulation names."
+    )
     article: str | None = strawberry.field(
         description="条款 — the article of the regulation, e.g. `第十一条`."
     )
@@ -131,9 +135,19 @@ class UserError:
     )
 
 
-@strawberry.type(description="分页信息 — Relay page info.")
+@strawberry.type(
+    description="分页信息（Relay） — Relay page info: whether more items follow or precede, and the first and last cursors of this page."
+)
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="是否有下一页 — whether more items follow.")
-    has_previous_page: bool = strawberry.field(description="是否有上一页 — whether items precede.")
-    start_cursor: str | None = strawberry.field(description="本页第一项游标 — cursor of the first edge.")
-    end_cursor: str | None = strawberry.field(description="本页最后一项游标 — cursor of the last edge.")
+    has_next_page: bool = strawberry.field(
+        description="是否还有下一页：为 true 时以 endCursor 作 after 再取 — true when more items follow: ask again with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="是否还有上一页：为 true 时以 startCursor 作 before 再取（与 last 一起） — true when items precede: ask again with `before: startCursor` and `last`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="本页第一项的游标；空页为空 — the cursor of this page's first item; null for an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="本页最后一项的游标；空页为空 — the cursor of this page's last item; null for an empty page."
+    )

@@ -37,7 +37,7 @@ ProjectStatusEnum = _mirror(
 )
 ProjectKindEnum = _mirror(
     "ProjectKind",
-    "项目类型 — kind of project (Art. 2, 6).",
+    "项目类型：新建、运维、升级改造或迁移上云（第二、六条） — the kind of project: new build, operation and maintenance, upgrade or migration to the government cloud (Art. 2, 6).",
     ProjectKind,
     {
         ProjectKind.BUILD: "新建 — new build",
@@ -61,7 +61,7 @@ ProjectCategoryEnum = _mirror(
 )
 FundingSourceEnum = _mirror(
     "FundingSource",
-    "资金来源 — funding source (R2, R25).",
+    "资金来源：市本级财政（R2）或政府主导、社会资本参与的 PPP（R25） — municipal fiscal money (R2) or PPP, government-led with social capital (R25).",
     FundingSource,
     {
         FundingSource.FISCAL: "市本级财政性资金 — municipal fiscal funds (Art. 2)",
@@ -70,7 +70,7 @@ FundingSourceEnum = _mirror(
 )
 ReserveCheckEnum = _mirror(
     "ReserveCheck",
-    "入库审核项 — the five checks of Art. 7 (R7).",
+    "入库审核的五项内容（第七条（一）至（五），R7） — the five checks a reserve review records, Art. 7 items 1–5 (R7).",
     ReserveCheck,
     {c: f"{CHECK_LABELS_ZH[c]} — Art. 7 ({i})" for i, c in enumerate(ReserveCheck, start=1)},
 )
@@ -173,7 +173,7 @@ PlanStatusEnum = _mirror(
 )
 PlanSourceEnum = _mirror(
     "PlanItemSource",
-    "列入计划的途径 — how a project entered the plan.",
+    "项目列入年度计划的途径：年度征集或年中新增（第十条） — how a project entered the annual plan: the yearly call or a mid-year request (Art. 10).",
     PlanSource,
     {
         PlanSource.CALL: "年度征集 — the yearly call (Art. 9)",
@@ -234,7 +234,7 @@ ContractAssignmentKindEnum = _mirror(
 )
 ChangeAspectEnum = _mirror(
     "ChangeAspect",
-    "变更事项 — what a change touches (Art. 16).",
+    "变更涉及的方面：建设规模、内容、标准或投资（第十六条） — what a change touches: scale, content, standard or investment (Art. 16).",
     ChangeAspect,
     {
         ChangeAspect.SCALE: "建设规模 — scale",
@@ -265,7 +265,7 @@ ChangeRouteEnum = _mirror(
 )
 ChangeStatusEnum = _mirror(
     "ChangeRequestStatus",
-    "变更状态 — status of a change request.",
+    "变更申请状态：已备案即生效、待审批、已批准或已驳回 — the state of a change request: FILED (in force), PENDING, APPROVED or REJECTED.",
     ChangeStatus,
     {
         ChangeStatus.FILED: "已备案（生效） — filed, effective",
@@ -290,7 +290,7 @@ AcceptanceReportEnum = _mirror(
 )
 DisbursementKindEnum = _mirror(
     "DisbursementKind",
-    "拨付类型 — kind of disbursement (Art. 21).",
+    "拨付类型：预付款、进度款或尾款（尾款须在验收报备后，第二十一条） — advance, progress or final payment; the final one only after the acceptance filing (Art. 21).",
     DisbursementKind,
     {
         DisbursementKind.ADVANCE: "预付款 — advance",

@@ -58,7 +58,12 @@ class NodeQueries:
     async def node(
         self,
         info: Ctx,
-        id: Annotated[strawberry.ID, strawberry.argument(description="全局标识 — global id.")],
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="任意类型对象的全局标识；不存在或不可见时 node 为 null 并附 NOT_FOUND 错误 — the global id of an object of any type; `node` is null with a NOT_FOUND error when it does not exist or you may not read it."
+            ),
+        ],
     ) -> Node | None:
         return await resolve_node(info.context, id)
 
@@ -74,7 +79,8 @@ class NodeQueries:
         ids: Annotated[
             list[strawberry.ID],
             strawberry.argument(
-                description=f"全局标识（≤{MAX_NODES} 个） — global ids, at most {MAX_NODES}."
+                description=f"要取的对象全局标识（1–{MAX_NODES} 个，任意类型），结果按此顺序 — the global ids to "
+                f"fetch, 1–{MAX_NODES}, of any type; the answer keeps their order."
             ),
         ],
     ) -> list[Node | None]:

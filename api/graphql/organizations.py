@@ -16,8 +16,12 @@ from domain.actors import OrgType
 )
 class Organization(Node):
     pk: strawberry.Private[int]
-    name: str = strawberry.field(description="单位名称 — name.")
-    type: OrganizationTypeEnum = strawberry.field(description="单位类型（角色） — type, which is its role.")
+    name: str = strawberry.field(
+        description="单位全称，如「营口市教育局」 — the organization's full name, e.g. `营口市教育局`."
+    )
+    type: OrganizationTypeEnum = strawberry.field(
+        description="单位类型，即其用户的角色（授权策略按此判断） — the organization's type, which is its users' role in the authorization policy."
+    )
     district: str | None = strawberry.field(description="所属区县 — district or county-level city, if any.")
 
     @classmethod

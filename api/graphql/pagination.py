@@ -33,7 +33,12 @@ First = Annotated[
         f"1 to {MAX_PAGE}; {DEFAULT_PAGE} when neither `first` nor `last` is given. Not with `last`."
     ),
 ]
-After = Annotated[str | None, strawberry.argument(description="在此游标之后 — cursor to start after.")]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="从此游标之后开始（上一页的 pageInfo.endCursor）；不填从头开始 — start after this cursor (the previous page's `pageInfo.endCursor`); omit for the first page."
+    ),
+]
 Last = Annotated[
     int | None,
     strawberry.argument(
@@ -41,19 +46,34 @@ Last = Annotated[
         f"end, or from `before`), 1 to {MAX_PAGE}. Not with `first`."
     ),
 ]
-Before = Annotated[str | None, strawberry.argument(description="在此游标之前 — cursor to end before.")]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="到此游标之前为止（pageInfo.startCursor），与 last 一起向前翻页 — end before this cursor (a page's `pageInfo.startCursor`); with `last`, pages backwards."
+    ),
+]
 
 
-@strawberry.type(description="连接中的一项 — an edge of a connection.")
+@strawberry.type(description="连接中的一项：对象及其游标 — one item of a page together with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="游标 — opaque cursor of this edge.")
-    node: T = strawberry.field(description="对象 — the item.")
+    cursor: str = strawberry.field(
+        description="此项的游标（不透明字符串），作 after 或 before 参数从此处继续 — opaque cursor of this item: pass it as `after` (or `before`) to continue from here; valid as long as the item exists."
+    )
+    node: T = strawberry.field(
+        description="本项对象（与 nodes 同位置的一项相同） — the item at this position of the page, the same as in `nodes`."
+    )
 
 
-@strawberry.type(description="分页列表 — a Relay connection.")
+@strawberry.type(
+    description="分页列表（Relay 连接，键集分页，顺序稳定） — a Relay connection: one page of items in a stable order, with the cursors to fetch the next or the previous page."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="本页各项 — the items of this page.")
-    page_info: PageInfo = strawberry.field(description="分页信息 — page info.")
+    edges: list[Edge[T]] = strawberry.field(
+        description="本页各项及其游标，按列表顺序 — the items of this page with their cursors, in the list's order."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="分页信息：是否还有下一页或上一页，以及首尾游标 — whether more items follow or precede this page, and the cursors to ask for them."
+    )
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(

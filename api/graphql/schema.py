@@ -40,7 +40,9 @@ from api.schema_contract import describe_mutation_inputs
 from api.trusted_documents import TrustedDocuments
 
 
-@strawberry.type(description="查询 — queries.")
+@strawberry.type(
+    description="查询入口：所有读操作，结果按查看者的权限删减 — the entry point of every read; each answer holds only what the viewer may read."
+)
 class Query(
     ProjectQueries,
     IdentityQueries,
@@ -61,7 +63,9 @@ class Query(
     pass
 
 
-@strawberry.type(description="变更 — mutations, named noun-first.")
+@strawberry.type(
+    description="变更入口：所有写操作，名称为对象在前、动作在后，如 projectCreate；每个只接受一个 input — the entry point of every write, named object first (`projectCreate`); each takes one `input` and returns a payload with `userErrors`."
+)
 class Mutation(
     ProjectMutations,
     IdentityMutations,

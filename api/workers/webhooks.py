@@ -56,7 +56,7 @@ class WorkerConfig:
     poll_seconds: float = 1.0
     backoff_seconds: float = 5.0  # first retry after this; doubles per attempt
     max_backoff_seconds: float = 3600.0
-    max_attempts: int = 12  # about 3 hours with the defaults, then the delivery is marked failed
+    max_attempts: int = 12  # 2 h 25 min with the defaults (docs/webhooks.md), then the delivery is failed
     timeout_seconds: float = 10.0
 
 

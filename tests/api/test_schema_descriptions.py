@@ -67,3 +67,47 @@ def test_objects_a_client_caches_are_nodes_with_an_id(name):
     interfaces = [i.name for i in gtype.interfaces]
     # then it is a Node, with a non-null id
     assert "Node" in interfaces and isinstance(gtype.fields["id"].type, GraphQLNonNull)
+
+
+@pytest.mark.parametrize(
+    ("description", "thin"),
+    [
+        ("评估意见 — opinion.", True),  # a bare label
+        ("变更内容 — the change", True),
+        ("x" * (schema_contract.MIN_DESCRIPTION_CHARS - 1), True),  # one short of the minimum
+        (
+            "评估意见（自由文本；评估完成前为空） — the evaluator's opinion, free text; null until evaluated.",
+            False,
+        ),
+        ("x" * schema_contract.MIN_DESCRIPTION_CHARS, False),  # exactly the minimum
+    ],
+)
+def test_a_description_is_thin_when_it_is_a_bare_label_or_below_the_minimum_length(description, thin):
+    # given a description
+    # when the contract's rule judges it
+    # then a bare "中文 — english" label or a too-short text is thin, a text that explains is not
+    assert schema_contract.is_thin(description) is thin
+
+
+def test_no_type_field_or_argument_has_a_thin_description():
+    # given every type, field, argument and input field of the schema (enum values are labels by nature)
+    # when looking for descriptions shorter than the minimum or shaped as a bare "中文 — english" label
+    thin = schema_contract.thin_descriptions(SCHEMA)
+    # then there is none: a new field says what its value means, when it is set and its unit or format
+    assert thin == []
+
+
+def test_the_thin_description_rule_looks_at_the_types_it_is_asked_about_only():
+    # given a schema with one label-only field
+    schema = build_schema('''"""项目 — a project, with enough words to pass the minimum length rule."""
+        type Project { """名称 — name.""" name: String }
+        """查询入口，列出全部读操作 — the entry point of every read of this schema."""
+        type Query { """取一个项目（按编号），找不到为空 — one project by its code; null when missing."""
+        project: Project }''')
+    # when asking about all types, and about Query alone
+    everywhere, query_only = (
+        schema_contract.thin_descriptions(schema),
+        schema_contract.thin_descriptions(schema, ["Query"]),
+    )
+    # then the label is found on Project, and nothing on Query
+    assert everywhere == ["Project.name"] and query_only == []

@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+import jsonschema
 import pytest
 from sqlalchemy import func, insert, select
 
+from api import webhooks_doc
 from api.webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
@@ -41,7 +43,8 @@ SUBSCRIBE = """mutation($input: WebhookSubscriptionCreateInput!) { webhookSubscr
   secret subscription { id eventTypes } userErrors { code field } } }"""
 DEACTIVATE = """mutation($input: WebhookSubscriptionDeactivateInput!) { webhookSubscriptionDeactivate(input: $input) {
   subscription { id active } userErrors { code } } }"""
-DELIVERIES = """query { webhookSubscriptions(first: 5) { edges { node { deliveries { eventId status attempts } } } } }"""
+DELIVERIES = """query { webhookSubscriptions(first: 5) { edges { node { deliveries {
+  eventId status attempts lastHttpStatus lastError } } } } }"""
 
 
 class Receiver:
@@ -132,7 +135,7 @@ async def test_every_event_arrives_once_per_event_id_after_retries_across_a_rest
                             "organizationId": to_global_id("Organization", integrator_org),
                             "name": "数据共享平台",
                             "url": receiver.url,
-                            "eventTypes": ["*"],
+                            "eventTypes": ["ALL"],
                         }
                     },
                     token=integrator,
@@ -168,6 +171,11 @@ async def test_every_event_arrives_once_per_event_id_after_retries_across_a_rest
     # … and the delivery log shows two attempts per event, now delivered
     deliveries = log["edges"][0]["node"]["deliveries"]
     assert sorted((d["status"], d["attempts"]) for d in deliveries) == [("delivered", 2), ("delivered", 2)]
+    assert [(d["lastHttpStatus"], d["lastError"]) for d in deliveries] == [(204, None), (204, None)]
+    # … and every body fits the published JSON Schema
+    schema = json.loads(webhooks_doc.SCHEMA_PATH.read_text(encoding="utf-8"))
+    for b in bodies:
+        jsonschema.validate(b, schema, format_checker=jsonschema.FormatChecker())
     async with session_factory() as session:
         codes = sorted((await session.execute(select(webhook_delivery_attempts.c.status_code))).scalars())
     assert codes == [204, 204, 500, 500]
@@ -192,8 +200,8 @@ async def test_only_the_receiving_organizations_own_users_subscribe_it_and_bad_i
     a = await make_agencies(api, session_factory, "admin", "unit", "integrator", "integrator2")
     token = await _api_token(api, a, "integrator")
     own = {"organizationId": a.gid("integrator"), "name": "x", "url": "https://93.184.216.34/hook"}
-    own["eventTypes"] = ["*"]
-    bad = own | {"url": "ftp://example", "eventTypes": ["no:such"]}
+    own["eventTypes"] = ["ALL"]
+    bad = own | {"url": "ftp://example", "eventTypes": []}
     # when the administrator subscribes its own organization (bdb) and the integrator's, a unit and the
     # second integrator subscribe the first, its token subscribes it, and its own user sends bad input
     by_admin_for_bdb = await api.gql(
@@ -206,6 +214,9 @@ async def test_only_the_receiving_organizations_own_users_subscribe_it_and_bad_i
     invalid = (await api.data(SUBSCRIBE, {"input": bad}, token=a.token["integrator"]))[
         "webhookSubscriptionCreate"
     ]
+    unknown = await api.gql(
+        SUBSCRIBE, {"input": own | {"eventTypes": ["no:such"]}}, token=a.token["integrator"]
+    )
     # then all but the organization's own user are forbidden, and its bad input is userErrors
     for refused in (by_admin_for_bdb, by_admin, by_unit, by_other, by_token):
         assert error_codes(refused) == ["FORBIDDEN"], refused
@@ -214,6 +225,7 @@ async def test_only_the_receiving_organizations_own_users_subscribe_it_and_bad_i
         "WEBHOOK_URL_INVALID",
     ]
     assert invalid["secret"] is None
+    assert error_codes(unknown) == ["BAD_USER_INPUT"]  # not a WebhookEventType
     assert await _subscription_count(session_factory) == 0
 
 
@@ -231,7 +243,7 @@ async def test_an_organization_sees_and_stops_only_its_own_subscriptions_the_adm
                     "organizationId": a.gid(role),
                     "name": role,
                     "url": "https://93.184.216.34/h",
-                    "eventTypes": ["*"],
+                    "eventTypes": ["ALL"],
                 }
             },
             token=a.token[role],
@@ -283,7 +295,7 @@ async def test_an_organization_sees_and_stops_only_its_own_subscriptions_the_adm
 async def test_a_webhook_may_not_point_to_loopback_link_local_or_private_addresses(api, session_factory, url):
     # given an integrator's own user (no network is allowed beyond the public internet)
     a = await make_agencies(api, session_factory, "integrator")
-    given = {"organizationId": a.gid("integrator"), "name": "内网探测", "url": url, "eventTypes": ["*"]}
+    given = {"organizationId": a.gid("integrator"), "name": "内网探测", "url": url, "eventTypes": ["ALL"]}
     # when it subscribes with an address of a refused class (or a name that resolves to one)
     payload = (await api.data(SUBSCRIBE, {"input": given}, token=a.token["integrator"]))[
         "webhookSubscriptionCreate"

@@ -32,10 +32,19 @@ Ctx = Info[Context, None]
 
 @strawberry.input(description="初步验收 — the unit's initial acceptance (R19.1).")
 class AcceptanceInitialRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    date: date = strawberry.field(description="初步验收日期 — date of the initial acceptance.")
-    passed: bool = strawberry.field(description="是否通过 — passed.")
-    note: str = strawberry.field(default="", description="说明 — note.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    date: date = strawberry.field(
+        description="初步验收日期（YYYY-MM-DD）：开工之后、不晚于今天（R19.3） — the day of the initial acceptance, YYYY-MM-DD: after construction began, not after today (R19.3)."
+    )
+    passed: bool = strawberry.field(
+        description="初步验收是否通过；通过后满 3 个月可申请竣工验收 — whether it passed; three months after a pass the completion acceptance may be applied for."
+    )
+    note: str = strawberry.field(
+        default="",
+        description="初步验收说明（自由文本，可为空） — a note on the initial acceptance, free text.",
+    )
     classified: bool | None = strawberry.field(
         default=None, description="是否涉密系统（决定安全测评报告） — classified (涉密) system, R19.2."
     )
@@ -50,9 +59,13 @@ class AcceptanceInitialRecordInput:
     "project rectifies, the rectification deadline (R20)."
 )
 class AcceptanceExtensionRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    until: date = strawberry.field(description="延期至 — new closing date.")
-    reason: str = strawberry.field(description="延期理由 — reason.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    until: date = strawberry.field(
+        description="延期后的申请截止日（YYYY-MM-DD） — the new last day to apply for completion acceptance, YYYY-MM-DD."
+    )
+    reason: str = strawberry.field(description="延期理由（必填） — why the window is extended; required.")
 
 
 @strawberry.input(
@@ -60,17 +73,27 @@ class AcceptanceExtensionRecordInput:
     "resubmission after rectification (R19–R20)."
 )
 class AcceptanceApplyInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    reports: list[AcceptanceReportEnum] = strawberry.field(
-        description="所附报告 — the reports attached (R19.2)."
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    note: str = strawberry.field(default="", description="说明 — note.")
+    reports: list[AcceptanceReportEnum] = strawberry.field(
+        description="所附的五项报告，须齐全（R19.2） — the five reports attached; all are required (R19.2)."
+    )
+    note: str = strawberry.field(
+        default="", description="申请说明（自由文本，可为空） — a note on the application, free text."
+    )
 
 
-@strawberry.input(description="竣工验收结果 — bdb's result (R20).")
+@strawberry.input(
+    description="竣工验收结果（大数据局）：通过或不通过；不通过须 3 个月内整改（R20） — the Big Data Bureau's result of the completion acceptance; a failure must be rectified within 3 months (R20)."
+)
 class AcceptanceDecideInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    passed: bool = strawberry.field(description="是否通过 — passed.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    passed: bool = strawberry.field(
+        description="竣工验收是否通过；不通过则项目进入整改（R20） — whether the completion acceptance passed; if not, the project goes into rectification (R20)."
+    )
     opinion: str = strawberry.field(
         description="竣工验收的书面意见；不通过时写明整改要求 — bdb's written acceptance findings; when it "
         "fails, what the unit must rectify (R20)."
@@ -79,17 +102,34 @@ class AcceptanceDecideInput:
 
 @strawberry.input(description="验收报告备案 — file or acknowledge the acceptance report (R21).")
 class AcceptanceFilingInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    note: str = strawberry.field(default="", description="说明 — note.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    note: str = strawberry.field(
+        default="", description="报备说明（自由文本，可为空） — a note on the filing, free text."
+    )
 
 
-@strawberry.input(description="资金拨付 — a disbursement (Art. 21).")
+@strawberry.input(
+    description="登记一笔资金拨付（第二十一条）：尾款须在验收报告报备之后 — record a payment (Art. 21); the final payment only after the acceptance report is filed."
+)
 class DisbursementRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    kind: DisbursementKindEnum = strawberry.field(description="类型 — kind.")
-    amount: CNY = strawberry.field(description="金额 — amount.")
-    paid_on: date = strawberry.field(description="拨付日期 — paid on.")
-    note: str = strawberry.field(default="", description="说明 — note.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    kind: DisbursementKindEnum = strawberry.field(
+        description="拨付类型：ADVANCE 预付款、PROGRESS 进度款、FINAL 尾款（须已报备，R21） — ADVANCE, PROGRESS or FINAL (only after the acceptance filing, R21)."
+    )
+    amount: CNY = strawberry.field(
+        description="拨付金额（元，两位小数，> 0） — the amount paid, in CNY, a positive decimal string."
+    )
+    paid_on: date = strawberry.field(
+        description="拨付日期（YYYY-MM-DD）：批复之后、不晚于今天（R21.1） — the day it was paid, YYYY-MM-DD: after the approval, not after today (R21.1)."
+    )
+    note: str = strawberry.field(
+        default="",
+        description="拨付说明（自由文本，可为空） — a note on the payment, free text; may be empty.",
+    )
     late_entry_reason: str | None = strawberry.field(
         default=None,
         description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
@@ -98,35 +138,53 @@ class DisbursementRecordInput:
 
 @strawberry.input(description="数据中心资源分配 — allocate data-centre resources (R21).")
 class DataCentreResourceAllocateInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     resources: str = strawberry.field(description="资源 — resources, e.g. `8 vCPU / 32 GB / 2 TB`.")
 
 
 @strawberry.input(description="项目自评价 — the unit's self-evaluation (R22).")
 class SelfEvaluationSubmitInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    summary: str = strawberry.field(description="自评价内容 — the self-evaluation.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    summary: str = strawberry.field(
+        description="绩效自评价内容（必填，自由文本，R22） — the performance self-evaluation, free text; required (R22)."
+    )
 
 
 @strawberry.input(description="委托后评价 — bdb commissions a third-party post-evaluation (R22).")
 class PostEvaluationCommissionInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     evaluator_organization_id: strawberry.ID = strawberry.field(
-        description="评估机构 — evaluator organization."
+        description="受委托的评估机构的全局标识（类型须为评估机构） — the evaluator organization's global id; its type must be evaluator."
     )
 
 
-@strawberry.input(description="后评价结果 — the evaluator's result (R22).")
+@strawberry.input(
+    description="后评价结果（评估机构，R22）：得分、等级和主要结论 — the evaluator's result (R22): score, grade and findings."
+)
 class PostEvaluationResultFileInput:
-    post_evaluation_id: strawberry.ID = strawberry.field(description="后评价全局标识 — post-evaluation id.")
+    post_evaluation_id: strawberry.ID = strawberry.field(
+        description="受委托的后评价的全局标识（PostEvaluation.id） — the global id of the post-evaluation you were commissioned for."
+    )
     score: str = strawberry.field(description='得分（0–100），如 "86.50" — score 0–100 as a decimal string.')
-    grade: PostEvaluationGradeEnum = strawberry.field(description="等级 — grade.")
-    findings: str = strawberry.field(description="主要结论 — findings.")
+    grade: PostEvaluationGradeEnum = strawberry.field(
+        description="评定的等级 — the grade you give the project, as the evaluation scheme defines it."
+    )
+    findings: str = strawberry.field(
+        description="主要结论（必填，自由文本） — the main findings, free text; required."
+    )
 
 
 @strawberry.type(description="后评价结果 — result of a post-evaluation mutation.")
 class PostEvaluationPayload:
-    post_evaluation: PostEvaluation | None = strawberry.field(description="后评价 — the post-evaluation.")
+    post_evaluation: PostEvaluation | None = strawberry.field(
+        description="处理后的后评价；被拒绝时为空 — the post-evaluation after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )

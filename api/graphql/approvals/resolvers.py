@@ -46,7 +46,10 @@ Ctx = Info[Context, None]
 @strawberry.input(description="附件 — a file to attach (multipart request).")
 class AttachmentInput:
     file: Upload = strawberry.field(description="文件 — the file (PDF, OFD, Word, Excel, image or ZIP).")
-    label: str = strawberry.field(default="", description="说明 — what the file is.")
+    label: str = strawberry.field(
+        default="",
+        description="附件说明，如「可行性研究报告」 — what the file is, e.g. `可行性研究报告`; shown with the attachment.",
+    )
 
 
 async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[CheckedUpload]:
@@ -70,8 +73,13 @@ async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[Ch
 
 @strawberry.input(description="审批路径依据 — facts that open a shorter approval path (Art. 11).")
 class ProjectApprovalFactsUpdateInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
     listed_plan_reference: str | None = strawberry.field(
         default=strawberry.UNSET, description="列入的市级及以上规划（名称、文号） — plan listing (R11.1)."
     )
@@ -79,84 +87,154 @@ class ProjectApprovalFactsUpdateInput:
         default=strawberry.UNSET, description="紧急建设的规定依据 — legal basis for urgency (R11.2)."
     )
     technically_simple: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="技术方案简单 — technically simple (R11.3)."
+        default=strawberry.UNSET,
+        description="技术方案是否简单；是则建议书后可免可研（R11.3） — whether the technical solution is simple; then feasibility may be skipped after the proposal (R11.3).",
     )
     single_content: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="建设内容单一 — single content (R11.3)."
+        default=strawberry.UNSET,
+        description="建设内容是否单一；是则建议书后可免可研（R11.3） — whether the project has a single content; then feasibility may be skipped after the proposal (R11.3).",
     )
 
 
 @strawberry.input(description="编报审批文件 — submit a proposal, feasibility study or preliminary design.")
 class ApprovalDocumentSubmitInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    type: DocumentTypeEnum = strawberry.field(description="文件类型 — which document.")
-    requested_investment: CNY = strawberry.field(description="申报投资 — requested investment.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
-    summary: str = strawberry.field(default="", description="概要 — summary.")
-    data_catalogue: str = strawberry.field(default="", description="信息资源目录 — resource catalogue (R12).")
-    sharing_list: str = strawberry.field(default="", description="数据资源共享清单 — sharing list (R12).")
-    sharing_process: str = strawberry.field(default="", description="共享流程 — sharing process (R12).")
-    sharing_interfaces: str = strawberry.field(default="", description="共享接口 — interfaces (R12).")
-    sharing_frequency: str = strawberry.field(default="", description="共享频率 — frequency (R12).")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    type: DocumentTypeEnum = strawberry.field(
+        description="提交哪一种文件；须是审批路径的下一步（见 Project.nextApprovalStep） — which document to submit: the next step of the project's approval path (`Project.nextApprovalStep`)."
+    )
+    requested_investment: CNY = strawberry.field(
+        description='申报投资（元，两位小数，> 0），如 "12800000.00" — the requested investment in CNY, a positive decimal string, e.g. "12800000.00".'
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
+    summary: str = strawberry.field(
+        default="",
+        description="文件概要（自由文本，可为空） — a summary of the document, free text; may be empty.",
+    )
+    data_catalogue: str = strawberry.field(
+        default="",
+        description="信息资源目录（自由文本）；可研和初设须填写（R12） — the information resource catalogue, free text; required in a feasibility study or preliminary design (R12).",
+    )
+    sharing_list: str = strawberry.field(
+        default="",
+        description="数据资源共享清单（自由文本）；可研和初设须填写（R12） — the list of data shared, free text; required in a feasibility study or preliminary design (R12).",
+    )
+    sharing_process: str = strawberry.field(
+        default="",
+        description="数据共享流程（自由文本）；可研和初设须填写（R12） — how the data is shared, free text; required in a feasibility study or preliminary design (R12).",
+    )
+    sharing_interfaces: str = strawberry.field(
+        default="",
+        description="数据共享接口（自由文本）；可研和初设须填写（R12） — the sharing interfaces, free text; required in a feasibility study or preliminary design (R12).",
+    )
+    sharing_frequency: str = strawberry.field(
+        default="",
+        description="数据共享频率，如「每日」；可研和初设须填写（R12） — how often data is shared, e.g. `每日`; required in a feasibility study or preliminary design (R12).",
+    )
     purchases_services: bool = strawberry.field(
-        default=False, description="涉及政府购买服务 — buys services."
+        default=False,
+        description="是否采用政府购买服务方式；为 true 时须填自建与购买的经济性比较 — whether the project buys services; true requires selfBuildVsPurchase.",
     )
     self_build_vs_purchase: str = strawberry.field(
-        default="", description="自建与购买经济性比较 — comparison."
+        default="",
+        description="自建与购买服务的经济性比较（购买服务时必填） — the cost comparison of building versus buying the service; required when purchasesServices is true.",
     )
-    product_security_statement: str = strawberry.field(default="", description="产品安全可靠说明 — products.")
-    security_plan: str = strawberry.field(default="", description="项目安全方案 — security plan.")
-    crypto_application_plan: str = strawberry.field(default="", description="密码应用方案 — crypto plan.")
-    attachments: list[AttachmentInput] | None = strawberry.field(default=None, description="附件 — files.")
+    product_security_statement: str = strawberry.field(
+        default="",
+        description="所用产品安全可靠情况的说明（R12） — a statement on the security and reliability of the products used (R12).",
+    )
+    security_plan: str = strawberry.field(
+        default="",
+        description="项目网络安全方案；可研和初设须填写（R12） — the project's network security plan; required in a feasibility study or preliminary design (R12).",
+    )
+    crypto_application_plan: str = strawberry.field(
+        default="",
+        description="密码应用方案，由密码管理部门审核（R12、R13.2） — the cryptography application plan, reviewed by the cryptography authority (R12, R13.2).",
+    )
+    attachments: list[AttachmentInput] | None = strawberry.field(
+        default=None,
+        description="随文件上传的附件（GraphQL multipart 请求，须带 GraphQL-Preflight: 1） — files uploaded with the document (GraphQL multipart request, with the `GraphQL-Preflight: 1` header); omit for none.",
+    )
 
 
 @strawberry.input(description="委托第三方评估 — assign the evaluator (Art. 13).")
 class ApprovalDocumentAssignEvaluatorInput:
-    document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
+    document_id: strawberry.ID = strawberry.field(
+        description="文件的全局标识（ApprovalDocument.id） — the approval document's global id, as `ApprovalDocument.id` gives it; NOT_FOUND when you may not read it."
+    )
     evaluator_organization_id: strawberry.ID = strawberry.field(
-        description="评估机构 — evaluator organization."
+        description="受委托的第三方评估机构（Organization.id，类型须为评估机构） — the evaluator organization's global id; its type must be evaluator."
     )
     selection_method: SelectionMethodEnum = strawberry.field(
-        description="竞争性选择方式 — competitive method."
+        description="选择评估机构的竞争性方式，如「竞争性磋商」（R13.1） — how the evaluator was chosen competitively, e.g. `竞争性磋商` (R13.1)."
     )
-    selection_reference: str = strawberry.field(description="选择依据 — e.g. procurement reference.")
+    selection_reference: str = strawberry.field(
+        description="选择评估机构的依据，如采购项目编号 — what documents the competitive choice, e.g. the procurement reference."
+    )
 
 
 @strawberry.input(description="提交评估意见 — the assigned evaluator files its evaluation.")
 class ApprovalDocumentEvaluateInput:
-    document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
-    conclusion: EvaluationConclusionEnum = strawberry.field(description="评估结论 — conclusion.")
+    document_id: strawberry.ID = strawberry.field(
+        description="文件的全局标识（ApprovalDocument.id） — the approval document's global id, as `ApprovalDocument.id` gives it; NOT_FOUND when you may not read it."
+    )
+    conclusion: EvaluationConclusionEnum = strawberry.field(
+        description="评估结论（必填，自由文本） — the evaluation's conclusion, free text; required."
+    )
     opinion: str = strawberry.field(
         description="评估的书面意见：结论和建议投资的理由 — the written reasoning behind the conclusion and the "
         "recommended investment; shown to the unit and bdb."
     )
-    recommended_investment: CNY = strawberry.field(description="建议投资 — recommended investment.")
+    recommended_investment: CNY = strawberry.field(
+        description="建议投资（元，两位小数），供大数据局批复参考 — the investment recommended to the Big Data Bureau, in CNY."
+    )
     attachments: list[AttachmentInput] | None = strawberry.field(
-        default=None, description="评估报告等 — files."
+        default=None,
+        description="评估报告等附件（multipart 上传） — the evaluation report and other files (multipart upload); omit for none.",
     )
 
 
 @strawberry.input(description="密码应用方案审核 — the Cryptography Administration's review.")
 class ApprovalDocumentCryptoReviewInput:
-    document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
-    passed: bool = strawberry.field(description="是否通过 — passed.")
+    document_id: strawberry.ID = strawberry.field(
+        description="文件的全局标识（ApprovalDocument.id） — the approval document's global id, as `ApprovalDocument.id` gives it; NOT_FOUND when you may not read it."
+    )
+    passed: bool = strawberry.field(
+        description="密码应用方案是否通过；不通过则该文件不能批复（R13.2） — whether the cryptography application plan passes; without a pass the document cannot be approved (R13.2)."
+    )
     opinion: str = strawberry.field(
         description="对密码应用方案的书面意见；不通过时写明须修改之处 — written findings on the crypto plan; "
         "when it fails, what must change."
     )
 
 
-@strawberry.input(description="批复 — approve the document (Art. 13).")
+@strawberry.input(
+    description="批复文件（大数据局，第十三条）：须已评估且密码审核通过 — approve the document (the Big Data Bureau, Art. 13): it must be evaluated and its crypto review passed."
+)
 class ApprovalDocumentApproveInput:
-    document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
-    approval_number: str = strawberry.field(description="批复文号 — approval number.")
-    approval_date: date = strawberry.field(description="批复日期 — approval date.")
-    approved_investment: CNY = strawberry.field(description="批复投资 — approved investment.")
+    document_id: strawberry.ID = strawberry.field(
+        description="文件的全局标识（ApprovalDocument.id） — the approval document's global id, as `ApprovalDocument.id` gives it; NOT_FOUND when you may not read it."
+    )
+    approval_number: str = strawberry.field(
+        description="批复文号（必填），如「营数发〔2026〕12号」 — the approval's document number, required, e.g. `营数发〔2026〕12号`."
+    )
+    approval_date: date = strawberry.field(
+        description="批复日期（YYYY-MM-DD，中国时间）；不早于文件各步骤，不晚于今天（R13.3） — the approval date, YYYY-MM-DD in China time: not before the document's recorded steps, not after today (R13.3)."
+    )
+    approved_investment: CNY = strawberry.field(
+        description="批复投资（元，两位小数）；高于申报投资时须说明理由 — the approved investment in CNY; above the requested investment it needs overRequestReason."
+    )
     over_request_reason: str | None = strawberry.field(
-        default=None, description="超出申报的理由 — reason if above the request."
+        default=None,
+        description="批复投资高于申报投资的理由（此时必填） — why the approved investment exceeds the request; required then.",
     )
     attachments: list[AttachmentInput] | None = strawberry.field(
-        default=None, description="批复文件 — files."
+        default=None,
+        description="批复文件等附件（multipart 上传） — the approval letter and other files (multipart upload); omit for none.",
     )
     late_entry_reason: str | None = strawberry.field(
         default=None,
@@ -166,14 +244,22 @@ class ApprovalDocumentApproveInput:
 
 @strawberry.input(description="退回修改 — return the document for revision.")
 class ApprovalDocumentReturnInput:
-    document_id: strawberry.ID = strawberry.field(description="文件全局标识 — document id.")
-    reason: str = strawberry.field(description="退回理由 — reason.")
+    document_id: strawberry.ID = strawberry.field(
+        description="文件的全局标识（ApprovalDocument.id） — the approval document's global id, as `ApprovalDocument.id` gives it; NOT_FOUND when you may not read it."
+    )
+    reason: str = strawberry.field(
+        description="退回理由（必填），单位据此修改后重新提交 — why the document is returned, required; the unit revises and submits a new version."
+    )
 
 
 @strawberry.type(description="审批文件变更结果 — result of an approval-document mutation.")
 class ApprovalDocumentPayload:
-    document: ApprovalDocument | None = strawberry.field(description="文件 — the document after the step.")
-    project: Project | None = strawberry.field(description="项目 — the project after the step.")
+    document: ApprovalDocument | None = strawberry.field(
+        description="该步骤之后的审批文件（状态已更新）；被拒绝时为空 — the approval document after this step, with its new status; null when refused."
+    )
+    project: Project | None = strawberry.field(
+        description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -181,7 +267,9 @@ class ApprovalDocumentPayload:
 
 @strawberry.type(description="审批路径依据更新结果 — result of projectApprovalFactsUpdate.")
 class ProjectApprovalFactsPayload:
-    project: Project | None = strawberry.field(description="项目 — the project.")
+    project: Project | None = strawberry.field(
+        description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -219,7 +307,12 @@ class ApprovalQueries:
     async def approval_document(
         self,
         info: Ctx,
-        id: Annotated[strawberry.ID, strawberry.argument(description="全局标识 — global id.")],
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="文件的全局标识（ApprovalDocument.id）；不可见或不存在为 NOT_FOUND — the approval document's global id; NOT_FOUND when it does not exist or you may not read it."
+            ),
+        ],
     ) -> ApprovalDocument:
         ctx = info.context
         pk = ctx.pk(id, "ApprovalDocument")
@@ -252,7 +345,10 @@ class ApprovalQueries:
         first: First = None,
         after: After = None,
         status: Annotated[
-            DocumentStatusEnum | None, strawberry.argument(description="状态 — status.")
+            DocumentStatusEnum | None,
+            strawberry.argument(
+                description="只看该审批状态的文件；不填不限 — only documents in this state, e.g. SUBMITTED for a reviewer's inbox; omitted: any state."
+            ),
         ] = None,
     ) -> Connection[ApprovalDocument]:
         ctx = info.context

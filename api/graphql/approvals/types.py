@@ -35,9 +35,15 @@ Ctx = Info[Context, None]
     description="可编报的审批文件及其依据 — an approval document the project may submit, and the rule."
 )
 class ApprovalStep:
-    document: DocumentTypeEnum = strawberry.field(description="文件类型 — document type.")
-    rule: str = strawberry.field(description="规则编号 — rule id, e.g. `R11.3`.")
-    article: str = strawberry.field(description="条款 — article, e.g. `第十一条`.")
+    document: DocumentTypeEnum = strawberry.field(
+        description="下一步须提交的文件：项目建议书、可行性研究报告或初步设计（第十一条） — the document to submit next: proposal, feasibility study or preliminary design (Art. 11)."
+    )
+    rule: str = strawberry.field(
+        description="决定这一步的规则编号（RULES.md），如 R11.3 — the rule that decides this step (RULES.md), e.g. `R11.3`."
+    )
+    article: str = strawberry.field(
+        description="该规则所在的条款，如「第十一条」 — the article of the regulation the rule comes from, e.g. `第十一条`."
+    )
     reason: str = strawberry.field(description="说明 — why this step is allowed (zh-CN or en).")
 
     @classmethod
@@ -52,14 +58,24 @@ class ApprovalStep:
 
 @strawberry.type(description="附件 — an uploaded file; download it at `downloadUrl` with the same token.")
 class Attachment(Node):
-    label: str = strawberry.field(description="说明 — what the file is.")
-    filename: str = strawberry.field(description="文件名 — original file name.")
+    label: str = strawberry.field(
+        description="附件说明，如「评估报告」 — what the file is, as the uploader labelled it, e.g. `评估报告`."
+    )
+    filename: str = strawberry.field(
+        description="上传时的原文件名（仅供显示） — the file name as uploaded; for display only."
+    )
     content_type: str = strawberry.field(
         description="类型（按内容识别） — MIME type detected from the content."
     )
-    size: int = strawberry.field(description="大小（字节） — size in bytes.")
-    sha256: str = strawberry.field(description="SHA-256 — hex digest of the content.")
-    uploaded_at: datetime = strawberry.field(description="上传时间 — uploaded at.")
+    size: int = strawberry.field(
+        description="文件大小（字节，上限见 YK_MAX_UPLOAD_MB） — the size in bytes; at most YK_MAX_UPLOAD_MB (50 MB by default)."
+    )
+    sha256: str = strawberry.field(
+        description="内容的 SHA-256（64 位十六进制），用于核对下载 — the SHA-256 of the content as 64 hex digits, to check a download."
+    )
+    uploaded_at: datetime = strawberry.field(
+        description="上传时间（UTC） — when the file was uploaded (UTC)."
+    )
     download_url: str = strawberry.field(
         description="下载地址 — path to download, authorised like the document."
     )
@@ -68,37 +84,59 @@ class Attachment(Node):
 @strawberry.type(description="第三方评估 — the evaluator's assignment and evaluation (Art. 13).")
 class Evaluation:
     organization_id: strawberry.Private[int]
-    selection_method: SelectionMethodEnum = strawberry.field(description="选择方式 — competitive method.")
-    selection_reference: str = strawberry.field(description="选择依据 — e.g. procurement reference.")
-    assigned_at: datetime = strawberry.field(description="委托时间 — assigned at.")
-    conclusion: EvaluationConclusionEnum | None = strawberry.field(description="评估结论 — conclusion.")
+    selection_method: SelectionMethodEnum = strawberry.field(
+        description="大数据局选择评估机构的竞争性方式（R13.1） — how the Big Data Bureau chose the evaluator competitively (R13.1)."
+    )
+    selection_reference: str = strawberry.field(
+        description="选择评估机构的依据，如采购项目编号 — what documents the competitive choice, e.g. the procurement reference."
+    )
+    assigned_at: datetime = strawberry.field(
+        description="委托评估的时间（UTC） — when the evaluator was assigned (UTC)."
+    )
+    conclusion: EvaluationConclusionEnum | None = strawberry.field(
+        description="评估机构的结论；评估完成前为空 — the evaluator's conclusion; null until it has evaluated."
+    )
     opinion: str | None = strawberry.field(
         description="评估机构的书面意见（提交评估时填写；之前为空） — the evaluator's written reasoning for its "
         "conclusion and recommended investment; null until the evaluation is filed (Art. 13)."
     )
-    recommended_investment: CNY | None = strawberry.field(description="建议投资 — recommended investment.")
-    evaluated_at: datetime | None = strawberry.field(description="评估时间 — evaluated at.")
+    recommended_investment: CNY | None = strawberry.field(
+        description="评估建议的投资（元，两位小数）；评估完成前为空 — the investment the evaluator recommends in CNY; null until it has evaluated."
+    )
+    evaluated_at: datetime | None = strawberry.field(
+        description="评估完成时间（UTC）；未完成为空 — when the evaluation was recorded (UTC); null until then."
+    )
 
-    @strawberry.field(description="评估机构 — the evaluator organization.")
+    @strawberry.field(
+        description="受委托的第三方评估机构 — the third-party evaluator organization the Big Data Bureau assigned."
+    )
     async def organization(self, info: Ctx) -> Organization:
         return Organization.from_row(await info.context.loaders["organization"].load(self.organization_id))
 
 
 @strawberry.type(description="密码应用方案审核 — the Cryptography Administration's review (Art. 13).")
 class CryptoReview:
-    passed: bool = strawberry.field(description="是否通过 — passed.")
+    passed: bool = strawberry.field(
+        description="密码应用方案是否通过审核；未通过则不得批复（R13.2） — whether the cryptography application plan passed; without a pass the document cannot be approved (R13.2)."
+    )
     opinion: str = strawberry.field(
         description="密码管理部门对密码应用方案的书面意见（审核时填写） — the Cryptography Administration's written "
         "findings on the crypto application plan, recorded with its pass or fail."
     )
-    reviewed_at: datetime = strawberry.field(description="审核时间 — reviewed at.")
+    reviewed_at: datetime = strawberry.field(
+        description="密码管理部门审核时间（UTC） — when the cryptography authority recorded its review (UTC)."
+    )
 
 
 @strawberry.type(description="批复 — the Big Data Bureau's approval (Art. 13).")
 class Approval:
-    number: str = strawberry.field(description="批复文号 — approval number.")
+    number: str = strawberry.field(
+        description="批复文号，如「营数发〔2026〕12号」 — the approval's document number, e.g. `营数发〔2026〕12号`."
+    )
     date: date = strawberry.field(description="批复日期 — approval date (China Standard Time).")
-    approved_investment: CNY = strawberry.field(description="批复投资 — approved investment.")
+    approved_investment: CNY = strawberry.field(
+        description="批复的投资（元，两位小数）；初步设计批复后即为项目的批复投资 — the approved investment in CNY; a preliminary design's becomes the project's approved investment."
+    )
     over_request_reason: str | None = strawberry.field(
         description="超出申报的理由 — reason for exceeding the request."
     )
@@ -106,27 +144,59 @@ class Approval:
 
 @strawberry.type(description="审批文件内容 — the parts of the document (R12).")
 class DocumentContent:
-    summary: str = strawberry.field(description="概要 — summary.")
-    data_catalogue: str = strawberry.field(description="信息资源目录 — resource catalogue (R12 (1)).")
-    sharing_list: str = strawberry.field(description="数据资源共享清单 — data sharing list (R12 (1)).")
-    sharing_process: str = strawberry.field(description="共享流程 — sharing process (R12 (1)).")
-    sharing_interfaces: str = strawberry.field(description="共享接口 — sharing interfaces (R12 (1)).")
-    sharing_frequency: str = strawberry.field(description="共享频率 — sharing frequency (R12 (1)).")
-    purchases_services: bool = strawberry.field(description="涉及政府购买服务 — buys services (R12 (2)).")
-    self_build_vs_purchase: str = strawberry.field(description="自建与购买经济性比较 — comparison (R12 (2)).")
-    product_security_statement: str = strawberry.field(description="软硬件安全可靠说明 — products (R12 (3)).")
-    security_plan: str = strawberry.field(description="项目安全方案 — security plan (R12 (3)).")
-    crypto_application_plan: str = strawberry.field(description="密码应用方案 — cryptography plan (R12 (3)).")
+    summary: str = strawberry.field(
+        description="文件概要（自由文本） — the document's summary as the unit wrote it, free text."
+    )
+    data_catalogue: str = strawberry.field(
+        description="信息资源目录（自由文本）；可研和初设须包含（R12） — the information resource catalogue, free text; required in a feasibility study or preliminary design (R12 (1))."
+    )
+    sharing_list: str = strawberry.field(
+        description="数据资源共享清单（自由文本）；可研和初设须包含（R12） — the list of data shared, free text (R12 (1))."
+    )
+    sharing_process: str = strawberry.field(
+        description="数据共享流程（自由文本）；可研和初设须包含（R12） — how the data is shared, free text (R12 (1))."
+    )
+    sharing_interfaces: str = strawberry.field(
+        description="数据共享接口（自由文本）；可研和初设须包含（R12） — the sharing interfaces, free text (R12 (1))."
+    )
+    sharing_frequency: str = strawberry.field(
+        description="数据共享频率，如「每日」；可研和初设须包含（R12） — how often data is shared, e.g. `每日` (R12 (1))."
+    )
+    purchases_services: bool = strawberry.field(
+        description="是否采用政府购买服务方式；是则须有经济性比较（R12 (2)） — whether the project buys services; then the cost comparison is required (R12 (2))."
+    )
+    self_build_vs_purchase: str = strawberry.field(
+        description="自建与购买服务的经济性比较（R12 (2)） — the cost comparison of building versus buying the service (R12 (2))."
+    )
+    product_security_statement: str = strawberry.field(
+        description="所用软硬件产品安全可靠情况的说明（R12 (3)） — the statement on the security and reliability of the software and hardware used (R12 (3))."
+    )
+    security_plan: str = strawberry.field(
+        description="项目网络安全方案（R12 (3)） — the project's network security plan (R12 (3))."
+    )
+    crypto_application_plan: str = strawberry.field(
+        description="密码应用方案，由密码管理部门审核（R12 (3)、R13.2） — the cryptography application plan, reviewed by the cryptography authority (R12 (3), R13.2)."
+    )
 
 
 @strawberry.type(description="后评价结果 — a post-evaluation result of one of the unit's projects (Art. 22).")
 class PostEvaluationResult:
-    project_code: str | None = strawberry.field(description="项目编号 — project code.")
-    project_name: str = strawberry.field(description="项目名称 — project name.")
-    score: str | None = strawberry.field(description="得分 — score.")
-    grade: str | None = strawberry.field(description="等级 — grade.")
-    findings: str = strawberry.field(description="主要结论 — findings.")
-    completed_at: datetime | None = strawberry.field(description="完成时间 — completed at.")
+    project_code: str | None = strawberry.field(
+        description="被评价项目的编号，如 YK-2026-0001 — the evaluated project's code, e.g. `YK-2026-0001`."
+    )
+    project_name: str = strawberry.field(
+        description="被评价项目的名称 — the evaluated project's name, as it is now."
+    )
+    score: str | None = strawberry.field(
+        description="后评价得分（十进制字符串） — the post-evaluation score as a decimal string."
+    )
+    grade: str | None = strawberry.field(description="后评价等级 — the grade the evaluator gave the project.")
+    findings: str = strawberry.field(
+        description="后评价主要结论（自由文本） — the evaluation's main findings, free text."
+    )
+    completed_at: datetime | None = strawberry.field(
+        description="后评价完成时间（UTC） — when the evaluator filed the result (UTC)."
+    )
 
 
 @strawberry.type(description="审批文件 — a proposal, feasibility study or preliminary design (Art. 11–13).")
@@ -143,7 +213,9 @@ class ApprovalDocument(Node):
             lead_organization_id=project.lead_organization_id,
         )
 
-    @strawberry.field(description="类型 — document type.")
+    @strawberry.field(
+        description="文件类型：项目建议书、可行性研究报告或初步设计 — proposal, feasibility study or preliminary design (Art. 11)."
+    )
     def type(self) -> DocumentTypeEnum:
         return to_gql(DocumentTypeEnum, self.model.type)
 
@@ -153,7 +225,9 @@ class ApprovalDocument(Node):
     def version(self) -> int:
         return self.model.version
 
-    @strawberry.field(description="状态 — status.")
+    @strawberry.field(
+        description="审批状态：已提交、评估中、已评估、已批复或已退回 — SUBMITTED, UNDER_EVALUATION, EVALUATED, APPROVED or RETURNED; moved by the approval mutations."
+    )
     def status(self) -> DocumentStatusEnum:
         return to_gql(DocumentStatusEnum, self.model.status)
 
@@ -161,15 +235,21 @@ class ApprovalDocument(Node):
     def path_rule(self) -> str:
         return self.model.path_rule
 
-    @strawberry.field(description="申报投资 — requested investment.")
+    @strawberry.field(
+        description="单位申报的投资（元，两位小数） — the investment the unit requests with this document, in CNY."
+    )
     def requested_investment(self) -> CNY:
         return self.model.requested_investment
 
-    @strawberry.field(description="提交时间 — submitted at.")
+    @strawberry.field(
+        description="提交时间（UTC） — when the unit submitted this version of the document (UTC)."
+    )
     def submitted_at(self) -> datetime:
         return self.model.submitted_at
 
-    @strawberry.field(description="内容 — the document's parts (R12).")
+    @strawberry.field(
+        description="文件内容：概要及数据共享、安全和密码各部分（R12） — the document's parts: summary, data sharing, security and cryptography (R12)."
+    )
     def content(self) -> DocumentContent:
         m = self.model
         return DocumentContent(
@@ -216,7 +296,9 @@ class ApprovalDocument(Node):
             reviewed_at=m.crypto_reviewed_at,
         )
 
-    @strawberry.field(description="批复 — the approval, once granted.")
+    @strawberry.field(
+        description="批复（文号、日期、投资）；批复前为空 — the approval (number, date, investment); null until approved."
+    )
     def approval(self) -> Approval | None:
         m = self.model
         if (
@@ -236,7 +318,9 @@ class ApprovalDocument(Node):
     def return_reason(self) -> str | None:
         return self.model.return_reason
 
-    @strawberry.field(description="附件 — attached files.")
+    @strawberry.field(
+        description="随文件上传的附件，按上传顺序 — the files uploaded with the document, in upload order; download at `downloadUrl` with the same bearer token."
+    )
     async def attachments(self, info: Ctx) -> list[Attachment]:
         a = approval_tables.attachments
         async with info.context.session_factory() as session:

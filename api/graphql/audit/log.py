@@ -34,18 +34,34 @@ Ctx = Info[Context, None]
     description="审计记录 — one append-only audit record: who did what to which object, before and after."
 )
 class AuditRecord(Node):
-    occurred_at: datetime = strawberry.field(description="发生时间 — when.")
-    request_id: str | None = strawberry.field(description="请求编号 — the request it came from.")
-    actor_username: str = strawberry.field(description="操作人 — username, or `token:<name>`.")
-    actor_role: str = strawberry.field(description="操作人角色 — the actor's role.")
+    occurred_at: datetime = strawberry.field(
+        description="提交时间（UTC），审计记录按此排列 — when the change committed (UTC); records are ordered by it."
+    )
+    request_id: str | None = strawberry.field(
+        description="产生此记录的请求编号，即响应头 X-Request-ID — the request that made the change: its `X-Request-ID` header."
+    )
+    actor_username: str = strawberry.field(
+        description="操作人的用户名；接口令牌为 token:<名称>，系统任务为其名称 — who acted: a username, `token:<name>` for an API token, or a system job's name."
+    )
+    actor_role: str = strawberry.field(
+        description="操作时操作人的角色（单位类型或 admin） — the actor's role at the time: its organization type, or `admin`."
+    )
     actor_organization_id: strawberry.ID | None = strawberry.field(
-        description="操作人单位 — the organization's global id."
+        description="操作人所属单位的全局标识；系统任务为空 — the actor's organization's global id; null for a system job."
     )
     operation: str = strawberry.field(description="操作 — the operation, as the policy names it.")
-    target_type: str = strawberry.field(description="对象类型 — e.g. `Project`.")
-    target_id: strawberry.ID | None = strawberry.field(description="对象全局标识 — the target's global id.")
-    before: JSON | None = strawberry.field(description="变更前 — the object before.")
-    after: JSON | None = strawberry.field(description="变更后 — the object after.")
+    target_type: str = strawberry.field(
+        description="被修改对象的类型，如 Project、ApprovalDocument — the changed object's type, e.g. `Project`, `ApprovalDocument`."
+    )
+    target_id: strawberry.ID | None = strawberry.field(
+        description="被修改对象的全局标识；无单一对象时为空 — the changed object's global id; null when the change has no single object."
+    )
+    before: JSON | None = strawberry.field(
+        description="修改前的对象快照（JSON）；新建时为空 — the object's snapshot before the change, as JSON; null for a creation."
+    )
+    after: JSON | None = strawberry.field(
+        description="修改后的对象快照（JSON），不含联系方式 — the object's snapshot after the change, as JSON, without contact details."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> AuditRecord:
@@ -66,21 +82,33 @@ class AuditRecord(Node):
         )
 
 
-@strawberry.input(description="审计日志筛选 — audit log filter.")
+@strawberry.input(
+    description="审计日志筛选：各条件同时满足，不填不限 — which audit records: every given condition must hold; omitted: all."
+)
 class AuditLogFilter:
     target_id: strawberry.ID | None = strawberry.field(
-        default=None, description="对象全局标识 — one object's records."
+        default=None,
+        description="只看这一对象的记录（任意类型的全局标识） — only the records of this one object, by its global id.",
     )
-    target_type: str | None = strawberry.field(default=None, description="对象类型 — e.g. `Project`.")
+    target_type: str | None = strawberry.field(
+        default=None,
+        description="只看这一类对象的记录，如 Project — only records of objects of this type, e.g. `Project`.",
+    )
     operation: str | None = strawberry.field(
-        default=None, description="操作 — e.g. `project:submit-to-reserve`."
+        default=None,
+        description="只看这一操作的记录，如 project:submit-to-reserve — only records of this operation, e.g. `project:submit-to-reserve`.",
     )
-    actor_username: str | None = strawberry.field(default=None, description="操作人 — username.")
+    actor_username: str | None = strawberry.field(
+        default=None,
+        description="只看该用户名（完全一致）的操作 — only what this username did (exact match).",
+    )
     occurred_from: datetime | None = strawberry.field(
-        default=None, description="起始时间（含） — from, inclusive."
+        default=None,
+        description="起始时间（ISO 8601，含此刻） — only what happened at or after this time (ISO 8601, inclusive).",
     )
     occurred_to: datetime | None = strawberry.field(
-        default=None, description="截止时间（不含） — to, exclusive."
+        default=None,
+        description="截止时间（ISO 8601，不含此刻） — only what happened before this time (ISO 8601, exclusive).",
     )
 
 
@@ -94,7 +122,12 @@ class AuditQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: Annotated[AuditLogFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+        filter: Annotated[
+            AuditLogFilter | None,
+            strawberry.argument(
+                description="审计记录筛选：各条件同时满足，不填不限 — which audit records: every given condition must hold; omitted: all."
+            ),
+        ] = None,
     ) -> Connection[AuditRecord]:
         ctx = info.context
         ctx.require(Operation.AUDIT_LOG_READ)

@@ -25,12 +25,22 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="项目大事记 — one event in a project's life, from the audit log.")
 class TimelineEvent:
-    occurred_at: datetime = strawberry.field(description="发生时间 — when.")
+    occurred_at: datetime = strawberry.field(
+        description="发生时间（UTC），时间线按此排列 — when it happened (UTC); the timeline is ordered by it."
+    )
     operation: str = strawberry.field(description="操作 — the operation, as the policy names it.")
-    label: str = strawberry.field(description="操作名称 — the operation in Chinese.")
-    actor_role: str = strawberry.field(description="操作人角色 — the actor's role.")
-    actor_organization_id: strawberry.ID | None = strawberry.field(description="操作单位 — organization id.")
-    target_type: str = strawberry.field(description="对象类型 — e.g. `Project`, `Inspection`.")
+    label: str = strawberry.field(
+        description="操作的中文名称，如「提交入库申请」 — the operation's Chinese name for display, e.g. `提交入库申请`."
+    )
+    actor_role: str = strawberry.field(
+        description="操作人当时的角色，如 unit、bdb — the actor's role at the time, e.g. `unit`, `bdb`."
+    )
+    actor_organization_id: strawberry.ID | None = strawberry.field(
+        description="操作人所属单位的全局标识；系统任务为空 — the actor's organization's global id; null for a system job."
+    )
+    target_type: str = strawberry.field(
+        description="被修改对象的类型，如 Project、Inspection — the changed object's type, e.g. `Project`, `Inspection`."
+    )
     status: str | None = strawberry.field(
         description="变更后状态（如有） — the object's state after, if any."
     )

@@ -40,17 +40,38 @@ from domain.services import construction as use_cases
     "contract (R14–R15)."
 )
 class ContractRecordInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    legal_person: str = strawberry.field(description="项目法人 — the project legal person.")
-    regime: ProcurementRegimeEnum = strawberry.field(description="采购法律制度 — procurement regime.")
-    method: ProcurementMethodEnum = strawberry.field(description="采购方式 — procurement method.")
-    procurement_reference: str = strawberry.field(description="采购/招标项目编号 — procurement reference.")
-    winning_bidder: str = strawberry.field(description="中标（成交）单位 — winning bidder.")
-    supervision_firm: str = strawberry.field(description="监理单位 — supervision firm.")
-    contract_number: str = strawberry.field(description="合同编号 — contract number.")
-    amount: CNY = strawberry.field(description="合同金额 — contract amount.")
-    signed_on: date = strawberry.field(description="签订日期 — signed on.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    legal_person: str = strawberry.field(
+        description="项目法人（负责实施的单位或个人，R14） — the project legal person responsible for implementation (R14)."
+    )
+    regime: ProcurementRegimeEnum = strawberry.field(
+        description="适用的法律：政府采购法或招标投标法（R15） — the law followed: government procurement or tendering (R15)."
+    )
+    method: ProcurementMethodEnum = strawberry.field(
+        description="采购方式，须属于所选法律（如公开招标） — the procurement method; it must belong to the chosen regime, e.g. PUBLIC_TENDER."
+    )
+    procurement_reference: str = strawberry.field(
+        description="政府采购或招标项目编号（必填） — the procurement or tender reference number; required."
+    )
+    winning_bidder: str = strawberry.field(
+        description="中标（成交）单位名称（必填） — the winning bidder's name; required."
+    )
+    supervision_firm: str = strawberry.field(
+        description="工程监理单位名称（R14） — the supervision firm's name (R14)."
+    )
+    contract_number: str = strawberry.field(description="合同编号（必填） — the contract's number; required.")
+    amount: CNY = strawberry.field(
+        description="合同金额（元，两位小数，> 0） — the contract amount in CNY, a positive decimal string."
+    )
+    signed_on: date = strawberry.field(
+        description="签订日期（YYYY-MM-DD）：不早于批复日期，不晚于今天（R14.1） — the signing day, YYYY-MM-DD: on or after the approval date and not after today (R14.1)."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
     late_entry_reason: str | None = strawberry.field(
         default=None,
         description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
@@ -61,47 +82,82 @@ class ContractRecordInput:
     description="合同转包或分包 — a transfer or split of the contract, always refused (Art. 15)."
 )
 class ContractAssignInput:
-    contract_id: strawberry.ID = strawberry.field(description="合同全局标识 — contract id.")
-    kind: ContractAssignmentKindEnum = strawberry.field(description="转包或分包 — transfer or split.")
-    assignee: str = strawberry.field(description="受让单位 — the would-be assignee.")
+    contract_id: strawberry.ID = strawberry.field(
+        description="合同的全局标识（ContractRecord.id） — the contract's global id (`ContractRecord.id`)."
+    )
+    kind: ContractAssignmentKindEnum = strawberry.field(
+        description="转包或分包：两者都被第十五条禁止 — a transfer or a split of the contract; Art. 15 forbids both."
+    )
+    assignee: str = strawberry.field(
+        description="拟受让的单位名称；此变更总被拒绝（第十五条） — the would-be assignee's name; the mutation is always refused (Art. 15)."
+    )
 
 
-@strawberry.type(description="合同登记结果 — result of a contract mutation.")
+@strawberry.type(
+    description="合同登记结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of contractRecord: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class ContractPayload:
-    contract: ContractRecord | None = strawberry.field(description="合同 — the contract.")
-    project: Project | None = strawberry.field(description="项目 — the project after the step.")
+    contract: ContractRecord | None = strawberry.field(
+        description="登记的合同；被拒绝时为空 — the contract as recorded; null when refused."
+    )
+    project: Project | None = strawberry.field(
+        description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
-@strawberry.input(description="变更申请 — a change request (Art. 16–17).")
+@strawberry.input(
+    description="变更申请：改变规模、内容、标准或投资前须提交；按第十七条备案或报批 — a change request, needed before changing scale, content, standard or investment; filed or sent for approval by Art. 16–17."
+)
 class ChangeRequestInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    aspects: list[ChangeAspectEnum] = strawberry.field(description="变更事项 — what changes.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    aspects: list[ChangeAspectEnum] = strawberry.field(
+        description="变更涉及的方面（至少一项）：规模、内容、标准或投资 — what the change touches, at least one: scale, content, standard or investment (R16)."
+    )
     description: str = strawberry.field(
         default="",
         description="变更内容：对规模、内容、标准或投资作何改变 — what changes in scale, content, standard or "
         "investment, in words (the `aspects` name which).",
     )
-    reason: ChangeReasonEnum = strawberry.field(description="变更原因 — reason.")
-    reason_detail: str = strawberry.field(default="", description="原因说明 — reason in words.")
-    same_objectives: bool = strawberry.field(description="建设目标不变 — objectives unchanged.")
+    reason: ChangeReasonEnum = strawberry.field(
+        description="变更原因类别，决定能否备案（R17） — the reason category; it decides whether the change may be filed (R17)."
+    )
+    reason_detail: str = strawberry.field(
+        default="", description="变更原因的文字说明（必填） — the reason in words; required."
+    )
+    same_objectives: bool = strawberry.field(
+        description="声明建设目标不变；为 false 时须审批 — state that the objectives stay the same; false means the change needs approval (R17)."
+    )
     new_total_investment: CNY = strawberry.field(
         description="变更后总投资 — total investment after the change."
     )
-    adjusted_funds: CNY = strawberry.field(description="调整资金 — adjusted funds.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    adjusted_funds: CNY = strawberry.field(
+        description="本次调整的资金（元，两位小数，≥ 0） — the funds this change moves, in CNY, a decimal string ≥ 0."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
 
 
 @strawberry.type(description="变更分类预览 — the dry run of a change request.")
 class ChangeClassificationPayload:
-    classification: ChangeClassification | None = strawberry.field(description="分类 — the classification.")
+    classification: ChangeClassification | None = strawberry.field(
+        description="办理方式判断（备案或审批）及依据，未保存任何内容 — the classification (filing or approval) and why; nothing was saved."
+    )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
 @strawberry.input(description="审批变更 — bdb's decision on a pending change (R16).")
 class ChangeRequestDecideInput:
-    change_request_id: strawberry.ID = strawberry.field(description="变更全局标识 — change request id.")
-    approve: bool = strawberry.field(description="是否批准 — approve.")
+    change_request_id: strawberry.ID = strawberry.field(
+        description="待审批的变更申请的全局标识（ChangeRequest.id，状态须为 PENDING） — the change request's global id; it must be PENDING."
+    )
+    approve: bool = strawberry.field(
+        description="true 批准（变更生效、批复数字更新），false 驳回 — true approves (the change takes effect and the approved figures update); false rejects."
+    )
     opinion: str = strawberry.field(
         description="审批意见：批准或不批准的理由，告知项目单位 — bdb's reasons for approving or rejecting the "
         "change, shown to the unit."
@@ -110,32 +166,45 @@ class ChangeRequestDecideInput:
 
 @strawberry.type(description="变更结果 — result of a change-request mutation.")
 class ChangeRequestPayload:
-    change_request: ChangeRequest | None = strawberry.field(description="变更申请 — the change request.")
+    change_request: ChangeRequest | None = strawberry.field(
+        description="提交的变更申请（含办理方式和状态）；被拒绝时为空 — the change request as filed, with its route and status; null when refused."
+    )
     classification: ChangeClassification | None = strawberry.field(
-        description="分类 — how it was classified."
+        description="该变更的办理方式判断（备案或审批）及依据；被拒绝时为空 — how the change was classified (filing or approval) and why; null when refused."
     )
     implementation: ProjectImplementation | None = strawberry.field(
-        description="项目实施 — the implementation."
+        description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
 @strawberry.input(description="季度进度报告 — a quarterly progress report (R18).")
 class ProgressReportSubmitInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    period_number: int = strawberry.field(description="报告期次（自批复日起每3个月为一期） — period number.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    period_number: int = strawberry.field(
+        description="报告期次：自批复日起每 3 个月一期，从 1 开始，按顺序报送（R18） — the period number, 1 for the first three months after approval; reports go in order (R18)."
+    )
     physical_progress: str = strawberry.field(
         description='形象进度百分比，如 "45.50" — physical progress in per cent.'
     )
-    funds_spent: CNY = strawberry.field(description="资金支出 — funds spent.")
-    milestones: str = strawberry.field(default="", description="里程碑 — milestones.")
-    problems: str = strawberry.field(default="", description="存在问题 — problems.")
+    funds_spent: CNY = strawberry.field(
+        description="本期报告的资金支出（元，两位小数，≥ 0） — the funds spent as this report states them, in CNY, a decimal string ≥ 0."
+    )
+    milestones: str = strawberry.field(
+        default="",
+        description="本期完成的里程碑（自由文本） — the milestones reached in this period, free text.",
+    )
+    problems: str = strawberry.field(
+        default="", description="存在的问题（自由文本，可为空） — the problems met, free text; may be empty."
+    )
 
 
 @strawberry.type(description="实施记录结果 — result of an implementation mutation.")
 class ImplementationPayload:
     implementation: ProjectImplementation | None = strawberry.field(
-        description="项目实施 — the implementation."
+        description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 

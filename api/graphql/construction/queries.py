@@ -31,7 +31,12 @@ class ConstructionQueries:
     async def project_implementation(
         self,
         info: Ctx,
-        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+            ),
+        ],
     ) -> ProjectImplementation:
         ctx = info.context
         ctx.require_actor()
@@ -46,7 +51,10 @@ class ConstructionQueries:
         self,
         info: Ctx,
         input: Annotated[
-            ChangeRequestInput, strawberry.argument(description="拟申请的变更 — the change to classify.")
+            ChangeRequestInput,
+            strawberry.argument(
+                description="拟申请的变更，与 changeRequestFile 的输入相同；只判断办理方式，不保存 — the change you would file, the same input as `changeRequestFile`; only classified (filing or approval), nothing is saved."
+            ),
         ],
     ) -> ChangeClassificationPayload:
         ctx = info.context

@@ -40,7 +40,9 @@ FIELD_OPERATIONS: dict[str, Operation] = {
 }
 
 
-@strawberry.type(description="分组计数 — a count per group.")
+@strawberry.type(
+    description="分组计数：分组键、显示名称和数量 — one group of a dashboard count: its key, its label and how many."
+)
 class CountByKey:
     key: str = strawberry.field(
         description="分组值（状态、年度、类型或单位全局标识） — the group: a state, year, kind "
@@ -51,7 +53,9 @@ class CountByKey:
         "the request's language: the state's or kind's name (e.g. 已入储备库 / in reserve), the year "
         "(2026年 / 2026) or the organization's name."
     )
-    count: int = strawberry.field(description="数量 — how many.")
+    count: int = strawberry.field(
+        description="该组中查看者可见的项目数 — how many projects the viewer may read fall in this group."
+    )
 
 
 @strawberry.type(description="按年度和单位的投资 — investment per year and lead unit.")
@@ -59,10 +63,18 @@ class InvestmentByYearAndUnit:
     year: int | None = strawberry.field(
         description="申报年度 — year of first submission (null: never submitted)."
     )
-    organization_id: strawberry.ID = strawberry.field(description="牵头单位全局标识 — lead unit id.")
-    organization_name: str = strawberry.field(description="牵头单位名称 — lead unit name.")
-    requested: CNY = strawberry.field(description="申报总投资 — total investment requested.")
-    approved: CNY = strawberry.field(description="批复总投资 — approved investment.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="牵头单位的全局标识（Organization.id） — the lead unit's global id (`Organization.id`)."
+    )
+    organization_name: str = strawberry.field(
+        description="牵头单位全称，如「营口市教育局」 — the lead unit's full name, e.g. `营口市教育局`."
+    )
+    requested: CNY = strawberry.field(
+        description="该单位该年度项目的申报总投资之和（元） — the sum of the total investment its projects of the year request, in CNY."
+    )
+    approved: CNY = strawberry.field(
+        description="该单位该年度项目的批复投资之和（元），未批复的不计 — the sum of the approved investment of its projects of the year, in CNY; unapproved ones count nothing."
+    )
     disbursed_sum: strawberry.Private[Decimal | None]
 
     @strawberry.field(
@@ -110,7 +122,9 @@ async def _counts(
 
 @strawberry.type(description="驾驶舱 — aggregates over the projects the viewer may read.")
 class Dashboard:
-    @strawberry.field(description="按状态的项目数 — projects by state.")
+    @strawberry.field(
+        description="按生命周期状态分组的项目数（查看者可见的） — the projects you may read, counted per lifecycle state."
+    )
     async def projects_by_status(self, info: Ctx) -> list[CountByKey]:
         labels = enum_labels(ProjectStatusEnum, info.context.lang)
         return await _counts(info.context, tables.projects.c.status, label=lambda k: labels.get(k, k))
@@ -122,14 +136,18 @@ class Dashboard:
             info.context, tables.projects.c.year, "projectsByYear", label=lambda k: _year_label(k, lang)
         )
 
-    @strawberry.field(description="按项目类型的项目数 — projects by kind.")
+    @strawberry.field(
+        description="按项目类型分组的项目数（查看者可见的） — the projects you may read, counted per kind."
+    )
     async def projects_by_kind(self, info: Ctx) -> list[CountByKey]:
         labels = enum_labels(ProjectKindEnum, info.context.lang)
         return await _counts(
             info.context, tables.projects.c.kind, "projectsByKind", label=lambda k: labels.get(k, k)
         )
 
-    @strawberry.field(description="按牵头单位的项目数 — projects by lead unit.")
+    @strawberry.field(
+        description="按牵头单位分组的项目数（查看者可见的） — the projects you may read, counted per lead unit."
+    )
     async def projects_by_unit(self, info: Ctx) -> list[CountByKey]:
         ctx = info.context
         p, o = tables.projects, tables.organizations

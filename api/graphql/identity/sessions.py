@@ -28,7 +28,7 @@ Ctx = Info[Context, None]
 
 SecurityEventKindEnum = _mirror(
     "SecurityEventKind",
-    "安全事件类型 — kind of security event.",
+    "安全事件类型：登录成功或失败、限流、锁定、令牌被拒、会话结束等 — what a security event records: sign-ins, throttling, lock-outs, refused tokens, ended sessions …",
     SecurityEventKind,
     {
         SecurityEventKind.LOGIN_SUCCEEDED: "登录成功 — signed in",
@@ -52,13 +52,27 @@ SecurityEventKindEnum = _mirror(
 
 @strawberry.type(description="安全事件 — one security event, kept apart from the project audit log.")
 class SecurityEvent(Node):
-    occurred_at: datetime = strawberry.field(description="发生时间 — when.")
-    kind: SecurityEventKindEnum = strawberry.field(description="类型 — what happened.")  # type: ignore[valid-type]
-    username: str | None = strawberry.field(description="用户名（可能是尝试的用户名） — username (as tried).")
-    user_id: strawberry.ID | None = strawberry.field(description="用户 — the user's global id, if known.")
-    session_id: strawberry.ID | None = strawberry.field(description="登录会话 — the session's global id.")
-    address: str | None = strawberry.field(description="客户端地址 — the client address.")
-    request_id: str | None = strawberry.field(description="请求编号 — the request it came from.")
+    occurred_at: datetime = strawberry.field(
+        description="事件发生时间（UTC），列表按此倒序 — when it happened (UTC); the list is newest first."
+    )
+    kind: SecurityEventKindEnum = strawberry.field(
+        description="事件类型，如登录失败、令牌被拒、会话被结束 — what happened, e.g. a failed sign-in, a refused token, an ended session."
+    )  # type: ignore[valid-type]
+    username: str | None = strawberry.field(
+        description="涉及的用户名；登录失败时为尝试的用户名，可能并不存在 — the username involved; for a failed sign-in the one tried, which may not exist."
+    )
+    user_id: strawberry.ID | None = strawberry.field(
+        description="涉及用户的全局标识；用户名不存在时为空 — the user's global id; null when the username matched no user."
+    )
+    session_id: strawberry.ID | None = strawberry.field(
+        description="涉及的登录会话的全局标识；无会话时为空 — the session involved, its global id; null when none."
+    )
+    address: str | None = strawberry.field(
+        description="请求的客户端 IP 地址（经可信代理时为其转发的地址） — the client's IP address (as forwarded by a trusted proxy)."
+    )
+    request_id: str | None = strawberry.field(
+        description="产生此事件的请求编号，即响应头 X-Request-ID — the request that caused it: its `X-Request-ID` header."
+    )
     detail: JSON | None = strawberry.field(description="详情 — details, e.g. the refused operation.")
 
     @classmethod
@@ -76,34 +90,56 @@ class SecurityEvent(Node):
         )
 
 
-@strawberry.input(description="安全事件筛选 — security event filter.")
+@strawberry.input(
+    description="安全事件筛选：各条件同时满足，不填不限 — which security events: every given condition must hold; omitted: all."
+)
 class SecurityEventFilter:
     kinds: list[SecurityEventKindEnum] | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="类型 — any of these kinds."
+        default=None,
+        description="只看这些类型的事件 — only events of any of these kinds, e.g. `[LOGIN_FAILED, LOGIN_LOCKED]`.",
     )
-    username: str | None = strawberry.field(default=None, description="用户名 — username (as tried).")
-    address: str | None = strawberry.field(default=None, description="客户端地址 — client address.")
+    username: str | None = strawberry.field(
+        default=None,
+        description="只看该用户名（含尝试的用户名，完全一致） — only events for this username, tried ones included (exact match).",
+    )
+    address: str | None = strawberry.field(
+        default=None, description="只看来自该 IP 地址的事件 — only events from this client IP address."
+    )
     occurred_from: datetime | None = strawberry.field(
-        default=None, description="起始时间（含） — from, inclusive."
+        default=None,
+        description="起始时间（ISO 8601，含此刻） — only what happened at or after this time (ISO 8601, inclusive).",
     )
     occurred_to: datetime | None = strawberry.field(
-        default=None, description="截止时间（不含） — to, exclusive."
+        default=None,
+        description="截止时间（ISO 8601，不含此刻） — only what happened before this time (ISO 8601, exclusive).",
     )
 
 
 @strawberry.type(description="登录会话 — one sign-in of a user and its refresh tokens.")
 class Session(Node):
-    user_id: strawberry.ID = strawberry.field(description="用户 — the user's global id.")
-    created_at: datetime = strawberry.field(description="登录时间 — signed in at.")
-    expires_at: datetime = strawberry.field(description="到期时间 — ends at the latest.")
-    last_refreshed_at: datetime | None = strawberry.field(description="最近刷新 — last token refresh.")
-    revoked_at: datetime | None = strawberry.field(description="结束时间 — ended at.")
+    user_id: strawberry.ID = strawberry.field(
+        description="会话所属用户的全局标识 — the global id of the user signed in."
+    )
+    created_at: datetime = strawberry.field(description="登录时间（UTC） — when the user signed in (UTC).")
+    expires_at: datetime = strawberry.field(
+        description="会话最迟结束时间（UTC，登录后 YK_SESSION_TTL_MINUTES），之后须重新登录 — when the session ends at the latest (UTC; YK_SESSION_TTL_MINUTES after sign-in); then sign in again."
+    )
+    last_refreshed_at: datetime | None = strawberry.field(
+        description="最近一次用刷新令牌换取访问令牌的时间（UTC）；未刷新为空 — when a refresh token last renewed the access token (UTC); null if never."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="会话被结束的时间（退出、被管理员结束、改密码等）；仍有效为空 — when the session was ended (sign-out, an administrator, a password change …); null while active."
+    )
     revoked_reason: str | None = strawberry.field(
         description="结束原因 — `logout`, `logout-everywhere`, `password-change`, `user-disabled`, "
         "`administrator` or `refresh-reuse`."
     )
-    address: str | None = strawberry.field(description="登录地址 — client address at sign-in.")
-    user_agent: str | None = strawberry.field(description="客户端 — User-Agent at sign-in.")
+    address: str | None = strawberry.field(
+        description="登录时的客户端 IP 地址 — the client's IP address at sign-in."
+    )
+    user_agent: str | None = strawberry.field(
+        description="登录时的客户端标识（User-Agent 请求头） — the client's `User-Agent` header at sign-in."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Session:
@@ -129,26 +165,43 @@ class TokenRefreshInput:
 
 @strawberry.type(description="刷新结果 — a new access token and a new refresh token (the old one is spent).")
 class TokenRefreshPayload:
-    token: str | None = strawberry.field(description="访问令牌 — the bearer token.")
-    expires_at: datetime | None = strawberry.field(description="到期时间 — when the token expires.")
-    refresh_token: str | None = strawberry.field(description="新的刷新令牌 — the next refresh token.")
-    refresh_expires_at: datetime | None = strawberry.field(
-        description="会话到期时间 — when the session ends."
+    token: str | None = strawberry.field(
+        description="新的访问令牌（短期），作 Authorization: Bearer 使用；失败时为空 — the new short-lived access token for `Authorization: Bearer`; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    expires_at: datetime | None = strawberry.field(
+        description="访问令牌到期时间（UTC），之后用 refreshToken 换取新令牌 — when the access token expires (UTC); get the next one with the refresh token before then."
+    )
+    refresh_token: str | None = strawberry.field(
+        description="新的刷新令牌；旧的随即失效，重复使用会结束整个会话 — the next refresh token; the one sent is spent, and using it again ends the whole session."
+    )
+    refresh_expires_at: datetime | None = strawberry.field(
+        description="会话最迟结束时间（UTC），刷新不会延长 — when the session ends at the latest (UTC); refreshing does not extend it."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
-@strawberry.type(description="退出结果 — the sessions ended.")
+@strawberry.type(
+    description="退出的结果：结束的会话数；此后这些会话的令牌均失效 — the answer of logout and logoutEverywhere: how many sessions ended; their tokens stop working at once."
+)
 class LogoutPayload:
     sessions_ended: int = strawberry.field(
-        default=0, description="结束的会话数 — how many sessions were ended."
+        default=0,
+        description="本次结束的会话数（含当前会话） — how many sessions were ended, this one included.",
     )
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
-@strawberry.input(description="修改密码 — change one's own password.")
+@strawberry.input(
+    description="修改本人密码：须提供当前密码，其他会话随即结束 — change your own password: the current one is required, and your other sessions end."
+)
 class PasswordChangeInput:
-    current_password: str = strawberry.field(description="当前密码 — the current password.")
+    current_password: str = strawberry.field(
+        description="当前密码，用于确认是本人 — your current password, to prove it is you."
+    )
     new_password: str = strawberry.field(
         description="新密码（12–128个字符，不含用户名，不是常见密码） — 12–128 characters, not containing the "
         "username, not a common one."
@@ -157,32 +210,59 @@ class PasswordChangeInput:
 
 @strawberry.type(description="修改密码结果 — the other sessions of the user were ended.")
 class PasswordChangePayload:
-    sessions_ended: int = strawberry.field(default=0, description="结束的其他会话数 — other sessions ended.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    sessions_ended: int = strawberry.field(
+        default=0,
+        description="本次结束的其他会话数（当前会话保留） — how many other sessions were ended; this one stays signed in.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
-@strawberry.input(description="停用或启用用户 — disable or enable a user.")
+@strawberry.input(
+    description="停用或启用用户（管理员）：停用立即结束其全部会话 — disable or enable a user (administrators); disabling ends all their sessions at once."
+)
 class UserActiveInput:
-    user_id: strawberry.ID = strawberry.field(description="用户全局标识 — the user's global id.")
+    user_id: strawberry.ID = strawberry.field(
+        description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
+    )
 
 
 @strawberry.type(description="停用或启用结果 — result of userDisable / userEnable.")
 class UserActivePayload:
-    user_id: strawberry.ID | None = strawberry.field(description="用户全局标识 — the user's global id.")
-    username: str | None = strawberry.field(description="用户名 — username.")
-    active: bool | None = strawberry.field(description="是否启用 — whether the user may sign in.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user_id: strawberry.ID | None = strawberry.field(
+        description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
+    )
+    username: str | None = strawberry.field(
+        description="被停用或启用的用户的用户名 — the username of the user disabled or enabled."
+    )
+    active: bool | None = strawberry.field(
+        description="处理后是否启用：false 时不能登录 — whether the user may sign in now; false: disabled."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
-@strawberry.input(description="结束会话 — end one session.")
+@strawberry.input(
+    description="结束一个登录会话（管理员），立即生效 — end one session (administrators); its tokens stop working at once."
+)
 class SessionRevokeInput:
-    session_id: strawberry.ID = strawberry.field(description="会话全局标识 — the session's global id.")
+    session_id: strawberry.ID = strawberry.field(
+        description="要结束的会话的全局标识（Session.id） — the global id of the session to end (`Session.id`)."
+    )
 
 
-@strawberry.type(description="结束会话结果 — result of sessionRevoke.")
+@strawberry.type(
+    description="结束会话的结果：已结束的会话；被拒绝时只有 userErrors — the answer of sessionRevoke: the ended session; only userErrors when refused."
+)
 class SessionRevokePayload:
-    session: Session | None = strawberry.field(description="会话 — the session, now ended.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    session: Session | None = strawberry.field(
+        description="已结束的会话（revokedAt 已填）；被拒绝时为空 — the session, now ended (revokedAt set); null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 async def _session(ctx: Context, pk: int) -> Session | None:
@@ -202,7 +282,10 @@ class SessionQueries:
         first: First = None,
         after: After = None,
         filter: Annotated[
-            SecurityEventFilter | None, strawberry.argument(description="筛选 — filter.")
+            SecurityEventFilter | None,
+            strawberry.argument(
+                description="安全事件筛选：各条件同时满足，不填不限 — which security events: every given condition must hold; omitted: all."
+            ),
         ] = None,
     ) -> Connection[SecurityEvent]:
         ctx = info.context
@@ -239,7 +322,10 @@ class SessionQueries:
         self,
         info: Ctx,
         user_id: Annotated[
-            strawberry.ID, strawberry.argument(description="用户全局标识 — the user's global id.")
+            strawberry.ID,
+            strawberry.argument(
+                description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
+            ),
         ],
         first: First = None,
         after: After = None,

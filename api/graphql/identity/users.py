@@ -37,8 +37,12 @@ Ctx = Info[Context, None]
 
 @strawberry.type(description="用户 — a person who signs in, belonging to one organization.")
 class User(Node):
-    username: str = strawberry.field(description="用户名 — username.")
-    display_name: str = strawberry.field(description="姓名 — display name.")
+    username: str = strawberry.field(
+        description="登录用的用户名，全局唯一 — the name used to sign in; unique."
+    )
+    display_name: str = strawberry.field(
+        description="显示的姓名，如「陈静」 — the name shown to others, e.g. `陈静`."
+    )
 
 
 @strawberry.type(description="当前登录者 — who is asking, for which organization, and what it may do.")
@@ -52,7 +56,9 @@ class Viewer(ViewerPermissions):
         description="可执行的操作（不含具体对象范围） — operations the role may perform on at least some objects."
     )
 
-    @strawberry.field(description="所属单位 — the organization.")
+    @strawberry.field(
+        description="当前用户或令牌所属的单位；其类型决定角色 — the viewer's organization; its type is the viewer's role."
+    )
     async def organization(self, info: Ctx) -> Organization:
         return Organization.from_row(
             await info.context.loaders["organization"].load(self.actor.organization_id)
@@ -61,14 +67,22 @@ class Viewer(ViewerPermissions):
 
 @strawberry.input(description="登录 — sign in with username and password.")
 class LoginInput:
-    username: str = strawberry.field(description="用户名 — username.")
-    password: str = strawberry.field(description="密码 — password.")
+    username: str = strawberry.field(
+        description="登录用户名，如 edu.chen — the username to sign in with, e.g. `edu.chen`."
+    )
+    password: str = strawberry.field(
+        description="密码；连续失败会被限流和锁定 — the password; repeated failures are throttled and then locked."
+    )
 
 
 @strawberry.type(description="登录结果 — a signed, expiring token to send as `Authorization: Bearer`.")
 class LoginPayload:
-    token: str | None = strawberry.field(description="访问令牌（短期） — the short-lived bearer token.")
-    expires_at: datetime | None = strawberry.field(description="到期时间 — when the token expires.")
+    token: str | None = strawberry.field(
+        description="访问令牌（短期，默认 15 分钟），作 Authorization: Bearer 使用 — the short-lived access token (15 minutes by default): send it as `Authorization: Bearer <token>`."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="访问令牌到期时间（UTC），之后用 refreshToken 换取新令牌 — when the access token expires (UTC); get the next one with the refresh token before then."
+    )
     refresh_token: str | None = strawberry.field(
         default=None,
         description="刷新令牌（只用一次，换取新令牌） — used once with tokenRefresh for the next token pair.",
@@ -76,80 +90,142 @@ class LoginPayload:
     refresh_expires_at: datetime | None = strawberry.field(
         default=None, description="登录会话到期时间 — when the session ends and a new sign-in is needed."
     )
-    viewer: Viewer | None = strawberry.field(description="登录者 — who signed in.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    viewer: Viewer | None = strawberry.field(
+        description="登录的用户（单位、角色）；登录失败时为空 — the user who signed in, with organization and role; null when sign-in failed."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
-@strawberry.input(description="新建单位 — a new organization.")
+@strawberry.input(
+    description="新建单位（管理员）：名称、类型（即其用户的角色）和所属区县 — a new organization: name, type (its users' role) and district."
+)
 class OrganizationCreateInput:
-    name: str = strawberry.field(description="单位名称 — name.")
-    type: OrganizationTypeEnum = strawberry.field(description="单位类型 — type (its role).")
-    district: str | None = strawberry.field(default=None, description="所属区县 — district.")
+    name: str = strawberry.field(
+        description="单位全称（全局唯一），如「营口市教育局」 — the organization's full name, unique, e.g. `营口市教育局`."
+    )
+    type: OrganizationTypeEnum = strawberry.field(
+        description="单位类型，即其用户的角色，如 UNIT 建设单位 — the organization's type, which is its users' role, e.g. UNIT."
+    )
+    district: str | None = strawberry.field(
+        default=None,
+        description="所属区县，如「站前区」；市直单位可为空 — the district, e.g. `站前区`; omit for a municipal body.",
+    )
 
 
-@strawberry.type(description="新建单位结果 — result of organizationCreate.")
+@strawberry.type(
+    description="新建单位结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of organizationCreate: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class OrganizationCreatePayload:
-    organization: Organization | None = strawberry.field(description="新单位 — the organization.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    organization: Organization | None = strawberry.field(
+        description="新建的单位；被拒绝时为空 — the organization created; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
-@strawberry.input(description="新建用户 — a new user.")
+@strawberry.input(
+    description="新建用户：所属单位决定其角色 — a new user account; its organization's type is its role."
+)
 class UserCreateInput:
-    username: str = strawberry.field(description="用户名 — username.")
-    display_name: str = strawberry.field(description="姓名 — display name.")
+    username: str = strawberry.field(
+        description="登录用的用户名（全局唯一），如 li.si — the sign-in name, unique, e.g. `li.si`."
+    )
+    display_name: str = strawberry.field(
+        description="显示的姓名，如「李四」 — the name shown to others, e.g. `李四`."
+    )
     password: str = strawberry.field(
         description="初始密码（12–128个字符，不含用户名，不是常见密码） — initial password: 12–128 "
         "characters, not containing the username, not a common one."
     )
-    organization_id: strawberry.ID = strawberry.field(description="所属单位 — the organization's global id.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="所属单位的全局标识；单位类型即用户角色 — the user's organization, its global id; its type is the user's role."
+    )
     is_admin: bool = strawberry.field(
         default=False, description="系统管理员 — administrator (Big Data Bureau staff)."
     )
 
 
-@strawberry.type(description="新建用户结果 — result of userCreate.")
+@strawberry.type(
+    description="新建用户的结果：新用户；被拒绝时只有 userErrors — the answer of userCreate: the new user; only userErrors when refused."
+)
 class UserCreatePayload:
-    user: User | None = strawberry.field(description="新用户 — the user.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    user: User | None = strawberry.field(
+        description="新建的用户；被拒绝时为空 — the user created; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 @strawberry.type(description="接口令牌 — a read-only API token of an integrating system.")
 class ApiToken(Node):
-    name: str = strawberry.field(description="名称 — name.")
+    name: str = strawberry.field(
+        description="令牌名称，说明用途，如「数据同步」 — what the token is for, e.g. `数据同步`."
+    )
     prefix: str = strawberry.field(description="前缀（用于识别） — the first characters, to recognise it.")
-    created_at: datetime = strawberry.field(description="签发时间 — issued at.")
-    expires_at: datetime | None = strawberry.field(description="到期时间 — expires at.")
-    revoked_at: datetime | None = strawberry.field(description="吊销时间 — revoked at.")
-    last_used_at: datetime | None = strawberry.field(description="最近使用 — last used at.")
+    created_at: datetime = strawberry.field(description="签发时间（UTC） — when the token was issued (UTC).")
+    expires_at: datetime | None = strawberry.field(
+        description="到期时间（UTC），之后令牌失效；为空则不过期 — when the token stops working (UTC); null: it never expires."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="吊销时间（UTC），吊销后立即失效；未吊销为空 — when it was revoked (UTC) and stopped working; null while valid."
+    )
+    last_used_at: datetime | None = strawberry.field(
+        description="最近一次被使用的时间（UTC）；从未使用为空 — when a request last used it (UTC); null if never."
+    )
 
 
 @strawberry.input(description="签发接口令牌 — issue a read-only token to an integrator organization.")
 class ApiTokenCreateInput:
-    name: str = strawberry.field(description="名称 — name.")
-    organization_id: strawberry.ID = strawberry.field(
-        description="对接系统单位 — the integrator organization."
+    name: str = strawberry.field(
+        description="令牌名称，说明用途（必填），如「数据同步」 — what the token is for, required, e.g. `数据同步`."
     )
-    expires_at: datetime | None = strawberry.field(default=None, description="到期时间 — optional expiry.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="令牌所属的对接系统单位（Organization.id，类型须为 INTEGRATOR） — the integrator organization the token reads as, its global id; its type must be INTEGRATOR."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="到期时间（ISO 8601，须在将来）；不填则不过期 — when the token stops working (ISO 8601, in the future); omit for no expiry.",
+    )
 
 
 @strawberry.type(
     description="签发结果：令牌只显示这一次 — the token is shown this once and stored only hashed."
 )
 class ApiTokenCreatePayload:
-    token: str | None = strawberry.field(description="令牌 — the secret; shown once.")
-    api_token: ApiToken | None = strawberry.field(description="令牌记录 — the token's record.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    token: str | None = strawberry.field(
+        description="接口令牌本身（ykt_ 开头），只显示这一次，仅保存其哈希 — the API token itself (`ykt_…`), shown this once; only its SHA-256 hash is stored, so copy it now."
+    )
+    api_token: ApiToken | None = strawberry.field(
+        description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
-@strawberry.input(description="吊销接口令牌 — revoke an API token.")
+@strawberry.input(
+    description="吊销接口令牌（管理员），立即失效 — revoke an API token (administrators); it stops working at once."
+)
 class ApiTokenRevokeInput:
-    api_token_id: strawberry.ID = strawberry.field(description="令牌全局标识 — the token's global id.")
+    api_token_id: strawberry.ID = strawberry.field(
+        description="要吊销的令牌的全局标识（ApiToken.id） — the global id of the token to revoke (`ApiToken.id`)."
+    )
 
 
-@strawberry.type(description="吊销结果 — result of apiTokenRevoke.")
+@strawberry.type(
+    description="吊销结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of apiTokenRevoke: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class ApiTokenRevokePayload:
-    api_token: ApiToken | None = strawberry.field(description="令牌记录 — the token's record.")
-    user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
+    api_token: ApiToken | None = strawberry.field(
+        description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+    )
 
 
 def _viewer(ctx: Context, actor: Actor, user_row: object | None = None) -> Viewer:
@@ -208,7 +284,10 @@ class IdentityQueries:
         last: Last = None,
         before: Before = None,
         type: Annotated[
-            OrganizationTypeEnum | None, strawberry.argument(description="单位类型 — type.")
+            OrganizationTypeEnum | None,
+            strawberry.argument(
+                description="只看该类型的单位，如 UNIT 建设单位；不填不限 — only organizations of this type, e.g. UNIT; omitted: all."
+            ),
         ] = None,
     ) -> Connection[Organization]:
         ctx = info.context
@@ -256,7 +335,10 @@ class IdentityQueries:
 
 @strawberry.type
 class IdentityMutations:
-    @strawberry.mutation(description="登录 — sign in; returns a bearer token.", extensions=[Performs(None)])
+    @strawberry.mutation(
+        description="登录：返回访问令牌和刷新令牌；失败为 userErrors，多次失败会限流 — sign in: returns an access token and a refresh token; a failure is a userError, repeated failures are throttled.",
+        extensions=[Performs(None)],
+    )
     async def login(self, info: Ctx, input: LoginInput) -> LoginPayload:
         ctx = info.context
         # throttling, the session and the security events: api/sessions.py; a refusal is a DomainError

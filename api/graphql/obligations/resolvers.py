@@ -57,7 +57,7 @@ ObligationStateEnum = _mirror(
 )
 NoticeKindEnum = _mirror(
     "NoticeKind",
-    "通知类型 — why a notice was sent.",
+    "通知类型：为何发送此通知（义务开始、即将到期、已逾期等） — why the notice was sent: an obligation opened, falls due soon, is overdue …",
     NoticeKind,
     {
         NoticeKind.OPENED: "义务开始 — the obligation opened",
@@ -89,24 +89,36 @@ def obligation_key_of(global_id: str) -> str | None:
 )
 class Obligation(Node):
     key: str = strawberry.field(description="义务标识（稳定不变） — stable key, e.g. `12:R18:3`.")
-    rule: str = strawberry.field(description="规则编号 — rule id, e.g. `R18`.")
-    article: str = strawberry.field(description="条款 — article, e.g. `第十八条`.")
-    title: str = strawberry.field(description="事项 — what is owed (zh-CN or en).")
-    opens_on: date = strawberry.field(description="开始日期 — the day it opens (China time).")
+    rule: str = strawberry.field(
+        description="产生这项义务的规则编号（RULES.md），如 R18 — the rule that creates the obligation (RULES.md), e.g. `R18`."
+    )
+    article: str = strawberry.field(
+        description="该规则所在的条款，如「第十八条」 — the article of the regulation, e.g. `第十八条`."
+    )
+    title: str = strawberry.field(
+        description="应办事项（按 Accept-Language 为中文或英文） — what is owed, e.g. a progress report, in zh-CN or English by `Accept-Language`."
+    )
+    opens_on: date = strawberry.field(
+        description="可以开始办理的日期（YYYY-MM-DD，中国时间） — the first day it can be done, YYYY-MM-DD in China time."
+    )
     due_on: date = strawberry.field(
         description="截止日期（北京时间当日内有效） — due date; the whole China-time day is in time."
     )
-    state: ObligationStateEnum = strawberry.field(description="状态 — state on today's date.")
+    state: ObligationStateEnum = strawberry.field(
+        description="按今天判断的状态：未开始、办理中、已完成或已逾期 — the state as of today: UPCOMING, OPEN, DONE or OVERDUE."
+    )
     organization_id: strawberry.Private[int]
     model: strawberry.Private[DomainProject | None]
 
-    @strawberry.field(description="责任单位 — the responsible organization.")
+    @strawberry.field(description="负责办理的单位 — the organization that must do it.")
     async def organization(self, info: Ctx) -> Organization:
         return Organization.from_row(await info.context.loaders["organization"].load(self.organization_id))
 
     project_id: strawberry.Private[int]
 
-    @strawberry.field(description="项目 — the project.")
+    @strawberry.field(
+        description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
+    )
     async def project(self, info: Ctx) -> Project | None:
         model = self.model or await info.context.loaders["project"].load(self.project_id)
         return Project.from_domain(model)
@@ -129,16 +141,26 @@ class Obligation(Node):
         )
 
 
-@strawberry.input(description="义务筛选 — obligations filter.")
+@strawberry.input(
+    description="义务筛选：各条件同时满足，不填不限 — which obligations: every given condition must hold; omitted: all you may read."
+)
 class ObligationFilter:
     organization_id: strawberry.ID | None = strawberry.field(
-        default=None, description="责任单位 — organization id."
+        default=None,
+        description="只看该责任单位的义务（Organization.id） — only obligations of this organization, its global id.",
     )
-    state: ObligationStateEnum | None = strawberry.field(default=None, description="状态 — state.")
+    state: ObligationStateEnum | None = strawberry.field(
+        default=None,
+        description="只看该状态的义务，如 OVERDUE — only obligations in this state, e.g. OVERDUE.",
+    )
     due_before: date | None = strawberry.field(
-        default=None, description="在此日期及之前到期 — due on or before."
+        default=None,
+        description="只看在此日期（YYYY-MM-DD）及之前到期的义务 — only obligations due on or before this day, YYYY-MM-DD.",
     )
-    rule: str | None = strawberry.field(default=None, description="规则编号，如 `R18`、`R23` — rule id.")
+    rule: str | None = strawberry.field(
+        default=None,
+        description="只看该规则产生的义务，如 R18、R23 — only obligations created by this rule, e.g. `R18`, `R23`.",
+    )
 
 
 async def scoped_obligations(
@@ -223,7 +245,9 @@ class Notification(Node):
         description="所属义务的标识，同 `Obligation.key` — the key of the obligation it is about, as "
         "`Obligation.key`."
     )
-    opens_on: date = strawberry.field(description="义务开始办理的日期 — the day the obligation opened.")
+    opens_on: date = strawberry.field(
+        description="通知所述义务开始办理的日期（YYYY-MM-DD） — the day the obligation this notice is about opened, YYYY-MM-DD."
+    )
     due_on: date = strawberry.field(
         description="义务截止日期（北京时间当日内有效） — the obligation's due date; the whole China-time day "
         "is in time."
@@ -231,8 +255,12 @@ class Notification(Node):
     created_at: datetime = strawberry.field(
         description="通知发出时间（后台任务发送时） — when the background task sent it."
     )
-    read_at: datetime | None = strawberry.field(description="已读时间 — read at; null while unread.")
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — the project's global id.")
+    read_at: datetime | None = strawberry.field(
+        description="标为已读的时间（UTC）；未读为空 — when it was marked read (UTC); null while unread."
+    )
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
 
     @classmethod
     def from_row(cls, row: Any, lang: str) -> Notification:
@@ -251,14 +279,19 @@ class Notification(Node):
         )
 
 
-@strawberry.input(description="标为已读 — mark notices read.")
+@strawberry.input(
+    description="把本人的通知标为已读：指定 ids，或不填全部标为已读 — mark your notifications read: the given ids, or all of them."
+)
 class MarkNotificationsReadInput:
     ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="通知标识；不填则全部 — ids; none means all."
+        default=None,
+        description="要标为已读的通知全局标识；不填则全部 — the notifications to mark read, by global id; omitted: all of yours.",
     )
 
 
-@strawberry.type(description="标为已读结果 — result of marking notices read.")
+@strawberry.type(
+    description="标为已读的结果：本次标记的通知数 — the answer of marking notifications read: how many were marked."
+)
 class MarkNotificationsReadPayload:
     count: int = strawberry.field(
         default=0, description="本次标为已读的数量 — how many were newly marked read."
@@ -281,7 +314,12 @@ class ObligationQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: Annotated[ObligationFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+        filter: Annotated[
+            ObligationFilter | None,
+            strawberry.argument(
+                description="义务筛选：各条件同时满足，不填不限 — which obligations: every given condition must hold; omitted: all you may read."
+            ),
+        ] = None,
     ) -> Connection[Obligation]:
         ctx = info.context
         f = filter or ObligationFilter()
@@ -328,7 +366,12 @@ class ObligationQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        unread_only: Annotated[bool, strawberry.argument(description="只看未读 — unread only.")] = False,
+        unread_only: Annotated[
+            bool,
+            strawberry.argument(
+                description="为 true 时只返回未读通知 — true to list only notifications not yet marked read."
+            ),
+        ] = False,
     ) -> Connection[Notification]:
         ctx = info.context
         actor = ctx.require(Operation.NOTIFICATION_READ)

@@ -35,49 +35,83 @@ Ctx = Info[Context, None]
 
 @strawberry.input(description="发布年度计划征集 — open the yearly call (Art. 9).")
 class PlanCallOpenInput:
-    year: int = strawberry.field(description="计划年度 — plan year.")
+    year: int = strawberry.field(
+        description="征集的计划年度（1000–9999），如 2027 — the year the plan is for, e.g. 2027."
+    )
     deadline: date = strawberry.field(description="报送截止日期 — deadline (inclusive, China time).")
     budget_compilation_date: date = strawberry.field(
-        description="财政预算编制时间节点 — budget compilation date."
+        description="财政预算编制时间节点（YYYY-MM-DD），单位须在此前报送 — the budget compilation date, YYYY-MM-DD; units submit before it (Art. 9)."
     )
-    requirements: str = strawberry.field(description="报送要求 — submission requirements.")
+    requirements: str = strawberry.field(
+        description="发给各单位的报送要求（自由文本） — the submission requirements sent to the units, free text."
+    )
 
 
 @strawberry.input(description="报送年度计划条目 — submit a build or O&M plan entry (Art. 9).")
 class PlanEntrySubmitInput:
-    call_id: strawberry.ID = strawberry.field(description="征集 — the call.")
-    project_id: strawberry.ID = strawberry.field(description="项目 — a reserve project the unit leads.")
-    kind: EntryKindEnum = strawberry.field(description="类型 — build or O&M.")
-    requested_amount: CNY = strawberry.field(description="申报金额 — requested amount.")
-    description: str = strawberry.field(default="", description="说明 — description.")
+    call_id: strawberry.ID = strawberry.field(
+        description="申报到哪一次年度计划征集（PlanCall.id，须为开放中的征集） — the plan call to submit to, its global id; the call must be open."
+    )
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识：本单位牵头且已入库的项目 — the global id of a project your unit leads that is in the reserve library (or later)."
+    )
+    kind: EntryKindEnum = strawberry.field(
+        description="申报类型：建设或运维资金 — whether the entry asks for build or operation-and-maintenance funds."
+    )
+    requested_amount: CNY = strawberry.field(
+        description="申报的计划投资（元，两位小数，> 0） — the planned investment requested, in CNY, a positive decimal string."
+    )
+    description: str = strawberry.field(
+        default="",
+        description="申报说明（自由文本，可为空） — a description of the entry, free text; may be empty.",
+    )
 
 
 @strawberry.input(description="审核计划条目 — bdb's or finance's review (Art. 10).")
 class PlanEntryReviewInput:
-    entry_id: strawberry.ID = strawberry.field(description="条目 — the entry.")
+    entry_id: strawberry.ID = strawberry.field(
+        description="处理后的计划条目；被拒绝时为空 — the plan entry after the mutation; null when refused."
+    )
     opinion: str = strawberry.field(
         description="对该计划条目的书面意见（是否列入、金额理由） — written opinion on the entry: whether it "
         "belongs in the plan and why the recommended amount."
     )
-    recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
+    recommended_amount: CNY = strawberry.field(
+        description="本机关建议的计划投资（元，两位小数） — the planned investment your bureau recommends, in CNY."
+    )
 
 
 @strawberry.input(description="计划中的一项 — one entry in the compiled plan with its planned amount.")
 class AnnualPlanItemInput:
-    entry_id: strawberry.ID = strawberry.field(description="条目 — the reviewed entry.")
-    amount: CNY = strawberry.field(description="计划投资 — planned amount.")
+    entry_id: strawberry.ID = strawberry.field(
+        description="已联合审核的计划条目的全局标识（PlanEntry.id） — the global id of a plan entry both bureaus reviewed."
+    )
+    amount: CNY = strawberry.field(
+        description="列入计划的投资（元，两位小数，> 0） — the investment the plan gives the project, in CNY."
+    )
 
 
 @strawberry.input(description="编制年度投资计划 — compile a plan revision from reviewed entries (Art. 10).")
 class AnnualPlanCompileInput:
-    call_id: strawberry.ID = strawberry.field(description="征集 — the year's call.")
-    items: list[AnnualPlanItemInput] = strawberry.field(description="项目清单 — the project list.")
-    note: str = strawberry.field(default="", description="编制说明 — note.")
+    call_id: strawberry.ID = strawberry.field(
+        description="该年度征集的全局标识（PlanCall.id），计划从其条目中编制 — the year's plan call, its global id; the plan is compiled from its entries."
+    )
+    items: list[AnnualPlanItemInput] = strawberry.field(
+        description="列入计划的条目及各自的计划投资 — the entries the plan lists, each with its planned investment in CNY."
+    )
+    note: str = strawberry.field(
+        default="",
+        description="编制说明（自由文本，可为空） — a note on the compilation, free text; may be empty.",
+    )
 
 
-@strawberry.input(description="年度投资计划 — a plan revision.")
+@strawberry.input(
+    description="要处理的年度投资计划修订版 — the annual plan revision to act on, by its global id."
+)
 class AnnualPlanInput:
-    plan_id: strawberry.ID = strawberry.field(description="计划 — the plan revision.")
+    plan_id: strawberry.ID = strawberry.field(
+        description="处理后的年度计划修订版；被拒绝时为空 — the annual plan revision after the mutation; null when refused."
+    )
     comment: str = strawberry.field(
         default="", description="意见（退回时必填） — comment; required to return."
     )
@@ -87,15 +121,25 @@ class AnnualPlanInput:
     description="申报年中新增项目 — ask to add a reserve project to this year's plan (Art. 10)."
 )
 class MidYearRequestSubmitInput:
-    project_id: strawberry.ID = strawberry.field(description="项目 — a reserve project the unit leads.")
-    amount: CNY = strawberry.field(description="申报金额 — requested amount.")
-    reason: str = strawberry.field(description="理由 — why it is needed mid-year.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识：本单位牵头且已入库的项目 — the global id of a project your unit leads that is in the reserve library (or later)."
+    )
+    amount: CNY = strawberry.field(
+        description="申报的计划投资（元，两位小数，> 0） — the planned investment requested, in CNY, a positive decimal string."
+    )
+    reason: str = strawberry.field(
+        description="须年中新增的理由（必填） — why the project cannot wait for next year's plan; required (R10.2)."
+    )
 
 
 @strawberry.input(description="年中新增项目审核 — bdb's review or the government's decision.")
 class MidYearRequestDecisionInput:
-    request_id: strawberry.ID = strawberry.field(description="申请 — the request.")
-    approve: bool = strawberry.field(description="是否同意 — agree or not.")
+    request_id: strawberry.ID = strawberry.field(
+        description="年中新增申请的全局标识（MidYearRequest.id） — the mid-year request's global id."
+    )
+    approve: bool = strawberry.field(
+        description="true 同意、false 不同意；市政府同意时项目列入新的计划修订版 — true agrees, false refuses; when the government agrees the project enters a new plan revision."
+    )
     opinion: str = strawberry.field(
         description="同意或不同意的理由（审核或决定时填写） — the reasons for agreeing or not, recorded with "
         "bdb's review or the government's decision."
@@ -104,43 +148,63 @@ class MidYearRequestDecisionInput:
 
 @strawberry.input(description="年中新增项目财政意见 — finance's opinion (Art. 10).")
 class MidYearRequestFinanceOpinionInput:
-    request_id: strawberry.ID = strawberry.field(description="申请 — the request.")
+    request_id: strawberry.ID = strawberry.field(
+        description="年中新增申请的全局标识（MidYearRequest.id） — the mid-year request's global id."
+    )
     opinion: str = strawberry.field(
         description="财政部门对资金安排的书面意见 — finance's written opinion on funding the request, given "
         "with its recommended amount."
     )
-    recommended_amount: CNY = strawberry.field(description="建议金额 — recommended amount.")
+    recommended_amount: CNY = strawberry.field(
+        description="财政局建议的金额（元，两位小数） — the amount the Finance Bureau recommends, in CNY."
+    )
 
 
-@strawberry.type(description="征集结果 — result of planCallOpen.")
+@strawberry.type(
+    description="征集结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of planCallOpen: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class PlanCallPayload:
-    call: PlanCall | None = strawberry.field(description="征集 — the call.")
+    call: PlanCall | None = strawberry.field(
+        description="发布的年度计划征集；被拒绝时为空 — the plan call opened; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
-@strawberry.type(description="计划条目结果 — result of an entry mutation.")
+@strawberry.type(
+    description="计划条目结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a plan entry mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class PlanEntryPayload:
-    entry: PlanEntry | None = strawberry.field(description="条目 — the entry.")
+    entry: PlanEntry | None = strawberry.field(
+        description="处理后的计划条目；被拒绝时为空 — the plan entry after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
-@strawberry.type(description="年度投资计划结果 — result of a plan mutation.")
+@strawberry.type(
+    description="年度投资计划结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of an annual plan mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class AnnualPlanPayload:
-    plan: AnnualPlan | None = strawberry.field(description="计划 — the plan revision.")
+    plan: AnnualPlan | None = strawberry.field(
+        description="处理后的年度计划修订版；被拒绝时为空 — the annual plan revision after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
-@strawberry.type(description="年中新增项目结果 — result of a mid-year mutation.")
+@strawberry.type(
+    description="年中新增项目结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a mid-year request mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class MidYearRequestPayload:
-    request: MidYearRequest | None = strawberry.field(description="申请 — the request.")
+    request: MidYearRequest | None = strawberry.field(
+        description="处理后的年中新增申请；被拒绝时为空 — the mid-year request after the mutation; null when refused."
+    )
     plan: AnnualPlan | None = strawberry.field(
-        description="新的计划修订版（市政府同意时） — the new plan revision."
+        description="市政府同意时生成的新计划修订版，其他情况为空 — the new annual plan revision created when the government agrees; null otherwise."
     )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
@@ -163,7 +227,9 @@ async def _page(
 
 @strawberry.type
 class PlanQueries:
-    @strawberry.field(description="年度计划征集列表 — yearly calls, newest first.")
+    @strawberry.field(
+        description="年度计划征集列表，新的在前 — the yearly plan calls the Big Data Bureau opened, newest first (Art. 9)."
+    )
     async def plan_calls(self, info: Ctx, first: First = None, after: After = None) -> Connection[PlanCall]:
         ctx = info.context
         ctx.require(Operation.PLAN_READ)
@@ -173,7 +239,12 @@ class PlanQueries:
     async def plan_entries(
         self,
         info: Ctx,
-        call_id: Annotated[strawberry.ID, strawberry.argument(description="征集 — the call.")],
+        call_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="年度计划征集的全局标识（PlanCall.id） — the plan call's global id (`PlanCall.id`)."
+            ),
+        ],
         first: First = None,
         after: After = None,
     ) -> Connection[PlanEntry]:
@@ -189,13 +260,20 @@ class PlanQueries:
         )
         return await _page(ctx, stmt, t.plan_entries.c.id, first, after, PlanEntry.from_domain)
 
-    @strawberry.field(description="年度投资计划各修订版 — plan revisions, newest first.")
+    @strawberry.field(
+        description="年度投资计划的各修订版，新的在前 — every revision of the annual investment plans, newest first (Art. 9–10)."
+    )
     async def annual_plans(
         self,
         info: Ctx,
         first: First = None,
         after: After = None,
-        year: Annotated[int | None, strawberry.argument(description="年度 — year.")] = None,
+        year: Annotated[
+            int | None,
+            strawberry.argument(
+                description="只看该年度（1000–9999）的计划；不填不限 — only plans of this year, 1000–9999; omitted: every year."
+            ),
+        ] = None,
     ) -> Connection[AnnualPlan]:
         ctx = info.context
         ctx.require(Operation.PLAN_READ)
@@ -314,7 +392,7 @@ class PlanMutations:
         return await _decide(info.context, input, approve=False)
 
     @strawberry.mutation(
-        description="申报年中新增项目（项目单位） — R10.2 step 1.",
+        description="申报年中新增项目（建设单位，R10.2 第一步）：已入库项目须年中列入计划 — a unit asks to add a reserve project to this year's plan (R10.2, step 1).",
         extensions=[Performs(Operation.MID_YEAR_SUBMIT, on="Project")],
     )
     async def mid_year_request_submit(
@@ -331,7 +409,7 @@ class PlanMutations:
         return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
 
     @strawberry.mutation(
-        description="审核年中新增项目（市大数据管理局） — R10.2 step 2.",
+        description="审核年中新增项目（市大数据管理局，R10.2 第二步） — the Big Data Bureau reviews a mid-year request (R10.2, step 2).",
         extensions=[Performs(Operation.MID_YEAR_BDB_REVIEW, on="MidYearRequest")],
     )
     async def mid_year_request_review(
@@ -348,7 +426,7 @@ class PlanMutations:
         return MidYearRequestPayload(request=MidYearRequest.from_domain(request), plan=None, user_errors=[])
 
     @strawberry.mutation(
-        description="出具年中新增项目意见（市财政局） — R10.2 step 3.",
+        description="出具年中新增项目意见（市财政局，R10.2 第三步） — the Finance Bureau gives its opinion and recommended amount (R10.2, step 3).",
         extensions=[Performs(Operation.MID_YEAR_FINANCE_OPINION, on="MidYearRequest")],
     )
     async def mid_year_request_finance_opinion(

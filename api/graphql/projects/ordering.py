@@ -24,7 +24,9 @@ class ProjectOrderField(Enum):
     CREATED_AT = strawberry.enum_value("CREATED_AT", description="创建时间 — created at.")
 
 
-@strawberry.enum(description="排序方向 — sort direction.")
+@strawberry.enum(
+    description="排序方向：ASC 升序（小的在前）或 DESC 降序 — ASC (smallest or earliest first) or DESC (largest or latest first)."
+)
 class OrderDirection(Enum):
     ASC = strawberry.enum_value("ASC", description="升序 — ascending.")
     DESC = strawberry.enum_value("DESC", description="降序 — descending.")
@@ -32,8 +34,13 @@ class OrderDirection(Enum):
 
 @strawberry.input(description="项目列表排序（同值按标识排序，游标分页稳定） — ordering; ties broken by id.")
 class ProjectOrder:
-    field: ProjectOrderField = strawberry.field(description="排序字段 — field.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="方向 — direction.")
+    field: ProjectOrderField = strawberry.field(
+        description="排序字段：编号、名称、更新时间、总投资或创建时间 — what to sort by: CODE, NAME, UPDATED_AT, TOTAL_INVESTMENT or CREATED_AT."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC,
+        description="排序方向：ASC 升序或 DESC 降序 — ASC (smallest first) or DESC (largest first).",
+    )
 
 
 def sort_expression(order: ProjectOrder) -> ColumnElement[Any]:

@@ -45,24 +45,36 @@ from store import tables
 Ctx = Info[Context, None]
 
 
-@strawberry.input(description="项目列表筛选 — filter for the project list.")
+@strawberry.input(
+    description="项目列表筛选：各条件同时满足，不填的条件不限 — filter for the project list: every given condition must hold; omitted ones do not restrict."
+)
 class ProjectFilter:
     status: list[ProjectStatusEnum] | None = strawberry.field(
-        default=None, description="状态之一 — any of these states."
+        default=None,
+        description="处于其中任一状态的项目 — projects in any of these lifecycle states, e.g. `[IN_RESERVE, PLANNED]`.",
     )
-    year: int | None = strawberry.field(default=None, description="申报年度 — year of first submission.")
-    kind: ProjectKindEnum | None = strawberry.field(default=None, description="项目类型 — kind.")
+    year: int | None = strawberry.field(
+        default=None,
+        description="申报年度：首次提交入库的年份（1000–9999）；草稿没有年度 — the year the project was first submitted to the reserve, 1000–9999; drafts have none.",
+    )
+    kind: ProjectKindEnum | None = strawberry.field(
+        default=None,
+        description="只看这一项目类型 — only projects of this kind (build, O&M, upgrade, migration).",
+    )
     funding_source: FundingSourceEnum | None = strawberry.field(
-        default=None, description="资金来源 — funding source."
+        default=None, description="只看这一资金来源 — only projects with this funding source (FISCAL or PPP)."
     )
     lead_organization_id: strawberry.ID | None = strawberry.field(
-        default=None, description="牵头单位 — global id of the lead unit."
+        default=None,
+        description="只看该牵头单位的项目（Organization.id） — only projects led by this organization, its global id.",
     )
     investment_min: CNY | None = strawberry.field(
-        default=None, description="总投资下限（含） — total investment ≥ this."
+        default=None,
+        description='总投资下限（元，两位小数，含），如 "2000000.00" — only projects whose total investment is at least this, in CNY, e.g. "2000000.00".',
     )
     investment_max: CNY | None = strawberry.field(
-        default=None, description="总投资上限（含） — total investment ≤ this."
+        default=None,
+        description="总投资上限（元，两位小数，含） — only projects whose total investment is at most this, in CNY.",
     )
     search: str | None = strawberry.field(
         default=None,
@@ -106,7 +118,10 @@ def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyp
     "its global id or its code (@oneOf).",
 )
 class ProjectLookup:
-    id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="全局标识 — global id.")
+    id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="项目的全局标识（Project.id）；与 code 只能给一个 — the project's global id; give this or `code`, not both.",
+    )
     code: str | None = strawberry.field(
         default=strawberry.UNSET, description="项目编号 — code given at submission, e.g. `YK-2026-0001`."
     )
@@ -132,7 +147,7 @@ class ProjectQueries:
         by: Annotated[
             ProjectLookup | None,
             strawberry.argument(
-                description="按全局标识或项目编号（只给一个） — by id or by code, exactly one."
+                description="按全局标识或项目编号取项目，两者只能给一个（@oneOf） — which project: exactly one of `id` (its global id) or `code` (e.g. `YK-2026-0001`)."
             ),
         ] = None,
         id: Annotated[
@@ -172,7 +187,12 @@ class ProjectQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: Annotated[ProjectFilter | None, strawberry.argument(description="筛选 — filter.")] = None,
+        filter: Annotated[
+            ProjectFilter | None,
+            strawberry.argument(
+                description="项目筛选：状态、年度、类型、资金来源、牵头单位、投资区间、名称或编号；不填为全部可见项目 — filter by status, year, kind, funding source, lead unit, investment range or a name/code substring; omitted: every project you may read."
+            ),
+        ] = None,
         order_by: Annotated[
             ProjectOrder | None,
             strawberry.argument(description="排序（默认最新创建在前） — ordering; default newest first."),

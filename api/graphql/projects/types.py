@@ -74,7 +74,9 @@ class LeadUnitOnDemand:
 @strawberry.type(description="联系人 — the unit's contact person for this project.")
 class ContactPerson:
     project: strawberry.Private[Project]
-    name: str = strawberry.field(description="姓名 — name.")
+    name: str = strawberry.field(
+        description="联系人姓名 — the contact person's full name, as the unit entered it."
+    )
 
     @strawberry.field(
         description="电话（仅牵头单位和市大数据局可见） — phone; the lead unit and bdb only, "
@@ -102,15 +104,21 @@ class Participant:
     data_flow: str = strawberry.field(description="数据流 — data flow with the overall project.")
     interfaces: str = strawberry.field(description="系统接口 — system interfaces with the overall project.")
 
-    @strawberry.field(description="参建单位 — the participating organization.")
+    @strawberry.field(
+        description="参建单位（第八条），各自维护本单位部分 — the participating organization (Art. 8); it states its own part."
+    )
     async def organization(self, info: Ctx) -> Organization:
         return await _organization(info, self.organization_id)
 
 
 @strawberry.type(description="数据目录条目 — an item of the project's initial data catalogue (Art. 8).")
 class CatalogueItem:
-    code: str = strawberry.field(description="目录编码 — catalogue code.")
-    name: str = strawberry.field(description="名称 — name.")
+    code: str = strawberry.field(
+        description="数据资源目录编码，如 JY-001 — the data resource's code in the catalogue, e.g. `JY-001`."
+    )
+    name: str = strawberry.field(
+        description="数据资源名称，如「学籍信息」 — the data resource's name, e.g. `学籍信息`."
+    )
     new_construction: bool = strawberry.field(
         description="是否新建 — claimed as new construction by this project."
     )
@@ -118,18 +126,34 @@ class CatalogueItem:
 
 @strawberry.type(description="第七条审核项结果 — the result of one Article 7 check.")
 class ReserveCheckResult:
-    check: ReserveCheckEnum = strawberry.field(description="审核项 — which check.")
-    label: str = strawberry.field(description="审核项名称 — the check as Art. 7 words it.")
-    passed: bool = strawberry.field(description="是否通过 — whether it passed.")
-    note: str = strawberry.field(description="审核意见 — the reviewer's note.")
+    check: ReserveCheckEnum = strawberry.field(
+        description="第七条的哪一项审核 — which of the five Art. 7 checks this result is for."
+    )
+    label: str = strawberry.field(
+        description="审核项名称，即第七条的原文表述 — the check's name as Art. 7 words it, for display."
+    )
+    passed: bool = strawberry.field(
+        description="该项是否通过；任一项不通过项目即退回 — whether the check passed; one failure returns the project."
+    )
+    note: str = strawberry.field(
+        description="大数据局对该项的审核意见 — the Big Data Bureau reviewer's note on this check."
+    )
 
 
 @strawberry.type(description="入库审核 — a reserve-library review by the Big Data Bureau (Art. 7, R7).")
 class ReserveReview:
-    outcome: ReserveOutcomeEnum = strawberry.field(description="结论 — outcome.")
-    comment: str = strawberry.field(description="总体意见 — overall comment.")
-    reviewed_at: datetime = strawberry.field(description="审核时间 — when it was recorded.")
-    checks: list[ReserveCheckResult] = strawberry.field(description="五项审核结果 — the five check results.")
+    outcome: ReserveOutcomeEnum = strawberry.field(
+        description="审核结论：ACCEPTED 入库，RETURNED 退回草稿 — ACCEPTED (the project enters the reserve library) or RETURNED (back to DRAFT for the unit to fix)."
+    )
+    comment: str = strawberry.field(
+        description="大数据局的总体审核意见（可为空） — the Big Data Bureau's overall comment; may be empty."
+    )
+    reviewed_at: datetime = strawberry.field(
+        description="审核登记时间（UTC） — when the review was recorded (UTC)."
+    )
+    checks: list[ReserveCheckResult] = strawberry.field(
+        description="第七条五项审核的逐项结果 — the result of each of the five Art. 7 checks, with its note."
+    )
     return_reasons: list[str] = strawberry.field(
         description="退回理由 — reasons for a return (empty when accepted)."
     )
@@ -153,16 +177,22 @@ class ReserveReview:
         )
 
 
-@strawberry.type(description="审批路径依据 — facts Art. 11 looks at.")
+@strawberry.type(
+    description="决定审批路径的事实（第十一条），由单位在入库后登记 — the facts Art. 11 decides the approval path by, recorded by the unit once the project is in the reserve."
+)
 class ApprovalFacts:
     listed_plan_reference: str | None = strawberry.field(
-        description="列入的市级及以上规划 — plan listing (R11.1)."
+        description="项目所列入的市级及以上规划名称；有则可从可研开始（R11.1） — the municipal-or-higher plan listing the project; with one it may start at feasibility (R11.1)."
     )
     urgent_legal_basis: str | None = strawberry.field(
         description="紧急建设依据 — legal basis for urgency (R11.2)."
     )
-    technically_simple: bool = strawberry.field(description="技术方案简单 — technically simple (R11.3).")
-    single_content: bool = strawberry.field(description="建设内容单一 — single in content (R11.3).")
+    technically_simple: bool = strawberry.field(
+        description="技术方案是否简单；是则建议书后可免可研（R11.3） — whether the technical solution is simple; then feasibility may be skipped after the proposal (R11.3)."
+    )
+    single_content: bool = strawberry.field(
+        description="建设内容是否单一；是则建议书后可免可研（R11.3） — whether the project has a single content; then feasibility may be skipped after the proposal (R11.3)."
+    )
 
 
 @strawberry.type(description="政务信息化项目 — a government IT project (Art. 2).")
@@ -180,11 +210,21 @@ class Project(Node, ProjectPermissions):
     code: str | None = strawberry.field(
         description="项目编号 — readable code given at first submission, e.g. `YK-2026-0001`."
     )
-    name: str = strawberry.field(description="项目名称 — name.")
-    description: str = strawberry.field(description="建设内容说明 — description of the scope.")
-    kind: ProjectKindEnum = strawberry.field(description="项目类型 — kind.")
-    category: ProjectCategoryEnum = strawberry.field(description="项目类别 — category under Art. 2.")
-    funding_source: FundingSourceEnum = strawberry.field(description="资金来源 — funding source (R2, R25).")
+    name: str = strawberry.field(
+        description="项目名称（1–200 字，单位自拟，可在草稿阶段修改） — the project's name as the unit drafted it, e.g. `营口市智慧教育云平台（二期）`; editable while a draft."
+    )
+    description: str = strawberry.field(
+        description="建设内容说明：建设什么、为谁建（自由文本，可为空） — what the project builds and for whom, free text as the unit drafted it; may be empty."
+    )
+    kind: ProjectKindEnum = strawberry.field(
+        description="项目类型：新建、运维、升级改造或迁移上云（第二、六条） — new build, operation and maintenance, upgrade or migration to the government cloud (Art. 2, 6)."
+    )
+    category: ProjectCategoryEnum = strawberry.field(
+        description="项目类别：第二条所列的六类政务信息化项目之一（R2） — which of the six kinds of government IT project Art. 2 lists this is (R2)."
+    )
+    funding_source: FundingSourceEnum = strawberry.field(
+        description="资金来源：市本级财政（R2）或政府主导、社会资本参与的 PPP（R25） — FISCAL (municipal fiscal money, R2) or PPP (government-led with social capital, R25)."
+    )
     total_investment: CNY = strawberry.field(description="总投资 — total investment requested, exact CNY.")
     deploys_on_government_cloud: bool = strawberry.field(
         description="依托市级政务云部署 — deploys on the municipal government cloud (R6)."
@@ -196,11 +236,15 @@ class Project(Node, ProjectPermissions):
         description="不上云或不接入的理由 — reason for an exemption from R6, if any."
     )
 
-    @strawberry.field(description="联系人 — the unit's contact person.")
+    @strawberry.field(
+        description="建设单位联系人（姓名、电话、邮箱）；仅有 project:contact:read 权限者可读，否则 FORBIDDEN — the unit's contact person (name, phone, e-mail); readable only with project:contact:read, FORBIDDEN otherwise."
+    )
     def contact(self) -> ContactPerson:
         return ContactPerson(project=self, name=self.contact_name)
 
-    status: ProjectStatusEnum = strawberry.field(description="状态 — lifecycle state.")
+    status: ProjectStatusEnum = strawberry.field(
+        description="生命周期状态，随各环节的变更推进（RULES.md Lifecycle） — where the project stands in its lifecycle, from DRAFT to FILED; moved only by the lifecycle mutations."
+    )
     status_label: str = strawberry.field(description="状态名称 — the state in Chinese, for display.")
     year: int | None = strawberry.field(
         description="申报年度 — year of first submission (the year in its code)."
@@ -211,11 +255,17 @@ class Project(Node, ProjectPermissions):
     submitted_at: datetime | None = strawberry.field(
         description="最近提交入库时间 — when it was last submitted to the reserve."
     )
-    created_at: datetime = strawberry.field(description="创建时间 — created at.")
-    updated_at: datetime = strawberry.field(description="更新时间 — last changed at.")
+    created_at: datetime = strawberry.field(
+        description="草稿创建时间（UTC） — when the unit created the draft (UTC)."
+    )
+    updated_at: datetime = strawberry.field(
+        description="最近一次被接受的修改时间（UTC），每次修改 version 加一 — when an accepted change last touched the project (UTC); every such change also increments `version`."
+    )
     # A stored field, not a resolver (a list page resolves 50 of them): a list row brings the lead unit along;
     # a project built from its aggregate holds a LeadUnitOnDemand, which graphql-core awaits only if asked.
-    lead_organization: Organization = strawberry.field(description="牵头单位 — the lead unit (Art. 8).")
+    lead_organization: Organization = strawberry.field(
+        description="牵头单位：创建并负责项目的建设单位（第八条） — the lead unit: the organization that created the project and answers for it (Art. 8)."
+    )
 
     @classmethod
     def from_domain(cls, project: DomainProject) -> Project:

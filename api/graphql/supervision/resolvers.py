@@ -42,7 +42,7 @@ SubjectEnum = _mirror(
 )
 InspectionStatusEnum = _mirror(
     "InspectionStatus",
-    "检查状态 — state of an inspection.",
+    "监督检查状态：进行中、已办结、已责令整改或已整改 — the state of an inspection: OPEN, CLOSED, RECTIFICATION_ORDERED or RECTIFIED.",
     rules.InspectionStatus,
     {
         rules.InspectionStatus.OPEN: "检查中 — open",
@@ -65,13 +65,21 @@ ReportStatusEnum = _mirror(
 
 @strawberry.type(description="整改报告附件 — a file attached to a rectification report.")
 class ReportAttachment:
-    label: str = strawberry.field(description="说明 — what the file is.")
-    filename: str = strawberry.field(description="文件名 — original file name.")
+    label: str = strawberry.field(
+        description="附件说明，如「整改照片」 — what the file is, as the uploader labelled it."
+    )
+    filename: str = strawberry.field(
+        description="上传时的原文件名（仅供显示） — the file name as uploaded; for display only."
+    )
     content_type: str = strawberry.field(
         description="类型（按内容识别） — MIME type detected from the content."
     )
-    size: int = strawberry.field(description="大小（字节） — size in bytes.")
-    sha256: str = strawberry.field(description="SHA-256 — hex digest of the content.")
+    size: int = strawberry.field(
+        description="文件大小（字节，上限见 YK_MAX_UPLOAD_MB） — the size in bytes; at most YK_MAX_UPLOAD_MB (50 MB by default)."
+    )
+    sha256: str = strawberry.field(
+        description="内容的 SHA-256（64 位十六进制），用于核对下载 — the SHA-256 of the content as 64 hex digits, to check a download."
+    )
     download_url: str = strawberry.field(
         description="下载地址（同一令牌） — path to download with the same token."
     )
@@ -79,14 +87,24 @@ class ReportAttachment:
 
 @strawberry.type(description="整改报告 — the unit's answer to a rectification order (Art. 23).")
 class RectificationReport(Node):
-    content: str = strawberry.field(description="整改情况 — what was rectified.")
-    status: ReportStatusEnum = strawberry.field(description="状态 — state.")
-    submitted_at: datetime = strawberry.field(description="报送时间 — submitted at.")
-    review_reasons: str | None = strawberry.field(
-        description="审核意见（未通过理由） — reasons of a rejection."
+    content: str = strawberry.field(
+        description="单位报告的整改情况（自由文本） — what the unit rectified, in its words."
     )
-    reviewed_at: datetime | None = strawberry.field(description="审核时间 — reviewed at.")
-    attachments: list[ReportAttachment] = strawberry.field(description="附件 — attached documents.")
+    status: ReportStatusEnum = strawberry.field(
+        description="审核状态：待审核、已通过或已驳回 — PENDING, ACCEPTED or REJECTED by the inspecting agency."
+    )
+    submitted_at: datetime = strawberry.field(
+        description="报送时间（UTC） — when the unit submitted the report (UTC)."
+    )
+    review_reasons: str | None = strawberry.field(
+        description="驳回理由；通过或待审核时为空列表 — why the report was rejected; empty unless rejected."
+    )
+    reviewed_at: datetime | None = strawberry.field(
+        description="审核时间（UTC）；待审核为空 — when it was reviewed (UTC); null while pending."
+    )
+    attachments: list[ReportAttachment] = strawberry.field(
+        description="随报告上传的证明材料 — the supporting documents uploaded with the report."
+    )
 
     @classmethod
     def from_domain(cls, r: rules.RectificationReport, files: list[Any]) -> RectificationReport:
@@ -115,20 +133,30 @@ class RectificationReport(Node):
 @strawberry.type(description="监督检查 — an inspection of a project by an agency within its field (Art. 23).")
 class Inspection(Node):
     agency_organization_id: strawberry.Private[int]
-    subject: SubjectEnum = strawberry.field(description="监督事项 — subject.")
-    status: InspectionStatusEnum = strawberry.field(description="状态 — state.")
-    note: str = strawberry.field(description="检查说明 — scope note.")
-    findings: str | None = strawberry.field(description="检查发现 — findings.")
+    subject: SubjectEnum = strawberry.field(
+        description="监督检查的事项，如资金使用、建设进度 — what is inspected, e.g. the use of funds or construction progress."
+    )
+    status: InspectionStatusEnum = strawberry.field(
+        description="检查状态：进行中、已办结、已责令整改或已整改 — OPEN, CLOSED, RECTIFICATION_ORDERED or RECTIFIED."
+    )
+    note: str = strawberry.field(description="检查范围说明（自由文本） — the inspection's scope, free text.")
+    findings: str | None = strawberry.field(
+        description="办结时的检查发现；未办结为空 — the findings recorded when it was concluded; null while open."
+    )
     rectification_deadline: date | None = strawberry.field(
         description="整改期限（北京时间当日内有效） — rectification deadline (the whole China-time day)."
     )
-    opened_at: datetime = strawberry.field(description="发起时间 — opened at.")
-    concluded_at: datetime | None = strawberry.field(description="办结时间 — concluded at.")
+    opened_at: datetime = strawberry.field(
+        description="发起时间（UTC） — when the inspection was opened (UTC)."
+    )
+    concluded_at: datetime | None = strawberry.field(
+        description="办结时间（UTC）；未办结为空 — when it was concluded (UTC); null while open."
+    )
     reports: list[RectificationReport] = strawberry.field(
-        description="整改报告，最早的在前 — reports, oldest first."
+        description="单位报送的整改报告，最早的在前 — the unit's rectification reports, oldest first."
     )
 
-    @strawberry.field(description="检查部门 — the inspecting agency.")
+    @strawberry.field(description="发起检查的监督部门 — the supervising agency that opened the inspection.")
     async def agency(self, info: Ctx) -> Organization:
         return Organization.from_row(
             await info.context.loaders["organization"].load(self.agency_organization_id)
@@ -139,11 +167,19 @@ class Inspection(Node):
     description="资料和情况问询 — a request for information to the unit, and its answer (Art. 24)."
 )
 class InfoRequest(Node):
-    question: str = strawberry.field(description="问询内容 — the question.")
-    asked_at: datetime = strawberry.field(description="问询时间 — asked at.")
-    requester_role: str = strawberry.field(description="问询部门角色 — role of the asking agency.")
-    answer: str | None = strawberry.field(description="答复 — the unit's answer.")
-    answered_at: datetime | None = strawberry.field(description="答复时间 — answered at.")
+    question: str = strawberry.field(
+        description="监督部门提出的问题（自由文本） — the question the agency asks, free text."
+    )
+    asked_at: datetime = strawberry.field(description="问询时间（UTC） — when the question was sent (UTC).")
+    requester_role: str = strawberry.field(
+        description="提出问询的部门的角色，如 audit — the asking agency's role, e.g. `audit`."
+    )
+    answer: str | None = strawberry.field(
+        description="单位的答复；未答复为空 — the unit's answer; null until answered."
+    )
+    answered_at: datetime | None = strawberry.field(
+        description="答复时间（UTC）；未答复为空 — when the unit answered (UTC); null until then."
+    )
 
     @classmethod
     def from_domain(cls, r: rules.InfoRequest) -> InfoRequest:
@@ -220,7 +256,12 @@ class SupervisionQueries:
     async def inspections(
         self,
         info: Ctx,
-        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+            ),
+        ],
     ) -> list[Inspection]:
         ctx = info.context
         project = await load_readable_project(ctx, pk=ctx.pk(project_id, "Project"))
@@ -236,7 +277,12 @@ class SupervisionQueries:
     async def info_requests(
         self,
         info: Ctx,
-        project_id: Annotated[strawberry.ID, strawberry.argument(description="项目全局标识 — project id.")],
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+            ),
+        ],
     ) -> list[InfoRequest]:
         ctx = info.context
         project = await load_readable_project(ctx, pk=ctx.pk(project_id, "Project"))
@@ -255,70 +301,113 @@ class SupervisionQueries:
             return [InfoRequest.from_domain(r) for r in found]
 
 
-@strawberry.input(description="发起监督检查 — open an inspection.")
+@strawberry.input(
+    description="发起监督检查（监督部门）：针对一个项目的某一事项 — open an inspection (supervising agencies) of one project on one subject."
+)
 class InspectionOpenInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     subject: SubjectEnum = strawberry.field(
         description="监督事项（须属本部门职责） — subject, within the agency's field."
     )
-    note: str = strawberry.field(default="", description="检查说明 — scope note.")
+    note: str = strawberry.field(
+        default="",
+        description="检查范围说明（自由文本，可为空） — the inspection's scope, free text; may be empty.",
+    )
 
 
 @strawberry.input(description="记录检查发现 — record the findings; a deadline orders rectification.")
 class InspectionConcludeInput:
-    inspection_id: strawberry.ID = strawberry.field(description="检查全局标识 — inspection id.")
-    findings: str = strawberry.field(description="检查发现 — findings.")
+    inspection_id: strawberry.ID = strawberry.field(
+        description="要办结的检查的全局标识（Inspection.id） — the global id of the inspection to conclude."
+    )
+    findings: str = strawberry.field(
+        description="检查发现（必填，自由文本） — what the inspection found, free text; required."
+    )
     rectification_deadline: date | None = strawberry.field(
         default=None, description="整改期限（不填则无需整改） — deadline; none means no rectification."
     )
 
 
-@strawberry.input(description="报送整改报告 — report the rectification.")
+@strawberry.input(
+    description="报送整改报告（建设单位）：责令整改的检查须报送 — report the rectification (the unit) for an inspection that ordered one."
+)
 class RectificationReportSubmitInput:
-    inspection_id: strawberry.ID = strawberry.field(description="检查全局标识 — inspection id.")
-    content: str = strawberry.field(description="整改情况 — what was rectified.")
+    inspection_id: strawberry.ID = strawberry.field(
+        description="责令整改的检查的全局标识（Inspection.id） — the global id of the inspection that ordered the rectification."
+    )
+    content: str = strawberry.field(
+        description="整改情况（必填，自由文本） — what was rectified, free text; required."
+    )
     attachments: list[AttachmentInput] | None = strawberry.field(
-        default=None, description="附件 — documents."
+        default=None,
+        description="证明材料（multipart 上传，可不传） — supporting documents (multipart upload); omit for none.",
     )
 
 
 @strawberry.input(description="审核整改报告 — accept a rectification report or reject it with reasons.")
 class RectificationReportReviewInput:
-    report_id: strawberry.ID = strawberry.field(description="整改报告全局标识 — report id.")
-    accept: bool = strawberry.field(description="是否通过 — accept (true) or reject (false).")
+    report_id: strawberry.ID = strawberry.field(
+        description="待审核的整改报告的全局标识（RectificationReport.id） — the global id of the report to review."
+    )
+    accept: bool = strawberry.field(
+        description="true 通过（检查变为已整改），false 驳回（单位须重新报送） — true accepts (the inspection is RECTIFIED); false rejects and the unit reports again."
+    )
     reasons: str = strawberry.field(
-        default="", description="未通过理由（驳回时必填） — reasons, required to reject."
+        default="",
+        description="驳回理由，驳回时至少一条 — why the report is rejected; at least one when rejecting.",
     )
 
 
 @strawberry.input(description="对项目采取措施 — a sanction on a project (bdb, Art. 23).")
 class ProjectSanctionInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
 
 
 @strawberry.input(description="暂缓或恢复安排投资计划 — defer the plan arrangement, or lift the deferral.")
 class ProjectPlanDeferInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
     defer: bool = strawberry.field(description="暂缓（true）或恢复（false） — defer (true) or lift (false).")
-    expected_version: int | None = strawberry.field(default=None, description="期望版本 — expected version.")
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
+    )
 
 
 @strawberry.input(description="要求提供资料和情况 — ask the unit for information (Art. 24).")
 class InfoRequestSendInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    question: str = strawberry.field(description="问询内容 — the question.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    question: str = strawberry.field(
+        description="向建设单位提出的问题（必填，自由文本） — the question to the unit, free text; required."
+    )
 
 
 @strawberry.input(description="答复问询 — answer a request for information.")
 class InfoRequestAnswerInput:
-    request_id: strawberry.ID = strawberry.field(description="问询全局标识 — request id.")
-    answer: str = strawberry.field(description="答复 — the answer.")
+    request_id: strawberry.ID = strawberry.field(
+        description="要答复的问询的全局标识（InfoRequest.id） — the global id of the question to answer."
+    )
+    answer: str = strawberry.field(
+        description="单位的答复（必填，自由文本） — the unit's answer, free text; required."
+    )
 
 
 @strawberry.type(description="检查变更结果 — result of an inspection mutation.")
 class InspectionPayload:
-    inspection: Inspection | None = strawberry.field(description="检查 — the inspection.")
+    inspection: Inspection | None = strawberry.field(
+        description="处理后的监督检查；被拒绝时为空 — the inspection after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -326,15 +415,21 @@ class InspectionPayload:
 
 @strawberry.type(description="整改报告变更结果 — result of a rectification report mutation.")
 class RectificationReportPayload:
-    report: RectificationReport | None = strawberry.field(description="整改报告 — the report.")
+    report: RectificationReport | None = strawberry.field(
+        description="处理后的整改报告；被拒绝时为空 — the rectification report after the mutation; null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
-@strawberry.type(description="监管措施结果 — result of a sanction.")
+@strawberry.type(
+    description="监管措施结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a sanction (Art. 23): the object after it on success; when refused, only userErrors, and nothing was changed."
+)
 class ProjectSanctionPayload:
-    project: Project | None = strawberry.field(description="项目 — the project after the sanction.")
+    project: Project | None = strawberry.field(
+        description="采取监管措施后的项目；被拒绝时为空 — the project after the sanction (suspended, resumed, terminated or its plan deferred); null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )
@@ -342,7 +437,9 @@ class ProjectSanctionPayload:
 
 @strawberry.type(description="问询变更结果 — result of an information-request mutation.")
 class InfoRequestPayload:
-    request: InfoRequest | None = strawberry.field(description="问询 — the request.")
+    request: InfoRequest | None = strawberry.field(
+        description="处理后的问询；被拒绝时为空 — the question after the mutation (sent or answered); null when refused."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由；成功时为空 — refusals; empty on success."
     )

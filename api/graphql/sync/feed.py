@@ -67,10 +67,16 @@ def readable_changes(authorizer: Authorizer, actor: Actor) -> ColumnElement[bool
 @strawberry.type(description="一次变更 — one change, as recorded in the audit log.")
 class Change:
     cursor: str = strawberry.field(description="此变更之后的游标 — cursor to resume after this change.")
-    occurred_at: datetime = strawberry.field(description="发生时间 — when.")
+    occurred_at: datetime = strawberry.field(
+        description="变更的提交时间（UTC） — when the change committed (UTC); the feed's order is the commit order."
+    )
     operation: str = strawberry.field(description="操作 — the operation, e.g. `project:submit-to-reserve`.")
-    target_type: str = strawberry.field(description="对象类型 — e.g. `Project`.")
-    target_id: strawberry.ID | None = strawberry.field(description="对象全局标识 — the object's global id.")
+    target_type: str = strawberry.field(
+        description="被修改对象的类型，如 Project、Organization — the changed object's type, e.g. `Project`, `Organization`."
+    )
+    target_id: strawberry.ID | None = strawberry.field(
+        description="被修改对象的全局标识，可传给 node(id:)；无单一对象时为空 — the changed object's global id, for `node(id:)`; null when the change has no single object."
+    )
     target: strawberry.Private[tuple[str, int | None]]
 
     @strawberry.field(
@@ -95,7 +101,9 @@ class Change:
 
 @strawberry.type(description="变更批次 — a batch of changes and the cursor to ask for the next one.")
 class ChangeBatch:
-    changes: list[Change] = strawberry.field(description="按提交顺序的变更 — changes in commit order.")
+    changes: list[Change] = strawberry.field(
+        description="本批变更，按提交顺序，最多 first 条 — the changes of this batch in commit order, at most `first`."
+    )
     cursor: str | None = strawberry.field(
         description="下次请求的 after 参数（无新变更时不变） — pass as `after` next time; unchanged when empty."
     )
@@ -121,7 +129,12 @@ class ChangeQueries:
     async def changes(
         self,
         info: Ctx,
-        first: Annotated[int, strawberry.argument(description="最多返回条数（1–100） — batch size.")],
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description="本批最多返回的变更条数（1–100）；hasMore 为 true 时立即再取 — at most this many changes in the batch, 1–100; when `hasMore` is true, ask again at once."
+            ),
+        ],
         after: Annotated[
             str | None,
             strawberry.argument(
