@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.actors import Actor
 from domain.clock import Clock
 from domain.ports import UnitOfWork
+from store.acceptance_files import SqlAcceptanceFileRepository
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
 from store.outbox import AUDIT_WITH_OUTBOX
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.documents = SqlDocumentRepository(self.session, self.actor)
         self.supervision = SqlSupervisionRepository(self.session, self.actor)
         self.construction = SqlConstructionRepository(self.session, self.actor)
+        self.acceptance_files = SqlAcceptanceFileRepository(self.session, self.actor)
         self._audit = []
         return self
 

@@ -20,7 +20,6 @@ from api.graphql.construction import (
 )
 from api.graphql.enums import AcceptanceReportEnum, DisbursementKindEnum, PostEvaluationGradeEnum, to_domain
 from authz.operations import Operation
-from domain import acceptance as acc
 from domain import evaluation as ev
 from domain import funds
 from domain.projects import Project as DomainProject
@@ -61,8 +60,11 @@ class AcceptanceExtensionRecordInput:
 )
 class AcceptanceApplyInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    reports: list[AcceptanceReportEnum] = strawberry.field(
-        description="所附报告 — the reports attached (R19.2)."
+    reports: list[AcceptanceReportEnum] | None = strawberry.field(
+        default=None,
+        description="已不使用：所附报告须先以 acceptanceReportUpload 上传为文件 — ignored: the R19.2 reports "
+        "are the files uploaded with acceptanceReportUpload.",
+        deprecation_reason="Upload each report with acceptanceReportUpload; the uploaded files count (R19.2).",
     )
     note: str = strawberry.field(default="", description="说明 — note.")
 
@@ -178,7 +180,7 @@ class AcceptanceMutations:
 
     @strawberry.mutation(
         description="申请竣工验收（项目单位） — apply within 3–6 months of the passed initial "
-        "acceptance with the five reports; after rectification, resubmit (R19–R20).",
+        "acceptance, the five reports uploaded as files first; after rectification, resubmit (R19–R20).",
         extensions=[Performs(Operation.ACCEPTANCE_APPLY, on="Project")],
     )
     async def acceptance_apply(self, info: Ctx, input: AcceptanceApplyInput) -> ImplementationPayload:
@@ -187,7 +189,6 @@ class AcceptanceMutations:
             uow=ctx.uow(),
             gate=ctx.gate_in_force,
             project_id=ctx.pk(input.project_id, "Project"),
-            reports={to_domain(acc.AcceptanceReport, r) for r in input.reports},
             note=input.note,
         )
         return await _implementation(ctx, project)

@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.errors import MaskUnexpectedErrors
+from api.graphql.acceptance_files import AcceptanceFileMutations
 from api.graphql.approvals import ApprovalMutations, ApprovalQueries
 from api.graphql.audit import AuditQueries
 from api.graphql.authz import PolicyMutations, PolicyQueries
@@ -68,6 +69,7 @@ class Mutation(
     ObligationMutations,
     ConstructionMutations,
     AcceptanceMutations,
+    AcceptanceFileMutations,
     SessionMutations,
 ):
     pass
