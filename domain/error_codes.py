@@ -717,6 +717,12 @@ _CODES = (
         rule="R21.2",
     ),
     ErrorCode(
+        "FILE_REQUIRED",
+        "请上传报告文件（multipart 请求）。",
+        "Upload the report's file (a multipart request).",
+        rule="R19.4",
+    ),
+    ErrorCode(
         "ACCEPTANCE_REPORT_ALTERED",
         "验收报告的存储文件与上传时的 SHA-256 不一致，请重新上传。",
         "The stored acceptance report no longer matches the SHA-256 recorded at its upload; upload it again.",

@@ -19,11 +19,12 @@ from api.graphql.enums import AcceptanceReportEnum, to_domain, to_gql
 from authz.operations import Operation
 from authz.scopes import project_facts
 from domain.acceptance import AcceptanceReport
-from domain.errors import DomainError, Violation
+from domain.errors import Violation
 from domain.projects import Project as DomainProject
 from domain.services import acceptance_files as use_cases
 from store import approval_tables
 from store.acceptance_files import OWNER_TYPE
+from store.files import Upload as CheckedUpload
 from store.files import check_upload
 
 Ctx = Info[Context, None]
@@ -38,7 +39,11 @@ Ctx = Info[Context, None]
 class AcceptanceReportUploadInput:
     project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
     report: AcceptanceReportEnum = strawberry.field(description="报告类型 — which report.")
-    file: Upload = strawberry.field(description="文件 — the file (PDF, OFD, Word, Excel, image or ZIP).")
+    file: Upload | None = strawberry.field(
+        default=None,
+        description="文件（必填，multipart 请求） — the file (PDF, OFD, Word, Excel, image or ZIP); required, "
+        "sent as a multipart request (FILE_REQUIRED without it).",
+    )
 
 
 @strawberry.type(description="验收报告文件 — an uploaded acceptance report (R19.2, R19.4, R21.2).")
@@ -79,6 +84,18 @@ def _report_file(row: Any) -> AcceptanceReportFile:
     )
 
 
+async def _checked(ctx: Context, file: Upload | None, label: str) -> CheckedUpload | Violation | None:
+    """The file as received: accepted (type by content, size limit), or why not; None when none came."""
+    if file is None:
+        return None
+    limit = ctx.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    checked = check_upload(getattr(file, "filename", None) or "file", data, max_bytes=limit, index=0)
+    if isinstance(checked, Violation):
+        return replace(checked, field=("input", "file"))
+    return replace(checked, label=label)
+
+
 @strawberry.type
 class AcceptanceFileMutations:
     @strawberry.mutation(
@@ -90,21 +107,13 @@ class AcceptanceFileMutations:
         self, info: Ctx, input: AcceptanceReportUploadInput
     ) -> AcceptanceReportUploadPayload:
         ctx = info.context
-        project_id = ctx.pk(input.project_id, "Project")
-        limit = ctx.settings.max_upload_bytes
-        data = await input.file.read(limit + 1)
-        checked = check_upload(
-            getattr(input.file, "filename", None) or "file", data, max_bytes=limit, index=0
-        )
-        if isinstance(checked, Violation):
-            raise DomainError([replace(checked, field=("input", "file"))])
         kind = to_domain(AcceptanceReport, input.report)
         pk = await use_cases.upload_report(
             uow=ctx.uow(),
             gate=ctx.gate_in_force,
-            project_id=project_id,
+            project_id=ctx.pk(input.project_id, "Project"),
             kind=kind,
-            upload=replace(checked, label=str(kind)),
+            upload=await _checked(ctx, input.file, str(kind)),
         )
         a = approval_tables.attachments
         async with ctx.session_factory() as session:

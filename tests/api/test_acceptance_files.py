@@ -16,6 +16,7 @@ from tests.api.lifecycle_helpers import (
     INITIAL,
     LIFECYCLE_AGENCIES,
     REPORT_PDF,
+    UPLOAD_REPORT,
     accepted_project,
     codes,
     in_trial_operation,
@@ -138,6 +139,11 @@ async def test_R19_4_uploads_are_checked_by_content_by_role_and_by_state(api, se
     # when the unit uploads an executable named .pdf, bdb uploads a report, and the unit uploads under review
     disguised = await upload_report(api, a, project["id"], "FINANCIAL_REPORT", b"MZ\x90\x00 not a pdf")
     by_bdb = await upload_report_response(api, a, project["id"], "FINANCIAL_REPORT", role="bdb")
+    no_file = await api.data(
+        UPLOAD_REPORT,
+        {"i": {"projectId": project["id"], "report": "FINANCIAL_REPORT"}},
+        token=a.token["unit"],
+    )
     await move_to(api, a, clock, date(2026, 7, 1))
     await upload_reports(api, a, project["id"], ALL_REPORTS)
     ok(await mutate(api, a, APPLY, "unit", {"projectId": project["id"]}))
@@ -145,6 +151,9 @@ async def test_R19_4_uploads_are_checked_by_content_by_role_and_by_state(api, se
     # then the disguised file and the upload under review are refused and neither is stored
     assert [(e["code"], e["field"]) for e in disguised["userErrors"]] == [
         ("FILE_TYPE_NOT_ALLOWED", ["input", "file"])
+    ]
+    assert [(e["code"], e["field"]) for e in no_file["acceptanceReportUpload"]["userErrors"]] == [
+        ("FILE_REQUIRED", ["input", "file"])
     ]
     assert _errors(under_review) == [("WRONG_STATE", "R19.4", "第十九条")]
     assert await _count(session_factory, approval_tables.file_blobs) == blobs_before + len(ALL_REPORTS)
