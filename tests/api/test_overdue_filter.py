@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from api.demo import seed_demo
-from tests.api.lifecycle_helpers import move_to
+from tests.api.lifecycle_helpers import (
+    LIFECYCLE_AGENCIES,
+    PROGRESS,
+    move_to,
+    mutate,
+    ok,
+    under_construction,
+)
 from tests.utils import make_agencies
 
 LIST = """query($first: Int, $after: String, $overdue: Boolean) {
@@ -63,3 +70,37 @@ async def test_the_overdue_filter_equals_the_derived_calendar_for_every_demo_pro
             seen_overdue |= derived
     # and the walk saw both answers: a due date passes at midnight China time, not before
     assert seen_overdue
+
+
+async def test_a_late_progress_report_clears_the_filter_in_its_own_transaction(api, session_factory, clock):
+    # given a project under construction whose first quarterly report (R18) fell due and was not sent
+    a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
+    project = await under_construction(api, a)
+    due = date.fromisoformat(
+        (await api.data(OBLIGATIONS, {"state": None}, token=a.token["bdb"]))["obligations"]["edges"][0][
+            "node"
+        ]["dueOn"]
+    )
+    await move_to(api, a, clock, due, LAST_INSTANT)
+    in_time = await _listed(api, a.token["bdb"], True)
+    await move_to(api, a, clock, due + timedelta(days=1), time(0, 0))
+    overdue = await _listed(api, a.token["bdb"], True)
+    # when the unit sends the report late
+    ok(
+        await mutate(
+            api,
+            a,
+            PROGRESS,
+            "unit",
+            {
+                "projectId": project["id"],
+                "periodNumber": 1,
+                "physicalProgress": "35.00",
+                "fundsSpent": "0.00",
+            },
+        )
+    )
+    # then the project is listed as overdue from the day after the due date until the report arrives
+    assert in_time == [] and overdue == [project["id"]]
+    assert await _listed(api, a.token["bdb"], True) == []
+    assert await _listed(api, a.token["unit"], False) == [project["id"]]
