@@ -1,7 +1,8 @@
 """Attachment downloads, authorised exactly like the object they belong to.
 
 One handler for every attachment; the owner type decides which read permission applies: an approval
-document's (Art. 11–13) or a rectification report's, read like the project's inspections (Art. 23).
+document's (Art. 11–13), an acceptance report's (Art. 19/21, read like the approval documents) or a
+rectification report's, read like the project's inspections (Art. 23).
 """
 
 from __future__ import annotations
@@ -68,8 +69,16 @@ async def _rectification_report_readable(
     return authorizer.allowed(actor, Operation.INSPECTION_READ, project_facts(actor, project))
 
 
+async def _acceptance_report_readable(
+    session: AsyncSession, authorizer: Authorizer, actor: Actor, project_id: int
+) -> bool:
+    project = await _project(session, project_id)
+    return authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project))
+
+
 READABLE_BY_OWNER: dict[str, Readable] = {
     "ApprovalDocument": _approval_document_readable,
+    "AcceptanceReport": _acceptance_report_readable,  # R19/R21 reports: read like approval documents
     "RectificationReport": _rectification_report_readable,
 }
 

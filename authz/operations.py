@@ -57,6 +57,7 @@ class Operation(StrEnum):
     ACCEPTANCE_APPLY = "acceptance:apply"
     ACCEPTANCE_DECIDE = "acceptance:decide"
     ACCEPTANCE_REPORT_FILE = "acceptance:report-file"
+    ACCEPTANCE_REPORT_UPLOAD = "acceptance:report-upload"
     ACCEPTANCE_FILING_ACKNOWLEDGE = "acceptance:filing-acknowledge"
     DISBURSEMENT_RECORD = "disbursement:record"
     DISBURSEMENT_READ = "disbursement:read"
@@ -144,6 +145,7 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.ACCEPTANCE_APPLY: "申请竣工验收（含整改后重新申请）",
     Operation.ACCEPTANCE_DECIDE: "组织竣工验收并登记结果",
     Operation.ACCEPTANCE_REPORT_FILE: "报备验收报告",
+    Operation.ACCEPTANCE_REPORT_UPLOAD: "上传验收报告文件（初验、竣工验收申请材料、竣工验收报告）",
     Operation.ACCEPTANCE_FILING_ACKNOWLEDGE: "确认验收报告备案",
     Operation.DISBURSEMENT_RECORD: "登记资金拨付",
     Operation.DISBURSEMENT_READ: "查看资金拨付明细",

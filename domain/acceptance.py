@@ -32,6 +32,8 @@ class AcceptanceReport(StrEnum):
     SECURITY_SECRECY_EVALUATION = "SECURITY_SECRECY_EVALUATION"  # 涉密: 安全保密测评
     MLPS_EVALUATION = "MLPS_EVALUATION"  # otherwise: 网络安全等级保护测评
     CRYPTO_EVALUATION = "CRYPTO_EVALUATION"  # 密码应用安全性评估
+    INITIAL_ACCEPTANCE = "INITIAL_ACCEPTANCE"  # 初步验收报告 (R19.4, before a passed initial acceptance)
+    COMPLETION_ACCEPTANCE = "COMPLETION_ACCEPTANCE"  # 竣工验收报告 (R21.2, before the filing)
 
 
 REPORT_LABELS_ZH: dict[AcceptanceReport, str] = {
@@ -41,6 +43,8 @@ REPORT_LABELS_ZH: dict[AcceptanceReport, str] = {
     AcceptanceReport.SECURITY_SECRECY_EVALUATION: "安全保密测评报告",
     AcceptanceReport.MLPS_EVALUATION: "网络安全等级保护测评报告",
     AcceptanceReport.CRYPTO_EVALUATION: "密码应用安全性评估报告",
+    AcceptanceReport.INITIAL_ACCEPTANCE: "初步验收报告",
+    AcceptanceReport.COMPLETION_ACCEPTANCE: "竣工验收报告",
 }
 
 

@@ -704,6 +704,29 @@ _CODES = (
         "The contracts' total would exceed the approved investment: an increase needs bdb's approval of a change first.",
         rule="R16",
     ),
+    ErrorCode(
+        "INITIAL_ACCEPTANCE_REPORT_MISSING",
+        "须先上传初步验收报告，方可登记通过的初步验收。",
+        "Upload the initial-acceptance report before recording a passed initial acceptance.",
+        rule="R19.4",
+    ),
+    ErrorCode(
+        "COMPLETION_ACCEPTANCE_REPORT_MISSING",
+        "须先上传竣工验收报告，方可报备。",
+        "Upload the completion-acceptance report before filing it.",
+        rule="R21.2",
+    ),
+    ErrorCode(
+        "FILE_REQUIRED",
+        "请上传报告文件（multipart 请求）。",
+        "Upload the report's file (a multipart request).",
+        rule="R19.4",
+    ),
+    ErrorCode(
+        "ACCEPTANCE_REPORT_ALTERED",
+        "验收报告的存储文件与上传时的 SHA-256 不一致，请重新上传。",
+        "The stored acceptance report no longer matches the SHA-256 recorded at its upload; upload it again.",
+    ),
 )
 
 USER_ERROR_CODES: dict[str, ErrorCode] = {entry.code: entry for entry in _CODES}

@@ -174,6 +174,23 @@ def obligations(facts: ProjectFacts, today: date) -> list[Obligation]:
     return sorted(found, key=lambda o: (o.due_on, o.key))
 
 
+def earliest_unmet_due(facts: ProjectFacts) -> date | None:
+    """The earliest due date of an obligation not met, whatever today is: the project has an OVERDUE
+    obligation on `today` exactly when this date is before today (what `projects.obligations_due_on` stores
+    for the list filter). Only the R18 quarters depend on today, and they are met or not in due-date order of
+    their numbers: the calendar seen on the first unreported quarter's due date lists it."""
+    if facts.terminated:
+        return None
+    horizon = date.min
+    if facts.approval_date is not None:
+        n = 1
+        while n in facts.progress_reports:
+            n += 1
+        horizon = quarter_due_date(facts.approval_date, n)
+    unmet = [o.due_on for o in obligations(facts, horizon) if o.state is not ObligationState.DONE]
+    return min(unmet, default=None)
+
+
 def next_obligation(facts: ProjectFacts, today: date) -> Obligation | None:
     """The project's earliest obligation not yet met on `today` (due-date order), or None."""
     return next((o for o in obligations(facts, today) if o.state is not ObligationState.DONE), None)

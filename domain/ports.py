@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from domain.acceptance import AcceptanceReport
+from domain.acceptance_files import StoredReport
 from domain.actors import Actor
 from domain.approval_documents import ApprovalDocument
 from domain.mid_year import MidYearRequest
@@ -246,6 +248,16 @@ class Credentials(Protocol):
         ...
 
 
+class AcceptanceFileRepository(Protocol):
+    """R19.2, R19.4, R21.2: the acceptance reports of a project, as uploaded files."""
+
+    async def attach_report(self, project_id: int, kind: AcceptanceReport, upload: Upload) -> int:
+        """Store the file as the project's latest report of that kind; its attachment id."""
+
+    async def reports(self, project_id: int) -> Sequence[StoredReport]:
+        """Every uploaded report of the project, with the SHA-256 of its stored bytes as they are now."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything a use case writes, with its audit record, commits or none of it does."""
 
@@ -267,6 +279,9 @@ class UnitOfWork(Protocol):
 
     @property
     def supervision(self) -> SupervisionRepository: ...
+
+    @property
+    def acceptance_files(self) -> AcceptanceFileRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -334,6 +334,14 @@ def acceptance_initial_record(project: Project, facts: ActionFacts, today: date)
 RECTIFIABLE = (Status.TRIAL_OPERATION, Status.RECTIFYING)
 
 
+UPLOADABLE = (Status.UNDER_CONSTRUCTION, Status.TRIAL_OPERATION, Status.RECTIFYING, Status.ACCEPTED)
+
+
+def acceptance_report_upload(project: Project, facts: ActionFacts, today: date) -> list[Violation]:
+    """R19.2/R19.4/R21.2: reports are uploaded from construction until filing, never while bdb reviews."""
+    return _first(lambda: _active(project), lambda: wrong_state(project, UPLOADABLE, "R19.4"))
+
+
 def acceptance_extend(project: Project, facts: ActionFacts, today: date) -> list[Violation]:
     """R19.1/R20 [interp]: the window (trial operation) or the rectification deadline is extended."""
     return _first(lambda: _active(project), lambda: wrong_state(project, RECTIFIABLE, "R19.1"))

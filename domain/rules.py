@@ -35,9 +35,11 @@ RuleId = Literal[
     "R19.1",
     "R19.2",
     "R19.3",
+    "R19.4",
     "R20",
     "R21",
     "R21.1",
+    "R21.2",
     "R22",
     "R23.1",
     "R23.2",
@@ -163,6 +165,11 @@ RULES: tuple[Rule, ...] = (
         "An initial acceptance is dated after construction began and not after today (chronology).",
     ),
     Rule(
+        "R19.4",
+        19,
+        "Acceptance reports are uploaded files (SHA-256 intact): the initial report before a passed initial.",
+    ),
+    Rule(
         "R20",
         20,
         "A failed completion acceptance is rectified within 3 months; an unaccepted project is not in operation.",
@@ -172,6 +179,11 @@ RULES: tuple[Rule, ...] = (
         "R21.1",
         21,
         "A payment follows the approval; the remaining funds follow the filing; none after today.",
+    ),
+    Rule(
+        "R21.2",
+        21,
+        "The completion-acceptance report is an uploaded file, SHA-256 intact, before the unit files it.",
     ),
     Rule(
         "R22",

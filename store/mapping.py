@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import registry, relationship
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Mapper, attributes, registry, relationship
 
 from domain.approval_documents import ApprovalDocument
 from domain.mid_year import MidYearRequest
@@ -10,6 +13,7 @@ from domain.plans import AnnualPlan, EntryReview, PlanCall, PlanEntry, PlanItem
 from domain.projects import CatalogueItem, Participant, Project
 from domain.reserve import CheckResult, ReserveReview
 from store import approval_tables, tables
+from store.sort_keys import name_sort_key
 
 mapper_registry = registry(metadata=tables.metadata)
 _mapped = False
@@ -48,6 +52,8 @@ def map_domain() -> None:
             ),
         },
     )
+    event.listen(Project, "before_insert", _write_sort_key)
+    event.listen(Project, "before_update", _write_sort_key)
     mapper_registry.map_imperatively(CheckResult, tables.reserve_check_results)
     mapper_registry.map_imperatively(
         ReserveReview,
@@ -62,6 +68,12 @@ def map_domain() -> None:
         },
     )
     _mapped = True
+
+
+def _write_sort_key(mapper: Mapper[Any], connection: Any, project: Project) -> None:
+    """Issue 15.4: the pinyin sort key follows the name, in the same flush (created or renamed)."""
+    if project.id is None or attributes.get_history(project, "name").has_changes():
+        project.name_sort_key = name_sort_key(project.name)  # type: ignore[attr-defined]
 
 
 def _map_approvals() -> None:

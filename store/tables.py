@@ -130,6 +130,12 @@ projects = Table(
     CheckConstraint("total_investment > 0", name="positive_investment"),
     CheckConstraint("funding_source IN ('FISCAL','PPP')", name="funding_source"),
     Index("ix_projects_status_id", "status", "id"),
+    # `orderBy: NAME` (issue 15.4): the app writes the pinyin key (store/sort_keys.py) on create and rename
+    Column("name_sort_key", Text(collation="C"), nullable=False, server_default=""),
+    Index("ix_projects_name_sort_key_id", "name_sort_key", "id"),
+    # `hasOverdueObligations` (issue 15.4): earliest unmet due date, kept by the unit of work
+    Column("obligations_due_on", Date, nullable=True),
+    Index("ix_projects_obligations_due_on", "obligations_due_on"),
 )
 
 project_participants = Table(

@@ -8,12 +8,15 @@ and implemented both here and in `store/` before the type check passes.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from domain.acceptance import AcceptanceReport
+from domain.acceptance_files import StoredReport
 from domain.actors import Actor
 from domain.approval_documents import ApprovalDocument
 from domain.changes import ChangeRoute, ChangeStatus
@@ -59,6 +62,7 @@ class Store:
     reports: dict[int, RectificationReport] = field(default_factory=dict)
     info_requests: dict[int, InfoRequest] = field(default_factory=dict)
     attachments: list[tuple[str, int | None, str, bytes]] = field(default_factory=list)
+    acceptance_reports: list[tuple[int, int, AcceptanceReport, str, bytes]] = field(default_factory=list)
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # Art. 14–22 tables
     audit: list[AuditRecord] = field(default_factory=list)
     last_id: int = 0
@@ -334,6 +338,25 @@ class FakeSupervisionRepository:
         self._store.attachments += [("RectificationReport", report.id, u.filename, u.data) for u in uploads]
 
 
+class FakeAcceptanceFileRepository:
+    """R19.2, R19.4, R21.2: acceptance reports kept in the store's attachments, hashed as they are now."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def attach_report(self, project_id: int, kind: AcceptanceReport, upload: Upload) -> int:
+        pk = self._store.new_id()
+        self._store.acceptance_reports.append((pk, project_id, kind, upload.sha256, upload.data))
+        return pk
+
+    async def reports(self, project_id: int) -> Sequence[StoredReport]:
+        return [
+            StoredReport(kind, pk, sha, hashlib.sha256(data).hexdigest())
+            for pk, owner, kind, sha, data in self._store.acceptance_reports
+            if owner == project_id
+        ]
+
+
 class FakeUnitOfWork:
     """One use case's transaction in memory: commit keeps its changes and audit records, leaving without
     commit puts back the store as it was on entry."""
@@ -352,6 +375,7 @@ class FakeUnitOfWork:
         self.documents = FakeDocumentRepository(self.store)
         self.construction = FakeConstructionRepository(self.store, self.actor)
         self.supervision = FakeSupervisionRepository(self.store)
+        self.acceptance_files = FakeAcceptanceFileRepository(self.store)
         self._committed = False
         return self
 

@@ -276,7 +276,8 @@ ChangeStatusEnum = _mirror(
 )
 AcceptanceReportEnum = _mirror(
     "AcceptanceReport",
-    "竣工验收申请材料 — a report the completion-acceptance application attaches (R19.2).",
+    "验收报告 — an acceptance report, uploaded as a file: the five the completion-acceptance application "
+    "needs (R19.2), the initial-acceptance report (R19.4) and the completion-acceptance report (R21.2).",
     AcceptanceReport,
     {
         AcceptanceReport.CONSTRUCTION_SUMMARY: "建设总结报告 — construction summary",
@@ -286,6 +287,10 @@ AcceptanceReportEnum = _mirror(
         "evaluation (classified systems)",
         AcceptanceReport.MLPS_EVALUATION: "网络安全等级保护测评报告（非涉密系统） — MLPS evaluation (other systems)",
         AcceptanceReport.CRYPTO_EVALUATION: "密码应用安全性评估报告 — cryptography application security evaluation",
+        AcceptanceReport.INITIAL_ACCEPTANCE: "初步验收报告（通过初验前上传，R19.4） — the initial-acceptance "
+        "report, uploaded before a passed initial acceptance",
+        AcceptanceReport.COMPLETION_ACCEPTANCE: "竣工验收报告（备案前上传，R21.2） — the completion-acceptance "
+        "report, uploaded before the filing",
     },
 )
 DisbursementKindEnum = _mirror(

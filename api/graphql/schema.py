@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.errors import MaskUnexpectedErrors
+from api.graphql.acceptance.files import AcceptanceFileMutations
 from api.graphql.acceptance.mutations import AcceptanceMutations
 from api.graphql.approvals.resolvers import ApprovalMutations, ApprovalQueries
 from api.graphql.audit.log import AuditQueries
@@ -77,6 +78,7 @@ class Mutation(
     ObligationMutations,
     ConstructionMutations,
     AcceptanceMutations,
+    AcceptanceFileMutations,
     SessionMutations,
 ):
     pass

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain import acceptance as acc
+from domain import acceptance_files as files
 from domain import chronology, funds
 from domain import evaluation as ev
 from domain import preconditions as pre
@@ -106,6 +107,7 @@ async def record_initial(
                 previous_initial_on=max((e["event_date"] for e in initials), default=None),
                 late_reason=late_entry_reason,
             )
+            + files.initial_acceptance_violations(passed, await uow.acceptance_files.reports(project_id))
         )
         before = project.snapshot()
         if classified is not None:
@@ -160,28 +162,34 @@ async def record_extension(
     return project
 
 
-async def apply_for_acceptance(
-    *, uow: UnitOfWork, gate: Gate, project_id: int, reports: set[acc.AcceptanceReport], note: str
-) -> Project:
-    """R19: the completion-acceptance application within the window, with the five reports; R20: after
-    rectification the same application is the resubmission bdb re-examines."""
+async def apply_for_acceptance(*, uow: UnitOfWork, gate: Gate, project_id: int, note: str) -> Project:
+    """R19: the completion-acceptance application within the window, with the five reports uploaded as
+    files (R19.2); R20: after rectification the same application is the resubmission bdb re-examines."""
     async with uow:
         project = await load(uow, gate, project_id, check=pre.acceptance_apply)
         today = legal_date(uow.now())
         facts = acceptance_facts(await uow.construction.events(project_id))
+        stored = await uow.acceptance_files.reports(project_id)
+        uploaded = files.latest(stored)
+        reports = set(uploaded)  # an altered file is named as altered (below), not as missing
         resubmission = project.status is Status.RECTIFYING
-        if resubmission:
-            acc.check_resubmission(
-                project.classified, reports, today=today, deadline=facts.rectification_deadline
-            )
-        else:
-            acc.check_application(
-                initial_passed_on=facts.initial_passed_on,
-                today=today,
-                classified=project.classified,
-                attached=reports,
-                extended_until=facts.extended_until,
-            )
+        problems: list[Violation] = []
+        try:
+            if resubmission:
+                acc.check_resubmission(
+                    project.classified, reports, today=today, deadline=facts.rectification_deadline
+                )
+            else:
+                acc.check_application(
+                    initial_passed_on=facts.initial_passed_on,
+                    today=today,
+                    classified=project.classified,
+                    attached=reports,
+                    extended_until=facts.extended_until,
+                )
+        except DomainError as refused:
+            problems.extend(refused.violations)
+        chronology.check(problems + files.altered_required(project.classified, stored))
         before = project.snapshot()
         project.status = transition(
             project.status, Status.ACCEPTANCE_REVIEW, rule="R20" if resubmission else "R19.1"
@@ -193,10 +201,13 @@ async def apply_for_acceptance(
             {
                 "kind": RESUBMISSION if resubmission else APPLICATION,
                 "event_date": today,
-                "reports": sorted(str(r) for r in reports),
+                "reports": sorted(str(r) for r in acc.required_reports(project.classified)),
                 "note": note,
             },
             before,
+            audit_extra={
+                "report_files": [uploaded[r].attachment_id for r in acc.required_reports(project.classified)]
+            },
         )
     return project
 
@@ -246,6 +257,7 @@ async def file_acceptance_report(*, uow: UnitOfWork, gate: Gate, project_id: int
         project = await load(uow, gate, project_id)
         pending = acceptance_facts(await uow.construction.events(project_id)).filed_pending
         precondition(pre.acceptance_report_file, project, uow, ActionFacts(filing_pending=pending))
+        chronology.check(files.filing_violations(await uow.acceptance_files.reports(project_id)))
         await _event(
             uow, gate, project, {"kind": FILING, "event_date": legal_date(uow.now()), "note": note}, None
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -118,6 +119,46 @@ ALL_REPORTS = [
     "MLPS_EVALUATION",
     "CRYPTO_EVALUATION",
 ]
+
+
+UPLOAD_REPORT = (
+    "mutation($i: AcceptanceReportUploadInput!) { acceptanceReportUpload(input: $i) { reportFile { report "
+    f"file {{ id filename sha256 size downloadUrl }} }} {ERR} }} }}"
+)
+REPORT_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def upload_report(
+    api: Api, a: Agencies, project_id: str, report: str, data: bytes = REPORT_PDF, role: str = "unit"
+) -> dict[str, Any]:
+    """Upload one acceptance report (GraphQL multipart request) and return the payload."""
+    body = await upload_report_response(api, a, project_id, report, data, role)
+    assert "errors" not in body, body
+    payload: dict[str, Any] = body["data"]["acceptanceReportUpload"]
+    return payload
+
+
+async def upload_report_response(
+    api: Api, a: Agencies, project_id: str, report: str, data: bytes = REPORT_PDF, role: str = "unit"
+) -> dict[str, Any]:
+    """The whole GraphQL response to one acceptance-report upload."""
+    operations = {"query": UPLOAD_REPORT, "variables": {"i": {"projectId": project_id, "report": report}}}
+    operations["variables"]["i"]["file"] = None
+    response = await api.client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.i.file"]})},
+        files={"0": (f"{report.lower()}.pdf", data, "application/pdf")},
+        headers={"Authorization": f"Bearer {a.token[role]}", "GraphQL-Preflight": "1"},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def upload_reports(api: Api, a: Agencies, project_id: str, reports: list[str]) -> None:
+    """Upload each named acceptance report (R19.2, R19.4, R21.2) before the step that needs it."""
+    for report in reports:
+        ok(await upload_report(api, a, project_id, report))
 
 
 def ok(payload: dict[str, Any]) -> dict[str, Any]:
@@ -287,6 +328,7 @@ async def in_trial_operation(
     """A project under construction whose initial acceptance passed on `passed_on` (clock moved there)."""
     project = await under_construction(api, a, **fields)
     await move_to(api, a, clock, passed_on)
+    await upload_reports(api, a, project["id"], ["INITIAL_ACCEPTANCE"])
     ok(
         await mutate(
             api,
@@ -305,7 +347,8 @@ async def accepted_project(
     """A project that passed its completion acceptance (applied on the first day of the window)."""
     project = await in_trial_operation(api, a, clock, passed_on, **fields)
     await move_to(api, a, clock, add_months(passed_on, 3))
-    ok(await mutate(api, a, APPLY, "unit", {"projectId": project["id"], "reports": ALL_REPORTS}))
+    await upload_reports(api, a, project["id"], ALL_REPORTS)
+    ok(await mutate(api, a, APPLY, "unit", {"projectId": project["id"]}))
     ok(
         await mutate(
             api, a, DECIDE, "bdb", {"projectId": project["id"], "passed": True, "opinion": "验收合格"}
@@ -319,6 +362,7 @@ async def filed_project(
 ) -> dict[str, Any]:
     """A project filed and in operation from the day its completion acceptance passed."""
     project = await accepted_project(api, a, clock, passed_on, **fields)
+    await upload_reports(api, a, project["id"], ["COMPLETION_ACCEPTANCE"])
     ok(await mutate(api, a, FILE_REPORT, "unit", {"projectId": project["id"], "note": "验收报告"}))
     ok(await mutate(api, a, ACKNOWLEDGE, "bdb", {"projectId": project["id"]}))
     return project

@@ -10,12 +10,13 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import tables
+from store.sort_keys import name_sort_key
 
 T0 = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
 
 
 def project_row(org_id: int, n: int, **overrides: Any) -> dict[str, Any]:
-    return {
+    row = {
         "code": f"YK-2026-{n:04d}",
         "year": 2026,
         "name": f"营口市测试项目{n}",
@@ -32,6 +33,8 @@ def project_row(org_id: int, n: int, **overrides: Any) -> dict[str, Any]:
         "updated_at": T0 + timedelta(hours=n),
         "version": 1,
     } | overrides
+    # what the app writes beside the name (store/mapping.py), so orderBy: NAME sees these rows as it would
+    return row | {"name_sort_key": name_sort_key(str(row["name"]))}
 
 
 async def insert_projects(factory: async_sessionmaker[AsyncSession], rows: list[dict[str, Any]]) -> list[int]:

@@ -23,6 +23,7 @@ from tests.api.lifecycle_helpers import (
     mutate,
     ok,
     under_construction,
+    upload_reports,
 )
 from tests.utils import error_codes, make_agencies
 
@@ -42,7 +43,8 @@ async def test_R19_1_the_day_before_3_months_is_refused_and_exactly_3_months_is_
     # given an initial acceptance passed on 1 April 2026
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await in_trial_operation(api, a, clock, PASSED_ON)
-    apply = {"projectId": project["id"], "reports": ALL_REPORTS}
+    await upload_reports(api, a, project["id"], ALL_REPORTS)
+    apply = {"projectId": project["id"]}
     # when the unit applies on 30 June, then on 1 July
     await move_to(api, a, clock, date(2026, 6, 30))
     early = await mutate(api, a, APPLY, "unit", apply)
@@ -62,9 +64,10 @@ async def test_R19_1_exactly_6_months_is_still_inside_the_window(api, session_fa
     # given an initial acceptance passed on 1 April 2026
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await in_trial_operation(api, a, clock, PASSED_ON)
+    await upload_reports(api, a, project["id"], ALL_REPORTS)
     # when the unit applies on 1 October, exactly 6 months later
     await move_to(api, a, clock, date(2026, 10, 1))
-    exactly_six = await mutate(api, a, APPLY, "unit", {"projectId": project["id"], "reports": ALL_REPORTS})
+    exactly_six = await mutate(api, a, APPLY, "unit", {"projectId": project["id"]})
     # then it is accepted (以内 includes the bound)
     assert exactly_six["userErrors"] == []
     assert exactly_six["implementation"]["project"]["status"] == "ACCEPTANCE_REVIEW"
@@ -74,7 +77,8 @@ async def test_R19_1_one_day_past_6_months_needs_a_bdb_extension(api, session_fa
     # given an initial acceptance passed on 1 April 2026
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await in_trial_operation(api, a, clock, PASSED_ON)
-    apply = {"projectId": project["id"], "reports": ALL_REPORTS}
+    await upload_reports(api, a, project["id"], ALL_REPORTS)
+    apply = {"projectId": project["id"]}
     extension = {"projectId": project["id"], "until": "2026-10-31", "reason": "等保测评机构排期延后"}
     # when the unit applies on 2 October, tries to extend itself, and applies again after bdb's extension
     await move_to(api, a, clock, date(2026, 10, 2))
@@ -98,6 +102,7 @@ async def test_R19_2_every_missing_report_is_named_by_the_projects_classificatio
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
     await move_to(api, a, clock, PASSED_ON)
+    await upload_reports(api, a, project["id"], ["INITIAL_ACCEPTANCE"])
     ok(
         await mutate(
             api,
@@ -109,14 +114,9 @@ async def test_R19_2_every_missing_report_is_named_by_the_projects_classificatio
     )
     await move_to(api, a, clock, date(2026, 7, 1))
     before = await _events(session_factory)
-    # when it applies with only the construction summary and the MLPS report
-    refused = await mutate(
-        api,
-        a,
-        APPLY,
-        "unit",
-        {"projectId": project["id"], "reports": ["CONSTRUCTION_SUMMARY", "MLPS_EVALUATION"]},
-    )
+    # when it applies having uploaded only the construction summary and the MLPS report
+    await upload_reports(api, a, project["id"], ["CONSTRUCTION_SUMMARY", "MLPS_EVALUATION"])
+    refused = await mutate(api, a, APPLY, "unit", {"projectId": project["id"]})
     # then the four missing reports are named (the secrecy evaluation, not MLPS), and nothing is written
     assert [e["field"][-1] for e in refused["userErrors"]] == [
         "FINANCIAL_REPORT",
@@ -136,7 +136,8 @@ async def test_R20_failure_rectification_resubmission_re_examination_then_R21_fi
     project = await in_trial_operation(api, a, clock, PASSED_ON)
     pid = {"projectId": project["id"]}
     await move_to(api, a, clock, date(2026, 7, 1))
-    ok(await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS}))
+    await upload_reports(api, a, project["id"], ALL_REPORTS)
+    ok(await mutate(api, a, APPLY, "unit", pid))
     # when bdb fails it, the unit tries to file, resubmits after rectifying, bdb passes it, the unit files
     by_unit = await api.gql(
         DECIDE, {"i": pid | {"passed": True, "opinion": "自评合格"}}, token=a.token["unit"]
@@ -145,10 +146,10 @@ async def test_R20_failure_rectification_resubmission_re_examination_then_R21_fi
     not_accepted = await mutate(api, a, FILE_REPORT, "unit", pid)
     not_ackable = await mutate(api, a, ACKNOWLEDGE, "bdb", pid)
     await move_to(api, a, clock, date(2026, 9, 15))
-    resubmitted = ok(
-        await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS, "note": "已完成整改"})
-    )
+    await upload_reports(api, a, project["id"], ["CONSTRUCTION_SUMMARY"])  # the rectified summary
+    resubmitted = ok(await mutate(api, a, APPLY, "unit", pid | {"note": "已完成整改"}))
     ok(await mutate(api, a, DECIDE, "bdb", pid | {"passed": True, "opinion": "复验合格"}))
+    await upload_reports(api, a, project["id"], ["COMPLETION_ACCEPTANCE"])
     ok(await mutate(api, a, FILE_REPORT, "unit", pid | {"note": "验收报告"}))
     filed = ok(await mutate(api, a, ACKNOWLEDGE, "bdb", pid))
     # then: 3-month rectification deadline, no filing while not accepted, re-examination, FILED in operation
@@ -188,7 +189,7 @@ async def test_R19_a_failed_initial_acceptance_keeps_the_project_under_construct
         {"i": {"projectId": project["id"], "date": "2026-03-02", "passed": True}},
         token=a.token["bdb"],
     )
-    applied = await mutate(api, a, APPLY, "unit", {"projectId": project["id"], "reports": ALL_REPORTS})
+    applied = await mutate(api, a, APPLY, "unit", {"projectId": project["id"]})
     # then the project stays under construction, bdb is forbidden and the application refused
     assert failed["implementation"]["project"]["status"] == "UNDER_CONSTRUCTION"
     assert failed["implementation"]["acceptance"]["initialPassedOn"] is None

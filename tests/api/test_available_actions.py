@@ -94,7 +94,13 @@ def _calls(a: Agencies, pid: str) -> dict[Operation, tuple[str, str, str, dict[s
             "AcceptanceExtensionRecordInput",
             {"until": "2099-01-01", "reason": ""},
         ),
-        Operation.ACCEPTANCE_APPLY: ("unit", "acceptanceApply", "AcceptanceApplyInput", {"reports": []}),
+        Operation.ACCEPTANCE_APPLY: ("unit", "acceptanceApply", "AcceptanceApplyInput", {}),
+        Operation.ACCEPTANCE_REPORT_UPLOAD: (
+            "unit",
+            "acceptanceReportUpload",
+            "AcceptanceReportUploadInput",
+            {"report": "FINANCIAL_REPORT"},  # no file: FILE_REQUIRED once the precondition passes
+        ),
         Operation.ACCEPTANCE_DECIDE: (
             "bdb",
             "acceptanceDecide",

@@ -29,6 +29,7 @@ from tests.api.lifecycle_helpers import (
     mutate,
     ok,
     under_construction,
+    upload_reports,
 )
 from tests.api.plan_helpers import planned_project
 from tests.utils import make_agencies
@@ -90,6 +91,7 @@ async def test_R19_3_an_initial_acceptance_100_days_before_a_contract_signed_tod
     # given a project approved and contracted today (2 March 2026)
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await under_construction(api, a)
+    await upload_reports(api, a, project["id"], ["INITIAL_ACCEPTANCE", *ALL_REPORTS])
     events_before = await _count(session_factory, construction_tables.acceptance_events)
     # when the unit states an initial acceptance on 22 November 2025 (100 days ago), and then today
     back = await mutate(
@@ -109,7 +111,7 @@ async def test_R19_3_an_initial_acceptance_100_days_before_a_contract_signed_tod
         )
     )
     # and applies for completion acceptance the same day
-    applied = await mutate(api, a, APPLY, "unit", {"projectId": project["id"], "reports": ALL_REPORTS})
+    applied = await mutate(api, a, APPLY, "unit", {"projectId": project["id"]})
     # then the backdated acceptance is refused before construction started; today's starts the trial
     # operation, and completion acceptance must wait the 3 months of Art. 19
     assert _errors(back) == [
@@ -218,16 +220,17 @@ async def test_R20_a_resubmission_after_the_rectification_deadline_is_refused_un
     project = await in_trial_operation(api, a, clock, date(2026, 4, 1))
     pid = {"projectId": project["id"]}
     await move_to(api, a, clock, date(2026, 7, 1))
-    ok(await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS}))
+    await upload_reports(api, a, project["id"], ALL_REPORTS)
+    ok(await mutate(api, a, APPLY, "unit", pid))
     ok(await mutate(api, a, DECIDE, "bdb", pid | {"passed": False, "opinion": "数据接口未达标"}))
     # when the unit resubmits on 2 October, then bdb extends the rectification to 31 October and it resubmits
     await move_to(api, a, clock, date(2026, 10, 2))
-    late = await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS})
+    late = await mutate(api, a, APPLY, "unit", pid)
     past = await mutate(api, a, EXTEND, "bdb", pid | {"until": "2026-10-01", "reason": "整改涉及采购"})
     extended = ok(
         await mutate(api, a, EXTEND, "bdb", pid | {"until": "2026-10-31", "reason": "整改涉及采购"})
     )
-    resubmitted = ok(await mutate(api, a, APPLY, "unit", pid | {"reports": ALL_REPORTS}))
+    resubmitted = ok(await mutate(api, a, APPLY, "unit", pid))
     # then the late resubmission is refused citing Art. 20, the extension moves the deadline, and the
     # resubmission within it goes to bdb's re-examination
     assert _errors(late) == [("RECTIFICATION_OVERDUE", "R20", "第二十条")]

@@ -21,6 +21,7 @@ from tests.api.lifecycle_helpers import (
     ok,
     relogin,
     under_construction,
+    upload_reports,
 )
 from tests.utils import error_codes, make_agencies
 
@@ -56,6 +57,7 @@ async def test_R21_a_final_disbursement_one_second_before_filing_is_refused_and_
     # given an accepted project whose unit filed its acceptance report, bdb acknowledging at 10:00:00
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await accepted_project(api, a, clock)
+    await upload_reports(api, a, project["id"], ["COMPLETION_ACCEPTANCE"])
     ok(await mutate(api, a, FILE_REPORT, "unit", {"projectId": project["id"]}))
     filing_at = clock.now + timedelta(hours=1)
     today = legal_date(filing_at).isoformat()  # the remaining funds are paid on the filing day (R21.1)

@@ -34,6 +34,7 @@ from tests.api.lifecycle_helpers import (
     move_to,
     mutate,
     ok,
+    upload_reports,
 )
 from tests.api.plan_helpers import planned_project, reserve_project
 from tests.utils import make_agencies
@@ -97,10 +98,13 @@ async def test_one_project_from_draft_to_post_evaluation_by_the_agencies_that_ow
     )
     # and passes its initial acceptance, applies three months later, bdb accepts, the unit files, bdb acknowledges
     await move_to(api, a, clock, date(2026, 4, 1))
+    await upload_reports(api, a, pid, ["INITIAL_ACCEPTANCE"])
     ok(await mutate(api, a, INITIAL, "unit", {"projectId": pid, "date": "2026-04-01", "passed": True}))
     await move_to(api, a, clock, date(2026, 7, 1))
-    ok(await mutate(api, a, APPLY, "unit", {"projectId": pid, "reports": ALL_REPORTS}))
+    await upload_reports(api, a, pid, ALL_REPORTS)
+    ok(await mutate(api, a, APPLY, "unit", {"projectId": pid}))
     ok(await mutate(api, a, DECIDE, "bdb", {"projectId": pid, "passed": True, "opinion": "验收合格"}))
+    await upload_reports(api, a, pid, ["COMPLETION_ACCEPTANCE"])
     ok(await mutate(api, a, FILE_REPORT, "unit", {"projectId": pid, "note": "竣工验收报告"}))
     filed = ok(await mutate(api, a, ACKNOWLEDGE, "bdb", {"projectId": pid}))
     # and finance pays the remaining funds, bdb allocates data-centre resources

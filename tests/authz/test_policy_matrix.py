@@ -84,6 +84,7 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
             Operation.ACCEPTANCE_INITIAL_RECORD,
             Operation.ACCEPTANCE_APPLY,
             Operation.ACCEPTANCE_REPORT_FILE,
+            Operation.ACCEPTANCE_REPORT_UPLOAD,
             Operation.SELF_EVALUATION_SUBMIT,
         )
     },

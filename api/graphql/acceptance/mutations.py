@@ -20,7 +20,6 @@ from api.graphql.construction.types import (
 )
 from api.graphql.enums import AcceptanceReportEnum, DisbursementKindEnum, PostEvaluationGradeEnum, to_domain
 from authz.operations import Operation
-from domain import acceptance as acc
 from domain import evaluation as ev
 from domain import funds
 from domain.projects import Project as DomainProject
@@ -76,8 +75,11 @@ class AcceptanceApplyInput:
     project_id: strawberry.ID = strawberry.field(
         description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
     )
-    reports: list[AcceptanceReportEnum] = strawberry.field(
-        description="所附的五项报告，须齐全（R19.2） — the five reports attached; all are required (R19.2)."
+    reports: list[AcceptanceReportEnum] | None = strawberry.field(
+        default=None,
+        description="已不使用：所附报告须先以 acceptanceReportUpload 上传为文件，上传的文件才算数 — ignored: the R19.2 reports "
+        "are the files uploaded with acceptanceReportUpload; only the uploaded files count.",
+        deprecation_reason="Upload each report with acceptanceReportUpload; the uploaded files count (R19.2).",
     )
     note: str = strawberry.field(
         default="", description="申请说明（自由文本，可为空） — a note on the application, free text."
@@ -236,7 +238,7 @@ class AcceptanceMutations:
 
     @strawberry.mutation(
         description="申请竣工验收（项目单位） — apply within 3–6 months of the passed initial "
-        "acceptance with the five reports; after rectification, resubmit (R19–R20).",
+        "acceptance, the five reports uploaded as files first; after rectification, resubmit (R19–R20).",
         extensions=[Performs(Operation.ACCEPTANCE_APPLY, on="Project")],
     )
     async def acceptance_apply(self, info: Ctx, input: AcceptanceApplyInput) -> ImplementationPayload:
@@ -245,7 +247,6 @@ class AcceptanceMutations:
             uow=ctx.uow(),
             gate=ctx.gate_in_force,
             project_id=ctx.pk(input.project_id, "Project"),
-            reports={to_domain(acc.AcceptanceReport, r) for r in input.reports},
             note=input.note,
         )
         return await _implementation(ctx, project)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
+from api.graphql.acceptance.files import AcceptanceReportFile, report_files
 from api.graphql.authz import require_on_project
 from api.graphql.common import CNY, Node, to_global_id
 from api.graphql.enums import (
@@ -523,6 +524,14 @@ class ProjectImplementation:
             ],
             filing_pending=facts.filed_pending,
         )
+
+    @strawberry.field(
+        description="已上传的验收报告文件，最早的在前（同类以最后一次为准；可读审批文件者可见） — the uploaded "
+        "acceptance reports, oldest first (the latest of a kind counts), for viewers who may read the "
+        "approval documents (R19.2, R19.4, R21.2).",
+    )
+    async def acceptance_report_files(self, info: Info[Context, None]) -> list[AcceptanceReportFile]:
+        return await report_files(info.context, self.model)
 
     @strawberry.field(
         description="验收各步骤的记录，最早的在前 — every recorded acceptance step, oldest first."

@@ -18,7 +18,11 @@ class ProjectOrderField(Enum):
     CODE = strawberry.enum_value(
         "CODE", description="项目编号（未提交的草稿排在最前） — code; drafts without one first."
     )
-    NAME = strawberry.enum_value("NAME", description="项目名称（按码位） — name, by code point.")
+    NAME = strawberry.enum_value(
+        "NAME",
+        description="项目名称（按拼音，同音按码位） — name in pinyin order (北京 < 上海 < 营口), names of the "
+        "same reading by code point.",
+    )
     UPDATED_AT = strawberry.enum_value("UPDATED_AT", description="更新时间 — last changed at.")
     TOTAL_INVESTMENT = strawberry.enum_value("TOTAL_INVESTMENT", description="总投资 — total investment.")
     CREATED_AT = strawberry.enum_value("CREATED_AT", description="创建时间 — created at.")
@@ -47,7 +51,7 @@ def sort_expression(order: ProjectOrder) -> ColumnElement[Any]:
     """A never-null sort key: a row value with a NULL would drop rows from keyset comparisons."""
     return {
         ProjectOrderField.CODE: func.coalesce(p.c.code, ""),
-        ProjectOrderField.NAME: p.c.name,
+        ProjectOrderField.NAME: p.c.name_sort_key,  # pinyin key (store/sort_keys.py), collation "C"
         ProjectOrderField.UPDATED_AT: p.c.updated_at,
         ProjectOrderField.TOTAL_INVESTMENT: p.c.total_investment,
         ProjectOrderField.CREATED_AT: p.c.created_at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from strawberry.types import Info
 
 from api.context import Context
@@ -39,6 +39,7 @@ from api.graphql.readable import load_readable_project
 from api.ranges import check_year
 from authz.operations import Operation
 from authz.sql import project_filter
+from domain.clock import legal_date
 from domain.lifecycle import Status
 from store import tables
 
@@ -80,7 +81,12 @@ class ProjectFilter:
         default=None,
         description="按项目编号或名称模糊查找（两个汉字即可） — substring of code or name, e.g. `教育`.",
     )
-    # "has overdue obligations" arrives with issue 5 (obligations and deadlines): not faked here.
+    has_overdue_obligations: bool | None = strawberry.field(
+        default=None,
+        description="有逾期法定义务（以北京时间今日计；仅限可查看其义务的项目） — true: projects with an "
+        "obligation overdue today (China time), as `obligations(state: OVERDUE)` derives it; false: "
+        "those without. Either way only projects whose obligations the viewer may read.",
+    )
 
 
 ProjectConnection = Connection[Project]
@@ -109,7 +115,19 @@ def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyp
         stmt = stmt.where(p.c.total_investment <= flt.investment_max)
     if flt.search is not None and (matches := search_clause(flt.search)) is not None:
         stmt = stmt.where(matches)
+    if flt.has_overdue_obligations is not None:
+        stmt = stmt.where(overdue_clause(ctx, flt.has_overdue_obligations))
     return stmt
+
+
+def overdue_clause(ctx: Context, overdue: bool) -> ColumnElement[bool]:
+    """Issue 15.4: an obligation is overdue from the day after its due date, so a project has one today
+    exactly when its earliest unmet due date (store/obligation_dates.py) is before today."""
+    p = tables.projects
+    due = p.c.obligations_due_on
+    today = legal_date(ctx.clock())
+    readable = project_filter(ctx.authorizer, ctx.require_actor(), Operation.OBLIGATION_READ)
+    return and_(readable, due < today if overdue else or_(due.is_(None), due >= today))
 
 
 @strawberry.input(
