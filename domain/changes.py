@@ -165,6 +165,30 @@ def classify(facts: ChangeFacts, *, approved_total: Decimal, filed_adjustments: 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeDeclaration:
+    """What the unit submits (R16–R17): the change, its reason and its figures."""
+
+    aspects: list[ChangeAspect]
+    description: str
+    reason: ChangeReason
+    same_objectives: bool
+    new_total_investment: Decimal
+    adjusted_funds: Decimal
+    reason_detail: str = ""
+
+    @property
+    def facts(self) -> ChangeFacts:
+        """What R16–R17 classify."""
+        return ChangeFacts(
+            aspects=frozenset(self.aspects),
+            new_total_investment=self.new_total_investment,
+            adjusted_funds=self.adjusted_funds,
+            same_objectives=self.same_objectives,
+            reason=self.reason,
+        )
+
+
 @dataclass
 class ChangeRequest:
     """A change request as filed (R16–R17): the unit's declaration, its route and, once decided, bdb's answer."""

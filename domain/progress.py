@@ -79,6 +79,17 @@ def reporting_quarters(
     return quarter_statuses(approval_date, until, submitted_numbers)
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressFigures:
+    """What the unit reports for one period (R18)."""
+
+    period_number: int
+    physical_progress: Decimal
+    funds_spent: Decimal
+    milestones: str = ""
+    problems: str = ""
+
+
 @dataclass
 class ProgressReport:
     """One quarterly progress report (R18)."""

@@ -38,7 +38,7 @@ from domain.acceptance import Acceptance
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status
-from domain.progress import reporting_quarters
+from domain.progress import ProgressFigures, reporting_quarters
 from domain.projects import Project as DomainProject
 from domain.rules import article_label
 from domain.services import construction as use_cases
@@ -598,16 +598,16 @@ class ImplementationPayload:
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
-def _change_values(input: ChangeRequestInput) -> dict[str, Any]:
-    return {
-        "aspects": [to_domain(ch.ChangeAspect, a) for a in input.aspects],
-        "description": input.description,
-        "reason": to_domain(ch.ChangeReason, input.reason),
-        "reason_detail": input.reason_detail,
-        "same_objectives": input.same_objectives,
-        "new_total_investment": input.new_total_investment,
-        "adjusted_funds": input.adjusted_funds,
-    }
+def _change_values(input: ChangeRequestInput) -> ch.ChangeDeclaration:
+    return ch.ChangeDeclaration(
+        aspects=[to_domain(ch.ChangeAspect, a) for a in input.aspects],
+        description=input.description,
+        reason=to_domain(ch.ChangeReason, input.reason),
+        reason_detail=input.reason_detail,
+        same_objectives=input.same_objectives,
+        new_total_investment=input.new_total_investment,
+        adjusted_funds=input.adjusted_funds,
+    )
 
 
 async def _change_payload(
@@ -768,13 +768,13 @@ class ConstructionMutations:
         self, info: Ctx, input: ProgressReportSubmitInput
     ) -> ImplementationPayload:
         ctx = info.context
-        values = {
-            "period_number": input.period_number,
-            "physical_progress": parse_decimal(input.physical_progress, "physicalProgress", "R18"),
-            "funds_spent": input.funds_spent,
-            "milestones": input.milestones,
-            "problems": input.problems,
-        }
+        values = ProgressFigures(
+            period_number=input.period_number,
+            physical_progress=parse_decimal(input.physical_progress, "physicalProgress", "R18"),
+            funds_spent=input.funds_spent,
+            milestones=input.milestones,
+            problems=input.problems,
+        )
         project, _ = await use_cases.submit_progress(
             uow=ctx.uow(),
             gate=ctx.gate_in_force,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from domain.lifecycle import Status, transition
 from domain.money import format_cny
 from domain.ports import ConstructionRecord, Gate, UnitOfWork
 from domain.preconditions import ActionFacts, Precondition, may_start_construction
-from domain.progress import ProgressReport, check_report, period_of
+from domain.progress import ProgressFigures, ProgressReport, check_report, period_of
 from domain.projects import Project
 from domain.services.projects import _check_version, precondition
 
@@ -185,17 +185,6 @@ class ChangePreview:
     filed_adjustments: Decimal
 
 
-def _facts(values: dict[str, Any]) -> ch.ChangeFacts:
-    """The unit's declaration (the mutation's input values) as R16–R17 classify it."""
-    return ch.ChangeFacts(
-        aspects=frozenset(values["aspects"]),
-        new_total_investment=values["new_total_investment"],
-        adjusted_funds=values["adjusted_funds"],
-        same_objectives=values["same_objectives"],
-        reason=values["reason"],
-    )
-
-
 async def _classify(
     uow: UnitOfWork,
     project: Project,
@@ -220,13 +209,13 @@ async def _classify(
 
 
 async def preview_change(
-    *, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]
+    *, uow: UnitOfWork, gate: Gate, project_id: int, values: ch.ChangeDeclaration
 ) -> ChangePreview:
     """The dry run: the route and the rule that decides it, nothing written."""
     async with uow:
         project = await uow.projects.get(project_id)
         gate.check(project)
-        return await _classify(uow, project, _facts(values))
+        return await _classify(uow, project, values.facts)
 
 
 async def _apply_change(uow: UnitOfWork, project: Project, change: ch.ChangeRequest) -> None:
@@ -265,7 +254,7 @@ async def file_change(
     uow: UnitOfWork,
     gate: Gate,
     project_id: int,
-    values: dict[str, Any],
+    values: ch.ChangeDeclaration,
     expected_version: int | None = None,
 ) -> tuple[Project, int, ChangePreview]:
     """R16–R17: the unit submits a change; a small filed change is effective at once, the rest waits."""
@@ -276,8 +265,8 @@ async def file_change(
         facts = ActionFacts(change_pending=implementation.change_pending)
         precondition(pre.change_request_file, project, uow, facts)
         _check_version(project, expected_version)
-        preview = await _classify(uow, project, _facts(values), implementation)
-        if not values["description"].strip():
+        preview = await _classify(uow, project, values.facts, implementation)
+        if not values.description.strip():
             raise DomainError(
                 [
                     Violation(
@@ -291,9 +280,9 @@ async def file_change(
             )
         c = preview.classification
         filing = c.route is ch.ChangeRoute.FILING
-        row = {
-            **values,
-            "aspects": sorted(str(a) for a in values["aspects"]),
+        row: dict[str, Any] = {
+            **asdict(values),
+            "aspects": sorted(str(a) for a in values.aspects),
             "project_id": project_id,
             "previous_total_investment": project.approved_investment,
             "route": c.route,
@@ -357,15 +346,15 @@ async def decide_change(
 
 
 async def submit_progress(
-    *, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]
+    *, uow: UnitOfWork, gate: Gate, project_id: int, values: ProgressFigures
 ) -> tuple[Project, int]:
     """R18: one report per 3-month period, from the approval date until the acceptance filing."""
     async with uow:
         project = await load(uow, gate, project_id, check=pre.progress_report_submit)
-        number = values["period_number"]
+        number = values.period_number
         check_report(
-            physical_progress=values["physical_progress"],
-            funds_spent=values["funds_spent"],
+            physical_progress=values.physical_progress,
+            funds_spent=values.funds_spent,
             period_number=number,
         )
         assert project.approval_date is not None  # the precondition holds it
@@ -395,8 +384,8 @@ async def submit_progress(
                     )
                 ]
             )
-        row = {
-            **values,
+        row: dict[str, Any] = {
+            **asdict(values),
             "project_id": project_id,
             "period_start": start,
             "period_end": end,

@@ -15,7 +15,7 @@ from domain.changes import ChangeRequest, ChangeStatus, FigureVersion
 from domain.errors import DomainError, NotFound
 from domain.evaluation import Grade, PostEvaluation
 from domain.lifecycle import Status
-from domain.progress import ProgressReport
+from domain.progress import ProgressFigures, ProgressReport
 from domain.projects import Project
 from domain.services import completion, construction
 from tests.fakes import FakeUnitOfWork, Store
@@ -172,13 +172,12 @@ async def test_R18_a_period_is_reported_once_and_the_second_report_stores_nothin
     store = _store()
     project = _approved(store)
     assert project.id is not None
-    values = {
-        "period_number": 1,
-        "physical_progress": Decimal("12.50"),
-        "funds_spent": Decimal("300000.00"),
-        "milestones": "完成需求调研",
-        "problems": "",
-    }
+    values = ProgressFigures(
+        period_number=1,
+        physical_progress=Decimal("12.50"),
+        funds_spent=Decimal("300000.00"),
+        milestones="完成需求调研",
+    )
 
     async def report() -> tuple[Project, int]:
         assert project.id is not None

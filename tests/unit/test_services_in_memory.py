@@ -15,7 +15,7 @@ from authz.operations import Operation
 from domain.actors import Actor, OrgType
 from domain.approval_documents import ApprovalDocument, DocumentStatus, SelectionMethod
 from domain.approval_path import DocumentType
-from domain.changes import ChangeAspect, ChangeReason, ChangeRoute, FigureVersion
+from domain.changes import ChangeAspect, ChangeDeclaration, ChangeReason, ChangeRoute, FigureVersion
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.implementation import Contract, ProcurementMethod, ProcurementRegime
 from domain.lifecycle import Status
@@ -507,15 +507,15 @@ async def test_R10_1_no_construction_outside_an_approved_plan_and_no_contract_is
     assert store.projects[project.id].status is Status.APPROVED and store.records == []
 
 
-def _change(adjusted: str) -> dict[str, object]:
-    return {
-        "aspects": [ChangeAspect.CONTENT],
-        "new_total_investment": Decimal("1000000.00"),
-        "adjusted_funds": Decimal(adjusted),
-        "same_objectives": True,
-        "reason": ChangeReason.TECHNICAL_OPTIMISATION,
-        "description": "调整建设内容",
-    }
+def _change(adjusted: str) -> ChangeDeclaration:
+    return ChangeDeclaration(
+        aspects=[ChangeAspect.CONTENT],
+        new_total_investment=Decimal("1000000.00"),
+        adjusted_funds=Decimal(adjusted),
+        same_objectives=True,
+        reason=ChangeReason.TECHNICAL_OPTIMISATION,
+        description="调整建设内容",
+    )
 
 
 async def test_R17_filed_adjustments_count_cumulatively_up_to_fifteen_percent_inclusive() -> None:
