@@ -8,11 +8,17 @@ an application is refused unless bdb recorded an extension, which then sets the 
 recorded the failed result, that day included. The resubmission for re-examination is accepted through the
 deadline's China-time day and refused from the next day (Art. 20 "应在3个月内完成整改"); bdb may record an
 extension with a reason (acceptanceExtensionRecord, as for the R19.1 window), which sets a later deadline.
+
+The acceptance history is an aggregate (`Acceptance`): the events in order, each of an `AcceptanceEventKind`,
+and every fact the use cases, the obligations calendar, the action facts and GraphQL read is one of its
+properties, so the history is interpreted here only.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from enum import StrEnum
 
 from domain.calendar_math import add_months
@@ -63,6 +69,13 @@ def window(initial_acceptance_date: date) -> tuple[date, date]:
     )
 
 
+def r19_1_closing_date(initial_passed_on: date, extended_until: date | None) -> date:
+    """R19.1 [interp]: the window closes 6 months after the passed initial acceptance, or on bdb's extension
+    when that is later — the one place this rule is written."""
+    closes = window(initial_passed_on)[1]
+    return extended_until if extended_until is not None and extended_until > closes else closes
+
+
 def rectification_deadline(failed_on: date) -> date:
     """The last day to finish rectification after a failed completion acceptance (R20)."""
     return add_months(failed_on, RECTIFICATION_MONTHS)
@@ -106,9 +119,8 @@ def check_application(
             )
         )
     else:
-        opens, closes = window(initial_passed_on)
-        if extended_until is not None and extended_until > closes:
-            closes = extended_until
+        opens = window(initial_passed_on)[0]
+        closes = r19_1_closing_date(initial_passed_on, extended_until)
         if today < opens:
             problems.append(
                 Violation(
@@ -192,3 +204,184 @@ def refuse_before_filing(what_zh: str, what_en: str, code: str, field: tuple[str
 def is_filed(filed_on: date | None) -> bool:
     """R21: a project is filed once bdb acknowledged its acceptance report."""
     return filed_on is not None
+
+
+# The acceptance history (R19–R21) ---------------------------------------------------------------------
+
+
+class AcceptanceEventKind(StrEnum):
+    """What an acceptance event records (R19–R21)."""
+
+    INITIAL = "INITIAL"  # the unit's initial acceptance (R19.1), passed or not
+    EXTENSION = "EXTENSION"  # bdb extends the R19.1 window, or the R20 rectification deadline
+    APPLICATION = "APPLICATION"  # the completion-acceptance application (R19)
+    RESUBMISSION = "RESUBMISSION"  # the application again after rectification (R20)
+    RESULT = "RESULT"  # bdb's result (R20); a failed one carries the rectification deadline
+    FILING = "FILING"  # the unit files its acceptance report (R21)
+    FILING_ACKNOWLEDGED = "FILING_ACKNOWLEDGED"  # bdb acknowledges it: the project is in operation (R21/R22)
+
+
+FILING_KINDS = (AcceptanceEventKind.FILING, AcceptanceEventKind.FILING_ACKNOWLEDGED)
+
+
+@dataclass
+class AcceptanceEvent:
+    """One step of the acceptance history; `reports` are the R19.2 reports an application attached."""
+
+    project_id: int
+    kind: AcceptanceEventKind
+    event_date: date
+    recorded_at: datetime
+    passed: bool | None = None
+    reports: list[str] = field(default_factory=list)
+    deadline: date | None = None
+    note: str = ""
+    recorded_by_user_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptanceFailure:
+    """A failed completion acceptance (R20): done once the unit resubmitted after rectifying."""
+
+    failed_on: date
+    deadline: date
+    resubmitted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    initial_passed_on: date | None = None
+    extended_until: date | None = None
+    completion_applied: bool = False
+    failures: tuple[AcceptanceFailure, ...] = ()
+    rectifying: bool = False
+    accepted_on: date | None = None
+    filed_on: date | None = None
+    operation_started_on: date | None = None
+    filing_pending: bool = False
+
+
+def _fold(events: Iterable[AcceptanceEvent]) -> _Facts:
+    """The facts, in event order: an extension while a failure awaits its resubmission extends that
+    failure's R20 rectification deadline, any other extends the R19.1 window."""
+    k = AcceptanceEventKind
+    f = _Facts()
+    for e in events:
+        if e.kind == k.INITIAL and e.passed:
+            f = replace(f, initial_passed_on=e.event_date, completion_applied=False)
+        elif (
+            e.kind == k.EXTENSION and e.deadline is not None and f.failures and not f.failures[-1].resubmitted
+        ):
+            last = f.failures[-1]
+            last = replace(last, deadline=max(last.deadline, e.deadline))
+            f = replace(f, failures=(*f.failures[:-1], last))
+        elif e.kind == k.EXTENSION:
+            f = replace(f, extended_until=e.deadline)
+        elif e.kind == k.APPLICATION:
+            f = replace(f, completion_applied=True)
+        elif e.kind == k.RESULT and e.passed:
+            f = replace(f, accepted_on=e.event_date, rectifying=False)
+        elif e.kind == k.RESULT:
+            failure = AcceptanceFailure(
+                failed_on=e.event_date,
+                deadline=e.deadline or rectification_deadline(e.event_date),
+                resubmitted=False,
+            )
+            f = replace(f, failures=(*f.failures, failure), rectifying=True)
+        elif e.kind == k.RESUBMISSION and f.failures:
+            f = replace(f, failures=(*f.failures[:-1], replace(f.failures[-1], resubmitted=True)))
+        elif e.kind == k.FILING:
+            f = replace(f, filed_on=f.filed_on or e.event_date, filing_pending=True)
+        elif e.kind == k.FILING_ACKNOWLEDGED:
+            f = replace(f, operation_started_on=f.operation_started_on or e.event_date, filing_pending=False)
+    return f
+
+
+@dataclass
+class Acceptance:
+    """A project's acceptance history (R19–R21) and what follows from it."""
+
+    project_id: int
+    events: list[AcceptanceEvent] = field(default_factory=list)
+
+    def record(self, event: AcceptanceEvent) -> AcceptanceEvent:
+        """Append the next event (the repository stores it)."""
+        self.events.append(event)
+        return event
+
+    @property
+    def _facts(self) -> _Facts:
+        return _fold(self.events)
+
+    @property
+    def initial_passed_on(self) -> date | None:
+        """R19.1: the date of the (last) passed initial acceptance; the window counts from it."""
+        return self._facts.initial_passed_on
+
+    @property
+    def last_initial_on(self) -> date | None:
+        """R19.3: the date of the latest initial acceptance recorded, passed or not."""
+        initials = [e.event_date for e in self.events if e.kind == AcceptanceEventKind.INITIAL]
+        return max(initials, default=None)
+
+    @property
+    def extended_until(self) -> date | None:
+        """R19.1 [interp]: bdb's last extension of the completion-acceptance window."""
+        return self._facts.extended_until
+
+    @property
+    def window_opens_on(self) -> date | None:
+        """R19.1: the first day to apply for completion acceptance; None before a passed initial acceptance."""
+        passed = self.initial_passed_on
+        return None if passed is None else window(passed)[0]
+
+    @property
+    def window_closes_on(self) -> date | None:
+        """R19.1: the last day to apply, bdb's extension included (`r19_1_closing_date`)."""
+        facts = self._facts
+        if facts.initial_passed_on is None:
+            return None
+        return r19_1_closing_date(facts.initial_passed_on, facts.extended_until)
+
+    @property
+    def completion_applied(self) -> bool:
+        """R19: the unit applied for completion acceptance since its last passed initial acceptance."""
+        return self._facts.completion_applied
+
+    @property
+    def failures(self) -> tuple[AcceptanceFailure, ...]:
+        """R20: every failed completion acceptance, with its (extended) rectification deadline."""
+        return self._facts.failures
+
+    @property
+    def rectification_deadline(self) -> date | None:
+        """R20: the deadline of the rectification under way (the last result failed), extensions included."""
+        facts = self._facts
+        return facts.failures[-1].deadline if facts.rectifying else None
+
+    @property
+    def accepted_on(self) -> date | None:
+        """R20: the day bdb recorded a passed completion acceptance."""
+        return self._facts.accepted_on
+
+    @property
+    def filed_on(self) -> date | None:
+        """R21: the day the unit first filed its acceptance report."""
+        return self._facts.filed_on
+
+    @property
+    def filing_pending(self) -> bool:
+        """R21: the acceptance report is filed and bdb has not acknowledged it yet."""
+        return self._facts.filing_pending
+
+    @property
+    def operation_started_on(self) -> date | None:
+        """R21/R22: the day bdb acknowledged the filing — the project is in operation from then."""
+        return self._facts.operation_started_on
+
+    @property
+    def reporting_ends_on(self) -> date | None:
+        """R18: progress reports are due until the acceptance filing (bdb's acknowledgement); None while
+        reporting goes on."""
+        return self.operation_started_on

@@ -10,6 +10,7 @@ Approved changes (R16) do not count towards the 15 %: bdb looked at them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -162,3 +163,92 @@ def classify(facts: ChangeFacts, *, approved_total: Decimal, filed_adjustments: 
         cumulative,
         limit,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeDeclaration:
+    """What the unit submits (R16–R17): the change, its reason and its figures."""
+
+    aspects: list[ChangeAspect]
+    description: str
+    reason: ChangeReason
+    same_objectives: bool
+    new_total_investment: Decimal
+    adjusted_funds: Decimal
+    reason_detail: str = ""
+
+    @property
+    def facts(self) -> ChangeFacts:
+        """What R16–R17 classify."""
+        return ChangeFacts(
+            aspects=frozenset(self.aspects),
+            new_total_investment=self.new_total_investment,
+            adjusted_funds=self.adjusted_funds,
+            same_objectives=self.same_objectives,
+            reason=self.reason,
+        )
+
+
+@dataclass
+class ChangeRequest:
+    """A change request as filed (R16–R17): the unit's declaration, its route and, once decided, bdb's answer."""
+
+    project_id: int
+    aspects: list[str]
+    description: str
+    reason: ChangeReason
+    same_objectives: bool
+    new_total_investment: Decimal
+    adjusted_funds: Decimal
+    previous_total_investment: Decimal
+    route: ChangeRoute
+    rule: str
+    status: ChangeStatus
+    submitted_at: datetime
+    reason_detail: str = ""
+    submitted_by_user_id: int | None = None
+    decided_at: datetime | None = None
+    decision_opinion: str | None = None
+    id: int | None = None
+
+    @property
+    def facts(self) -> ChangeFacts:
+        """What R16–R17 classify."""
+        return ChangeFacts(
+            aspects=frozenset(ChangeAspect(a) for a in self.aspects),
+            new_total_investment=self.new_total_investment,
+            adjusted_funds=self.adjusted_funds,
+            same_objectives=self.same_objectives,
+            reason=self.reason,
+        )
+
+    @property
+    def pending(self) -> bool:
+        return self.status is ChangeStatus.PENDING
+
+    @property
+    def filed_adjustment(self) -> Decimal:
+        """R17: what this change counts towards the 15 % — its adjusted funds when filed, else nothing."""
+        filed = self.route is ChangeRoute.FILING and self.status is ChangeStatus.FILED
+        return self.adjusted_funds if filed else Decimal(0)
+
+    def decide(self, *, approve: bool, opinion: str, now: datetime) -> None:
+        """R16: bdb's decision on a pending change (the use case checked it is pending)."""
+        self.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+        self.decided_at = now
+        self.decision_opinion = opinion
+
+
+@dataclass
+class FigureVersion:
+    """One version of the approved figures: 1 is the preliminary-design approval, each effective change
+    (filed or approved) the next (R16–R17)."""
+
+    project_id: int
+    version: int
+    approved_investment: Decimal
+    effective_on: date
+    recorded_at: datetime
+    change_request_id: int | None = None
+    note: str = ""
+    id: int | None = None

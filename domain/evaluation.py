@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -77,3 +78,39 @@ def check_post_evaluation(score: Decimal) -> None:
                 )
             ]
         )
+
+
+@dataclass
+class SelfEvaluation:
+    """The unit's self-evaluation, delivered to the roles named (R22)."""
+
+    project_id: int
+    summary: str
+    submitted_on: date
+    recorded_at: datetime
+    delivered_to: list[str] = field(default_factory=list)
+    recorded_by_user_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class PostEvaluation:
+    """A third-party post-evaluation bdb commissioned (R22); the evaluator files its result once.
+    `evaluator_organization_id` is what the `assigned` scope looks at."""
+
+    project_id: int
+    unit_organization_id: int
+    evaluator_organization_id: int | None
+    score: Decimal | None = None
+    grade: str | None = None
+    findings: str = ""
+    completed_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+    def complete(self, *, score: Decimal, grade: Grade, findings: str, now: datetime) -> None:
+        """R22: the evaluator's result (the use case checked the score, the findings and that it is open)."""
+        self.score, self.grade, self.findings, self.completed_at = score, str(grade), findings, now

@@ -3,6 +3,8 @@ remaining funds and data-centre resources wait for the acceptance filing (R21)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -84,3 +86,28 @@ def check_resource_allocation(*, filed: bool) -> None:
         raise refuse_before_filing(
             "分配数据中心资源", "data-centre resources are allocated", "RESOURCES_BEFORE_FILING"
         )
+
+
+@dataclass
+class Disbursement:
+    """A payment finance recorded against the approved investment (R21)."""
+
+    project_id: int
+    kind: DisbursementKind
+    amount: Decimal
+    paid_on: date
+    recorded_at: datetime
+    note: str = ""
+    recorded_by_user_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class ResourceAllocation:
+    """Data-centre resources bdb allocated to a filed project (R21)."""
+
+    project_id: int
+    resources: str
+    recorded_at: datetime
+    recorded_by_user_id: int | None = None
+    id: int | None = None

@@ -3,13 +3,15 @@ supervision (监理) firm and the contract; no transfer or split of the contract
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.changes import ChangeRequest, FigureVersion
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status
+from domain.progress import ProgressReport
 from domain.projects import Project, ProjectKind
 
 
@@ -66,6 +68,48 @@ class Contract:
     operation_maintenance: bool = False
     recorded_by_user_id: int | None = None
     id: int | None = None
+
+
+@dataclass
+class Implementation:
+    """A project's construction records of Art. 14–18 — contracts, change requests, the versions of its
+    approved figures, progress reports — and what follows from them."""
+
+    project_id: int
+    contracts: list[Contract] = field(default_factory=list)
+    changes: list[ChangeRequest] = field(default_factory=list)
+    figure_versions: list[FigureVersion] = field(default_factory=list)
+    progress: list[ProgressReport] = field(default_factory=list)
+
+    @property
+    def contracted(self) -> Decimal:
+        """R16: the total of the contracts recorded so far."""
+        return sum((c.amount for c in self.contracts), Decimal(0))
+
+    @property
+    def construction_started_on(self) -> date | None:
+        """R14: construction starts with the first contract signed."""
+        return min((c.signed_on for c in self.contracts), default=None)
+
+    @property
+    def change_pending(self) -> bool:
+        """R16: a change request waits for bdb."""
+        return any(c.pending for c in self.changes)
+
+    @property
+    def filed_adjustments(self) -> Decimal:
+        """R17: the adjusted funds of every change filed so far (they count towards the 15 %)."""
+        return sum((c.filed_adjustment for c in self.changes), Decimal(0))
+
+    @property
+    def next_figure_version(self) -> int:
+        """R16–R17: the number of the next version of the approved figures (1 is the approval)."""
+        return (self.figure_versions[-1].version if self.figure_versions else 1) + 1
+
+    @property
+    def reported_periods(self) -> set[int]:
+        """R18: the periods a progress report was submitted for."""
+        return {r.period_number for r in self.progress}
 
 
 CONSTRUCTION_OPEN = (Status.APPROVED, Status.UNDER_CONSTRUCTION)

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from domain import acceptance
+from domain.acceptance import AcceptanceFailure as AcceptanceFailure  # the calendar's R20 items
 from domain.calendar_math import add_months
 from domain.evaluation import self_evaluation_window
 from domain.progress import quarter_due_date
@@ -55,15 +56,6 @@ class Rectification:
     ordered_on: date
     deadline: date
     done: bool
-
-
-@dataclass(frozen=True, slots=True)
-class AcceptanceFailure:
-    """A failed completion acceptance (R20): done once the unit resubmitted after rectifying."""
-
-    failed_on: date
-    deadline: date
-    resubmitted: bool
 
 
 @dataclass(frozen=True)
@@ -135,8 +127,10 @@ def _raw(facts: ProjectFacts, today: date) -> Iterator[tuple[RuleId, str, date, 
     for part, opens, due, done in _progress(facts, today):
         yield "R18", part, opens, due, done
     if facts.initial_acceptance_passed_on is not None:
-        opens, closes = acceptance.window(facts.initial_acceptance_passed_on)
-        closes = max(closes, facts.acceptance_extended_until or closes)
+        opens = acceptance.window(facts.initial_acceptance_passed_on)[0]
+        closes = acceptance.r19_1_closing_date(
+            facts.initial_acceptance_passed_on, facts.acceptance_extended_until
+        )
         yield "R19.1", "", opens, closes, facts.completion_applied
     for failure in facts.acceptance_failures:
         yield "R20", failure.failed_on.isoformat(), failure.failed_on, failure.deadline, failure.resubmitted

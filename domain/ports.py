@@ -6,17 +6,22 @@ memory; mypy checks both against these protocols, so a repository method a use c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from domain.acceptance import AcceptanceReport
+from domain.acceptance import Acceptance, AcceptanceEvent, AcceptanceReport
 from domain.acceptance_files import StoredReport
 from domain.actors import Actor
 from domain.approval_documents import ApprovalDocument
+from domain.changes import ChangeRequest, FigureVersion
+from domain.evaluation import PostEvaluation, SelfEvaluation
+from domain.funds import Disbursement, ResourceAllocation
+from domain.implementation import Contract, Implementation
 from domain.mid_year import MidYearRequest
 from domain.plans import AnnualPlan, EntryKind, PlanCall, PlanEntry
+from domain.progress import ProgressReport
 from domain.projects import Project
 from domain.reserve import ReserveReview
 from domain.supervision import InfoRequest, Inspection, RectificationReport
@@ -57,15 +62,6 @@ class Upload(Protocol):
 
     @property
     def sha256(self) -> str: ...
-
-
-class Row(Protocol):
-    """A stored Art. 14–22 record read by column name (the store hands back its driver's row mappings);
-    values are of their column's type, so they stay `Any` to the use case."""
-
-    def __getitem__(self, key: str, /) -> Any: ...
-
-    def keys(self) -> Iterable[str]: ...
 
 
 class ProjectRepository(Protocol):
@@ -132,53 +128,37 @@ class DocumentRepository(Protocol):
     async def attach(self, document: ApprovalDocument, uploads: Sequence[Upload]) -> None: ...
 
 
+ConstructionRecord = (
+    Contract
+    | ChangeRequest
+    | FigureVersion
+    | ProgressReport
+    | AcceptanceEvent
+    | Disbursement
+    | ResourceAllocation
+    | SelfEvaluation
+    | PostEvaluation
+)
+
+
 class ConstructionRepository(Protocol):
-    """Art. 14–22 records: contracts, changes, progress, acceptance, funds, evaluations. Each `add_*` takes
-    the column values and returns the new record's id."""
+    """Art. 14–22: the implementation (contracts, changes, figures, progress) and acceptance aggregates, and
+    the records of funds and evaluation. `add` stores a new record (its id is set at the next flush, and its
+    recording user is the actor's when it names none); a loaded record changed in place is saved with it."""
 
-    async def add_contract(self, values: dict[str, Any]) -> int: ...
+    def add(self, record: ConstructionRecord) -> None: ...
 
-    async def contract(self, pk: int) -> Row: ...
+    async def implementation(self, project_id: int) -> Implementation: ...
 
-    async def contracts(self, project_id: int) -> Sequence[Row]: ...
+    async def acceptance(self, project_id: int) -> Acceptance: ...
 
-    async def add_change(self, values: dict[str, Any]) -> int: ...
+    async def contract(self, pk: int) -> Contract: ...
 
-    async def change(self, pk: int, *, for_update: bool = False) -> Row: ...
-
-    async def decide_change(self, pk: int, values: dict[str, Any]) -> None: ...
-
-    async def filed_adjustments(self, project_id: int) -> Decimal:
-        """R17: the sum of the project's filed fund adjustments."""
-        ...
-
-    async def pending_change(self, project_id: int) -> bool: ...
-
-    async def figure_versions(self, project_id: int) -> Sequence[Row]: ...
-
-    async def add_figure_version(self, values: dict[str, Any]) -> int: ...
-
-    async def add_progress(self, values: dict[str, Any]) -> int: ...
-
-    async def progress(self, project_id: int) -> Sequence[Row]: ...
-
-    async def add_event(self, values: dict[str, Any]) -> int: ...
-
-    async def events(self, project_id: int) -> Sequence[Row]: ...
-
-    async def add_disbursement(self, values: dict[str, Any]) -> int: ...
+    async def change(self, pk: int, *, for_update: bool = False) -> ChangeRequest: ...
 
     async def disbursed(self, project_id: int) -> Decimal: ...
 
-    async def add_allocation(self, values: dict[str, Any]) -> int: ...
-
-    async def add_self_evaluation(self, values: dict[str, Any]) -> int: ...
-
-    async def add_post_evaluation(self, values: dict[str, Any]) -> int: ...
-
-    async def post_evaluation(self, pk: int, *, for_update: bool = False) -> Row: ...
-
-    async def complete_post_evaluation(self, pk: int, values: dict[str, Any]) -> None: ...
+    async def post_evaluation(self, pk: int, *, for_update: bool = False) -> PostEvaluation: ...
 
 
 class SupervisionRepository(Protocol):

@@ -12,7 +12,7 @@ A due date falls on the legal day itself and ends with that China-time day (doma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from domain.calendar_math import add_months
@@ -68,6 +68,43 @@ def quarter_statuses(approval_date: date, today: date, submitted_numbers: set[in
         )
         for n, due in enumerate(quarter_due_dates(approval_date, today), start=1)
     ]
+
+
+def reporting_quarters(
+    approval_date: date, today: date, submitted_numbers: set[int], reporting_ends_on: date | None
+) -> list[QuarterStatus]:
+    """R18: the quarters due so far — up to today, or up to the acceptance filing once there is one
+    (reporting stops at the filing)."""
+    until = today if reporting_ends_on is None else min(today, reporting_ends_on)
+    return quarter_statuses(approval_date, until, submitted_numbers)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressFigures:
+    """What the unit reports for one period (R18)."""
+
+    period_number: int
+    physical_progress: Decimal
+    funds_spent: Decimal
+    milestones: str = ""
+    problems: str = ""
+
+
+@dataclass
+class ProgressReport:
+    """One quarterly progress report (R18)."""
+
+    project_id: int
+    period_number: int
+    period_start: date
+    period_end: date
+    physical_progress: Decimal
+    funds_spent: Decimal
+    submitted_at: datetime
+    milestones: str = ""
+    problems: str = ""
+    submitted_by_user_id: int | None = None
+    id: int | None = None
 
 
 def check_report(*, physical_progress: Decimal, funds_spent: Decimal, period_number: int) -> None:

@@ -9,10 +9,10 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.acceptance import FILING_KINDS, AcceptanceEventKind
 from domain.changes import ChangeStatus
 from domain.mid_year import MidYearStatus
 from domain.preconditions import ActionFacts
-from domain.services.completion import FILING, FILING_ACKNOWLEDGED
 from domain.supervision import Inspection, InspectionStatus, RectificationReport, rectification_failed
 from store import approval_tables, tables
 from store import construction_tables as c
@@ -32,10 +32,10 @@ async def action_facts(session: AsyncSession, ids: Sequence[int], today: date) -
             m.c.project_id == p.c.id, m.c.status.not_in([MidYearStatus.APPROVED, MidYearStatus.REJECTED])
         )
     )
-    # completion.acceptance_facts: the filing waits for bdb when the last filing event is the unit's FILING
+    # Acceptance.filing_pending, for a page at once: the last filing event is the unit's FILING
     last_filing = (
         select(e.c.kind)
-        .where(e.c.project_id == p.c.id, e.c.kind.in_([FILING, FILING_ACKNOWLEDGED]))
+        .where(e.c.project_id == p.c.id, e.c.kind.in_(FILING_KINDS))
         .order_by(e.c.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -46,7 +46,7 @@ async def action_facts(session: AsyncSession, ids: Sequence[int], today: date) -
                 p.c.id,
                 change_pending.label("change_pending"),
                 mid_year_pending.label("mid_year_pending"),
-                (last_filing == FILING).label("filing_pending"),
+                (last_filing == AcceptanceEventKind.FILING).label("filing_pending"),
             ).where(p.c.id.in_(ids))
         )
     ).all()

@@ -1,19 +1,29 @@
-"""Repository of Art. 14–22 records: plain Core statements, rows handed back as mappings."""
+"""Repository of Art. 14–22: the `Implementation` and `Acceptance` aggregates and the records of funds and
+evaluation, as mapped domain objects (store/mapping.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.acceptance import Acceptance, AcceptanceEvent
 from domain.actors import Actor
-from domain.changes import ChangeRoute, ChangeStatus
+from domain.changes import ChangeRequest, FigureVersion
 from domain.errors import NotFound
+from domain.evaluation import PostEvaluation
+from domain.implementation import Contract, Implementation
+from domain.ports import ConstructionRecord
+from domain.progress import ProgressReport
 from store import approval_tables
 from store import construction_tables as t
+
+T = TypeVar("T")
+
+# Who recorded a new record, when it does not say: the actor of the unit of work.
+_RECORDED_BY = ("recorded_by_user_id", "submitted_by_user_id")
 
 
 class SqlConstructionRepository:
@@ -21,128 +31,57 @@ class SqlConstructionRepository:
         self._session = session
         self._actor = actor
 
-    async def _insert(self, table: Table, values: dict[str, Any], by: str = "recorded_by_user_id") -> int:
-        values = {by: self._actor.user_id, **values} if by in table.c else values
-        return int(
-            (await self._session.execute(insert(table).values(**values).returning(table.c.id))).scalar_one()
+    def add(self, record: ConstructionRecord) -> None:
+        for name in _RECORDED_BY:
+            if hasattr(record, name) and getattr(record, name) is None:
+                setattr(record, name, self._actor.user_id)
+        self._session.add(record)
+
+    async def _all(
+        self, cls: type[T], project_column: ColumnElement[Any], project_id: int, *order: Any
+    ) -> list[T]:
+        stmt = select(cls).where(project_column == project_id).order_by(*order)
+        return list((await self._session.execute(stmt)).scalars())
+
+    async def _one(self, cls: type[T], column: ColumnElement[Any], pk: int, for_update: bool = False) -> T:
+        stmt = select(cls).where(column == pk).execution_options(populate_existing=True)
+        found = (
+            await self._session.execute(stmt.with_for_update() if for_update else stmt)
+        ).scalar_one_or_none()
+        if found is None:
+            raise NotFound(cls.__name__, pk)
+        return found
+
+    async def implementation(self, project_id: int) -> Implementation:
+        c, ch, v, p = t.contracts, t.change_requests, t.approved_figure_versions, t.progress_reports
+        return Implementation(
+            project_id=project_id,
+            contracts=await self._all(Contract, c.c.project_id, project_id, c.c.id),
+            changes=await self._all(ChangeRequest, ch.c.project_id, project_id, ch.c.id),
+            figure_versions=await self._all(FigureVersion, v.c.project_id, project_id, v.c.version),
+            progress=await self._all(ProgressReport, p.c.project_id, project_id, p.c.period_number),
         )
 
-    async def _rows(
-        self, table: Table, project_id: int, order: ColumnElement[Any] | None = None
-    ) -> list[RowMapping]:
-        stmt = (
-            select(table)
-            .where(table.c.project_id == project_id)
-            .order_by(order if order is not None else table.c.id)
-        )
-        return list((await self._session.execute(stmt)).mappings())
+    async def acceptance(self, project_id: int) -> Acceptance:
+        return await load_acceptance(self._session, project_id)
 
-    # R14–R15
-    async def add_contract(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.contracts, values)
+    async def contract(self, pk: int) -> Contract:
+        return await self._one(Contract, t.contracts.c.id, pk)
 
-    async def contracts(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.contracts, project_id)
-
-    async def contract(self, pk: int) -> RowMapping:
-        row = (
-            (await self._session.execute(select(t.contracts).where(t.contracts.c.id == pk)))
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFound("Contract", pk)
-        return row
-
-    # R16–R17
-    async def add_change(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.change_requests, values, by="submitted_by_user_id")
-
-    async def change(self, pk: int, *, for_update: bool = False) -> RowMapping:
-        stmt = select(t.change_requests).where(t.change_requests.c.id == pk)
-        row = (await self._session.execute(stmt.with_for_update() if for_update else stmt)).mappings().first()
-        if row is None:
-            raise NotFound("ChangeRequest", pk)
-        return row
-
-    async def decide_change(self, pk: int, values: dict[str, Any]) -> None:
-        await self._session.execute(
-            update(t.change_requests).where(t.change_requests.c.id == pk).values(**values)
-        )
-
-    async def changes(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.change_requests, project_id)
-
-    async def filed_adjustments(self, project_id: int) -> Decimal:
-        c = t.change_requests
-        stmt = select(func.coalesce(func.sum(c.c.adjusted_funds), 0)).where(
-            c.c.project_id == project_id, c.c.route == ChangeRoute.FILING, c.c.status == ChangeStatus.FILED
-        )
-        return Decimal((await self._session.execute(stmt)).scalar_one())
-
-    async def pending_change(self, project_id: int) -> bool:
-        c = t.change_requests
-        stmt = select(c.c.id).where(c.c.project_id == project_id, c.c.status == ChangeStatus.PENDING).limit(1)
-        return (await self._session.execute(stmt)).first() is not None
-
-    async def figure_versions(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.approved_figure_versions, project_id, t.approved_figure_versions.c.version)
-
-    async def add_figure_version(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.approved_figure_versions, values)
-
-    # R18
-    async def add_progress(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.progress_reports, values, by="submitted_by_user_id")
-
-    async def progress(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.progress_reports, project_id, t.progress_reports.c.period_number)
-
-    # R19–R21
-    async def add_event(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.acceptance_events, values)
-
-    async def events(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.acceptance_events, project_id)
-
-    async def add_disbursement(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.disbursements, values)
+    async def change(self, pk: int, *, for_update: bool = False) -> ChangeRequest:
+        return await self._one(ChangeRequest, t.change_requests.c.id, pk, for_update)
 
     async def disbursed(self, project_id: int) -> Decimal:
         d = t.disbursements
         stmt = select(func.coalesce(func.sum(d.c.amount), 0)).where(d.c.project_id == project_id)
         return Decimal((await self._session.execute(stmt)).scalar_one())
 
-    async def disbursements(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.disbursements, project_id)
+    async def post_evaluation(self, pk: int, *, for_update: bool = False) -> PostEvaluation:
+        return await self._one(PostEvaluation, approval_tables.post_evaluations.c.id, pk, for_update)
 
-    async def add_allocation(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.resource_allocations, values)
 
-    async def allocations(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.resource_allocations, project_id)
-
-    # R22
-    async def add_self_evaluation(self, values: dict[str, Any]) -> int:
-        return await self._insert(t.self_evaluations, values)
-
-    async def self_evaluations(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(t.self_evaluations, project_id)
-
-    async def add_post_evaluation(self, values: dict[str, Any]) -> int:
-        return await self._insert(approval_tables.post_evaluations, values)
-
-    async def post_evaluation(self, pk: int, *, for_update: bool = False) -> RowMapping:
-        pe = approval_tables.post_evaluations
-        stmt = select(pe).where(pe.c.id == pk)
-        row = (await self._session.execute(stmt.with_for_update() if for_update else stmt)).mappings().first()
-        if row is None:
-            raise NotFound("PostEvaluation", pk)
-        return row
-
-    async def complete_post_evaluation(self, pk: int, values: dict[str, Any]) -> None:
-        pe = approval_tables.post_evaluations
-        await self._session.execute(update(pe).where(pe.c.id == pk).values(**values))
-
-    async def post_evaluations(self, project_id: int) -> list[RowMapping]:
-        return await self._rows(approval_tables.post_evaluations, project_id)
+async def load_acceptance(session: AsyncSession, project_id: int) -> Acceptance:
+    """The project's acceptance history, oldest event first (also for the read side)."""
+    e = t.acceptance_events
+    stmt = select(AcceptanceEvent).where(e.c.project_id == project_id).order_by(e.c.id)
+    return Acceptance(project_id, list((await session.execute(stmt)).scalars()))

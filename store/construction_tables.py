@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from domain.acceptance import AcceptanceEventKind
 from domain.changes import ChangeReason, ChangeRoute, ChangeStatus
 from domain.funds import DisbursementKind
 from domain.implementation import ProcurementMethod, ProcurementRegime
@@ -110,14 +111,14 @@ progress_reports = Table(
     UniqueConstraint("project_id", "period_number", name="uq_progress_reports_project_period"),
 )
 
-# The acceptance history as events (R19–R21): INITIAL, EXTENSION, APPLICATION, RESUBMISSION, RESULT,
-# FILING, FILING_ACKNOWLEDGED. The project's state says where it stands; the events say how it got there.
+# The acceptance history as events (R19–R21) of the kinds of domain.acceptance.AcceptanceEventKind. The
+# project's state says where it stands; the events say how it got there (the `Acceptance` aggregate).
 acceptance_events = Table(
     "acceptance_events",
     metadata,
     _id(),
     _project(),
-    Column("kind", String(30), nullable=False),
+    Column("kind", _enum(AcceptanceEventKind, 30), nullable=False),
     Column("event_date", Date, nullable=False),
     Column("passed", Boolean, nullable=True),
     Column("reports", ARRAY(String(40)), nullable=False, server_default="{}"),

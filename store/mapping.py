@@ -27,6 +27,7 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Participant, tables.project_participants)
     _map_approvals()
     _map_supervision()
+    _map_construction()
     mapper_registry.map_imperatively(CatalogueItem, tables.catalogue_items)
     mapper_registry.map_imperatively(
         Project,
@@ -110,3 +111,24 @@ def _map_supervision() -> None:
     mapper_registry.map_imperatively(Inspection, s.inspections)
     mapper_registry.map_imperatively(RectificationReport, s.rectification_reports)
     mapper_registry.map_imperatively(InfoRequest, s.info_requests)
+
+
+def _map_construction() -> None:
+    """Art. 14–22 records; the repository gathers them into the `Implementation` and `Acceptance` aggregates."""
+    from domain.acceptance import AcceptanceEvent
+    from domain.changes import ChangeRequest, FigureVersion
+    from domain.evaluation import PostEvaluation, SelfEvaluation
+    from domain.funds import Disbursement, ResourceAllocation
+    from domain.implementation import Contract
+    from domain.progress import ProgressReport
+    from store import construction_tables as c
+
+    mapper_registry.map_imperatively(Contract, c.contracts)
+    mapper_registry.map_imperatively(ChangeRequest, c.change_requests)
+    mapper_registry.map_imperatively(FigureVersion, c.approved_figure_versions)
+    mapper_registry.map_imperatively(ProgressReport, c.progress_reports)
+    mapper_registry.map_imperatively(AcceptanceEvent, c.acceptance_events)
+    mapper_registry.map_imperatively(Disbursement, c.disbursements)
+    mapper_registry.map_imperatively(ResourceAllocation, c.resource_allocations)
+    mapper_registry.map_imperatively(SelfEvaluation, c.self_evaluations)
+    mapper_registry.map_imperatively(PostEvaluation, approval_tables.post_evaluations)

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, exists, func, insert, or_, select, text
+from sqlalchemy import ColumnElement, exists, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acceptance import rectification_deadline as acceptance_rectification_deadline
+from domain.acceptance import Acceptance, AcceptanceEvent
 from domain.actors import Actor
 from domain.clock import legal_date
 from domain.errors import NotFound
 from domain.lifecycle import Status
-from domain.obligations import AcceptanceFailure, ProjectFacts, Rectification
+from domain.obligations import ProjectFacts, Rectification
 from domain.ports import Upload
-from domain.services import completion as ev
 from domain.supervision import InfoRequest, Inspection, RectificationReport, ReportStatus
 from store import approval_tables, tables
 from store import construction_tables as c
@@ -24,7 +22,6 @@ from store import supervision_tables as s
 from store.files import FileStore, PostgresFileStore
 
 CHINA_TZ = "Asia/Shanghai"
-_EventRow = Row[*tuple[Any, ...]]  # (project_id, kind, event_date, passed, deadline), read by name
 T = TypeVar("T")
 
 
@@ -108,7 +105,7 @@ async def obligation_facts(session: AsyncSession, where: ColumnElement[bool]) ->
     ids = [row.id for row in rows]
     rectifications = await _rectifications(session, ids)
     progress = await _progress(session, ids)
-    events = await _acceptance_events(session, ids)
+    acceptances = await _acceptances(session, ids)
     evaluated = (
         set(
             (
@@ -129,7 +126,7 @@ async def obligation_facts(session: AsyncSession, where: ColumnElement[bool]) ->
             progress_reports=frozenset(progress.get(row.id, ())),
             self_evaluated=row.id in evaluated,
             rectifications=tuple(rectifications.get(row.id, ())),
-            **_acceptance(events.get(row.id, [])),
+            **_acceptance_facts(acceptances.get(row.id) or Acceptance(row.id)),
         )
         for row in rows
     ]
@@ -182,48 +179,26 @@ async def _progress(session: AsyncSession, ids: list[int]) -> dict[int, set[int]
     return found
 
 
-async def _acceptance_events(session: AsyncSession, ids: list[int]) -> dict[int, list[_EventRow]]:
+async def _acceptances(session: AsyncSession, ids: list[int]) -> dict[int, Acceptance]:
+    """Each project's acceptance history, in one query."""
     if not ids:
         return {}
     e = c.acceptance_events
-    found: dict[int, list[_EventRow]] = {}
-    for row in await session.execute(
-        select(e.c.project_id, e.c.kind, e.c.event_date, e.c.passed, e.c.deadline)
-        .where(e.c.project_id.in_(ids))
-        .order_by(e.c.id)
-    ):
-        found.setdefault(row.project_id, []).append(row)
+    found: dict[int, Acceptance] = {}
+    stmt = select(AcceptanceEvent).where(e.c.project_id.in_(ids)).order_by(e.c.id)
+    for event in (await session.execute(stmt)).scalars():
+        found.setdefault(event.project_id, Acceptance(event.project_id)).events.append(event)
     return found
 
 
-def _acceptance(events: list[_EventRow]) -> dict[str, Any]:
-    """R19–R22 facts from the acceptance history (kinds of domain/services/completion.py)."""
-    facts: dict[str, Any] = {}
-    failures: list[AcceptanceFailure] = []
-    for event in events:
-        if event.kind == ev.INITIAL and event.passed:
-            facts["initial_acceptance_passed_on"], facts["completion_applied"] = event.event_date, False
-        elif event.kind == ev.EXTENSION and failures and not failures[-1].resubmitted:
-            # bdb extended the R20 rectification of the latest failure (domain/acceptance.py [interp])
-            failures[-1] = replace(failures[-1], deadline=max(failures[-1].deadline, event.deadline))
-        elif event.kind == ev.EXTENSION:
-            facts["acceptance_extended_until"] = event.deadline
-        elif event.kind == ev.APPLICATION:
-            facts["completion_applied"] = True
-        elif event.kind == ev.RESULT and event.passed:
-            facts["accepted_on"] = event.event_date
-        elif event.kind == ev.RESULT:
-            failures.append(
-                AcceptanceFailure(
-                    failed_on=event.event_date,
-                    deadline=event.deadline or acceptance_rectification_deadline(event.event_date),
-                    resubmitted=False,
-                )
-            )
-        elif event.kind == ev.RESUBMISSION and failures:
-            failures[-1] = replace(failures[-1], resubmitted=True)
-        elif event.kind == ev.FILING:
-            facts.setdefault("filed_on", event.event_date)
-        elif event.kind == ev.FILING_ACKNOWLEDGED:
-            facts.setdefault("operation_started_on", event.event_date)
-    return facts | {"acceptance_failures": tuple(failures)}
+def _acceptance_facts(acceptance: Acceptance) -> dict[str, Any]:
+    """The calendar's R19–R22 facts: the acceptance aggregate's, under ProjectFacts' names."""
+    return {
+        "initial_acceptance_passed_on": acceptance.initial_passed_on,
+        "acceptance_extended_until": acceptance.extended_until,
+        "completion_applied": acceptance.completion_applied,
+        "acceptance_failures": acceptance.failures,
+        "accepted_on": acceptance.accepted_on,
+        "filed_on": acceptance.filed_on,
+        "operation_started_on": acceptance.operation_started_on,
+    }

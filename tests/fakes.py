@@ -13,24 +13,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from domain.acceptance import AcceptanceReport
+from domain.acceptance import Acceptance, AcceptanceEvent, AcceptanceReport
 from domain.acceptance_files import StoredReport
 from domain.actors import Actor
 from domain.approval_documents import ApprovalDocument
-from domain.changes import ChangeRoute, ChangeStatus
+from domain.changes import ChangeRequest, FigureVersion
 from domain.errors import NotFound
+from domain.evaluation import PostEvaluation
+from domain.funds import Disbursement
+from domain.implementation import Contract, Implementation
 from domain.lifecycle import Status
 from domain.mid_year import MidYearRequest, MidYearStatus
 from domain.plans import AnnualPlan, EntryKind, PlanCall, PlanEntry, PlanStatus
-from domain.ports import Row, Upload
+from domain.ports import ConstructionRecord, Upload
+from domain.progress import ProgressReport
 from domain.projects import CatalogueItem, Participant, Project
 from domain.reserve import ReserveReview
 from domain.supervision import InfoRequest, Inspection, RectificationReport
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -63,7 +69,7 @@ class Store:
     info_requests: dict[int, InfoRequest] = field(default_factory=dict)
     attachments: list[tuple[str, int | None, str, bytes]] = field(default_factory=list)
     acceptance_reports: list[tuple[int, int, AcceptanceReport, str, bytes]] = field(default_factory=list)
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # Art. 14–22 tables
+    records: list[ConstructionRecord] = field(default_factory=list)  # Art. 14–22, in the order added
     audit: list[AuditRecord] = field(default_factory=list)
     last_id: int = 0
 
@@ -204,96 +210,52 @@ class FakeDocumentRepository:
 
 
 class FakeConstructionRepository:
-    """Art. 14–22 records as dicts, one list per table (the SQL repository's row mappings)."""
+    """Art. 14–22 records as the mapped domain objects, one list per kind in the store; the aggregates are
+    gathered from them as store/construction_repositories.py gathers them from the tables."""
 
     def __init__(self, store: Store, actor: Actor) -> None:
         self._store = store
         self._actor = actor
 
-    def _insert(self, table: str, values: dict[str, Any], by: str = "recorded_by_user_id") -> int:
-        pk = self._store.new_id()
-        self._store.rows.setdefault(table, []).append({"id": pk, by: self._actor.user_id, **values})
-        return pk
+    def add(self, record: ConstructionRecord) -> None:
+        for name in ("recorded_by_user_id", "submitted_by_user_id"):
+            if hasattr(record, name) and getattr(record, name) is None:
+                setattr(record, name, self._actor.user_id)
+        record.id = record.id if record.id is not None else self._store.new_id()
+        self._store.records.append(record)
 
-    def _table(self, table: str, project_id: int, order: str = "id") -> list[dict[str, Any]]:
-        found = [r for r in self._store.rows.get(table, []) if r["project_id"] == project_id]
-        return sorted(found, key=lambda r: r[order])
+    def _of(self, cls: type[T], project_id: int) -> list[T]:
+        return [r for r in self._store.records if r.project_id == project_id and isinstance(r, cls)]
 
-    def _one(self, table: str, kind: str, pk: int) -> dict[str, Any]:
-        row = next((r for r in self._store.rows.get(table, []) if r["id"] == pk), None)
-        if row is None:
-            raise NotFound(kind, pk)
-        return row
+    def _one(self, cls: type[T], pk: int) -> T:
+        for record in self._store.records:
+            if record.id == pk and isinstance(record, cls):
+                return record
+        raise NotFound(cls.__name__, pk)
 
-    async def add_contract(self, values: dict[str, Any]) -> int:
-        return self._insert("contracts", values)
-
-    async def contract(self, pk: int) -> Row:
-        return self._one("contracts", "Contract", pk)
-
-    async def contracts(self, project_id: int) -> Sequence[Row]:
-        return self._table("contracts", project_id)
-
-    async def add_change(self, values: dict[str, Any]) -> int:
-        return self._insert("change_requests", values, by="submitted_by_user_id")
-
-    async def change(self, pk: int, *, for_update: bool = False) -> Row:
-        return self._one("change_requests", "ChangeRequest", pk)
-
-    async def decide_change(self, pk: int, values: dict[str, Any]) -> None:
-        self._one("change_requests", "ChangeRequest", pk).update(values)
-
-    async def filed_adjustments(self, project_id: int) -> Decimal:
-        return sum(
-            (
-                r["adjusted_funds"]
-                for r in self._table("change_requests", project_id)
-                if r["route"] == ChangeRoute.FILING and r["status"] == ChangeStatus.FILED
-            ),
-            Decimal(0),
+    async def implementation(self, project_id: int) -> Implementation:
+        return Implementation(
+            project_id=project_id,
+            contracts=self._of(Contract, project_id),
+            changes=self._of(ChangeRequest, project_id),
+            figure_versions=sorted(self._of(FigureVersion, project_id), key=lambda v: v.version),
+            progress=sorted(self._of(ProgressReport, project_id), key=lambda r: r.period_number),
         )
 
-    async def pending_change(self, project_id: int) -> bool:
-        return any(r["status"] == ChangeStatus.PENDING for r in self._table("change_requests", project_id))
+    async def acceptance(self, project_id: int) -> Acceptance:
+        return Acceptance(project_id, self._of(AcceptanceEvent, project_id))
 
-    async def figure_versions(self, project_id: int) -> Sequence[Row]:
-        return self._table("approved_figure_versions", project_id, "version")
+    async def contract(self, pk: int) -> Contract:
+        return self._one(Contract, pk)
 
-    async def add_figure_version(self, values: dict[str, Any]) -> int:
-        return self._insert("approved_figure_versions", values)
-
-    async def add_progress(self, values: dict[str, Any]) -> int:
-        return self._insert("progress_reports", values, by="submitted_by_user_id")
-
-    async def progress(self, project_id: int) -> Sequence[Row]:
-        return self._table("progress_reports", project_id, "period_number")
-
-    async def add_event(self, values: dict[str, Any]) -> int:
-        return self._insert("acceptance_events", values)
-
-    async def events(self, project_id: int) -> Sequence[Row]:
-        return self._table("acceptance_events", project_id)
-
-    async def add_disbursement(self, values: dict[str, Any]) -> int:
-        return self._insert("disbursements", values)
+    async def change(self, pk: int, *, for_update: bool = False) -> ChangeRequest:
+        return self._one(ChangeRequest, pk)
 
     async def disbursed(self, project_id: int) -> Decimal:
-        return sum((r["amount"] for r in self._table("disbursements", project_id)), Decimal(0))
+        return sum((d.amount for d in self._of(Disbursement, project_id)), Decimal(0))
 
-    async def add_allocation(self, values: dict[str, Any]) -> int:
-        return self._insert("resource_allocations", values)
-
-    async def add_self_evaluation(self, values: dict[str, Any]) -> int:
-        return self._insert("self_evaluations", values)
-
-    async def add_post_evaluation(self, values: dict[str, Any]) -> int:
-        return self._insert("post_evaluations", {"completed_at": None, **values})
-
-    async def post_evaluation(self, pk: int, *, for_update: bool = False) -> Row:
-        return self._one("post_evaluations", "PostEvaluation", pk)
-
-    async def complete_post_evaluation(self, pk: int, values: dict[str, Any]) -> None:
-        self._one("post_evaluations", "PostEvaluation", pk).update(values)
+    async def post_evaluation(self, pk: int, *, for_update: bool = False) -> PostEvaluation:
+        return self._one(PostEvaluation, pk)
 
 
 class FakeSupervisionRepository:

@@ -20,6 +20,7 @@ from domain.approval_path import DocumentType
 from domain.clock import Clock
 from domain.implementation import ProcurementMethod, ProcurementRegime
 from domain.plans import EntryKind
+from domain.progress import ProgressFigures
 from domain.projects import CatalogueItem, FundingSource, Participant, Project, ProjectCategory, ProjectKind
 from domain.reserve import CheckResult, ReserveCheck
 from domain.services import approvals as approval_cases
@@ -542,13 +543,13 @@ async def _seed_plan_and_approvals(
         uow=uow("housing.yang"),
         gate=gate("housing.yang", Operation.PROGRESS_REPORT_SUBMIT),
         project_id=city_ops,
-        values={
-            "period_number": 1,
-            "physical_progress": Decimal("28.50"),
-            "funds_spent": Decimal("5200000.00"),
-            "milestones": "完成数据底座基础平台部署和首批12个部门数据接入。",
-            "problems": "部分区县数据接口标准不统一，正在协调。",
-        },
+        values=ProgressFigures(
+            period_number=1,
+            physical_progress=Decimal("28.50"),
+            funds_spent=Decimal("5200000.00"),
+            milestones="完成数据底座基础平台部署和首批12个部门数据接入。",
+            problems="部分区县数据接口标准不统一，正在协调。",
+        ),
     )
     await _seed_supervision(clock, uow, gate, city_ops=city_ops, secure=secure)
 

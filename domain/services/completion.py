@@ -3,8 +3,6 @@ data-centre resources (R21), self-evaluation and post-evaluation (R22)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,67 +14,30 @@ from domain import evaluation as ev
 from domain import preconditions as pre
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
+from domain.funds import Disbursement, ResourceAllocation
 from domain.lifecycle import Status, transition
-from domain.ports import Gate, Row, UnitOfWork
+from domain.ports import Gate, UnitOfWork
 from domain.preconditions import ActionFacts
 from domain.projects import Project
-from domain.services.construction import finish, jsonable, load
+from domain.services.construction import finish, jsonable, load, store
 from domain.services.projects import precondition
 
-INITIAL = "INITIAL"
-EXTENSION = "EXTENSION"
-APPLICATION = "APPLICATION"
-RESUBMISSION = "RESUBMISSION"
-RESULT = "RESULT"
-FILING = "FILING"
-FILING_ACKNOWLEDGED = "FILING_ACKNOWLEDGED"
-
-
-@dataclass(frozen=True, slots=True)
-class AcceptanceFacts:
-    """What the acceptance events say so far."""
-
-    initial_passed_on: date | None
-    extended_until: date | None
-    rectification_deadline: date | None
-    filed_pending: bool
-
-
-def acceptance_facts(events: Sequence[Row]) -> AcceptanceFacts:
-    """The facts, in event order: an extension before any result extends the R19.1 window; one after a
-    failed result extends that result's R20 rectification deadline."""
-    initial: date | None = None
-    window_until: date | None = None
-    rectification: date | None = None
-    for e in events:
-        if e["kind"] == INITIAL and e["passed"]:
-            initial = e["event_date"]
-        elif e["kind"] == RESULT:
-            rectification = None if e["passed"] else e["deadline"]
-        elif e["kind"] == EXTENSION and rectification is not None:
-            rectification = max(rectification, e["deadline"])
-        elif e["kind"] == EXTENSION:
-            window_until = e["deadline"]
-    filings = [e for e in events if e["kind"] in (FILING, FILING_ACKNOWLEDGED)]
-    return AcceptanceFacts(
-        initial_passed_on=initial,
-        extended_until=window_until,
-        rectification_deadline=rectification,
-        filed_pending=bool(filings) and filings[-1]["kind"] == FILING,
-    )
+K = acc.AcceptanceEventKind
 
 
 async def _event(
     uow: UnitOfWork,
     gate: Gate,
     project: Project,
+    acceptance: acc.Acceptance,
     values: dict[str, Any],
     project_before: dict[str, Any] | None,
     audit_extra: dict[str, Any] | None = None,
 ) -> int:
+    """Record the next event of the project's acceptance history, with its audit record."""
     assert project.id is not None
     row = {"project_id": project.id, "recorded_at": uow.now(), **values}
-    pk = await uow.construction.add_event(row)
+    pk = await store(uow, acceptance.record(acc.AcceptanceEvent(**row)))
     audit = jsonable({**row, **(audit_extra or {})})
     await finish(uow, gate, project, "AcceptanceEvent", pk, None, audit, project_before)
     return pk
@@ -97,14 +58,14 @@ async def record_initial(
     R19.3: its date is checked against today, the start of construction and any earlier initial acceptance."""
     async with uow:
         project = await load(uow, gate, project_id, check=pre.acceptance_initial_record)
-        contracts = await uow.construction.contracts(project_id)
-        initials = [e for e in await uow.construction.events(project_id) if e["kind"] == INITIAL]
+        implementation = await uow.construction.implementation(project_id)
+        acceptance = await uow.construction.acceptance(project_id)
         chronology.check(
             chronology.initial_acceptance_violations(
                 on,
                 today=legal_date(uow.now()),
-                construction_started_on=min((c["signed_on"] for c in contracts), default=None),
-                previous_initial_on=max((e["event_date"] for e in initials), default=None),
+                construction_started_on=implementation.construction_started_on,
+                previous_initial_on=acceptance.last_initial_on,
                 late_reason=late_entry_reason,
             )
             + files.initial_acceptance_violations(passed, await uow.acceptance_files.reports(project_id))
@@ -118,7 +79,8 @@ async def record_initial(
             uow,
             gate,
             project,
-            {"kind": INITIAL, "event_date": on, "passed": passed, "note": note},
+            acceptance,
+            {"kind": K.INITIAL, "event_date": on, "passed": passed, "note": note},
             before,
             audit_extra=chronology.late_entry_audit(late_entry_reason),
         )
@@ -132,13 +94,13 @@ async def record_extension(
     while the project rectifies, the same step extends the rectification deadline."""
     async with uow:
         project = await load(uow, gate, project_id, check=pre.acceptance_extend)
-        facts = acceptance_facts(await uow.construction.events(project_id))
+        acceptance = await uow.construction.acceptance(project_id)
         if project.status is Status.RECTIFYING:
-            assert facts.rectification_deadline is not None  # RECTIFYING is reached only by a failed result
-            closes = facts.rectification_deadline
+            closes = acceptance.rectification_deadline
+            assert closes is not None  # RECTIFYING is reached only by a failed result
         else:
-            assert facts.initial_passed_on is not None  # TRIAL_OPERATION is reached only by a passed initial
-            closes = max(acc.window(facts.initial_passed_on)[1], facts.extended_until or date.min)
+            closes = acceptance.window_closes_on
+            assert closes is not None  # TRIAL_OPERATION is reached only by a passed initial acceptance
         problems = chronology.extension_violations(until, today=legal_date(uow.now()), closes=closes)
         if not reason.strip():
             problems.append(
@@ -156,7 +118,8 @@ async def record_extension(
             uow,
             gate,
             project,
-            {"kind": EXTENSION, "event_date": legal_date(uow.now()), "deadline": until, "note": reason},
+            acceptance,
+            {"kind": K.EXTENSION, "event_date": legal_date(uow.now()), "deadline": until, "note": reason},
             None,
         )
     return project
@@ -168,7 +131,7 @@ async def apply_for_acceptance(*, uow: UnitOfWork, gate: Gate, project_id: int, 
     async with uow:
         project = await load(uow, gate, project_id, check=pre.acceptance_apply)
         today = legal_date(uow.now())
-        facts = acceptance_facts(await uow.construction.events(project_id))
+        acceptance = await uow.construction.acceptance(project_id)
         stored = await uow.acceptance_files.reports(project_id)
         uploaded = files.latest(stored)
         reports = set(uploaded)  # an altered file is named as altered (below), not as missing
@@ -177,15 +140,15 @@ async def apply_for_acceptance(*, uow: UnitOfWork, gate: Gate, project_id: int, 
         try:
             if resubmission:
                 acc.check_resubmission(
-                    project.classified, reports, today=today, deadline=facts.rectification_deadline
+                    project.classified, reports, today=today, deadline=acceptance.rectification_deadline
                 )
             else:
                 acc.check_application(
-                    initial_passed_on=facts.initial_passed_on,
+                    initial_passed_on=acceptance.initial_passed_on,
                     today=today,
                     classified=project.classified,
                     attached=reports,
-                    extended_until=facts.extended_until,
+                    extended_until=acceptance.extended_until,
                 )
         except DomainError as refused:
             problems.extend(refused.violations)
@@ -198,8 +161,9 @@ async def apply_for_acceptance(*, uow: UnitOfWork, gate: Gate, project_id: int, 
             uow,
             gate,
             project,
+            acceptance,
             {
-                "kind": RESUBMISSION if resubmission else APPLICATION,
+                "kind": K.RESUBMISSION if resubmission else K.APPLICATION,
                 "event_date": today,
                 "reports": sorted(str(r) for r in acc.required_reports(project.classified)),
                 "note": note,
@@ -231,6 +195,7 @@ async def decide_acceptance(
                 ]
             )
         today = legal_date(uow.now())
+        acceptance = await uow.construction.acceptance(project_id)
         before = project.snapshot()
         project.status = transition(
             project.status, Status.ACCEPTED if passed else Status.RECTIFYING, rule="R20"
@@ -239,8 +204,9 @@ async def decide_acceptance(
             uow,
             gate,
             project,
+            acceptance,
             {
-                "kind": RESULT,
+                "kind": K.RESULT,
                 "event_date": today,
                 "passed": passed,
                 "note": opinion,
@@ -255,12 +221,12 @@ async def file_acceptance_report(*, uow: UnitOfWork, gate: Gate, project_id: int
     """R21: after acceptance the unit files its acceptance report with bdb."""
     async with uow:
         project = await load(uow, gate, project_id)
-        pending = acceptance_facts(await uow.construction.events(project_id)).filed_pending
-        precondition(pre.acceptance_report_file, project, uow, ActionFacts(filing_pending=pending))
+        acceptance = await uow.construction.acceptance(project_id)
+        facts = ActionFacts(filing_pending=acceptance.filing_pending)
+        precondition(pre.acceptance_report_file, project, uow, facts)
         chronology.check(files.filing_violations(await uow.acceptance_files.reports(project_id)))
-        await _event(
-            uow, gate, project, {"kind": FILING, "event_date": legal_date(uow.now()), "note": note}, None
-        )
+        event = {"kind": K.FILING, "event_date": legal_date(uow.now()), "note": note}
+        await _event(uow, gate, project, acceptance, event, None)
     return project
 
 
@@ -268,15 +234,15 @@ async def acknowledge_filing(*, uow: UnitOfWork, gate: Gate, project_id: int, no
     """R21: bdb acknowledges the filing; the project is FILED and in operation from today (R22 counts)."""
     async with uow:
         project = await load(uow, gate, project_id)
-        pending = acceptance_facts(await uow.construction.events(project_id)).filed_pending
-        precondition(pre.acceptance_filing_acknowledge, project, uow, ActionFacts(filing_pending=pending))
+        acceptance = await uow.construction.acceptance(project_id)
+        facts = ActionFacts(filing_pending=acceptance.filing_pending)
+        precondition(pre.acceptance_filing_acknowledge, project, uow, facts)
         today = legal_date(uow.now())
         before = project.snapshot()
         project.status = transition(project.status, Status.FILED, rule="R21")
         project.operation_started_on = today
-        await _event(
-            uow, gate, project, {"kind": FILING_ACKNOWLEDGED, "event_date": today, "note": note}, before
-        )
+        event = {"kind": K.FILING_ACKNOWLEDGED, "event_date": today, "note": note}
+        await _event(uow, gate, project, acceptance, event, before)
     return project
 
 
@@ -317,7 +283,7 @@ async def record_disbursement(
         except DomainError as error:
             problems = [*error.violations, *problems]
         chronology.check(problems)
-        row = {
+        row: dict[str, Any] = {
             "project_id": project_id,
             "kind": kind,
             "amount": amount,
@@ -325,7 +291,7 @@ async def record_disbursement(
             "note": note,
             "recorded_at": uow.now(),
         }
-        pk = await uow.construction.add_disbursement(row)
+        pk = await store(uow, Disbursement(**row))
         audit = jsonable({**row, **chronology.late_entry_audit(late_entry_reason)})
         await finish(uow, gate, project, "Disbursement", pk, None, audit)
     return project, pk
@@ -349,8 +315,8 @@ async def allocate_resources(
                     )
                 ]
             )
-        row = {"project_id": project_id, "resources": resources, "recorded_at": uow.now()}
-        pk = await uow.construction.add_allocation(row)
+        row: dict[str, Any] = {"project_id": project_id, "resources": resources, "recorded_at": uow.now()}
+        pk = await store(uow, ResourceAllocation(**row))
         await finish(uow, gate, project, "ResourceAllocation", pk, None, jsonable(row))
     return project, pk
 
@@ -379,14 +345,14 @@ async def submit_self_evaluation(
                     )
                 ]
             )
-        row = {
+        row: dict[str, Any] = {
             "project_id": project_id,
             "summary": summary,
             "delivered_to": list(SELF_EVALUATION_RECIPIENTS),
             "submitted_on": today,
             "recorded_at": uow.now(),
         }
-        pk = await uow.construction.add_self_evaluation(row)
+        pk = await store(uow, ev.SelfEvaluation(**row))
         await finish(uow, gate, project, "SelfEvaluation", pk, None, jsonable(row))
     return project, pk
 
@@ -411,21 +377,14 @@ async def commission_post_evaluation(
             )
         if problems:
             raise DomainError(problems)
-        row = {
+        row: dict[str, Any] = {
             "project_id": project_id,
             "unit_organization_id": project.lead_organization_id,
             "evaluator_organization_id": evaluator_organization_id,
         }
-        pk = await uow.construction.add_post_evaluation(row)
+        pk = await store(uow, ev.PostEvaluation(**row))
         await finish(uow, gate, project, "PostEvaluation", pk, None, jsonable(row))
     return pk
-
-
-@dataclass(frozen=True, slots=True)
-class _Assignment:
-    """What the `assigned` scope looks at: the organization entrusted with this post-evaluation."""
-
-    evaluator_organization_id: int | None
 
 
 async def file_post_evaluation(
@@ -433,10 +392,10 @@ async def file_post_evaluation(
 ) -> int:
     """R22: the commissioned evaluator files the result; it joins the unit's history shown at new applications."""
     async with uow:
-        row = await uow.construction.post_evaluation(post_evaluation_id, for_update=True)
-        project = await uow.projects.get(row["project_id"], for_update=True)
-        gate.check(project, document=_Assignment(row["evaluator_organization_id"]))
-        if row["completed_at"] is not None:
+        evaluation = await uow.construction.post_evaluation(post_evaluation_id, for_update=True)
+        project = await uow.projects.get(evaluation.project_id, for_update=True)
+        gate.check(project, document=evaluation)
+        if evaluation.completed:
             raise DomainError(
                 [
                     Violation(
@@ -460,15 +419,25 @@ async def file_post_evaluation(
                     )
                 ]
             )
-        done = {"score": score, "grade": str(grade), "findings": findings, "completed_at": uow.now()}
-        await uow.construction.complete_post_evaluation(post_evaluation_id, done)
-        await finish(
-            uow,
-            gate,
-            project,
-            "PostEvaluation",
-            post_evaluation_id,
-            jsonable(dict(row)),
-            jsonable({**dict(row), **done}),
-        )
+        before = jsonable(_columns(evaluation))
+        evaluation.complete(score=score, grade=grade, findings=findings, now=uow.now())
+        after = jsonable(_columns(evaluation))
+        await finish(uow, gate, project, "PostEvaluation", post_evaluation_id, before, after)
     return post_evaluation_id
+
+
+_POST_EVALUATION_COLUMNS = (
+    "id",
+    "project_id",
+    "unit_organization_id",
+    "evaluator_organization_id",
+    "score",
+    "grade",
+    "findings",
+    "completed_at",
+)
+
+
+def _columns(evaluation: ev.PostEvaluation) -> dict[str, Any]:
+    """The stored columns, as the audit records have always shown them."""
+    return {name: getattr(evaluation, name) for name in _POST_EVALUATION_COLUMNS}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,9 +15,9 @@ from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status, transition
 from domain.money import format_cny
-from domain.ports import Gate, UnitOfWork
+from domain.ports import ConstructionRecord, Gate, UnitOfWork
 from domain.preconditions import ActionFacts, Precondition, may_start_construction
-from domain.progress import check_report, period_of
+from domain.progress import ProgressFigures, ProgressReport, check_report, period_of
 from domain.projects import Project
 from domain.services.projects import _check_version, precondition
 
@@ -59,6 +59,14 @@ async def load(
         precondition(check, project, uow, facts or pre.NO_FACTS)
     _check_version(project, expected_version)
     return project
+
+
+async def store(uow: UnitOfWork, record: ConstructionRecord) -> int:
+    """Add a new Art. 14–22 record and flush it for its id."""
+    uow.construction.add(record)
+    await uow.flush()
+    assert record.id is not None
+    return record.id
 
 
 async def finish(
@@ -108,14 +116,14 @@ async def record_contract(
             approval_date=project.approval_date,
             late_reason=late_entry_reason,
         )
-        contracted = sum((c["amount"] for c in await uow.construction.contracts(project_id)), Decimal(0))
+        implementation = await uow.construction.implementation(project_id)
         try:
             impl.check_contract(
                 contract,
                 project,
                 start_problems=may_start_construction(project),
                 om_by_bdb=om_by_bdb,
-                already_contracted=contracted,
+                already_contracted=implementation.contracted,
             )
         except DomainError as error:
             problems = [*error.violations, *problems]
@@ -125,7 +133,7 @@ async def record_contract(
             project_before = project.snapshot()
             project.status = transition(project.status, Status.UNDER_CONSTRUCTION, rule="R14")
         row = {**values, "project_id": project_id, "recorded_at": now, "operation_maintenance": om_by_bdb}
-        pk = await uow.construction.add_contract(row)
+        pk = await store(uow, contract)
         audit = jsonable({**row, **chronology.late_entry_audit(late_entry_reason)})
         await finish(uow, gate, project, "Contract", pk, None, audit, project_before)
     return project, pk
@@ -137,12 +145,37 @@ async def refuse_contract_assignment(
     """Art. 15: a transfer or split of the contract is always refused — after the usual authorization."""
     async with uow:
         contract = await uow.construction.contract(contract_id)
-        project = await uow.projects.get(contract["project_id"])
+        project = await uow.projects.get(contract.project_id)
         gate.check(project)
         raise impl.refuse_assignment(kind)
 
 
 # R16–R17 -------------------------------------------------------------------------------------------
+
+# The columns of a stored change request, as the audit records have always shown them.
+_CHANGE_COLUMNS = (
+    "id",
+    "project_id",
+    "aspects",
+    "description",
+    "reason",
+    "reason_detail",
+    "same_objectives",
+    "previous_total_investment",
+    "new_total_investment",
+    "adjusted_funds",
+    "route",
+    "rule",
+    "status",
+    "submitted_at",
+    "submitted_by_user_id",
+    "decided_at",
+    "decision_opinion",
+)
+
+
+def _columns(change: ch.ChangeRequest) -> dict[str, Any]:
+    return {name: getattr(change, name) for name in _CHANGE_COLUMNS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,17 +185,12 @@ class ChangePreview:
     filed_adjustments: Decimal
 
 
-def _facts(values: dict[str, Any]) -> ch.ChangeFacts:
-    return ch.ChangeFacts(
-        aspects=frozenset(values["aspects"]),
-        new_total_investment=values["new_total_investment"],
-        adjusted_funds=values["adjusted_funds"],
-        same_objectives=values["same_objectives"],
-        reason=values["reason"],
-    )
-
-
-async def _classify(uow: UnitOfWork, project: Project, facts: ch.ChangeFacts) -> ChangePreview:
+async def _classify(
+    uow: UnitOfWork,
+    project: Project,
+    facts: ch.ChangeFacts,
+    implementation: impl.Implementation | None = None,
+) -> ChangePreview:
     problems: list[Violation] = pre.change_not_open(project)
     try:
         ch.check_facts(facts)
@@ -171,7 +199,8 @@ async def _classify(uow: UnitOfWork, project: Project, facts: ch.ChangeFacts) ->
     if problems:
         raise DomainError(problems)
     assert project.id is not None and project.approved_investment is not None
-    filed = await uow.construction.filed_adjustments(project.id)
+    implementation = implementation or await uow.construction.implementation(project.id)
+    filed = implementation.filed_adjustments
     return ChangePreview(
         ch.classify(facts, approved_total=project.approved_investment, filed_adjustments=filed),
         project.approved_investment,
@@ -180,46 +209,44 @@ async def _classify(uow: UnitOfWork, project: Project, facts: ch.ChangeFacts) ->
 
 
 async def preview_change(
-    *, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]
+    *, uow: UnitOfWork, gate: Gate, project_id: int, values: ch.ChangeDeclaration
 ) -> ChangePreview:
     """The dry run: the route and the rule that decides it, nothing written."""
     async with uow:
         project = await uow.projects.get(project_id)
         gate.check(project)
-        return await _classify(uow, project, _facts(values))
+        return await _classify(uow, project, values.facts)
 
 
-async def _apply_change(
-    uow: UnitOfWork, project: Project, change_id: int, new_total: Decimal, note: str
-) -> None:
+async def _apply_change(uow: UnitOfWork, project: Project, change: ch.ChangeRequest) -> None:
     """An effective change becomes the next version of the approved figures; version 1 is the approval."""
     assert project.id is not None and project.approved_investment is not None
-    versions = await uow.construction.figure_versions(project.id)
+    implementation = await uow.construction.implementation(project.id)
     now = uow.now()
-    if not versions:
-        await uow.construction.add_figure_version(
-            {
-                "project_id": project.id,
-                "version": 1,
-                "approved_investment": project.approved_investment,
-                "change_request_id": None,
-                "effective_on": project.approval_date or legal_date(now),
-                "note": "初步设计批复 — preliminary-design approval",
-                "recorded_at": now,
-            }
+    if not implementation.figure_versions:
+        uow.construction.add(
+            ch.FigureVersion(
+                project_id=project.id,
+                version=1,
+                approved_investment=project.approved_investment,
+                change_request_id=None,
+                effective_on=project.approval_date or legal_date(now),
+                note="初步设计批复 — preliminary-design approval",
+                recorded_at=now,
+            )
         )
-    await uow.construction.add_figure_version(
-        {
-            "project_id": project.id,
-            "version": (versions[-1]["version"] if versions else 1) + 1,
-            "approved_investment": new_total,
-            "change_request_id": change_id,
-            "effective_on": legal_date(now),
-            "note": note,
-            "recorded_at": now,
-        }
+    uow.construction.add(
+        ch.FigureVersion(
+            project_id=project.id,
+            version=implementation.next_figure_version,
+            approved_investment=change.new_total_investment,
+            change_request_id=change.id,
+            effective_on=legal_date(now),
+            note=change.description,
+            recorded_at=now,
+        )
     )
-    project.approved_investment = new_total
+    project.approved_investment = change.new_total_investment
 
 
 async def file_change(
@@ -227,18 +254,19 @@ async def file_change(
     uow: UnitOfWork,
     gate: Gate,
     project_id: int,
-    values: dict[str, Any],
+    values: ch.ChangeDeclaration,
     expected_version: int | None = None,
 ) -> tuple[Project, int, ChangePreview]:
     """R16–R17: the unit submits a change; a small filed change is effective at once, the rest waits."""
     async with uow:
         project = await uow.projects.get(project_id, for_update=True)
         gate.check(project)
-        pending = await uow.construction.pending_change(project_id)
-        precondition(pre.change_request_file, project, uow, ActionFacts(change_pending=pending))
+        implementation = await uow.construction.implementation(project_id)
+        facts = ActionFacts(change_pending=implementation.change_pending)
+        precondition(pre.change_request_file, project, uow, facts)
         _check_version(project, expected_version)
-        preview = await _classify(uow, project, _facts(values))
-        if not values["description"].strip():
+        preview = await _classify(uow, project, values.facts, implementation)
+        if not values.description.strip():
             raise DomainError(
                 [
                     Violation(
@@ -252,9 +280,9 @@ async def file_change(
             )
         c = preview.classification
         filing = c.route is ch.ChangeRoute.FILING
-        row = {
-            **values,
-            "aspects": sorted(str(a) for a in values["aspects"]),
+        row: dict[str, Any] = {
+            **asdict(values),
+            "aspects": sorted(str(a) for a in values.aspects),
             "project_id": project_id,
             "previous_total_investment": project.approved_investment,
             "route": c.route,
@@ -262,11 +290,12 @@ async def file_change(
             "status": ch.ChangeStatus.FILED if filing else ch.ChangeStatus.PENDING,
             "submitted_at": uow.now(),
         }
-        pk = await uow.construction.add_change(row)
+        change = ch.ChangeRequest(**row)
+        pk = await store(uow, change)
         project_before = None
         if filing:
             project_before = project.snapshot()
-            await _apply_change(uow, project, pk, values["new_total_investment"], values["description"])
+            await _apply_change(uow, project, change)
         await finish(uow, gate, project, "ChangeRequest", pk, None, jsonable(row), project_before)
     return project, pk, preview
 
@@ -277,8 +306,8 @@ async def decide_change(
     """R16: bdb approves (the approved figures move to the change) or rejects a pending change."""
     async with uow:
         change = await uow.construction.change(change_id, for_update=True)
-        project = await load(uow, gate, change["project_id"])
-        if change["status"] != ch.ChangeStatus.PENDING:
+        project = await load(uow, gate, change.project_id)
+        if not change.pending:
             raise DomainError(
                 [
                     Violation(
@@ -301,28 +330,14 @@ async def decide_change(
                     )
                 ]
             )
-        before = jsonable(dict(change))
-        decided = {
-            "status": ch.ChangeStatus.APPROVED if approve else ch.ChangeStatus.REJECTED,
-            "decided_at": uow.now(),
-            "decision_opinion": opinion,
-        }
-        await uow.construction.decide_change(change_id, decided)
+        before = jsonable(_columns(change))
+        change.decide(approve=approve, opinion=opinion, now=uow.now())
         project_before = None
         if approve:
             project_before = project.snapshot()
-            await _apply_change(
-                uow, project, change_id, change["new_total_investment"], change["description"]
-            )
+            await _apply_change(uow, project, change)
         await finish(
-            uow,
-            gate,
-            project,
-            "ChangeRequest",
-            change_id,
-            before,
-            jsonable({**dict(change), **decided}),
-            project_before,
+            uow, gate, project, "ChangeRequest", change_id, before, jsonable(_columns(change)), project_before
         )
     return project
 
@@ -331,15 +346,15 @@ async def decide_change(
 
 
 async def submit_progress(
-    *, uow: UnitOfWork, gate: Gate, project_id: int, values: dict[str, Any]
+    *, uow: UnitOfWork, gate: Gate, project_id: int, values: ProgressFigures
 ) -> tuple[Project, int]:
     """R18: one report per 3-month period, from the approval date until the acceptance filing."""
     async with uow:
         project = await load(uow, gate, project_id, check=pre.progress_report_submit)
-        number = values["period_number"]
+        number = values.period_number
         check_report(
-            physical_progress=values["physical_progress"],
-            funds_spent=values["funds_spent"],
+            physical_progress=values.physical_progress,
+            funds_spent=values.funds_spent,
             period_number=number,
         )
         assert project.approval_date is not None  # the precondition holds it
@@ -357,7 +372,7 @@ async def submit_progress(
                     )
                 ]
             )
-        if any(r["period_number"] == number for r in await uow.construction.progress(project_id)):
+        if number in (await uow.construction.implementation(project_id)).reported_periods:
             raise DomainError(
                 [
                     Violation(
@@ -369,13 +384,13 @@ async def submit_progress(
                     )
                 ]
             )
-        row = {
-            **values,
+        row: dict[str, Any] = {
+            **asdict(values),
             "project_id": project_id,
             "period_start": start,
             "period_end": end,
             "submitted_at": uow.now(),
         }
-        pk = await uow.construction.add_progress(row)
+        pk = await store(uow, ProgressReport(**row))
         await finish(uow, gate, project, "ProgressReport", pk, None, jsonable(row))
     return project, pk

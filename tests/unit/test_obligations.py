@@ -136,26 +136,30 @@ def test_notices_are_earned_on_opening_30_and_7_days_before_and_when_overdue_nev
 
 def test_R20_an_extension_after_a_failed_acceptance_moves_the_rectification_obligation() -> None:
     # given a window extension, a failed result on 1 July (rectify by 1 October) and bdb's extension to 31 October
-    from types import SimpleNamespace
+    from datetime import datetime
 
-    from store.supervision_repositories import _acceptance
+    from domain.acceptance import Acceptance, AcceptanceEvent
+    from domain.acceptance import AcceptanceEventKind as K
 
     def event(
-        kind: str, day: date, deadline: date | None = None, passed: bool | None = None
-    ) -> SimpleNamespace:
-        return SimpleNamespace(kind=kind, event_date=day, deadline=deadline, passed=passed)
+        kind: K, day: date, deadline: date | None = None, passed: bool | None = None
+    ) -> AcceptanceEvent:
+        at = datetime(day.year, day.month, day.day)
+        return AcceptanceEvent(1, kind, day, at, passed=passed, deadline=deadline)
 
-    facts = _acceptance(
+    acceptance = Acceptance(
+        1,
         [
-            event("INITIAL", date(2026, 1, 31), passed=True),
-            event("EXTENSION", date(2026, 6, 1), deadline=date(2026, 8, 31)),
-            event("APPLICATION", date(2026, 6, 2)),
-            event("RESULT", date(2026, 7, 1), deadline=date(2026, 10, 1), passed=False),
-            event("EXTENSION", date(2026, 9, 30), deadline=date(2026, 10, 31)),
-        ]
+            event(K.INITIAL, date(2026, 1, 31), passed=True),
+            event(K.EXTENSION, date(2026, 6, 1), deadline=date(2026, 8, 31)),
+            event(K.APPLICATION, date(2026, 6, 2)),
+            event(K.RESULT, date(2026, 7, 1), deadline=date(2026, 10, 1), passed=False),
+            event(K.EXTENSION, date(2026, 9, 30), deadline=date(2026, 10, 31)),
+        ],
     )
     # when / then: the window keeps its own extension and the R20 obligation is due on the extended day
-    assert facts["acceptance_extended_until"] == date(2026, 8, 31)
-    assert [(f.failed_on, f.deadline) for f in facts["acceptance_failures"]] == [
+    assert acceptance.extended_until == date(2026, 8, 31)
+    assert [(f.failed_on, f.deadline) for f in acceptance.failures] == [
         (date(2026, 7, 1), date(2026, 10, 31))
     ]
+    assert acceptance.rectification_deadline == date(2026, 10, 31)

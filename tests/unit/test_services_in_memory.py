@@ -15,9 +15,9 @@ from authz.operations import Operation
 from domain.actors import Actor, OrgType
 from domain.approval_documents import ApprovalDocument, DocumentStatus, SelectionMethod
 from domain.approval_path import DocumentType
-from domain.changes import ChangeAspect, ChangeReason, ChangeRoute
+from domain.changes import ChangeAspect, ChangeDeclaration, ChangeReason, ChangeRoute, FigureVersion
 from domain.errors import DomainError, Forbidden, NotFound
-from domain.implementation import ProcurementMethod, ProcurementRegime
+from domain.implementation import Contract, ProcurementMethod, ProcurementRegime
 from domain.lifecycle import Status
 from domain.plans import EntryKind, PlanEntry
 from domain.projects import CatalogueItem, FundingSource, Participant, Project, ProjectCategory, ProjectKind
@@ -481,7 +481,7 @@ async def test_R14_the_first_contract_of_an_approved_project_starts_construction
     )
     # then
     assert started.status is Status.UNDER_CONSTRUCTION
-    assert [r["id"] for r in store.rows["contracts"]] == [contract_id]
+    assert [r.id for r in store.records if isinstance(r, Contract)] == [contract_id]
     assert [(a.target_type, a.after and a.after.get("status")) for a in store.audit] == [
         ("Contract", None),
         ("Project", "UNDER_CONSTRUCTION"),
@@ -504,18 +504,18 @@ async def test_R10_1_no_construction_outside_an_approved_plan_and_no_contract_is
         )
     # then
     assert ("NOT_IN_APPROVED_PLAN", "R10.1") in [(v.code, v.rule) for v in refused.value.violations]
-    assert store.projects[project.id].status is Status.APPROVED and "contracts" not in store.rows
+    assert store.projects[project.id].status is Status.APPROVED and store.records == []
 
 
-def _change(adjusted: str) -> dict[str, object]:
-    return {
-        "aspects": [ChangeAspect.CONTENT],
-        "new_total_investment": Decimal("1000000.00"),
-        "adjusted_funds": Decimal(adjusted),
-        "same_objectives": True,
-        "reason": ChangeReason.TECHNICAL_OPTIMISATION,
-        "description": "调整建设内容",
-    }
+def _change(adjusted: str) -> ChangeDeclaration:
+    return ChangeDeclaration(
+        aspects=[ChangeAspect.CONTENT],
+        new_total_investment=Decimal("1000000.00"),
+        adjusted_funds=Decimal(adjusted),
+        same_objectives=True,
+        reason=ChangeReason.TECHNICAL_OPTIMISATION,
+        description="调整建设内容",
+    )
 
 
 async def test_R17_filed_adjustments_count_cumulatively_up_to_fifteen_percent_inclusive() -> None:
@@ -536,7 +536,7 @@ async def test_R17_filed_adjustments_count_cumulatively_up_to_fifteen_percent_in
     routes = [await file("100000.00"), await file("50000.00"), await file("0.01")]
     # then
     assert routes == [ChangeRoute.FILING, ChangeRoute.FILING, ChangeRoute.APPROVAL]
-    versions = [r["version"] for r in store.rows["approved_figure_versions"]]
+    versions = [r.version for r in store.records if isinstance(r, FigureVersion)]
     assert versions == [1, 2, 3]  # the approval, then one version per filed change
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import strawberry
 
@@ -32,6 +31,7 @@ from api.graphql.projects.types import Project
 from authz.operations import Operation
 from domain import changes as ch
 from domain import implementation as impl
+from domain.progress import ProgressFigures
 from domain.services import construction as use_cases
 
 
@@ -209,16 +209,16 @@ class ImplementationPayload:
     user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
-def _change_values(input: ChangeRequestInput) -> dict[str, Any]:
-    return {
-        "aspects": [to_domain(ch.ChangeAspect, a) for a in input.aspects],
-        "description": input.description,
-        "reason": to_domain(ch.ChangeReason, input.reason),
-        "reason_detail": input.reason_detail,
-        "same_objectives": input.same_objectives,
-        "new_total_investment": input.new_total_investment,
-        "adjusted_funds": input.adjusted_funds,
-    }
+def _change_values(input: ChangeRequestInput) -> ch.ChangeDeclaration:
+    return ch.ChangeDeclaration(
+        aspects=[to_domain(ch.ChangeAspect, a) for a in input.aspects],
+        description=input.description,
+        reason=to_domain(ch.ChangeReason, input.reason),
+        reason_detail=input.reason_detail,
+        same_objectives=input.same_objectives,
+        new_total_investment=input.new_total_investment,
+        adjusted_funds=input.adjusted_funds,
+    )
 
 
 async def _change_payload(
@@ -340,13 +340,13 @@ class ConstructionMutations:
         self, info: Ctx, input: ProgressReportSubmitInput
     ) -> ImplementationPayload:
         ctx = info.context
-        values = {
-            "period_number": input.period_number,
-            "physical_progress": parse_decimal(input.physical_progress, "physicalProgress", "R18"),
-            "funds_spent": input.funds_spent,
-            "milestones": input.milestones,
-            "problems": input.problems,
-        }
+        values = ProgressFigures(
+            period_number=input.period_number,
+            physical_progress=parse_decimal(input.physical_progress, "physicalProgress", "R18"),
+            funds_spent=input.funds_spent,
+            milestones=input.milestones,
+            problems=input.problems,
+        )
         project, _ = await use_cases.submit_progress(
             uow=ctx.uow(),
             gate=ctx.gate_in_force,

@@ -33,16 +33,17 @@ from authz.operations import Operation
 from domain import acceptance as acc
 from domain import changes as ch
 from domain import evaluation as ev
+from domain.acceptance import Acceptance
 from domain.clock import legal_date
 from domain.errors import DomainError, Violation
 from domain.lifecycle import Status
-from domain.progress import quarter_statuses
+from domain.progress import reporting_quarters
 from domain.projects import Project as DomainProject
 from domain.rules import article_label
-from domain.services import completion
 from domain.services import construction as use_cases
 from store import approval_tables
 from store import construction_tables as t
+from store.construction_repositories import load_acceptance
 
 Ctx = Info[Context, None]
 _DESC_ERRORS = "拒绝理由；成功时为空 — refusals; empty on success."
@@ -444,6 +445,7 @@ class ProjectImplementation:
     model: strawberry.Private[DomainProject]
     today: strawberry.Private[date]
     rows: strawberry.Private[dict[str, list[Any]]]
+    history: strawberry.Private[Acceptance]
 
     @strawberry.field(
         description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
@@ -492,37 +494,31 @@ class ProjectImplementation:
     def progress_quarters(self) -> list[ProgressQuarter]:
         if self.model.approval_date is None:
             return []
-        until = self.today
-        filed = [e for e in self.rows["events"] if e["kind"] == completion.FILING_ACKNOWLEDGED]
-        if filed:
-            until = min(until, filed[-1]["event_date"])
         done = {r["period_number"] for r in self.rows["progress"]}
+        quarters = reporting_quarters(
+            self.model.approval_date, self.today, done, self.history.reporting_ends_on
+        )
         return [
             ProgressQuarter(number=q.number, due_on=q.due_on, submitted=q.submitted, overdue=q.overdue)
-            for q in quarter_statuses(self.model.approval_date, until, done)
+            for q in quarters
         ]
 
     @strawberry.field(
         description="验收进展：初验、申请窗口、延期、整改期限和报备（R19–R21） — where the acceptance stands: initial acceptance, the application window, extension, rectification deadline, filing (R19–R21)."
     )
     def acceptance(self) -> AcceptanceState:
-        facts = completion.acceptance_facts(self.rows["events"])
-        opens = closes = None
-        if facts.initial_passed_on is not None:
-            opens, closes = acc.window(facts.initial_passed_on)
-            if facts.extended_until is not None and facts.extended_until > closes:
-                closes = facts.extended_until
+        history = self.history
         rectifying = self.model.status is Status.RECTIFYING
         return AcceptanceState(
-            initial_passed_on=facts.initial_passed_on,
-            window_opens_on=opens,
-            window_closes_on=closes,
-            extended_until=facts.extended_until,
-            rectification_deadline=facts.rectification_deadline if rectifying else None,
+            initial_passed_on=history.initial_passed_on,
+            window_opens_on=history.window_opens_on,
+            window_closes_on=history.window_closes_on,
+            extended_until=history.extended_until,
+            rectification_deadline=history.rectification_deadline if rectifying else None,
             required_reports=[
                 to_gql(AcceptanceReportEnum, r) for r in acc.required_reports(self.model.classified)
             ],
-            filing_pending=facts.filed_pending,
+            filing_pending=history.filing_pending,
         )
 
     @strawberry.field(
@@ -539,15 +535,15 @@ class ProjectImplementation:
     def acceptance_events(self) -> list[AcceptanceEvent]:
         return [
             AcceptanceEvent(
-                kind=r["kind"],
-                date=r["event_date"],
-                passed=r["passed"],
-                reports=[to_gql(AcceptanceReportEnum, acc.AcceptanceReport(x)) for x in r["reports"]],
-                deadline=r["deadline"],
-                note=r["note"],
-                recorded_at=r["recorded_at"],
+                kind=str(e.kind),
+                date=e.event_date,
+                passed=e.passed,
+                reports=[to_gql(AcceptanceReportEnum, acc.AcceptanceReport(x)) for x in e.reports],
+                deadline=e.deadline,
+                note=e.note,
+                recorded_at=e.recorded_at,
             )
-            for r in self.rows["events"]
+            for e in self.history.events
         ]
 
     @strawberry.field(
@@ -614,7 +610,6 @@ _TABLES = {
     "changes": t.change_requests,
     "versions": t.approved_figure_versions,
     "progress": t.progress_reports,
-    "events": t.acceptance_events,
     "disbursements": t.disbursements,
     "allocations": t.resource_allocations,
     "self_evaluations": t.self_evaluations,
@@ -634,7 +629,8 @@ async def implementation_of(ctx: Context, project_id: int) -> ProjectImplementat
                     )
                 ).mappings()
             )
-    return ProjectImplementation(model=project, today=legal_date(ctx.clock()), rows=rows)
+        history = await load_acceptance(session, project_id)
+    return ProjectImplementation(model=project, today=legal_date(ctx.clock()), rows=rows, history=history)
 
 
 # Inputs and payloads ---------------------------------------------------------------------------------
