@@ -4,7 +4,6 @@ the list on a project's implementation, readable like its approval documents."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -12,18 +11,15 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.approvals.types import Attachment, _attachment
 from api.graphql.authz import Performs
 from api.graphql.common import UserError
-from api.graphql.enums import AcceptanceReportEnum, to_domain, to_gql
+from api.graphql.construction.report_files import AcceptanceReportFile, _report_file
+from api.graphql.enums import AcceptanceReportEnum, to_domain
 from authz.operations import Operation
-from authz.scopes import project_facts
 from domain.acceptance import AcceptanceReport
 from domain.errors import Violation
-from domain.projects import Project as DomainProject
 from domain.services import acceptance_files as use_cases
 from store import approval_tables
-from store.acceptance_files import OWNER_TYPE
 from store.files import Upload as CheckedUpload
 from store.files import check_upload
 
@@ -37,8 +33,12 @@ Ctx = Info[Context, None]
     "kind replaces the earlier one."
 )
 class AcceptanceReportUploadInput:
-    project_id: strawberry.ID = strawberry.field(description="项目全局标识 — project id.")
-    report: AcceptanceReportEnum = strawberry.field(description="报告类型 — which report.")
+    project_id: strawberry.ID = strawberry.field(
+        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+    )
+    report: AcceptanceReportEnum = strawberry.field(
+        description="上传的是哪一份验收报告（R19.2 五项、初验报告或竣工验收报告） — which acceptance report this file is: one of the five R19.2 reports, the initial- or the completion-acceptance report."
+    )
     file: Upload | None = strawberry.field(
         default=None,
         description="文件（必填，multipart 请求） — the file (PDF, OFD, Word, Excel, image or ZIP); required, "
@@ -46,41 +46,15 @@ class AcceptanceReportUploadInput:
     )
 
 
-@strawberry.type(description="验收报告文件 — an uploaded acceptance report (R19.2, R19.4, R21.2).")
-class AcceptanceReportFile:
-    report: AcceptanceReportEnum = strawberry.field(description="报告类型 — which report.")
-    file: Attachment = strawberry.field(description="文件 — the file, with its SHA-256 at upload.")
-
-
-@strawberry.type(description="上传验收报告结果 — result of acceptanceReportUpload.")
+@strawberry.type(
+    description="上传验收报告的结果：成功时为报告文件，否则为拒绝理由 — the answer of acceptanceReportUpload: the stored report file, or why it was refused."
+)
 class AcceptanceReportUploadPayload:
     report_file: AcceptanceReportFile | None = strawberry.field(
-        description="已上传的报告 — the uploaded report."
+        description="刚上传的报告文件（含上传时的 SHA-256）；被拒绝时为空 — the report file just uploaded, with its SHA-256 at upload; null when refused."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
-
-
-async def report_files(ctx: Context, project: DomainProject) -> list[AcceptanceReportFile]:
-    """Every uploaded acceptance report of the project, oldest first; none for a viewer who may not read
-    the project's approval documents (the reports are read like them)."""
-    actor = ctx.require_actor()
-    if not ctx.authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project)):
-        return []
-    a = approval_tables.attachments
-    async with ctx.session_factory() as session:
-        rows = (
-            await session.execute(
-                select(a).where(a.c.owner_type == OWNER_TYPE, a.c.owner_id == project.id).order_by(a.c.id)
-            )
-        ).all()
-    return [_report_file(row) for row in rows]
-
-
-def _report_file(row: Any) -> AcceptanceReportFile:
-    return AcceptanceReportFile(
-        report=to_gql(AcceptanceReportEnum, AcceptanceReport(row.label)), file=_attachment(row)
+        description="拒绝理由（代码、规则、条款、字段、说明）；成功时为空 — why the upload was refused (code, rule, article, field, message); empty on success."
     )
 
 

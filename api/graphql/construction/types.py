@@ -12,9 +12,9 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from api.context import Context
-from api.graphql.acceptance.files import AcceptanceReportFile, report_files
 from api.graphql.authz import require_on_project
 from api.graphql.common import CNY, Node, to_global_id
+from api.graphql.construction.report_files import AcceptanceReportFile, report_files
 from api.graphql.enums import (
     AcceptanceReportEnum,
     ChangeAspectEnum,
