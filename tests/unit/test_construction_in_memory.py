@@ -3,6 +3,7 @@ use cases load, change and store them through the ports (tests/fakes.py), the re
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -41,6 +42,15 @@ def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)
 
 
+def _with_every_report(store: Store, project_id: int) -> None:
+    """Every acceptance report uploaded (R19.2, R19.4, R21.2): what these tests take as given."""
+    for kind in acc.AcceptanceReport:
+        data = f"{kind} of project {project_id}".encode()
+        store.acceptance_reports.append(
+            (store.new_id(), project_id, kind, hashlib.sha256(data).hexdigest(), data)
+        )
+
+
 def _uow(store: Store, actor: Actor, day: date) -> FakeUnitOfWork:
     return FakeUnitOfWork(store, actor=actor, now=at(day))
 
@@ -55,6 +65,7 @@ async def _in_trial_operation(store: Store) -> Project:
     """Contract signed, initial acceptance passed on 2 March 2026: the window is 2 June – 2 September."""
     project = _approved(store)
     assert project.id is not None
+    _with_every_report(store, project.id)
     await construction.record_contract(
         uow=_uow(store, UNIT, date(2026, 3, 2)),
         gate=AUTHORIZER.gate(UNIT, Operation.CONTRACT_RECORD),
@@ -78,7 +89,6 @@ async def _apply(store: Store, project_id: int, day: date) -> Project:
         uow=_uow(store, UNIT, day),
         gate=AUTHORIZER.gate(UNIT, Operation.ACCEPTANCE_APPLY),
         project_id=project_id,
-        reports=REPORTS,
         note="申请竣工验收",
     )
 
