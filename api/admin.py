@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
+from api import activation as activation_tokens
+from api.activation import IssuedActivation
 from api.auth import hash_password, new_api_token
 from api.passwords import guessable_for
+from domain.activation import Purpose
 from domain.actors import OrgType
 from domain.errors import DomainError, NotFound, Violation
 from domain.passwords import password_violations
@@ -58,16 +61,26 @@ async def create_organization(
     return int(pk)
 
 
+@dataclass(frozen=True)
+class CreatedUser:
+    id: int
+    activation: IssuedActivation | None  # None when an operator set the password (CLI bootstrap)
+
+
 async def create_user(
     uow: SqlUnitOfWork,
     *,
     username: str,
     display_name: str,
-    password: str,
     organization_id: int,
     is_admin: bool,
     operation: str,
-) -> int:
+    activation_ttl: timedelta,
+    password: str | None = None,
+) -> CreatedUser:
+    """A new user. Over the API there is no password: the person sets it with the activation token returned
+    here (issue 13.4a). Only the CLI, run by an operator on the server to bootstrap the first administrator,
+    passes a password."""
     async with uow:
         problems = []
         if not USERNAME.match(username):
@@ -85,7 +98,8 @@ async def create_user(
             problems.append(
                 _invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username")
             )
-        problems += password_violations(password, username=username, is_common=guessable_for(username))
+        if password is not None:
+            problems += password_violations(password, username=username, is_common=guessable_for(username))
         org_type = (
             await uow.session.execute(
                 select(tables.organizations.c.type).where(tables.organizations.c.id == organization_id)
@@ -112,22 +126,38 @@ async def create_user(
                 .values(
                     username=username,
                     display_name=display_name.strip() or username,
-                    password_hash=hash_password(password),
+                    password_hash=hash_password(password) if password is not None else None,
                     organization_id=organization_id,
                     is_admin=is_admin,
                 )
                 .returning(tables.users.c.id)
             )
         ).scalar_one()
+        activation = None
+        if password is None:
+            activation = await activation_tokens.issue(
+                uow.session,
+                user_id=int(pk),
+                purpose=Purpose.CREATE,
+                issued_by=uow.actor.username,
+                now=uow.now(),
+                lifetime=activation_ttl,
+            )
+        # Never the password or the token: the record says only when the token expires.
         uow.record(
             operation,
             "User",
             pk,
             None,
-            {"username": username, "organizationId": organization_id, "isAdmin": is_admin},
+            {
+                "username": username,
+                "organizationId": organization_id,
+                "isAdmin": is_admin,
+                "activationExpiresAt": activation.expires_at.isoformat() if activation else None,
+            },
         )
         await uow.commit()
-    return int(pk)
+    return CreatedUser(id=int(pk), activation=activation)
 
 
 @dataclass(frozen=True)

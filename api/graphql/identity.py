@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from api import admin, sessions
+from api import activation, admin, sessions
 from api.context import Context
 from api.graphql.authz import Performs, ViewerPermissions
 from api.graphql.common import Node, UserError, to_global_id
@@ -95,19 +95,27 @@ class OrganizationCreatePayload:
 class UserCreateInput:
     username: str = strawberry.field(description="用户名 — username.")
     display_name: str = strawberry.field(description="姓名 — display name.")
-    password: str = strawberry.field(
-        description="初始密码（12–128个字符，不含用户名，不是常见密码） — initial password: 12–128 "
-        "characters, not containing the username, not a common one."
-    )
     organization_id: strawberry.ID = strawberry.field(description="所属单位 — the organization's global id.")
     is_admin: bool = strawberry.field(
         default=False, description="系统管理员 — administrator (Big Data Bureau staff)."
     )
 
 
-@strawberry.type(description="新建用户结果 — result of userCreate.")
+@strawberry.type(
+    description="新建用户结果：激活令牌只显示这一次，请线下交给本人 — result of userCreate; the activation "
+    "token is shown this once: hand it to the person out of band (not by the same channel as the username)."
+)
 class UserCreatePayload:
     user: User | None = strawberry.field(description="新用户 — the user.")
+    activation_token: str | None = strawberry.field(
+        default=None,
+        description="一次性激活令牌：本人用它设置自己的密码（accountActivate），只显示这一次，仅存哈希 — the "
+        "one-time activation token with which the person sets their own password (accountActivate); shown "
+        "once, stored only hashed. The administrator never knows the password.",
+    )
+    activation_expires_at: datetime | None = strawberry.field(
+        default=None, description="激活令牌到期时间 — when the activation token stops working."
+    )
     user_errors: list[UserError] = strawberry.field(description="拒绝理由 — refusals; empty on success.")
 
 
@@ -289,23 +297,29 @@ class IdentityMutations:
         return OrganizationCreatePayload(organization=Organization.from_row(row), user_errors=[])
 
     @strawberry.mutation(
-        description="新建用户（管理员） — create a user (administrators).",
+        description="新建用户（管理员）：不设密码，返回一次性激活令牌 — create a user (administrators); no "
+        "password: the payload carries a one-time activation token to hand over out of band.",
         extensions=[Performs(Operation.USER_CREATE)],
     )
     async def user_create(self, info: Ctx, input: UserCreateInput) -> UserCreatePayload:
         ctx = info.context
         username = input.username.strip()
-        pk = await admin.create_user(
+        created = await admin.create_user(
             ctx.uow(),
             username=username,
             display_name=input.display_name,
-            password=input.password,
             organization_id=ctx.pk(input.organization_id, "Organization"),
             is_admin=input.is_admin,
             operation=ctx.gate_in_force.operation,
+            activation_ttl=activation.ttl(ctx),
         )
+        issued = created.activation
         return UserCreatePayload(
-            user=User(id=to_global_id("User", pk), username=username, display_name=input.display_name),
+            user=User(
+                id=to_global_id("User", created.id), username=username, display_name=input.display_name
+            ),
+            activation_token=issued.token if issued else None,
+            activation_expires_at=issued.expires_at if issued else None,
             user_errors=[],
         )
 

@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.errors import MaskUnexpectedErrors
+from api.graphql.activation import ActivationMutations
 from api.graphql.approvals import ApprovalMutations, ApprovalQueries
 from api.graphql.audit import AuditQueries
 from api.graphql.authz import PolicyMutations, PolicyQueries
@@ -69,6 +70,7 @@ class Mutation(
     ConstructionMutations,
     AcceptanceMutations,
     SessionMutations,
+    ActivationMutations,
 ):
     pass
 
