@@ -16,7 +16,7 @@ PDF_HEAD = b"%PDF-1.7\n"
 
 def _spooled(content_size: int, head: bytes = PDF_HEAD) -> tempfile.SpooledTemporaryFile[bytes]:
     """A file as Starlette's multipart parser leaves it: a SpooledTemporaryFile rolled to disk past 1 MB."""
-    spooled: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=MB)
+    spooled: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=MB)  # noqa: SIM115 (the test closes it with the process)
     spooled.write(head)
     block = b"0" * MB
     left = content_size - len(head)
@@ -71,7 +71,7 @@ def test_a_large_word_file_is_sniffed_from_its_directory_not_by_reading_it():
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
         archive.writestr("word/media/scan.bin", bytes(range(256)) * (8 * MB // 256))
-    spooled: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=MB)
+    spooled: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=MB)  # noqa: SIM115 (the test closes it with the process)
     spooled.write(raw.getvalue())
     del raw
     # when it is checked
