@@ -215,3 +215,19 @@ async def test_guessing_tokens_is_throttled_per_address_like_sign_in(api, sessio
         assert (await session.execute(select(activation_tokens.c.used_at))).scalar_one() is None
     kinds = [k for k, _, _ in await _events(session_factory)]
     assert kinds.count("ACTIVATION_FAILED") == 6 and "LOGIN_THROTTLED" in kinds
+
+
+async def test_an_idempotency_key_never_stores_the_answer_that_carries_the_token(
+    api, client, session_factory
+):
+    # given an administrator creating a user with an Idempotency-Key
+    agencies, org = await _setup(api, session_factory)
+    headers = {"Authorization": f"Bearer {agencies.token['admin']}", "Idempotency-Key": "create-li-si"}
+    # when the request is sent
+    body = {"query": CREATE, "variables": {"u": "li.si", "o": org}}
+    answer = (await client.post("/graphql", json=body, headers=headers)).json()["data"]["userCreate"]
+    # then the token is shown, and no stored answer holds it (a secret is kept only as its hash)
+    assert answer["activationToken"].startswith("yka_")
+    async with session_factory() as session:
+        stored = (await session.execute(select(tables.idempotency_keys.c.body))).scalars().all()
+    assert not any(answer["activationToken"].encode() in (b or b"") for b in stored)
