@@ -19,6 +19,8 @@ from domain.passwords import MAX_LENGTH
 
 API_TOKEN_PREFIX = "ykt_"
 REFRESH_TOKEN_PREFIX = "ykr_"
+ACTIVATION_TOKEN_PREFIX = "yka_"
+ACTIVATION_TOKEN_BYTES = 32  # 256 bits (issue 13.4a asks at least 128)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
 # Verifying against a real hash when the user does not exist keeps the response time from telling
@@ -113,6 +115,12 @@ def new_refresh_token() -> tuple[str, str]:
     return token, api_token_hash(token)
 
 
+def new_activation_token() -> tuple[str, str]:
+    """A fresh one-time activation token: (the token shown once to the administrator, its stored hash)."""
+    token = ACTIVATION_TOKEN_PREFIX + secrets.token_urlsafe(ACTIVATION_TOKEN_BYTES)
+    return token, api_token_hash(token)
+
+
 def new_api_token() -> tuple[str, str, str]:
     """A fresh integrator token: (the token shown once, its display prefix, its stored hash)."""
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -180,7 +188,7 @@ async def actor_for_user(connection: asyncpg.Connection, user_id: int) -> Actor 
 
 async def authenticate_password(connection: asyncpg.Connection, username: str, password: str) -> Actor | None:
     row = await connection.fetchrow(_PASSWORD, username)
-    if row is None:
+    if row is None or row["password_hash"] is None:  # no such user, or one not yet activated
         verify_password(_DUMMY_HASH, password)
         return None
     if not verify_password(row["password_hash"], password):

@@ -18,5 +18,8 @@ class LibraryCredentials:
     def new_api_token(self) -> tuple[str, str, str]:
         return auth.new_api_token()
 
+    def new_activation_token(self) -> tuple[str, str]:
+        return auth.new_activation_token()
+
 
 CREDENTIALS = LibraryCredentials()

@@ -23,6 +23,11 @@ from store.driver import driver_connection
 
 KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
+# Mutations whose answer carries a secret shown once (tokens, activation tokens): their answer is never
+# stored for replay, so an Idempotency-Key on them is ignored — a secret is kept only as its hash.
+SECRET_ANSWERS = frozenset(
+    {"login", "tokenRefresh", "userCreate", "passwordReset", "accountActivate", "apiTokenCreate"}
+)
 
 _CLAIM = """
 INSERT INTO idempotency_keys (owner, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
@@ -68,6 +73,11 @@ def mutation_fingerprint(body: bytes) -> str | None:
     except GraphQLError:
         return None  # strawberry refuses it as usual
     if operation is None or operation.operation is not OperationType.MUTATION:
+        return None
+    if any(
+        getattr(f, "name", None) and f.name.value in SECRET_ANSWERS
+        for f in operation.selection_set.selections
+    ):
         return None
     canonical = orjson.dumps(
         {"q": data["query"], "v": data.get("variables"), "o": name}, option=orjson.OPT_SORT_KEYS

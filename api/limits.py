@@ -287,15 +287,37 @@ class ValidatedDocuments(SchemaExtension):
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
 
 
+_NOT_VALID = (
+    "文档未通过校验（生产环境不说明原因）。",
+    "The document is not valid for this API (production does not say why).",
+)
+
+
 class NoSuggestions(SchemaExtension):
-    """Production: no "Did you mean …?" in any message (strawberry strips it only from unknown fields)."""
+    """Production teaches no schema (issue 13.8): every validation error of the document becomes one and the
+    same error, naming no field, argument or type, so an unknown name answers as a misused known one; and no
+    "Did you mean …?" in any other message (strawberry strips it only from unknown fields)."""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            # New errors, not edited ones: validation errors are shared through ValidatedDocuments' cache.
-            result.errors = [_without_suggestion(error) for error in result.errors]
+        context = self.execution_context
+        result = context.result
+        if result is None or not result.errors:
+            return
+        invalid = set(map(id, context.pre_execution_errors or ())) if context.graphql_document else set()
+        quiet: list[GraphQLError] = []
+        generic = False
+        for error in result.errors:
+            if id(error) in invalid and not (error.extensions or {}).get("code"):
+                generic = True  # the limits' refusals (QUERY_TOO_COMPLEX) keep their code and figures
+            else:
+                # New errors, not edited ones: validation errors are shared through ValidatedDocuments' cache.
+                quiet.append(_without_suggestion(error))
+        if generic:
+            zh, en = _NOT_VALID
+            text = en if _lang(context) == "en" else zh
+            quiet.insert(0, GraphQLError(text, extensions={"code": "GRAPHQL_VALIDATION_FAILED"}))
+        result.errors = quiet
 
 
 def _without_suggestion(error: GraphQLError) -> GraphQLError:

@@ -34,7 +34,9 @@ class SecurityEventKind(StrEnum):
     LOGOUT_EVERYWHERE = "LOGOUT_EVERYWHERE"
     PASSWORD_CHANGED = "PASSWORD_CHANGED"  # noqa: S105
     PASSWORD_CHANGE_FAILED = "PASSWORD_CHANGE_FAILED"  # noqa: S105  # a wrong current password
-    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105  # an activation token was issued instead
+    ACTIVATION_SUCCEEDED = "ACTIVATION_SUCCEEDED"  # a user set their password with an activation token
+    ACTIVATION_FAILED = "ACTIVATION_FAILED"  # an unknown, used, replaced or expired activation token
     SESSION_REVOKED = "SESSION_REVOKED"
     USER_DISABLED = "USER_DISABLED"
     USER_ENABLED = "USER_ENABLED"

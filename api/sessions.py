@@ -171,12 +171,23 @@ async def _count_attempt(
 
 
 async def _failed(
-    deps: Deps, attempt: _Attempt, kind: SecurityEventKind, username: str, client: Client
+    deps: Deps,
+    attempt: _Attempt,
+    kind: SecurityEventKind,
+    username: str,
+    client: Client,
+    detail: dict[str, object] | None = None,
 ) -> None:
     """The events of a failure that stands: the failure, and each lockout it started."""
     now = deps.clock()
     await security_events.record(
-        deps.engine, kind, now=now, username=username, address=client.address, request_id=client.request_id
+        deps.engine,
+        kind,
+        now=now,
+        username=username or None,
+        address=client.address,
+        request_id=client.request_id,
+        detail=detail,
     )
     for key, state in attempt.after.items():
         if newly_locked(attempt.before[key], state, now):

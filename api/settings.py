@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     login_delay_base_seconds: float = 1.0
     login_delay_max_seconds: float = 30.0
+    # Issue 13.4a: a new user's (or a reset password's) one-time activation token works this long.
+    activation_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
     # Comma-separated addresses (IPs or CIDR networks) of the reverse proxies whose X-Forwarded-For is
     # believed; none by default, so a client cannot pick its own address (rate limits and login
     # throttling count per address). `serve` hands them to uvicorn (forwarded_allow_ips).

@@ -24,6 +24,7 @@ ADMIN_OPERATIONS: frozenset[Operation] = frozenset(
         Operation.USER_CREATE,
         Operation.USER_DISABLE,  # ending sessions is administration, not a lifecycle power (issue 13.3)
         Operation.USER_ENABLE,
+        Operation.USER_PASSWORD_RESET,  # issues an activation token: the admin never learns the password
         Operation.SESSION_READ,
         Operation.SESSION_REVOKE,
         Operation.API_TOKEN_CREATE,

@@ -86,6 +86,7 @@ class Operation(StrEnum):
     # Accounts, sessions and security events (issue 13)
     USER_DISABLE = "user:disable"
     USER_ENABLE = "user:enable"
+    USER_PASSWORD_RESET = "user:password-reset"
     SESSION_READ = "session:read"
     SESSION_REVOKE = "session:revoke"
     SECURITY_EVENT_READ = "security-event:read"
@@ -171,6 +172,7 @@ DESCRIPTIONS_ZH: dict[Operation, str] = {
     Operation.NOTIFICATION_MARK_READ: "将本单位通知标为已读",
     Operation.USER_DISABLE: "停用用户（立即结束其全部登录）",
     Operation.USER_ENABLE: "启用用户",
+    Operation.USER_PASSWORD_RESET: "重设密码（签发一次性激活令牌，结束其全部登录）",
     Operation.SESSION_READ: "查看用户的登录会话",
     Operation.SESSION_REVOKE: "结束用户的登录会话",
     Operation.SECURITY_EVENT_READ: "查看安全事件（登录失败、锁定、越权等）",

@@ -645,6 +645,11 @@ _CODES = (
     ),
     # Sign-in, sessions and passwords (issue 13)
     ErrorCode(
+        "ACTIVATION_TOKEN_INVALID",
+        "激活令牌无效、已使用、已过期或已被新令牌取代；须向管理员申请新的激活令牌。",
+        "The activation token is invalid, used, expired or replaced by a newer one; ask an administrator for a new one.",
+    ),
+    ErrorCode(
         "CANNOT_DISABLE_SELF", "不能停用自己的账号。", "An administrator cannot disable their own account."
     ),
     ErrorCode(

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from domain.acceptance import Acceptance, AcceptanceEvent, AcceptanceReport
 from domain.acceptance_files import StoredReport
+from domain.activation import Purpose
 from domain.actors import Actor
 from domain.approval_documents import ApprovalDocument
 from domain.changes import ChangeRequest, FigureVersion
@@ -55,7 +56,12 @@ class Upload(Protocol):
     def content_type(self) -> str: ...
 
     @property
-    def data(self) -> bytes: ...
+    def data(self) -> bytes:
+        """The whole content: read only when it is stored (until then it stays spooled on disk)."""
+        ...
+
+    @property
+    def size(self) -> int: ...
 
     @property
     def label(self) -> str: ...
@@ -195,8 +201,29 @@ class AdminRepository(Protocol):
     async def username_taken(self, username: str) -> bool: ...
 
     async def add_user(
-        self, *, username: str, display_name: str, password_hash: str, organization_id: int, is_admin: bool
-    ) -> int: ...
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        organization_id: int,
+        is_admin: bool,
+    ) -> int:
+        """password_hash None: the person sets it with an activation token (issue 13.4a)."""
+        ...
+
+    async def add_activation(
+        self,
+        *,
+        user_id: int,
+        token_hash: str,
+        purpose: Purpose,
+        issued_by: str,
+        issued_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Store a one-time activation token's hash; every older unused token of the user becomes void."""
+        ...
 
     async def add_api_token(
         self,
@@ -225,6 +252,10 @@ class Credentials(Protocol):
 
     def new_api_token(self) -> tuple[str, str, str]:
         """(the token shown once, its display prefix, its stored hash)."""
+        ...
+
+    def new_activation_token(self) -> tuple[str, str]:
+        """(the one-time activation token shown once, its stored hash)."""
         ...
 
 

@@ -7,8 +7,10 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.activation import Purpose
 from domain.errors import NotFound
 from store import tables
+from store.session_tables import activation_tokens
 
 
 class SqlAdminRepository:
@@ -36,7 +38,13 @@ class SqlAdminRepository:
         ).first() is not None
 
     async def add_user(
-        self, *, username: str, display_name: str, password_hash: str, organization_id: int, is_admin: bool
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        organization_id: int,
+        is_admin: bool,
     ) -> int:
         u = tables.users
         stmt = (
@@ -51,6 +59,26 @@ class SqlAdminRepository:
             .returning(u.c.id)
         )
         return int((await self.session.execute(stmt)).scalar_one())
+
+    async def add_activation(
+        self,
+        *,
+        user_id: int,
+        token_hash: str,
+        purpose: Purpose,
+        issued_by: str,
+        issued_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await insert_activation(
+            self.session,
+            user_id=user_id,
+            token_hash=token_hash,
+            purpose=purpose,
+            issued_by=issued_by,
+            issued_at=issued_at,
+            expires_at=expires_at,
+        )
 
     async def add_api_token(
         self,
@@ -89,3 +117,32 @@ class SqlAdminRepository:
     async def revoke_api_token(self, token_id: int, at: datetime) -> None:
         t = tables.api_tokens
         await self.session.execute(update(t).where(t.c.id == token_id).values(revoked_at=at))
+
+
+async def insert_activation(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    token_hash: str,
+    purpose: Purpose,
+    issued_by: str,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> None:
+    """A new activation token's hash, in the caller's transaction; every older unused token of the user is void."""
+    a = activation_tokens
+    await session.execute(
+        update(a)
+        .where(a.c.user_id == user_id, a.c.used_at.is_(None), a.c.superseded_at.is_(None))
+        .values(superseded_at=issued_at)
+    )
+    await session.execute(
+        a.insert().values(
+            user_id=user_id,
+            token_hash=token_hash,
+            purpose=purpose.value,
+            issued_at=issued_at,
+            expires_at=expires_at,
+            issued_by=issued_by[:160],
+        )
+    )

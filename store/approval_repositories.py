@@ -129,7 +129,7 @@ class SqlDocumentRepository:
                     label=upload.label,
                     filename=upload.filename,
                     content_type=upload.content_type,
-                    size=len(upload.data),
+                    size=upload.size,
                     sha256=upload.sha256,
                     storage=storage,
                     blob_id=blob_id,

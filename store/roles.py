@@ -2,8 +2,9 @@
 
 The runtime role is no superuser and owns nothing, so it can neither switch the audit log's append-only
 triggers off (`session_replication_role`, `ALTER TABLE … DISABLE TRIGGER` and `DROP TRIGGER` need a superuser
-or the table's owner) nor change the table. It gets plain DML on the tables the application writes, only
-SELECT and INSERT on the audit log, and USAGE on the sequences. `grant_statements` run after every
+or the table's owner) nor change the table. It gets only what the code does on each table (`TABLE_GRANTS`:
+no DELETE where nothing deletes, no UPDATE on what is only appended, only SELECT and INSERT on the audit
+log), and USAGE on the sequences. `grant_statements` run after every
 `alembic upgrade` (alembic/env.py, as the owner), so a table a later migration adds is granted without
 the migration doing anything; default privileges cover tables created outside Alembic too.
 """
@@ -18,14 +19,73 @@ from sqlalchemy.engine import make_url
 OWNER = "yingkou_owner"  # owns the database and every object in it; runs the migrations, backup, restore
 RUNTIME = "yingkou_app"  # what the API connects as
 
-# What the runtime role gets on every other table of the schema. Never TRUNCATE, REFERENCES, TRIGGER or
-# MAINTAIN: the application needs none of them, and TRIGGER would let it add a trigger.
-TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
-# Tables with less than TABLE_PRIVILEGES. The audit log is append-only (sealed by its chain trigger); Alembic's
-# bookkeeping is the owner's.
-RESTRICTED: dict[str, str] = {
-    "audit_log": "SELECT, INSERT",
-    "alembic_version": "SELECT",
+# What the runtime role may do on each table (issue 13.12): only what the code does. Never TRUNCATE,
+# REFERENCES, TRIGGER or MAINTAIN (TRIGGER would let it add a trigger). DELETE only where something deletes;
+# no UPDATE on what is only ever appended. `SELECT … FOR UPDATE` and `ON CONFLICT DO UPDATE` need UPDATE too.
+# A table missing here gets DEFAULT_PRIVILEGES (no DELETE), and tests/store/test_runtime_role.py fails until
+# it is listed: say what a new table needs.
+READ = "SELECT"
+APPEND = "SELECT, INSERT"
+WRITE = "SELECT, INSERT, UPDATE"
+FULL = "SELECT, INSERT, UPDATE, DELETE"
+DEFAULT_PRIVILEGES = WRITE
+TABLE_GRANTS: dict[str, str] = {
+    # Alembic's bookkeeping is the owner's.
+    "alembic_version": READ,
+    # Appended only: the audit log (sealed by its chain trigger), security events, files and the facts of
+    # construction (each correction is a new row, e.g. a new approved-figure version).
+    "audit_log": APPEND,
+    "security_events": APPEND,
+    "file_blobs": APPEND,
+    "attachments": APPEND,
+    "contracts": APPEND,
+    "approved_figure_versions": APPEND,
+    "progress_reports": APPEND,
+    "acceptance_events": APPEND,
+    "disbursements": APPEND,
+    "resource_allocations": APPEND,
+    "self_evaluations": APPEND,
+    "webhook_delivery_attempts": APPEND,
+    "policy_seeded_lines": APPEND,
+    "seed_marks": APPEND,
+    "organizations": APPEND,  # created, never renamed or removed by the API
+    # Changed in place, never removed.
+    "users": WRITE,  # disabled, not deleted: the audit log names them
+    "api_tokens": WRITE,  # revoked, not deleted
+    "activation_tokens": WRITE,  # used or superseded, not deleted
+    "projects": WRITE,
+    "project_code_numbers": WRITE,
+    "reserve_reviews": WRITE,
+    "approval_documents": WRITE,
+    "plan_calls": WRITE,
+    "plan_entries": WRITE,
+    "annual_plans": WRITE,
+    "mid_year_requests": WRITE,
+    "change_requests": WRITE,
+    "post_evaluations": WRITE,
+    "inspections": WRITE,
+    "rectification_reports": WRITE,
+    "info_requests": WRITE,
+    "notifications": WRITE,
+    "webhook_subscriptions": WRITE,  # deactivated, not deleted
+    "webhook_events": WRITE,
+    "webhook_deliveries": WRITE,
+    "policy_state": WRITE,
+    "policy_changes": WRITE,
+    # Deleted by the code: ended sessions and their refresh tokens after 30 days, expired throttle and
+    # rate-limit counters and idempotency keys, removed policy lines, and the rows the ORM replaces
+    # (delete-orphan collections of a project, a review, an entry, a plan).
+    "user_sessions": FULL,
+    "refresh_tokens": FULL,
+    "login_throttle": FULL,
+    "rate_limit_windows": FULL,
+    "idempotency_keys": FULL,
+    "policy_rules": FULL,
+    "project_participants": FULL,
+    "catalogue_items": FULL,
+    "reserve_check_results": FULL,
+    "plan_entry_reviews": FULL,
+    "annual_plan_items": FULL,
 }
 # The runtime role's attributes, enforced each time the roles are ensured (a hand-made role may differ).
 RUNTIME_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT"
@@ -56,17 +116,16 @@ def grant_statements(runtime: str, *, existing_tables: Iterable[str]) -> list[st
     role = quote_ident(runtime)
     statements = [
         f"GRANT USAGE ON SCHEMA public TO {role}",
-        f"GRANT {TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         # For tables and sequences the owner creates later (by hand, or a migration before the next grant).
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {TABLE_PRIVILEGES} ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {DEFAULT_PRIVILEGES} ON TABLES TO {role}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
     ]
-    present = set(existing_tables)
-    for table, privileges in RESTRICTED.items():
-        if table in present:
-            statements.append(f"REVOKE ALL ON TABLE {quote_ident(table)} FROM {role}")
-            statements.append(f"GRANT {privileges} ON TABLE {quote_ident(table)} TO {role}")
+    for table in sorted(set(existing_tables)):
+        statements.append(f"REVOKE ALL ON TABLE {quote_ident(table)} FROM {role}")
+        privileges = TABLE_GRANTS.get(table, DEFAULT_PRIVILEGES)
+        statements.append(f"GRANT {privileges} ON TABLE {quote_ident(table)} TO {role}")
     return statements
 
 

@@ -63,3 +63,20 @@ security_events = Table(
     Index("ix_security_events_kind_id", "kind", "id"),
     Index("ix_security_events_username_id", "username", "id"),
 )
+
+# One-time activation tokens (issue 13.4a): a new user, or one whose password an administrator reset, sets
+# the password with one. Only the SHA-256 is stored; a token works once (used_at), until expires_at, and a
+# newer token for the same user supersedes every older unused one (superseded_at).
+activation_tokens = Table(
+    "activation_tokens",
+    metadata,
+    _id(),
+    Column("user_id", BigInteger, ForeignKey("users.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("purpose", String(10), nullable=False),  # domain.activation.Purpose
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("issued_by", String(160), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+    Column("superseded_at", DateTime(timezone=True), nullable=True),
+)

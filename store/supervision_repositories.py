@@ -78,7 +78,7 @@ class SqlSupervisionRepository:
                     label=upload.label,
                     filename=upload.filename,
                     content_type=upload.content_type,
-                    size=len(upload.data),
+                    size=upload.size,
                     sha256=upload.sha256,
                     storage=storage,
                     blob_id=blob_id,

@@ -70,7 +70,8 @@ users = Table(
     _id(),
     Column("username", String(100), nullable=False, unique=True),
     Column("display_name", String(100), nullable=False),
-    Column("password_hash", String(200), nullable=False),
+    # NULL until the user sets a password with an activation token (issue 13.4a): no password signs in.
+    Column("password_hash", String(200), nullable=True),
     Column("organization_id", BigInteger, ForeignKey("organizations.id"), nullable=False, index=True),
     Column("is_admin", Boolean, nullable=False, server_default=text("false")),
     Column("active", Boolean, nullable=False, server_default=text("true")),

@@ -4,7 +4,7 @@ The app writes the key on create and rename (store/sort_keys.py); this migration
 that exist, with the key formula spelled out here because a migration must not change with the code.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-11-30
 """
 
@@ -16,7 +16,7 @@ from pypinyin import lazy_pinyin
 from alembic import op
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

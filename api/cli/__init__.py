@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -274,21 +274,34 @@ def create_user(
     password: Annotated[
         str | None,
         typer.Option(
-            help="The password (at least 10 characters). Leave it out to be asked twice with the input "
+            help="The password (12–128 characters). Leave it out to be asked twice with the input "
             "hidden, or pipe it on standard input: a password on the command line stays in the shell's "
             "history and shows in `ps`."
         ),
     ] = None,
+    activation: Annotated[
+        bool,
+        typer.Option(
+            "--activation",
+            help="Set no password: print a one-time activation token for the person to set their own "
+            "(accountActivate), as userCreate does over the API.",
+        ),
+    ] = False,
 ) -> None:
-    """Create a user in an existing organization."""
+    """Create a user in an existing organization.
+
+    Meant for the operator on the server bootstrapping the first administrator, who types their own
+    password. Everyone else is created by an administrator with userCreate (or with --activation here) and
+    sets their own password with a one-time activation token: no administrator knows it."""
     from api.credentials import CREDENTIALS
     from domain.services import admin as admin_cases
 
-    if password is None:
+    if password is None and not activation:
         password = _read_password()
-    url = _prepare(get_settings())
+    settings = get_settings()
+    url = _prepare(settings)
 
-    async def work(factory) -> int:  # type: ignore[no-untyped-def]
+    async def work(factory):  # type: ignore[no-untyped-def]
         org = await _organization_id(factory, organization)
         uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         return await admin_cases.create_user(
@@ -296,17 +309,24 @@ def create_user(
             CREDENTIALS,
             username=username,
             display_name=display_name or username,
-            password=password,
+            password=None if activation else password,
             organization_id=org,
             is_admin=admin,
             operation="user:create",
+            activation_ttl=timedelta(hours=settings.activation_ttl_hours),
         )
 
     try:
-        pk = _run(url, work)
+        created = _run(url, work)
     except DomainError as error:
         _report(error)
-    console.print(f"user {username} created (id {pk})")
+    console.print(f"user {username} created (id {created.id})")
+    if created.activation is not None:
+        console.print(
+            f"Hand this one-time activation token to {username} (valid until "
+            f"{created.activation.expires_at.isoformat()}); it will not be shown again:"
+        )
+        print(created.activation.token)
 
 
 @app.command("create-token")

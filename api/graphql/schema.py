@@ -20,6 +20,7 @@ from api.graphql.construction.mutations import ConstructionMutations
 from api.graphql.construction.queries import ConstructionQueries
 from api.graphql.dashboards.queries import DashboardQueries
 from api.graphql.execution import PlainFieldsExecutor
+from api.graphql.identity.activation import ActivationMutations
 from api.graphql.identity.sessions import RecordForbidden, SessionMutations, SessionQueries
 from api.graphql.identity.users import IdentityMutations, IdentityQueries
 from api.graphql.live.subscriptions import Subscription
@@ -80,6 +81,7 @@ class Mutation(
     AcceptanceMutations,
     AcceptanceFileMutations,
     SessionMutations,
+    ActivationMutations,
 ):
     pass
 

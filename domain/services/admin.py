@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
+from domain.activation import IssuedActivation, Purpose, expiry
 from domain.actors import OrgType
 from domain.errors import DomainError, Violation
 from domain.passwords import password_violations
@@ -43,17 +44,27 @@ async def create_organization(
     return pk
 
 
+@dataclass(frozen=True)
+class CreatedUser:
+    id: int
+    activation: IssuedActivation | None  # None when an operator set the password (CLI bootstrap)
+
+
 async def create_user(
     uow: AdminUnitOfWork,
     credentials: Credentials,
     *,
     username: str,
     display_name: str,
-    password: str,
     organization_id: int,
     is_admin: bool,
     operation: str,
-) -> int:
+    activation_ttl: timedelta,
+    password: str | None = None,
+) -> CreatedUser:
+    """A new user. Over the API there is no password: the person sets it with the activation token returned
+    here (issue 13.4a). Only the CLI, run by an operator on the server to bootstrap the first administrator,
+    passes a password."""
     async with uow:
         problems = []
         if not USERNAME.match(username):
@@ -69,9 +80,10 @@ async def create_user(
             problems.append(
                 _invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username")
             )
-        problems += password_violations(
-            password, username=username, is_common=partial(credentials.is_guessable, username=username)
-        )
+        if password is not None:
+            problems += password_violations(
+                password, username=username, is_common=partial(credentials.is_guessable, username=username)
+            )
         org_type = await uow.admin.organization_type(organization_id)
         if org_type is None:
             problems.append(
@@ -91,19 +103,37 @@ async def create_user(
         pk = await uow.admin.add_user(
             username=username,
             display_name=display_name.strip() or username,
-            password_hash=credentials.hash_password(password),
+            password_hash=credentials.hash_password(password) if password is not None else None,
             organization_id=organization_id,
             is_admin=is_admin,
         )
+        activation = None
+        if password is None:
+            token, digest = credentials.new_activation_token()
+            activation = IssuedActivation(token=token, expires_at=expiry(uow.now(), activation_ttl))
+            await uow.admin.add_activation(
+                user_id=pk,
+                token_hash=digest,
+                purpose=Purpose.CREATE,
+                issued_by=uow.actor.username,
+                issued_at=uow.now(),
+                expires_at=activation.expires_at,
+            )
+        # Never the password or the token: the record says only when the token expires.
         uow.record(
             operation,
             "User",
             pk,
             None,
-            {"username": username, "organizationId": organization_id, "isAdmin": is_admin},
+            {
+                "username": username,
+                "organizationId": organization_id,
+                "isAdmin": is_admin,
+                "activationExpiresAt": activation.expires_at.isoformat() if activation else None,
+            },
         )
         await uow.commit()
-    return pk
+    return CreatedUser(id=pk, activation=activation)
 
 
 @dataclass(frozen=True)

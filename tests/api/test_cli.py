@@ -80,6 +80,20 @@ def test_create_user_and_token_from_the_command_line(cli_env):
     assert _cli_audit(cli_env) == [("user:create", actor), ("api-token:create", actor)]
 
 
+def test_create_user_with_activation_prints_a_one_time_token_and_sets_no_password(cli_env):
+    # given the demo organizations
+    runner = CliRunner()
+    runner.invoke(app, ["seed-demo"])
+    # when the operator creates a user who will set their own password
+    result = runner.invoke(
+        app, ["create-user", "--username", "sun.qi", "--organization", "营口市教育局", "--activation"]
+    )
+    # then a one-time activation token is printed last, and the user has no password yet
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("yka_")
+    assert _password_hash(cli_env, "sun.qi") == "None"
+
+
 def _password_hash(url: str, username: str) -> str:
     async def read() -> str:
         engine = make_engine(url)

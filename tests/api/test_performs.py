@@ -132,7 +132,6 @@ async def test_one_decoder_a_garbage_or_foreign_id_is_not_found_everywhere(api, 
                 "i": {
                     "username": "new.user",
                     "displayName": "新用户",
-                    "password": "long enough password",
                     "organizationId": project["id"],
                 }
             },

@@ -98,6 +98,60 @@ async def test_production_never_suggests_names(settings, engine, clock, document
     assert body["errors"] and "Did you mean" not in messages
 
 
+@pytest.fixture
+async def quiet(settings, engine, clock) -> AsyncIterator[httpx.AsyncClient]:
+    """Production without trusted documents: every document that validates runs."""
+    configured = settings.model_copy(update={"token_ttl_minutes": 15, "environment": "production"})
+    async with await _client(configured, engine, clock) as http:
+        yield http
+
+
+INVALID_DOCUMENTS = [
+    "{ viewr { role } }",  # an unknown field
+    "{ viewer { role(x: 1) } }",  # a known field with an unknown argument
+    "{ viewer { organization } }",  # a known object field without a selection
+    "{ viewer { role { name } } }",  # a known scalar field with one
+    "{ projects(frist: 1) { totalCount } }",  # a misspelt argument
+    "{ projects(first: 1, filter: {yeer: 2026}) { totalCount } }",  # an unknown input field
+    "{ projects(first: 1, filter: {status: [PLANED]}) { totalCount } }",  # an unknown enum value
+    "query($f: ProjectFiltr) { __typename }",  # an unknown type
+    "query($f: ProjectFilter) { __typename }",  # a known type, unused variable
+    "{ viewer { rolee } viewr }",  # two mistakes at once
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_production_answers_every_invalid_document_alike_naming_nothing(
+    quiet, api, session_factory, lang
+):
+    # given a signed-in unit, in production without trusted documents
+    a = await make_agencies(api, session_factory, "unit")
+    # when documents that misuse known names and use unknown ones are sent
+    answers = [
+        (await Api(quiet).post(d, token=a.token["unit"], lang=lang)).content for d in INVALID_DOCUMENTS
+    ]
+    # then every answer is byte for byte the same: one GRAPHQL_VALIDATION_FAILED error with no name in it
+    assert len(set(answers)) == 1
+    body = json.loads(answers[0])
+    assert body["data"] is None and len(body["errors"]) == 1
+    assert body["errors"][0]["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert "locations" not in body["errors"][0]
+    for name in ("viewr", "viewer", "role", "projects", "frist", "first", "ProjectFilt", "status", "Query"):
+        assert name not in body["errors"][0]["message"]
+    # and a valid document still runs
+    assert (await Api(quiet).gql(NAMED, token=a.token["unit"]))["data"]["viewer"]["role"] == "unit"
+
+
+async def test_production_limits_still_explain_themselves(quiet, api, session_factory):
+    # given production without trusted documents
+    a = await make_agencies(api, session_factory, "unit")
+    aliases = "{ " + " ".join(f"a{i}: viewer {{ role }}" for i in range(25)) + " }"
+    # when a document asks for too many aliases
+    body = (await Api(quiet).post(aliases, token=a.token["unit"])).json()
+    # then the refusal keeps its own code: a limit teaches nothing about the schema
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["QUERY_TOO_COMPLEX"]
+
+
 async def test_development_still_suggests_names(api):
     # given development
     # when a misspelt argument is sent

@@ -187,6 +187,28 @@ async def test_a_multipart_request_is_at_most_the_upload_limit_and_its_parts(
         assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
 
 
+@pytest.mark.parametrize(("over", "refused"), [(0, False), (1, True)])
+async def test_a_spooled_file_at_the_upload_limit_passes_the_checks_and_one_byte_over_is_too_large(
+    small_uploads, api, session_factory, over, refused
+):
+    # given a signed-in unit and a PDF of exactly 1 MB (or one byte more), spooled to disk by the parser
+    a = await make_agencies(api, session_factory, "unit")
+    file = PDF + b"0" * (1024 * KB + over - len(PDF))
+    # when it is posted for a project that does not exist
+    response = await small_uploads.post(
+        "/graphql",
+        content=_multipart_body(file),
+        headers={**MULTIPART, "GraphQL-Preflight": "1", "Authorization": f"Bearer {a.token['unit']}"},
+    )
+    # then at the limit the file passes its checks (read in chunks) and the project is looked up: NOT_FOUND;
+    # one byte over, FILE_TOO_LARGE before anything else
+    body = response.json()
+    if refused:
+        assert body["data"]["approvalDocumentSubmit"]["userErrors"] == [{"code": "FILE_TOO_LARGE"}]
+    else:
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"], body
+
+
 async def test_the_document_part_of_a_multipart_request_is_at_most_100_kb(
     small_uploads, api, session_factory
 ):

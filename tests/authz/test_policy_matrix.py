@@ -40,6 +40,7 @@ EXPECTED: dict[Operation, dict[str, set[str]]] = {
     Operation.API_TOKEN_REVOKE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.USER_DISABLE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.USER_ENABLE: {ADMIN_ROLE: {scopes.ANY}},
+    Operation.USER_PASSWORD_RESET: {ADMIN_ROLE: {scopes.ANY}},
     Operation.SESSION_READ: {ADMIN_ROLE: {scopes.ANY}},
     Operation.SESSION_REVOKE: {ADMIN_ROLE: {scopes.ANY}},
     Operation.SECURITY_EVENT_READ: {"bdb": {scopes.ANY}, "audit": {scopes.ANY}},

@@ -52,7 +52,7 @@ def test_every_declared_operation_has_a_policy_line():
     assert ungranted == [], f"no policy line for {ungranted}: add one to authz/policy.csv citing its article"
 
 
-def test_only_sign_in_and_token_refresh_are_declared_public():
+def test_only_sign_in_token_refresh_and_account_activation_are_declared_public():
     # given the declarations
     public = sorted(
         name
@@ -60,7 +60,7 @@ def test_only_sign_in_and_token_refresh_are_declared_public():
         if p is not None and p.operation is None and p.target is None
     )
     # then only the mutations that take their credential in the input perform no operation
-    assert public == ["login", "token_refresh"]
+    assert public == ["account_activate", "login", "token_refresh"]
 
 
 def test_only_ending_ones_own_sessions_is_open_to_every_signed_in_user():

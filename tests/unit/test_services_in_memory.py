@@ -24,7 +24,7 @@ from domain.projects import CatalogueItem, FundingSource, Participant, Project, 
 from domain.reserve import CheckResult, ReserveCheck
 from domain.services import approvals, construction, plans, projects, supervision
 from domain.supervision import Subject
-from store.files import Upload
+from store.files import check_upload
 from tests.fakes import FakeUnitOfWork, Store
 
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 2026-03-02 09:30 in Yingkou
@@ -582,7 +582,7 @@ async def test_R23_2_bdb_suspends_only_after_the_rectification_deadline_and_the_
         gate=AUTHORIZER.gate(UNIT, Operation.RECTIFICATION_REPORT_SUBMIT),
         inspection_id=inspection.id,
         content="已开放共享接口",
-        attachments=[Upload(filename="整改报告.pdf", content_type="application/pdf", data=b"%PDF-1.7")],
+        attachments=[check_upload("整改报告.pdf", b"%PDF-1.7", max_bytes=1024, index=0)],  # type: ignore[list-item]
     )
     # then
     assert [(v.code, v.rule) for v in early.value.violations] == [("NO_FAILED_RECTIFICATION", "R23.2")]

@@ -4,10 +4,11 @@ approval or return — and attachments uploaded with the GraphQL multipart reque
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import strawberry
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
@@ -52,15 +53,26 @@ class AttachmentInput:
     )
 
 
+def _spooled(upload: object) -> BinaryIO:
+    """The file object behind a multipart file part (a SpooledTemporaryFile), or the bytes of a plain one."""
+    file = getattr(upload, "file", None)
+    if file is None:
+        raise TypeError("an Upload without a file object")
+    return file  # type: ignore[no-any-return]
+
+
 async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[CheckedUpload]:
     """Read and check every upload before anything is written; all problems are reported together."""
     accepted, problems = [], []
     limit = ctx.settings.max_upload_bytes
     for index, item in enumerate(items or []):
-        data = await item.file.read(limit + 1)
-        checked = check_upload(
+        # Starlette's UploadFile: its content is spooled to a temporary file (on disk past 1 MB); it is
+        # checked there a chunk at a time, never read into memory whole (store/files.py).
+        # In a worker thread, as Starlette reads a rolled-over file: hashing 50 MB would stall the loop.
+        checked = await run_in_threadpool(
+            check_upload,
             getattr(item.file, "filename", None) or "file",
-            data,
+            _spooled(item.file),
             max_bytes=limit,
             index=index,
             label=item.label,

@@ -42,7 +42,11 @@ SecurityEventKindEnum = _mirror(
         SecurityEventKind.LOGOUT_EVERYWHERE: "退出全部登录 — signed out everywhere",
         SecurityEventKind.PASSWORD_CHANGED: "修改密码 — password changed",
         SecurityEventKind.PASSWORD_CHANGE_FAILED: "修改密码时当前密码错误 — wrong current password",
-        SecurityEventKind.PASSWORD_RESET: "管理员重设密码（命令行） — password reset by an operator (CLI)",
+        SecurityEventKind.PASSWORD_RESET: "重设密码（管理员签发激活令牌，或运维人员在命令行设置） — password reset "
+        "(an administrator issued an activation token, or an operator set it on the CLI)",
+        SecurityEventKind.ACTIVATION_SUCCEEDED: "用激活令牌设置了密码 — password set with an activation token",
+        SecurityEventKind.ACTIVATION_FAILED: "激活令牌无效、已用、已取代或已过期 — an unknown, used, replaced "
+        "or expired activation token",
         SecurityEventKind.SESSION_REVOKED: "管理员结束会话 — session ended by an administrator",
         SecurityEventKind.USER_DISABLED: "停用用户 — user disabled",
         SecurityEventKind.USER_ENABLED: "启用用户 — user enabled",

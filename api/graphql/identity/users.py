@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from api import sessions
+from api import activation, sessions
 from api.context import Context
 from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs, ViewerPermissions
@@ -136,10 +136,6 @@ class UserCreateInput:
     display_name: str = strawberry.field(
         description="显示的姓名，如「李四」 — the name shown to others, e.g. `李四`."
     )
-    password: str = strawberry.field(
-        description="初始密码（12–128个字符，不含用户名，不是常见密码） — initial password: 12–128 "
-        "characters, not containing the username, not a common one."
-    )
     organization_id: strawberry.ID = strawberry.field(
         description="所属单位的全局标识；单位类型即用户角色 — the user's organization, its global id; its type is the user's role."
     )
@@ -149,11 +145,22 @@ class UserCreateInput:
 
 
 @strawberry.type(
-    description="新建用户的结果：新用户；被拒绝时只有 userErrors — the answer of userCreate: the new user; only userErrors when refused."
+    description="新建用户结果：激活令牌只显示这一次，请线下交给本人 — result of userCreate; the activation "
+    "token is shown this once: hand it to the person out of band (not by the same channel as the username)."
 )
 class UserCreatePayload:
     user: User | None = strawberry.field(
         description="新建的用户；被拒绝时为空 — the user created; null when refused."
+    )
+    activation_token: str | None = strawberry.field(
+        default=None,
+        description="一次性激活令牌：本人用它设置自己的密码（accountActivate），只显示这一次，仅存哈希 — the "
+        "one-time activation token with which the person sets their own password (accountActivate); shown "
+        "once, stored only hashed. The administrator never knows the password.",
+    )
+    activation_expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="激活令牌到期时间（默认签发后 72 小时）；被拒绝时为空 — when the activation token stops working (72 hours after issue by default); null when refused.",
     )
     user_errors: list[UserError] = strawberry.field(
         description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
@@ -373,24 +380,30 @@ class IdentityMutations:
         return OrganizationCreatePayload(organization=Organization.from_row(row), user_errors=[])
 
     @strawberry.mutation(
-        description="新建用户（管理员） — create a user (administrators).",
+        description="新建用户（管理员）：不设密码，返回一次性激活令牌 — create a user (administrators); no "
+        "password: the payload carries a one-time activation token to hand over out of band.",
         extensions=[Performs(Operation.USER_CREATE)],
     )
     async def user_create(self, info: Ctx, input: UserCreateInput) -> UserCreatePayload:
         ctx = info.context
         username = input.username.strip()
-        pk = await admin.create_user(
+        created = await admin.create_user(
             ctx.uow(),
             CREDENTIALS,
             username=username,
             display_name=input.display_name,
-            password=input.password,
             organization_id=ctx.pk(input.organization_id, "Organization"),
             is_admin=input.is_admin,
             operation=ctx.gate_in_force.operation,
+            activation_ttl=activation.ttl(ctx),
         )
+        issued = created.activation
         return UserCreatePayload(
-            user=User(id=to_global_id("User", pk), username=username, display_name=input.display_name),
+            user=User(
+                id=to_global_id("User", created.id), username=username, display_name=input.display_name
+            ),
+            activation_token=issued.token if issued else None,
+            activation_expires_at=issued.expires_at if issued else None,
             user_errors=[],
         )
 

@@ -1,0 +1,209 @@
+"""One-time activation tokens (issue 13.4a): new users and administrator resets get a token, never a password.
+
+The administrator receives the token once, in the mutation's payload, and hands it over out of band; the
+person sets their own password with `accountActivate`. Only the token's SHA-256 is stored; it is never
+written to the audit record, a security event or a log. domain/activation.py decides whether a token is
+usable; this module stores, finds and spends them, throttled like sign-in per client address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api import security_events
+from api.auth import api_token_hash, hash_password, new_activation_token
+from api.passwords import require_acceptable_password
+from api.security_events import SecurityEventKind
+from api.sessions import (
+    ANONYMOUS,
+    Client,
+    Deps,
+    _count_attempt,
+    _failed,
+    _forgive,
+    _violation,
+    address_key,
+    policies,
+)
+from domain.activation import ActivationToken, IssuedActivation, Purpose, Unusable, expiry, unusable
+from domain.actors import Actor
+from domain.errors import DomainError, NotFound
+from store import session_store, tables
+from store.admin_repositories import insert_activation
+from store.session_tables import activation_tokens
+from store.uow import SqlUnitOfWork
+
+# The longest a token may be; anything longer is refused unread (no hashing of a megabyte).
+MAX_TOKEN_LENGTH = 100
+
+
+def ttl(deps: Deps) -> timedelta:
+    return timedelta(hours=deps.settings.activation_ttl_hours)
+
+
+async def issue(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    purpose: Purpose,
+    issued_by: str,
+    now: datetime,
+    lifetime: timedelta,
+) -> IssuedActivation:
+    """Store a new token's hash in the caller's transaction; every older unused token of the user is void."""
+    token, digest = new_activation_token()
+    issued = IssuedActivation(token=token, expires_at=expiry(now, lifetime))
+    await insert_activation(
+        session,
+        user_id=user_id,
+        token_hash=digest,
+        purpose=purpose,
+        issued_by=issued_by,
+        issued_at=now,
+        expires_at=issued.expires_at,
+    )
+    return issued
+
+
+@dataclass(frozen=True)
+class Reset:
+    username: str
+    activation: IssuedActivation
+    sessions_ended: list[int]
+
+
+async def reset_password(deps: Deps, *, actor: Actor, user_id: int, client: Client, operation: str) -> Reset:
+    """An administrator resets a password: the old one stops working, every session ends, a token is issued."""
+    now = deps.clock()
+    users = tables.users
+    uow = SqlUnitOfWork(deps.session_factory, actor=actor, clock=deps.clock, request_id=client.request_id)
+    async with uow:
+        row = (
+            await uow.session.execute(select(users.c.username).where(users.c.id == user_id).with_for_update())
+        ).first()
+        if row is None:
+            raise NotFound("User", user_id)
+        await uow.session.execute(update(users).where(users.c.id == user_id).values(password_hash=None))
+        ended = await session_store.revoke_sessions(
+            uow.session, now=now, reason="password-reset", user_id=user_id
+        )
+        issued = await issue(
+            uow.session,
+            user_id=user_id,
+            purpose=Purpose.RESET,
+            issued_by=actor.username,
+            now=now,
+            lifetime=ttl(deps),
+        )
+        # The token is the administrator's to hand over; the record keeps only when it expires.
+        uow.record(
+            operation,
+            "User",
+            user_id,
+            None,
+            {"sessionsEnded": ended, "activationExpiresAt": issued.expires_at.isoformat()},
+        )
+        await uow.commit()
+    await security_events.record(
+        deps.engine,
+        SecurityEventKind.PASSWORD_RESET,
+        now=now,
+        username=str(row.username),
+        user_id=user_id,
+        address=client.address,
+        request_id=client.request_id,
+        detail={"by": actor.username, "sessionsEnded": ended},
+    )
+    return Reset(username=str(row.username), activation=issued, sessions_ended=ended)
+
+
+def _token_refused() -> DomainError:
+    return DomainError(
+        [
+            _violation(
+                "ACTIVATION_TOKEN_INVALID",
+                "激活令牌无效、已使用、已过期或已被新令牌取代，请向管理员申请新的激活令牌。",
+                "The activation token is invalid, used, expired or replaced by a newer one; ask an "
+                "administrator for a new one.",
+                "token",
+            )
+        ]
+    )
+
+
+async def activate(deps: Deps, *, token: str, password: str, client: Client) -> str:
+    """Set one's password with an activation token (spent by it); the username. Throttled per address."""
+    _, per_address = policies(deps.settings)
+    attempt = await _count_attempt(deps, {address_key(client.address): per_address}, "", client, "token")
+    presented = token.strip()
+    now = deps.clock()
+    a, users = activation_tokens, tables.users
+    uow = SqlUnitOfWork(deps.session_factory, actor=ANONYMOUS, clock=deps.clock, request_id=client.request_id)
+    refused: tuple[Unusable, str] | None = None
+    async with uow:
+        row = None
+        if presented and len(presented) <= MAX_TOKEN_LENGTH:
+            row = (
+                await uow.session.execute(
+                    select(a, users.c.username, users.c.active, users.c.organization_id)
+                    .join(users, users.c.id == a.c.user_id)
+                    .where(a.c.token_hash == api_token_hash(presented))
+                    .with_for_update(of=a)
+                )
+            ).first()
+        state = (
+            None
+            if row is None
+            else ActivationToken(row.user_id, row.issued_at, row.expires_at, row.used_at, row.superseded_at)
+        )
+        reason = unusable(state, user_active=bool(row is not None and row.active), now=now)
+        if reason is not None or row is None:
+            refused = (reason or Unusable.UNKNOWN, str(row.username) if row is not None else "")
+        else:
+            # The token is right: the attempt is forgiven whether or not the password may be chosen.
+            await _forgive(deps, attempt)
+            require_acceptable_password(password, username=row.username)
+            uow.actor = Actor(
+                user_id=row.user_id,
+                organization_id=row.organization_id,
+                role="anonymous",
+                username=str(row.username),
+            )
+            await uow.session.execute(
+                update(users).where(users.c.id == row.user_id).values(password_hash=hash_password(password))
+            )
+            await uow.session.execute(update(a).where(a.c.id == row.id).values(used_at=now))
+            uow.record(
+                "user:activate",
+                "User",
+                row.user_id,
+                None,
+                {"purpose": row.purpose, "activatedAt": now.isoformat()},
+            )
+            await uow.commit()
+    if refused is not None or row is None:
+        why, username = refused or (Unusable.UNKNOWN, "")
+        await _failed(
+            deps,
+            attempt,
+            SecurityEventKind.ACTIVATION_FAILED,
+            username,
+            client,
+            detail={"reason": why.value},
+        )
+        raise _token_refused()
+    await security_events.record(
+        deps.engine,
+        SecurityEventKind.ACTIVATION_SUCCEEDED,
+        now=now,
+        username=str(row.username),
+        user_id=int(row.user_id),
+        address=client.address,
+        request_id=client.request_id,
+        detail={"purpose": row.purpose},
+    )
+    return str(row.username)
