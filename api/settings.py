@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     db_pre_ping: bool = False  # store/engine.py: a restart costs one failed request instead of a ping each
     statement_timeout_ms: int = 15_000
     max_upload_mb: int = 50
+    # Issue 17: a project list made of plain columns is answered from one statement whose JSON PostgreSQL
+    # writes (api/graphql/compiled_list.py); off, the generic strawberry path answers every request.
+    compiled_list: bool = True
 
     @property
     def max_upload_bytes(self) -> int:

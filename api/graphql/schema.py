@@ -13,11 +13,11 @@ from api.graphql.audit import AuditQueries
 from api.graphql.authz import PolicyMutations, PolicyQueries
 from api.graphql.changes import ChangeQueries
 from api.graphql.common import CNY, CNY_SCALAR, described_scalars
+from api.graphql.compiled_list import CompiledListExecutor
 from api.graphql.construction import ConstructionMutations, ConstructionQueries
 from api.graphql.construction_acceptance import AcceptanceMutations
 from api.graphql.contract import describe_mutation_inputs
 from api.graphql.dashboards import DashboardQueries
-from api.graphql.execution import PlainFieldsExecutor
 from api.graphql.identity import IdentityMutations, IdentityQueries
 from api.graphql.nodes import NodeQueries
 from api.graphql.obligations import Notification, Obligation, ObligationMutations, ObligationQueries
@@ -98,7 +98,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         config=StrawberryConfig(
             scalar_map={CNY: CNY_SCALAR, **described_scalars()}, disable_field_suggestions=production
         ),
-        execution_context_class=PlainFieldsExecutor,
+        execution_context_class=CompiledListExecutor,  # issue 17: the compiled project list
     )
     describe_mutation_inputs(schema._schema)
     return schema
