@@ -2,7 +2,7 @@
 
 json_build_object and json_agg write `{"a" : 1}` and `[…, \n …]`, so the compiled list (api/graphql/
 compiled_list.py) concatenates compact JSON itself: keys and constants are written here by orjson, values by
-`to_json(text)` (whose escaping matches orjson's, tested in tests/unit/test_compiled_sql.py) or by formats
+`to_json(text)` (whose escaping matches orjson's, tested in tests/api/test_compiled_list.py) or by formats
 that equal the generic path's serialisers (strawberry's `isoformat`, `format_cny`, `to_global_id`,
 `encode_cursor`). Every expression here yields JSON text and is never NULL.
 """
