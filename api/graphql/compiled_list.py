@@ -30,6 +30,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -557,8 +558,11 @@ class CompiledListExecutor(StrawberryGraphQLCoreExecutionContext):
                         data[key] = orjson.Fragment(statement)
                     else:
                         data[key] = orjson.Fragment((await session.execute(statement)).scalar_one())
-        except Exception as error:  # anything refused or failed: the generic path answers it as it always did
+        except GraphQLError as error:  # a refusal (AppError): the generic path explains it as it always did
             log.debug("compiled list declined", error=repr(error)[:200])
+            return None
+        except Exception as error:  # an outage or a bug of the compiler: the generic path still answers
+            log.warning("compiled list failed; answered by the generic path", error=repr(error)[:300])
             return None
         return data
 

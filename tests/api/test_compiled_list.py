@@ -89,6 +89,20 @@ async def test_an_unauthenticated_list_is_refused_as_before(seeded: Seeded) -> N
     assert b"UNAUTHENTICATED" in on_body
 
 
+async def test_metrics_count_the_answers_of_each_path(seeded: Seeded) -> None:
+    # given a compiled list answered in this process
+    await seeded.on.data(BENCH_QUERY, {"n": 2}, token=seeded.token["bdb"])
+    # when /metrics is scraped (loopback, development)
+    response = await seeded.on.client.get("/metrics")
+    # then it shows how many operations each path answered
+    compiled = [
+        line for line in response.text.splitlines() if line.startswith("yk_graphql_compiled_list_answers")
+    ]
+    assert (
+        f'yk_graphql_compiled_list_answers_total{{path="compiled"}} {float(ANSWERS["compiled"])}' in compiled
+    )
+
+
 async def test_postgresql_escapes_text_exactly_as_orjson_does(seeded: Seeded) -> None:
     # given every ASCII character but NUL (PostgreSQL text cannot hold it), and non-ASCII ones
     every = "".join(chr(i) for i in range(1, 0x80)) + "é中文😀\u2028\u2029\ufeff\U0010ffff"
