@@ -313,6 +313,7 @@ DRAWN: dict[str, int] = {"requests": 0, "compiled": 0}
 @settings(
     max_examples=100,
     derandomize=True,  # the same draws on every run: CI is reproducible
+    database=None,  # and nothing remembered between runs
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
