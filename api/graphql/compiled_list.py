@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -448,6 +449,12 @@ def _fill(pieces: Iterable[Piece], slots: Mapping[str, str]) -> str:
     return "(" + " || ".join(parts) + ")"
 
 
+@lru_cache(maxsize=1024)
+def _row_json(row: tuple[Piece, ...], cursor: str) -> str:
+    """A row's JSON as SQL: the same few texts on every request of a plan (two cursor kinds a plan)."""
+    return _fill(row, {"cursor": cursor})
+
+
 def list_statement(plan: ListPlan, context: Any, arguments: dict[str, Any]) -> Any:
     """The one statement answering `plan` (raises what the generic path would raise: it then answers)."""
     from api.graphql.project_list import OrderDirection, sort_expression
@@ -467,10 +474,12 @@ def list_statement(plan: ListPlan, context: Any, arguments: dict[str, Any]) -> A
         sort=sort,
         descending=order_by is None or order_by.direction == OrderDirection.DESC,
     )
-    w = window.stmt.subquery("w")
-    direction = "DESC" if window.newest_first else "ASC"
-    order = f"w.{SORT_LABEL} {direction}, w.id {direction}" if window.sorted else f"w.id {direction}"
-    r = select(w, literal_column(f"row_number() OVER (ORDER BY {order})").label("_rn")).subquery("r")
+    # Each row's place in the window's own order (computed before its LIMIT, in the same order: the index
+    # scan that feeds the page feeds the numbering, and the scan still stops after size + 1 rows).
+    key = tables.projects.c.id
+    keys = [sort, key] if sort is not None and window.sorted else [key]
+    order = [k.desc() if window.newest_first else k.asc() for k in keys]
+    r = window.stmt.add_columns(func.row_number().over(order_by=order).label("_rn")).subquery("r")
     cursor = (
         sql.cursor("r.id", f"r.{SORT_LABEL}", sort.type.python_type)
         if sort is not None and window.sorted
@@ -481,7 +490,7 @@ def list_statement(plan: ListPlan, context: Any, arguments: dict[str, Any]) -> A
     rows_order = "ASC" if window.forward else "DESC"
     aggregates: list[Any] = [func.count().label("n")]
     for i, row in enumerate(plan.rows):
-        json = _fill(row, {"cursor": cursor})
+        json = _row_json(row, cursor)
         aggregates.append(
             literal_column(
                 f"string_agg({json}, ',' ORDER BY r._rn {rows_order}) FILTER (WHERE r._rn <= {size})"
