@@ -2,9 +2,10 @@
 
 Targets (issue 17): throughput ≥ 0.55 × raw and p95 ≤ 2 × raw at 32 concurrent clients.
 Both servers run BENCH_WORKERS processes (default: one per core), each worker on its own SO_REUSEPORT socket
-(api/serving.py). A second API server runs with YK_COMPILED_LIST=0 (issue 17: the generic strawberry path
-only). Each round runs the list (compiled), the list (compiled path off), the raw list and the API's floor (an
-authenticated `{ __typename }`, which asks for nothing) in turn; the verdicts are medians of the rounds.
+(api/serving.py). Each round runs the list (compiled, issue 17), the same list with the compiled path off (the
+request header `X-Compiled-List: off`, honoured outside production: the generic strawberry path on the same
+server, processes and pool), the raw list and the API's floor (an authenticated `{ __typename }`, which asks
+for nothing) in turn; the verdicts are medians of the rounds.
 Environment: BENCH_PROJECTS (default 1000), BENCH_SECONDS (default 5), BENCH_PAGE (default 50),
 BENCH_ROUNDS (default 3).
 """
@@ -50,19 +51,17 @@ async def run() -> None:
         f"{WORKERS} worker process(es) per server; {ROUNDS} rounds, GraphQL, raw and the floor taking turns"
     )
 
-    graphql_port, generic_port, raw_port = free_port(), free_port(), free_port()
+    graphql_port, raw_port = free_port(), free_port()
     api = ["-m", "api", "serve", "--no-demo", "--port", str(graphql_port), "--workers", str(WORKERS)]
-    generic_api = ["-m", "api", "serve", "--no-demo", "--port", str(generic_port), "--workers", str(WORKERS)]
     # The yardstick is served the way `api serve` serves the API: one SO_REUSEPORT socket per worker.
     raw_app = ["-m", "api.serving", "bench.raw_app:app", "--port", str(raw_port), "--workers", str(WORKERS)]
     # Both servers stay up and take turns under load: this machine's speed drifts by tens of percent over a
     # minute, so each round compares two runs made seconds apart, and the verdict is the median round.
     with (
         server(api, url, graphql_port, {"YK_COMPILED_LIST": "1"}) as graphql_server,
-        server(generic_api, url, generic_port, {"YK_COMPILED_LIST": "0"}) as generic_server,
         server(raw_app, url, raw_port) as raw_server,
     ):
-        graphql_base, generic_base, raw_base = graphql_server.base, generic_server.base, raw_server.base
+        graphql_base, raw_base = graphql_server.base, raw_server.base
         headers = {"Authorization": f"Bearer {await login(graphql_base, 'bench.audit')}"}
         payload = {"query": QUERY, "variables": {"n": page}}
         graphql_body = httpx.post(graphql_base + "/graphql", json=payload, headers=headers).json()  # noqa: ASYNC210
@@ -70,7 +69,8 @@ async def run() -> None:
         same = orjson.dumps(graphql_body, option=orjson.OPT_SORT_KEYS) == orjson.dumps(
             raw_body, option=orjson.OPT_SORT_KEYS
         )
-        generic_body = httpx.post(generic_base + "/graphql", json=payload, headers=headers).content  # noqa: ASYNC210
+        generic_headers = headers | {"X-Compiled-List": "off"}
+        generic_body = httpx.post(graphql_base + "/graphql", json=payload, headers=generic_headers).content  # noqa: ASYNC210
         compiled_body = httpx.post(graphql_base + "/graphql", json=payload, headers=headers).content  # noqa: ASYNC210
         print(
             f"same JSON from both: {same}; compiled and generic paths byte-identical: {compiled_body == generic_body}"
@@ -78,6 +78,10 @@ async def run() -> None:
 
         async def ask_graphql(http: LoadClient, n: int) -> None:
             status, _ = await http.post_json("/graphql", payload, headers)
+            assert status == 200
+
+        async def ask_generic(http: LoadClient, n: int) -> None:
+            status, _ = await http.post_json("/graphql", payload, generic_headers)
             assert status == 200
 
         async def ask_raw(http: LoadClient, n: int) -> None:
@@ -93,8 +97,8 @@ async def run() -> None:
         for n in range(1, ROUNDS + 1):
             async with observed(url, graphql_server.pid) as graphql_usage:
                 graphql = await closed_loop(ask_graphql, base=graphql_base, clients=CLIENTS, seconds=seconds)
-            async with observed(url, generic_server.pid) as generic_usage:
-                generic = await closed_loop(ask_graphql, base=generic_base, clients=CLIENTS, seconds=seconds)
+            async with observed(url, graphql_server.pid) as generic_usage:
+                generic = await closed_loop(ask_generic, base=graphql_base, clients=CLIENTS, seconds=seconds)
             async with observed(url, raw_server.pid) as raw_usage:
                 raw = await closed_loop(ask_raw, base=raw_base, clients=CLIENTS, seconds=seconds)
             async with observed(url, graphql_server.pid) as floor_usage:
@@ -130,7 +134,7 @@ async def run() -> None:
         + ")"
     )
     summarize(
-        f"list, compiled path off (YK_COMPILED_LIST=0): throughput {median(off_throughput):.2f} × raw, p95 "
+        f"list, compiled path off (X-Compiled-List: off): throughput {median(off_throughput):.2f} × raw, p95 "
         f"{median(off_p95):.2f} × raw (medians of {ROUNDS} rounds); the compiled path's gain: "
         f"{median(throughput) / median(off_throughput):.2f} × throughput"
     )

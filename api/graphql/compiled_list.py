@@ -147,6 +147,9 @@ _LEAVES = {
     "Date": sql.day,
 }
 ROOT_FIELD = "projects"
+# Outside production, `X-Compiled-List: off` on a request answers it by the generic path: the bench compares
+# both paths on one server (same processes, same pool) in turns.
+OFF_HEADER = "x-compiled-list"
 
 
 # ---- the plan: JSON text as a sequence of SQL pieces ----
@@ -541,6 +544,9 @@ class CompiledListExecutor(StrawberryGraphQLCoreExecutionContext):
         actor = getattr(context, "actor", None)
         if actor is None or settings is None or not settings.compiled_list:
             return None  # unauthenticated: the generic path refuses it
+        request = getattr(context, "request", None)
+        if not settings.production and request is not None and request.headers.get(OFF_HEADER) == "off":
+            return None  # outside production a client may ask for the generic path (the bench's "off" runs)
         return cached_plan(self.schema, self.operation, self.fragment_definitions, actor.role)
 
     async def _compiled(self, plan: OperationPlan, serially: bool | None) -> Any:

@@ -69,6 +69,21 @@ async def test_the_compiled_path_can_be_switched_off(seeded: Seeded) -> None:
     assert len(body["projects"]["edges"]) == 5
 
 
+async def test_outside_production_a_request_may_ask_for_the_generic_path(seeded: Seeded) -> None:
+    # given the header the bench sends for its "compiled path off" runs
+    headers = {"Authorization": f"Bearer {seeded.token['audit']}", "X-Compiled-List": "off"}
+    before = dict(ANSWERS)
+    # when the compiled API answers the bench's list with it
+    response = await seeded.on.client.post(
+        "/graphql", json={"query": BENCH_QUERY, "variables": {"n": 5}}, headers=headers
+    )
+    # then the generic path answered, with the compiled path's bytes
+    assert ANSWERS["compiled"] == before["compiled"]
+    assert ANSWERS["generic"] == before["generic"] + 1
+    compiled = await seeded.on.post(BENCH_QUERY, {"n": 5}, token=seeded.token["audit"])
+    assert response.content == compiled.content
+
+
 async def test_a_field_under_a_field_rule_is_left_to_the_generic_path(seeded: Seeded) -> None:
     # given a list asking for the contact's phone (project:contact:read: the lead unit and bdb only)
     query = "{ projects(first: 3) { edges { node { id contact { phone } } } } }"
