@@ -11,7 +11,7 @@ Everything else is answered by the generic strawberry path, which stays the refe
 such as `contact.phone` live in resolvers), arguments or directives the compiler does not know, anything not
 planned — and any request the compiled path cannot answer (unauthenticated, a bad page size, a forged cursor,
 an outage): it declines before writing anything and the generic path answers, errors included.
-`YK_COMPILED_LIST=0` switches it off. tests/api/test_compiled_list_equivalence.py checks both paths give the
+`YK_COMPILED_LIST=0` switches it off (outside production a request may also send `X-Compiled-List: off`). tests/api/test_compiled_list_equivalence.py checks both paths give the
 same bytes, for every role, on drawn selections and arguments.
 """
 
