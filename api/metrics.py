@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -50,6 +50,23 @@ class _PoolCollector(Collector):
             ("yk_db_pool_idle", "Idle connections in the pool.", pool.checkedin()),
         ):
             yield GaugeMetricFamily(name, doc, value=value)
+
+
+class _CompiledListCollector(Collector):
+    """How the project list was answered in this process (issue 17): compiled, generic, declined."""
+
+    def collect(self) -> Iterable[CounterMetricFamily]:
+        from api.graphql.projects.compiled import ANSWERS  # at scrape time: the schema imports this module
+
+        family = CounterMetricFamily(
+            "yk_graphql_compiled_list_answers",
+            "GraphQL operations by path: compiled (PostgreSQL wrote the JSON), generic (not compiled or "
+            "switched off), declined (compiled, but the generic path answered: a refusal or an outage).",
+            labels=["path"],
+        )
+        for path in ("compiled", "generic", "declined"):
+            family.add_metric([path], ANSWERS[path])
+        yield family
 
 
 class Metrics:
@@ -91,6 +108,7 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_PoolCollector(session_factory))
+        self.registry.register(_CompiledListCollector())
 
     def label(self, name: str | None) -> str:
         """The operation's label: a known or already-learned name, or "other" once the room is used up."""

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     replica_wait_ms: int = 200
     replica_check_seconds: float = 1.0  # how often each process looks at every replica's lag
     max_upload_mb: int = 50
+    # Issue 17: a project list made of plain columns is answered from one statement whose JSON PostgreSQL
+    # writes (api/graphql/projects/compiled.py); off, the generic strawberry path answers every request.
+    compiled_list: bool = True
 
     @property
     def max_upload_bytes(self) -> int:

@@ -152,15 +152,19 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(args: list[str], url: str, port: int) -> Iterator[Server]:
-    """A live server process on `port`, yielded once /healthz answers."""
-    env = os.environ | {
-        "DATABASE_URL": url,
-        "YK_TOKEN_SECRET": SECRET,
-        "YK_LOG_LEVEL": "WARNING",
-        "YK_RATE_LIMIT_PER_MINUTE": "100000000",
-        "YK_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
-    }
+def server(args: list[str], url: str, port: int, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A live server process on `port` (with `env` added to its environment), yielded once /healthz answers."""
+    env = (
+        os.environ
+        | {
+            "DATABASE_URL": url,
+            "YK_TOKEN_SECRET": SECRET,
+            "YK_LOG_LEVEL": "WARNING",
+            "YK_RATE_LIMIT_PER_MINUTE": "100000000",
+            "YK_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
+        }
+        | (env or {})
+    )
     process = subprocess.Popen(
         [sys.executable, *args],
         cwd=PROJECT_ROOT,

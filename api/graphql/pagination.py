@@ -128,6 +128,63 @@ class PageRequest:
             )
 
 
+@dataclass(frozen=True)
+class KeysetWindow:
+    """A page's statement before it runs: `stmt` with the cursor's bound, the order and LIMIT size + 1.
+
+    The generic path runs it and builds objects; the compiled list (api/graphql/projects/compiled.py) wraps it
+    and lets PostgreSQL build the page's JSON — the same rows, the same cursors."""
+
+    stmt: Select[Any]
+    forward: bool
+    size: int
+    newest_first: bool  # the statement's order: descending (sort, key) when true
+    sorted: bool  # cursors carry (sort value, key) rather than (key,)
+    after: str | None
+    before: str | None
+
+
+def keyset_window(
+    stmt: Select[Any],
+    *,
+    key: ColumnElement[int],
+    page: PageRequest,
+    lang: str,
+    descending: bool = True,
+    sort: ColumnElement[Any] | None = None,
+) -> KeysetWindow:
+    """`stmt` limited to one page ordered by the unique `key` (or by (sort, key)); raises on a bad page."""
+    page.validate(lang)
+    forward = page.first is not None
+    size = page.first if forward else page.last
+    assert size is not None
+    cursor = page.after if forward else page.before
+    # Walking backwards is walking forwards in the opposite order, then reversing the page.
+    newest_first = descending if forward else not descending
+    if sort is None:
+        if cursor is not None:
+            (boundary,) = decode_cursor(cursor, lang)[:1] or [None]
+            if not in_range(boundary, BIGINT):  # a forged cursor (issue 13.9)
+                raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor")
+            stmt = stmt.where(key < boundary if newest_first else key > boundary)
+        stmt = stmt.order_by(key.desc() if newest_first else key.asc()).limit(size + 1)
+    else:
+        # Keyset on the row value (sort, key): ties on the sort key are broken by the unique key.
+        if cursor is not None:
+            values = decode_cursor(cursor, lang)
+            if len(values) != 2 or not in_range(values[1], BIGINT):
+                raise AppError(
+                    "BAD_USER_INPUT", lang, field="after/before", reason="cursor of another ordering"
+                )
+            bound = tuple_(
+                literal(_from_json(values[0], sort, lang), sort.type), literal(values[1], key.type)
+            )
+            stmt = stmt.where(tuple_(sort, key) < bound if newest_first else tuple_(sort, key) > bound)
+        order = (sort.desc(), key.desc()) if newest_first else (sort.asc(), key.asc())
+        stmt = stmt.add_columns(sort.label(SORT_LABEL)).order_by(*order).limit(size + 1)
+    return KeysetWindow(stmt, forward, size, newest_first, sort is not None, page.after, page.before)
+
+
 async def keyset_page(
     session: AsyncSession,
     stmt: Select[Any],
@@ -141,32 +198,19 @@ async def keyset_page(
     """One page of `stmt` ordered by the unique `key`; returns rows, page info and one cursor per row.
 
     With `sort` (a non-null expression) the order is (sort, key) and cursors carry both values."""
-    if sort is not None:
-        return await _sorted_keyset_page(
-            session, stmt, key=key, sort=sort, page=page, lang=lang, descending=descending
-        )
-    page.validate(lang)
-    forward = page.first is not None
-    size = page.first if forward else page.last
-    assert size is not None
-    cursor = page.after if forward else page.before
-    # Walking backwards is walking forwards in the opposite order, then reversing the page.
-    newest_first = descending if forward else not descending
-    if cursor is not None:
-        (boundary,) = decode_cursor(cursor, lang)[:1] or [None]
-        if not in_range(boundary, BIGINT):  # a forged cursor (issue 13.9)
-            raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor")
-        stmt = stmt.where(key < boundary if newest_first else key > boundary)
-    stmt = stmt.order_by(key.desc() if newest_first else key.asc()).limit(size + 1)
-    rows = list((await session.execute(stmt)).all())
-    more = len(rows) > size
-    rows = rows[:size]
-    if not forward:
+    window = keyset_window(stmt, key=key, page=page, lang=lang, descending=descending, sort=sort)
+    rows = list((await session.execute(window.stmt)).all())
+    more = len(rows) > window.size
+    rows = rows[: window.size]
+    if not window.forward:
         rows.reverse()
-    cursors = [encode_cursor([row_key(row)]) for row in rows]
+    if window.sorted:
+        cursors = [encode_cursor([_to_json(getattr(row, SORT_LABEL)), row_key(row)]) for row in rows]
+    else:
+        cursors = [encode_cursor([row_key(row)]) for row in rows]
     info = PageInfo(
-        has_next_page=more if forward else page.before is not None,
-        has_previous_page=page.after is not None if forward else more,
+        has_next_page=more if window.forward else page.before is not None,
+        has_previous_page=page.after is not None if window.forward else more,
         start_cursor=cursors[0] if cursors else None,
         end_cursor=cursors[-1] if cursors else None,
     )
@@ -203,46 +247,6 @@ def _from_json(value: Any, sort: ColumnElement[Any], lang: str) -> Any:
         return python_type(value)
     except (ValueError, TypeError, ArithmeticError, NotImplementedError):
         raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor") from None
-
-
-async def _sorted_keyset_page(
-    session: AsyncSession,
-    stmt: Select[Any],
-    *,
-    key: ColumnElement[int],
-    sort: ColumnElement[Any],
-    page: PageRequest,
-    lang: str,
-    descending: bool,
-) -> tuple[list[Any], PageInfo, list[str]]:
-    """Keyset on the row value (sort, key): ties on the sort key are broken by the unique key."""
-    page.validate(lang)
-    forward = page.first is not None
-    size = page.first if forward else page.last
-    assert size is not None
-    cursor = page.after if forward else page.before
-    newest_first = descending if forward else not descending
-    if cursor is not None:
-        values = decode_cursor(cursor, lang)
-        if len(values) != 2 or not in_range(values[1], BIGINT):
-            raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="cursor of another ordering")
-        bound = tuple_(literal(_from_json(values[0], sort, lang), sort.type), literal(values[1], key.type))
-        stmt = stmt.where(tuple_(sort, key) < bound if newest_first else tuple_(sort, key) > bound)
-    order = (sort.desc(), key.desc()) if newest_first else (sort.asc(), key.asc())
-    stmt = stmt.add_columns(sort.label(SORT_LABEL)).order_by(*order).limit(size + 1)
-    rows = list((await session.execute(stmt)).all())
-    more = len(rows) > size
-    rows = rows[:size]
-    if not forward:
-        rows.reverse()
-    cursors = [encode_cursor([_to_json(getattr(row, SORT_LABEL)), row_key(row)]) for row in rows]
-    info = PageInfo(
-        has_next_page=more if forward else page.before is not None,
-        has_previous_page=page.after is not None if forward else more,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
-    )
-    return rows, info, cursors
 
 
 def row_key(row: Any) -> int:

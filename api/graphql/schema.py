@@ -19,7 +19,6 @@ from api.graphql.common import CNY, CNY_SCALAR, described_scalars
 from api.graphql.construction.mutations import ConstructionMutations
 from api.graphql.construction.queries import ConstructionQueries
 from api.graphql.dashboards.queries import DashboardQueries
-from api.graphql.execution import PlainFieldsExecutor
 from api.graphql.identity.activation import ActivationMutations
 from api.graphql.identity.sessions import RecordForbidden, SessionMutations, SessionQueries
 from api.graphql.identity.users import IdentityMutations, IdentityQueries
@@ -28,6 +27,7 @@ from api.graphql.nodes import NodeQueries
 from api.graphql.obligations.resolvers import Notification, Obligation, ObligationMutations, ObligationQueries
 from api.graphql.organizations import Organization
 from api.graphql.plans.resolvers import PlanMutations, PlanQueries
+from api.graphql.projects.compiled import CompiledListExecutor
 from api.graphql.projects.mutations import ProjectMutations
 from api.graphql.projects.queries import ProjectQueries
 from api.graphql.projects.types import Project
@@ -114,7 +114,7 @@ def build_schema(*, production: bool = False, read_replicas: bool = False) -> st
         config=StrawberryConfig(
             scalar_map={CNY: CNY_SCALAR, **described_scalars()}, disable_field_suggestions=production
         ),
-        execution_context_class=PlainFieldsExecutor,
+        execution_context_class=CompiledListExecutor,  # issue 17: the compiled project list
     )
     describe_mutation_inputs(schema._schema)
     return schema

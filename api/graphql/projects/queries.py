@@ -120,6 +120,17 @@ def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyp
     return stmt
 
 
+def list_statements(ctx: Context, flt: ProjectFilter | None) -> tuple[Any, Any]:
+    """The list's rows the viewer may read (scoped by authz/sql.py, filtered), and the same with the lead
+    unit's columns (`lead_*`): the generic path and the compiled list (projects/compiled.py) share both."""
+    stmt = _filtered(ctx, flt)
+    o = tables.organizations
+    page_stmt = stmt.join(o, o.c.id == tables.projects.c.lead_organization_id).add_columns(
+        o.c.name.label("lead_name"), o.c.type.label("lead_type"), o.c.district.label("lead_district")
+    )
+    return stmt, page_stmt
+
+
 def overdue_clause(ctx: Context, overdue: bool) -> ColumnElement[bool]:
     """Issue 15.4: an obligation is overdue from the day after its due date, so a project has one today
     exactly when its earliest unmet due date (store/obligation_dates.py) is before today."""
@@ -217,11 +228,7 @@ class ProjectQueries:
         ] = None,
     ) -> ProjectConnection:
         ctx = info.context
-        stmt = _filtered(ctx, filter)
-        o = tables.organizations
-        page_stmt = stmt.join(o, o.c.id == tables.projects.c.lead_organization_id).add_columns(
-            o.c.name.label("lead_name"), o.c.type.label("lead_type"), o.c.district.label("lead_district")
-        )
+        stmt, page_stmt = list_statements(ctx, filter)
         wants_total = asks_for(info, "totalCount")
         if wants_total:  # counted by the page's own statement: one round trip, not two
             page_stmt = page_stmt.add_columns(total_column(stmt))
