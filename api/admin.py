@@ -8,7 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
+from api import credentials
 from api.auth import hash_password, new_api_token
+from api.credentials import CredentialCache
 from api.passwords import guessable_for
 from domain.actors import OrgType
 from domain.errors import DomainError, NotFound, Violation
@@ -194,7 +196,10 @@ async def create_api_token(
     return CreatedToken(id=int(pk), token=token, prefix=prefix)
 
 
-async def revoke_api_token(uow: SqlUnitOfWork, *, token_id: int, operation: str) -> None:
+async def revoke_api_token(
+    uow: SqlUnitOfWork, *, token_id: int, operation: str, cache: CredentialCache | None = None
+) -> None:
+    """Revoke an integrator token: every process stops accepting it once this commits (NOTIFY)."""
     async with uow:
         t = tables.api_tokens
         row = (
@@ -205,5 +210,8 @@ async def revoke_api_token(uow: SqlUnitOfWork, *, token_id: int, operation: str)
         if row.revoked_at is None:
             now = uow.now()
             await uow.session.execute(update(t).where(t.c.id == token_id).values(revoked_at=now))
+            await credentials.announce(uow.session, [credentials.token_notice(token_id)])
             uow.record(operation, "ApiToken", token_id, {"revokedAt": None}, {"revokedAt": now.isoformat()})
         await uow.commit()
+    if cache is not None:
+        cache.drop([credentials.token_notice(token_id)])

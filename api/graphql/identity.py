@@ -333,7 +333,9 @@ class IdentityMutations:
     async def api_token_revoke(self, info: Ctx, input: ApiTokenRevokeInput) -> ApiTokenRevokePayload:
         ctx = info.context
         token_id = ctx.pk(input.api_token_id, "ApiToken")
-        await admin.revoke_api_token(ctx.uow(), token_id=token_id, operation=ctx.gate_in_force.operation)
+        await admin.revoke_api_token(
+            ctx.uow(), token_id=token_id, operation=ctx.gate_in_force.operation, cache=ctx.credentials
+        )
         return ApiTokenRevokePayload(api_token=await _one_token(ctx, token_id), user_errors=[])
 
 
