@@ -73,6 +73,7 @@ class RateCounter:
         self._sending: dict[Slot, int] = {}  # in the merge under way
         self._merged: dict[Slot, tuple[int, float]] = {}  # global count, and when it was read (monotonic)
         self._seen: dict[Slot, float] = {}  # when this process last counted the slot
+        self._wanted: set[Slot] = set()  # slots requests are waiting to read (fresh)
         self._window: datetime | None = None  # the newest window counted
         self._forget_due = False
         self._lock = asyncio.Lock()
@@ -97,9 +98,12 @@ class RateCounter:
         """Merge now if this process's view of the slot is older than an interval (or it has none)."""
         if self._is_fresh(slot):
             return
+        # Requests waiting for a merge share the next one (many users' first requests: one statement).
+        self._wanted.add(slot)
         async with self._lock:
-            if not self._is_fresh(slot):  # another request may have merged while this one waited
-                await self._merge_locked(also=slot)
+            if not self._is_fresh(slot):  # the merge this one waited for may have read it already
+                self._wanted.add(slot)
+                await self._merge_locked()
 
     def _is_fresh(self, slot: Slot) -> bool:
         merged = self._merged.get(slot)
@@ -132,8 +136,9 @@ class RateCounter:
         async with self._lock:
             await self._merge_locked()
 
-    async def _merge_locked(self, also: Slot | None = None) -> None:
-        window = max((w for _, w in [*self._pending, *([also] if also else [])]), default=self._window)
+    async def _merge_locked(self) -> None:
+        wanted, self._wanted = self._wanted, set()
+        window = max((w for _, w in [*self._pending, *wanted]), default=self._window)
         if window is not None and (self._window is None or window > self._window):
             self._forget_due = True
             self._window = window
@@ -142,8 +147,7 @@ class RateCounter:
         self._sending, self._pending = self._pending, {}
         now = time.monotonic()
         follow = {s for s, seen in self._seen.items() if now - seen <= 2 * self._stale_after}
-        if also is not None:
-            follow.add(also)
+        follow |= wanted
         follow -= self._sending.keys()
         sending = list(self._sending.items())
         forget = self._forget_due and oldest is not None
@@ -163,6 +167,7 @@ class RateCounter:
             for slot, n in self._sending.items():  # not sent: count them again with the next merge
                 self._pending[slot] = self._pending.get(slot, 0) + n
             self._sending = {}
+            self._wanted |= wanted
             raise
         read_at = time.monotonic()
         self._sending = {}
