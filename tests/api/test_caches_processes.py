@@ -62,7 +62,8 @@ async def _signed_in(
     http: httpx.AsyncClient, factory: async_sessionmaker[AsyncSession], username: str, **kw: Any
 ) -> tuple[str, int]:
     """A new user signed in through `http`: (access token, user id)."""
-    org = await make_org(factory, OrgType.BDB if kw.get("is_admin") else OrgType.UNIT)
+    kind = OrgType.BDB if kw.get("is_admin") else OrgType.UNIT
+    org = await make_org(factory, kind, name=f"org-{username}")  # one database for the module: unique names
     await make_user(factory, org, username, **kw)
     token = (await _gql(http, LOGIN, {"u": username, "p": PASSWORD})).json()["data"]["login"]["token"]
     async with factory() as session:
