@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from datetime import datetime, timedelta
 
@@ -74,6 +75,7 @@ class RateCounter:
         self._merged: dict[Slot, tuple[int, float]] = {}  # global count, and when it was read (monotonic)
         self._seen: dict[Slot, float] = {}  # when this process last counted the slot
         self._wanted: set[Slot] = set()  # slots requests are waiting to read (fresh)
+        self._failed_at = -math.inf  # when a merge last failed (monotonic)
         self._window: datetime | None = None  # the newest window counted
         self._forget_due = False
         self._lock = asyncio.Lock()
@@ -96,8 +98,8 @@ class RateCounter:
 
     async def fresh(self, slot: Slot) -> None:
         """Merge now if this process's view of the slot is older than an interval (or it has none)."""
-        if self._is_fresh(slot):
-            return
+        if self._is_fresh(slot) or time.monotonic() - self._failed_at < self.interval:
+            return  # fresh; or the database just failed us: decide on the local view, not queue for it
         # Requests waiting for a merge share the next one (many users' first requests: one statement).
         self._wanted.add(slot)
         async with self._lock:
@@ -168,6 +170,7 @@ class RateCounter:
                 self._pending[slot] = self._pending.get(slot, 0) + n
             self._sending = {}
             self._wanted |= wanted
+            self._failed_at = time.monotonic()
             raise
         read_at = time.monotonic()
         self._sending = {}
