@@ -119,6 +119,35 @@ async def test_a_user_disabled_in_one_process_is_refused_by_the_other_within_a_s
     assert (await _gql(first, VIEWER, token=token)).json()["errors"][0]["extensions"]["reason"] == "revoked"
 
 
+TOKEN_CREATE = """mutation($o: ID!) { apiTokenCreate(input: {name: "同步", organizationId: $o})
+  { token apiToken { id } userErrors { code } } }"""
+ROLE = "{ viewer { role } }"
+TOKEN_REVOKE = "mutation($t: ID!) { apiTokenRevoke(input: {apiTokenId: $t}) { userErrors { code } } }"
+
+
+async def test_an_api_token_revoked_in_one_process_is_refused_by_the_other_within_a_second(
+    two_processes, module_session_factory
+):
+    # given an integrator token that the second process has checked (and cached)
+    first, second = two_processes
+    admin, _ = await _signed_in(first, module_session_factory, "cache.admin3", is_admin=True)
+    org = await make_org(module_session_factory, OrgType.INTEGRATOR, name="org-cache-integrator")
+    created = (await _gql(first, TOKEN_CREATE, {"o": to_global_id("Organization", org)}, token=admin)).json()
+    token = created["data"]["apiTokenCreate"]["token"]
+    for _ in range(2):
+        assert (await _gql(second, ROLE, token=token)).json()["data"]["viewer"]["role"] == "integrator"
+    # when the administrator revokes it through the first process
+    token_id = created["data"]["apiTokenCreate"]["apiToken"]["id"]
+    revoked = (await _gql(first, TOKEN_REVOKE, {"t": token_id}, token=admin)).json()
+    assert revoked["data"]["apiTokenRevoke"]["userErrors"] == []
+    # then the second refuses it within a second
+    started = time.monotonic()
+    while "errors" not in (answer := (await _gql(second, ROLE, token=token)).json()):
+        assert time.monotonic() - started < 1.0, "the other process still accepts the token after a second"
+        await asyncio.sleep(0.05)
+    assert answer["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 async def _a_fresh_window_for(seconds: float) -> None:
     """The live processes count in wall-clock minutes: start where `seconds` remain in this one."""
     remaining = 60 - time.time() % 60
