@@ -23,7 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.i18n import message, pick_language
-from api.principal import authenticate
+from api.principal import principal_of
 
 log = structlog.get_logger("api.bounds")
 PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight")
@@ -127,11 +127,10 @@ class RequestBounds:
         if not any(headers.get(name) for name in PREFLIGHT_HEADERS):
             await answer_refusal(send, 400, "PREFLIGHT_REQUIRED", lang)
             return False
-        state = scope["app"].state
         authorization = headers.get("authorization")
         reason = "missing"
         if authorization:
-            principal = await authenticate(state, authorization)  # the one check (api/principal.py)
+            principal = await principal_of(scope)  # the request's one check (api/principal.py)
             if principal.actor is not None:
                 return True
             reason = principal.error.reason if principal.error else reason
