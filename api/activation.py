@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api import security_events
+from api import credential_cache, security_events
 from api.auth import api_token_hash, hash_password, new_activation_token
 from api.passwords import require_acceptable_password
 from api.security_events import SecurityEventKind
@@ -107,7 +107,10 @@ async def reset_password(deps: Deps, *, actor: Actor, user_id: int, client: Clie
             None,
             {"sessionsEnded": ended, "activationExpiresAt": issued.expires_at.isoformat()},
         )
+        # every API process drops the user's cached sessions once this commits (api/credential_cache.py)
+        await credential_cache.announce(uow.session, [credential_cache.user_notice(user_id)])
         await uow.commit()
+    credential_cache.forget_here(deps, [credential_cache.user_notice(user_id)])
     await security_events.record(
         deps.engine,
         SecurityEventKind.PASSWORD_RESET,

@@ -9,12 +9,10 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-import asyncpg
 import orjson
 import structlog
 from cross_web import HTTPException
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -30,9 +28,9 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api import export, graphiql, idempotency, read_replicas, responses
-from api.auth import AuthError, resolve_bearer
 from api.bounds import RequestBounds, cors_middleware
 from api.context import Context, current_context
+from api.credential_cache import CredentialCache, CredentialListener
 from api.downloads import download_attachment
 from api.errors import is_outage
 from api.graphql.schema import build_schema
@@ -41,7 +39,8 @@ from api.limits import RequestLimits
 from api.live import ChangeSignal
 from api.logs import RequestContext
 from api.metrics import HttpMetrics, Metrics
-from api.principal import principal_of
+from api.principal import authenticate, principal_of
+from api.rate_counter import RateCounter
 from api.ratelimit import RateLimit
 from api.settings import Settings, database_url
 from api.trusted_documents import trusted_operation_names
@@ -49,9 +48,7 @@ from api.workers import notifications as notifications_worker
 from api.workers import webhooks as webhooks_worker
 from authz.enforcer import Authorizer
 from authz.listener import asyncpg_connector, follow_database_policy
-from domain.actors import Actor
 from domain.clock import Clock, system_clock
-from store.driver import driver_connection
 from store.engine import make_engine, make_read_session_factory, make_session_factory
 
 log = structlog.get_logger("api.app")
@@ -147,38 +144,17 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
     def graphql_ide_html(self) -> str:
         return graphiql.page_html()  # assets from /graphiql/static, not a CDN (intranet)
 
-    async def _authenticate(self, header: str | None) -> tuple[Actor | None, AuthError | None]:
-        """The actor behind an Authorization value, or why there is none."""
-        if not header:
-            return None, None
-        state = self.app_state
-        try:
-            async with driver_connection(state.engine) as connection:
-                actor = await resolve_bearer(
-                    connection,
-                    header,
-                    secret=state.settings.token_secret.get_secret_value(),
-                    now=state.clock(),
-                )
-        except AuthError as error:
-            return None, error
-        except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            # The database is unreachable: the socket is refused like a bad token; logged in one line.
-            log.warning("could not check the credential", error=repr(error)[:200])
-            return None, AuthError("unavailable")
-        return actor, None
-
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:  # type: ignore[override]
         """graphql-transport-ws: browsers cannot set headers on a WebSocket, so the token comes in the
         connection_init payload (`{"Authorization": "Bearer …"}`); without a valid one the socket closes 4403."""
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
-        actor, error = await self._authenticate(header if isinstance(header, str) else None)
-        if actor is None:
-            raise ConnectionRejectionError(
-                {"code": "UNAUTHENTICATED", "reason": error.reason if error else "missing"}
-            )
-        context.actor, context.auth_error, context.credential = actor, None, header
+        # The same check as every HTTP request's (api/principal.py), for a value that is not a header.
+        principal = await authenticate(self.app_state, header if isinstance(header, str) else None)
+        if principal.actor is None:
+            reason = principal.error.reason if principal.error else "missing"
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "reason": reason})
+        context.actor, context.auth_error, context.credential = principal.actor, None, header
         return UNSET
 
     async def get_context(self, request: Request, response: Response | None = None) -> Context:  # type: ignore[override]
@@ -201,6 +177,7 @@ class GraphQLApp(RequestLimits, GraphQL[Context, None]):
             auth_error=auth_error,
             live=state.live,
             credential=header,
+            credentials=state.credentials,
         )
         current_context.set(context)
         return context
@@ -240,6 +217,16 @@ def create_app(
                 engine.url.render_as_string(hide_password=False),
             )
             app.state.policy_listener = listener
+        # Issue 17: the credential cache serves only while this process hears every drop (NOTIFY).
+        credentials_listener = None
+        if engine is not None and settings.credential_cache_seconds > 0:
+            credentials_listener = CredentialListener(
+                app.state.credentials,
+                asyncpg_connector(
+                    engine.url.render_as_string(hide_password=False), application_name="yingkou-credentials"
+                ),
+            )
+            credentials_listener.start()
         log.info("api started", environment=settings.environment)
         if app.state.replicas is not None:  # issue 17: the first look at the replicas, then their watcher
             await app.state.replicas.start()
@@ -254,6 +241,9 @@ def create_app(
         await app.state.live.stop()
         if app.state.replicas is not None:
             await app.state.replicas.stop()
+        await app.state.rate_counter.stop()
+        if credentials_listener is not None:
+            await credentials_listener.stop()
         if listener is not None:
             await listener.stop()
         if engine is not None:
@@ -303,6 +293,10 @@ def create_app(
     )  # type: ignore[arg-type]
     app.state.clock = clock
     app.state.authorizer = authorizer or Authorizer()
+    app.state.credentials = CredentialCache(
+        max_entries=settings.credential_cache_entries, ttl_seconds=settings.credential_cache_seconds
+    )
+    app.state.rate_counter = RateCounter(app.state.engine, interval=settings.rate_limit_merge_ms / 1000)
     app.state.live = ChangeSignal(
         asyncpg_connector(
             app.state.engine.url.render_as_string(hide_password=False), application_name="yingkou-live"

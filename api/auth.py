@@ -95,7 +95,8 @@ def read_session_token(token: str, *, secret: str, now: datetime) -> tuple[int, 
 def _verified_claims(token: str, secret: str) -> tuple[str, str, int, int]:
     """(sub, sid, exp, iat) of a token whose signature holds: the same token and secret always give the
     same answer, so a client's every request need not pay for the check again. Refusals are not cached.
-    Whether the session still stands is asked of the database on every request (resolve_bearer)."""
+    Whether the session still stands is asked of the database, or of the NOTIFY-invalidated cache
+    (api/principal.py authenticate)."""
     try:
         claims = jwt.decode(
             token,
@@ -138,8 +139,8 @@ _ACTOR = """
     FROM users u JOIN organizations o ON o.id = u.organization_id
     WHERE u.id = $1 AND u.active
 """
-# The session is read with its user on every request: an ended session or a disabled user is refused by
-# every process at once, with no cache to invalidate.
+# The session is read with its user when the credential cache (api/credentials.py) does not hold it; an
+# ended session or a disabled user is dropped from every process's cache by NOTIFY.
 _SESSION_ACTOR = """
     SELECT u.id, u.username, u.organization_id, u.is_admin, u.active, o.type, s.revoked_at, s.expires_at
     FROM user_sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.organization_id
@@ -154,10 +155,11 @@ _API_TOKEN = """
 _TOUCH_API_TOKEN = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
 
 
-async def actor_for_session(
+async def session_entry(
     connection: asyncpg.Connection, user_id: int, session_id: int, *, now: datetime
-) -> Actor:
-    """The actor of a live session, or AuthError (`revoked` for an ended session or a disabled user)."""
+) -> tuple[Actor, datetime]:
+    """The actor of a live session and when the session ends, or AuthError (`revoked` for an ended session
+    or a disabled user)."""
     row = await connection.fetchrow(_SESSION_ACTOR, session_id, user_id)
     if row is None:
         raise AuthError("invalid")
@@ -165,13 +167,14 @@ async def actor_for_session(
         raise AuthError("revoked")
     if row["expires_at"] <= now:
         raise AuthError("expired")
-    return Actor(
+    actor = Actor(
         user_id=row["id"],
         organization_id=row["organization_id"],
         username=row["username"],
         role=ADMIN_ROLE if row["is_admin"] else row["type"],
         session_id=session_id,
     )
+    return actor, row["expires_at"]
 
 
 async def actor_for_user(connection: asyncpg.Connection, user_id: int) -> Actor | None:
@@ -196,35 +199,33 @@ async def authenticate_password(connection: asyncpg.Connection, username: str, p
     return await actor_for_user(connection, row["id"])
 
 
-async def actor_for_api_token(connection: asyncpg.Connection, token: str, *, now: datetime) -> Actor:
-    row = await connection.fetchrow(_API_TOKEN, api_token_hash(token))
+async def api_token_entry(
+    connection: asyncpg.Connection, digest: str, *, now: datetime
+) -> tuple[Actor, datetime | None, datetime]:
+    """The actor of a valid API token (by its digest), its expiry and its use as now written, or AuthError."""
+    row = await connection.fetchrow(_API_TOKEN, digest)
     if row is None or row["revoked_at"] is not None:
         raise AuthError("invalid")
     if row["expires_at"] is not None and row["expires_at"] <= now:
         raise AuthError("expired")
     # To the minute: an integrator polling every second must not rewrite the token's row every second.
-    if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_RESOLUTION:
+    last_used = row["last_used_at"]
+    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
         await connection.execute(_TOUCH_API_TOKEN, row["id"], now)
-    return Actor(
+        last_used = now
+    actor = Actor(
         user_id=None,
         organization_id=row["organization_id"],
         username=f"token:{row['name']}",
         role=row["type"],
         token_id=row["id"],
     )
+    return actor, row["expires_at"], last_used
 
 
-async def resolve_bearer(
-    connection: asyncpg.Connection, header: str | None, *, secret: str, now: datetime
-) -> Actor | None:
-    """The actor behind an Authorization header; None without one; AuthError for a bad one."""
-    if not header:
-        return None
+def bearer_credential(header: str) -> str:
+    """The credential of an `Authorization: Bearer …` value (any spelling of the scheme), or AuthError."""
     scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
         raise AuthError("invalid")
-    credential = credential.strip()
-    if credential.startswith(API_TOKEN_PREFIX):
-        return await actor_for_api_token(connection, credential, now=now)
-    user_id, session_id = read_session_token(credential, secret=secret, now=now)
-    return await actor_for_session(connection, user_id, session_id, now=now)
+    return credential.strip()

@@ -15,18 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
 import orjson
 import structlog
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import AuthError, resolve_bearer
 from api.i18n import message, pick_language
-from store.driver import driver_connection
+from api.principal import principal_of
 
 log = structlog.get_logger("api.bounds")
 PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight")
@@ -130,24 +127,14 @@ class RequestBounds:
         if not any(headers.get(name) for name in PREFLIGHT_HEADERS):
             await answer_refusal(send, 400, "PREFLIGHT_REQUIRED", lang)
             return False
-        state = scope["app"].state
         authorization = headers.get("authorization")
         reason = "missing"
         if authorization:
-            try:
-                async with driver_connection(state.engine) as connection:
-                    actor = await resolve_bearer(
-                        connection,
-                        authorization,
-                        secret=state.settings.token_secret.get_secret_value(),
-                        now=state.clock(),
-                    )
-                if actor is not None:
-                    return True
-            except AuthError as error:
-                reason = error.reason
-            except (SQLAlchemyError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                log.warning("could not check the credential of an upload", exc_info=True)
+            principal = await principal_of(scope)  # the request's one check (api/principal.py)
+            if principal.actor is not None:
+                return True
+            reason = principal.error.reason if principal.error else reason
+            if reason == "unavailable":
                 await answer_refusal(send, 503, "UNAVAILABLE", lang)
                 return False
         wording = {"expired": "TOKEN_EXPIRED", "invalid": "TOKEN_INVALID"}.get(reason, "UNAUTHENTICATED")

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
-from api.auth import AuthError, resolve_bearer
+from api.auth import AuthError
+from api.credential_cache import CredentialCache
 from api.errors import forbidden, unauthenticated, unavailable
 from api.graphql.common import pk_of
 from api.settings import Settings
@@ -28,7 +29,6 @@ from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import construction_tables, tables
 from store.action_facts import action_facts
-from store.driver import driver_connection
 from store.supervision_repositories import obligation_facts
 from store.uow import SqlUnitOfWork
 
@@ -58,6 +58,7 @@ class Context:
     # graphql-transport-ws: the connection_init payload, where a browser puts its Authorization
     connection_params: dict[str, Any] | None = None
     credential: str | None = None  # the Authorization value the actor was resolved from
+    credentials: CredentialCache | None = None  # the process's credential cache (api/credential_cache.py)
 
     def __post_init__(self) -> None:
         self.renew_loaders()
@@ -74,17 +75,13 @@ class Context:
         }
 
     async def reauthenticate(self) -> None:
-        """Check the credential again (a long-lived subscription): ended sessions end it."""
-        try:
-            async with driver_connection(self.engine) as connection:
-                self.actor = await resolve_bearer(
-                    connection,
-                    self.credential,
-                    secret=self.settings.token_secret.get_secret_value(),
-                    now=self.clock(),
-                )
-        except AuthError as error:
-            self.actor, self.auth_error = None, error
+        """Check the credential again (a long-lived subscription, at each wake-up): ended sessions end it.
+        The process's credential cache answers (NOTIFY-invalidated), so a wake-up of many subscribers costs
+        no statement each."""
+        from api.principal import authenticate  # api.principal imports this module's neighbours
+
+        principal = await authenticate(self, self.credential)
+        self.actor, self.auth_error = principal.actor, principal.error
         self.require_actor()
 
     def require_actor(self) -> Actor:

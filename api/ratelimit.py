@@ -6,8 +6,10 @@ limit, so inventing bearers buys no fresh bucket. The address is the peer's, or 
 forwarded client (settings.trusted_proxies; nobody else's X-Forwarded-For counts). Every endpoint counts
 (GraphQL, export, downloads, GraphiQL) but the probes, /metrics and GraphiQL's static files.
 
-A fixed one-minute window counted in PostgreSQL (an UNLOGGED table: counters need no crash safety), so
-several API processes behind one load balancer enforce one limit. Answers carry the IETF draft
+A fixed one-minute window. Each process counts in memory and merges its counts into PostgreSQL (an UNLOGGED
+table: counters need no crash safety) every `rate_limit_merge_ms` (api/rate_counter.py), so several API
+processes behind one load balancer enforce one limit: a process alone refuses exactly at it, and P processes
+together admit at most processes × interval × rate beyond it (the bound is derived there). Answers carry the IETF draft
 `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers; over the limit, HTTP 429 with
 `Retry-After` and a `RATE_LIMITED` error explaining when to retry.
 """
@@ -15,11 +17,11 @@ several API processes behind one load balancer enforce one limit. Answers carry 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,28 +29,12 @@ from api import security_events
 from api.errors import is_outage
 from api.i18n import pick_language
 from api.principal import Principal, client_address, principal_of
+from api.rate_counter import RateCounter
 from api.security_events import SecurityEventKind
-from store.driver import driver_connection
 
 log = structlog.get_logger("api.ratelimit")
 WINDOW_SECONDS = 60
 UNCOUNTED = ("/healthz", "/readyz", "/metrics", "/graphiql/static/")
-
-# One statement, one round trip, atomic on its own (autocommit, on the driver: store/driver.py): count the
-# hit and, on the first hit of a window, forget the windows before the previous one.
-_HIT = """
-    WITH hit AS (
-        INSERT INTO rate_limit_windows (key, window_start, hits) VALUES ($1, $2, 1)
-        ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_windows.hits + 1
-        RETURNING hits
-    ), forget AS (
-        DELETE FROM rate_limit_windows WHERE window_start < $3 AND (SELECT hits FROM hit) = 1
-    )
-    SELECT hits FROM hit
-"""
-
-
-_READ = "SELECT hits FROM rate_limit_windows WHERE key = $1 AND window_start = $2"
 
 
 def window_of(now: datetime) -> tuple[datetime, int]:
@@ -57,16 +43,12 @@ def window_of(now: datetime) -> tuple[datetime, int]:
     return datetime.fromtimestamp(start, UTC), max(1, math.ceil(start + WINDOW_SECONDS - now.timestamp()))
 
 
-async def hits_so_far(engine: AsyncEngine, key: str, window: datetime) -> int:
-    """Read-only: the requests of `key` counted in `window` (the `rateLimit` query field)."""
-    async with driver_connection(engine) as connection:
-        return int(await connection.fetchval(_READ, key, window) or 0)
-
-
-async def hit(engine: AsyncEngine, key: str, window: datetime) -> int:
-    """Count one request of `key` in `window`."""
-    async with driver_connection(engine) as connection:
-        return int(await connection.fetchval(_HIT, key, window, window - timedelta(seconds=WINDOW_SECONDS)))
+async def hits_so_far(state: Any, key: str, window: datetime) -> int:
+    """Read-only: the requests of `key` counted in `window`, as this process sees them (the `rateLimit`
+    query field)."""
+    counter: RateCounter = state.rate_counter
+    await counter.fresh((key, window))
+    return counter.count((key, window))
 
 
 def _message(lang: str, limit: int, retry_after: int) -> str:
@@ -118,7 +100,7 @@ class RateLimit:
             return
         window, reset = window_of(state.clock())
         try:
-            hits = await hit(state.engine, key, window)
+            hits = await state.rate_counter.hit(key, window)  # counted here, merged in batches
         except Exception as error:
             # An outage in one line: a traceback a request, rendered while the database is down, costs
             # seconds of CPU each; anything else is a bug and keeps its stack.

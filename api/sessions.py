@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api import credential_cache as credentials
 from api import security_events
 from api.auth import (
     IssuedToken,
@@ -319,8 +320,10 @@ async def refresh(deps: Deps, *, refresh_token: str, client: Client) -> SignedIn
                 await session_store.revoke_sessions(
                     uow.session, now=now, reason="refresh-reuse", session_id=reused
                 )
+                await credentials.announce(uow.session, [credentials.session_notice(reused)])
                 uow.record("auth:refresh-reuse", "Session", reused, None, {"revokedReason": "refresh-reuse"})
                 await uow.commit()
+                credentials.forget_here(deps, [credentials.session_notice(reused)])
         elif row is not None:
             actor, expires_at = row
             uow.actor = actor
@@ -446,11 +449,15 @@ async def _end_sessions(
     user_id: int | None = None,
 ) -> list[int]:
     now = deps.clock()
+    notices = [
+        credentials.session_notice(session_id) if session_id is not None else credentials.user_notice(user_id)  # type: ignore[arg-type]
+    ]
     uow = SqlUnitOfWork(deps.session_factory, actor=actor, clock=deps.clock, request_id=client.request_id)
     async with uow:
         ended = await session_store.revoke_sessions(
             uow.session, now=now, reason=reason, session_id=session_id, user_id=user_id
         )
+        await credentials.announce(uow.session, notices)  # every process drops them once this commits
         target = session_id if session_id is not None else user_id
         uow.record(
             operation,
@@ -460,6 +467,7 @@ async def _end_sessions(
             {"ended": ended, "reason": reason},
         )
         await uow.commit()
+    credentials.forget_here(deps, notices)
     await security_events.record(
         deps.engine,
         kind,
@@ -510,8 +518,11 @@ async def change_password(
         ended = await session_store.revoke_sessions(
             uow.session, now=now, reason="password-change", user_id=actor.user_id, keep=session_id
         )
+        notices = [credentials.user_notice(actor.user_id)]  # type: ignore[arg-type]
+        await credentials.announce(uow.session, notices)
         uow.record("auth:password-change", "User", actor.user_id, None, {"sessionsEnded": ended})
         await uow.commit()
+    credentials.forget_here(deps, notices)
     await security_events.record(
         deps.engine,
         SecurityEventKind.PASSWORD_CHANGED,
@@ -559,10 +570,12 @@ async def set_user_active(
                 ended = await session_store.revoke_sessions(
                     uow.session, now=now, reason="user-disabled", user_id=user_id
                 )
+            await credentials.announce(uow.session, [credentials.user_notice(user_id)])
             uow.record(
                 operation, "User", user_id, {"active": row.active}, {"active": active, "sessionsEnded": ended}
             )
         await uow.commit()
+    credentials.forget_here(deps, [credentials.user_notice(user_id)])
     await security_events.record(
         deps.engine,
         SecurityEventKind.USER_ENABLED if active else SecurityEventKind.USER_DISABLED,
@@ -610,8 +623,10 @@ async def reset_password(
         ended = await session_store.revoke_sessions(
             uow.session, now=now, reason="password-reset", user_id=user_id
         )
+        await credentials.announce(uow.session, [credentials.user_notice(int(user_id))])
         uow.record("user:password-reset", "User", user_id, None, {"sessionsEnded": ended})
         await uow.commit()
+    credentials.forget_here(deps, [credentials.user_notice(int(user_id))])
     await security_events.record(
         deps.engine,
         SecurityEventKind.PASSWORD_RESET,

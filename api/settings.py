@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = 30.0  # a whole GraphQL request, above the statement timeout
     rate_limit_per_minute: int = 600  # per signed-in user or API token; 0 turns rate limiting off
     rate_limit_anonymous_per_minute: int = 120  # per client address: no credential, or one that fails
+    # Issue 17: each process counts in memory and merges its counts into PostgreSQL this often (one
+    # statement); processes may together admit up to processes × interval × rate beyond a limit.
+    rate_limit_merge_ms: int = 250
+    # Issue 17: live sessions and API tokens are cached per process, dropped in every process by NOTIFY;
+    # an entry lives at most this long in case a notice is lost (0 turns the cache off).
+    credential_cache_seconds: float = 30.0
+    credential_cache_entries: int = 10_000  # per kind (sessions, API tokens), per process
     webhook_worker: bool = True  # deliver webhooks from this process (several processes may; they share)
     webhook_poll_seconds: float = 1.0
     webhook_backoff_seconds: float = 5.0  # first retry delay; doubles per attempt

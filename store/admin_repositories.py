@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.activation import Purpose
 from domain.errors import NotFound
 from store import tables
+from store.credential_notices import announce, token_notice
 from store.session_tables import activation_tokens
 
 
@@ -117,6 +118,7 @@ class SqlAdminRepository:
     async def revoke_api_token(self, token_id: int, at: datetime) -> None:
         t = tables.api_tokens
         await self.session.execute(update(t).where(t.c.id == token_id).values(revoked_at=at))
+        await announce(self.session, [token_notice(token_id)])  # every process drops it on commit
 
 
 async def insert_activation(

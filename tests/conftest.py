@@ -114,6 +114,21 @@ async def owner_database_url(template_database: str) -> AsyncIterator[str]:
         await admin.close()
 
 
+@pytest.fixture(scope="module")
+async def module_database_url(template_database: str) -> AsyncIterator[str]:
+    """A fresh migrated database shared by one module's tests, as the runtime role: for modules that start
+    real API processes once (tests/live_server.py) rather than once per test."""
+    template = make_url(template_database).database
+    name = f"yk_test_{os.getpid()}_m{next(_counter)}"
+    admin = await _admin_connection(template_database)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" OWNER {roles.OWNER}')
+        yield _with_database(template_database, name, roles.RUNTIME)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 @pytest.fixture
 def database_url(owner_database_url: str) -> str:
     """The same database as the runtime role: the app in every test runs with the API's privileges only."""

@@ -54,11 +54,14 @@ async def live_server(args: list[str], env: dict[str, str], port: int) -> AsyncI
 
 
 @contextlib.asynccontextmanager
-async def api_processes(database_url: str, count: int = 2) -> AsyncIterator[list[LiveServer]]:
-    """`count` uvicorn processes of the API (tests/authz/live_app.py) on free ports, all on one database."""
+async def api_processes(
+    database_url: str, count: int = 2, settings: dict[str, str] | None = None
+) -> AsyncIterator[list[LiveServer]]:
+    """`count` uvicorn processes of the API (tests/authz/live_app.py) on free ports, all on one database;
+    `settings` are extra environment variables (`YK_RATE_LIMIT_PER_MINUTE` …)."""
     from tests.authz.live_app import DATABASE_ENV
 
-    env = {**os.environ, DATABASE_ENV: database_url}
+    env = {**os.environ, DATABASE_ENV: database_url, **(settings or {})}
     async with contextlib.AsyncExitStack() as stack:
         servers = []
         for _ in range(count):

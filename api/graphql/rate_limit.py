@@ -52,8 +52,8 @@ class RateLimitQueries:
             anonymous=ctx.settings.rate_limit_anonymous_per_minute,
         )
         window, _ = window_of(ctx.clock())
-        # The middleware has already counted this request (POST /graphql), so the table holds it.
-        used = await hits_so_far(ctx.engine, key, window) if limit > 0 else 0
+        # The middleware has already counted this request (POST /graphql), so this process's view holds it.
+        used = await hits_so_far(ctx.request.app.state, key, window) if limit > 0 else 0
         return RateLimit(
             limit=max(limit, 0),
             remaining=max(0, limit - used) if limit > 0 else 0,

@@ -196,6 +196,7 @@ async def create_api_token(
 
 
 async def revoke_api_token(uow: AdminUnitOfWork, *, token_id: int, operation: str) -> None:
+    """Revoke an integrator token: every API process stops accepting it once this commits."""
     async with uow:
         if await uow.admin.api_token_revoked_at(token_id) is None:  # NotFound when there is no such token
             now = uow.now()

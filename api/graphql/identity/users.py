@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from api import activation, sessions
+from api import activation, credential_cache, sessions
 from api.context import Context
 from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs, ViewerPermissions
@@ -433,6 +433,7 @@ class IdentityMutations:
         ctx = info.context
         token_id = ctx.pk(input.api_token_id, "ApiToken")
         await admin.revoke_api_token(ctx.uow(), token_id=token_id, operation=ctx.gate_in_force.operation)
+        credential_cache.forget_here(ctx, [credential_cache.token_notice(token_id)])  # this process: at once
         return ApiTokenRevokePayload(api_token=await _one_token(ctx, token_id), user_errors=[])
 
 
