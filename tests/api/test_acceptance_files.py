@@ -43,7 +43,8 @@ async def _count(session_factory, table) -> int:
 
 
 async def _alter_stored_file(session_factory, attachment_gid_sha: str) -> None:
-    """Change the stored bytes behind an attachment (what a tampered storage would hold)."""
+    """Change the stored bytes behind an attachment (what a tampered storage would hold: the owner role, as the
+    runtime role may not update stored files)."""
     a, b = approval_tables.attachments, approval_tables.file_blobs
     async with session_factory() as session, session.begin():
         blob_id = (
@@ -80,7 +81,7 @@ async def test_R19_4_a_passed_initial_acceptance_needs_its_uploaded_report_a_fai
 
 
 async def test_R19_2_an_application_counts_uploaded_files_and_refuses_one_altered_in_storage(
-    api, session_factory, clock
+    api, session_factory, clock, owner_session_factory
 ):
     # given a project in its window with the five reports uploaded, the 密评 report then altered in storage
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
@@ -88,7 +89,7 @@ async def test_R19_2_an_application_counts_uploaded_files_and_refuses_one_altere
     await move_to(api, a, clock, date(2026, 7, 1))
     await upload_reports(api, a, project["id"], ALL_REPORTS[:-1])
     crypto = ok(await upload_report(api, a, project["id"], "CRYPTO_EVALUATION", REPORT_PDF + b"%crypto\n"))
-    await _alter_stored_file(session_factory, crypto["reportFile"]["file"]["sha256"])
+    await _alter_stored_file(owner_session_factory, crypto["reportFile"]["file"]["sha256"])
     # when the unit applies, uploads the 密评 report again and applies again
     altered = await mutate(api, a, APPLY, "unit", {"projectId": project["id"]})
     ok(await upload_report(api, a, project["id"], "CRYPTO_EVALUATION", REPORT_PDF + b"%crypto v2\n"))
@@ -112,7 +113,9 @@ async def test_R19_2_the_declared_report_list_no_longer_stands_in_for_the_files(
     assert [e["field"][-1] for e in declared["userErrors"]] == ALL_REPORTS
 
 
-async def test_R21_2_filing_needs_the_uploaded_completion_acceptance_report(api, session_factory, clock):
+async def test_R21_2_filing_needs_the_uploaded_completion_acceptance_report(
+    api, session_factory, clock, owner_session_factory
+):
     # given a project that passed its completion acceptance
     a = await make_agencies(api, session_factory, *LIFECYCLE_AGENCIES)
     project = await accepted_project(api, a, clock)
@@ -120,7 +123,7 @@ async def test_R21_2_filing_needs_the_uploaded_completion_acceptance_report(api,
     # when the unit files without the report, then with a report altered in storage, then with a fresh one
     missing = await mutate(api, a, FILE_REPORT, "unit", pid)
     report = ok(await upload_report(api, a, project["id"], "COMPLETION_ACCEPTANCE", REPORT_PDF + b"%v1\n"))
-    await _alter_stored_file(session_factory, report["reportFile"]["file"]["sha256"])
+    await _alter_stored_file(owner_session_factory, report["reportFile"]["file"]["sha256"])
     altered = await mutate(api, a, FILE_REPORT, "unit", pid)
     ok(await upload_report(api, a, project["id"], "COMPLETION_ACCEPTANCE", REPORT_PDF + b"%v2\n"))
     filed = await mutate(api, a, FILE_REPORT, "unit", pid)
