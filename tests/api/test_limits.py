@@ -168,7 +168,7 @@ def _graphql_view(app: Any) -> Any:
 
 
 @pytest.mark.parametrize(("delay", "refused"), [(0.05, False), (5.0, True)])
-async def test_a_request_is_stopped_after_the_request_timeout(engine, clock, delay, refused):
+async def test_a_request_is_stopped_after_the_request_timeout(engine, clock, delay, refused, monkeypatch):
     # given a 1 s request timeout (room for a loaded CI machine) and an execution that takes `delay`
     settings = Settings(token_secret="t" * 48, request_timeout_seconds=1.0)
     app = create_app(settings, engine=engine, clock=clock, policy_from_database=False)
@@ -179,7 +179,8 @@ async def test_a_request_is_stopped_after_the_request_timeout(engine, clock, del
         await asyncio.sleep(delay)
         return await execute(*args, **kwargs)
 
-    view.schema.execute = slow
+    # the schema is built once per process and shared by every app: patched for this test only
+    monkeypatch.setattr(view.schema, "execute", slow)
     # when
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         body = (
