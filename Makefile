@@ -25,7 +25,7 @@ serve: $(STAMP)
 
 ## The whole test suite, on the embedded PostgreSQL (or DATABASE_URL when set).
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile  # one worker per core; a file's tests stay on one worker
 
 ## Lint, format and types: what CI runs before the tests.
 check: $(STAMP)

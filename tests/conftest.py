@@ -89,7 +89,12 @@ async def template_database() -> AsyncIterator[str]:
     admin = await _admin_connection(server)
     try:
         password = _ROLE_PASSWORD if os.environ.get("DATABASE_URL") else None
-        await admin.execute(roles.ensure_roles_sql(password=password))
+        # pytest-xdist workers share the server: one at a time creates the roles (CREATE ROLE races otherwise)
+        await admin.execute("SELECT pg_advisory_lock(20261130)")
+        try:
+            await admin.execute(roles.ensure_roles_sql(password=password))
+        finally:
+            await admin.execute("SELECT pg_advisory_unlock(20261130)")
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.execute(f'CREATE DATABASE "{name}" OWNER {roles.OWNER}')
         url = _with_database(server, name, roles.OWNER)
