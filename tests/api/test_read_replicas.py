@@ -283,7 +283,8 @@ async def test_lag_shows_in_metrics_and_readyz_and_a_replica_over_the_bound_leav
     assert behind[_replica1("yk_db_replica_up")] == 1
     assert listed == ["滞后测试项目"]
     assert _routed(after, "primary", "none-in-rotation") - _routed(before, "primary", "none-in-rotation") == 1
-    # and once it replays again it is back, with no lag
+    # and once it replays again it is back in rotation, its lag within the bounds (not exactly 0: the replica
+    # copies the whole server, which other tests may be writing to at the same moment)
     try:
         deadline = time.monotonic() + 10
         while (report := (await one.client.get("/readyz")).json()["replicas"][0])["state"] != "ok":
@@ -292,7 +293,7 @@ async def test_lag_shows_in_metrics_and_readyz_and_a_replica_over_the_bound_leav
     finally:
         for api in processes:
             _replicas(api).max_lag_seconds = 5.0
-    assert report["lagBytes"] == 0 and report["lagSeconds"] == 0
+    assert report["lagBytes"] < 64 * 1024 * 1024 and report["lagSeconds"] < 5.0
 
 
 async def test_a_dead_replica_leaves_rotation_and_reads_fall_back_to_the_primary(
