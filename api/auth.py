@@ -139,7 +139,7 @@ _ACTOR = """
     FROM users u JOIN organizations o ON o.id = u.organization_id
     WHERE u.id = $1 AND u.active
 """
-# The session is read with its user when the credential cache (api/credentials.py) does not hold it; an
+# The session is read with its user when the credential cache (api/credential_cache.py) does not hold it; an
 # ended session or a disabled user is dropped from every process's cache by NOTIFY.
 _SESSION_ACTOR = """
     SELECT u.id, u.username, u.organization_id, u.is_admin, u.active, o.type, s.revoked_at, s.expires_at
