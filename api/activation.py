@@ -9,13 +9,13 @@ usable; this module stores, finds and spends them, throttled like sign-in per cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api import credential_cache, security_events
-from api.auth import api_token_hash, hash_password, new_activation_token
+from api.auth import api_token_hash, hash_password
+from api.credentials import CREDENTIALS
 from api.passwords import require_acceptable_password
 from api.security_events import SecurityEventKind
 from api.sessions import (
@@ -29,11 +29,12 @@ from api.sessions import (
     address_key,
     policies,
 )
-from domain.activation import ActivationToken, IssuedActivation, Purpose, Unusable, expiry, unusable
+from domain.activation import ActivationToken, IssuedActivation, Purpose, Unusable, unusable
 from domain.actors import Actor
 from domain.errors import DomainError, NotFound
+from domain.services import admin
 from store import session_store, tables
-from store.admin_repositories import insert_activation
+from store.admin_repositories import SqlAdminRepository
 from store.session_tables import activation_tokens
 from store.uow import SqlUnitOfWork
 
@@ -43,30 +44,6 @@ MAX_TOKEN_LENGTH = 100
 
 def ttl(deps: Deps) -> timedelta:
     return timedelta(hours=deps.settings.activation_ttl_hours)
-
-
-async def issue(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    purpose: Purpose,
-    issued_by: str,
-    now: datetime,
-    lifetime: timedelta,
-) -> IssuedActivation:
-    """Store a new token's hash in the caller's transaction; every older unused token of the user is void."""
-    token, digest = new_activation_token()
-    issued = IssuedActivation(token=token, expires_at=expiry(now, lifetime))
-    await insert_activation(
-        session,
-        user_id=user_id,
-        token_hash=digest,
-        purpose=purpose,
-        issued_by=issued_by,
-        issued_at=now,
-        expires_at=issued.expires_at,
-    )
-    return issued
 
 
 @dataclass(frozen=True)
@@ -91,8 +68,9 @@ async def reset_password(deps: Deps, *, actor: Actor, user_id: int, client: Clie
         ended = await session_store.revoke_sessions(
             uow.session, now=now, reason="password-reset", user_id=user_id
         )
-        issued = await issue(
-            uow.session,
+        issued = await admin.issue_activation(
+            SqlAdminRepository(uow.session),
+            CREDENTIALS,
             user_id=user_id,
             purpose=Purpose.RESET,
             issued_by=actor.username,

@@ -71,14 +71,21 @@ class SqlAdminRepository:
         issued_at: datetime,
         expires_at: datetime,
     ) -> None:
-        await insert_activation(
-            self.session,
-            user_id=user_id,
-            token_hash=token_hash,
-            purpose=purpose,
-            issued_by=issued_by,
-            issued_at=issued_at,
-            expires_at=expires_at,
+        a = activation_tokens
+        await self.session.execute(
+            update(a)
+            .where(a.c.user_id == user_id, a.c.used_at.is_(None), a.c.superseded_at.is_(None))
+            .values(superseded_at=issued_at)
+        )
+        await self.session.execute(
+            a.insert().values(
+                user_id=user_id,
+                token_hash=token_hash,
+                purpose=purpose.value,
+                issued_at=issued_at,
+                expires_at=expires_at,
+                issued_by=issued_by[:160],
+            )
         )
 
     async def add_api_token(
@@ -119,32 +126,3 @@ class SqlAdminRepository:
         t = tables.api_tokens
         await self.session.execute(update(t).where(t.c.id == token_id).values(revoked_at=at))
         await announce(self.session, [token_notice(token_id)])  # every process drops it on commit
-
-
-async def insert_activation(
-    session: AsyncSession,
-    *,
-    user_id: int,
-    token_hash: str,
-    purpose: Purpose,
-    issued_by: str,
-    issued_at: datetime,
-    expires_at: datetime,
-) -> None:
-    """A new activation token's hash, in the caller's transaction; every older unused token of the user is void."""
-    a = activation_tokens
-    await session.execute(
-        update(a)
-        .where(a.c.user_id == user_id, a.c.used_at.is_(None), a.c.superseded_at.is_(None))
-        .values(superseded_at=issued_at)
-    )
-    await session.execute(
-        a.insert().values(
-            user_id=user_id,
-            token_hash=token_hash,
-            purpose=purpose.value,
-            issued_at=issued_at,
-            expires_at=expires_at,
-            issued_by=issued_by[:160],
-        )
-    )

@@ -11,7 +11,7 @@ from domain.activation import IssuedActivation, Purpose, expiry
 from domain.actors import OrgType
 from domain.errors import DomainError, Violation
 from domain.passwords import password_violations
-from domain.ports import AdminUnitOfWork, Credentials
+from domain.ports import AdminRepository, AdminUnitOfWork, Credentials
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 
@@ -109,15 +109,14 @@ async def create_user(
         )
         activation = None
         if password is None:
-            token, digest = credentials.new_activation_token()
-            activation = IssuedActivation(token=token, expires_at=expiry(uow.now(), activation_ttl))
-            await uow.admin.add_activation(
+            activation = await issue_activation(
+                uow.admin,
+                credentials,
                 user_id=pk,
-                token_hash=digest,
                 purpose=Purpose.CREATE,
                 issued_by=uow.actor.username,
-                issued_at=uow.now(),
-                expires_at=activation.expires_at,
+                now=uow.now(),
+                lifetime=activation_ttl,
             )
         # Never the password or the token: the record says only when the token expires.
         uow.record(
@@ -134,6 +133,31 @@ async def create_user(
         )
         await uow.commit()
     return CreatedUser(id=pk, activation=activation)
+
+
+async def issue_activation(
+    admin: AdminRepository,
+    credentials: Credentials,
+    *,
+    user_id: int,
+    purpose: Purpose,
+    issued_by: str,
+    now: datetime,
+    lifetime: timedelta,
+) -> IssuedActivation:
+    """A one-time activation token for the user (issue 13.4a), in the caller's transaction: only its hash is
+    stored, every older unused token of the user is void; the token itself is returned once."""
+    token, digest = credentials.new_activation_token()
+    issued = IssuedActivation(token=token, expires_at=expiry(now, lifetime))
+    await admin.add_activation(
+        user_id=user_id,
+        token_hash=digest,
+        purpose=purpose,
+        issued_by=issued_by,
+        issued_at=now,
+        expires_at=issued.expires_at,
+    )
+    return issued
 
 
 @dataclass(frozen=True)
