@@ -15,13 +15,13 @@ from api.graphql.authz import Performs
 from api.graphql.common import UserError
 from api.graphql.construction.report_files import AcceptanceReportFile, _report_file
 from api.graphql.enums import AcceptanceReportEnum, to_domain
+from api.uploads import check_file
 from authz.operations import Operation
 from domain.acceptance import AcceptanceReport
 from domain.errors import Violation
 from domain.services import acceptance_files as use_cases
 from store import approval_tables
 from store.files import Upload as CheckedUpload
-from store.files import check_upload
 
 Ctx = Info[Context, None]
 
@@ -62,9 +62,7 @@ async def _checked(ctx: Context, file: Upload | None, label: str) -> CheckedUplo
     """The file as received: accepted (type by content, size limit), or why not; None when none came."""
     if file is None:
         return None
-    limit = ctx.settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    checked = check_upload(getattr(file, "filename", None) or "file", data, max_bytes=limit, index=0)
+    checked = await check_file(file, max_bytes=ctx.settings.max_upload_bytes, index=0)
     if isinstance(checked, Violation):
         return replace(checked, field=("input", "file"))
     return replace(checked, label=label)

@@ -4,11 +4,10 @@ approval or return — and attachments uploaded with the GraphQL multipart reque
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
@@ -30,6 +29,7 @@ from api.graphql.enums import (
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.projects.types import Project
 from api.graphql.readable import load_readable_project
+from api.uploads import check_file
 from authz.operations import Operation
 from authz.sql import document_filter
 from domain import approval_path as path
@@ -39,7 +39,6 @@ from domain.errors import DomainError, Violation
 from domain.services import approvals as use_cases
 from store import approval_tables, tables
 from store.files import Upload as CheckedUpload
-from store.files import check_upload
 
 Ctx = Info[Context, None]
 
@@ -53,30 +52,13 @@ class AttachmentInput:
     )
 
 
-def _spooled(upload: object) -> BinaryIO:
-    """The file object behind a multipart file part (a SpooledTemporaryFile), or the bytes of a plain one."""
-    file = getattr(upload, "file", None)
-    if file is None:
-        raise TypeError("an Upload without a file object")
-    return file  # type: ignore[no-any-return]
-
-
 async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[CheckedUpload]:
     """Read and check every upload before anything is written; all problems are reported together."""
     accepted, problems = [], []
     limit = ctx.settings.max_upload_bytes
     for index, item in enumerate(items or []):
-        # Starlette's UploadFile: its content is spooled to a temporary file (on disk past 1 MB); it is
-        # checked there a chunk at a time, never read into memory whole (store/files.py).
-        # In a worker thread, as Starlette reads a rolled-over file: hashing 50 MB would stall the loop.
-        checked = await run_in_threadpool(
-            check_upload,
-            getattr(item.file, "filename", None) or "file",
-            _spooled(item.file),
-            max_bytes=limit,
-            index=index,
-            label=item.label,
-        )
+        # checked where Starlette spooled it, a chunk at a time, never read into memory whole
+        checked = await check_file(item.file, max_bytes=limit, index=index, label=item.label)
         (problems if isinstance(checked, Violation) else accepted).append(checked)
     if problems:
         raise DomainError(problems)
