@@ -14,7 +14,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.actors import ADMIN_ROLE, Actor
+from domain.actors import Actor, role_of
 from domain.passwords import MAX_LENGTH
 
 API_TOKEN_PREFIX = "ykt_"
@@ -171,7 +171,7 @@ async def session_entry(
         user_id=row["id"],
         organization_id=row["organization_id"],
         username=row["username"],
-        role=ADMIN_ROLE if row["is_admin"] else row["type"],
+        role=role_of(is_admin=row["is_admin"], organization_type=row["type"]),
         session_id=session_id,
     )
     return actor, row["expires_at"]
@@ -185,7 +185,7 @@ async def actor_for_user(connection: asyncpg.Connection, user_id: int) -> Actor 
         user_id=row["id"],
         organization_id=row["organization_id"],
         username=row["username"],
-        role=ADMIN_ROLE if row["is_admin"] else row["type"],
+        role=role_of(is_admin=row["is_admin"], organization_type=row["type"]),
     )
 
 

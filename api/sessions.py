@@ -27,7 +27,7 @@ from api.auth import (
 from api.passwords import require_acceptable_password
 from api.security_events import SecurityEventKind
 from api.settings import Settings
-from domain.actors import ADMIN_ROLE, Actor
+from domain.actors import Actor, role_of
 from domain.clock import Clock
 from domain.errors import DomainError, NotFound, Violation
 from domain.login_throttle import (
@@ -364,7 +364,7 @@ async def _live_session_actor(
     actor = Actor(
         user_id=row.user_id,
         organization_id=user.organization_id,
-        role=ADMIN_ROLE if user.is_admin else str(user.type),
+        role=role_of(is_admin=user.is_admin, organization_type=user.type),
         username=row.username,
         session_id=session_id,
     )

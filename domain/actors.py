@@ -24,6 +24,11 @@ class OrgType(StrEnum):
 ADMIN_ROLE = "admin"
 
 
+def role_of(*, is_admin: bool, organization_type: str) -> str:
+    """The role a user acts in: an administrator acts as `admin`, everyone else as their organization's type."""
+    return ADMIN_ROLE if is_admin else str(organization_type)
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The principal of one request: a user, or an integrator's API token."""

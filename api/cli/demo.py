@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.auth import hash_password
 from authz.enforcer import Authorizer
 from authz.operations import Operation
-from domain.actors import ADMIN_ROLE, Actor, OrgType
+from domain.actors import Actor, OrgType, role_of
 from domain.approval_documents import EvaluationConclusion, SelectionMethod
 from domain.approval_path import DocumentType
 from domain.clock import Clock
@@ -132,7 +132,7 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], clock: Cl
                 user_id=pk,
                 organization_id=org_ids[org],
                 username=username,
-                role=ADMIN_ROLE if is_admin else kind.value,
+                role=role_of(is_admin=is_admin, organization_type=kind.value),
             )
     history = DemoClock()
     await _seed_projects(session_factory, history, actors, org_ids)
