@@ -167,12 +167,16 @@ async def _metrics(api: Api) -> dict[tuple[str, tuple[tuple[str, str], ...]], fl
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in text_string_to_metric_families(response.text)
         for sample in family.samples
-        if sample.name.startswith(("yk_db_replica", "yk_db_reads_routed"))
+        if sample.name.startswith(("yk_db_replica", "yk_db_reads_routed", "yk_db_reads_retried"))
     }
 
 
 def _routed(metrics: dict[Any, float], target: str, reason: str) -> float:
     return metrics.get(("yk_db_reads_routed_total", (("reason", reason), ("target", target))), 0.0)
+
+
+def _retried(metrics: dict[Any, float]) -> float:
+    return metrics.get(("yk_db_reads_retried_total", (("replica", "replica1"),)), 0.0)
 
 
 def _replica1(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -296,35 +300,77 @@ async def test_lag_shows_in_metrics_and_readyz_and_a_replica_over_the_bound_leav
     assert report["lagBytes"] < 64 * 1024 * 1024 and report["lagSeconds"] < 5.0
 
 
-async def test_a_dead_replica_leaves_rotation_and_reads_fall_back_to_the_primary(
+async def test_a_query_whose_replica_dies_is_answered_in_full_elsewhere_and_the_replica_leaves_rotation(
     replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
-    # given a process that has been reading from the replica (its pool holds replica connections)
+    # given a process that has read a project from the replica (its pool holds replica connections), and
+    # whose watcher will not look at the replica before the next query does
     one, other = processes
     token = await _unit(primary)
     await _create(one, token, "副本宕机测试项目")
-    assert await _names(other, token) in ([], ["副本宕机测试项目"])
+    deadline = time.monotonic() + 10
+    while await _names(other, token) != ["副本宕机测试项目"]:  # the replica has replayed it
+        assert time.monotonic() < deadline, "the replica never replayed the project"
+        await asyncio.sleep(0.05)
+    replicas = _replicas(other)
+    await replicas.watch_every(60)
     before = await _metrics(other)
     # when the replica dies
     replica.stop("immediate")
     try:
+        # ... under a query routed to it (it is still in rotation: nothing has looked since)
         first = await other.client.post(
             "/graphql", json={"query": LIST}, headers={"Authorization": f"Bearer {token}"}
         )
+        held_out = replicas.replicas[0].status.state
+        after_first = await _metrics(other)
+        await replicas.watch_every(0.1)
         await asyncio.sleep(0.3)  # a few checks
         listed = await _names(other, token)
         ready = await other.client.get("/readyz")
         after = await _metrics(other)
     finally:
         replica.start()
-    # then a read caught on the dying replica is at worst UNAVAILABLE (retry), never a 500, and the
-    # following reads are served by the primary while /readyz stays ready and reports the replica down
-    assert first.status_code in (200, 503), first.text
+        await replicas.watch_every(0.1)
+    # then the query is answered in full, with no error: once more on the primary (the only replica is out)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"data": {"projects": {"edges": [{"node": {"name": "副本宕机测试项目"}}]}}}
+    assert held_out == "down"
+    assert _retried(after_first) - _retried(before) == 1
+    assert _routed(after_first, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 1
+    assert (
+        _routed(after_first, "primary", "none-in-rotation") - _routed(before, "primary", "none-in-rotation")
+        == 1
+    )
+    # and the following reads are served by the primary while /readyz stays ready and reports it down
     assert listed == ["副本宕机测试项目"]
     assert ready.status_code == 200 and ready.json()["replicas"][0]["state"] == "down"
     assert after[_replica1("yk_db_replica_up")] == 0
     assert after[_replica1("yk_db_replica_in_rotation")] == 0
-    assert _routed(after, "primary", "none-in-rotation") > _routed(before, "primary", "none-in-rotation")
+    assert _retried(after) == _retried(after_first)  # nothing more was lost: they went to the primary
+    assert _routed(after, "primary", "none-in-rotation") > _routed(after_first, "primary", "none-in-rotation")
+
+
+async def test_a_replica_that_lost_a_read_stays_out_for_one_check_interval_though_it_answers(
+    replica: ReplicaServer, processes: tuple[Api, Api]
+) -> None:
+    # given a replica that answers, in a process that checks every 0.1 s and has just lost a read on it
+    _, other = processes
+    replicas = _replicas(other)
+    (first,) = replicas.replicas
+    deadline = time.monotonic() + 15  # back from the previous test's restart
+    while not first.status.in_rotation:
+        assert time.monotonic() < deadline, first.status
+        await asyncio.sleep(0.05)
+    first.mark_down("a read lost its connection")
+    # when it is checked at once, and again after the interval
+    await replicas.check()
+    at_once = first.status.in_rotation
+    await asyncio.sleep(0.15)
+    await replicas.check()
+    # then it stays out until a whole interval has passed, then comes back
+    assert at_once is False
+    assert first.status.in_rotation is True
 
 
 async def test_without_replicas_nothing_changes(api: Api) -> None:
