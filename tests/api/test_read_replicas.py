@@ -14,14 +14,14 @@ import os
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,8 +29,8 @@ from api.app import create_app
 from api.auth import issue_session_token
 from api.read_replicas import RecentWrites, header_position
 from api.settings import Settings
-from domain.actors import Actor, OrgType
-from store import roles, tables
+from domain.actors import Actor, OrgType, role_of
+from store import approval_tables, roles, supervision_tables, sync_tables, tables
 from store.engine import make_engine, make_session_factory
 from store.replicas import ReplicaSet, format_lsn, parse_lsn
 from store.session_tables import user_sessions
@@ -118,17 +118,23 @@ _units = itertools.count(1)
 
 
 async def _unit(primary: AsyncEngine) -> str:
-    """A user of a new unit (it reads only its own projects), with a session token minted directly (an
-    argon2 sign-in costs seconds on a busy machine)."""
+    """A user of a new unit (it reads only its own projects)."""
+    return (await _signed_in(primary, OrgType.UNIT))[0]
+
+
+async def _signed_in(primary: AsyncEngine, kind: OrgType, *, admin: bool = False) -> tuple[str, int, int]:
+    """A user of a new organization of `kind` (its administrator if `admin`): token, user id, organization
+    id; the session token is minted directly (an argon2 sign-in costs seconds on a busy machine)."""
     factory = make_session_factory(primary)
-    username = f"user.unit{next(_units)}"
-    org = await make_org(factory, OrgType.UNIT, name=f"测试-{username}")
-    await make_user(factory, org, username)
+    username = f"user.{kind.value}{next(_units)}"
+    org = await make_org(factory, kind, name=f"测试-{username}")
+    await make_user(factory, org, username, is_admin=admin)
     async with factory() as session:
         user_id = (
             await session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
         ).scalar_one()
-    actor = Actor(user_id=user_id, organization_id=org, role="unit", username=username)
+    role = role_of(is_admin=admin, organization_type=kind.value)
+    actor = Actor(user_id=user_id, organization_id=org, role=role, username=username)
     async with primary.begin() as connection:
         now = datetime.now(UTC)
         session_id = (
@@ -138,9 +144,10 @@ async def _unit(primary: AsyncEngine) -> str:
                 .returning(user_sessions.c.id)
             )
         ).scalar_one()
-    return issue_session_token(
+    token = issue_session_token(
         actor, session_id=session_id, secret=TEST_SECRET, ttl=timedelta(minutes=60), now=now
     ).token
+    return token, user_id, org
 
 
 async def _create(api: Api, token: str, name: str) -> httpx.Response:
@@ -221,6 +228,140 @@ async def test_a_query_reads_on_the_replica_and_a_mutation_writes_on_the_primary
     assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 4
     assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 1
     assert parse_lsn(created.headers[POSITION]) is not None
+
+
+ADMIN_READS = """{
+  viewer { user { displayName } }
+  organizations(last: 5) { edges { node { name } } }
+  apiTokens(first: 5) { edges { node { name } } }
+  webhookSubscriptions(first: 5) { edges { node { name } } }
+}"""
+BDB_READS = """query($project: ID!) {
+  auditLog(first: 5, filter: {targetId: $project}) { edges { node { operation } } }
+  planCalls(first: 5) { edges { node { year } } }
+  notifications(first: 5) { edges { node { obligationKey } } }
+}"""
+_years = itertools.count(2090)
+
+
+async def test_the_lists_an_administrator_and_a_bureau_read_come_from_the_replica_and_the_writer_sees_its_writes(
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
+) -> None:
+    # given an administrator, the Big Data Bureau, a unit, and a replica that stops replaying
+    one, other = processes
+    admin, admin_id, admin_org = await _signed_in(primary, OrgType.BDB, admin=True)
+    bdb, _, bdb_org = await _signed_in(primary, OrgType.BDB)
+    unit = await _unit(primary)
+    year = next(_years)
+    await _replayed_everything(replica, primary)
+    before = await _metrics(other)
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        # when other clients write to the primary: a unit creates a project (its audit record), and the
+        # administrator's name, an organization, an API token, a webhook subscription, a plan call and a
+        # notice for the bureau change
+        created = await _create(one, unit, "只读列表测试项目")
+        project_gid = created.json()["data"]["projectCreate"]["project"]["id"]
+        async with primary.begin() as connection:
+            await connection.execute(
+                tables.users.update().where(tables.users.c.id == admin_id).values(display_name="新名字")
+            )
+            await connection.execute(
+                insert(tables.organizations).values(name="只读副本新单位", type=OrgType.UNIT.value)
+            )
+            await connection.execute(
+                insert(tables.api_tokens).values(
+                    name="只读副本令牌", prefix="yk_ro", token_hash=f"{year:064d}", organization_id=admin_org
+                )
+            )
+            await connection.execute(
+                insert(sync_tables.webhook_subscriptions).values(
+                    organization_id=admin_org,
+                    name="只读副本订阅",
+                    url="https://example.org/hook",
+                    secret="s" * 32,
+                    event_types=["project:create"],
+                )
+            )
+            await connection.execute(
+                insert(approval_tables.plan_calls).values(
+                    year=year,
+                    deadline=date(year, 3, 1),
+                    budget_compilation_date=date(year, 6, 1),
+                    requirements="只读副本测试",
+                    opened_at=datetime.now(UTC),
+                )
+            )
+            await connection.execute(
+                insert(supervision_tables.notifications).values(
+                    organization_id=bdb_org,
+                    project_id=select(tables.projects.c.id)
+                    .where(tables.projects.c.name == "只读列表测试项目")
+                    .scalar_subquery(),
+                    obligation_key="replica-test",
+                    kind="OPENED",
+                    rule="R18",
+                    opens_on=date(year, 1, 1),
+                    due_on=date(year, 1, 31),
+                )
+            )
+        async with primary.connect() as connection:
+            written = (
+                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
+            ).scalar_one()
+        # ... and the administrator and the bureau read without, then with, the position those writes reached
+        variables = {"project": project_gid}
+        admin_stale = await _data(other, ADMIN_READS, {}, admin)
+        bdb_stale = await _data(other, BDB_READS, variables, bdb)
+        admin_fresh = await _data(other, ADMIN_READS, {}, admin, written)
+        bdb_fresh = await _data(other, BDB_READS, variables, bdb, written)
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+    # then every list was read on the replica, which has none of the writes ...
+    assert admin_stale["viewer"]["user"]["displayName"] != "新名字"
+    assert "只读副本新单位" not in _listed(admin_stale["organizations"], "name")
+    assert "只读副本令牌" not in _listed(admin_stale["apiTokens"], "name")
+    assert "只读副本订阅" not in _listed(admin_stale["webhookSubscriptions"], "name")
+    assert bdb_stale["auditLog"]["edges"] == []
+    assert year not in _listed(bdb_stale["planCalls"], "year")
+    assert "replica-test" not in _listed(bdb_stale["notifications"], "obligationKey")
+    # ... and whoever brings the writes' position reads them all (on the primary: the replica is paused)
+    assert admin_fresh["viewer"]["user"]["displayName"] == "新名字"
+    assert "只读副本新单位" in _listed(admin_fresh["organizations"], "name")
+    assert "只读副本令牌" in _listed(admin_fresh["apiTokens"], "name")
+    assert "只读副本订阅" in _listed(admin_fresh["webhookSubscriptions"], "name")
+    assert _listed(bdb_fresh["auditLog"], "operation") == ["project:create"]
+    assert year in _listed(bdb_fresh["planCalls"], "year")
+    assert "replica-test" in _listed(bdb_fresh["notifications"], "obligationKey")
+    after = await _metrics(other)
+    assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 2
+    assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 2
+
+
+async def _data(
+    api: Api, query: str, variables: dict[str, Any], token: str, position: str | None = None
+) -> dict[str, Any]:
+    """A query's data (no errors), echoing a WAL position if given."""
+    headers = {"Authorization": f"Bearer {token}", **({POSITION: position} if position else {})}
+    response = await api.client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return response.json()["data"]  # type: ignore[no-any-return]
+
+
+def _listed(connection: dict[str, Any], field: str) -> list[Any]:
+    return [edge["node"][field] for edge in connection["edges"]]
+
+
+async def _replayed_everything(replica: ReplicaServer, primary: AsyncEngine) -> None:
+    """The replica has replayed all the primary has written so far (the set-up's writes are on both)."""
+    async with primary.connect() as connection:
+        written = (await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))).scalar_one()
+    deadline = time.monotonic() + 15
+    while (parse_lsn(replica.sql("SELECT pg_last_wal_replay_lsn()::text")) or 0) < (parse_lsn(written) or 0):
+        assert time.monotonic() < deadline, "the replica never caught up"
+        await asyncio.sleep(0.05)
 
 
 async def test_read_your_writes_waits_for_a_delayed_replica_and_reads_there(
