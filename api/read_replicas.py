@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 import structlog
@@ -112,16 +112,45 @@ def position_to_read(state: Any, scope: Scope, actor: Actor | None) -> int | Non
 
 
 async def read_sessions(
-    connection: HTTPConnection, actor: Actor | None, *, autocommit: bool
+    connection: HTTPConnection, actor: Actor | None, *, autocommit: bool, lost: str | None = None
 ) -> async_sessionmaker[AsyncSession]:
-    """Where a request outside GraphQL (an export) reads: a replica that has its writes, else the primary."""
+    """Where a request outside GraphQL (an export) reads: a replica that has its writes, else the primary;
+    after losing replica `lost`, the next one that has them, else the primary."""
     state = connection.app.state
     replicas: ReplicaSet | None = getattr(state, "replicas", None)
     if replicas is not None:
-        replica = await replicas.route(position_to_read(state, connection.scope, actor))
+        position = position_to_read(state, connection.scope, actor)
+        replica = await (replicas.route(position) if lost is None else replicas.reroute(lost, position))
         if replica is not None:
             return replica.read_session_factory if autocommit else replica.session_factory
     return state.read_session_factory if autocommit else state.session_factory  # type: ignore[no-any-return]
+
+
+async def stream_partitions(
+    connection: HTTPConnection, actor: Actor | None, statement: Any
+) -> AsyncIterator[Sequence[Any]]:
+    """A streamed statement's rows, partition by partition (`yield_per`), from where `read_sessions` points.
+    A replica lost before the first partition is sent: the whole statement once more elsewhere; after that
+    the stream breaks (the client has a part of it: only its retry can start over)."""
+    sessions = await read_sessions(connection, actor, autocommit=False)
+    sent = False
+    try:
+        async with sessions() as session:
+            result = await session.stream(statement)
+            async for rows in result.partitions():
+                sent = True
+                yield rows
+        return
+    except Exception as error:
+        lost = lost_on(error)
+        if sent or lost is None:
+            raise
+    sessions = await read_sessions(connection, actor, autocommit=False, lost=lost)
+    log.warning("read replica lost before an export's first rows; reading them again", replica=lost)
+    async with sessions() as session:
+        result = await session.stream(statement)
+        async for rows in result.partitions():
+            yield rows
 
 
 class ReadRouting(SchemaExtension):

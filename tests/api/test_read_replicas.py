@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert, select, text
@@ -444,39 +445,47 @@ async def test_lag_shows_in_metrics_and_readyz_and_a_replica_over_the_bound_leav
 async def test_a_query_whose_replica_dies_is_answered_in_full_elsewhere_and_the_replica_leaves_rotation(
     replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
-    # given a process that has read a project from the replica (its pool holds replica connections), and
-    # whose watcher will not look at the replica before the next query does
+    # given two processes that have read a project from the replica (their pools hold replica connections),
+    # whose watchers will not look at the replica before the next reads do
     one, other = processes
     token = await _unit(primary)
     await _create(one, token, "副本宕机测试项目")
-    deadline = time.monotonic() + 10
-    while await _names(other, token) != ["副本宕机测试项目"]:  # the replica has replayed it
-        assert time.monotonic() < deadline, "the replica never replayed the project"
-        await asyncio.sleep(0.05)
+    await _replayed_everything(replica, primary)
+    assert await _names(other, token) == await _names(one, token) == ["副本宕机测试项目"]
     replicas = _replicas(other)
-    await replicas.watch_every(60)
-    before = await _metrics(other)
+    for api in processes:
+        await _replicas(api).watch_every(60)
+    before, exporter_before = await _metrics(other), await _metrics(one)
     # when the replica dies
     replica.stop("immediate")
     try:
-        # ... under a query routed to it (it is still in rotation: nothing has looked since)
+        # ... under a query routed to it by one process, and an export by the other (it is still in
+        # rotation for both: nothing has looked since)
         first = await other.client.post(
             "/graphql", json={"query": LIST}, headers={"Authorization": f"Bearer {token}"}
         )
+        export = await one.client.get("/export/projects.ndjson", headers={"Authorization": f"Bearer {token}"})
         held_out = replicas.replicas[0].status.state
-        after_first = await _metrics(other)
-        await replicas.watch_every(0.1)
+        after_first, exporter_after = await _metrics(other), await _metrics(one)
+        for api in processes:
+            await _replicas(api).watch_every(0.1)
         await asyncio.sleep(0.3)  # a few checks
         listed = await _names(other, token)
         ready = await other.client.get("/readyz")
         after = await _metrics(other)
     finally:
         replica.start()
-        await replicas.watch_every(0.1)
+        for api in processes:
+            await _replicas(api).watch_every(0.1)
     # then the query is answered in full, with no error: once more on the primary (the only replica is out)
     assert first.status_code == 200, first.text
     assert first.json() == {"data": {"projects": {"edges": [{"node": {"name": "副本宕机测试项目"}}]}}}
     assert held_out == "down"
+    # and so is the export, which had sent no rows yet
+    assert export.status_code == 200 and [
+        orjson.loads(line)["name"] for line in export.text.splitlines()
+    ] == ["副本宕机测试项目"]
+    assert _retried(exporter_after) - _retried(exporter_before) == 1
     assert _retried(after_first) - _retried(before) == 1
     assert _routed(after_first, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 1
     assert (
