@@ -31,9 +31,9 @@ from api.auth import issue_session_token
 from api.read_replicas import RecentWrites, header_position
 from api.settings import Settings
 from domain.actors import Actor, OrgType, role_of
-from store import approval_tables, roles, supervision_tables, sync_tables, tables
+from store import approval_tables, embedded, roles, supervision_tables, sync_tables, tables
 from store.engine import make_engine, make_session_factory
-from store.replicas import ReplicaSet, format_lsn, parse_lsn
+from store.replicas import Replica, ReplicaSet, format_lsn, lost_on, parse_lsn
 from store.session_tables import user_sessions
 from tests.api.lifecycle_helpers import TEST_SECRET
 from tests.api.projects_helpers import CREATE, draft_input
@@ -521,6 +521,36 @@ async def test_a_replica_that_lost_a_read_stays_out_for_one_check_interval_thoug
     # then it stays out until a whole interval has passed, then comes back
     assert at_once is False
     assert first.status.in_rotation is True
+
+
+async def test_only_a_lost_connection_counts_as_the_replicas_failure_not_a_statement_error_or_timeout(
+    replica: ReplicaServer, replicated_database: str
+) -> None:
+    # given a replica's engine with a 100 ms statement timeout, and one whose address nothing answers at
+    database = str(make_url(replicated_database).database)
+    alive = Replica("replica7", make_engine(replica.url(database, roles.RUNTIME), statement_timeout_ms=100))
+    nowhere = embedded.socket_url(str(replica.data_dir), replica.port + 66, database, roles.RUNTIME)
+    dead = Replica("replica8", make_engine(nowhere))
+    alive.status.state = dead.status.state = "ok"
+    try:
+        # when a statement fails, a statement times out, and a connection is refused
+        failures = []
+        for engine_of, statement in (
+            (alive, "SELECT 1 / 0"),
+            (alive, "SELECT pg_sleep(1)"),
+            (dead, "SELECT 1"),
+        ):
+            with pytest.raises(Exception) as caught:
+                async with engine_of.read_session_factory() as session:
+                    await session.execute(text(statement))
+            failures.append(caught.value)
+    finally:
+        await alive.engine.dispose()
+        await dead.engine.dispose()
+    # then only the refusal is the replica's failure: tagged with its name, and out of rotation
+    assert [lost_on(failure) for failure in failures] == [None, None, "replica8"]
+    assert alive.status.in_rotation is True
+    assert dead.status.state == "down"
 
 
 async def test_without_replicas_nothing_changes(api: Api) -> None:
