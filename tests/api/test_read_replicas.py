@@ -339,6 +339,83 @@ async def test_the_lists_an_administrator_and_a_bureau_read_come_from_the_replic
     assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 2
 
 
+UNIT_READS = """query($project: ID!) {
+  inspections(projectId: $project) { subject }
+  infoRequests(projectId: $project) { question }
+  approvalDocuments(first: 5) { edges { node { status } } }
+}"""
+
+
+async def test_a_projects_supervision_and_approval_documents_come_from_the_replica_and_the_writer_sees_them(
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
+) -> None:
+    # given a unit with a project, and a replica that has it and then stops replaying
+    one, other = processes
+    unit, unit_user, unit_org = await _signed_in(primary, OrgType.UNIT)
+    created = await _create(one, unit, "只读监督测试项目")
+    project_gid = created.json()["data"]["projectCreate"]["project"]["id"]
+    await _replayed_everything(replica, primary)
+    before = await _metrics(other)
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        # when agencies write to the primary: an inspection, a question and an approval document on it
+        now = datetime.now(UTC)
+        project = (
+            select(tables.projects.c.id).where(tables.projects.c.name == "只读监督测试项目").scalar_subquery()
+        )
+        async with primary.begin() as connection:
+            await connection.execute(
+                insert(supervision_tables.inspections).values(
+                    project_id=project,
+                    agency_organization_id=unit_org,
+                    agency_role="audit",
+                    subject="FUND_USE",
+                    status="OPEN",
+                    opened_at=now,
+                )
+            )
+            await connection.execute(
+                insert(supervision_tables.info_requests).values(
+                    project_id=project,
+                    requester_organization_id=unit_org,
+                    requester_role="audit",
+                    question="只读副本问询",
+                    asked_at=now,
+                )
+            )
+            await connection.execute(
+                insert(approval_tables.approval_documents).values(
+                    project_id=project,
+                    type="PROPOSAL",
+                    version=1,
+                    status="SUBMITTED",
+                    path_rule="R11.1",
+                    requested_investment=100,
+                    submitted_at=now,
+                    submitted_by_user_id=unit_user,
+                )
+            )
+        async with primary.connect() as connection:  # past the commit
+            written = (
+                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
+            ).scalar_one()
+        # ... and the unit reads them without, then with, the position those writes reached
+        stale = await _data(other, UNIT_READS, {"project": project_gid}, unit)
+        fresh = await _data(other, UNIT_READS, {"project": project_gid}, unit, written)
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+    # then the first read came from the replica, which has none of them, and the second has them all
+    assert stale == {"inspections": [], "infoRequests": [], "approvalDocuments": {"edges": []}}
+    assert fresh == {
+        "inspections": [{"subject": "FUND_USE"}],
+        "infoRequests": [{"question": "只读副本问询"}],
+        "approvalDocuments": {"edges": [{"node": {"status": "SUBMITTED"}}]},
+    }
+    after = await _metrics(other)
+    assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 1
+    assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 1
+
+
 async def _data(
     api: Api, query: str, variables: dict[str, Any], token: str, position: str | None = None
 ) -> dict[str, Any]:
