@@ -343,10 +343,11 @@ UNIT_READS = """query($project: ID!) {
   inspections(projectId: $project) { subject }
   infoRequests(projectId: $project) { question }
   approvalDocuments(first: 5) { edges { node { status } } }
+  obligations(first: 5) { edges { node { rule } } }
 }"""
 
 
-async def test_a_projects_supervision_and_approval_documents_come_from_the_replica_and_the_writer_sees_them(
+async def test_a_projects_supervision_obligations_and_documents_come_from_the_replica_and_the_writer_sees_them(
     replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
     # given a unit with a project, and a replica that has it and then stops replaying
@@ -358,7 +359,8 @@ async def test_a_projects_supervision_and_approval_documents_come_from_the_repli
     before = await _metrics(other)
     replica.sql("SELECT pg_wal_replay_pause()")
     try:
-        # when agencies write to the primary: an inspection, a question and an approval document on it
+        # when agencies write to the primary: an inspection ordering a rectification (an obligation), a
+        # question and an approval document on it
         now = datetime.now(UTC)
         project = (
             select(tables.projects.c.id).where(tables.projects.c.name == "只读监督测试项目").scalar_subquery()
@@ -370,8 +372,11 @@ async def test_a_projects_supervision_and_approval_documents_come_from_the_repli
                     agency_organization_id=unit_org,
                     agency_role="audit",
                     subject="FUND_USE",
-                    status="OPEN",
+                    status="RECTIFICATION_ORDERED",
+                    findings="只读副本整改",
+                    rectification_deadline=date.today() + timedelta(days=30),
                     opened_at=now,
+                    concluded_at=now,
                 )
             )
             await connection.execute(
@@ -405,11 +410,17 @@ async def test_a_projects_supervision_and_approval_documents_come_from_the_repli
     finally:
         replica.sql("SELECT pg_wal_replay_resume()")
     # then the first read came from the replica, which has none of them, and the second has them all
-    assert stale == {"inspections": [], "infoRequests": [], "approvalDocuments": {"edges": []}}
+    assert stale == {
+        "inspections": [],
+        "infoRequests": [],
+        "approvalDocuments": {"edges": []},
+        "obligations": {"edges": []},
+    }
     assert fresh == {
         "inspections": [{"subject": "FUND_USE"}],
         "infoRequests": [{"question": "只读副本问询"}],
         "approvalDocuments": {"edges": [{"node": {"status": "SUBMITTED"}}]},
+        "obligations": {"edges": [{"node": {"rule": "R23.1"}}]},
     }
     after = await _metrics(other)
     assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 1
