@@ -329,6 +329,8 @@ class IdentityQueries:
         ctx.require(Operation.API_TOKEN_READ)
         t = tables.api_tokens
         stmt = select(t)
+        # A replica (issue 17), though about credentials: this is a view, and a revocation takes effect through
+        # the credential check, which reads the primary; the revoking administrator reads their own write.
         async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session, stmt, key=t.c.id, page=PageRequest(first, after, None, None), lang=ctx.lang
