@@ -255,15 +255,13 @@ async def export_projects(request: Request) -> Response:
         return _error("BAD_USER_INPUT", lang, 400, field="header")
     encode = _ndjson if fmt == "ndjson" else _csv_encoder(columns)
 
-    sessions = await read_replicas.read_sessions(request, actor, autocommit=False)  # a replica (issue 17)
-
     async def body() -> AsyncIterator[bytes]:
         if fmt == "csv":
             yield _csv_header(columns)
-        async with sessions() as session:
-            result = await session.stream(stmt.execution_options(yield_per=YIELD_PER))
-            async for rows in result.partitions():
-                yield encode(list(rows))
+        # A replica (issue 17), or the next one or the primary if it is lost before the first rows.
+        rows = read_replicas.stream_partitions(request, actor, stmt.execution_options(yield_per=YIELD_PER))
+        async for partition in rows:
+            yield encode(list(partition))
 
     media = "application/x-ndjson" if fmt == "ndjson" else "text/csv; charset=utf-8"
     return StreamingResponse(

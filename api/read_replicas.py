@@ -13,6 +13,11 @@
   most advanced replica for up to `replica_wait_ms`, else on the primary. The per-process memory covers
   clients that do not echo the header while their kept-alive connection stays on one process (as it does);
   a client that must see its writes everywhere echoes the header. No table, no write per read.
+- **Fail-over.** A query whose replica drops its connection mid-query (or refuses a new one) is answered once
+  more, in full, on the next replica in rotation that has the client's writes, else on the primary; the
+  replica is out of rotation for at least one check interval, and the log says so. Only a lost connection
+  counts (`store.replicas.lost_on`): a statement's own error or a statement timeout is the answer as it is.
+  Mutations never run twice.
 """
 
 from __future__ import annotations
@@ -20,23 +25,27 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 import structlog
+from graphql import ExecutionResult
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import SchemaExtension
+from strawberry.schema._graphql_core import execution_context_class_kwargs
+from strawberry.types.execution import ExecutionContext
 from strawberry.types.graphql import OperationType
+from strawberry.utils.await_maybe import await_maybe
 
-from api.errors import is_outage
 from api.settings import Settings, _asyncpg
 from domain.actors import Actor
-from store.replicas import ReplicaSet, format_lsn, parse_lsn
+from store.replicas import ReplicaSet, format_lsn, lost_on, parse_lsn
 
 log = structlog.get_logger("api.read_replicas")
 
@@ -103,16 +112,45 @@ def position_to_read(state: Any, scope: Scope, actor: Actor | None) -> int | Non
 
 
 async def read_sessions(
-    connection: HTTPConnection, actor: Actor | None, *, autocommit: bool
+    connection: HTTPConnection, actor: Actor | None, *, autocommit: bool, lost: str | None = None
 ) -> async_sessionmaker[AsyncSession]:
-    """Where a request outside GraphQL (an export) reads: a replica that has its writes, else the primary."""
+    """Where a request outside GraphQL (an export) reads: a replica that has its writes, else the primary;
+    after losing replica `lost`, the next one that has them, else the primary."""
     state = connection.app.state
     replicas: ReplicaSet | None = getattr(state, "replicas", None)
     if replicas is not None:
-        replica = await replicas.route(position_to_read(state, connection.scope, actor))
+        position = position_to_read(state, connection.scope, actor)
+        replica = await (replicas.route(position) if lost is None else replicas.reroute(lost, position))
         if replica is not None:
             return replica.read_session_factory if autocommit else replica.session_factory
     return state.read_session_factory if autocommit else state.session_factory  # type: ignore[no-any-return]
+
+
+async def stream_partitions(
+    connection: HTTPConnection, actor: Actor | None, statement: Any
+) -> AsyncIterator[Sequence[Any]]:
+    """A streamed statement's rows, partition by partition (`yield_per`), from where `read_sessions` points.
+    A replica lost before the first partition is sent: the whole statement once more elsewhere; after that
+    the stream breaks (the client has a part of it: only its retry can start over)."""
+    sessions = await read_sessions(connection, actor, autocommit=False)
+    sent = False
+    try:
+        async with sessions() as session:
+            result = await session.stream(statement)
+            async for rows in result.partitions():
+                sent = True
+                yield rows
+        return
+    except Exception as error:
+        lost = lost_on(error)
+        if sent or lost is None:
+            raise
+    sessions = await read_sessions(connection, actor, autocommit=False, lost=lost)
+    log.warning("read replica lost before an export's first rows; reading them again", replica=lost)
+    async with sessions() as session:
+        result = await session.stream(statement)
+        async for rows in result.partitions():
+            yield rows
 
 
 class ReadRouting(SchemaExtension):
@@ -128,23 +166,66 @@ class ReadRouting(SchemaExtension):
             return
         kind = self.execution_context.operation_type
         if kind is OperationType.QUERY:
-            replica = await replicas.route(position_to_read(state, request.scope, context.actor))
+            position = position_to_read(state, request.scope, context.actor)
+            replica = await replicas.route(position)
             if replica is not None:
                 context.read_session_factory = replica.read_session_factory
             yield
-            result = self.execution_context.result
-            if replica is not None and result is not None and result.errors:
-                # A replica that dropped this query's connection (statements on the driver included) leaves
-                # rotation now; the client got UNAVAILABLE with Retry-After, its retry reads elsewhere. (A
-                # primary outage in the same query lands here too: the next check puts the replica back.)
-                lost = next((e.original_error for e in result.errors if is_outage(e.original_error)), None)
-                if lost is not None:
-                    replica.mark_down(repr(lost)[:200])
+            if replica is not None:
+                await self._again_if_lost(replicas, state, position)
         elif kind is OperationType.MUTATION:
             yield
             await _hand_out_position(state, replicas, request.scope, context.actor)
         else:
             yield  # subscriptions follow the primary's NOTIFY: they read there too
+
+    async def _again_if_lost(self, replicas: ReplicaSet, state: Any, position: int | None) -> None:
+        """A query that lost its replica's connection runs once more elsewhere; its answer replaces the first."""
+        execution = self.execution_context
+        result = execution.result
+        if result is None or not result.errors:
+            return
+        lost = next((name for error in result.errors if (name := lost_on(error)) is not None), None)
+        if lost is None:  # the query's own errors, a timeout, the primary's outage: the answer stands
+            return
+        replica = await replicas.reroute(lost, position)
+        log.warning(
+            "read replica lost mid-query; answering it again",
+            replica=lost,
+            retry_on=replica.name if replica is not None else "primary",
+            operation=execution.operation_name,
+        )
+        context = execution.context
+        context.read_session_factory = (
+            replica.read_session_factory if replica is not None else state.read_session_factory
+        )
+        context.renew_loaders()  # the first run's batches hold the lost connection's failures
+        again = await _execute_again(execution)
+        # strawberry goes on with the object it holds (not `execution.result`): give it the new answer
+        result.data, result.errors = again.data, again.errors
+        execution.pre_execution_errors = again.errors
+
+
+async def _execute_again(execution: ExecutionContext) -> ExecutionResult:
+    """The parsed and validated operation, executed once more as strawberry executes it (Schema.
+    _execute_operation), inside the extensions' hooks that are already running. No extension of ours
+    implements `resolve`, so there is no middleware to pass."""
+    schema: Any = execution.schema
+    assert execution.graphql_document is not None  # executed once already
+    result = await await_maybe(
+        schema._get_execute_function()(
+            schema._schema,
+            execution.graphql_document,
+            root_value=execution.root_value,
+            variable_values=execution.variables,
+            operation_name=execution.operation_name,
+            context_value=execution.context,
+            is_awaitable=optimized_is_awaitable,
+            **execution_context_class_kwargs(schema.execution_context_class),
+            **schema._get_custom_context_kwargs(execution.operation_extensions),
+        )
+    )
+    return result  # type: ignore[no-any-return]
 
 
 async def _hand_out_position(state: Any, replicas: ReplicaSet, scope: Scope, actor: Actor | None) -> None:
@@ -218,7 +299,14 @@ class ReplicaCollector(Collector):
         )
         for (target, reason), count in sorted(self.replicas.routed.items()):
             routed.add_metric([target, reason], count)
-        yield from (up, rotation, lag_bytes, lag_seconds, routed)
+        retried = CounterMetricFamily(
+            "yk_db_reads_retried",
+            "Queries answered again elsewhere after losing the replica's connection.",
+            labels=["replica"],
+        )
+        for name, count in sorted(self.replicas.retried.items()):
+            retried.add_metric([name], count)
+        yield from (up, rotation, lag_bytes, lag_seconds, routed, retried)
 
 
 def install(app: Starlette, settings: Settings, primary: AsyncEngine) -> ReplicaSet | None:

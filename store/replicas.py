@@ -8,6 +8,11 @@ go round-robin over the replicas in rotation; a read that must see a write (its 
 `commit_position`) goes to a replica already past it, else waits up to `wait_seconds` for the most advanced
 one to replay it (polling `pg_last_wal_replay_lsn()`), else to the primary (`route` returns None).
 
+A read that loses its replica's connection (the connection drops, or a new one cannot be made) takes the
+replica out at once and for at least one check interval, even if the next check finds it answering (a
+replica that drops connections is not trusted again within the same breath); the exception is tagged with
+the replica's name (`lost_on`), so the API can answer the read again elsewhere (api/read_replicas.py).
+
 Lag is measured against the primary's WAL position, which each check reads first: bytes = the primary's
 position minus the replica's replayed one; seconds = how long ago the primary had already written WAL the
 replica has not replayed yet (from the positions the last checks saw, so the resolution is `check_seconds`).
@@ -46,6 +51,19 @@ SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,
        extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8
 """
 POLL_SECONDS = 0.005  # between two looks at a replica's replay position while a read waits for it
+_LOST_ON = "yk_lost_replica"  # attribute a lost connection's exceptions carry: the replica's name
+
+
+def lost_on(error: BaseException | None) -> str | None:
+    """The replica whose connection `error` (or an exception behind it) lost, if a replica's it was."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        name = getattr(error, _LOST_ON, None)
+        if isinstance(name, str):
+            return name
+        error = getattr(error, "original_error", None) or error.__cause__ or error.__context__
+    return None
 
 
 def parse_lsn(text: str | None) -> int | None:
@@ -70,6 +88,7 @@ class ReplicaStatus:
     lag_seconds: float | None = None
     checked_at: float = 0.0  # time.monotonic() of the last check
     error: str | None = None
+    down_at: float = float("-inf")  # time.monotonic() when it was last taken out
 
     @property
     def in_rotation(self) -> bool:
@@ -87,15 +106,34 @@ class Replica:
         self.status = ReplicaStatus()
         # A read that loses its connection takes the replica out at once, not at the next check.
         event.listen(engine.sync_engine, "handle_error", self._on_error)
+        event.listen(engine.sync_engine, "do_connect", self._connect)
 
     def _on_error(self, context: Any) -> None:
+        """A dropped connection (not a statement's error, not a statement_timeout: those leave the
+        connection usable) is the replica's failure; a cancelled read (the request's timeout) is not."""
         if context.is_disconnect and not isinstance(context.original_exception, asyncio.CancelledError):
-            self.mark_down(repr(context.original_exception)[:200])
+            self._lost(context.original_exception, context.sqlalchemy_exception)
+
+    def _connect(self, dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        """The dialect's own connect; a refusal is the replica's failure too (SQLAlchemy raises it bare, past
+        `handle_error`)."""
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as error:
+            self._lost(error)
+            raise
+
+    def _lost(self, *errors: BaseException | None) -> None:
+        for error in errors:
+            if error is not None:
+                setattr(error, _LOST_ON, self.name)
+        self.mark_down(repr(errors[0])[:200])
 
     def mark_down(self, error: str) -> None:
         if self.status.state != "down":
             log.warning("read replica %s out of rotation: %s", self.name, error)
         self.status.state, self.status.error = "down", error
+        self.status.down_at = time.monotonic()
 
     def report(self) -> dict[str, Any]:
         """For /readyz: state and lag; no URL (it may carry a password) and no error text (addresses): the log
@@ -131,6 +169,7 @@ class ReplicaSet:
         self.check_seconds = check_seconds
         self.check_timeout_seconds = check_timeout_seconds
         self.routed: dict[tuple[str, Reason], int] = {}  # reads by (target, reason), for /metrics
+        self.retried: dict[str, int] = {}  # reads answered again elsewhere, by the replica they lost
         self._turn = itertools.count()
         # The primary's WAL position at the last checks (time.monotonic(), position), oldest first.
         self._primary_positions: deque[tuple[float, int]] = deque(maxlen=4096)
@@ -187,6 +226,8 @@ class ReplicaSet:
             replica.mark_down(repr(error)[:200])
             status.checked_at = time.monotonic()
             return
+        if status.state == "down" and time.monotonic() - status.down_at < self.check_seconds:
+            return  # taken out by a lost read a moment ago: out for a whole interval (module docstring)
         status.checked_at, status.error = time.monotonic(), None
         if not in_recovery:
             status.state, status.lag_bytes, status.lag_seconds = "not-in-recovery", None, None
@@ -241,6 +282,16 @@ class ReplicaSet:
         if self._task is None:
             self._task = asyncio.create_task(self._watch(), name="replica-watch")
 
+    async def watch_every(self, seconds: float) -> None:
+        """A new check interval, in force at once (the watcher sleeps before each look: it starts over)."""
+        self.check_seconds = seconds
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.start()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
@@ -268,6 +319,12 @@ class ReplicaSet:
         if await self._wait_for(best, at_least):
             return self._count(best, "waited")
         return self._count(None, "wait-timeout")
+
+    async def reroute(self, lost: str, at_least: int | None = None) -> Replica | None:
+        """Where a read that lost replica `lost` (now out of rotation) goes again: the next replica in rotation
+        that has its writes, else the primary (None) — counted in `routed` like any read."""
+        self.retried[lost] = self.retried.get(lost, 0) + 1
+        return await self.route(at_least)
 
     def _next(self, candidates: list[Replica]) -> Replica:
         return candidates[next(self._turn) % len(candidates)]

@@ -503,6 +503,9 @@ class PolicyQueries:
     async def policy_rules(self, info: Ctx) -> PolicyRuleSet:
         ctx = info.context
         ctx.require(Operation.POLICY_READ)
+        # Deliberately the primary, not a replica (issue 17): the policy every process enforces is the
+        # primary's (loaded and followed there by LISTEN), and an administrator reviewing it must not see an
+        # older one than is in force. Rare, small reads: nothing to scale.
         async with ctx.session_factory() as session:
             rules, version = await policy_store.load(session)
         return PolicyRuleSet(version=version, rules=[PolicyRule.from_line(r.id, r.line) for r in rules])
@@ -529,6 +532,8 @@ class PolicyQueries:
         stmt = select(c)
         if status is not None:
             stmt = stmt.where(c.c.status == status.value)
+        # The primary, like policyRules: the second administrator of a four-eyes approval (R3.2) is not the
+        # proposer, so read-your-writes would not bring them a proposal a replica has not replayed yet.
         async with ctx.session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session, stmt, key=c.c.id, page=PageRequest(first, after, None, None), lang=ctx.lang

@@ -14,14 +14,15 @@ import os
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,10 +30,10 @@ from api.app import create_app
 from api.auth import issue_session_token
 from api.read_replicas import RecentWrites, header_position
 from api.settings import Settings
-from domain.actors import Actor, OrgType
-from store import roles, tables
+from domain.actors import Actor, OrgType, role_of
+from store import approval_tables, embedded, roles, supervision_tables, sync_tables, tables
 from store.engine import make_engine, make_session_factory
-from store.replicas import ReplicaSet, format_lsn, parse_lsn
+from store.replicas import Replica, ReplicaSet, format_lsn, lost_on, parse_lsn
 from store.session_tables import user_sessions
 from tests.api.lifecycle_helpers import TEST_SECRET
 from tests.api.projects_helpers import CREATE, draft_input
@@ -118,17 +119,23 @@ _units = itertools.count(1)
 
 
 async def _unit(primary: AsyncEngine) -> str:
-    """A user of a new unit (it reads only its own projects), with a session token minted directly (an
-    argon2 sign-in costs seconds on a busy machine)."""
+    """A user of a new unit (it reads only its own projects)."""
+    return (await _signed_in(primary, OrgType.UNIT))[0]
+
+
+async def _signed_in(primary: AsyncEngine, kind: OrgType, *, admin: bool = False) -> tuple[str, int, int]:
+    """A user of a new organization of `kind` (its administrator if `admin`): token, user id, organization
+    id; the session token is minted directly (an argon2 sign-in costs seconds on a busy machine)."""
     factory = make_session_factory(primary)
-    username = f"user.unit{next(_units)}"
-    org = await make_org(factory, OrgType.UNIT, name=f"测试-{username}")
-    await make_user(factory, org, username)
+    username = f"user.{kind.value}{next(_units)}"
+    org = await make_org(factory, kind, name=f"测试-{username}")
+    await make_user(factory, org, username, is_admin=admin)
     async with factory() as session:
         user_id = (
             await session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
         ).scalar_one()
-    actor = Actor(user_id=user_id, organization_id=org, role="unit", username=username)
+    role = role_of(is_admin=admin, organization_type=kind.value)
+    actor = Actor(user_id=user_id, organization_id=org, role=role, username=username)
     async with primary.begin() as connection:
         now = datetime.now(UTC)
         session_id = (
@@ -138,9 +145,10 @@ async def _unit(primary: AsyncEngine) -> str:
                 .returning(user_sessions.c.id)
             )
         ).scalar_one()
-    return issue_session_token(
+    token = issue_session_token(
         actor, session_id=session_id, secret=TEST_SECRET, ttl=timedelta(minutes=60), now=now
     ).token
+    return token, user_id, org
 
 
 async def _create(api: Api, token: str, name: str) -> httpx.Response:
@@ -167,12 +175,16 @@ async def _metrics(api: Api) -> dict[tuple[str, tuple[tuple[str, str], ...]], fl
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in text_string_to_metric_families(response.text)
         for sample in family.samples
-        if sample.name.startswith(("yk_db_replica", "yk_db_reads_routed"))
+        if sample.name.startswith(("yk_db_replica", "yk_db_reads_routed", "yk_db_reads_retried"))
     }
 
 
 def _routed(metrics: dict[Any, float], target: str, reason: str) -> float:
     return metrics.get(("yk_db_reads_routed_total", (("reason", reason), ("target", target))), 0.0)
+
+
+def _retried(metrics: dict[Any, float]) -> float:
+    return metrics.get(("yk_db_reads_retried_total", (("replica", "replica1"),)), 0.0)
 
 
 def _replica1(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -217,6 +229,228 @@ async def test_a_query_reads_on_the_replica_and_a_mutation_writes_on_the_primary
     assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 4
     assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 1
     assert parse_lsn(created.headers[POSITION]) is not None
+
+
+ADMIN_READS = """{
+  viewer { user { displayName } }
+  organizations(last: 5) { edges { node { name } } }
+  apiTokens(first: 5) { edges { node { name } } }
+  webhookSubscriptions(first: 5) { edges { node { name } } }
+}"""
+BDB_READS = """query($project: ID!) {
+  auditLog(first: 5, filter: {targetId: $project}) { edges { node { operation } } }
+  planCalls(first: 5) { edges { node { year } } }
+  notifications(first: 5) { edges { node { obligationKey } } }
+}"""
+_years = itertools.count(2090)
+
+
+async def test_the_lists_an_administrator_and_a_bureau_read_come_from_the_replica_and_the_writer_sees_its_writes(
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
+) -> None:
+    # given an administrator, the Big Data Bureau, a unit, and a replica that stops replaying
+    one, other = processes
+    admin, admin_id, admin_org = await _signed_in(primary, OrgType.BDB, admin=True)
+    bdb, _, bdb_org = await _signed_in(primary, OrgType.BDB)
+    unit = await _unit(primary)
+    year = next(_years)
+    await _replayed_everything(replica, primary)
+    before = await _metrics(other)
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        # when other clients write to the primary: a unit creates a project (its audit record), and the
+        # administrator's name, an organization, an API token, a webhook subscription, a plan call and a
+        # notice for the bureau change
+        created = await _create(one, unit, "只读列表测试项目")
+        project_gid = created.json()["data"]["projectCreate"]["project"]["id"]
+        async with primary.begin() as connection:
+            await connection.execute(
+                tables.users.update().where(tables.users.c.id == admin_id).values(display_name="新名字")
+            )
+            await connection.execute(
+                insert(tables.organizations).values(name="只读副本新单位", type=OrgType.UNIT.value)
+            )
+            await connection.execute(
+                insert(tables.api_tokens).values(
+                    name="只读副本令牌", prefix="yk_ro", token_hash=f"{year:064d}", organization_id=admin_org
+                )
+            )
+            await connection.execute(
+                insert(sync_tables.webhook_subscriptions).values(
+                    organization_id=admin_org,
+                    name="只读副本订阅",
+                    url="https://example.org/hook",
+                    secret="s" * 32,
+                    event_types=["project:create"],
+                )
+            )
+            await connection.execute(
+                insert(approval_tables.plan_calls).values(
+                    year=year,
+                    deadline=date(year, 3, 1),
+                    budget_compilation_date=date(year, 6, 1),
+                    requirements="只读副本测试",
+                    opened_at=datetime.now(UTC),
+                )
+            )
+            await connection.execute(
+                insert(supervision_tables.notifications).values(
+                    organization_id=bdb_org,
+                    project_id=select(tables.projects.c.id)
+                    .where(tables.projects.c.name == "只读列表测试项目")
+                    .scalar_subquery(),
+                    obligation_key="replica-test",
+                    kind="OPENED",
+                    rule="R18",
+                    opens_on=date(year, 1, 1),
+                    due_on=date(year, 1, 31),
+                )
+            )
+        async with primary.connect() as connection:
+            written = (
+                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
+            ).scalar_one()
+        # ... and the administrator and the bureau read without, then with, the position those writes reached
+        variables = {"project": project_gid}
+        admin_stale = await _data(other, ADMIN_READS, {}, admin)
+        bdb_stale = await _data(other, BDB_READS, variables, bdb)
+        admin_fresh = await _data(other, ADMIN_READS, {}, admin, written)
+        bdb_fresh = await _data(other, BDB_READS, variables, bdb, written)
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+    # then every list was read on the replica, which has none of the writes ...
+    assert admin_stale["viewer"]["user"]["displayName"] != "新名字"
+    assert "只读副本新单位" not in _listed(admin_stale["organizations"], "name")
+    assert "只读副本令牌" not in _listed(admin_stale["apiTokens"], "name")
+    assert "只读副本订阅" not in _listed(admin_stale["webhookSubscriptions"], "name")
+    assert bdb_stale["auditLog"]["edges"] == []
+    assert year not in _listed(bdb_stale["planCalls"], "year")
+    assert "replica-test" not in _listed(bdb_stale["notifications"], "obligationKey")
+    # ... and whoever brings the writes' position reads them all (on the primary: the replica is paused)
+    assert admin_fresh["viewer"]["user"]["displayName"] == "新名字"
+    assert "只读副本新单位" in _listed(admin_fresh["organizations"], "name")
+    assert "只读副本令牌" in _listed(admin_fresh["apiTokens"], "name")
+    assert "只读副本订阅" in _listed(admin_fresh["webhookSubscriptions"], "name")
+    assert _listed(bdb_fresh["auditLog"], "operation") == ["project:create"]
+    assert year in _listed(bdb_fresh["planCalls"], "year")
+    assert "replica-test" in _listed(bdb_fresh["notifications"], "obligationKey")
+    after = await _metrics(other)
+    assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 2
+    assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 2
+
+
+UNIT_READS = """query($project: ID!) {
+  inspections(projectId: $project) { subject }
+  infoRequests(projectId: $project) { question }
+  approvalDocuments(first: 5) { edges { node { status } } }
+  obligations(first: 5) { edges { node { rule } } }
+}"""
+
+
+async def test_a_projects_supervision_obligations_and_documents_come_from_the_replica_and_the_writer_sees_them(
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
+) -> None:
+    # given a unit with a project, and a replica that has it and then stops replaying
+    one, other = processes
+    unit, unit_user, unit_org = await _signed_in(primary, OrgType.UNIT)
+    created = await _create(one, unit, "只读监督测试项目")
+    project_gid = created.json()["data"]["projectCreate"]["project"]["id"]
+    await _replayed_everything(replica, primary)
+    before = await _metrics(other)
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        # when agencies write to the primary: an inspection ordering a rectification (an obligation), a
+        # question and an approval document on it
+        now = datetime.now(UTC)
+        project = (
+            select(tables.projects.c.id).where(tables.projects.c.name == "只读监督测试项目").scalar_subquery()
+        )
+        async with primary.begin() as connection:
+            await connection.execute(
+                insert(supervision_tables.inspections).values(
+                    project_id=project,
+                    agency_organization_id=unit_org,
+                    agency_role="audit",
+                    subject="FUND_USE",
+                    status="RECTIFICATION_ORDERED",
+                    findings="只读副本整改",
+                    rectification_deadline=date.today() + timedelta(days=30),
+                    opened_at=now,
+                    concluded_at=now,
+                )
+            )
+            await connection.execute(
+                insert(supervision_tables.info_requests).values(
+                    project_id=project,
+                    requester_organization_id=unit_org,
+                    requester_role="audit",
+                    question="只读副本问询",
+                    asked_at=now,
+                )
+            )
+            await connection.execute(
+                insert(approval_tables.approval_documents).values(
+                    project_id=project,
+                    type="PROPOSAL",
+                    version=1,
+                    status="SUBMITTED",
+                    path_rule="R11.1",
+                    requested_investment=100,
+                    submitted_at=now,
+                    submitted_by_user_id=unit_user,
+                )
+            )
+        async with primary.connect() as connection:  # past the commit
+            written = (
+                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
+            ).scalar_one()
+        # ... and the unit reads them without, then with, the position those writes reached
+        stale = await _data(other, UNIT_READS, {"project": project_gid}, unit)
+        fresh = await _data(other, UNIT_READS, {"project": project_gid}, unit, written)
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+    # then the first read came from the replica, which has none of them, and the second has them all
+    assert stale == {
+        "inspections": [],
+        "infoRequests": [],
+        "approvalDocuments": {"edges": []},
+        "obligations": {"edges": []},
+    }
+    assert fresh == {
+        "inspections": [{"subject": "FUND_USE"}],
+        "infoRequests": [{"question": "只读副本问询"}],
+        "approvalDocuments": {"edges": [{"node": {"status": "SUBMITTED"}}]},
+        "obligations": {"edges": [{"node": {"rule": "R23.1"}}]},
+    }
+    after = await _metrics(other)
+    assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 1
+    assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 1
+
+
+async def _data(
+    api: Api, query: str, variables: dict[str, Any], token: str, position: str | None = None
+) -> dict[str, Any]:
+    """A query's data (no errors), echoing a WAL position if given."""
+    headers = {"Authorization": f"Bearer {token}", **({POSITION: position} if position else {})}
+    response = await api.client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return response.json()["data"]  # type: ignore[no-any-return]
+
+
+def _listed(connection: dict[str, Any], field: str) -> list[Any]:
+    return [edge["node"][field] for edge in connection["edges"]]
+
+
+async def _replayed_everything(replica: ReplicaServer, primary: AsyncEngine) -> None:
+    """The replica has replayed all the primary has written so far (the set-up's writes are on both)."""
+    async with primary.connect() as connection:
+        written = (await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))).scalar_one()
+    deadline = time.monotonic() + 15
+    while (parse_lsn(replica.sql("SELECT pg_last_wal_replay_lsn()::text")) or 0) < (parse_lsn(written) or 0):
+        assert time.monotonic() < deadline, "the replica never caught up"
+        await asyncio.sleep(0.05)
 
 
 async def test_read_your_writes_waits_for_a_delayed_replica_and_reads_there(
@@ -296,35 +530,120 @@ async def test_lag_shows_in_metrics_and_readyz_and_a_replica_over_the_bound_leav
     assert report["lagBytes"] < 64 * 1024 * 1024 and report["lagSeconds"] < 5.0
 
 
-async def test_a_dead_replica_leaves_rotation_and_reads_fall_back_to_the_primary(
+async def test_a_query_whose_replica_dies_is_answered_in_full_elsewhere_and_the_replica_leaves_rotation(
     replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
 ) -> None:
-    # given a process that has been reading from the replica (its pool holds replica connections)
+    # given two processes that have read a project from the replica (their pools hold replica connections),
+    # whose watchers will not look at the replica before the next reads do
     one, other = processes
     token = await _unit(primary)
     await _create(one, token, "副本宕机测试项目")
-    assert await _names(other, token) in ([], ["副本宕机测试项目"])
-    before = await _metrics(other)
+    await _replayed_everything(replica, primary)
+    assert await _names(other, token) == await _names(one, token) == ["副本宕机测试项目"]
+    replicas = _replicas(other)
+    for api in processes:
+        await _replicas(api).watch_every(60)
+    before, exporter_before = await _metrics(other), await _metrics(one)
     # when the replica dies
     replica.stop("immediate")
     try:
+        # ... under a query routed to it by one process, and an export by the other (it is still in
+        # rotation for both: nothing has looked since)
         first = await other.client.post(
             "/graphql", json={"query": LIST}, headers={"Authorization": f"Bearer {token}"}
         )
+        export = await one.client.get("/export/projects.ndjson", headers={"Authorization": f"Bearer {token}"})
+        held_out = replicas.replicas[0].status.state
+        after_first, exporter_after = await _metrics(other), await _metrics(one)
+        for api in processes:
+            await _replicas(api).watch_every(0.1)
         await asyncio.sleep(0.3)  # a few checks
         listed = await _names(other, token)
         ready = await other.client.get("/readyz")
         after = await _metrics(other)
     finally:
         replica.start()
-    # then a read caught on the dying replica is at worst UNAVAILABLE (retry), never a 500, and the
-    # following reads are served by the primary while /readyz stays ready and reports the replica down
-    assert first.status_code in (200, 503), first.text
+        for api in processes:
+            await _replicas(api).watch_every(0.1)
+    # then the query is answered in full, with no error: once more on the primary (the only replica is out)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"data": {"projects": {"edges": [{"node": {"name": "副本宕机测试项目"}}]}}}
+    assert held_out == "down"
+    # and so is the export, which had sent no rows yet
+    assert export.status_code == 200 and [
+        orjson.loads(line)["name"] for line in export.text.splitlines()
+    ] == ["副本宕机测试项目"]
+    assert _retried(exporter_after) - _retried(exporter_before) == 1
+    assert _retried(after_first) - _retried(before) == 1
+    assert _routed(after_first, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 1
+    assert (
+        _routed(after_first, "primary", "none-in-rotation") - _routed(before, "primary", "none-in-rotation")
+        == 1
+    )
+    # and the following reads are served by the primary while /readyz stays ready and reports it down
     assert listed == ["副本宕机测试项目"]
     assert ready.status_code == 200 and ready.json()["replicas"][0]["state"] == "down"
     assert after[_replica1("yk_db_replica_up")] == 0
     assert after[_replica1("yk_db_replica_in_rotation")] == 0
-    assert _routed(after, "primary", "none-in-rotation") > _routed(before, "primary", "none-in-rotation")
+    assert _retried(after) == _retried(after_first)  # nothing more was lost: they went to the primary
+    assert _routed(after, "primary", "none-in-rotation") > _routed(after_first, "primary", "none-in-rotation")
+
+
+async def test_a_replica_that_lost_a_read_stays_out_for_one_check_interval_though_it_answers(
+    replica: ReplicaServer, processes: tuple[Api, Api]
+) -> None:
+    # given a replica that answers, in a process that checks every second and has just lost a read on it
+    _, other = processes
+    replicas = _replicas(other)
+    (first,) = replicas.replicas
+    deadline = time.monotonic() + 15  # back from the previous test's restart
+    while not first.status.in_rotation:
+        assert time.monotonic() < deadline, first.status
+        await asyncio.sleep(0.05)
+    await replicas.watch_every(1.0)
+    try:
+        first.mark_down("a read lost its connection")
+        # when it is checked at once, and again after the interval
+        await replicas.check()
+        at_once = first.status.in_rotation
+        await asyncio.sleep(1.05)
+        await replicas.check()
+        after_the_interval = first.status.in_rotation
+    finally:
+        await replicas.watch_every(0.1)
+    # then it stays out until a whole interval has passed, then comes back
+    assert at_once is False
+    assert after_the_interval is True
+
+
+async def test_only_a_lost_connection_counts_as_the_replicas_failure_not_a_statement_error_or_timeout(
+    replica: ReplicaServer, replicated_database: str
+) -> None:
+    # given a replica's engine with a 100 ms statement timeout, and one whose address nothing answers at
+    database = str(make_url(replicated_database).database)
+    alive = Replica("replica7", make_engine(replica.url(database, roles.RUNTIME), statement_timeout_ms=100))
+    nowhere = embedded.socket_url(str(replica.data_dir), replica.port + 66, database, roles.RUNTIME)
+    dead = Replica("replica8", make_engine(nowhere))
+    alive.status.state = dead.status.state = "ok"
+    try:
+        # when a statement fails, a statement times out, and a connection is refused
+        failures = []
+        for engine_of, statement in (
+            (alive, "SELECT 1 / 0"),
+            (alive, "SELECT pg_sleep(1)"),
+            (dead, "SELECT 1"),
+        ):
+            with pytest.raises(Exception) as caught:
+                async with engine_of.read_session_factory() as session:
+                    await session.execute(text(statement))
+            failures.append(caught.value)
+    finally:
+        await alive.engine.dispose()
+        await dead.engine.dispose()
+    # then only the refusal is the replica's failure: tagged with its name, and out of rotation
+    assert [lost_on(failure) for failure in failures] == [None, None, "replica8"]
+    assert alive.status.in_rotation is True
+    assert dead.status.state == "down"
 
 
 async def test_without_replicas_nothing_changes(api: Api) -> None:

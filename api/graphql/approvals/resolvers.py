@@ -310,7 +310,7 @@ class ApprovalQueries:
     ) -> ApprovalDocument:
         ctx = info.context
         pk = ctx.pk(id, "ApprovalDocument")
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             project_id = (
                 await session.execute(
                     select(approval_tables.approval_documents.c.project_id).where(
@@ -353,7 +353,7 @@ class ApprovalQueries:
         )
         if status is not None:
             stmt = stmt.where(d.c.status == to_domain(DocumentStatus, status))
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session, stmt, key=d.c.id, page=PageRequest(first, after, None, None), lang=ctx.lang
             )
@@ -378,7 +378,7 @@ class ApprovalQueries:
             for r, c in zip(rows, cursors, strict=True)
         ]
         return Connection[ApprovalDocument](
-            edges=edges, page_info=page_info, count=counter(ctx.session_factory, stmt)
+            edges=edges, page_info=page_info, count=counter(ctx.read_session_factory, stmt)
         )
 
 

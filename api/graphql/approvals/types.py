@@ -323,7 +323,7 @@ class ApprovalDocument(Node):
     )
     async def attachments(self, info: Ctx) -> list[Attachment]:
         a = approval_tables.attachments
-        async with info.context.session_factory() as session:
+        async with info.context.read_session_factory() as session:
             rows = (
                 await session.execute(
                     select(a)
@@ -358,7 +358,7 @@ def _attachment(row: Any) -> Attachment:
 async def post_evaluation_history(ctx: Context, unit_organization_id: int) -> list[PostEvaluationResult]:
     ctx.require(Operation.POST_EVALUATION_HISTORY_READ)
     pe, p = approval_tables.post_evaluations, tables.projects
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         rows = (
             await session.execute(
                 select(pe, p.c.code, p.c.name)

@@ -150,12 +150,12 @@ class AuditQueries:
                 stmt = stmt.where(a.c.occurred_at >= filter.occurred_from)
             if filter.occurred_to:
                 stmt = stmt.where(a.c.occurred_at < filter.occurred_to)
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session, stmt, key=a.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang
             )
         return Connection[AuditRecord](
             edges=[Edge(cursor=c, node=AuditRecord.from_row(r)) for r, c in zip(rows, cursors, strict=True)],
             page_info=page_info,
-            count=counter(ctx.session_factory, stmt),
+            count=counter(ctx.read_session_factory, stmt),
         )

@@ -58,6 +58,8 @@ class ConstructionQueries:
         ],
     ) -> ChangeClassificationPayload:
         ctx = info.context
+        # On the primary although a query (issue 17): a use case's dry run through the unit of work, which
+        # loads the project as the filing would (locked, in a transaction) and must judge the newest state.
         preview = await use_cases.preview_change(
             uow=ctx.uow(),
             gate=ctx.gate_in_force,

@@ -38,7 +38,7 @@ async def report_files(ctx: Context, project: DomainProject) -> list[AcceptanceR
     if not ctx.authorizer.allowed(actor, Operation.APPROVAL_DOCUMENT_READ, project_facts(actor, project)):
         return []
     a = approval_tables.attachments
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         rows = (
             await session.execute(
                 select(a).where(a.c.owner_type == OWNER_TYPE, a.c.owner_id == project.id).order_by(a.c.id)

@@ -620,7 +620,7 @@ _TABLES = {
 async def implementation_of(ctx: Context, project_id: int) -> ProjectImplementation:
     project = await load_readable_project(ctx, pk=project_id)
     rows: dict[str, list[Any]] = {}
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         for key, table in _TABLES.items():
             rows[key] = list(
                 (

@@ -274,7 +274,7 @@ class IdentityQueries:
         actor = ctx.require_actor()
         row = None
         if actor.user_id is not None:
-            async with ctx.session_factory() as session:
+            async with ctx.read_session_factory() as session:
                 row = (
                     await session.execute(
                         select(tables.users.c.display_name).where(tables.users.c.id == actor.user_id)
@@ -303,7 +303,7 @@ class IdentityQueries:
         stmt = select(o)
         if type is not None:
             stmt = stmt.where(o.c.type == to_domain(OrgType, type).value)
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session,
                 stmt,
@@ -315,7 +315,7 @@ class IdentityQueries:
         return Connection[Organization](
             edges=[Edge(cursor=c, node=Organization.from_row(r)) for r, c in zip(rows, cursors, strict=True)],
             page_info=page_info,
-            count=counter(ctx.session_factory, stmt),
+            count=counter(ctx.read_session_factory, stmt),
         )
 
     @strawberry.field(description="接口令牌列表（管理员） — API tokens, newest first (administrators).")
@@ -329,14 +329,16 @@ class IdentityQueries:
         ctx.require(Operation.API_TOKEN_READ)
         t = tables.api_tokens
         stmt = select(t)
-        async with ctx.session_factory() as session:
+        # A replica (issue 17), though about credentials: this is a view, and a revocation takes effect through
+        # the credential check, which reads the primary; the revoking administrator reads their own write.
+        async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session, stmt, key=t.c.id, page=PageRequest(first, after, None, None), lang=ctx.lang
             )
         return Connection[ApiToken](
             edges=[Edge(cursor=c, node=_token(r)) for r, c in zip(rows, cursors, strict=True)],
             page_info=page_info,
-            count=counter(ctx.session_factory, stmt),
+            count=counter(ctx.read_session_factory, stmt),
         )
 
 
@@ -438,6 +440,7 @@ class IdentityMutations:
 
 
 async def _one_token(ctx: Context, pk: int) -> ApiToken:
+    # A mutation's payload (apiTokenRevoke): the primary, as everything inside a mutation.
     async with ctx.session_factory() as session:
         row = (await session.execute(select(tables.api_tokens).where(tables.api_tokens.c.id == pk))).one()
     return _token(row)

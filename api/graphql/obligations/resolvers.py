@@ -173,7 +173,7 @@ async def scoped_obligations(
         where = and_(where, tables.projects.c.id == project_id)
     if wanted.organization_id is not None:
         where = and_(where, tables.projects.c.lead_organization_id == wanted.organization_id)
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         facts = await obligation_facts(session, where)
     return calendar(facts, legal_date(ctx.clock()), wanted)
 
@@ -192,7 +192,7 @@ async def notification_by_pk(ctx: Context, pk: int) -> Notification | None:
     """A notice of the viewer's own organization, as `notifications` lists them; None otherwise."""
     actor = ctx.require(Operation.NOTIFICATION_READ)
     n = notifications
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         row = (
             await session.execute(select(n).where(n.c.id == pk, n.c.organization_id == actor.organization_id))
         ).first()
@@ -331,7 +331,7 @@ class ObligationQueries:
         )
         items = await scoped_obligations(ctx, wanted)
         chosen, info_ = _page(items, PageRequest(first, after, last, before), ctx.lang)
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             projects = {
                 p.id: p
                 for p in (
@@ -379,7 +379,7 @@ class ObligationQueries:
         stmt = select(n).where(n.c.organization_id == actor.organization_id)
         if unread_only:
             stmt = stmt.where(n.c.read_at.is_(None))
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session, stmt, key=n.c.id, page=PageRequest(first, after, last, before), lang=ctx.lang
             )
@@ -389,7 +389,7 @@ class ObligationQueries:
                 for r, c in zip(rows, cursors, strict=True)
             ],
             page_info=page_info,
-            count=counter(ctx.session_factory, stmt),
+            count=counter(ctx.read_session_factory, stmt),
         )
 
 

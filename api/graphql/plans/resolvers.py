@@ -214,14 +214,14 @@ class MidYearRequestPayload:
 async def _page(
     ctx: Context, stmt: Any, key: Any, first: int | None, after: str | None, convert: Any
 ) -> Connection[Any]:
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         rows, info, cursors = await keyset_page(
             session, stmt, key=key, page=PageRequest(first, after, None, None), lang=ctx.lang
         )
     return Connection(
         edges=[Edge(cursor=c, node=convert(r[0])) for r, c in zip(rows, cursors, strict=True)],
         page_info=info,
-        count=counter(ctx.session_factory, stmt),
+        count=counter(ctx.read_session_factory, stmt),
     )
 
 

@@ -212,7 +212,7 @@ def _inspection(i: rules.Inspection, reports: list[RectificationReport]) -> Insp
 
 async def _load_inspections(ctx: Context, where: Any) -> list[Inspection]:
     a = approval_tables.attachments
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         found = list(
             (
                 await session.execute(select(rules.Inspection).where(where).order_by(s.inspections.c.id))
@@ -290,7 +290,7 @@ class SupervisionQueries:
             ctx.require_actor(), Operation.INSPECTION_READ, project_facts(ctx.require_actor(), project)
         ):
             return []
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             found = (
                 await session.execute(
                     select(rules.InfoRequest)

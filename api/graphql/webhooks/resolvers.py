@@ -118,7 +118,7 @@ class WebhookSubscription(Node):
         ] = 20,
     ) -> list[WebhookDelivery]:
         pk = info.context.pk(self.id, "WebhookSubscription")
-        async with info.context.session_factory() as session:
+        async with info.context.read_session_factory() as session:
             rows = (await session.execute(recent_deliveries(pk, max(1, min(first, 100))))).all()
         return [
             WebhookDelivery(
@@ -199,7 +199,7 @@ class WebhookSubscriptionDeactivatePayload:
 
 
 async def _load(ctx: Context, pk: int) -> WebhookSubscription:
-    async with ctx.session_factory() as session:
+    async with ctx.read_session_factory() as session:
         row = (
             await session.execute(select(webhook_subscriptions).where(webhook_subscriptions.c.id == pk))
         ).one()
@@ -224,7 +224,7 @@ class WebhookQueries:
         stmt = select(webhook_subscriptions).where(
             webhooks.visible_subscriptions(ctx.authorizer, ctx.require_actor())
         )
-        async with ctx.session_factory() as session:
+        async with ctx.read_session_factory() as session:
             rows, page_info, cursors = await keyset_page(
                 session,
                 stmt,
@@ -238,7 +238,7 @@ class WebhookQueries:
                 for r, c in zip(rows, cursors, strict=True)
             ],
             page_info=page_info,
-            count=counter(ctx.session_factory, stmt),
+            count=counter(ctx.read_session_factory, stmt),
         )
 
 
