@@ -1,4 +1,5 @@
-"""Administration use cases shared by GraphQL and the CLI: organizations, users, integrator API tokens."""
+"""Administration use cases shared by GraphQL and the CLI: organizations, users, password resets, integrator
+API tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from domain.activation import IssuedActivation, Purpose, expiry
 from domain.actors import OrgType
 from domain.errors import DomainError, Violation
 from domain.passwords import password_violations
-from domain.ports import AdminRepository, AdminUnitOfWork, Credentials
+from domain.ports import AdminRepository, AdminUnitOfWork, Credentials, SecurityLog
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 
@@ -158,6 +159,67 @@ async def issue_activation(
         expires_at=issued.expires_at,
     )
     return issued
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    username: str
+    activation: IssuedActivation | None  # None when an operator typed the new password (CLI bootstrap)
+    sessions_ended: list[int]
+
+
+async def reset_password(
+    uow: AdminUnitOfWork,
+    credentials: Credentials,
+    events: SecurityLog,
+    *,
+    user_id: int,
+    operation: str,
+    activation_ttl: timedelta,
+    password: str | None = None,
+) -> PasswordReset:
+    """Reset a user's password: the old one stops working, every session ends, and a one-time activation
+    token is returned for the person to set their own (issue 13.4a). Only the CLI, run by an operator on the
+    server (the first administrator's bootstrap, as create_user), passes the new password instead."""
+    async with uow:
+        username = await uow.admin.lock_user(user_id)  # NotFound when there is no such user
+        if password is not None:
+            problems = password_violations(
+                password, username=username, is_common=partial(credentials.is_guessable, username=username)
+            )
+            if problems:
+                raise DomainError(problems)
+        now = uow.now()
+        await uow.admin.set_password_hash(
+            user_id, credentials.hash_password(password) if password is not None else None
+        )
+        ended = await uow.admin.end_sessions(user_id, at=now, reason="password-reset")
+        activation = None
+        if password is None:
+            activation = await issue_activation(
+                uow.admin,
+                credentials,
+                user_id=user_id,
+                purpose=Purpose.RESET,
+                issued_by=uow.actor.username,
+                now=now,
+                lifetime=activation_ttl,
+            )
+        # Never the password or the token: the record says only when the token expires.
+        after: dict[str, object] = {"sessionsEnded": ended}
+        if activation is not None:
+            after["activationExpiresAt"] = activation.expires_at.isoformat()
+        uow.record(operation, "User", user_id, None, after)
+        await uow.commit()
+    # After the commit, on its own connection: the event says who reset it, never the password or token.
+    await events.record(
+        "PASSWORD_RESET",
+        at=now,
+        username=username,
+        user_id=user_id,
+        detail={"by": uow.actor.username, "sessionsEnded": ended},
+    )
+    return PasswordReset(username=username, activation=activation, sessions_ended=ended)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from api import activation, sessions
+from api import activation, credential_cache, sessions
 from api.context import Context
+from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs
 from api.graphql.common import UserError
 from authz.operations import Operation
+from domain.services import admin
 
 Ctx = Info[Context, None]
 
@@ -88,18 +90,23 @@ class ActivationMutations:
     )
     async def password_reset(self, info: Ctx, input: PasswordResetInput) -> PasswordResetPayload:
         ctx = info.context
-        reset = await activation.reset_password(
-            ctx,
-            actor=ctx.require_actor(),
-            user_id=ctx.pk(input.user_id, "User"),
-            client=sessions.client_of(ctx),
+        user_id = ctx.pk(input.user_id, "User")
+        reset = await admin.reset_password(
+            ctx.uow(),
+            CREDENTIALS,
+            activation.security_log(ctx, sessions.client_of(ctx)),
+            user_id=user_id,
             operation=ctx.gate_in_force.operation,
+            activation_ttl=activation.ttl(ctx),
         )
+        # this process drops the user's cached sessions at once; the others on the commit's notice
+        credential_cache.forget_here(ctx, [credential_cache.user_notice(user_id)])
+        issued = reset.activation
         return PasswordResetPayload(
             user_id=input.user_id,
             username=reset.username,
-            activation_token=reset.activation.token,
-            activation_expires_at=reset.activation.expires_at,
+            activation_token=issued.token if issued else None,
+            activation_expires_at=issued.expires_at if issued else None,
             sessions_ended=len(reset.sessions_ended),
             user_errors=[],
         )
