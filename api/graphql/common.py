@@ -60,6 +60,17 @@ def described_scalars() -> dict[object, Any]:
     return described
 
 
+LATE_ENTRY_REASON = (
+    "补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date "
+    "lies more than 30 days before today (R24.1)."
+)
+
+
+def late_entry_reason_field() -> Any:
+    """`lateEntryReason`, the same optional input field wherever a stated date may be entered late (R24.1)."""
+    return strawberry.field(default=None, description=LATE_ENTRY_REASON)
+
+
 @strawberry.interface(
     description="可全局寻址的对象 — an object with an opaque global id, fetchable by `node(id:)`."
 )

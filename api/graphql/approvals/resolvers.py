@@ -18,7 +18,7 @@ from api.graphql.approvals.types import (
     readable_documents,
 )
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError, to_global_id
+from api.graphql.common import CNY, UserError, late_entry_reason_field, to_global_id
 from api.graphql.enums import (
     DocumentStatusEnum,
     DocumentTypeEnum,
@@ -230,10 +230,7 @@ class ApprovalDocumentApproveInput:
         default=None,
         description="批复文件等附件（multipart 上传） — the approval letter and other files (multipart upload); omit for none.",
     )
-    late_entry_reason: str | None = strawberry.field(
-        default=None,
-        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
-    )
+    late_entry_reason: str | None = late_entry_reason_field()
 
 
 @strawberry.input(description="退回修改 — return the document for revision.")

@@ -8,7 +8,7 @@ import strawberry
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError
+from api.graphql.common import CNY, UserError, late_entry_reason_field
 from api.graphql.construction.types import (
     _DESC_ERRORS,
     ChangeClassification,
@@ -72,10 +72,7 @@ class ContractRecordInput:
         default=None,
         description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
     )
-    late_entry_reason: str | None = strawberry.field(
-        default=None,
-        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
-    )
+    late_entry_reason: str | None = late_entry_reason_field()
 
 
 @strawberry.input(
