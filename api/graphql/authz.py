@@ -18,7 +18,7 @@ from strawberry.types.base import get_object_definition
 
 from api.context import Context, gate_in_force
 from api.errors import forbidden, not_found, user_errors
-from api.graphql.common import UserError, to_global_id
+from api.graphql.common import USER_ERRORS_SHORT, UserError, to_global_id, user_errors_field
 from api.graphql.enums import OperationEnum, to_gql
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.readable import load_readable_project
@@ -458,9 +458,7 @@ class PolicyRulePayload:
         default=None,
         description="待批准的变更（新增时） — the proposal an addition made, waiting for approval.",
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.input(description="批准授权规则变更 — approve another administrator's proposal.")
@@ -492,9 +490,7 @@ class PolicyChangePayload:
     version: int | None = strawberry.field(
         description="新的策略版本（批准时） — the new policy version, on approval."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type

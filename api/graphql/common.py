@@ -60,6 +60,19 @@ def described_scalars() -> dict[object, Any]:
     return described
 
 
+USER_ERRORS = (
+    "拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — "
+    "why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+)
+USER_ERRORS_SHORT = "拒绝理由；成功时为空 — refusals; empty on success."
+
+
+def user_errors_field(description: str = USER_ERRORS) -> Any:
+    """`userErrors`, every payload's last field: a base class would print it first (dataclass fields of a base
+    come before its subclass's), changing schema.graphql, so each payload declares it last through this."""
+    return strawberry.field(description=description)
+
+
 LATE_ENTRY_REASON = (
     "补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date "
     "lies more than 30 days before today (R24.1)."

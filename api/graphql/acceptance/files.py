@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import UserError
+from api.graphql.common import UserError, user_errors_field
 from api.graphql.construction.report_files import AcceptanceReportFile, _report_file
 from api.graphql.enums import AcceptanceReportEnum, to_domain
 from api.uploads import check_file
@@ -53,8 +53,8 @@ class AcceptanceReportUploadPayload:
     report_file: AcceptanceReportFile | None = strawberry.field(
         description="刚上传的报告文件（含上传时的 SHA-256）；被拒绝时为空 — the report file just uploaded, with its SHA-256 at upload; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（代码、规则、条款、字段、说明）；成功时为空 — why the upload was refused (code, rule, article, field, message); empty on success."
+    user_errors: list[UserError] = user_errors_field(
+        "拒绝理由（代码、规则、条款、字段、说明）；成功时为空 — why the upload was refused (code, rule, article, field, message); empty on success."
     )
 
 

@@ -18,7 +18,14 @@ from api.graphql.approvals.types import (
     readable_documents,
 )
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError, late_entry_reason_field, to_global_id
+from api.graphql.common import (
+    CNY,
+    USER_ERRORS_SHORT,
+    UserError,
+    late_entry_reason_field,
+    to_global_id,
+    user_errors_field,
+)
 from api.graphql.enums import (
     DocumentStatusEnum,
     DocumentTypeEnum,
@@ -251,9 +258,7 @@ class ApprovalDocumentPayload:
     project: Project | None = strawberry.field(
         description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(description="审批路径依据更新结果 — result of projectApprovalFactsUpdate.")
@@ -261,9 +266,7 @@ class ProjectApprovalFactsPayload:
     project: Project | None = strawberry.field(
         description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 # The Art. 12 parts of a document's content, as ApprovalDocumentSubmitInput names them.

@@ -8,9 +8,8 @@ import strawberry
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError, late_entry_reason_field
+from api.graphql.common import CNY, USER_ERRORS_SHORT, UserError, late_entry_reason_field, user_errors_field
 from api.graphql.construction.types import (
-    _DESC_ERRORS,
     ChangeClassification,
     ChangeRequest,
     ContractRecord,
@@ -100,7 +99,7 @@ class ContractPayload:
     project: Project | None = strawberry.field(
         description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.input(
@@ -144,7 +143,7 @@ class ChangeClassificationPayload:
     classification: ChangeClassification | None = strawberry.field(
         description="办理方式判断（备案或审批）及依据，未保存任何内容 — the classification (filing or approval) and why; nothing was saved."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.input(description="审批变更 — bdb's decision on a pending change (R16).")
@@ -172,7 +171,7 @@ class ChangeRequestPayload:
     implementation: ProjectImplementation | None = strawberry.field(
         description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.input(description="季度进度报告 — a quarterly progress report (R18).")
@@ -203,7 +202,7 @@ class ImplementationPayload:
     implementation: ProjectImplementation | None = strawberry.field(
         description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 def _change_values(input: ChangeRequestInput) -> ch.ChangeDeclaration:

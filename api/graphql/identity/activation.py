@@ -12,7 +12,7 @@ from api import activation, credential_cache, sessions
 from api.context import Context
 from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs
-from api.graphql.common import UserError
+from api.graphql.common import UserError, user_errors_field
 from authz.operations import Operation
 from domain.services import admin
 
@@ -53,9 +53,7 @@ class PasswordResetPayload:
         default=0,
         description="因重设而结束的该用户会话数（其所有设备需重新登录） — how many of the user's sessions the reset ended; every device signs in again.",
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(description="激活账号 — set one's own password with an activation token.")
@@ -75,9 +73,7 @@ class AccountActivatePayload:
         default=None,
         description="已激活账号的登录名，现在可用新密码登录；被拒绝时为空 — the sign-in name of the activated account, which may now sign in with the new password; null when refused.",
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type

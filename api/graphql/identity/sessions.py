@@ -16,7 +16,7 @@ from strawberry.types import Info
 from api import security_events, sessions
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import Node, UserError, to_global_id
+from api.graphql.common import Node, UserError, to_global_id, user_errors_field
 from api.graphql.enums import _mirror
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.security_events import SecurityEventKind
@@ -181,9 +181,7 @@ class TokenRefreshPayload:
     refresh_expires_at: datetime | None = strawberry.field(
         description="会话最迟结束时间（UTC），刷新不会延长 — when the session ends at the latest (UTC); refreshing does not extend it."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type(
@@ -194,9 +192,7 @@ class LogoutPayload:
         default=0,
         description="本次结束的会话数（含当前会话） — how many sessions were ended, this one included.",
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -218,9 +214,7 @@ class PasswordChangePayload:
         default=0,
         description="本次结束的其他会话数（当前会话保留） — how many other sessions were ended; this one stays signed in.",
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -243,9 +237,7 @@ class UserActivePayload:
     active: bool | None = strawberry.field(
         description="处理后是否启用：false 时不能登录 — whether the user may sign in now; false: disabled."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -264,9 +256,7 @@ class SessionRevokePayload:
     session: Session | None = strawberry.field(
         description="已结束的会话（revokedAt 已填）；被拒绝时为空 — the session, now ended (revokedAt set); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 async def _session(ctx: Context, pk: int) -> Session | None:

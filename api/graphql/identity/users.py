@@ -13,7 +13,7 @@ from api import activation, credential_cache, sessions
 from api.context import Context
 from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs, ViewerPermissions
-from api.graphql.common import Node, UserError, to_global_id
+from api.graphql.common import Node, UserError, to_global_id, user_errors_field
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
@@ -93,9 +93,7 @@ class LoginPayload:
     viewer: Viewer | None = strawberry.field(
         description="登录的用户（单位、角色）；登录失败时为空 — the user who signed in, with organization and role; null when sign-in failed."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -121,9 +119,7 @@ class OrganizationCreatePayload:
     organization: Organization | None = strawberry.field(
         description="新建的单位；被拒绝时为空 — the organization created; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -162,9 +158,7 @@ class UserCreatePayload:
         default=None,
         description="激活令牌到期时间（默认签发后 72 小时）；被拒绝时为空 — when the activation token stops working (72 hours after issue by default); null when refused.",
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type(description="接口令牌 — a read-only API token of an integrating system.")
@@ -209,9 +203,7 @@ class ApiTokenCreatePayload:
     api_token: ApiToken | None = strawberry.field(
         description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -230,9 +222,7 @@ class ApiTokenRevokePayload:
     api_token: ApiToken | None = strawberry.field(
         description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
+    user_errors: list[UserError] = user_errors_field()
 
 
 def _viewer(ctx: Context, actor: Actor, user_row: object | None = None) -> Viewer:

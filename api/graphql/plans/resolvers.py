@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError
+from api.graphql.common import CNY, USER_ERRORS_SHORT, UserError, user_errors_field
 from api.graphql.enums import (
     EntryKindEnum,
     to_domain,
@@ -167,9 +167,7 @@ class PlanCallPayload:
     call: PlanCall | None = strawberry.field(
         description="发布的年度计划征集；被拒绝时为空 — the plan call opened; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(
@@ -179,9 +177,7 @@ class PlanEntryPayload:
     entry: PlanEntry | None = strawberry.field(
         description="处理后的计划条目；被拒绝时为空 — the plan entry after the mutation; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(
@@ -191,9 +187,7 @@ class AnnualPlanPayload:
     plan: AnnualPlan | None = strawberry.field(
         description="处理后的年度计划修订版；被拒绝时为空 — the annual plan revision after the mutation; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(
@@ -206,9 +200,7 @@ class MidYearRequestPayload:
     plan: AnnualPlan | None = strawberry.field(
         description="市政府同意时生成的新计划修订版，其他情况为空 — the new annual plan revision created when the government agrees; null otherwise."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 async def _page(

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError
+from api.graphql.common import CNY, USER_ERRORS_SHORT, UserError, user_errors_field
 from api.graphql.enums import (
     FundingSourceEnum,
     ProjectCategoryEnum,
@@ -249,9 +249,7 @@ class ProjectPayload:
     project: Project | None = strawberry.field(
         description="修改后的项目（版本加一）；被拒绝时为空 — the project after the change, its version incremented; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(
@@ -264,9 +262,7 @@ class ReserveReviewPayload:
     review: ReserveReview | None = strawberry.field(
         description="本次登记的审核（结论、五项结果、意见）；被拒绝时为空 — the review just recorded (outcome, the five results, comment); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 def _participants(ctx: Context, items: list[ParticipantInput]) -> list[Participant]:

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.graphql.approvals.resolvers import AttachmentInput, _uploads
 from api.graphql.authz import Performs
-from api.graphql.common import Node, UserError, to_global_id
+from api.graphql.common import USER_ERRORS_SHORT, Node, UserError, to_global_id, user_errors_field
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.projects.types import Project
@@ -408,9 +408,7 @@ class InspectionPayload:
     inspection: Inspection | None = strawberry.field(
         description="处理后的监督检查；被拒绝时为空 — the inspection after the mutation; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(description="整改报告变更结果 — result of a rectification report mutation.")
@@ -418,9 +416,7 @@ class RectificationReportPayload:
     report: RectificationReport | None = strawberry.field(
         description="处理后的整改报告；被拒绝时为空 — the rectification report after the mutation; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(
@@ -430,9 +426,7 @@ class ProjectSanctionPayload:
     project: Project | None = strawberry.field(
         description="采取监管措施后的项目；被拒绝时为空 — the project after the sanction (suspended, resumed, terminated or its plan deferred); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(description="问询变更结果 — result of an information-request mutation.")
@@ -440,9 +434,7 @@ class InfoRequestPayload:
     request: InfoRequest | None = strawberry.field(
         description="处理后的问询；被拒绝时为空 — the question after the mutation (sent or answered); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
+    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 async def _one_inspection(ctx: Context, pk: int | None) -> Inspection:
