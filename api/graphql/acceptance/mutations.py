@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, USER_ERRORS_SHORT, UserError, late_entry_reason_field, user_errors_field
+from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload, late_entry_reason_field
 from api.graphql.construction.mutations import ImplementationPayload
 from api.graphql.construction.types import (
     PostEvaluation,
@@ -178,11 +178,10 @@ class PostEvaluationResultFileInput:
 
 
 @strawberry.type(description="后评价结果 — result of a post-evaluation mutation.")
-class PostEvaluationPayload:
+class PostEvaluationPayload(Payload, errors=USER_ERRORS_SHORT):
     post_evaluation: PostEvaluation | None = strawberry.field(
         description="处理后的后评价；被拒绝时为空 — the post-evaluation after the mutation; null when refused."
     )
-    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 async def _on_project(

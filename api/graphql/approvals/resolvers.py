@@ -21,10 +21,9 @@ from api.graphql.authz import Performs
 from api.graphql.common import (
     CNY,
     USER_ERRORS_SHORT,
-    UserError,
+    Payload,
     late_entry_reason_field,
     to_global_id,
-    user_errors_field,
 )
 from api.graphql.enums import (
     DocumentStatusEnum,
@@ -251,22 +250,20 @@ class ApprovalDocumentReturnInput:
 
 
 @strawberry.type(description="审批文件变更结果 — result of an approval-document mutation.")
-class ApprovalDocumentPayload:
+class ApprovalDocumentPayload(Payload, errors=USER_ERRORS_SHORT):
     document: ApprovalDocument | None = strawberry.field(
         description="该步骤之后的审批文件（状态已更新）；被拒绝时为空 — the approval document after this step, with its new status; null when refused."
     )
     project: Project | None = strawberry.field(
         description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
     )
-    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 @strawberry.type(description="审批路径依据更新结果 — result of projectApprovalFactsUpdate.")
-class ProjectApprovalFactsPayload:
+class ProjectApprovalFactsPayload(Payload, errors=USER_ERRORS_SHORT):
     project: Project | None = strawberry.field(
         description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
     )
-    user_errors: list[UserError] = user_errors_field(USER_ERRORS_SHORT)
 
 
 # The Art. 12 parts of a document's content, as ApprovalDocumentSubmitInput names them.

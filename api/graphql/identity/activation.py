@@ -12,7 +12,7 @@ from api import activation, credential_cache, sessions
 from api.context import Context
 from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs
-from api.graphql.common import UserError, user_errors_field
+from api.graphql.common import Payload
 from authz.operations import Operation
 from domain.services import admin
 
@@ -32,7 +32,7 @@ class PasswordResetInput:
     description="重设密码结果：激活令牌只显示这一次，请线下交给本人 — the activation token is shown this once: "
     "hand it to the person out of band."
 )
-class PasswordResetPayload:
+class PasswordResetPayload(Payload):
     user_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="密码被重设的用户的全局标识；被拒绝时为空 — the global id of the user whose password was reset; null when refused.",
@@ -53,7 +53,6 @@ class PasswordResetPayload:
         default=0,
         description="因重设而结束的该用户会话数（其所有设备需重新登录） — how many of the user's sessions the reset ended; every device signs in again.",
     )
-    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(description="激活账号 — set one's own password with an activation token.")
@@ -68,12 +67,11 @@ class AccountActivateInput:
 
 
 @strawberry.type(description="激活结果：可用新密码登录 — sign in with the new password now.")
-class AccountActivatePayload:
+class AccountActivatePayload(Payload):
     username: str | None = strawberry.field(
         default=None,
         description="已激活账号的登录名，现在可用新密码登录；被拒绝时为空 — the sign-in name of the activated account, which may now sign in with the new password; null when refused.",
     )
-    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type

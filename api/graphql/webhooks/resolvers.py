@@ -16,7 +16,7 @@ from strawberry.types import Info
 from api import webhooks
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import Node, UserError, to_global_id, user_errors_field
+from api.graphql.common import Node, Payload, to_global_id
 from api.graphql.pagination import (
     After,
     Before,
@@ -167,14 +167,13 @@ class WebhookSubscriptionCreateInput:
 
 
 @strawberry.type(description="新建结果：密钥只显示这一次 — the signing secret is shown this once.")
-class WebhookSubscriptionCreatePayload:
+class WebhookSubscriptionCreatePayload(Payload):
     subscription: WebhookSubscription | None = strawberry.field(
         description="处理后的事件订阅；被拒绝时为空 — the webhook subscription after the mutation; null when refused."
     )
     secret: str | None = strawberry.field(
         description="签名密钥（HMAC-SHA256） — the signing secret; shown once."
     )
-    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -187,11 +186,10 @@ class WebhookSubscriptionDeactivateInput:
 
 
 @strawberry.type(description="停用结果 — result of webhookSubscriptionDeactivate.")
-class WebhookSubscriptionDeactivatePayload:
+class WebhookSubscriptionDeactivatePayload(Payload):
     subscription: WebhookSubscription | None = strawberry.field(
         description="处理后的事件订阅；被拒绝时为空 — the webhook subscription after the mutation; null when refused."
     )
-    user_errors: list[UserError] = user_errors_field()
 
 
 async def _load(ctx: Context, pk: int) -> WebhookSubscription:
