@@ -39,6 +39,11 @@ def _cli_actor() -> Actor:
     return Actor(user_id=None, organization_id=0, role=ADMIN_ROLE, username=f"cli:{getpass.getuser()}")
 
 
+def _cli_uow(factory: async_sessionmaker[AsyncSession]) -> SqlUnitOfWork:
+    """A use case's unit of work run by the operator: audited as `cli:<login>`, request id `cli`."""
+    return SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
+
+
 def _prepare(settings: Settings) -> str:
     """Migrate as the owner role, grant the runtime role; return the URL the API uses (the runtime role)."""
     configure_logging(settings.log_level, json=settings.log_json)
@@ -322,9 +327,8 @@ def create_user(
 
     async def work(factory):  # type: ignore[no-untyped-def]
         org = await _organization_id(factory, organization)
-        uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         return await admin_cases.create_user(
-            uow,
+            _cli_uow(factory),
             CREDENTIALS,
             username=username,
             display_name=display_name or username,
@@ -358,11 +362,10 @@ def create_token(
 
     async def work(factory):  # type: ignore[no-untyped-def]
         org = await _organization_id(factory, organization)
-        uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         from datetime import UTC
 
         return await admin_cases.create_api_token(
-            uow,
+            _cli_uow(factory),
             CREDENTIALS,
             name=name,
             organization_id=org,
@@ -468,9 +471,8 @@ def reset_password(
 
     async def work(factory):  # type: ignore[no-untyped-def]
         user_id = await _user_id(factory, username)
-        uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         return await admin_cases.reset_password(
-            uow,
+            _cli_uow(factory),
             CREDENTIALS,
             activations.security_log(_deps(factory), sessions.Client(request_id="cli")),  # type: ignore[arg-type]
             user_id=user_id,

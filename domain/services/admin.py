@@ -82,9 +82,7 @@ async def create_user(
                 _invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username")
             )
         if password is not None:
-            problems += password_violations(
-                password, username=username, is_common=partial(credentials.is_guessable, username=username)
-            )
+            problems += _password_problems(credentials, password, username)
         org_type = await uow.admin.organization_type(organization_id)
         if org_type is None:
             problems.append(
@@ -108,17 +106,15 @@ async def create_user(
             organization_id=organization_id,
             is_admin=is_admin,
         )
-        activation = None
-        if password is None:
-            activation = await issue_activation(
-                uow.admin,
-                credentials,
-                user_id=pk,
-                purpose=Purpose.CREATE,
-                issued_by=uow.actor.username,
-                now=uow.now(),
-                lifetime=activation_ttl,
-            )
+        activation = await _activation_unless_typed(
+            uow,
+            credentials,
+            password,
+            user_id=pk,
+            purpose=Purpose.CREATE,
+            now=uow.now(),
+            lifetime=activation_ttl,
+        )
         # Never the password or the token: the record says only when the token expires.
         uow.record(
             operation,
@@ -183,28 +179,22 @@ async def reset_password(
     server (the first administrator's bootstrap, as create_user), passes the new password instead."""
     async with uow:
         username = await uow.admin.lock_user(user_id)  # NotFound when there is no such user
-        if password is not None:
-            problems = password_violations(
-                password, username=username, is_common=partial(credentials.is_guessable, username=username)
-            )
-            if problems:
-                raise DomainError(problems)
+        if password is not None and (problems := _password_problems(credentials, password, username)):
+            raise DomainError(problems)
         now = uow.now()
         await uow.admin.set_password_hash(
             user_id, credentials.hash_password(password) if password is not None else None
         )
         ended = await uow.admin.end_sessions(user_id, at=now, reason="password-reset")
-        activation = None
-        if password is None:
-            activation = await issue_activation(
-                uow.admin,
-                credentials,
-                user_id=user_id,
-                purpose=Purpose.RESET,
-                issued_by=uow.actor.username,
-                now=now,
-                lifetime=activation_ttl,
-            )
+        activation = await _activation_unless_typed(
+            uow,
+            credentials,
+            password,
+            user_id=user_id,
+            purpose=Purpose.RESET,
+            now=now,
+            lifetime=activation_ttl,
+        )
         # Never the password or the token: the record says only when the token expires.
         after: dict[str, object] = {"sessionsEnded": ended}
         if activation is not None:
@@ -220,6 +210,37 @@ async def reset_password(
         detail={"by": uow.actor.username, "sessionsEnded": ended},
     )
     return PasswordReset(username=username, activation=activation, sessions_ended=ended)
+
+
+def _password_problems(credentials: Credentials, password: str, username: str) -> list[Violation]:
+    """Why an operator's typed password may not be chosen for this user (empty: it may)."""
+    return password_violations(
+        password, username=username, is_common=partial(credentials.is_guessable, username=username)
+    )
+
+
+async def _activation_unless_typed(
+    uow: AdminUnitOfWork,
+    credentials: Credentials,
+    password: str | None,
+    *,
+    user_id: int,
+    purpose: Purpose,
+    now: datetime,
+    lifetime: timedelta,
+) -> IssuedActivation | None:
+    """None when an operator typed the password (CLI bootstrap); else a one-time token the person sets it with."""
+    if password is not None:
+        return None
+    return await issue_activation(
+        uow.admin,
+        credentials,
+        user_id=user_id,
+        purpose=purpose,
+        issued_by=uow.actor.username,
+        now=now,
+        lifetime=lifetime,
+    )
 
 
 @dataclass(frozen=True)
