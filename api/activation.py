@@ -3,21 +3,20 @@
 The administrator receives the token once, in the mutation's payload, and hands it over out of band; the
 person sets their own password with `accountActivate`. Only the token's SHA-256 is stored; it is never
 written to the audit record, a security event or a log. domain/activation.py decides whether a token is
-usable; this module stores, finds and spends them, throttled like sign-in per client address.
+usable and domain/services/admin.py issues them (userCreate, passwordReset, the CLI); this module finds and
+spends them, throttled like sign-in per client address.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from api import credential_cache, security_events
+from api import security_events
 from api.auth import api_token_hash, hash_password
-from api.credentials import CREDENTIALS
 from api.passwords import require_acceptable_password
-from api.security_events import SecurityEventKind
+from api.security_events import SecurityEventKind, SecurityEventLog
 from api.sessions import (
     ANONYMOUS,
     Client,
@@ -29,12 +28,10 @@ from api.sessions import (
     address_key,
     policies,
 )
-from domain.activation import ActivationToken, IssuedActivation, Purpose, Unusable, unusable
+from domain.activation import ActivationToken, Unusable, unusable
 from domain.actors import Actor
-from domain.errors import DomainError, NotFound
-from domain.services import admin
-from store import session_store, tables
-from store.admin_repositories import SqlAdminRepository
+from domain.errors import DomainError
+from store import tables
 from store.session_tables import activation_tokens
 from store.uow import SqlUnitOfWork
 
@@ -46,60 +43,9 @@ def ttl(deps: Deps) -> timedelta:
     return timedelta(hours=deps.settings.activation_ttl_hours)
 
 
-@dataclass(frozen=True)
-class Reset:
-    username: str
-    activation: IssuedActivation
-    sessions_ended: list[int]
-
-
-async def reset_password(deps: Deps, *, actor: Actor, user_id: int, client: Client, operation: str) -> Reset:
-    """An administrator resets a password: the old one stops working, every session ends, a token is issued."""
-    now = deps.clock()
-    users = tables.users
-    uow = SqlUnitOfWork(deps.session_factory, actor=actor, clock=deps.clock, request_id=client.request_id)
-    async with uow:
-        row = (
-            await uow.session.execute(select(users.c.username).where(users.c.id == user_id).with_for_update())
-        ).first()
-        if row is None:
-            raise NotFound("User", user_id)
-        await uow.session.execute(update(users).where(users.c.id == user_id).values(password_hash=None))
-        ended = await session_store.revoke_sessions(
-            uow.session, now=now, reason="password-reset", user_id=user_id
-        )
-        issued = await admin.issue_activation(
-            SqlAdminRepository(uow.session),
-            CREDENTIALS,
-            user_id=user_id,
-            purpose=Purpose.RESET,
-            issued_by=actor.username,
-            now=now,
-            lifetime=ttl(deps),
-        )
-        # The token is the administrator's to hand over; the record keeps only when it expires.
-        uow.record(
-            operation,
-            "User",
-            user_id,
-            None,
-            {"sessionsEnded": ended, "activationExpiresAt": issued.expires_at.isoformat()},
-        )
-        # every API process drops the user's cached sessions once this commits (api/credential_cache.py)
-        await credential_cache.announce(uow.session, [credential_cache.user_notice(user_id)])
-        await uow.commit()
-    credential_cache.forget_here(deps, [credential_cache.user_notice(user_id)])
-    await security_events.record(
-        deps.engine,
-        SecurityEventKind.PASSWORD_RESET,
-        now=now,
-        username=str(row.username),
-        user_id=user_id,
-        address=client.address,
-        request_id=client.request_id,
-        detail={"by": actor.username, "sessionsEnded": ended},
-    )
-    return Reset(username=str(row.username), activation=issued, sessions_ended=ended)
+def security_log(deps: Deps, client: Client) -> SecurityEventLog:
+    """The security events of this client's request, for a use case behind domain.ports.SecurityLog."""
+    return SecurityEventLog(deps.engine, address=client.address, request_id=client.request_id)
 
 
 def _token_refused() -> DomainError:

@@ -8,6 +8,7 @@ audit log (which records what changed) and read by the audit role (`securityEven
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -80,3 +81,29 @@ async def record(
     except Exception:
         log.warning("security event not written", kind=kind.value, exc_info=True)
     log.info("security event", kind=kind.value, username=username, address=address, request_id=request_id)
+
+
+_record = record  # the writer above, under a name SecurityEventLog.record does not seem to shadow
+
+
+@dataclass(frozen=True)
+class SecurityEventLog:
+    """domain.ports.SecurityLog for one client: the use case says what happened, this adds where from."""
+
+    engine: AsyncEngine
+    address: str | None = None
+    request_id: str | None = None
+
+    async def record(
+        self, kind: str, *, at: Any, username: str, user_id: int | None, detail: dict[str, Any]
+    ) -> None:
+        await _record(
+            self.engine,
+            SecurityEventKind(kind),
+            now=at,
+            username=username,
+            user_id=user_id,
+            address=self.address,
+            request_id=self.request_id,
+            detail=detail,
+        )

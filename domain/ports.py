@@ -242,6 +242,18 @@ class AdminRepository(Protocol):
 
     async def revoke_api_token(self, token_id: int, at: datetime) -> None: ...
 
+    async def lock_user(self, user_id: int) -> str:
+        """The user's username, the row locked until commit; NotFound if there is no such user."""
+        ...
+
+    async def set_password_hash(self, user_id: int, password_hash: str | None) -> None:
+        """None voids the password: only an activation token sets the next one (issue 13.4a)."""
+        ...
+
+    async def end_sessions(self, user_id: int, *, at: datetime, reason: str) -> list[int]:
+        """End every open session of the user (every API process drops them once this commits); their ids."""
+        ...
+
 
 class Credentials(Protocol):
     """Password hashing, the guessable-password list and token minting: libraries the domain does not import."""
@@ -256,6 +268,16 @@ class Credentials(Protocol):
 
     def new_activation_token(self) -> tuple[str, str]:
         """(the one-time activation token shown once, its stored hash)."""
+        ...
+
+
+class SecurityLog(Protocol):
+    """Security events (issue 13), each written at once on its own connection: a rollback keeps them."""
+
+    async def record(
+        self, kind: str, *, at: datetime, username: str, user_id: int | None, detail: dict[str, Any]
+    ) -> None:
+        """Write one event of that kind (a name such as `PASSWORD_RESET`); a failure to write never refuses."""
         ...
 
 

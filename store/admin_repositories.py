@@ -1,4 +1,5 @@
-"""Organizations, users and integrator API tokens for the administration use cases (domain/services/admin.py)."""
+"""Organizations, users, their sessions and activation tokens, and integrator API tokens for the
+administration use cases (domain/services/admin.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.activation import Purpose
 from domain.errors import NotFound
-from store import tables
-from store.credential_notices import announce, token_notice
+from store import session_store, tables
+from store.credential_notices import announce, token_notice, user_notice
 from store.session_tables import activation_tokens
 
 
@@ -126,3 +127,21 @@ class SqlAdminRepository:
         t = tables.api_tokens
         await self.session.execute(update(t).where(t.c.id == token_id).values(revoked_at=at))
         await announce(self.session, [token_notice(token_id)])  # every process drops it on commit
+
+    async def lock_user(self, user_id: int) -> str:
+        u = tables.users
+        stmt = select(u.c.username).where(u.c.id == user_id).with_for_update()
+        username = (await self.session.execute(stmt)).scalar()
+        if username is None:
+            raise NotFound("User", user_id)
+        return str(username)
+
+    async def set_password_hash(self, user_id: int, password_hash: str | None) -> None:
+        u = tables.users
+        await self.session.execute(update(u).where(u.c.id == user_id).values(password_hash=password_hash))
+
+    async def end_sessions(self, user_id: int, *, at: datetime, reason: str) -> list[int]:
+        ended = await session_store.revoke_sessions(self.session, now=at, reason=reason, user_id=user_id)
+        # every API process drops the user's cached sessions once this commits (api/credential_cache.py)
+        await announce(self.session, [user_notice(user_id)])
+        return ended

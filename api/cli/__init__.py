@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.logs import configure_logging
 from api.settings import Settings, database_urls, get_settings
+from domain.activation import IssuedActivation
 from domain.actors import ADMIN_ROLE, Actor
 from domain.clock import system_clock
 from domain.errors import DomainError, NotFound
@@ -36,6 +37,11 @@ T = TypeVar("T")
 
 def _cli_actor() -> Actor:
     return Actor(user_id=None, organization_id=0, role=ADMIN_ROLE, username=f"cli:{getpass.getuser()}")
+
+
+def _cli_uow(factory: async_sessionmaker[AsyncSession]) -> SqlUnitOfWork:
+    """A use case's unit of work run by the operator: audited as `cli:<login>`, request id `cli`."""
+    return SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
 
 
 def _prepare(settings: Settings) -> str:
@@ -191,6 +197,25 @@ def _read_password() -> str:
     )
 
 
+def _password_unless_activation(password: str | None, activation: bool) -> str | None:
+    """None with --activation (a typed password as well is refused: it would not be set); else the password."""
+    if activation and password is not None:
+        console.print("[red]--password and --activation exclude each other[/red]")
+        raise typer.Exit(2)
+    if activation:
+        return None
+    return password if password is not None else _read_password()
+
+
+def _print_activation(username: str, issued: IssuedActivation) -> None:
+    """The token alone on the last line (scripts read it there), shown this once."""
+    console.print(
+        f"Hand this one-time activation token to {username} (valid until "
+        f"{issued.expires_at.isoformat()}); it will not be shown again:"
+    )
+    print(issued.token)
+
+
 def _report(error: DomainError) -> None:
     for violation in error.violations:
         console.print(f"[red]{violation.code}[/red] {violation.zh} / {violation.en}")
@@ -296,20 +321,18 @@ def create_user(
     from api.credentials import CREDENTIALS
     from domain.services import admin as admin_cases
 
-    if password is None and not activation:
-        password = _read_password()
+    password = _password_unless_activation(password, activation)
     settings = get_settings()
     url = _prepare(settings)
 
     async def work(factory):  # type: ignore[no-untyped-def]
         org = await _organization_id(factory, organization)
-        uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         return await admin_cases.create_user(
-            uow,
+            _cli_uow(factory),
             CREDENTIALS,
             username=username,
             display_name=display_name or username,
-            password=None if activation else password,
+            password=password,
             organization_id=org,
             is_admin=admin,
             operation="user:create",
@@ -322,11 +345,7 @@ def create_user(
         _report(error)
     console.print(f"user {username} created (id {created.id})")
     if created.activation is not None:
-        console.print(
-            f"Hand this one-time activation token to {username} (valid until "
-            f"{created.activation.expires_at.isoformat()}); it will not be shown again:"
-        )
-        print(created.activation.token)
+        _print_activation(username, created.activation)
 
 
 @app.command("create-token")
@@ -343,11 +362,10 @@ def create_token(
 
     async def work(factory):  # type: ignore[no-untyped-def]
         org = await _organization_id(factory, organization)
-        uow = SqlUnitOfWork(factory, actor=_cli_actor(), clock=system_clock, request_id="cli")
         from datetime import UTC
 
         return await admin_cases.create_api_token(
-            uow,
+            _cli_uow(factory),
             CREDENTIALS,
             name=name,
             organization_id=org,
@@ -377,9 +395,7 @@ def _deps(factory: async_sessionmaker[AsyncSession]) -> _Deps:
     return _Deps(factory.kw["bind"], factory, get_settings(), system_clock)
 
 
-async def _set_active(factory, username: str, *, active: bool) -> None:  # type: ignore[no-untyped-def]
-    from api import sessions
-
+async def _user_id(factory, username: str) -> int:  # type: ignore[no-untyped-def]
     async with factory() as session:
         pk = (
             await session.execute(select(tables.users.c.id).where(tables.users.c.username == username))
@@ -387,10 +403,16 @@ async def _set_active(factory, username: str, *, active: bool) -> None:  # type:
     if pk is None:
         console.print(f"[red]no user named {username!r}[/red]")
         raise typer.Exit(2)
+    return int(pk)
+
+
+async def _set_active(factory, username: str, *, active: bool) -> None:  # type: ignore[no-untyped-def]
+    from api import sessions
+
     await sessions.set_user_active(
         _deps(factory),  # type: ignore[arg-type]
         actor=_cli_actor(),
-        user_id=int(pk),
+        user_id=await _user_id(factory, username),
         active=active,
         client=sessions.Client(request_id="cli"),
         operation="user:enable" if active else "user:disable",
@@ -416,30 +438,62 @@ def enable_user(username: Annotated[str, typer.Option(help="Login name.")]) -> N
 @app.command("reset-password")
 def reset_password(
     username: Annotated[str, typer.Option(help="Login name.")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="The new password (12–128 characters), for an operator bootstrapping an administrator's "
+            "account. Leave it out to be asked twice with the input hidden, or pipe it on standard input: a "
+            "password on the command line stays in the shell's history and shows in `ps`."
+        ),
+    ] = None,
+    activation: Annotated[
+        bool,
+        typer.Option(
+            "--activation",
+            help="Set no password: void the old one and print a one-time activation token for the person to "
+            "set their own (accountActivate), as passwordReset does over the API.",
+        ),
+    ] = False,
 ) -> None:
-    """Set a user's password (12–128 characters, not the username, not a common one); ends every session."""
+    """Reset a user's password: every session ends, the reset is audited and recorded as a security event.
+
+    With --activation (the way for everyone but the operator themself) the old password stops working and
+    a one-time activation token is printed: no operator knows the new password. Without it the operator
+    types the new password (12–128 characters, not the username, not a common one), as create-user."""
+    from api import activation as activations
     from api import sessions
+    from api.credentials import CREDENTIALS
+    from domain.services import admin as admin_cases
 
-    url = _prepare(get_settings())
+    password = _password_unless_activation(password, activation)
+    settings = get_settings()
+    url = _prepare(settings)
 
-    async def work(factory) -> list[int]:  # type: ignore[no-untyped-def]
-        return await sessions.reset_password(
-            _deps(factory),  # type: ignore[arg-type]
-            actor=_cli_actor(),
-            username=username,
-            new_password=password,
-            client=sessions.Client(request_id="cli"),
+    async def work(factory):  # type: ignore[no-untyped-def]
+        user_id = await _user_id(factory, username)
+        return await admin_cases.reset_password(
+            _cli_uow(factory),
+            CREDENTIALS,
+            activations.security_log(_deps(factory), sessions.Client(request_id="cli")),  # type: ignore[arg-type]
+            user_id=user_id,
+            operation="user:password-reset",
+            activation_ttl=timedelta(hours=settings.activation_ttl_hours),
+            password=password,
         )
 
     try:
-        ended = _run(url, work)
+        reset = _run(url, work)
     except DomainError as error:
         _report(error)
-    except NotFound:
+    except NotFound:  # gone between the look-up and the reset
         console.print(f"[red]no user named {username!r}[/red]")
         raise typer.Exit(2) from None
-    console.print(f"password of {username} reset; {len(ended)} session(s) ended")
+    ended = len(reset.sessions_ended)
+    if reset.activation is None:
+        console.print(f"password of {username} reset; {ended} session(s) ended")
+        return
+    console.print(f"password of {username} voided; {ended} session(s) ended")
+    _print_activation(username, reset.activation)
 
 
 # Operator commands (issue 8): audit-chain verification, backup and restore.

@@ -18,7 +18,7 @@ from strawberry.types.base import get_object_definition
 
 from api.context import Context, gate_in_force
 from api.errors import forbidden, not_found, user_errors
-from api.graphql.common import UserError, to_global_id
+from api.graphql.common import USER_ERRORS_SHORT, Payload, UserError, to_global_id
 from api.graphql.enums import OperationEnum, to_gql
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.graphql.readable import load_readable_project
@@ -447,7 +447,7 @@ class PolicyChange:
     description="授权规则变更结果 — result of a policy edit: a removal is in force in every process within a "
     "second; an addition is only proposed (`change`) until another administrator approves it."
 )
-class PolicyRulePayload:
+class PolicyRulePayload(Payload, errors=USER_ERRORS_SHORT):
     rule: PolicyRule | None = strawberry.field(
         description="删除的规则；新增时为空（尚未生效） — the rule removed; null for an addition (not in force yet)."
     )
@@ -457,9 +457,6 @@ class PolicyRulePayload:
     change: PolicyChange | None = strawberry.field(
         default=None,
         description="待批准的变更（新增时） — the proposal an addition made, waiting for approval.",
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
@@ -485,15 +482,12 @@ class PolicyChangeRejectInput:
     description="授权规则变更处理结果 — result of an approval (in force in every process within a second) "
     "or a rejection."
 )
-class PolicyChangePayload:
+class PolicyChangePayload(Payload, errors=USER_ERRORS_SHORT):
     change: PolicyChange | None = strawberry.field(
         description="审批后的变更申请（APPROVED 或 REJECTED）；被拒绝时为空 — the change request after the decision, APPROVED or REJECTED; null when refused."
     )
     version: int | None = strawberry.field(
         description="新的策略版本（批准时） — the new policy version, on approval."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 

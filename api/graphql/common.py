@@ -1,10 +1,11 @@
-"""Shared schema pieces: the CNY scalar, Node and global ids, UserError, PageInfo."""
+"""Shared schema pieces: the CNY scalar, Node and global ids, UserError and the Payload mixin, PageInfo."""
 
 from __future__ import annotations
 
 import base64
 import dataclasses
 import datetime as dt
+import inspect
 from decimal import Decimal
 from enum import Enum
 from typing import Any, NewType
@@ -58,6 +59,24 @@ def described_scalars() -> dict[object, Any]:
         definition = getattr(definition, "_scalar_definition", definition)
         described[python_type] = dataclasses.replace(definition, description=text)
     return described
+
+
+USER_ERRORS = (
+    "拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — "
+    "why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
+)
+USER_ERRORS_SHORT = "拒绝理由；成功时为空 — refusals; empty on success."
+
+
+LATE_ENTRY_REASON = (
+    "补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date "
+    "lies more than 30 days before today (R24.1)."
+)
+
+
+def late_entry_reason_field() -> Any:
+    """`lateEntryReason`, the same optional input field wherever a stated date may be entered late (R24.1)."""
+    return strawberry.field(default=None, description=LATE_ENTRY_REASON)
 
 
 @strawberry.interface(
@@ -133,6 +152,22 @@ class UserError:
     message: str = strawberry.field(
         description="说明 — message in zh-CN, or English with `Accept-Language: en`."
     )
+
+
+class Payload:
+    """A mutation's payload: what it returns, then `userErrors` (USER_ERRORS, or the class's `errors=`).
+
+    Mix it into a `@strawberry.type` (`class XPayload(Payload):`). It adds `user_errors` as the subclass's
+    own last field: a strawberry base type would print its fields first (a dataclass lists a base's fields
+    before its subclass's), moving `userErrors` to the top of every payload in schema.graphql."""
+
+    user_errors: list[UserError]  # for readers and type checkers; the field itself is added per subclass
+
+    def __init_subclass__(cls, errors: str = USER_ERRORS, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # the class's own annotations (cls.__annotations__ would be a base's when the class has none), then ours
+        cls.__annotations__ = {**inspect.get_annotations(cls), "user_errors": list[UserError]}
+        cls.user_errors = strawberry.field(description=errors)
 
 
 @strawberry.type(

@@ -1,4 +1,5 @@
-"""Administration use cases shared by GraphQL and the CLI: organizations, users, integrator API tokens."""
+"""Administration use cases shared by GraphQL and the CLI: organizations, users, password resets, integrator
+API tokens."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from domain.activation import IssuedActivation, Purpose, expiry
 from domain.actors import OrgType
 from domain.errors import DomainError, Violation
 from domain.passwords import password_violations
-from domain.ports import AdminRepository, AdminUnitOfWork, Credentials
+from domain.ports import AdminRepository, AdminUnitOfWork, Credentials, SecurityLog
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,49}$")
 
@@ -81,9 +82,7 @@ async def create_user(
                 _invalid("USERNAME_TAKEN", "用户名已存在。", "The username is taken.", "username")
             )
         if password is not None:
-            problems += password_violations(
-                password, username=username, is_common=partial(credentials.is_guessable, username=username)
-            )
+            problems += _password_problems(credentials, password, username)
         org_type = await uow.admin.organization_type(organization_id)
         if org_type is None:
             problems.append(
@@ -107,17 +106,15 @@ async def create_user(
             organization_id=organization_id,
             is_admin=is_admin,
         )
-        activation = None
-        if password is None:
-            activation = await issue_activation(
-                uow.admin,
-                credentials,
-                user_id=pk,
-                purpose=Purpose.CREATE,
-                issued_by=uow.actor.username,
-                now=uow.now(),
-                lifetime=activation_ttl,
-            )
+        activation = await _activation_unless_typed(
+            uow,
+            credentials,
+            password,
+            user_id=pk,
+            purpose=Purpose.CREATE,
+            now=uow.now(),
+            lifetime=activation_ttl,
+        )
         # Never the password or the token: the record says only when the token expires.
         uow.record(
             operation,
@@ -158,6 +155,92 @@ async def issue_activation(
         expires_at=issued.expires_at,
     )
     return issued
+
+
+@dataclass(frozen=True)
+class PasswordReset:
+    username: str
+    activation: IssuedActivation | None  # None when an operator typed the new password (CLI bootstrap)
+    sessions_ended: list[int]
+
+
+async def reset_password(
+    uow: AdminUnitOfWork,
+    credentials: Credentials,
+    events: SecurityLog,
+    *,
+    user_id: int,
+    operation: str,
+    activation_ttl: timedelta,
+    password: str | None = None,
+) -> PasswordReset:
+    """Reset a user's password: the old one stops working, every session ends, and a one-time activation
+    token is returned for the person to set their own (issue 13.4a). Only the CLI, run by an operator on the
+    server (the first administrator's bootstrap, as create_user), passes the new password instead."""
+    async with uow:
+        username = await uow.admin.lock_user(user_id)  # NotFound when there is no such user
+        if password is not None and (problems := _password_problems(credentials, password, username)):
+            raise DomainError(problems)
+        now = uow.now()
+        await uow.admin.set_password_hash(
+            user_id, credentials.hash_password(password) if password is not None else None
+        )
+        ended = await uow.admin.end_sessions(user_id, at=now, reason="password-reset")
+        activation = await _activation_unless_typed(
+            uow,
+            credentials,
+            password,
+            user_id=user_id,
+            purpose=Purpose.RESET,
+            now=now,
+            lifetime=activation_ttl,
+        )
+        # Never the password or the token: the record says only when the token expires.
+        after: dict[str, object] = {"sessionsEnded": ended}
+        if activation is not None:
+            after["activationExpiresAt"] = activation.expires_at.isoformat()
+        uow.record(operation, "User", user_id, None, after)
+        await uow.commit()
+    # After the commit, on its own connection: the event says who reset it, never the password or token.
+    await events.record(
+        "PASSWORD_RESET",
+        at=now,
+        username=username,
+        user_id=user_id,
+        detail={"by": uow.actor.username, "sessionsEnded": ended},
+    )
+    return PasswordReset(username=username, activation=activation, sessions_ended=ended)
+
+
+def _password_problems(credentials: Credentials, password: str, username: str) -> list[Violation]:
+    """Why an operator's typed password may not be chosen for this user (empty: it may)."""
+    return password_violations(
+        password, username=username, is_common=partial(credentials.is_guessable, username=username)
+    )
+
+
+async def _activation_unless_typed(
+    uow: AdminUnitOfWork,
+    credentials: Credentials,
+    password: str | None,
+    *,
+    user_id: int,
+    purpose: Purpose,
+    now: datetime,
+    lifetime: timedelta,
+) -> IssuedActivation | None:
+    """None when an operator typed the password (CLI bootstrap); else a one-time token the person sets it with."""
+    if password is not None:
+        return None
+    return await issue_activation(
+        uow.admin,
+        credentials,
+        user_id=user_id,
+        purpose=purpose,
+        issued_by=uow.actor.username,
+        now=now,
+        lifetime=lifetime,
+    )
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,21 @@ async def test_only_an_administrator_resets_passwords(api, session_factory):
         assert len((await session.execute(select(activation_tokens.c.id))).all()) == 1
 
 
+async def test_a_password_reset_of_no_such_user_is_not_found_and_writes_nothing(api, session_factory):
+    # given an administrator, and a User id no user has
+    agencies, _ = await _setup(api, session_factory)
+    async with session_factory() as session:
+        audited = len((await session.execute(select(tables.audit_log.c.id))).all())
+    # when the administrator resets that user's password
+    answer = await api.gql(RESET, {"u": to_global_id("User", 987654)}, token=agencies.token["admin"])
+    # then it is NOT_FOUND, and no token, audit record or reset event was written
+    assert error_codes(answer) == ["NOT_FOUND"]
+    async with session_factory() as session:
+        assert (await session.execute(select(activation_tokens.c.id))).all() == []
+        assert len((await session.execute(select(tables.audit_log.c.id))).all()) == audited
+    assert [kind for kind, *_ in await _events(session_factory) if kind == "PASSWORD_RESET"] == []
+
+
 async def test_guessing_tokens_is_throttled_per_address_like_sign_in(api, session_factory):
     # given a real token, and an address that already made the free failures and one more (settings: 5 free)
     agencies, org = await _setup(api, session_factory)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from api.auth import verify_password
+from api.auth import api_token_hash, verify_password
 from api.cli import app
 from api.logs import configure_logging
 from api.settings import get_settings
@@ -202,6 +202,83 @@ def test_casbin_logs_nothing_at_info():
         logging.getLogger().removeHandler(keep)
     # then casbin said nothing (it used to print the whole policy on one 6,701-character line)
     assert [r.getMessage()[:80] for r in records if r.name.startswith("casbin")] == []
+
+
+def test_reset_password_with_activation_voids_the_password_ends_every_session_and_prints_a_token(cli_env):
+    # given a demo user with a password and an open session
+    runner = CliRunner()
+    runner.invoke(app, ["seed-demo"])
+    _open_session(cli_env, "edu.chen")
+    # when the operator resets the password with --activation
+    result = runner.invoke(app, ["reset-password", "--username", "edu.chen", "--activation"])
+    # then the old password is void, the session ended, and the printed token is the one stored (hashed)
+    assert result.exit_code == 0, result.output
+    assert "1 session(s) ended" in result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("yka_")
+    assert _password_hash(cli_env, "edu.chen") == "None"
+    assert _session_states(cli_env, "edu.chen") == (True, ["password-reset"])
+    actor = f"cli:{getpass.getuser()}"
+    sessions, *traces = _reset_traces(cli_env, "edu.chen")
+    assert len(sessions) == 1
+    assert tuple(traces) == (
+        [(api_token_hash(token), "reset", actor, None)],
+        [("PASSWORD_RESET", "edu.chen", "cli", {"by": actor, "sessionsEnded": sessions})],
+        [("user:password-reset", actor, ["activationExpiresAt", "sessionsEnded"])],
+    )
+    assert token not in str(_reset_traces(cli_env, "edu.chen"))
+
+
+def test_reset_password_refuses_a_typed_password_with_activation_before_touching_anything():
+    # given / when the operator gives both a password and --activation (no database is reached)
+    result = CliRunner().invoke(
+        app,
+        ["reset-password", "--username", "edu.chen", "--password", "Lantern-Harbour-2026", "--activation"],
+    )
+    # then the command refuses: the password would not be set, so it is not silently dropped
+    assert result.exit_code == 2
+    assert "--password and --activation exclude each other" in result.output
+
+
+def _reset_traces(url: str, username: str) -> tuple[list[int], list[tuple], list[tuple], list[tuple]]:
+    """The user's sessions, activation tokens, password-reset security events and the CLI's audit records."""
+    from store.session_tables import activation_tokens, security_events, user_sessions
+
+    async def read() -> tuple[list[int], list[tuple], list[tuple], list[tuple]]:
+        engine = make_engine(url)
+        async with engine.connect() as connection:
+            user_id = (
+                await connection.execute(select(tables.users.c.id).where(tables.users.c.username == username))
+            ).scalar_one()
+            a, e, log = activation_tokens, security_events, tables.audit_log
+            sessions = await connection.execute(
+                select(user_sessions.c.id)
+                .where(user_sessions.c.user_id == user_id)
+                .order_by(user_sessions.c.id)
+            )
+            tokens = await connection.execute(
+                select(a.c.token_hash, a.c.purpose, a.c.issued_by, a.c.used_at).where(a.c.user_id == user_id)
+            )
+            events = await connection.execute(
+                select(e.c.kind, e.c.username, e.c.request_id, e.c.detail).where(
+                    e.c.user_id == user_id, e.c.kind == "PASSWORD_RESET"
+                )
+            )
+            audit = await connection.execute(
+                select(log.c.operation, log.c.actor_username, log.c.after).where(
+                    log.c.request_id == "cli", log.c.operation == "user:password-reset"
+                )
+            )
+            result = (
+                list(sessions.scalars()),
+                [tuple(row) for row in tokens],
+                [tuple(row) for row in events],
+                [(row.operation, row.actor_username, sorted(row.after)) for row in audit],
+            )
+        await engine.dispose()
+        return result
+
+    return asyncio.run(read())
 
 
 def _open_session(url: str, username: str) -> None:

@@ -94,3 +94,20 @@ def test_an_acknowledgement_counts_only_under_unreleased():
     )
     # then only the Unreleased acknowledgement is accepted
     assert (pending_old, pending_quoted) == (["Field Query.b was removed."], [])
+
+
+def test_every_mutation_payload_mixes_in_payload_and_ends_with_user_errors():
+    # given the schema the code serves, as strawberry types and as printed
+    from api.graphql.common import Payload
+    from api.graphql.schema import build_schema as build_app_schema
+
+    served = build_app_schema()
+    printed = build_schema(served.as_str())
+    # when each mutation's payload class is looked up with its printed fields
+    classes = {field.type for field in served.get_type_by_name("Mutation").fields}
+    shapes = {
+        cls.__name__: (issubclass(cls, Payload), list(printed.get_type(cls.__name__).fields)[-1])
+        for cls in classes
+    }
+    # then every one mixes in common.Payload, which puts `userErrors` last
+    assert len(shapes) > 30 and all(shape == (True, "userErrors") for shape in shapes.values()), shapes

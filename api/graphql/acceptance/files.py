@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import UserError
+from api.graphql.common import Payload
 from api.graphql.construction.report_files import AcceptanceReportFile, _report_file
 from api.graphql.enums import AcceptanceReportEnum, to_domain
 from api.uploads import check_file
@@ -46,15 +46,15 @@ class AcceptanceReportUploadInput:
     )
 
 
+_UPLOAD_REFUSALS = "拒绝理由（代码、规则、条款、字段、说明）；成功时为空 — why the upload was refused (code, rule, article, field, message); empty on success."
+
+
 @strawberry.type(
     description="上传验收报告的结果：成功时为报告文件，否则为拒绝理由 — the answer of acceptanceReportUpload: the stored report file, or why it was refused."
 )
-class AcceptanceReportUploadPayload:
+class AcceptanceReportUploadPayload(Payload, errors=_UPLOAD_REFUSALS):
     report_file: AcceptanceReportFile | None = strawberry.field(
         description="刚上传的报告文件（含上传时的 SHA-256）；被拒绝时为空 — the report file just uploaded, with its SHA-256 at upload; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（代码、规则、条款、字段、说明）；成功时为空 — why the upload was refused (code, rule, article, field, message); empty on success."
     )
 
 

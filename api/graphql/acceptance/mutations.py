@@ -3,7 +3,9 @@ disbursements and data-centre resources (R21), self-evaluation and post-evaluati
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError
+from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload, late_entry_reason_field
 from api.graphql.construction.mutations import ImplementationPayload
 from api.graphql.construction.types import (
     PostEvaluation,
@@ -22,7 +24,6 @@ from api.graphql.enums import AcceptanceReportEnum, DisbursementKindEnum, PostEv
 from authz.operations import Operation
 from domain import evaluation as ev
 from domain import funds
-from domain.projects import Project as DomainProject
 from domain.services import completion
 from store import approval_tables
 
@@ -47,10 +48,7 @@ class AcceptanceInitialRecordInput:
     classified: bool | None = strawberry.field(
         default=None, description="是否涉密系统（决定安全测评报告） — classified (涉密) system, R19.2."
     )
-    late_entry_reason: str | None = strawberry.field(
-        default=None,
-        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
-    )
+    late_entry_reason: str | None = late_entry_reason_field()
 
 
 @strawberry.input(
@@ -132,10 +130,7 @@ class DisbursementRecordInput:
         default="",
         description="拨付说明（自由文本，可为空） — a note on the payment, free text; may be empty.",
     )
-    late_entry_reason: str | None = strawberry.field(
-        default=None,
-        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
-    )
+    late_entry_reason: str | None = late_entry_reason_field()
 
 
 @strawberry.input(description="数据中心资源分配 — allocate data-centre resources (R21).")
@@ -183,17 +178,21 @@ class PostEvaluationResultFileInput:
 
 
 @strawberry.type(description="后评价结果 — result of a post-evaluation mutation.")
-class PostEvaluationPayload:
+class PostEvaluationPayload(Payload, errors=USER_ERRORS_SHORT):
     post_evaluation: PostEvaluation | None = strawberry.field(
         description="处理后的后评价；被拒绝时为空 — the post-evaluation after the mutation; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
 
 
-async def _implementation(ctx: Context, project: DomainProject) -> ImplementationPayload:
-    return ImplementationPayload(implementation=await implementation_of(ctx, project.id or 0), user_errors=[])
+async def _on_project(
+    info: Ctx, use_case: Callable[..., Awaitable[object]], project_id: strawberry.ID, **facts: Any
+) -> ImplementationPayload:
+    """Run one completion use case on the input's project (uow, gate, decoded id, then the input's facts);
+    the payload is the project's implementation after it."""
+    ctx = info.context
+    pk = ctx.pk(project_id, "Project")
+    await use_case(uow=ctx.uow(), gate=ctx.gate_in_force, project_id=pk, **facts)
+    return ImplementationPayload(implementation=await implementation_of(ctx, pk), user_errors=[])
 
 
 @strawberry.type
@@ -206,18 +205,16 @@ class AcceptanceMutations:
     async def acceptance_initial_record(
         self, info: Ctx, input: AcceptanceInitialRecordInput
     ) -> ImplementationPayload:
-        ctx = info.context
-        project = await completion.record_initial(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
+        return await _on_project(
+            info,
+            completion.record_initial,
+            input.project_id,
             on=input.date,
             passed=input.passed,
             note=input.note,
             classified=input.classified,
             late_entry_reason=input.late_entry_reason,
         )
-        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="登记竣工验收延期（市大数据管理局） — bdb extends the window (R19.1).",
@@ -226,15 +223,9 @@ class AcceptanceMutations:
     async def acceptance_extension_record(
         self, info: Ctx, input: AcceptanceExtensionRecordInput
     ) -> ImplementationPayload:
-        ctx = info.context
-        project = await completion.record_extension(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
-            until=input.until,
-            reason=input.reason,
+        return await _on_project(
+            info, completion.record_extension, input.project_id, until=input.until, reason=input.reason
         )
-        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="申请竣工验收（项目单位） — apply within 3–6 months of the passed initial "
@@ -242,14 +233,7 @@ class AcceptanceMutations:
         extensions=[Performs(Operation.ACCEPTANCE_APPLY, on="Project")],
     )
     async def acceptance_apply(self, info: Ctx, input: AcceptanceApplyInput) -> ImplementationPayload:
-        ctx = info.context
-        project = await completion.apply_for_acceptance(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
-            note=input.note,
-        )
-        return await _implementation(ctx, project)
+        return await _on_project(info, completion.apply_for_acceptance, input.project_id, note=input.note)
 
     @strawberry.mutation(
         description="登记竣工验收结果（市大数据管理局） — bdb's result; a failure sets a 3-month "
@@ -257,29 +241,16 @@ class AcceptanceMutations:
         extensions=[Performs(Operation.ACCEPTANCE_DECIDE, on="Project")],
     )
     async def acceptance_decide(self, info: Ctx, input: AcceptanceDecideInput) -> ImplementationPayload:
-        ctx = info.context
-        project = await completion.decide_acceptance(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
-            passed=input.passed,
-            opinion=input.opinion,
+        return await _on_project(
+            info, completion.decide_acceptance, input.project_id, passed=input.passed, opinion=input.opinion
         )
-        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="报备验收报告（项目单位） — the unit files its acceptance report with bdb (R21).",
         extensions=[Performs(Operation.ACCEPTANCE_REPORT_FILE, on="Project")],
     )
     async def acceptance_report_file(self, info: Ctx, input: AcceptanceFilingInput) -> ImplementationPayload:
-        ctx = info.context
-        project = await completion.file_acceptance_report(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
-            note=input.note,
-        )
-        return await _implementation(ctx, project)
+        return await _on_project(info, completion.file_acceptance_report, input.project_id, note=input.note)
 
     @strawberry.mutation(
         description="确认验收备案（市大数据管理局） — bdb acknowledges the filing: the project is "
@@ -289,14 +260,7 @@ class AcceptanceMutations:
     async def acceptance_filing_acknowledge(
         self, info: Ctx, input: AcceptanceFilingInput
     ) -> ImplementationPayload:
-        ctx = info.context
-        project = await completion.acknowledge_filing(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
-            note=input.note,
-        )
-        return await _implementation(ctx, project)
+        return await _on_project(info, completion.acknowledge_filing, input.project_id, note=input.note)
 
     @strawberry.mutation(
         description="登记资金拨付（市财政局） — never above the approved investment; the remaining "
@@ -304,18 +268,16 @@ class AcceptanceMutations:
         extensions=[Performs(Operation.DISBURSEMENT_RECORD, on="Project")],
     )
     async def disbursement_record(self, info: Ctx, input: DisbursementRecordInput) -> ImplementationPayload:
-        ctx = info.context
-        project, _ = await completion.record_disbursement(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
+        return await _on_project(
+            info,
+            completion.record_disbursement,
+            input.project_id,
             kind=to_domain(funds.DisbursementKind, input.kind),
             amount=input.amount,
             paid_on=input.paid_on,
             note=input.note,
             late_entry_reason=input.late_entry_reason,
         )
-        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="分配数据中心资源（市大数据管理局） — only for a filed project (R21).",
@@ -324,14 +286,9 @@ class AcceptanceMutations:
     async def data_centre_resource_allocate(
         self, info: Ctx, input: DataCentreResourceAllocateInput
     ) -> ImplementationPayload:
-        ctx = info.context
-        project, _ = await completion.allocate_resources(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
-            resources=input.resources,
+        return await _on_project(
+            info, completion.allocate_resources, input.project_id, resources=input.resources
         )
-        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="提交自评价（项目单位） — 12 to 24 months into operation, delivered to bdb and "
@@ -341,14 +298,9 @@ class AcceptanceMutations:
     async def self_evaluation_submit(
         self, info: Ctx, input: SelfEvaluationSubmitInput
     ) -> ImplementationPayload:
-        ctx = info.context
-        project, _ = await completion.submit_self_evaluation(
-            uow=ctx.uow(),
-            gate=ctx.gate_in_force,
-            project_id=ctx.pk(input.project_id, "Project"),
-            summary=input.summary,
+        return await _on_project(
+            info, completion.submit_self_evaluation, input.project_id, summary=input.summary
         )
-        return await _implementation(ctx, project)
 
     @strawberry.mutation(
         description="委托第三方后评价（市大数据管理局） — bdb commissions an evaluator (R22).",

@@ -18,7 +18,13 @@ from api.graphql.approvals.types import (
     readable_documents,
 )
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError, to_global_id
+from api.graphql.common import (
+    CNY,
+    USER_ERRORS_SHORT,
+    Payload,
+    late_entry_reason_field,
+    to_global_id,
+)
 from api.graphql.enums import (
     DocumentStatusEnum,
     DocumentTypeEnum,
@@ -230,10 +236,7 @@ class ApprovalDocumentApproveInput:
         default=None,
         description="批复文件等附件（multipart 上传） — the approval letter and other files (multipart upload); omit for none.",
     )
-    late_entry_reason: str | None = strawberry.field(
-        default=None,
-        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
-    )
+    late_entry_reason: str | None = late_entry_reason_field()
 
 
 @strawberry.input(description="退回修改 — return the document for revision.")
@@ -247,25 +250,19 @@ class ApprovalDocumentReturnInput:
 
 
 @strawberry.type(description="审批文件变更结果 — result of an approval-document mutation.")
-class ApprovalDocumentPayload:
+class ApprovalDocumentPayload(Payload, errors=USER_ERRORS_SHORT):
     document: ApprovalDocument | None = strawberry.field(
         description="该步骤之后的审批文件（状态已更新）；被拒绝时为空 — the approval document after this step, with its new status; null when refused."
     )
     project: Project | None = strawberry.field(
         description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
-    )
 
 
 @strawberry.type(description="审批路径依据更新结果 — result of projectApprovalFactsUpdate.")
-class ProjectApprovalFactsPayload:
+class ProjectApprovalFactsPayload(Payload, errors=USER_ERRORS_SHORT):
     project: Project | None = strawberry.field(
         description="处理后的项目；被拒绝时为空 — the project after the mutation; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 

@@ -8,9 +8,8 @@ import strawberry
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError
+from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload, late_entry_reason_field
 from api.graphql.construction.types import (
-    _DESC_ERRORS,
     ChangeClassification,
     ChangeRequest,
     ContractRecord,
@@ -72,10 +71,7 @@ class ContractRecordInput:
         default=None,
         description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
     )
-    late_entry_reason: str | None = strawberry.field(
-        default=None,
-        description="补录理由（所填日期早于今天30日以上时必填，R24.1） — reason for a late entry; required when the stated date lies more than 30 days before today (R24.1).",
-    )
+    late_entry_reason: str | None = late_entry_reason_field()
 
 
 @strawberry.input(
@@ -96,14 +92,13 @@ class ContractAssignInput:
 @strawberry.type(
     description="合同登记结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of contractRecord: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class ContractPayload:
+class ContractPayload(Payload, errors=USER_ERRORS_SHORT):
     contract: ContractRecord | None = strawberry.field(
         description="登记的合同；被拒绝时为空 — the contract as recorded; null when refused."
     )
     project: Project | None = strawberry.field(
         description="该步骤之后的项目（状态、版本已更新）；被拒绝时为空 — the project after this step, with its new status and version; null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
 @strawberry.input(
@@ -143,11 +138,10 @@ class ChangeRequestInput:
 
 
 @strawberry.type(description="变更分类预览 — the dry run of a change request.")
-class ChangeClassificationPayload:
+class ChangeClassificationPayload(Payload, errors=USER_ERRORS_SHORT):
     classification: ChangeClassification | None = strawberry.field(
         description="办理方式判断（备案或审批）及依据，未保存任何内容 — the classification (filing or approval) and why; nothing was saved."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
 @strawberry.input(description="审批变更 — bdb's decision on a pending change (R16).")
@@ -165,7 +159,7 @@ class ChangeRequestDecideInput:
 
 
 @strawberry.type(description="变更结果 — result of a change-request mutation.")
-class ChangeRequestPayload:
+class ChangeRequestPayload(Payload, errors=USER_ERRORS_SHORT):
     change_request: ChangeRequest | None = strawberry.field(
         description="提交的变更申请（含办理方式和状态）；被拒绝时为空 — the change request as filed, with its route and status; null when refused."
     )
@@ -175,7 +169,6 @@ class ChangeRequestPayload:
     implementation: ProjectImplementation | None = strawberry.field(
         description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
 @strawberry.input(description="季度进度报告 — a quarterly progress report (R18).")
@@ -202,11 +195,10 @@ class ProgressReportSubmitInput:
 
 
 @strawberry.type(description="实施记录结果 — result of an implementation mutation.")
-class ImplementationPayload:
+class ImplementationPayload(Payload, errors=USER_ERRORS_SHORT):
     implementation: ProjectImplementation | None = strawberry.field(
         description="项目实施的当前情况（合同、进度、验收等）；被拒绝时为空 — the project's implementation after the mutation (contracts, progress, acceptance …); null when refused."
     )
-    user_errors: list[UserError] = strawberry.field(description=_DESC_ERRORS)
 
 
 def _change_values(input: ChangeRequestInput) -> ch.ChangeDeclaration:

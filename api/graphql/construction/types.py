@@ -46,7 +46,6 @@ from store import construction_tables as t
 from store.construction_repositories import load_acceptance
 
 Ctx = Info[Context, None]
-_DESC_ERRORS = "拒绝理由；成功时为空 — refusals; empty on success."
 
 
 def parse_decimal(value: str, field: str, rule: str) -> Decimal:

@@ -8,11 +8,13 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from api import activation, sessions
+from api import activation, credential_cache, sessions
 from api.context import Context
+from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs
-from api.graphql.common import UserError
+from api.graphql.common import Payload
 from authz.operations import Operation
+from domain.services import admin
 
 Ctx = Info[Context, None]
 
@@ -30,7 +32,7 @@ class PasswordResetInput:
     description="重设密码结果：激活令牌只显示这一次，请线下交给本人 — the activation token is shown this once: "
     "hand it to the person out of band."
 )
-class PasswordResetPayload:
+class PasswordResetPayload(Payload):
     user_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="密码被重设的用户的全局标识；被拒绝时为空 — the global id of the user whose password was reset; null when refused.",
@@ -51,9 +53,6 @@ class PasswordResetPayload:
         default=0,
         description="因重设而结束的该用户会话数（其所有设备需重新登录） — how many of the user's sessions the reset ended; every device signs in again.",
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
 
 
 @strawberry.input(description="激活账号 — set one's own password with an activation token.")
@@ -68,13 +67,10 @@ class AccountActivateInput:
 
 
 @strawberry.type(description="激活结果：可用新密码登录 — sign in with the new password now.")
-class AccountActivatePayload:
+class AccountActivatePayload(Payload):
     username: str | None = strawberry.field(
         default=None,
         description="已激活账号的登录名，现在可用新密码登录；被拒绝时为空 — the sign-in name of the activated account, which may now sign in with the new password; null when refused.",
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -88,18 +84,23 @@ class ActivationMutations:
     )
     async def password_reset(self, info: Ctx, input: PasswordResetInput) -> PasswordResetPayload:
         ctx = info.context
-        reset = await activation.reset_password(
-            ctx,
-            actor=ctx.require_actor(),
-            user_id=ctx.pk(input.user_id, "User"),
-            client=sessions.client_of(ctx),
+        user_id = ctx.pk(input.user_id, "User")
+        reset = await admin.reset_password(
+            ctx.uow(),
+            CREDENTIALS,
+            activation.security_log(ctx, sessions.client_of(ctx)),
+            user_id=user_id,
             operation=ctx.gate_in_force.operation,
+            activation_ttl=activation.ttl(ctx),
         )
+        # this process drops the user's cached sessions at once; the others on the commit's notice
+        credential_cache.forget_here(ctx, [credential_cache.user_notice(user_id)])
+        issued = reset.activation
         return PasswordResetPayload(
             user_id=input.user_id,
             username=reset.username,
-            activation_token=reset.activation.token,
-            activation_expires_at=reset.activation.expires_at,
+            activation_token=issued.token if issued else None,
+            activation_expires_at=issued.expires_at if issued else None,
             sessions_ended=len(reset.sessions_ended),
             user_errors=[],
         )

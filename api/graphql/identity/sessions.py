@@ -16,7 +16,7 @@ from strawberry.types import Info
 from api import security_events, sessions
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import Node, UserError, to_global_id
+from api.graphql.common import Node, Payload, to_global_id
 from api.graphql.enums import _mirror
 from api.graphql.pagination import After, Connection, Edge, First, PageRequest, counter, keyset_page
 from api.security_events import SecurityEventKind
@@ -168,7 +168,7 @@ class TokenRefreshInput:
 
 
 @strawberry.type(description="刷新结果 — a new access token and a new refresh token (the old one is spent).")
-class TokenRefreshPayload:
+class TokenRefreshPayload(Payload):
     token: str | None = strawberry.field(
         description="新的访问令牌（短期），作 Authorization: Bearer 使用；失败时为空 — the new short-lived access token for `Authorization: Bearer`; null when refused."
     )
@@ -181,21 +181,15 @@ class TokenRefreshPayload:
     refresh_expires_at: datetime | None = strawberry.field(
         description="会话最迟结束时间（UTC），刷新不会延长 — when the session ends at the latest (UTC); refreshing does not extend it."
     )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
-    )
 
 
 @strawberry.type(
     description="退出的结果：结束的会话数；此后这些会话的令牌均失效 — the answer of logout and logoutEverywhere: how many sessions ended; their tokens stop working at once."
 )
-class LogoutPayload:
+class LogoutPayload(Payload):
     sessions_ended: int = strawberry.field(
         default=0,
         description="本次结束的会话数（含当前会话） — how many sessions were ended, this one included.",
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -213,13 +207,10 @@ class PasswordChangeInput:
 
 
 @strawberry.type(description="修改密码结果 — the other sessions of the user were ended.")
-class PasswordChangePayload:
+class PasswordChangePayload(Payload):
     sessions_ended: int = strawberry.field(
         default=0,
         description="本次结束的其他会话数（当前会话保留） — how many other sessions were ended; this one stays signed in.",
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -233,7 +224,7 @@ class UserActiveInput:
 
 
 @strawberry.type(description="停用或启用结果 — result of userDisable / userEnable.")
-class UserActivePayload:
+class UserActivePayload(Payload):
     user_id: strawberry.ID | None = strawberry.field(
         description="用户的全局标识（User.id）；不存在为 NOT_FOUND — the user's global id (`User.id`); NOT_FOUND when there is no such user."
     )
@@ -242,9 +233,6 @@ class UserActivePayload:
     )
     active: bool | None = strawberry.field(
         description="处理后是否启用：false 时不能登录 — whether the user may sign in now; false: disabled."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -260,12 +248,9 @@ class SessionRevokeInput:
 @strawberry.type(
     description="结束会话的结果：已结束的会话；被拒绝时只有 userErrors — the answer of sessionRevoke: the ended session; only userErrors when refused."
 )
-class SessionRevokePayload:
+class SessionRevokePayload(Payload):
     session: Session | None = strawberry.field(
         description="已结束的会话（revokedAt 已填）；被拒绝时为空 — the session, now ended (revokedAt set); null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 

@@ -13,7 +13,7 @@ from api import activation, credential_cache, sessions
 from api.context import Context
 from api.credentials import CREDENTIALS
 from api.graphql.authz import Performs, ViewerPermissions
-from api.graphql.common import Node, UserError, to_global_id
+from api.graphql.common import Node, Payload, to_global_id
 from api.graphql.enums import OperationEnum, OrganizationTypeEnum, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
@@ -76,7 +76,7 @@ class LoginInput:
 
 
 @strawberry.type(description="登录结果 — a signed, expiring token to send as `Authorization: Bearer`.")
-class LoginPayload:
+class LoginPayload(Payload):
     token: str | None = strawberry.field(
         description="访问令牌（短期，默认 15 分钟），作 Authorization: Bearer 使用 — the short-lived access token (15 minutes by default): send it as `Authorization: Bearer <token>`."
     )
@@ -92,9 +92,6 @@ class LoginPayload:
     )
     viewer: Viewer | None = strawberry.field(
         description="登录的用户（单位、角色）；登录失败时为空 — the user who signed in, with organization and role; null when sign-in failed."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -117,12 +114,9 @@ class OrganizationCreateInput:
 @strawberry.type(
     description="新建单位结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of organizationCreate: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class OrganizationCreatePayload:
+class OrganizationCreatePayload(Payload):
     organization: Organization | None = strawberry.field(
         description="新建的单位；被拒绝时为空 — the organization created; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -148,7 +142,7 @@ class UserCreateInput:
     description="新建用户结果：激活令牌只显示这一次，请线下交给本人 — result of userCreate; the activation "
     "token is shown this once: hand it to the person out of band (not by the same channel as the username)."
 )
-class UserCreatePayload:
+class UserCreatePayload(Payload):
     user: User | None = strawberry.field(
         description="新建的用户；被拒绝时为空 — the user created; null when refused."
     )
@@ -161,9 +155,6 @@ class UserCreatePayload:
     activation_expires_at: datetime | None = strawberry.field(
         default=None,
         description="激活令牌到期时间（默认签发后 72 小时）；被拒绝时为空 — when the activation token stops working (72 hours after issue by default); null when refused.",
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -202,15 +193,12 @@ class ApiTokenCreateInput:
 @strawberry.type(
     description="签发结果：令牌只显示这一次 — the token is shown this once and stored only hashed."
 )
-class ApiTokenCreatePayload:
+class ApiTokenCreatePayload(Payload):
     token: str | None = strawberry.field(
         description="接口令牌本身（ykt_ 开头），只显示这一次，仅保存其哈希 — the API token itself (`ykt_…`), shown this once; only its SHA-256 hash is stored, so copy it now."
     )
     api_token: ApiToken | None = strawberry.field(
         description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -226,12 +214,9 @@ class ApiTokenRevokeInput:
 @strawberry.type(
     description="吊销结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of apiTokenRevoke: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class ApiTokenRevokePayload:
+class ApiTokenRevokePayload(Payload):
     api_token: ApiToken | None = strawberry.field(
         description="令牌记录（不含令牌本身，只有前缀） — the token's record: name, prefix, expiry; never the secret itself."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 

@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import Node, PageInfo, UserError, to_global_id
+from api.graphql.common import USER_ERRORS_SHORT, Node, PageInfo, Payload, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
@@ -292,12 +292,9 @@ class MarkNotificationsReadInput:
 @strawberry.type(
     description="标为已读的结果：本次标记的通知数 — the answer of marking notifications read: how many were marked."
 )
-class MarkNotificationsReadPayload:
+class MarkNotificationsReadPayload(Payload, errors=USER_ERRORS_SHORT):
     count: int = strawberry.field(
         default=0, description="本次标为已读的数量 — how many were newly marked read."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 

@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError
+from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload
 from api.graphql.enums import (
     EntryKindEnum,
     to_domain,
@@ -163,51 +163,39 @@ class MidYearRequestFinanceOpinionInput:
 @strawberry.type(
     description="征集结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of planCallOpen: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class PlanCallPayload:
+class PlanCallPayload(Payload, errors=USER_ERRORS_SHORT):
     call: PlanCall | None = strawberry.field(
         description="发布的年度计划征集；被拒绝时为空 — the plan call opened; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
 @strawberry.type(
     description="计划条目结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a plan entry mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class PlanEntryPayload:
+class PlanEntryPayload(Payload, errors=USER_ERRORS_SHORT):
     entry: PlanEntry | None = strawberry.field(
         description="处理后的计划条目；被拒绝时为空 — the plan entry after the mutation; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
 @strawberry.type(
     description="年度投资计划结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of an annual plan mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class AnnualPlanPayload:
+class AnnualPlanPayload(Payload, errors=USER_ERRORS_SHORT):
     plan: AnnualPlan | None = strawberry.field(
         description="处理后的年度计划修订版；被拒绝时为空 — the annual plan revision after the mutation; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
 @strawberry.type(
     description="年中新增项目结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a mid-year request mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class MidYearRequestPayload:
+class MidYearRequestPayload(Payload, errors=USER_ERRORS_SHORT):
     request: MidYearRequest | None = strawberry.field(
         description="处理后的年中新增申请；被拒绝时为空 — the mid-year request after the mutation; null when refused."
     )
     plan: AnnualPlan | None = strawberry.field(
         description="市政府同意时生成的新计划修订版，其他情况为空 — the new annual plan revision created when the government agrees; null otherwise."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 

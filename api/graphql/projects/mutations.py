@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, UserError
+from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload
 from api.graphql.enums import (
     FundingSourceEnum,
     ProjectCategoryEnum,
@@ -245,27 +245,21 @@ class ReserveReviewRecordInput:
 @strawberry.type(
     description="项目变更结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a project mutation: the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class ProjectPayload:
+class ProjectPayload(Payload, errors=USER_ERRORS_SHORT):
     project: Project | None = strawberry.field(
         description="修改后的项目（版本加一）；被拒绝时为空 — the project after the change, its version incremented; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
 @strawberry.type(
     description="入库审核结果：审核后的项目和本次审核；被拒绝时只有 userErrors — the answer of reserveReviewRecord: the project and the review recorded; only userErrors when refused."
 )
-class ReserveReviewPayload:
+class ReserveReviewPayload(Payload, errors=USER_ERRORS_SHORT):
     project: Project | None = strawberry.field(
         description="审核后的项目：通过则 IN_RESERVE，退回则 DRAFT；被拒绝时为空 — the project after the review: IN_RESERVE when accepted, DRAFT when returned; null when refused."
     )
     review: ReserveReview | None = strawberry.field(
         description="本次登记的审核（结论、五项结果、意见）；被拒绝时为空 — the review just recorded (outcome, the five results, comment); null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.graphql.approvals.resolvers import AttachmentInput, _uploads
 from api.graphql.authz import Performs
-from api.graphql.common import Node, UserError, to_global_id
+from api.graphql.common import USER_ERRORS_SHORT, Node, Payload, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.projects.types import Project
@@ -404,44 +404,32 @@ class InfoRequestAnswerInput:
 
 
 @strawberry.type(description="检查变更结果 — result of an inspection mutation.")
-class InspectionPayload:
+class InspectionPayload(Payload, errors=USER_ERRORS_SHORT):
     inspection: Inspection | None = strawberry.field(
         description="处理后的监督检查；被拒绝时为空 — the inspection after the mutation; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
 @strawberry.type(description="整改报告变更结果 — result of a rectification report mutation.")
-class RectificationReportPayload:
+class RectificationReportPayload(Payload, errors=USER_ERRORS_SHORT):
     report: RectificationReport | None = strawberry.field(
         description="处理后的整改报告；被拒绝时为空 — the rectification report after the mutation; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
 @strawberry.type(
     description="监管措施结果：成功时为处理后的对象，被拒绝时只有 userErrors 且未作任何更改 — the answer of a sanction (Art. 23): the object after it on success; when refused, only userErrors, and nothing was changed."
 )
-class ProjectSanctionPayload:
+class ProjectSanctionPayload(Payload, errors=USER_ERRORS_SHORT):
     project: Project | None = strawberry.field(
         description="采取监管措施后的项目；被拒绝时为空 — the project after the sanction (suspended, resumed, terminated or its plan deferred); null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 
 @strawberry.type(description="问询变更结果 — result of an information-request mutation.")
-class InfoRequestPayload:
+class InfoRequestPayload(Payload, errors=USER_ERRORS_SHORT):
     request: InfoRequest | None = strawberry.field(
         description="处理后的问询；被拒绝时为空 — the question after the mutation (sent or answered); null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由；成功时为空 — refusals; empty on success."
     )
 
 

@@ -16,7 +16,7 @@ from strawberry.types import Info
 from api import webhooks
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import Node, UserError, to_global_id
+from api.graphql.common import Node, Payload, to_global_id
 from api.graphql.pagination import (
     After,
     Before,
@@ -167,15 +167,12 @@ class WebhookSubscriptionCreateInput:
 
 
 @strawberry.type(description="新建结果：密钥只显示这一次 — the signing secret is shown this once.")
-class WebhookSubscriptionCreatePayload:
+class WebhookSubscriptionCreatePayload(Payload):
     subscription: WebhookSubscription | None = strawberry.field(
         description="处理后的事件订阅；被拒绝时为空 — the webhook subscription after the mutation; null when refused."
     )
     secret: str | None = strawberry.field(
         description="签名密钥（HMAC-SHA256） — the signing secret; shown once."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
@@ -189,12 +186,9 @@ class WebhookSubscriptionDeactivateInput:
 
 
 @strawberry.type(description="停用结果 — result of webhookSubscriptionDeactivate.")
-class WebhookSubscriptionDeactivatePayload:
+class WebhookSubscriptionDeactivatePayload(Payload):
     subscription: WebhookSubscription | None = strawberry.field(
         description="处理后的事件订阅；被拒绝时为空 — the webhook subscription after the mutation; null when refused."
-    )
-    user_errors: list[UserError] = strawberry.field(
-        description="拒绝理由（违反的规则或无效的输入）；成功时为空列表，非空时未作任何更改 — why the mutation was refused (broken rules, invalid input), each with code, rule, article and field; empty on success, and when not empty nothing was changed."
     )
 
 
