@@ -125,7 +125,7 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 def _writes_facts(statement: Any) -> bool:
     if isinstance(statement, TextClause):
-        return _text_writes_facts(statement.text)
+        return text_writes_facts(statement.text)
     if not isinstance(statement, ClauseElement) or not getattr(statement, "is_dml", False):
         return False
     name = getattr(getattr(statement, "table", None), "name", None)
@@ -133,6 +133,7 @@ def _writes_facts(statement: Any) -> bool:
 
 
 @cache
-def _text_writes_facts(sql: str) -> bool:
+def text_writes_facts(sql: str) -> bool:
+    """Whether text SQL inserts, updates or deletes rows of a fact table or of the projects."""
     names = "|".join(sorted(FACT_TABLES | {tables.projects.name}))
     return re.search(rf"\b(insert\s+into|update|delete\s+from)\s+({names})\b", sql, re.IGNORECASE) is not None
