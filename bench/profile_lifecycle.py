@@ -18,6 +18,7 @@ import asyncio
 import cProfile
 import importlib.util
 import io
+import itertools
 import os
 import pstats
 import time
@@ -128,9 +129,13 @@ async def run() -> None:
             await asyncio.gather(*(_pairs(http, headers, 1000 * (c + 1), per_client) for c in range(clients)))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             # Then the same load again under the profiler.
-            profile = await _profiled(
-                _pairs(http, headers, 1000 * (c + 1) + 500, per_client) for c in range(clients)
-            )
+            offsets = itertools.count(100_000, 100_000)  # fresh draft numbers for each profiled run
+
+            def loops() -> list[Any]:
+                offset = next(offsets)
+                return [_pairs(http, headers, offset + 1000 * c, per_client) for c in range(clients)]
+
+            profile = await _profiled(loops)
     await engine.dispose()
 
     mutations = 2 * per_client * clients
@@ -146,10 +151,13 @@ async def run() -> None:
     print(profile(top))
 
 
-async def _profiled(loops: Any) -> Callable[[int], str]:
-    """Run the loops under cProfile (own time, summed by package) and, when installed, pyinstrument (the call
-    tree); return the report's printer."""
+async def _profiled(loops: Callable[[], list[Any]]) -> Callable[[int], str]:
+    """Run the loops under cProfile (own time, summed by package) and then again, when it is installed, under
+    pyinstrument (the call tree; the two cannot watch the same run); return the report's printer."""
     profiler = cProfile.Profile()
+    profiler.enable()
+    await asyncio.gather(*loops())
+    profiler.disable()
     sampler = None
     if importlib.util.find_spec("pyinstrument") is not None:
         from pyinstrument import Profiler
@@ -157,13 +165,8 @@ async def _profiled(loops: Any) -> Callable[[int], str]:
         # Stacks sampled on the thread, not per coroutine: a coroutine's wall time would hide its CPU among
         # its waits (the loop's idle wait shows as its own frame, SQLAlchemy's greenlets as their own roots).
         sampler = Profiler(interval=0.001, async_mode="disabled")
-    if sampler:
-        sampler.start()
-    profiler.enable()
-    await asyncio.gather(*loops)
-    profiler.disable()
-    if sampler:
-        sampler.stop()
+        with sampler:
+            await asyncio.gather(*loops())
 
     def report(top: int) -> str:
         stats = pstats.Stats(profiler)
