@@ -9,7 +9,8 @@ lifespan (policy, credential cache, rate counter, workers, as `api serve` runs t
 - a profile: pyinstrument's call tree when it is installed (`pip install pyinstrument`: it follows
   coroutines across awaits), else cProfile's own-time table.
 Run: `BENCH_PGDATA=/tmp/lifecycle-pg python -m bench.profile_lifecycle`. Environment: PROFILE_PAIRS (default
-300), PROFILE_CLIENTS (default 4), PROFILE_TOP (cProfile rows, default 40).
+300), PROFILE_CLIENTS (default 4), PROFILE_TOP (cProfile rows, default 40), PROFILE_ONLY_CPU=1 (no profile:
+the CPU figure and the statements only, for comparing two versions back to back).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import io
 import itertools
 import os
 import pstats
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -124,31 +126,39 @@ async def run() -> None:
                 event.remove(engine.sync_engine, "before_cursor_execute", statements)
 
             per_client = max(1, pairs // clients)
-            # CPU per mutation with no profiler on.
+            # CPU per mutation with no profiler on, in batches: on a shared machine the least disturbed batch
+            # (the minimum) is the steadiest figure for comparing two versions.
+            batches, batch = [], max(1, per_client // 5)
             cpu, wall = time.process_time(), time.perf_counter()
-            await asyncio.gather(*(_pairs(http, headers, 1000 * (c + 1), per_client) for c in range(clients)))
+            for b in range(0, per_client, batch):
+                started = time.process_time()
+                await asyncio.gather(
+                    *(_pairs(http, headers, 1000 * (c + 1) + b, batch) for c in range(clients))
+                )
+                batches.append(1000 * (time.process_time() - started) / (2 * batch * clients))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            # Then the same load again under the profiler.
             offsets = itertools.count(100_000, 100_000)  # fresh draft numbers for each profiled run
 
             def loops() -> list[Any]:
                 offset = next(offsets)
                 return [_pairs(http, headers, offset + 1000 * c, per_client) for c in range(clients)]
 
-            profile = await _profiled(loops)
+            profile = await _profiled(loops) if os.environ.get("PROFILE_ONLY_CPU") != "1" else None
     await engine.dispose()
 
-    mutations = 2 * per_client * clients
+    mutations = 2 * batch * clients * len(batches)
     print(
         f"{mutations} mutations ({clients} clients) in {wall:.2f} s: {1000 * cpu / mutations:.2f} ms CPU a "
-        "mutation (this process: the API and httpx's in-process client together)"
+        f"mutation, least disturbed batch {min(batches):.2f} ms, median batch {statistics.median(batches):.2f} ms "
+        "(this process: the API and httpx's in-process client together)"
     )
     for kind, runs in statements.per_mutation.items():
         counts = Counter(len(r) for r in runs)
         print(f"\n{kind}: statements per mutation {dict(counts)}; the last one's:")
         for sql in runs[-1]:
             print(f"  {sql[:160]}")
-    print(profile(top))
+    if profile is not None:
+        print(profile(top))
 
 
 async def _profiled(loops: Callable[[], list[Any]]) -> Callable[[int], str]:
