@@ -9,7 +9,7 @@ lifespan (policy, credential cache, rate counter, workers, as `api serve` runs t
 - a profile: pyinstrument's call tree when it is installed (`pip install pyinstrument`: it follows
   coroutines across awaits), else cProfile's own-time table.
 Run: `BENCH_PGDATA=/tmp/lifecycle-pg python -m bench.profile_lifecycle`. Environment: PROFILE_PAIRS (default
-300), PROFILE_CLIENTS (default 4), PROFILE_TOP (cProfile rows, default 40), PROFILE_ONLY_CPU=1 (no profile:
+300), PROFILE_CLIENTS (default 4), PROFILE_TOP (cProfile rows, default 40), PROFILE_DUMP (a file for cProfile's stats), PROFILE_TREE_FILE (a file for pyinstrument's whole tree), PROFILE_ONLY_CPU=1 (no profile:
 the CPU figure and the statements only, for comparing two versions back to back).
 """
 
@@ -26,6 +26,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -168,6 +169,8 @@ async def _profiled(loops: Callable[[], list[Any]]) -> Callable[[int], str]:
     profiler.enable()
     await asyncio.gather(*loops())
     profiler.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["PROFILE_DUMP"])  # for pstats / snakeviz
     sampler = None
     if importlib.util.find_spec("pyinstrument") is not None:
         from pyinstrument import Profiler
@@ -177,6 +180,8 @@ async def _profiled(loops: Callable[[], list[Any]]) -> Callable[[int], str]:
         sampler = Profiler(interval=0.001, async_mode="disabled")
         with sampler:
             await asyncio.gather(*loops())
+        if os.environ.get("PROFILE_TREE_FILE"):  # every frame, libraries' too
+            Path(os.environ["PROFILE_TREE_FILE"]).write_text(sampler.output_text(unicode=True, show_all=True))
 
     def report(top: int) -> str:
         stats = pstats.Stats(profiler)
