@@ -181,7 +181,8 @@ async def _profiled(loops: Callable[[], list[Any]]) -> Callable[[int], str]:
         with sampler:
             await asyncio.gather(*loops())
         if os.environ.get("PROFILE_TREE_FILE"):  # every frame, libraries' too
-            Path(os.environ["PROFILE_TREE_FILE"]).write_text(sampler.output_text(unicode=True, show_all=True))
+            tree = sampler.output_text(unicode=True, show_all=True)
+            await asyncio.to_thread(Path(os.environ["PROFILE_TREE_FILE"]).write_text, tree)
 
     def report(top: int) -> str:
         stats = pstats.Stats(profiler)
