@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from functools import cache
+from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import ClauseElement, TextClause, bindparam, event, inspect, select, true, update
@@ -132,7 +132,7 @@ def _writes_facts(statement: Any) -> bool:
     return name in FACT_TABLES or (name == tables.projects.name)
 
 
-@cache
+@lru_cache(maxsize=512)  # bounded: text SQL built with values in it would otherwise grow it for good
 def text_writes_facts(sql: str) -> bool:
     """Whether text SQL inserts, updates or deletes rows of a fact table or of the projects."""
     names = "|".join(sorted(FACT_TABLES | {tables.projects.name}))
