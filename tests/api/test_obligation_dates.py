@@ -19,6 +19,7 @@ from store.obligation_dates import FACT_TABLES, refresh_obligation_dates, text_w
 from store.uow import SqlUnitOfWork
 from tests.api.lifecycle_helpers import LIFECYCLE_AGENCIES, PROGRESS, mutate, ok, under_construction
 from tests.api.projects_helpers import CREATE, SUBMIT, draft_input
+from tests.api.supervision_helpers import order_rectification, reserve_project, sanction
 from tests.utils import make_agencies
 
 APPROVED_ON = date(2026, 3, 2)  # lifecycle_helpers.approved_project's approval date
@@ -91,6 +92,32 @@ async def test_R18_a_quarterly_report_moves_the_due_date_in_its_own_transaction(
     ok(await mutate(api, a, PROGRESS, "unit", report))
     # then the earliest unmet obligation is the second report, as soon as the mutation has answered
     assert await _stored_due(session_factory, pk) == quarter_due_date(APPROVED_ON, 2)
+
+
+async def test_R23_an_ordered_rectification_sets_the_date_a_suspension_keeps_it_termination_clears_it(
+    api, session_factory, clock
+):
+    # given a project in the reserve (never approved: it owes nothing yet)
+    a = await make_agencies(api, session_factory, "unit", "bdb")
+    project = await reserve_project(api, a.token["unit"], a.token["bdb"])
+    pk = _pk(project["id"])
+    assert await _stored_due(session_factory, pk) is None
+    # when bdb orders a rectification by 31 March (an inspection row: a calendar fact)
+    await order_rectification(api, a.token["bdb"], project["id"], "DATA_SHARING", "2026-03-31")
+    # then the project owes it by then
+    assert await _stored_due(session_factory, pk) == date(2026, 3, 31)
+    # when the deadline has passed and bdb suspends the project (a status that changes no obligation)
+    clock.now = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
+    bdb = await api.login("user.bdb")
+    suspended = (await sanction(api, bdb, "projectSuspend", project["id"]))["data"]["projectSuspend"]
+    # then the date stays
+    assert suspended["project"]["status"] == "SUSPENDED"
+    assert await _stored_due(session_factory, pk) == date(2026, 3, 31)
+    # when bdb terminates it
+    terminated = (await sanction(api, bdb, "projectTerminate", project["id"]))["data"]["projectTerminate"]
+    # then a terminated project owes nothing, in the same transaction as its termination
+    assert terminated["project"]["status"] == "TERMINATED"
+    assert await _stored_due(session_factory, pk) is None
 
 
 async def test_a_fact_written_by_sql_outside_the_flush_still_moves_the_due_date(api, session_factory):
