@@ -11,7 +11,9 @@ loaded project cost ~3 ms a mutation, and a list a use case must remember is one
 session's own flush tells: `after_flush` sees every object the flush inserts, updates or deletes, so a row
 of a table `obligation_facts` reads (`FACT_TABLES`), or a project whose approval date or termination
 changed, marks its project. A DML statement on a fact table outside the ORM's flush (Core `insert`/`update`
-/`delete`, or text SQL) names no object, so it marks every project the session holds, as before.
+/`delete`, or text SQL) names no object, so it marks every project the session holds, as before. Writes on
+the raw driver (store/driver.py) bypass the session and are not seen: keep calendar facts out of them (today
+they are the credential check, rate counts, idempotency keys and security events).
 """
 
 from __future__ import annotations
