@@ -3,14 +3,16 @@
 Seeds the bench data (`bench.common.fresh_database` + `seed`), builds the ASGI app in this process with its
 lifespan (policy, credential cache, rate counter, workers, as `api serve` runs them) and drives
 `bench.lifecycle`'s CREATE and SUBMIT through httpx's ASGI transport, a few clients at a time. Prints:
-- the SQL statements each mutation runs (SQLAlchemy `before_cursor_execute`), one mutation at a time;
-- the process CPU per mutation with no profiler on (the API's share and httpx's in-process client together:
-  compare runs of this script, not with `bench lifecycle`'s API-only figure);
-- a profile: pyinstrument's call tree when it is installed (`pip install pyinstrument`: it follows
-  coroutines across awaits), else cProfile's own-time table.
+- the SQL statements each mutation runs (SQLAlchemy `before_cursor_execute`), one mutation at a time (a
+  background worker's poll landing in the window shows as one more);
+- the process CPU per mutation with no profiler on, in batches (the API's share and httpx's in-process
+  client together: compare runs of this script, e.g. two versions back to back, not `bench lifecycle`);
+- cProfile's own time summed by package and by function, then, when pyinstrument is installed (`pip install
+  pyinstrument`; not a dependency), its call tree of a second run.
 Run: `BENCH_PGDATA=/tmp/lifecycle-pg python -m bench.profile_lifecycle`. Environment: PROFILE_PAIRS (default
-300), PROFILE_CLIENTS (default 4), PROFILE_TOP (cProfile rows, default 40), PROFILE_DUMP (a file for cProfile's stats), PROFILE_TREE_FILE (a file for pyinstrument's whole tree), PROFILE_ONLY_CPU=1 (no profile:
-the CPU figure and the statements only, for comparing two versions back to back).
+300), PROFILE_CLIENTS (default 4), PROFILE_TOP (cProfile rows, default 40), PROFILE_DUMP (a file for
+cProfile's stats), PROFILE_TREE_FILE (a file for pyinstrument's whole tree), PROFILE_ONLY_CPU=1 (the
+statements and the CPU figure only).
 """
 
 from __future__ import annotations
