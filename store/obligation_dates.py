@@ -48,10 +48,6 @@ FACT_TABLES: Final = frozenset(
         s.rectification_reports,
     )
 )
-# The project's own columns the due date depends on: the approval date, and the status only as
-# "terminated" (a terminated project owes nothing); the lead unit, also read, names no date.
-PROJECT_FACT_COLUMNS: Final = ("approval_date", "status")
-
 TOUCHED: Final = "obligation_facts_touched"  # session.info key: the projects to refresh at commit
 EVERY_LOADED: Final = -1  # in that set: a fact was written outside the ORM, refresh every project loaded
 _SKIP: Final = "obligation_dates_refresh"  # execution option of the refresh's own UPDATE
@@ -97,7 +93,8 @@ def _mark(session: Session, project_id: int | None) -> None:
 
 
 def _project_facts_changed(project: Project, new: bool) -> bool:
-    """Whether the project's own calendar facts moved: the approval date, or whether it is terminated."""
+    """Whether the project's own calendar facts moved: the approval date, or whether it is terminated (the
+    status matters only so: a terminated project owes nothing; the lead unit, also read, dates nothing)."""
     if new:  # a new project has no other facts: it owes something only once approved
         return project.approval_date is not None or project.status == Status.TERMINATED
     if get_history(project, "approval_date").has_changes():

@@ -5,6 +5,7 @@ refresh at all, and the flush's watch covers every table the calendar reads."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import UTC, date, datetime
 
 from sqlalchemy import event, insert, select
@@ -12,6 +13,7 @@ from sqlalchemy import event, insert, select
 from api.graphql.common import from_global_id
 from domain.actors import Actor
 from domain.clock import system_clock
+from domain.obligations import ProjectFacts
 from domain.progress import quarter_due_date
 from store import construction_tables as c
 from store import tables
@@ -172,3 +174,27 @@ def test_a_text_statement_writing_a_fact_table_is_recognised():
     assert text_writes_facts("UPDATE projects SET approval_date = now()")
     assert not text_writes_facts("UPDATE project_code_numbers SET project_id = 1")
     assert not text_writes_facts("SELECT * FROM progress_reports")
+
+
+def test_the_calendar_reads_only_facts_the_flush_watches():
+    # given what the calendar knows of a project (domain/obligations.py)
+    known = {f.name for f in fields(ProjectFacts)}
+    # then it is these: the project's own approval date and status (watched on the project), its lead unit
+    # (dates nothing) and rows of the fact tables. A new fact: make store/obligation_dates.py watch where
+    # it is read from (a column of projects: _project_facts_changed; a table: FACT_TABLES), then list it.
+    assert known == {
+        "project_id",
+        "organization_id",
+        "terminated",
+        "approval_date",
+        "progress_reports",
+        "initial_acceptance_passed_on",
+        "acceptance_extended_until",
+        "completion_applied",
+        "acceptance_failures",
+        "accepted_on",
+        "filed_on",
+        "operation_started_on",
+        "self_evaluated",
+        "rectifications",
+    }
