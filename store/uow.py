@@ -10,12 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.actors import Actor
 from domain.clock import Clock
 from domain.ports import AdminUnitOfWork, UnitOfWork
-from domain.projects import Project
 from store.acceptance_files import SqlAcceptanceFileRepository
 from store.admin_repositories import SqlAdminRepository
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
-from store.obligation_dates import refresh_obligation_dates
+from store.obligation_dates import refresh_obligation_dates, touched_projects
 from store.outbox import AUDIT_WITH_OUTBOX
 from store.repositories import SqlProjectRepository
 from store.supervision_repositories import SqlSupervisionRepository
@@ -91,11 +90,9 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self.session.flush()
         # issue 15.4: the list's overdue filter reads a fact of the calendar; it follows every fact a use
-        # case wrote, for every project it loaded, in this transaction
-        await refresh_obligation_dates(
-            self.session,
-            {o.id for o in self.session.identity_map.values() if isinstance(o, Project) and o.id is not None},
-        )
+        # case wrote, in this transaction — for the projects whose facts the flushes wrote (issue 17: not
+        # every project loaded; a draft's create or submission writes none)
+        await refresh_obligation_dates(self.session, touched_projects(self.session.sync_session))
         if self._audit:
             # issue 7: webhook events in the same transaction (and statement) as their audit records
             for record in self._audit:

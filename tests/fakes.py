@@ -242,6 +242,9 @@ class FakeConstructionRepository:
             progress=sorted(self._of(ProgressReport, project_id), key=lambda r: r.period_number),
         )
 
+    async def reported_periods(self, project_id: int) -> set[int]:
+        return (await self.implementation(project_id)).reported_periods
+
     async def acceptance(self, project_id: int) -> Acceptance:
         return Acceptance(project_id, self._of(AcceptanceEvent, project_id))
 

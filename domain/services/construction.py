@@ -372,7 +372,7 @@ async def submit_progress(
                     )
                 ]
             )
-        if number in (await uow.construction.implementation(project_id)).reported_periods:
+        if number in await uow.construction.reported_periods(project_id):
             raise DomainError(
                 [
                     Violation(

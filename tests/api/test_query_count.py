@@ -20,6 +20,11 @@ LIST = """query($n: Int) { projects(first: $n) { totalCount edges { node {
   nextObligation { rule dueOn state organization { name } }
   availableActions { operation allowed }
 } } } }"""
+# bench/lifecycle.py's CREATE and SUBMIT
+BENCH_CREATE = """mutation($input: ProjectCreateInput!) { projectCreate(input: $input)
+  { project { id } userErrors { code } } }"""
+BENCH_SUBMIT = """mutation($input: ProjectSubmitToReserveInput!) { projectSubmitToReserve(input: $input)
+  { project { status } userErrors { code } } }"""
 
 
 async def test_project_list_statements_do_not_grow_with_page_size(api, session_factory, engine):
@@ -61,3 +66,37 @@ async def test_project_list_statements_do_not_grow_with_page_size(api, session_f
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     # then
     assert counts[10] == counts[100], counts
+
+
+async def test_a_drafts_create_and_submission_each_run_a_fixed_short_list_of_statements(
+    api, session_factory, engine
+):
+    # given a unit (signed in: the credential check is cached) and the two mutations of `bench lifecycle`,
+    # asking what it asks
+    # (one submitted before: the year's first submission also adds the block of code numbers)
+    a = await make_agencies(api, session_factory, "unit")
+    first = await api.data(BENCH_CREATE, {"input": draft_input(name="预热项目")}, token=a.token["unit"])
+    first_id = first["projectCreate"]["project"]["id"]
+    await api.data(BENCH_SUBMIT, {"input": {"projectId": first_id}}, token=a.token["unit"])
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(" ".join(statement.split())[:40])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        # when it creates a draft, then submits it to the reserve
+        created = await api.data(BENCH_CREATE, {"input": draft_input()}, token=a.token["unit"])
+        on_create = list(statements)
+        statements.clear()
+        submit = {"input": {"projectId": created["projectCreate"]["project"]["id"]}}
+        submitted = await api.data(BENCH_SUBMIT, submit, token=a.token["unit"])
+        on_submit = list(statements)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    # then the create inserts the draft and its audit record; the submission locks and reads the project,
+    # takes a code number, updates the project and writes its audit record — nothing else (issue 17: the
+    # obligation-date refresh once added two statements to each, with no calendar fact written)
+    assert submitted["projectSubmitToReserve"]["userErrors"] == []
+    assert len(on_create) == 2, on_create
+    assert len(on_submit) == 4, on_submit
