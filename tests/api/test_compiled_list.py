@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.graphql.projects.compiled import ANSWERS
+from api.graphql.common import to_global_id
+from api.graphql.projects.compiled import ANSWERS, _plans
 from bench.list_vs_raw import QUERY as BENCH_QUERY
 from tests.api.compiled_list_helpers import ROLES, Seeded, seed
 
@@ -84,6 +85,43 @@ async def test_the_bench_list_is_compiled_into_one_statement_for_every_role(seed
         assert on.status_code == off.status_code == 200
         assert on.content == off.content, role
         assert "errors" not in on.json()
+
+
+VALUES_QUERY = """query($n: Int, $after: String, $filter: ProjectFilter) {
+  projects(first: $n, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id code leadOrganization { id } } } } }"""
+
+
+async def test_one_kept_statement_answers_each_request_with_its_own_values(seeded: Seeded) -> None:
+    # given one document asked in three shapes, each twice with other values: two units of one role (the lead
+    # scope binds the organization), two cursors, two lead-unit filters — the pairs taking turns
+    lead = {role: to_global_id("Organization", seeded.org[role]) for role in ("unit", "unit2")}
+    cursors = seeded.cursors[None]
+    pairs = [
+        (("unit", {"n": 3}), ("unit2", {"n": 3})),
+        (("bdb", {"n": 2, "after": cursors[1]}), ("bdb", {"n": 2, "after": cursors[6]})),
+        (
+            ("bdb", {"n": 3, "filter": {"leadOrganizationId": lead["unit"]}}),
+            ("bdb", {"n": 3, "filter": {"leadOrganizationId": lead["unit2"]}}),
+        ),
+    ]
+    before = ANSWERS["compiled"]
+    # when the compiled API answers them in turn
+    answers = [
+        [(await seeded.on.post(VALUES_QUERY, v, token=seeded.token[role])).content for role, v in pair]
+        for pair in pairs
+    ]
+    # then every request got its own page: the generic path's bytes for its values, not its pair's
+    for pair, pair_answers in zip(pairs, answers, strict=True):
+        for (role, variables), answer in zip(pair, pair_answers, strict=True):
+            generic = await seeded.off.post(VALUES_QUERY, variables, token=seeded.token[role])
+            assert answer == generic.content, (role, variables)
+            assert "errors" not in orjson.loads(answer), answer
+        assert pair_answers[0] != pair_answers[1], pair
+    # and each role's plan kept one statement a shape, compiled once, for both requests of each pair
+    assert ANSWERS["compiled"] == before + 6
+    kept = {role: _plans[(VALUES_QUERY, None, role)][1].fields[0][1].statements for role in ("unit", "bdb")}
+    assert (len(kept["unit"]), len(kept["bdb"])) == (1, 2)
 
 
 async def test_the_compiled_path_can_be_switched_off(seeded: Seeded) -> None:
