@@ -7,7 +7,9 @@ own time, and the CPU a request (httpx's client side included: compare the floor
 
     BENCH_PGDATA=/tmp/compiled-pg python -m bench.profile_list [requests] [list|floor|generic]
 
-Environment: BENCH_PROFILE_TOP (default 40 rows per table), BENCH_PROFILE_SORT (default "cumulative,tottime").
+Environment: BENCH_PROFILE_TOP (default 40 rows per table), BENCH_PROFILE_SORT (default "cumulative,tottime"),
+BENCH_PROFILE_CALLEES (a regular expression of functions whose callees to print, e.g. "_answer"),
+BENCH_PROFILE_OUT (a file to dump the raw profile to).
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ async def run(requests: int, what: str) -> None:
             for _ in range(requests):
                 await ask()
             plain = time.process_time() - plain
-            profiler = cProfile.Profile()
+            # CPU time, not wall time: on a shared machine waits (epoll, the socket) would swamp the figures
+            profiler = cProfile.Profile(time.process_time)
             cpu, wall = time.process_time(), time.perf_counter()
             profiler.enable()
             for _ in range(requests):
@@ -80,6 +83,13 @@ async def run(requests: int, what: str) -> None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(top)
         print(f"== by {order} ==")
+        print(out.getvalue())
+    if os.environ.get("BENCH_PROFILE_OUT"):  # for pstats / snakeviz, or to compare two runs
+        profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
+    callees = os.environ.get("BENCH_PROFILE_CALLEES")  # e.g. "_answer|_arguments": what those call
+    if callees:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_callees(callees)
         print(out.getvalue())
     print(
         f"{what}: {requests} requests; this process's CPU a request (API + httpx client, PostgreSQL not "

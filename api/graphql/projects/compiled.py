@@ -489,6 +489,8 @@ def _row_json(row: tuple[Piece, ...], cursor: str) -> str:
 
 # ---- the statement of one shape of request, kept; the values bound per request ----
 
+_PAGE_ARGUMENTS = frozenset({"first", "after", "last", "before"})
+
 PAGE_SIZE = "page_size"  # the page's size, bound (the window's LIMIT is size + 1: pagination.KEYSET_LIMIT)
 ORGANIZATION = "org"  # the actor's organization, bound (authz/sql.py's scopes that depend on it)
 # Statements kept per plan (a plan is one document and role): shapes are few — the policy's scopes, which
@@ -693,6 +695,9 @@ class CompiledListExecutor(StrawberryGraphQLCoreExecutionContext):
         definition = field.extensions["strawberry-definition"]
         strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
         raw = get_argument_values(field, plan.node, self.variable_values)
+        if all(value is None for name, value in raw.items() if name not in _PAGE_ARGUMENTS):
+            # no filter, no order: ints and strings named as in Python, nothing for strawberry to convert
+            return {name: raw.get(name) for name in _PAGE_ARGUMENTS}
         return convert_arguments(
             raw,
             definition.arguments,
