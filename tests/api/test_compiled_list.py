@@ -355,6 +355,7 @@ def arguments(draw: st.DrawFn, seeded_cursors: dict[str | None, list[str]]) -> d
             "investmentMax": st.sampled_from(["1000004.02", "99999999999999.99"]),
             "search": st.sampled_from(["测试", "项目1", "%", "_", "\\", '"', "  ", "YK-2026"]),
             "leadOrganizationId": st.sampled_from(["T3JnYW5pemF0aW9uOjE", "UHJvamVjdDox", "bad"]),
+            "hasOverdueObligations": st.booleans(),  # the obligations' scopes, today and the organization
         }.items():
             if draw(st.integers(0, 3)) == 0:
                 flt[key] = draw(values)
