@@ -2,10 +2,17 @@
 
 An operation made only of `projects` connections (and `__typename`) whose selections are plain columns and
 the lead unit — `totalCount`, `pageInfo`, `edges { cursor node }`, `nodes`, aliases and fragments included —
-is planned once per document and role (`plan_operation`, cached in a bounded LRU). Per request, the plan
-wraps the generic path's own statement (the policy's WHERE from authz/sql.py, the filters, the keyset cursor,
-order and LIMIT: `list_statements` and `keyset_window`) in one statement that concatenates compact JSON text
+is planned once per document and role (`plan_operation`, cached in a bounded LRU). The plan wraps the generic
+path's own statement (the policy's WHERE from authz/sql.py, the filters, the keyset cursor, order and LIMIT:
+`bound_list_statements` and `keyset_statement`) in one statement that concatenates compact JSON text
 (api/compiled_sql.py), and the text goes into the response untouched as an `orjson.Fragment`.
+
+That statement is built and compiled once per shape of request (`request_of`: the role's scopes in force, which
+filters are given, the order, the direction, whether a cursor is given) and kept on the plan (`Prepared`);
+every value — the actor's organization, the filter values, the cursor, the page size — is a bind parameter,
+bound per request, never written into the text. It runs on the pooled asyncpg connection itself
+(store/driver.py), whose prepared-statement cache then parses and plans it once per connection, as the raw
+endpoint of bench/raw_app.py does: a request costs no SQLAlchemy statement building, cache key or execution.
 
 Everything else is answered by the generic strawberry path, which stays the reference: resolvers (field rules
 such as `contact.phone` live in resolvers), arguments or directives the compiler does not know, anything not
