@@ -388,10 +388,6 @@ def _read_engine(context: Any) -> AsyncEngine:
     return bind
 
 
-def _dialect(context: Any) -> Any:
-    return _read_engine(context).dialect
-
-
 def _named(type_: Any) -> GraphQLObjectType:
     while isinstance(type_, GraphQLNonNull | GraphQLList):
         type_ = type_.of_type
@@ -522,7 +518,7 @@ class Prepared:
 
 
 @dataclass(frozen=True)
-class Request:
+class ListRequest:
     """What one request asks of a `projects` field: its shape (the statement's key) and its values."""
 
     shape: Hashable
@@ -532,7 +528,7 @@ class Request:
     order_by: Any
 
 
-def request_of(context: Any, arguments: Mapping[str, Any]) -> Request:
+def request_of(context: Any, arguments: Mapping[str, Any]) -> ListRequest:
     """Checks the arguments as the generic path does (raises what it would raise: it then answers)."""
     from api.graphql.projects.ordering import OrderDirection, sort_expression
     from api.graphql.projects.queries import filter_terms
@@ -558,10 +554,10 @@ def request_of(context: Any, arguments: Mapping[str, Any]) -> Request:
         bounds.forward,
         bounds.boundary is not None,
     )
-    return Request(shape, values, terms, bounds, order_by)
+    return ListRequest(shape, values, terms, bounds, order_by)
 
 
-def list_statement(plan: ListPlan, context: Any, request: Request) -> Any:
+def list_statement(plan: ListPlan, context: Any, request: ListRequest) -> Any:
     """The one statement answering `plan` for requests of `request`'s shape: every value a bind parameter."""
     from api.graphql.projects.ordering import sort_expression
     from api.graphql.projects.queries import bound_list_statements
@@ -626,7 +622,7 @@ def prepare(statement: Any, dialect: Any, values: Mapping[str, Any]) -> Prepared
     compiled = statement.compile(dialect=dialect)
     if "POSTCOMPILE" in compiled.string or compiled.positiontup is None:
         raise NotCompiled("a parameter rendered per request")  # never kept: its text would vary by value
-    constants = compiled.construct_params(values, _check=False)
+    constants = compiled.construct_params(values)
     params = []
     for name in compiled.positiontup:
         type_ = compiled.binds[name].type
@@ -680,9 +676,8 @@ class CompiledListExecutor(StrawberryGraphQLCoreExecutionContext):
                 request = request_of(context, self._arguments(part))
                 prepared = part.statements.get(request.shape)
                 if prepared is None:
-                    prepared = prepare(
-                        list_statement(part, context, request), _dialect(context), request.values
-                    )
+                    statement = list_statement(part, context, request)
+                    prepared = prepare(statement, _read_engine(context).dialect, request.values)
                     part.statements[request.shape] = prepared
                 runs.append((key, prepared, prepared.arguments(request.values)))
             if runs:
