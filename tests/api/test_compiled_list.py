@@ -124,6 +124,28 @@ async def test_one_kept_statement_answers_each_request_with_its_own_values(seede
     assert (len(kept["unit"]), len(kept["bdb"])) == (1, 2)
 
 
+async def test_a_policy_change_is_a_new_shape_of_the_kept_statement(seeded: Seeded) -> None:
+    # given unit2's list compiled under the policy file (it leads some projects and takes part in others)
+    query = "{ projects(first: 100) { totalCount nodes { id code } } }"
+    wide = (await seeded.on.post(query, token=seeded.token["unit2"])).json()["data"]["projects"]
+    originals = [(authorizer, authorizer.lines, authorizer.version) for authorizer in seeded.authorizers]
+    narrower = [
+        line for line in originals[0][1] if line.values[:3] != ("unit", "project:read", "participant")
+    ]
+    try:
+        for authorizer, _, version in originals:
+            authorizer.load(narrower, version=version + 1)
+        # when the policy in force no longer lets a unit read the projects it only takes part in
+        on = await seeded.on.post(query, token=seeded.token["unit2"])
+        off = await seeded.off.post(query, token=seeded.token["unit2"])
+    finally:
+        for authorizer, lines, version in originals:
+            authorizer.load(lines, version=version)
+    # then the compiled list follows it at once: the generic path's bytes, fewer projects than before
+    assert on.content == off.content
+    assert on.json()["data"]["projects"]["totalCount"] < wide["totalCount"]
+
+
 async def test_the_compiled_path_can_be_switched_off(seeded: Seeded) -> None:
     # given YK_COMPILED_LIST=0 on the second API
     before = ANSWERS["compiled"]
