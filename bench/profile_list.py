@@ -5,10 +5,11 @@ credential cache and the rate counter work as in `api serve`), then sends `bench
 (page 50, as bench.audit) through httpx's ASGI transport and prints the top functions by cumulative and by
 own time, and the CPU a request (httpx's client side included: compare the floor, `{ __typename }`).
 
-    BENCH_PGDATA=/tmp/compiled-pg python -m bench.profile_list [requests] [list|floor|generic]
+    BENCH_PGDATA=/tmp/compiled-pg python -m bench profile_list
 
-Environment: BENCH_PROFILE_TOP (default 40 rows per table), BENCH_PROFILE_SORT (default "cumulative,tottime"),
-BENCH_PROFILE_CALLEES (a regular expression of functions whose callees to print, e.g. "_answer"),
+Environment: BENCH_PROFILE_REQUESTS (default 2000), BENCH_PROFILE_WHAT (`list`, the default: the compiled
+list; `generic`: the same list with `X-Compiled-List: off`; `floor`: `{ __typename }`), BENCH_PROFILE_TOP
+(default 40 rows per table), BENCH_PROFILE_SORT (default "cumulative,tottime"), BENCH_PROFILE_CALLEES (a regular expression of functions whose callees to print, e.g. "_answer"),
 BENCH_PROFILE_OUT (a file to dump the raw profile to).
 """
 
@@ -19,7 +20,6 @@ import cProfile
 import io
 import os
 import pstats
-import sys
 import time
 
 import httpx
@@ -99,9 +99,10 @@ async def run(requests: int, what: str) -> None:
 
 
 def main() -> None:
-    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    what = sys.argv[2] if len(sys.argv) > 2 else "list"
-    asyncio.run(run(requests, what))
+    what = os.environ.get("BENCH_PROFILE_WHAT", "list")
+    if what not in ("list", "generic", "floor"):
+        raise SystemExit(f"BENCH_PROFILE_WHAT={what}: list, generic or floor")
+    asyncio.run(run(int(os.environ.get("BENCH_PROFILE_REQUESTS", "2000")), what))
 
 
 if __name__ == "__main__":
