@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
@@ -15,34 +16,42 @@ from store import approval_tables, tables
 
 p = tables.projects
 
-_PREDICATES: dict[str, Callable[[Actor], ColumnElement[bool]]] = {
-    scopes.ANY: lambda actor: true(),
-    scopes.LEAD: lambda actor: p.c.lead_organization_id == actor.organization_id,
-    scopes.PARTICIPANT: lambda actor: exists(
+# Each predicate takes the actor's organization: its id, or a bind parameter when a statement is kept per
+# shape of a request and the organization bound per request (the compiled list, api/graphql/projects/compiled.py).
+_PREDICATES: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    scopes.ANY: lambda organization: true(),
+    scopes.LEAD: lambda organization: p.c.lead_organization_id == organization,
+    scopes.PARTICIPANT: lambda organization: exists(
         select(tables.project_participants.c.id).where(
             tables.project_participants.c.project_id == p.c.id,
-            tables.project_participants.c.organization_id == actor.organization_id,
+            tables.project_participants.c.organization_id == organization,
         )
     ),
-    scopes.SUBMITTED: lambda actor: p.c.code.is_not(None),
-    scopes.PUBLISHED: lambda actor: p.c.status != Status.DRAFT,
-    scopes.ASSIGNED: lambda actor: exists(
+    scopes.SUBMITTED: lambda organization: p.c.code.is_not(None),
+    scopes.PUBLISHED: lambda organization: p.c.status != Status.DRAFT,
+    scopes.ASSIGNED: lambda organization: exists(
         select(approval_tables.approval_documents.c.id).where(
             approval_tables.approval_documents.c.project_id == p.c.id,
-            approval_tables.approval_documents.c.evaluator_organization_id == actor.organization_id,
+            approval_tables.approval_documents.c.evaluator_organization_id == organization,
         )
     ),
 }
 
 
-def project_filter(authorizer: Authorizer, actor: Actor, operation: Operation) -> ColumnElement[bool]:
-    """The WHERE clause equal to asking the policy about each row — false() when the role has no grant."""
+def project_filter(
+    authorizer: Authorizer, actor: Actor, operation: Operation, *, organization: Any = None
+) -> ColumnElement[bool]:
+    """The WHERE clause equal to asking the policy about each row — false() when the role has no grant.
+
+    `organization`: the actor's organization as SQL (a bind parameter) instead of its id; the clause's shape
+    then depends only on `authorizer.scopes(actor, operation)`."""
     granted = authorizer.scopes(actor, operation)
     if not granted:
         return false()
     if scopes.ANY in granted:
         return true()
-    return or_(*(_PREDICATES[scope](actor) for scope in sorted(granted)))
+    org = actor.organization_id if organization is None else organization
+    return or_(*(_PREDICATES[scope](org) for scope in sorted(granted)))
 
 
 def document_filter(authorizer: Authorizer, actor: Actor, operation: Operation) -> ColumnElement[bool]:
@@ -60,7 +69,7 @@ def document_filter(authorizer: Authorizer, actor: Actor, operation: Operation) 
             exists(
                 select(p.c.id).where(
                     p.c.id == documents.c.project_id,
-                    or_(*(_PREDICATES[s](actor) for s in sorted(project_level))),
+                    or_(*(_PREDICATES[s](actor.organization_id) for s in sorted(project_level))),
                 )
             )
         )

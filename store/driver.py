@@ -24,12 +24,15 @@ _LOST = (
 
 @asynccontextmanager
 async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
-    async with engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        driver: asyncpg.Connection = raw.driver_connection
-        try:
-            yield driver
-        except _LOST:
-            await connection.invalidate()
-            await engine.dispose(close=False)  # every pooled connection is as old as this one
-            raise
+    # The pool's checkout alone (no SQLAlchemy Connection, no transaction state, no isolation level set and
+    # reset): the statements here run in the driver's autocommit, so giving it back needs no round trip.
+    pooled = await engine.raw_connection()
+    try:
+        driver: asyncpg.Connection = pooled.driver_connection
+        yield driver
+    except _LOST:
+        pooled.invalidate()
+        await engine.dispose(close=False)  # every pooled connection is as old as this one
+        raise
+    finally:
+        pooled.close()  # back to the pool (nothing to roll back: no transaction was begun)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import orjson
 import strawberry
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import AppError
@@ -144,6 +144,96 @@ class KeysetWindow:
     before: str | None
 
 
+@dataclass(frozen=True)
+class KeysetBounds:
+    """A page request checked and its cursor decoded: what of a page is a value rather than SQL's shape."""
+
+    forward: bool
+    size: int
+    newest_first: bool  # the statement's order: descending (sort, key) when true
+    boundary: (
+        tuple[Any, ...] | None
+    )  # (key,) or (sort value, key) past which the page starts; None: no cursor
+    after: str | None
+    before: str | None
+
+
+def keyset_bounds(
+    page: PageRequest, *, lang: str, descending: bool = True, sort: ColumnElement[Any] | None = None
+) -> KeysetBounds:
+    """The page's size, direction and decoded cursor; raises BAD_USER_INPUT on a bad page or cursor."""
+    page.validate(lang)
+    forward = page.first is not None
+    size = page.first if forward else page.last
+    assert size is not None
+    cursor = page.after if forward else page.before
+    # Walking backwards is walking forwards in the opposite order, then reversing the page.
+    newest_first = descending if forward else not descending
+    boundary: tuple[Any, ...] | None = None
+    if sort is None:
+        if cursor is not None:
+            (key_value,) = decode_cursor(cursor, lang)[:1] or [None]
+            if not in_range(key_value, BIGINT):  # a forged cursor (issue 13.9)
+                raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor")
+            boundary = (key_value,)
+    elif cursor is not None:
+        values = decode_cursor(cursor, lang)
+        if len(values) != 2 or not in_range(values[1], BIGINT):
+            raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="cursor of another ordering")
+        boundary = (_from_json(values[0], sort, lang), values[1])
+    return KeysetBounds(forward, size, newest_first, boundary, page.after, page.before)
+
+
+# The names `keyset_statement(bound=True)` gives its parameters (values: `keyset_values`).
+KEYSET_SORT, KEYSET_KEY, KEYSET_LIMIT = "keyset_sort", "keyset_key", "keyset_limit"
+
+
+def keyset_statement(
+    stmt: Select[Any],
+    *,
+    key: ColumnElement[int],
+    bounds: KeysetBounds,
+    sort: ColumnElement[Any] | None = None,
+    bound: bool = False,
+) -> KeysetWindow:
+    """`stmt` limited to the page `bounds` describes, ordered by the unique `key` (or by (sort, key)).
+
+    `bound`: the cursor and the LIMIT as named bind parameters (`keyset_values` gives their values), so the
+    SQL text depends only on the page's shape — direction, order, whether a cursor is given."""
+    newest_first, boundary = bounds.newest_first, bounds.boundary
+    if sort is None:
+        if boundary is not None:
+            value: Any = bindparam(KEYSET_KEY, type_=key.type) if bound else boundary[0]
+            stmt = stmt.where(key < value if newest_first else key > value)
+        order: tuple[Any, ...] = (key.desc() if newest_first else key.asc(),)
+    else:
+        # Keyset on the row value (sort, key): ties on the sort key are broken by the unique key.
+        if boundary is not None:
+            row = (
+                tuple_(bindparam(KEYSET_SORT, type_=sort.type), bindparam(KEYSET_KEY, type_=key.type))
+                if bound
+                else tuple_(literal(boundary[0], sort.type), literal(boundary[1], key.type))
+            )
+            stmt = stmt.where(tuple_(sort, key) < row if newest_first else tuple_(sort, key) > row)
+        order = (sort.desc(), key.desc()) if newest_first else (sort.asc(), key.asc())
+        stmt = stmt.add_columns(sort.label(SORT_LABEL))
+    limit: Any = bindparam(KEYSET_LIMIT, type_=Integer) if bound else bounds.size + 1
+    stmt = stmt.order_by(*order).limit(limit)
+    return KeysetWindow(
+        stmt, bounds.forward, bounds.size, newest_first, sort is not None, bounds.after, bounds.before
+    )
+
+
+def keyset_values(bounds: KeysetBounds) -> dict[str, Any]:
+    """The values of `keyset_statement(bound=True)`'s parameters for this page."""
+    values: dict[str, Any] = {KEYSET_LIMIT: bounds.size + 1}
+    if bounds.boundary is not None:
+        values[KEYSET_KEY] = bounds.boundary[-1]
+        if len(bounds.boundary) == 2:
+            values[KEYSET_SORT] = bounds.boundary[0]
+    return values
+
+
 def keyset_window(
     stmt: Select[Any],
     *,
@@ -154,35 +244,8 @@ def keyset_window(
     sort: ColumnElement[Any] | None = None,
 ) -> KeysetWindow:
     """`stmt` limited to one page ordered by the unique `key` (or by (sort, key)); raises on a bad page."""
-    page.validate(lang)
-    forward = page.first is not None
-    size = page.first if forward else page.last
-    assert size is not None
-    cursor = page.after if forward else page.before
-    # Walking backwards is walking forwards in the opposite order, then reversing the page.
-    newest_first = descending if forward else not descending
-    if sort is None:
-        if cursor is not None:
-            (boundary,) = decode_cursor(cursor, lang)[:1] or [None]
-            if not in_range(boundary, BIGINT):  # a forged cursor (issue 13.9)
-                raise AppError("BAD_USER_INPUT", lang, field="after/before", reason="invalid cursor")
-            stmt = stmt.where(key < boundary if newest_first else key > boundary)
-        stmt = stmt.order_by(key.desc() if newest_first else key.asc()).limit(size + 1)
-    else:
-        # Keyset on the row value (sort, key): ties on the sort key are broken by the unique key.
-        if cursor is not None:
-            values = decode_cursor(cursor, lang)
-            if len(values) != 2 or not in_range(values[1], BIGINT):
-                raise AppError(
-                    "BAD_USER_INPUT", lang, field="after/before", reason="cursor of another ordering"
-                )
-            bound = tuple_(
-                literal(_from_json(values[0], sort, lang), sort.type), literal(values[1], key.type)
-            )
-            stmt = stmt.where(tuple_(sort, key) < bound if newest_first else tuple_(sort, key) > bound)
-        order = (sort.desc(), key.desc()) if newest_first else (sort.asc(), key.asc())
-        stmt = stmt.add_columns(sort.label(SORT_LABEL)).order_by(*order).limit(size + 1)
-    return KeysetWindow(stmt, forward, size, newest_first, sort is not None, page.after, page.before)
+    bounds = keyset_bounds(page, lang=lang, descending=descending, sort=sort)
+    return keyset_statement(stmt, key=key, bounds=bounds, sort=sort)
 
 
 async def keyset_page(

@@ -53,6 +53,7 @@ class Seeded:
     engine: AsyncEngine
     # One valid cursor per (ordering, row): [key] without orderBy, [sort value, key] with it.
     cursors: dict[str | None, list[str]] = field(default_factory=dict)
+    authorizers: list[Any] = field(default_factory=list)  # each API's policy in force (on, off)
 
 
 def _rows(org: dict[str, int]) -> list[dict[str, Any]]:
@@ -122,6 +123,7 @@ async def seed(template_database: str, name: str) -> AsyncIterator[Seeded]:
             ) as off,
         ):
             seeded = Seeded(on=Api(on), off=Api(off), token={}, org={}, engine=engine)
+            seeded.authorizers = [on_app.state.authorizer, off_app.state.authorizer]
             factory = make_session_factory(owner)
             for role in ROLES:
                 base_role = role.rstrip("0123456789")

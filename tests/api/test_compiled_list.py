@@ -3,7 +3,9 @@ the bench's list in one statement, field rules and unknown selections by the gen
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import orjson
@@ -11,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.graphql.projects.compiled import ANSWERS
+from api.graphql.common import to_global_id
+from api.graphql.projects.compiled import ANSWERS, _plans
 from bench.list_vs_raw import QUERY as BENCH_QUERY
 from tests.api.compiled_list_helpers import ROLES, Seeded, seed
 
@@ -33,30 +37,113 @@ async def both(
     return (on.status_code, on.content), (off.status_code, off.content)
 
 
-async def test_the_bench_list_is_compiled_into_one_statement_for_every_role(seeded: Seeded) -> None:
-    statements: list[str] = []
+@contextlib.contextmanager
+def statements_run(engine: AsyncEngine) -> Iterator[tuple[list[str], list[str]]]:
+    """The statements run through SQLAlchemy, and those run straight on the driver (asyncpg's query logger
+    on every connection checked out of the pool meanwhile: the compiled list runs its statement there)."""
+    through_sqlalchemy: list[str] = []
+    on_driver: list[str] = []
+    hooked: list[Any] = []
 
     def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
+        through_sqlalchemy.append(statement)
 
+    def logged(record: Any) -> None:
+        on_driver.append(record.query)
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        driver.add_query_logger(logged)
+        hooked.append(driver)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    event.listen(engine.sync_engine, "checkout", checkout)
+    try:
+        yield through_sqlalchemy, on_driver
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+        event.remove(engine.sync_engine, "checkout", checkout)
+        for driver in hooked:
+            driver.remove_query_logger(logged)
+
+
+async def test_the_bench_list_is_compiled_into_one_statement_for_every_role(seeded: Seeded) -> None:
     for role in ROLES:
         # given the bench's list query (bench/list_vs_raw.py) as this role
         before = ANSWERS["compiled"]
-        statements.clear()
-        event.listen(seeded.engine.sync_engine, "before_cursor_execute", count)
-        try:
+        with statements_run(seeded.engine) as (through_sqlalchemy, on_driver):
             # when both APIs answer it
             on = await seeded.on.post(BENCH_QUERY, {"n": 50}, token=seeded.token[role])
-        finally:
-            event.remove(seeded.engine.sync_engine, "before_cursor_execute", count)
+            await asyncio.sleep(0)  # the query logger reports on the loop's next turn
         off = await seeded.off.post(BENCH_QUERY, {"n": 50}, token=seeded.token[role])
-        # then the compiled path answered it, in one statement, with the generic path's bytes
+        # then the compiled path answered it, in one statement on the driver, with the generic path's bytes
         assert ANSWERS["compiled"] == before + 1, role
-        assert len(statements) == 1, (role, statements)
-        assert "string_agg" in statements[0]
+        assert through_sqlalchemy == [], (role, through_sqlalchemy)
+        reads = [statement for statement in on_driver if "projects" in statement]
+        assert len(reads) == 1, (role, on_driver)
+        assert "string_agg" in reads[0]
         assert on.status_code == off.status_code == 200
         assert on.content == off.content, role
         assert "errors" not in on.json()
+
+
+VALUES_QUERY = """query($n: Int, $after: String, $filter: ProjectFilter) {
+  projects(first: $n, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id code leadOrganization { id } } } } }"""
+
+
+async def test_one_kept_statement_answers_each_request_with_its_own_values(seeded: Seeded) -> None:
+    # given one document asked in three shapes, each twice with other values: two units of one role (the lead
+    # scope binds the organization), two cursors, two lead-unit filters — the pairs taking turns
+    lead = {role: to_global_id("Organization", seeded.org[role]) for role in ("unit", "unit2")}
+    cursors = seeded.cursors[None]
+    pairs = [
+        (("unit", {"n": 3}), ("unit2", {"n": 3})),
+        (("bdb", {"n": 2, "after": cursors[1]}), ("bdb", {"n": 2, "after": cursors[6]})),
+        (
+            ("bdb", {"n": 3, "filter": {"leadOrganizationId": lead["unit"]}}),
+            ("bdb", {"n": 3, "filter": {"leadOrganizationId": lead["unit2"]}}),
+        ),
+    ]
+    before = ANSWERS["compiled"]
+    # when the compiled API answers them in turn
+    answers = [
+        [(await seeded.on.post(VALUES_QUERY, v, token=seeded.token[role])).content for role, v in pair]
+        for pair in pairs
+    ]
+    # then every request got its own page: the generic path's bytes for its values, not its pair's
+    for pair, pair_answers in zip(pairs, answers, strict=True):
+        for (role, variables), answer in zip(pair, pair_answers, strict=True):
+            generic = await seeded.off.post(VALUES_QUERY, variables, token=seeded.token[role])
+            assert answer == generic.content, (role, variables)
+            assert "errors" not in orjson.loads(answer), answer
+        assert pair_answers[0] != pair_answers[1], pair
+    # and each role's plan kept one statement a shape, compiled once, for both requests of each pair
+    assert ANSWERS["compiled"] == before + 6
+    kept = {role: _plans[(VALUES_QUERY, None, role)][1].fields[0][1].statements for role in ("unit", "bdb")}
+    assert (len(kept["unit"]), len(kept["bdb"])) == (1, 2)
+
+
+async def test_a_policy_change_is_a_new_shape_of_the_kept_statement(seeded: Seeded) -> None:
+    # given unit2's list compiled under the policy file (it leads some projects and takes part in others)
+    query = "{ projects(first: 100) { totalCount nodes { id code } } }"
+    wide = (await seeded.on.post(query, token=seeded.token["unit2"])).json()["data"]["projects"]
+    originals = [(authorizer, authorizer.lines, authorizer.version) for authorizer in seeded.authorizers]
+    narrower = [
+        line for line in originals[0][1] if line.values[:3] != ("unit", "project:read", "participant")
+    ]
+    try:
+        for authorizer, _, version in originals:
+            authorizer.load(narrower, version=version + 1)
+        # when the policy in force no longer lets a unit read the projects it only takes part in
+        on = await seeded.on.post(query, token=seeded.token["unit2"])
+        off = await seeded.off.post(query, token=seeded.token["unit2"])
+    finally:
+        for authorizer, lines, version in originals:
+            authorizer.load(lines, version=version)
+    # then the compiled list follows it at once: the generic path's bytes, fewer projects than before
+    assert on.content == off.content
+    assert on.json()["data"]["projects"]["totalCount"] < wide["totalCount"]
 
 
 async def test_the_compiled_path_can_be_switched_off(seeded: Seeded) -> None:
@@ -290,6 +377,7 @@ def arguments(draw: st.DrawFn, seeded_cursors: dict[str | None, list[str]]) -> d
             "investmentMax": st.sampled_from(["1000004.02", "99999999999999.99"]),
             "search": st.sampled_from(["测试", "项目1", "%", "_", "\\", '"', "  ", "YK-2026"]),
             "leadOrganizationId": st.sampled_from(["T3JnYW5pemF0aW9uOjE", "UHJvamVjdDox", "bad"]),
+            "hasOverdueObligations": st.booleans(),  # the obligations' scopes, today and the organization
         }.items():
             if draw(st.integers(0, 3)) == 0:
                 flt[key] = draw(values)

@@ -122,6 +122,19 @@ def test_cost_counts_the_children_of_a_page_first_times():
     assert limits.query_cost(document, None, {"n": "x"}) == 1 + 100 * (1 + 4)  # not a size: the largest
 
 
+def test_the_kept_cost_of_a_document_follows_its_page_size_variables():
+    from graphql import parse
+
+    # given one document costed once per request, kept per text, operation and the variables' sizes
+    text = "query($n: Int, $f: ProjectFilter) { projects(first: $n, filter: $f) { nodes { id } } }"
+    document = parse(text)
+    # when it is asked with page sizes taking turns (and a filter object, which the cost does not read)
+    sizes: list[object] = [10, 90, 10, 90, "x", None]
+    costs = [limits.cached_query_cost(text, document, None, {"n": n, "f": {"year": 2026}}) for n in sizes]
+    # then each request costs as its own page size says: projects 1 + n × (nodes 1 + id 1)
+    assert costs == [1 + 10 * 2, 1 + 90 * 2, 1 + 10 * 2, 1 + 90 * 2, 1 + 100 * 2, 1 + 20 * 2]
+
+
 def test_cost_counts_a_list_without_first_or_last_as_its_default_page_and_nodes_by_their_ids():
     from graphql import parse
 

@@ -2,10 +2,17 @@
 
 An operation made only of `projects` connections (and `__typename`) whose selections are plain columns and
 the lead unit — `totalCount`, `pageInfo`, `edges { cursor node }`, `nodes`, aliases and fragments included —
-is planned once per document and role (`plan_operation`, cached in a bounded LRU). Per request, the plan
-wraps the generic path's own statement (the policy's WHERE from authz/sql.py, the filters, the keyset cursor,
-order and LIMIT: `list_statements` and `keyset_window`) in one statement that concatenates compact JSON text
+is planned once per document and role (`plan_operation`, cached in a bounded LRU). The plan wraps the generic
+path's own statement (the policy's WHERE from authz/sql.py, the filters, the keyset cursor, order and LIMIT:
+`bound_list_statements` and `keyset_statement`) in one statement that concatenates compact JSON text
 (api/compiled_sql.py), and the text goes into the response untouched as an `orjson.Fragment`.
+
+That statement is built and compiled once per shape of request (`request_of`: the role's scopes in force, which
+filters are given, the order, the direction, whether a cursor is given) and kept on the plan (`Prepared`);
+every value — the actor's organization, the filter values, the cursor, the page size — is a bind parameter,
+bound per request, never written into the text. It runs on the pooled asyncpg connection itself
+(store/driver.py), whose prepared-statement cache then parses and plans it once per connection, as the raw
+endpoint of bench/raw_app.py does: a request costs no SQLAlchemy statement building, cache key or execution.
 
 Everything else is answered by the generic strawberry path, which stays the reference: resolvers (field rules
 such as `contact.phone` live in resolvers), arguments or directives the compiler does not know, anything not
@@ -18,10 +25,10 @@ same bytes, for every role, on drawn selections and arguments.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import structlog
@@ -45,15 +52,28 @@ from graphql import (
     is_abstract_type,
     is_enum_type,
 )
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Integer, bindparam, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.arguments import convert_arguments
 
 from api import compiled_sql as sql
-from api.graphql.pagination import SORT_LABEL, PageRequest, keyset_window
+from api.graphql.pagination import (
+    SORT_LABEL,
+    KeysetBounds,
+    PageRequest,
+    keyset_bounds,
+    keyset_statement,
+    keyset_values,
+)
+from authz.operations import Operation
 from domain.actors import OrgType
 from domain.lifecycle import STATUS_LABELS_ZH
 from store import tables
+from store.driver import driver_connection
+
+if TYPE_CHECKING:
+    from api.graphql.projects.queries import FilterTerm
 
 log = structlog.get_logger("api.graphql.projects.compiled")
 
@@ -182,6 +202,10 @@ class ListPlan:
     node: FieldNode
     rows: tuple[tuple[Piece, ...], ...]  # edges / nodes selections, one JSON text per row each
     connection: tuple[Piece, ...]  # the connection object; rows and aggregates as slots
+    # the statement of each shape of request asked so far (`request_of`), compiled once (`prepare`)
+    statements: LRUCache[Hashable, Prepared] = field(
+        default_factory=lambda: LRUCache(maxsize=SHAPES_PER_PLAN), compare=False, hash=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -356,6 +380,14 @@ class Planner:
         return _object(entries)
 
 
+def _read_engine(context: Any) -> AsyncEngine:
+    """The engine the request reads from: a replica's when the query was routed to one (api/read_replicas.py)."""
+    bind = context.read_session_factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        raise NotCompiled("sessions bound to a connection")  # the generic path reads through them
+    return bind
+
+
 def _named(type_: Any) -> GraphQLObjectType:
     while isinstance(type_, GraphQLNonNull | GraphQLList):
         type_ = type_.of_type
@@ -458,59 +490,118 @@ def _row_json(row: tuple[Piece, ...], cursor: str) -> str:
     return _fill(row, {"cursor": cursor})
 
 
-def list_statement(plan: ListPlan, context: Any, arguments: dict[str, Any]) -> Any:
-    """The one statement answering `plan` (raises what the generic path would raise: it then answers)."""
-    from api.graphql.projects.ordering import OrderDirection, sort_expression
-    from api.graphql.projects.queries import list_statements
+# ---- the statement of one shape of request, kept; the values bound per request ----
 
-    stmt, page_stmt = list_statements(context, arguments.get("filter"))
+_PAGE_ARGUMENTS = frozenset({"first", "after", "last", "before"})
+
+PAGE_SIZE = "page_size"  # the page's size, bound (the window's LIMIT is size + 1: pagination.KEYSET_LIMIT)
+ORGANIZATION = "org"  # the actor's organization, bound (authz/sql.py's scopes that depend on it)
+# Statements kept per plan (a plan is one document and role): shapes are few — the policy's scopes, which
+# filters are given, the order, the direction and whether a cursor is given — but bounded all the same.
+SHAPES_PER_PLAN = 64
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One shape's statement as asyncpg runs it: its text ($1 …) and, per parameter in order, its name, the
+    value it has when a request gives none (a constant of the statement) and its bind processor."""
+
+    sql: str
+    params: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+
+    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+        out = []
+        for name, constant, process in self.params:
+            value = values.get(name, constant)
+            out.append(process(value) if process is not None and value is not None else value)
+        return out
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """What one request asks of a `projects` field: its shape (the statement's key) and its values."""
+
+    shape: Hashable
+    values: dict[str, Any]
+    terms: list[FilterTerm]
+    bounds: KeysetBounds
+    order_by: Any
+
+
+def request_of(context: Any, arguments: Mapping[str, Any]) -> ListRequest:
+    """Checks the arguments as the generic path does (raises what it would raise: it then answers)."""
+    from api.graphql.projects.ordering import OrderDirection, sort_expression
+    from api.graphql.projects.queries import filter_terms
+
     order_by = arguments.get("order_by")
     sort = sort_expression(order_by) if order_by else None
     page = PageRequest(
         arguments.get("first"), arguments.get("after"), arguments.get("last"), arguments.get("before")
     )
-    window = keyset_window(
-        page_stmt,
-        key=tables.projects.c.id,
-        page=page,
-        lang=context.lang,
-        sort=sort,
-        descending=order_by is None or order_by.direction == OrderDirection.DESC,
+    descending = order_by is None or order_by.direction == OrderDirection.DESC
+    bounds = keyset_bounds(page, lang=context.lang, descending=descending, sort=sort)
+    terms = filter_terms(context, arguments.get("filter"))
+    actor = context.require_actor()
+    values: dict[str, Any] = {ORGANIZATION: actor.organization_id, PAGE_SIZE: bounds.size}
+    values.update(keyset_values(bounds))
+    for term in terms:
+        values.update(term.values)
+    shape = (
+        # the scopes of the role (or of a read-only token) in force now: a policy change is a new shape
+        context.authorizer.scopes(actor, Operation.PROJECT_READ),
+        tuple(term.shape for term in terms),
+        (order_by.field, order_by.direction) if order_by else None,
+        bounds.forward,
+        bounds.boundary is not None,
     )
-    # Each row's place in the window's own order (computed before its LIMIT, in the same order: the index
-    # scan that feeds the page feeds the numbering, and the scan still stops after size + 1 rows).
+    return ListRequest(shape, values, terms, bounds, order_by)
+
+
+def list_statement(plan: ListPlan, context: Any, request: ListRequest) -> Any:
+    """The one statement answering `plan` for requests of `request`'s shape: every value a bind parameter."""
+    from api.graphql.projects.ordering import sort_expression
+    from api.graphql.projects.queries import bound_list_statements
+
+    stmt, page_stmt = bound_list_statements(context, request.terms)
+    sort = sort_expression(request.order_by) if request.order_by else None
     key = tables.projects.c.id
-    keys = [sort, key] if sort is not None and window.sorted else [key]
+    window = keyset_statement(page_stmt, key=key, bounds=request.bounds, sort=sort, bound=True)
+    # Each row's place in the window's own order (computed before its LIMIT, in the same order: the index
+    # scan that feeds the page feeds the numbering, and the scan still stops after size + 1 rows), and
+    # whether it is on the page (the window fetches one row more, to tell whether more follow).
+    keys = [sort, key] if sort is not None else [key]
     order = [k.desc() if window.newest_first else k.asc() for k in keys]
-    r = window.stmt.add_columns(func.row_number().over(order_by=order).label("_rn")).subquery("r")
+    number = func.row_number().over(order_by=order)
+    r = window.stmt.add_columns(
+        number.label("_rn"), (number <= bindparam(PAGE_SIZE, type_=Integer)).label("_in")
+    ).subquery("r")
     cursor = (
         sql.cursor("r.id", f"r.{SORT_LABEL}", sort.type.python_type)
-        if sort is not None and window.sorted
+        if sort is not None
         else sql.cursor("r.id")
     )
-    size = int(window.size)
     # Rows come out in the page's order: forwards as fetched, backwards reversed (keyset_page does the same).
     rows_order = "ASC" if window.forward else "DESC"
-    aggregates: list[Any] = [func.count().label("n")]
+    aggregates: list[Any] = [literal_column("coalesce(bool_or(NOT r._in), false)").label("more")]
     for i, row in enumerate(plan.rows):
         json = _row_json(row, cursor)
         aggregates.append(
-            literal_column(
-                f"string_agg({json}, ',' ORDER BY r._rn {rows_order}) FILTER (WHERE r._rn <= {size})"
-            ).label(f"e{i}")
+            literal_column(f"string_agg({json}, ',' ORDER BY r._rn {rows_order}) FILTER (WHERE r._in)").label(
+                f"e{i}"
+            )
         )
     uses = {piece.name for piece in plan.connection if isinstance(piece, Slot)}
     if uses & {"start", "end"}:
         aggregates.append(literal_column(f"min({cursor}) FILTER (WHERE r._rn = 1)").label("c_first"))
         aggregates.append(
-            literal_column(
-                f"(array_agg({cursor} ORDER BY r._rn DESC) FILTER (WHERE r._rn <= {size}))[1]"
-            ).label("c_last")
+            literal_column(f"(array_agg({cursor} ORDER BY r._rn DESC) FILTER (WHERE r._in))[1]").label(
+                "c_last"
+            )
         )
     if "total" in uses:  # the count of the filtered list, as totalCount's own statement counts it
         aggregates.append(select(func.count()).select_from(stmt.subquery()).scalar_subquery().label("total"))
     a = select(*aggregates).select_from(r).subquery("a")
-    more = f"CASE WHEN a.n > {size} THEN 'true' ELSE 'false' END"
+    more = "CASE WHEN a.more THEN 'true' ELSE 'false' END"
     first_cursor, last_cursor = (
         "coalesce('\"' || a.c_first || '\"', 'null')",
         "coalesce('\"' || a.c_last || '\"', 'null')",
@@ -524,6 +615,20 @@ def list_statement(plan: ListPlan, context: Any, arguments: dict[str, Any]) -> A
         **{f"rows:{i}": f"coalesce(a.e{i}, '')" for i in range(len(plan.rows))},
     }
     return select(literal_column(_fill(plan.connection, slots))).select_from(a)
+
+
+def prepare(statement: Any, dialect: Any, values: Mapping[str, Any]) -> Prepared:
+    """The statement compiled once for its shape: asyncpg's text, and how each parameter gets its value."""
+    compiled = statement.compile(dialect=dialect)
+    if "POSTCOMPILE" in compiled.string or compiled.positiontup is None:
+        raise NotCompiled("a parameter rendered per request")  # never kept: its text would vary by value
+    constants = compiled.construct_params(values)
+    params = []
+    for name in compiled.positiontup:
+        type_ = compiled.binds[name].type
+        process = type_.dialect_impl(dialect).bind_processor(dialect)
+        params.append((name, None if name in values else constants[name], process))
+    return Prepared(compiled.string, tuple(params))
 
 
 class CompiledListExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -562,30 +667,39 @@ class CompiledListExecutor(StrawberryGraphQLCoreExecutionContext):
         """The operation's data, or None: the generic path answers (and explains any refusal)."""
         context = self.context_value
         try:
-            statements = [
-                (key, part if isinstance(part, str) else list_statement(part, context, self._arguments(part)))
-                for key, part in plan.fields
-            ]
             data: dict[str, Any] = {}
-            async with context.read_session_factory() as session:
-                for key, statement in statements:
-                    if isinstance(statement, str):
-                        data[key] = orjson.Fragment(statement)
-                    else:
-                        data[key] = orjson.Fragment((await session.execute(statement)).scalar_one())
+            runs: list[tuple[str, Prepared, list[Any]]] = []
+            for key, part in plan.fields:
+                if isinstance(part, str):
+                    data[key] = orjson.Fragment(part)
+                    continue
+                request = request_of(context, self._arguments(part))
+                prepared = part.statements.get(request.shape)
+                if prepared is None:
+                    statement = list_statement(part, context, request)
+                    prepared = prepare(statement, _read_engine(context).dialect, request.values)
+                    part.statements[request.shape] = prepared
+                runs.append((key, prepared, prepared.arguments(request.values)))
+            if runs:
+                async with driver_connection(_read_engine(context)) as connection:
+                    for key, prepared, arguments in runs:
+                        data[key] = orjson.Fragment(await connection.fetchval(prepared.sql, *arguments))
         except GraphQLError as error:  # a refusal (AppError): the generic path explains it as it always did
             log.debug("compiled list declined", error=repr(error)[:200])
             return None
         except Exception as error:  # an outage or a bug of the compiler: the generic path still answers
             log.warning("compiled list failed; answered by the generic path", error=repr(error)[:300])
             return None
-        return data
+        return {key: data[key] for key, _ in plan.fields}  # in the operation's order
 
     def _arguments(self, plan: ListPlan) -> dict[str, Any]:
         field = self.schema.query_type.fields[ROOT_FIELD]  # type: ignore[union-attr]
         definition = field.extensions["strawberry-definition"]
         strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
         raw = get_argument_values(field, plan.node, self.variable_values)
+        if all(value is None for name, value in raw.items() if name not in _PAGE_ARGUMENTS):
+            # no filter, no order: ints and strings named as in Python, nothing for strawberry to convert
+            return {name: raw.get(name) for name in _PAGE_ARGUMENTS}
         return convert_arguments(
             raw,
             definition.arguments,

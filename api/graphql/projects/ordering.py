@@ -63,10 +63,18 @@ def _like_pattern(words: str) -> str:
     return f"%{escaped}%"
 
 
-def search_clause(words: str) -> ColumnElement[bool] | None:
-    """Substring match on code or name, served by the pg_trgm GIN indexes (ILIKE is a trigram operator)."""
+def search_pattern(words: str) -> str | None:
+    """The ILIKE pattern of a text search (None: blank words, no condition)."""
     words = words.strip()
-    if not words:
-        return None
-    pattern = _like_pattern(words)
+    return _like_pattern(words) if words else None
+
+
+def search_clause_for(pattern: Any) -> ColumnElement[bool]:
+    """Substring match on code or name, served by the pg_trgm GIN indexes (ILIKE is a trigram operator)."""
     return or_(p.c.code.ilike(pattern, escape="\\"), p.c.name.ilike(pattern, escape="\\"))
+
+
+def search_clause(words: str) -> ColumnElement[bool] | None:
+    """Substring match on code or name (None: blank words)."""
+    pattern = search_pattern(words)
+    return None if pattern is None else search_clause_for(pattern)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, bindparam, or_, select
 from strawberry.types import Info
 
 from api.context import Context
@@ -33,7 +35,13 @@ from api.graphql.pagination import (
     keyset_page,
     total_column,
 )
-from api.graphql.projects.ordering import OrderDirection, ProjectOrder, search_clause, sort_expression
+from api.graphql.projects.ordering import (
+    OrderDirection,
+    ProjectOrder,
+    search_clause_for,
+    search_pattern,
+    sort_expression,
+)
 from api.graphql.projects.types import Project
 from api.graphql.readable import load_readable_project
 from api.ranges import check_year
@@ -92,38 +100,105 @@ class ProjectFilter:
 ProjectConnection = Connection[Project]
 
 
+@dataclass(frozen=True)
+class FilterTerm:
+    """One condition of a ProjectFilter: its `shape` (what its SQL text depends on) and its `values` (bound).
+
+    `clause(values, organization)` writes the condition over either the values themselves (the generic path)
+    or bind parameters named as `values` is (the compiled list keeps one statement per shape,
+    api/graphql/projects/compiled.py); `organization` likewise is the actor's organization id or a parameter."""
+
+    shape: Hashable
+    values: Mapping[str, Any]
+    clause: Callable[[Mapping[str, Any], Any], ColumnElement[bool]]
+
+
+def filter_terms(ctx: Context, flt: ProjectFilter | None) -> list[FilterTerm]:
+    """The filter's conditions, checked (raises as the list does on a bad year or organization id)."""
+    if flt is None:
+        return []
+    p = tables.projects
+    terms: list[FilterTerm] = []
+    if flt.status:
+        names = [f"f_status_{i}" for i in range(len(flt.status))]
+        terms.append(
+            FilterTerm(
+                ("status", len(names)),
+                {name: to_domain(Status, s) for name, s in zip(names, flt.status, strict=True)},
+                lambda v, org: p.c.status.in_(list(v.values())),
+            )
+        )
+    if flt.year is not None:
+        check_year(flt.year, getattr(ctx, "lang", "zh"), "filter", "year")  # SMALLINT (issue 13.9)
+        terms.append(FilterTerm("year", {"f_year": flt.year}, lambda v, org: p.c.year == v["f_year"]))
+    if flt.kind is not None:
+        terms.append(FilterTerm("kind", {"f_kind": flt.kind.value}, lambda v, org: p.c.kind == v["f_kind"]))
+    if flt.funding_source is not None:
+        terms.append(
+            FilterTerm(
+                "funding_source",
+                {"f_funding": flt.funding_source.value},
+                lambda v, org: p.c.funding_source == v["f_funding"],
+            )
+        )
+    if flt.lead_organization_id is not None:
+        terms.append(
+            FilterTerm(
+                "lead_organization",
+                {"f_lead": ctx.pk(flt.lead_organization_id, "Organization")},
+                lambda v, org: p.c.lead_organization_id == v["f_lead"],
+            )
+        )
+    if flt.investment_min is not None:
+        terms.append(
+            FilterTerm(
+                "investment_min",
+                {"f_inv_min": flt.investment_min},
+                lambda v, org: p.c.total_investment >= v["f_inv_min"],
+            )
+        )
+    if flt.investment_max is not None:
+        terms.append(
+            FilterTerm(
+                "investment_max",
+                {"f_inv_max": flt.investment_max},
+                lambda v, org: p.c.total_investment <= v["f_inv_max"],
+            )
+        )
+    if flt.search is not None and (pattern := search_pattern(flt.search)) is not None:
+        terms.append(
+            FilterTerm("search", {"f_search": pattern}, lambda v, org: search_clause_for(v["f_search"]))
+        )
+    if flt.has_overdue_obligations is not None:
+        overdue = flt.has_overdue_obligations
+        actor = ctx.require_actor()
+        readable = ctx.authorizer.scopes(actor, Operation.OBLIGATION_READ)
+        terms.append(
+            FilterTerm(
+                ("overdue", overdue, readable),
+                {"f_today": legal_date(ctx.clock())},
+                lambda v, org: overdue_clause(ctx, overdue, today=v["f_today"], organization=org),
+            )
+        )
+    return terms
+
+
 def _filtered(ctx: Context, flt: ProjectFilter | None):  # type: ignore[no-untyped-def]
     actor = ctx.require_actor()
     p = tables.projects
     stmt = select(p).where(project_filter(ctx.authorizer, actor, Operation.PROJECT_READ))
-    if flt is None:
-        return stmt
-    if flt.status:
-        stmt = stmt.where(p.c.status.in_([to_domain(Status, s) for s in flt.status]))
-    if flt.year is not None:
-        check_year(flt.year, getattr(ctx, "lang", "zh"), "filter", "year")  # SMALLINT (issue 13.9)
-        stmt = stmt.where(p.c.year == flt.year)
-    if flt.kind is not None:
-        stmt = stmt.where(p.c.kind == flt.kind.value)
-    if flt.funding_source is not None:
-        stmt = stmt.where(p.c.funding_source == flt.funding_source.value)
-    if flt.lead_organization_id is not None:
-        stmt = stmt.where(p.c.lead_organization_id == ctx.pk(flt.lead_organization_id, "Organization"))
-    if flt.investment_min is not None:
-        stmt = stmt.where(p.c.total_investment >= flt.investment_min)
-    if flt.investment_max is not None:
-        stmt = stmt.where(p.c.total_investment <= flt.investment_max)
-    if flt.search is not None and (matches := search_clause(flt.search)) is not None:
-        stmt = stmt.where(matches)
-    if flt.has_overdue_obligations is not None:
-        stmt = stmt.where(overdue_clause(ctx, flt.has_overdue_obligations))
+    for term in filter_terms(ctx, flt):
+        stmt = stmt.where(term.clause(term.values, actor.organization_id))
     return stmt
 
 
 def list_statements(ctx: Context, flt: ProjectFilter | None) -> tuple[Any, Any]:
     """The list's rows the viewer may read (scoped by authz/sql.py, filtered), and the same with the lead
     unit's columns (`lead_*`): the generic path and the compiled list (projects/compiled.py) share both."""
-    stmt = _filtered(ctx, flt)
+    return _with_lead_unit(_filtered(ctx, flt))
+
+
+def _with_lead_unit(stmt: Any) -> tuple[Any, Any]:
     o = tables.organizations
     page_stmt = stmt.join(o, o.c.id == tables.projects.c.lead_organization_id).add_columns(
         o.c.name.label("lead_name"), o.c.type.label("lead_type"), o.c.district.label("lead_district")
@@ -131,13 +206,31 @@ def list_statements(ctx: Context, flt: ProjectFilter | None) -> tuple[Any, Any]:
     return stmt, page_stmt
 
 
-def overdue_clause(ctx: Context, overdue: bool) -> ColumnElement[bool]:
+def bound_list_statements(ctx: Context, terms: Sequence[FilterTerm]) -> tuple[Any, Any]:
+    """`list_statements` with the actor's organization (`org`) and each term's values as bind parameters of
+    their names: the same SQL for every request of the same shape (the compiled list caches it)."""
+    organization = bindparam("org", type_=BigInteger)
+    p = tables.projects
+    stmt = select(p).where(
+        project_filter(ctx.authorizer, ctx.require_actor(), Operation.PROJECT_READ, organization=organization)
+    )
+    for term in terms:
+        stmt = stmt.where(term.clause({name: bindparam(name) for name in term.values}, organization))
+    return _with_lead_unit(stmt)
+
+
+def overdue_clause(
+    ctx: Context, overdue: bool, *, today: Any = None, organization: Any = None
+) -> ColumnElement[bool]:
     """Issue 15.4: an obligation is overdue from the day after its due date, so a project has one today
     exactly when its earliest unmet due date (store/obligation_dates.py) is before today."""
     p = tables.projects
     due = p.c.obligations_due_on
-    today = legal_date(ctx.clock())
-    readable = project_filter(ctx.authorizer, ctx.require_actor(), Operation.OBLIGATION_READ)
+    if today is None:
+        today = legal_date(ctx.clock())
+    readable = project_filter(
+        ctx.authorizer, ctx.require_actor(), Operation.OBLIGATION_READ, organization=organization
+    )
     return and_(readable, due < today if overdue else or_(due.is_(None), due >= today))
 
 
