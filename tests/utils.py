@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
 from typing import Any
 
@@ -103,7 +104,9 @@ async def make_org(factory: async_sessionmaker[AsyncSession], kind: OrgType, nam
         pk = (
             await session.execute(
                 insert(tables.organizations)
-                .values(name=name or f"{kind.value}-{id(object())}", type=kind.value)
+                # a fresh name each call: id(object()) was reused by the next call's object (same address once
+                # the first was freed), and two organizations got one name (seen in CI: uq_organizations_name)
+                .values(name=name or f"{kind.value}-{uuid.uuid4().hex[:12]}", type=kind.value)
                 .returning(tables.organizations.c.id)
             )
         ).scalar_one()
