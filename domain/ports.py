@@ -7,13 +7,14 @@ memory; mypy checks both against these protocols, so a repository method a use c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from domain.acceptance import Acceptance, AcceptanceEvent, AcceptanceReport
 from domain.acceptance_files import StoredReport
-from domain.activation import Purpose
+from domain.activation import ActivationToken, Purpose
 from domain.actors import Actor
 from domain.approval_documents import ApprovalDocument
 from domain.changes import ChangeRequest, FigureVersion
@@ -191,6 +192,18 @@ class SupervisionRepository(Protocol):
     async def attach(self, report: RectificationReport, uploads: Sequence[Upload]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class FoundActivation:
+    """A stored activation token found by its hash (locked until commit), with what spending it needs of its user."""
+
+    id: int
+    token: ActivationToken
+    purpose: Purpose
+    username: str
+    user_active: bool
+    organization_id: int
+
+
 class AdminRepository(Protocol):
     """Organizations, users and integrator API tokens, as the administration use cases need them."""
 
@@ -227,6 +240,14 @@ class AdminRepository(Protocol):
         expires_at: datetime,
     ) -> None:
         """Store a one-time activation token's hash; every older unused token of the user becomes void."""
+        ...
+
+    async def lock_activation(self, token_hash: str) -> FoundActivation | None:
+        """The activation token with this hash, its row locked until commit (its user's is not); None if none."""
+        ...
+
+    async def spend_activation(self, activation_id: int, *, at: datetime) -> None:
+        """Mark the activation token used: it never sets a password again."""
         ...
 
     async def add_api_token(
@@ -345,3 +366,10 @@ class AdminUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def admin(self) -> AdminRepository: ...
+
+    @property
+    def actor(self) -> Actor: ...
+
+    @actor.setter
+    def actor(self, actor: Actor) -> None:
+        """accountActivate's caller is anonymous until the token names its user, who then acts (and is audited)."""

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.activation import Purpose
+from domain.activation import ActivationToken, Purpose
 from domain.errors import NotFound
+from domain.ports import FoundActivation
 from store import session_store, tables
 from store.credential_notices import announce, token_notice, user_notice
 from store.session_tables import activation_tokens
@@ -88,6 +89,30 @@ class SqlAdminRepository:
                 issued_by=issued_by[:160],
             )
         )
+
+    async def lock_activation(self, token_hash: str) -> FoundActivation | None:
+        a, u = activation_tokens, tables.users
+        stmt = (
+            select(a, u.c.username, u.c.active, u.c.organization_id)
+            .join(u, u.c.id == a.c.user_id)
+            .where(a.c.token_hash == token_hash)
+            .with_for_update(of=a)
+        )
+        row = (await self.session.execute(stmt)).first()
+        if row is None:
+            return None
+        return FoundActivation(
+            id=int(row.id),
+            token=ActivationToken(row.user_id, row.issued_at, row.expires_at, row.used_at, row.superseded_at),
+            purpose=Purpose(row.purpose),
+            username=str(row.username),
+            user_active=bool(row.active),
+            organization_id=int(row.organization_id),
+        )
+
+    async def spend_activation(self, activation_id: int, *, at: datetime) -> None:
+        a = activation_tokens
+        await self.session.execute(update(a).where(a.c.id == activation_id).values(used_at=at))
 
     async def add_api_token(
         self,

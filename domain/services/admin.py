@@ -1,5 +1,5 @@
-"""Administration use cases shared by GraphQL and the CLI: organizations, users, password resets, integrator
-API tokens."""
+"""Administration use cases shared by GraphQL and the CLI: organizations, users, password resets, account
+activation, integrator API tokens."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from domain.activation import IssuedActivation, Purpose, expiry
-from domain.actors import OrgType
+from domain.activation import IssuedActivation, Purpose, Unusable, expiry, unusable
+from domain.actors import Actor, OrgType
 from domain.errors import DomainError, Violation
 from domain.passwords import password_violations
 from domain.ports import AdminRepository, AdminUnitOfWork, Credentials, SecurityLog
@@ -210,6 +210,75 @@ async def reset_password(
         detail={"by": uow.actor.username, "sessionsEnded": ended},
     )
     return PasswordReset(username=username, activation=activation, sessions_ended=ended)
+
+
+class ActivationRefused(DomainError):
+    """accountActivate's one refusal whatever the reason, so a guesser learns nothing; the reason and the
+    token's username ("" when no token matched) are for the security event only."""
+
+    def __init__(self, reason: Unusable, username: str) -> None:
+        super().__init__(
+            [
+                _invalid(
+                    "ACTIVATION_TOKEN_INVALID",
+                    "激活令牌无效、已使用、已过期或已被新令牌取代，请向管理员申请新的激活令牌。",
+                    "The activation token is invalid, used, expired or replaced by a newer one; ask an "
+                    "administrator for a new one.",
+                    "token",
+                )
+            ]
+        )
+        self.reason = reason
+        self.username = username
+
+
+async def activate_account(
+    uow: AdminUnitOfWork,
+    credentials: Credentials,
+    events: SecurityLog,
+    *,
+    token_hash: str | None,
+    password: str,
+) -> str:
+    """Set one's own password with a one-time activation token (issue 13.4a), spending it; the username.
+
+    `token_hash` None: nothing usable was presented. ActivationRefused when the token may not be used; a
+    DomainError with the password's problems when the token is right but the password may not be chosen.
+    """
+    async with uow:
+        now = uow.now()
+        found = await uow.admin.lock_activation(token_hash) if token_hash is not None else None
+        reason = unusable(
+            found.token if found else None, user_active=found is not None and found.user_active, now=now
+        )
+        if reason is not None or found is None:
+            raise ActivationRefused(reason or Unusable.UNKNOWN, found.username if found else "")
+        if problems := _password_problems(credentials, password, found.username):
+            raise DomainError(problems)
+        user_id = found.token.user_id
+        # The token named its user: the person sets their own password, and the audit record says so.
+        uow.actor = Actor(
+            user_id=user_id, organization_id=found.organization_id, role="anonymous", username=found.username
+        )
+        await uow.admin.set_password_hash(user_id, credentials.hash_password(password))
+        await uow.admin.spend_activation(found.id, at=now)
+        uow.record(
+            "user:activate",
+            "User",
+            user_id,
+            None,
+            {"purpose": found.purpose.value, "activatedAt": now.isoformat()},
+        )
+        await uow.commit()
+    # After the commit, on its own connection: never the token or the password.
+    await events.record(
+        "ACTIVATION_SUCCEEDED",
+        at=now,
+        username=found.username,
+        user_id=user_id,
+        detail={"purpose": found.purpose.value},
+    )
+    return found.username
 
 
 def _password_problems(credentials: Credentials, password: str, username: str) -> list[Violation]:

@@ -246,3 +246,65 @@ async def test_an_idempotency_key_never_stores_the_answer_that_carries_the_token
     async with session_factory() as session:
         stored = (await session.execute(select(tables.idempotency_keys.c.body))).scalars().all()
     assert not any(answer["activationToken"].encode() in (b or b"") for b in stored)
+
+
+async def test_the_activation_is_audited_as_the_person_and_a_refused_one_writes_no_record(
+    api, session_factory
+):
+    # given a new user's activation token, and a refused attempt with a guessed token
+    agencies, org = await _setup(api, session_factory)
+    token = (await _create(api, agencies.token["admin"], org))["activationToken"]
+    assert error_codes_of(await _activate(api, "yka_guess")) == ["ACTIVATION_TOKEN_INVALID"]
+    # when the person activates the account
+    assert (await _activate(api, token))["userErrors"] == []
+    # then one `user:activate` record names the person (not the administrator, not "anonymous") as its actor
+    audit = tables.audit_log
+    async with session_factory() as session:
+        user = (
+            await session.execute(
+                select(tables.users.c.id, tables.users.c.organization_id).where(
+                    tables.users.c.username == "li.si"
+                )
+            )
+        ).one()
+        used_at = (await session.execute(select(activation_tokens.c.used_at))).scalar_one()
+        records = (
+            await session.execute(
+                select(
+                    audit.c.actor_user_id,
+                    audit.c.actor_username,
+                    audit.c.actor_organization_id,
+                    audit.c.actor_role,
+                    audit.c.target_type,
+                    audit.c.target_id,
+                    audit.c.after,
+                ).where(audit.c.operation == "user:activate")
+            )
+        ).all()
+    assert [tuple(r) for r in records] == [
+        (
+            user.id,
+            "li.si",
+            user.organization_id,
+            "anonymous",
+            "User",
+            user.id,
+            {"purpose": "create", "activatedAt": used_at.isoformat()},
+        )
+    ]
+
+
+async def test_a_refused_password_with_the_right_token_is_not_counted_as_a_guess(api, session_factory):
+    # given an address that made its 5 free failures with guessed tokens (one more failure and it waits)
+    agencies, org = await _setup(api, session_factory)
+    token = (await _create(api, agencies.token["admin"], org))["activationToken"]
+    guesses = [await _activate(api, f"yka_guess{i}") for i in range(5)]
+    # when the right token comes twice with a password the rules refuse, then with a good one
+    refused = [await _activate(api, token, "password1234") for _ in range(2)]
+    good = await _activate(api, token)
+    # then the refused passwords were forgiven as attempts: the good one is not throttled, and it works
+    assert all(error_codes_of(g) == ["ACTIVATION_TOKEN_INVALID"] for g in guesses)
+    assert all(error_codes_of(r) == ["PASSWORD_TOO_COMMON"] for r in refused)
+    assert good == {"username": "li.si", "userErrors": []}
+    kinds = [k for k, _, _ in await _events(session_factory)]
+    assert kinds.count("ACTIVATION_FAILED") == 5 and "LOGIN_THROTTLED" not in kinds
