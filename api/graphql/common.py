@@ -74,6 +74,25 @@ LATE_ENTRY_REASON = (
 )
 
 
+PROJECT_ID = "项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
+EXPECTED_VERSION = "期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check."
+
+
+def project_id_field() -> Any:
+    """`projectId`, the same input field in every input that names one project."""
+    return strawberry.field(description=PROJECT_ID)
+
+
+def project_id_argument() -> Any:
+    """The `projectId` argument of a query that reads one project's records."""
+    return strawberry.argument(description=PROJECT_ID)
+
+
+def expected_version_field() -> Any:
+    """`expectedVersion`, the optimistic check of every input that changes a project."""
+    return strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
 def late_entry_reason_field() -> Any:
     """`lateEntryReason`, the same optional input field wherever a stated date may be entered late (R24.1)."""
     return strawberry.field(default=None, description=LATE_ENTRY_REASON)

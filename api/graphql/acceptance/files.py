@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import Payload
+from api.graphql.common import Payload, project_id_field
 from api.graphql.construction.report_files import AcceptanceReportFile, _report_file
 from api.graphql.enums import AcceptanceReportEnum, to_domain
 from api.uploads import check_file
@@ -33,9 +33,7 @@ Ctx = Info[Context, None]
     "kind replaces the earlier one."
 )
 class AcceptanceReportUploadInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     report: AcceptanceReportEnum = strawberry.field(
         description="上传的是哪一份验收报告（R19.2 五项、初验报告或竣工验收报告） — which acceptance report this file is: one of the five R19.2 reports, the initial- or the completion-acceptance report."
     )

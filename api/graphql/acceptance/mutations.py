@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload, late_entry_reason_field
+from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload, late_entry_reason_field, project_id_field
 from api.graphql.construction.mutations import ImplementationPayload
 from api.graphql.construction.types import (
     PostEvaluation,
@@ -32,9 +32,7 @@ Ctx = Info[Context, None]
 
 @strawberry.input(description="初步验收 — the unit's initial acceptance (R19.1).")
 class AcceptanceInitialRecordInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     date: date = strawberry.field(
         description="初步验收日期（YYYY-MM-DD）：开工之后、不晚于今天（R19.3） — the day of the initial acceptance, YYYY-MM-DD: after construction began, not after today (R19.3)."
     )
@@ -56,9 +54,7 @@ class AcceptanceInitialRecordInput:
     "project rectifies, the rectification deadline (R20)."
 )
 class AcceptanceExtensionRecordInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     until: date = strawberry.field(
         description="延期后的申请截止日（YYYY-MM-DD） — the new last day to apply for completion acceptance, YYYY-MM-DD."
     )
@@ -70,9 +66,7 @@ class AcceptanceExtensionRecordInput:
     "resubmission after rectification (R19–R20)."
 )
 class AcceptanceApplyInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     reports: list[AcceptanceReportEnum] | None = strawberry.field(
         default=None,
         description="已不使用：所附报告须先以 acceptanceReportUpload 上传为文件，上传的文件才算数 — ignored: the R19.2 reports "
@@ -88,9 +82,7 @@ class AcceptanceApplyInput:
     description="竣工验收结果（大数据局）：通过或不通过；不通过须 3 个月内整改（R20） — the Big Data Bureau's result of the completion acceptance; a failure must be rectified within 3 months (R20)."
 )
 class AcceptanceDecideInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     passed: bool = strawberry.field(
         description="竣工验收是否通过；不通过则项目进入整改（R20） — whether the completion acceptance passed; if not, the project goes into rectification (R20)."
     )
@@ -102,9 +94,7 @@ class AcceptanceDecideInput:
 
 @strawberry.input(description="验收报告备案 — file or acknowledge the acceptance report (R21).")
 class AcceptanceFilingInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     note: str = strawberry.field(
         default="", description="报备说明（自由文本，可为空） — a note on the filing, free text."
     )
@@ -114,9 +104,7 @@ class AcceptanceFilingInput:
     description="登记一笔资金拨付（第二十一条）：尾款须在验收报告报备之后 — record a payment (Art. 21); the final payment only after the acceptance report is filed."
 )
 class DisbursementRecordInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     kind: DisbursementKindEnum = strawberry.field(
         description="拨付类型：ADVANCE 预付款、PROGRESS 进度款、FINAL 尾款（须已报备，R21） — ADVANCE, PROGRESS or FINAL (only after the acceptance filing, R21)."
     )
@@ -135,17 +123,13 @@ class DisbursementRecordInput:
 
 @strawberry.input(description="数据中心资源分配 — allocate data-centre resources (R21).")
 class DataCentreResourceAllocateInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     resources: str = strawberry.field(description="资源 — resources, e.g. `8 vCPU / 32 GB / 2 TB`.")
 
 
 @strawberry.input(description="项目自评价 — the unit's self-evaluation (R22).")
 class SelfEvaluationSubmitInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     summary: str = strawberry.field(
         description="绩效自评价内容（必填，自由文本，R22） — the performance self-evaluation, free text; required (R22)."
     )
@@ -153,9 +137,7 @@ class SelfEvaluationSubmitInput:
 
 @strawberry.input(description="委托后评价 — bdb commissions a third-party post-evaluation (R22).")
 class PostEvaluationCommissionInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     evaluator_organization_id: strawberry.ID = strawberry.field(
         description="受委托的评估机构的全局标识（类型须为评估机构） — the evaluator organization's global id; its type must be evaluator."
     )

@@ -22,7 +22,9 @@ from api.graphql.common import (
     CNY,
     USER_ERRORS_SHORT,
     Payload,
+    expected_version_field,
     late_entry_reason_field,
+    project_id_field,
     to_global_id,
 )
 from api.graphql.enums import (
@@ -73,13 +75,8 @@ async def _uploads(ctx: Context, items: list[AttachmentInput] | None) -> list[Ch
 
 @strawberry.input(description="审批路径依据 — facts that open a shorter approval path (Art. 11).")
 class ProjectApprovalFactsUpdateInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    project_id: strawberry.ID = project_id_field()
+    expected_version: int | None = expected_version_field()
     listed_plan_reference: str | None = strawberry.field(
         default=strawberry.UNSET, description="列入的市级及以上规划（名称、文号） — plan listing (R11.1)."
     )
@@ -98,19 +95,14 @@ class ProjectApprovalFactsUpdateInput:
 
 @strawberry.input(description="编报审批文件 — submit a proposal, feasibility study or preliminary design.")
 class ApprovalDocumentSubmitInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     type: DocumentTypeEnum = strawberry.field(
         description="提交哪一种文件；须是审批路径的下一步（见 Project.nextApprovalStep） — which document to submit: the next step of the project's approval path (`Project.nextApprovalStep`)."
     )
     requested_investment: CNY = strawberry.field(
         description='申报投资（元，两位小数，> 0），如 "12800000.00" — the requested investment in CNY, a positive decimal string, e.g. "12800000.00".'
     )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    expected_version: int | None = expected_version_field()
     summary: str = strawberry.field(
         default="",
         description="文件概要（自由文本，可为空） — a summary of the document, free text; may be empty.",

@@ -8,7 +8,14 @@ import strawberry
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload, late_entry_reason_field
+from api.graphql.common import (
+    CNY,
+    USER_ERRORS_SHORT,
+    Payload,
+    expected_version_field,
+    late_entry_reason_field,
+    project_id_field,
+)
 from api.graphql.construction.types import (
     ChangeClassification,
     ChangeRequest,
@@ -39,9 +46,7 @@ from domain.services import construction as use_cases
     "contract (R14–R15)."
 )
 class ContractRecordInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     legal_person: str = strawberry.field(
         description="项目法人（负责实施的单位或个人，R14） — the project legal person responsible for implementation (R14)."
     )
@@ -67,10 +72,7 @@ class ContractRecordInput:
     signed_on: date = strawberry.field(
         description="签订日期（YYYY-MM-DD）：不早于批复日期，不晚于今天（R14.1） — the signing day, YYYY-MM-DD: on or after the approval date and not after today (R14.1)."
     )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    expected_version: int | None = expected_version_field()
     late_entry_reason: str | None = late_entry_reason_field()
 
 
@@ -105,9 +107,7 @@ class ContractPayload(Payload, errors=USER_ERRORS_SHORT):
     description="变更申请：改变规模、内容、标准或投资前须提交；按第十七条备案或报批 — a change request, needed before changing scale, content, standard or investment; filed or sent for approval by Art. 16–17."
 )
 class ChangeRequestInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     aspects: list[ChangeAspectEnum] = strawberry.field(
         description="变更涉及的方面（至少一项）：规模、内容、标准或投资 — what the change touches, at least one: scale, content, standard or investment (R16)."
     )
@@ -131,10 +131,7 @@ class ChangeRequestInput:
     adjusted_funds: CNY = strawberry.field(
         description="本次调整的资金（元，两位小数，≥ 0） — the funds this change moves, in CNY, a decimal string ≥ 0."
     )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.type(description="变更分类预览 — the dry run of a change request.")
@@ -173,9 +170,7 @@ class ChangeRequestPayload(Payload, errors=USER_ERRORS_SHORT):
 
 @strawberry.input(description="季度进度报告 — a quarterly progress report (R18).")
 class ProgressReportSubmitInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     period_number: int = strawberry.field(
         description="报告期次：自批复日起每 3 个月一期，从 1 开始，按顺序报送（R18） — the period number, 1 for the first three months after approval; reports go in order (R18)."
     )

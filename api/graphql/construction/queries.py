@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.graphql.authz import Performs
+from api.graphql.common import project_id_argument
 from api.graphql.construction.mutations import (
     ChangeClassificationPayload,
     ChangeRequestInput,
@@ -33,9 +34,7 @@ class ConstructionQueries:
         info: Ctx,
         project_id: Annotated[
             strawberry.ID,
-            strawberry.argument(
-                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-            ),
+            project_id_argument(),
         ],
     ) -> ProjectImplementation:
         ctx = info.context

@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import USER_ERRORS_SHORT, Node, PageInfo, Payload, to_global_id
+from api.graphql.common import USER_ERRORS_SHORT, Node, PageInfo, Payload, project_id_field, to_global_id
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.pagination import (
@@ -258,9 +258,7 @@ class Notification(Node):
     read_at: datetime | None = strawberry.field(
         description="标为已读的时间（UTC）；未读为空 — when it was marked read (UTC); null while unread."
     )
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
 
     @classmethod
     def from_row(cls, row: Any, lang: str) -> Notification:

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.graphql.authz import Performs
-from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload
+from api.graphql.common import CNY, USER_ERRORS_SHORT, Payload, expected_version_field, project_id_field
 from api.graphql.enums import (
     FundingSourceEnum,
     ProjectCategoryEnum,
@@ -123,13 +123,8 @@ class ProjectCreateInput:
 
 @strawberry.input(description="修改项目草稿 — edit a draft; omitted fields stay as they are.")
 class ProjectUpdateInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    project_id: strawberry.ID = project_id_field()
+    expected_version: int | None = expected_version_field()
     name: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="新的项目名称（1–200 字）；不填不变 — the new name, 1–200 characters; omitted: unchanged.",
@@ -182,13 +177,8 @@ class ProjectUpdateInput:
 
 @strawberry.input(description="参建单位维护本单位部分 — a participant states its own part (Art. 8).")
 class ProjectParticipationUpdateInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    project_id: strawberry.ID = project_id_field()
+    expected_version: int | None = expected_version_field()
     business_flow: str = strawberry.field(
         description="本单位在项目中的业务流程（自由文本，R8） — the business flow your unit takes part in, free text (R8)."
     )
@@ -202,13 +192,8 @@ class ProjectParticipationUpdateInput:
 
 @strawberry.input(description="提交入库 — submit a draft to the reserve library (Art. 7).")
 class ProjectSubmitToReserveInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    project_id: strawberry.ID = project_id_field()
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(
@@ -226,9 +211,7 @@ class ReserveCheckInput:
 
 @strawberry.input(description="入库审核 — record the five Article 7 checks (R7).")
 class ReserveReviewRecordInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     checks: list[ReserveCheckInput] = strawberry.field(
         description="五项审核 — all five checks, each with a note."
     )
@@ -236,10 +219,7 @@ class ReserveReviewRecordInput:
         default="",
         description="总体审核意见（可为空），退回时随项目返回单位 — the overall comment, may be empty; sent back to the unit with a returned project.",
     )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.type(

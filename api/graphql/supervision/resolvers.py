@@ -13,7 +13,15 @@ from strawberry.types import Info
 from api.context import Context
 from api.graphql.approvals.resolvers import AttachmentInput, _uploads
 from api.graphql.authz import Performs
-from api.graphql.common import USER_ERRORS_SHORT, Node, Payload, to_global_id
+from api.graphql.common import (
+    USER_ERRORS_SHORT,
+    Node,
+    Payload,
+    expected_version_field,
+    project_id_argument,
+    project_id_field,
+    to_global_id,
+)
 from api.graphql.enums import _mirror, to_domain, to_gql
 from api.graphql.organizations import Organization
 from api.graphql.projects.types import Project
@@ -258,9 +266,7 @@ class SupervisionQueries:
         info: Ctx,
         project_id: Annotated[
             strawberry.ID,
-            strawberry.argument(
-                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-            ),
+            project_id_argument(),
         ],
     ) -> list[Inspection]:
         ctx = info.context
@@ -279,9 +285,7 @@ class SupervisionQueries:
         info: Ctx,
         project_id: Annotated[
             strawberry.ID,
-            strawberry.argument(
-                description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-            ),
+            project_id_argument(),
         ],
     ) -> list[InfoRequest]:
         ctx = info.context
@@ -305,9 +309,7 @@ class SupervisionQueries:
     description="发起监督检查（监督部门）：针对一个项目的某一事项 — open an inspection (supervising agencies) of one project on one subject."
 )
 class InspectionOpenInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     subject: SubjectEnum = strawberry.field(
         description="监督事项（须属本部门职责） — subject, within the agency's field."
     )
@@ -362,32 +364,20 @@ class RectificationReportReviewInput:
 
 @strawberry.input(description="对项目采取措施 — a sanction on a project (bdb, Art. 23).")
 class ProjectSanctionInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    project_id: strawberry.ID = project_id_field()
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="暂缓或恢复安排投资计划 — defer the plan arrangement, or lift the deferral.")
 class ProjectPlanDeferInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     defer: bool = strawberry.field(description="暂缓（true）或恢复（false） — defer (true) or lift (false).")
-    expected_version: int | None = strawberry.field(
-        default=None,
-        description="期望版本：客户端上次读到的 Project.version；项目此后已被修改则拒绝（VERSION_CONFLICT），不填则不检查 — the `Project.version` the client last read: if the project changed since, nothing is done and the answer is VERSION_CONFLICT; omit to skip the check.",
-    )
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="要求提供资料和情况 — ask the unit for information (Art. 24).")
 class InfoRequestSendInput:
-    project_id: strawberry.ID = strawberry.field(
-        description="项目的全局标识（Project.id）；不可见或非项目标识按 NOT_FOUND 处理 — the project's global id as `Project.id` gives it; an id of another type or of a project you may not read is NOT_FOUND."
-    )
+    project_id: strawberry.ID = project_id_field()
     question: str = strawberry.field(
         description="向建设单位提出的问题（必填，自由文本） — the question to the unit, free text; required."
     )
