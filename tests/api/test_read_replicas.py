@@ -103,6 +103,7 @@ async def processes(
     for app, client in zip(apps, clients, strict=True):
         await client.aclose()
         await app.state.replicas.stop()
+        await app.state.rate_counter.stop()  # as the lifespan's shutdown (none here): not past the database
 
 
 def _replicas(api: Api) -> ReplicaSet:
