@@ -46,6 +46,19 @@ class ActivationToken:
 
 
 @dataclass(frozen=True, slots=True)
+class FoundActivation:
+    """A stored activation token found by its hash (locked until commit), with what `unusable` and spending it
+    need of its user."""
+
+    id: int
+    token: ActivationToken
+    purpose: Purpose
+    username: str
+    user_active: bool
+    organization_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedActivation:
     """A token as handed to the administrator, once (only its SHA-256 is stored)."""
 

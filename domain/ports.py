@@ -7,14 +7,13 @@ memory; mypy checks both against these protocols, so a repository method a use c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from domain.acceptance import Acceptance, AcceptanceEvent, AcceptanceReport
 from domain.acceptance_files import StoredReport
-from domain.activation import ActivationToken, Purpose
+from domain.activation import FoundActivation, Purpose
 from domain.actors import Actor
 from domain.approval_documents import ApprovalDocument
 from domain.changes import ChangeRequest, FigureVersion
@@ -190,18 +189,6 @@ class SupervisionRepository(Protocol):
     def add(self, obj: Inspection | RectificationReport | InfoRequest) -> None: ...
 
     async def attach(self, report: RectificationReport, uploads: Sequence[Upload]) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class FoundActivation:
-    """A stored activation token found by its hash (locked until commit), with what spending it needs of its user."""
-
-    id: int
-    token: ActivationToken
-    purpose: Purpose
-    username: str
-    user_active: bool
-    organization_id: int
 
 
 class AdminRepository(Protocol):

@@ -8,9 +8,8 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.activation import ActivationToken, Purpose
+from domain.activation import ActivationToken, FoundActivation, Purpose
 from domain.errors import NotFound
-from domain.ports import FoundActivation
 from store import session_store, tables
 from store.credential_notices import announce, token_notice, user_notice
 from store.session_tables import activation_tokens

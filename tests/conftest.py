@@ -208,6 +208,9 @@ async def client(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+    # As the lifespan's shutdown does (ASGITransport runs none): else the rate counter's merge task outlives
+    # the test, reconnects on the disposed engine and retries on the dropped database (16 attempts, 2 s).
+    await app.state.rate_counter.stop()
 
 
 @pytest.fixture

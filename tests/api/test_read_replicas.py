@@ -13,6 +13,7 @@ import itertools
 import os
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from api.auth import issue_session_token
+from api.graphql.common import from_global_id, to_global_id
 from api.read_replicas import RecentWrites, header_position
 from api.settings import Settings
 from domain.actors import Actor, OrgType, role_of
@@ -101,6 +103,7 @@ async def processes(
     for app, client in zip(apps, clients, strict=True):
         await client.aclose()
         await app.state.replicas.stop()
+        await app.state.rate_counter.stop()  # as the lifespan's shutdown (none here): not past the database
 
 
 def _replicas(api: Api) -> ReplicaSet:
@@ -425,6 +428,210 @@ async def test_a_projects_supervision_obligations_and_documents_come_from_the_re
     after = await _metrics(other)
     assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 1
     assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 1
+
+
+IMPLEMENTATION_READS = """query($project: ID!) {
+  projectImplementation(projectId: $project) {
+    acceptanceReportFiles { report file { filename } }
+    postEvaluations { score }
+  }
+  dashboard { overdueObligationsByAgency { key count } }
+}"""
+DOCUMENT_READS = """query($document: ID!) {
+  approvalDocument(id: $document) { attachments { filename } unitPostEvaluations { projectName grade } }
+}"""
+ONE_DOCUMENT = "query($document: ID!) { approvalDocument(id: $document) { status } }"
+DELIVERIES = """{
+  webhookSubscriptions(first: 50) { edges { node { name deliveries { eventId status } } } }
+}"""
+
+
+async def test_implementation_files_post_evaluations_a_document_deliveries_and_overdue_counts_come_from_the_replica(
+    replica: ReplicaServer, processes: tuple[Api, Api], primary: AsyncEngine
+) -> None:
+    # given a submitted project (it has a code: the bureau sees it) with an approval document, a webhook
+    # subscription, a unit, the bureau and an administrator, and a replica that has them and stops replaying
+    one, other = processes
+    unit, unit_user, unit_org = await _signed_in(primary, OrgType.UNIT)
+    bdb, _, _ = await _signed_in(primary, OrgType.BDB)
+    admin, _, admin_org = await _signed_in(primary, OrgType.BDB, admin=True)
+    created = await _create(one, unit, "只读实施测试项目")
+    project_gid = created.json()["data"]["projectCreate"]["project"]["id"]
+    decoded = from_global_id(project_gid)
+    assert decoded is not None
+    project = decoded[1]
+    documents, deliveries = approval_tables.approval_documents, sync_tables.webhook_deliveries
+    now = datetime.now(UTC)
+    document: dict[str, Any] = {
+        "project_id": project,
+        "type": "PROPOSAL",
+        "status": "SUBMITTED",
+        "path_rule": "R11.1",
+        "requested_investment": 100,
+        "submitted_at": now,
+        "submitted_by_user_id": unit_user,
+    }
+    subscription_name = f"只读副本推送-{project}"
+    async with primary.begin() as connection:
+        await connection.execute(
+            tables.projects.update().where(tables.projects.c.id == project).values(code=f"RR-{project}")
+        )
+        first_document = (
+            await connection.execute(
+                insert(documents).values(version=1, **document).returning(documents.c.id)
+            )
+        ).scalar_one()
+        subscription = (
+            await connection.execute(
+                insert(sync_tables.webhook_subscriptions)
+                .values(
+                    organization_id=admin_org,
+                    name=subscription_name,
+                    url="https://example.org/hook",
+                    secret="s" * 32,
+                    event_types=["project:create"],
+                )
+                .returning(sync_tables.webhook_subscriptions.c.id)
+            )
+        ).scalar_one()
+    await _replayed_everything(replica, primary)
+    before = await _metrics(other)
+    replica.sql("SELECT pg_wal_replay_pause()")
+    try:
+        # when the primary receives: an acceptance report file and a completed post-evaluation of the
+        # project, a file on its document and a second document, an inspection's rectification order past
+        # its deadline (an overdue obligation), and a delivery to the subscription
+        event_id = str(uuid.uuid4())
+        async with primary.begin() as connection:
+            a = approval_tables.attachments
+            file = {"content_type": "application/pdf", "size": 3, "sha256": "0" * 64, "storage": "s3"}
+            await connection.execute(
+                insert(a).values(
+                    owner_type="AcceptanceReport",
+                    owner_id=project,
+                    label="CONSTRUCTION_SUMMARY",
+                    filename="建设总结.pdf",
+                    **file,
+                )
+            )
+            await connection.execute(
+                insert(a).values(
+                    owner_type="ApprovalDocument", owner_id=first_document, filename="建议书.pdf", **file
+                )
+            )
+            await connection.execute(
+                insert(approval_tables.post_evaluations).values(
+                    project_id=project,
+                    unit_organization_id=unit_org,
+                    score=88,
+                    grade="GOOD",
+                    completed_at=now,
+                )
+            )
+            second_document = (
+                await connection.execute(
+                    insert(documents).values(version=2, **document).returning(documents.c.id)
+                )
+            ).scalar_one()
+            await connection.execute(
+                insert(supervision_tables.inspections).values(
+                    project_id=project,
+                    agency_organization_id=unit_org,
+                    agency_role="audit",
+                    subject="FUND_USE",
+                    status="RECTIFICATION_ORDERED",
+                    findings="只读副本逾期整改",
+                    rectification_deadline=date.today() - timedelta(days=10),
+                    opened_at=now - timedelta(days=40),
+                    concluded_at=now - timedelta(days=40),
+                )
+            )
+            event = (
+                await connection.execute(
+                    insert(sync_tables.webhook_events)
+                    .values(
+                        event_id=event_id,
+                        event_type="project:create",
+                        target_type="Project",
+                        target_id=project,
+                        occurred_at=now,
+                        dispatched_at=now,
+                    )
+                    .returning(sync_tables.webhook_events.c.id)
+                )
+            ).scalar_one()
+            # delivered already: no worker of these apps would send it (ASGITransport runs no lifespan anyway)
+            await connection.execute(
+                insert(deliveries).values(
+                    event_id=event,
+                    subscription_id=subscription,
+                    payload={},
+                    status="delivered",
+                    attempts=1,
+                    delivered_at=now,
+                )
+            )
+        async with primary.connect() as connection:  # past the commit
+            written = (
+                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
+            ).scalar_one()
+        # ... and the unit, the bureau and the administrator read them without, then with, that position
+        first = to_global_id("ApprovalDocument", first_document)
+        second = to_global_id("ApprovalDocument", second_document)
+        reads: list[tuple[str, dict[str, Any], str]] = [
+            (IMPLEMENTATION_READS, {"project": project_gid}, unit),
+            (DOCUMENT_READS, {"document": first}, bdb),
+            (DELIVERIES, {}, admin),
+        ]
+        stale = [await _data(other, query, variables, token) for query, variables, token in reads]
+        stale_second = await other.gql(ONE_DOCUMENT, {"document": second}, token=bdb)
+        fresh = [await _data(other, query, variables, token, written) for query, variables, token in reads]
+        fresh_second = await _data(other, ONE_DOCUMENT, {"document": second}, bdb, written)
+    finally:
+        replica.sql("SELECT pg_wal_replay_resume()")
+    # then every read came from the replica, which has none of the writes (the second document is not found
+    # there) ...
+    implementation, document_read, subscriptions = stale
+    assert implementation == {
+        "projectImplementation": {"acceptanceReportFiles": [], "postEvaluations": []},
+        "dashboard": {"overdueObligationsByAgency": []},
+    }
+    assert document_read == {"approvalDocument": {"attachments": [], "unitPostEvaluations": []}}
+    assert _deliveries(subscriptions, subscription_name) == []
+    assert error_codes(stale_second) == ["NOT_FOUND"]
+    # ... and whoever brings the writes' position reads them all
+    implementation, document_read, subscriptions = fresh
+    assert implementation == {
+        "projectImplementation": {
+            "acceptanceReportFiles": [
+                {"report": "CONSTRUCTION_SUMMARY", "file": {"filename": "建设总结.pdf"}}
+            ],
+            "postEvaluations": [{"score": "88.00"}],
+        },
+        "dashboard": {
+            "overdueObligationsByAgency": [{"key": to_global_id("Organization", unit_org), "count": 1}]
+        },
+    }
+    assert document_read == {
+        "approvalDocument": {
+            "attachments": [{"filename": "建议书.pdf"}],
+            "unitPostEvaluations": [{"projectName": "只读实施测试项目", "grade": "GOOD"}],
+        }
+    }
+    assert _deliveries(subscriptions, subscription_name) == [{"eventId": event_id, "status": "delivered"}]
+    assert fresh_second == {"approvalDocument": {"status": "SUBMITTED"}}
+    after = await _metrics(other)
+    assert _routed(after, "replica1", "rotation") - _routed(before, "replica1", "rotation") == 4
+    assert _routed(after, "primary", "wait-timeout") - _routed(before, "primary", "wait-timeout") == 4
+
+
+def _deliveries(subscriptions: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    (found,) = [
+        edge["node"]
+        for edge in subscriptions["webhookSubscriptions"]["edges"]
+        if edge["node"]["name"] == name
+    ]
+    return found["deliveries"]  # type: ignore[no-any-return]
 
 
 async def _data(

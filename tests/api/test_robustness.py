@@ -267,9 +267,14 @@ async def test_a_process_keeps_its_connections_through_bursts_of_requests(settin
             # when the same load comes again and again
             for _ in range(4):
                 await burst(http)
+            after_bursts = len(opened)
     finally:
+        # Stopped as the lifespan's shutdown stops them (ASGITransport runs no lifespan): the rate counter's
+        # merge task first, then the engine. The other way round, its next merge (every 125 ms while requests
+        # were recent) opened a connection on the pool dispose() had just replaced — the "opened 2, warmed 1"
+        # once seen here: in 40 runs, 1 connection before dispose() every time, 2–3 after it.
+        await app.state.rate_counter.stop()
         await app.state.engine.dispose()
-    # then no request opens a connection of its own (each costs ~1–2 ms of CPU on both sides): 80 more
-    # requests, at most one more connection (a second one was opened once in a parallel run on a loaded
-    # machine, cause not found; a connection per request would still fail this by ~80)
-    assert warmed > 0 and len(opened) - warmed <= 1
+    # then no request opens a connection of its own (each costs ~1–2 ms of CPU on both sides): the requests
+    # themselves touch no table, and the rate counter's merges take turns on one connection (its lock)
+    assert warmed > 0 and after_bursts == warmed
