@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
@@ -56,22 +57,64 @@ class Rewriting(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             CALLS.append("rewriting:operation:after")
-            result.errors = [type(e)(f"rewritten: {e.message}") for e in result.errors]
+            result.errors = [GraphQLError(f"rewritten: {e.message}") for e in result.errors]
+
+
+def _flag(extension: SchemaExtension, name: str) -> bool:
+    return bool((extension.execution_context.variables or {}).get(name))
 
 
 class Failing(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         CALLS.append("failing:execute:before")
-        if self.execution_context.variables and self.execution_context.variables.get("explode"):
+        if _flag(self, "explode"):
             raise ValueError("hook exploded")
         yield
         CALLS.append("failing:execute:after")
+        if _flag(self, "explodeAfter"):
+            raise ValueError("hook exploded after")
+
+
+class Breaking(SchemaExtension):
+    """Fails after the operation (a bug in a post-operation step), or yields twice, or never."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        CALLS.append("breaking:operation:after")
+        if _flag(self, "breakAfter"):
+            raise KeyError("post-operation step failed")
+        if _flag(self, "yieldTwice"):
+            yield
+
+    def on_validate(self) -> Iterator[None]:
+        if _flag(self, "noYield"):
+            return
+        yield
+
+
+class Swallowing(SchemaExtension):
+    """Catches what the execution raises inside it (an extension may suppress an exception)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        try:
+            yield
+        except ValueError as error:
+            CALLS.append(f"swallowing:caught:{error}")
+        CALLS.append("swallowing:execute:after")
 
 
 @strawberry.type
 class Query:
     @strawberry.field
-    def hello(self, explode: bool = False, fail: bool = False) -> str:
+    def hello(
+        self,
+        fail: bool = False,
+        explode: bool | None = None,
+        break_after: bool | None = None,
+        yield_twice: bool | None = None,
+        no_yield: bool | None = None,
+        explode_after: bool | None = None,
+    ) -> str:
         if fail:
             raise RuntimeError("resolver failed")
         return "world"
@@ -84,10 +127,19 @@ class OurSchema(strawberry.Schema):
         return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
 
 
-EXTENSIONS = [Timing, Recording, Rewriting, Failing]
+EXTENSIONS = [Timing, Recording, Breaking, Rewriting, Swallowing, Failing]
+FLAGS = """query Q($explode: Boolean, $breakAfter: Boolean, $yieldTwice: Boolean, $noYield: Boolean,
+  $explodeAfter: Boolean) { hello(explode: $explode, breakAfter: $breakAfter, yieldTwice: $yieldTwice,
+  noYield: $noYield, explodeAfter: $explodeAfter) }"""
 DOCUMENTS = [
-    ("query Q($explode: Boolean!) { hello(explode: $explode) }", {"explode": False}),
-    ("query Q($explode: Boolean!) { hello(explode: $explode) }", {"explode": True}),
+    ("{ hello }", None),
+    (FLAGS, {"explode": True}),
+    (FLAGS, {"breakAfter": True}),
+    (FLAGS, {"yieldTwice": True}),
+    (FLAGS, {"noYield": True}),
+    (FLAGS, {"explode": True, "breakAfter": True}),
+    (FLAGS, {"explodeAfter": True}),
+    (FLAGS, {"explodeAfter": True, "breakAfter": True}),
     ("{ hello(fail: true) }", None),
     ("{ nope }", None),
     ("{ hello", None),
@@ -97,7 +149,7 @@ DOCUMENTS = [
 async def _run(schema: strawberry.Schema, query: str, variables: Any) -> tuple[list[str], Any]:
     CALLS.clear()
     result = await schema.execute(query, variable_values=variables)
-    errors = [(e.message, e.path) for e in result.errors or []]
+    errors = [(e.message, e.path, type(e.original_error).__name__) for e in result.errors or []]
     return list(CALLS), (result.data, errors, result.extensions)
 
 
