@@ -40,6 +40,33 @@ def _loader(load: Any) -> DataLoader[Any, Any]:
     return DataLoader(load_fn=load)
 
 
+# The request's DataLoaders by name, and the Context method each batches.
+_LOADS = {
+    "organization": "_load_organizations",
+    "reserve_reviews": "_load_reserve_reviews",
+    "project": "_load_projects",
+    "latest_progress_report": "_load_latest_progress_reports",
+    "next_obligation": "_load_next_obligations",
+    "action_facts": "_load_action_facts",
+}
+
+
+class _Loaders(dict[str, DataLoader[Any, Any]]):
+    """The request's DataLoaders, each made on first use: most requests use none or one of the six, and
+    making all of them for every request cost ~30 µs (issue 17)."""
+
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context
+
+    def __missing__(self, name: str) -> DataLoader[Any, Any]:
+        method = _LOADS.get(name)
+        if method is None:
+            raise KeyError(name)
+        loader = self[name] = _loader(getattr(self.context, method))
+        return loader
+
+
 @dataclass
 class Context:
     request: Request
@@ -65,14 +92,7 @@ class Context:
 
     def renew_loaders(self) -> None:
         """Fresh per-request caches; a subscription renews them at every change it reads."""
-        self.loaders = {
-            "organization": _loader(self._load_organizations),
-            "reserve_reviews": _loader(self._load_reserve_reviews),
-            "project": _loader(self._load_projects),
-            "latest_progress_report": _loader(self._load_latest_progress_reports),
-            "next_obligation": _loader(self._load_next_obligations),
-            "action_facts": _loader(self._load_action_facts),
-        }
+        self.loaders = _Loaders(self)
 
     async def reauthenticate(self) -> None:
         """Check the credential again (a long-lived subscription, at each wake-up): ended sessions end it.

@@ -109,6 +109,34 @@ class Metrics:
         )
         self.registry.register(_PoolCollector(session_factory))
         self.registry.register(_CompiledListCollector())
+        # Each label set's children, looked up once (issue 17): `labels()` validates and locks on every call.
+        # As bounded as the metrics' own children: the same label values.
+        self._http: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._operations: dict[tuple[str, str], Any] = {}
+        self._errors: dict[tuple[str, str], Any] = {}
+
+    def observe_request(self, method: str, path: str, status: int, seconds: float) -> None:
+        """One HTTP request: counted by method, path and status; its latency by method and path."""
+        children = self._http.get((method, path, status))
+        if children is None:
+            children = self._http[(method, path, status)] = (
+                self.requests.labels(method, path, str(status)),
+                self.latency.labels(method, path),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def observe_operation(self, name: str, kind: str, seconds: float, codes: Iterable[str]) -> None:
+        """One GraphQL operation: its latency by name and type, each of its errors by name and code."""
+        histogram = self._operations.get((name, kind))
+        if histogram is None:
+            histogram = self._operations[(name, kind)] = self.operations.labels(name, kind)
+        histogram.observe(seconds)
+        for code in codes:
+            counter = self._errors.get((name, code))
+            if counter is None:
+                counter = self._errors[(name, code)] = self.errors.labels(name, code)
+            counter.inc()
 
     def label(self, name: str | None) -> str:
         """The operation's label: a known or already-learned name, or "other" once the room is used up."""
@@ -172,8 +200,7 @@ class HttpMetrics:
         try:
             await self.app(scope, receive, observe)
         finally:
-            self.metrics.requests.labels(scope["method"], path, str(status)).inc()
-            self.metrics.latency.labels(scope["method"], path).observe(time.perf_counter() - started)
+            self.metrics.observe_request(scope["method"], path, status, time.perf_counter() - started)
 
 
 def operation_label(name: str | None) -> str:
@@ -198,10 +225,10 @@ class GraphQLMetrics(SchemaExtension):
             return
         name = metrics.label(context.operation_name or _single_operation_name(context))
         kind = context.operation_type.value if context.graphql_document is not None else "invalid"
-        metrics.operations.labels(name, kind).observe(time.perf_counter() - started)
-        for error in (context.result.errors or []) if context.result is not None else []:
-            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
-            metrics.errors.labels(name, str(code)).inc()
+        seconds = time.perf_counter() - started
+        errors = (context.result.errors or []) if context.result is not None else []
+        codes = [str((error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")) for error in errors]
+        metrics.observe_operation(name, kind, seconds, codes)
 
 
 def _single_operation_name(context: Any) -> str | None:

@@ -9,6 +9,7 @@ over GET, a batch) are JSON with `extensions.code`, never plain text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,6 +76,22 @@ def wants_graphql_response(accept: str | None) -> bool:
     """Whether the client prefers application/graphql-response+json to application/json (ties: the new one)."""
     if not accept:
         return False
+    if len(accept) <= _CACHED_ACCEPT_LENGTH:
+        return _wants_graphql_response(accept)
+    return _prefers_graphql_response(accept)
+
+
+# A client sends the same Accept value with every request and each request reads it twice (issue 17): the
+# answer for the usual short values is kept; the cache is bounded in entries and in their length.
+_CACHED_ACCEPT_LENGTH = 256
+
+
+@functools.lru_cache(maxsize=128)
+def _wants_graphql_response(accept: str) -> bool:
+    return _prefers_graphql_response(accept)
+
+
+def _prefers_graphql_response(accept: str) -> bool:
     ranges = _media_ranges(accept)
     preferred = ranges.get(GRAPHQL_RESPONSE, 0.0)
     return preferred > 0 and preferred >= ranges.get(JSON, 0.0)

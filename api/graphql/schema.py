@@ -6,10 +6,14 @@ import functools
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api import input_plans
 from api.errors import MaskUnexpectedErrors
+from api.extension_hooks import CachedHooksRunner
 from api.graphql.acceptance.files import AcceptanceFileMutations
 from api.graphql.acceptance.mutations import AcceptanceMutations
 from api.graphql.approvals.resolvers import ApprovalMutations, ApprovalQueries
@@ -92,6 +96,12 @@ class Schema(strawberry.Schema):
     ) -> None:
         """Expected errors are product, not incidents; unexpected ones are logged by MaskUnexpectedErrors."""
 
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """The extensions' hooks looked up once per class, not per request (api/extension_hooks.py)."""
+        return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
+
 
 @functools.cache  # built once per process and mode: it is immutable, and building costs ~0.15 s
 def build_schema(*, production: bool = False, read_replicas: bool = False) -> strawberry.Schema:
@@ -117,4 +127,5 @@ def build_schema(*, production: bool = False, read_replicas: bool = False) -> st
         execution_context_class=CompiledListExecutor,  # issue 17: the compiled project list
     )
     describe_mutation_inputs(schema._schema)
+    input_plans.install(schema)  # issue 17: inputs built by a plan per type, not field by field
     return schema

@@ -76,3 +76,18 @@ def test_graphql_response_json_is_used_only_when_the_client_prefers_it(accept, m
     chosen = wants_graphql_response(accept)
     # then
     assert chosen is modern
+
+
+@pytest.mark.parametrize(
+    ("accept", "modern"),
+    [
+        ("application/graphql-response+json", True),
+        ("application/json, " * 40 + "application/graphql-response+json;q=0.5", False),  # too long to keep
+        ("application/json;q=0.1, " * 40 + "application/graphql-response+json", True),
+    ],
+)
+def test_the_accept_preference_is_the_same_every_time_it_is_read(accept, modern):
+    # when the same Accept value is read again and again (answers for short values are kept, issue 17)
+    chosen = [wants_graphql_response(accept) for _ in range(3)]
+    # then every answer is the first one
+    assert chosen == [modern] * 3
