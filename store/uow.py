@@ -61,6 +61,7 @@ class SqlUnitOfWork:
         return self._clock()
 
     async def flush(self) -> None:
+        await self.projects.insert_new()  # first: the ORM's flush may insert rows that refer to them
         await self.session.flush()
 
     def record(
@@ -88,7 +89,7 @@ class SqlUnitOfWork:
         )
 
     async def commit(self) -> None:
-        await self.session.flush()
+        await self.flush()
         # issue 15.4: the list's overdue filter reads a fact of the calendar; it follows every fact a use
         # case wrote, in this transaction — for the projects whose facts the flushes wrote (issue 17: not
         # every project loaded; a draft's create or submission writes none)
