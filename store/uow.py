@@ -38,8 +38,10 @@ class SqlUnitOfWork:
         self._audit: list[dict[str, Any]] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
+        # No explicit begin(): the session begins with its first statement (autobegin), one greenlet switch less
+        # per use case (issue 17: ~0.08 ms of CPU); a use case refused before any statement has nothing to roll
+        # back, and __aexit__ rolls back whatever did begin.
         self.session = self._session_factory()
-        await self.session.begin()
         self.projects = SqlProjectRepository(self.session)
         self.plans = SqlPlanRepository(self.session)
         self.documents = SqlDocumentRepository(self.session, self.actor)
