@@ -51,7 +51,7 @@ FACT_TABLES: Final = frozenset(
 TOUCHED: Final = "obligation_facts_touched"  # session.info key: the projects to refresh at commit
 EVERY_LOADED: Final = -1  # in that set: a fact was written outside the ORM, refresh every project loaded
 _SKIP: Final = "obligation_dates_refresh"  # execution option of the refresh's own UPDATE
-# Execution options of a statement whose projects the caller marks itself (`note_inserted`)
+# Execution options of a statement whose projects the caller marks itself (`note_written`)
 MARKED_BY_CALLER: Final = {_SKIP: True}
 
 
@@ -89,10 +89,10 @@ def touched_projects(session: Session) -> set[int]:
     return marked
 
 
-def note_inserted(session: Session, project: Project) -> None:
-    """A project inserted by a statement of its own (store/repositories.py `insert_new`), not by the flush:
-    marked as `_after_flush` would have marked it (a new project owes something only once approved)."""
-    if _project_facts_changed(project, new=True):
+def note_written(session: Session, project: Project, *, new: bool) -> None:
+    """A project written by a statement of its own (store/repositories.py `insert_new`, store/project_writes.py),
+    not by the flush: marked as `_after_flush` would have marked it. Call before its history is committed."""
+    if _project_facts_changed(project, new):
         _mark(session, project.id)
 
 

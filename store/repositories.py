@@ -15,7 +15,7 @@ from domain.lifecycle import Status
 from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import tables
-from store.obligation_dates import MARKED_BY_CALLER, note_inserted
+from store.obligation_dates import MARKED_BY_CALLER, note_written
 from store.sort_keys import name_sort_key
 
 
@@ -60,13 +60,13 @@ class SqlProjectRepository:
         while self._new:
             project = self._new.pop(0)
             project.name_sort_key = name_sort_key(project.name)  # type: ignore[attr-defined]
-            project.obligations_due_on = None  # type: ignore[attr-defined]  # nothing owed yet: see note_inserted
+            project.obligations_due_on = None  # type: ignore[attr-defined]  # nothing owed yet: see note_written
             values = {key: getattr(project, key) for key in _insert_columns()}
             found = await self._session.execute(_INSERT_PROJECT, values, execution_options=MARKED_BY_CALLER)
             project.id = found.scalar_one()
             make_transient_to_detached(project)
             self._session.add(project)
-            note_inserted(self._session.sync_session, project)
+            note_written(self._session.sync_session, project, new=True)
 
     def add_review(self, review: ReserveReview) -> None:
         self._session.add(review)

@@ -16,6 +16,7 @@ from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
 from store.obligation_dates import refresh_obligation_dates, touched_projects
 from store.outbox import AUDIT_WITH_OUTBOX
+from store.project_writes import write_column_changes
 from store.repositories import SqlProjectRepository
 from store.supervision_repositories import SqlSupervisionRepository
 
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
 
     async def flush(self) -> None:
         await self.projects.insert_new()  # first: the ORM's flush may insert rows that refer to them
+        await write_column_changes(self.session)  # a loaded project's column changes alone: one UPDATE each
         await self.session.flush()
 
     def record(
