@@ -43,9 +43,9 @@ class SqlProjectRepository:
         return project
 
     def add(self, project: Project) -> None:
-        """A new project, inserted at the unit of work's next flush. One with no participants, catalogue items
-        or documents (a draft as most units start it) is kept for `insert_new`; one with members goes to the
-        ORM's flush, which inserts them after it."""
+        """A new project, inserted at the unit of work's next `flush()` or `commit()` (not by a bare
+        `session.flush()`). One with no participants, catalogue items or documents (a draft as most units start
+        it) is kept for `insert_new`; one with members goes to the ORM's flush, which inserts them after it."""
         if project.participants or project.catalogue or project.documents:
             self._session.add(project)
         else:

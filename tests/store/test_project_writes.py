@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
 
 from domain.actors import Actor, OrgType
 from domain.projects import FundingSource, Participant, Project, ProjectCategory, ProjectKind
@@ -143,3 +144,25 @@ async def test_a_rollback_after_the_update_expires_the_project_as_after_the_orms
         # then the project's loaded values are expired (the next access would reload them), nothing was kept
         assert "version" in inspect(project).expired_attributes
     assert (await _row(session_factory, pk))["version"] == 1
+
+
+def test_the_writes_outside_the_flush_mirror_every_listener_the_flush_fires():
+    # given the listeners the ORM's flush fires for a project (its mapper's) and for every session
+    mapper, session = inspect(Project), Session()
+    # when they are listed
+    per_project = {
+        name: len(getattr(mapper.dispatch, name))
+        for name in ("before_insert", "after_insert", "before_update", "after_update")
+    }
+    per_flush = {
+        name: [f"{fn.__module__}.{fn.__qualname__}" for fn in getattr(session.dispatch, name)]
+        for name in ("before_flush", "after_flush", "after_flush_postexec")
+    }
+    # then they are the ones `insert_new` and `write_column_changes` mirror (the pinyin key on insert and update,
+    # the obligation mark): a new listener must be mirrored there too before it is listed here
+    assert per_project == {"before_insert": 1, "after_insert": 0, "before_update": 1, "after_update": 0}
+    assert per_flush == {
+        "before_flush": [],
+        "after_flush": ["store.obligation_dates._after_flush"],
+        "after_flush_postexec": [],
+    }
