@@ -46,6 +46,7 @@ async def write_column_changes(session: AsyncSession) -> None:
         if not state.committed_state.keys() <= _column_keys() or state.key is None:
             return  # a collection changed: the ORM's flush cascades it
         loaded.append((obj, state))
+    loaded.sort(key=lambda pair: pair[0].id or 0)  # the ORM's flush updates rows in primary key order too
     changes = []
     for project, state in loaded:
         if get_history(project, "name").has_changes():  # as the ORM's before_update listener

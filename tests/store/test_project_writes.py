@@ -46,7 +46,7 @@ async def _draft(factory, lead: int, name: str = "营口市数据平台") -> int
 
 class Statements:
     def __init__(self, engine) -> None:
-        self.engine, self.seen = engine.sync_engine, []
+        self.engine, self.seen, self.parameters = engine.sync_engine, [], []
 
     def __enter__(self) -> list[str]:
         event.listen(self.engine, "before_cursor_execute", self._count)
@@ -55,8 +55,9 @@ class Statements:
     def __exit__(self, *exc: object) -> None:
         event.remove(self.engine, "before_cursor_execute", self._count)
 
-    def _count(self, conn, cursor, statement, *args) -> None:
+    def _count(self, conn, cursor, statement, parameters, *args) -> None:
         self.seen.append(" ".join(statement.split()))
+        self.parameters.append(parameters)
 
 
 async def _row(factory, pk: int) -> dict:
@@ -94,6 +95,27 @@ async def test_a_projects_changed_columns_are_one_update_and_the_project_is_clea
     row = await _row(session_factory, pk)
     assert (row["name"], row["description"], row["version"]) == ("重庆银行", "改名", 2)
     assert row["name_sort_key"] == "chong qing yin hang\t重庆银行"
+
+
+async def test_several_projects_are_updated_in_primary_key_order_as_by_the_orms_flush(
+    session_factory, engine
+):
+    # given three drafts, loaded in reverse order and each changed
+    lead = await make_org(session_factory, OrgType.UNIT)
+    pks = [await _draft(session_factory, lead, name=f"项目{n}") for n in range(3)]
+    async with _uow(session_factory, lead) as uow:
+        for pk in reversed(pks):
+            (await uow.projects.get(pk, for_update=True)).touch(LATER)
+        # when the unit of work flushes
+        statements = Statements(engine)
+        with statements as seen:
+            await uow.flush()
+        await uow.commit()
+    # then one UPDATE each, in primary key order (rows locked in one order: no deadlock between two writers)
+    assert [s.split()[:2] for s in seen] == [["UPDATE", "projects"]] * 3
+    assert [parameters[-1] for parameters in statements.parameters] == pks
+    for pk in pks:
+        assert (await _row(session_factory, pk))["version"] == 2
 
 
 async def test_an_approval_date_marks_the_project_for_the_obligation_refresh(session_factory):
