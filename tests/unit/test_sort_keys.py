@@ -1,5 +1,5 @@
-"""The pinyin sort key (issue 15.4) computed with one converter built once (issue 17): the same key as
-pypinyin's own `lazy_pinyin`, polyphonic phrases included, whatever was converted before."""
+"""The pinyin sort key (issue 15.4) at its boundaries: polyphonic phrases read as the phrase dictionary says,
+one name after another, and mixed names keep pypinyin's own `lazy_pinyin` reading."""
 
 from __future__ import annotations
 
