@@ -51,6 +51,8 @@ FACT_TABLES: Final = frozenset(
 TOUCHED: Final = "obligation_facts_touched"  # session.info key: the projects to refresh at commit
 EVERY_LOADED: Final = -1  # in that set: a fact was written outside the ORM, refresh every project loaded
 _SKIP: Final = "obligation_dates_refresh"  # execution option of the refresh's own UPDATE
+# Execution options of a statement whose projects the caller marks itself (`note_written`)
+MARKED_BY_CALLER: Final = {_SKIP: True}
 
 
 async def refresh_obligation_dates(session: AsyncSession, ids: Collection[int] | None = None) -> int:
@@ -85,6 +87,13 @@ def touched_projects(session: Session) -> set[int]:
         marked.discard(EVERY_LOADED)
         marked |= {o.id for o in session.identity_map.values() if isinstance(o, Project) and o.id is not None}
     return marked
+
+
+def note_written(session: Session, project: Project, *, new: bool) -> None:
+    """A project written by a statement of its own (store/repositories.py `insert_new`, store/project_writes.py),
+    not by the flush: marked as `_after_flush` would have marked it. Call before its history is committed."""
+    if _project_facts_changed(project, new):
+        _mark(session, project.id)
 
 
 def _mark(session: Session, project_id: int | None) -> None:

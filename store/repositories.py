@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, exists, func, inspect, select, text
+from sqlalchemy import BindParameter, Insert, Select, bindparam, exists, func, insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.errors import NotFound
@@ -15,11 +15,14 @@ from domain.lifecycle import Status
 from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import tables
+from store.obligation_dates import MARKED_BY_CALLER, note_written
+from store.sort_keys import name_sort_key
 
 
 class SqlProjectRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._new: list[Project] = []
 
     async def get(self, project_id: int, *, for_update: bool = False) -> Project:
         """The whole aggregate. Every use case starts here, so its statements are built once
@@ -40,7 +43,30 @@ class SqlProjectRepository:
         return project
 
     def add(self, project: Project) -> None:
-        self._session.add(project)
+        """A new project, inserted at the unit of work's next `flush()` or `commit()` (not by a bare
+        `session.flush()`). One with no participants, catalogue items or documents (a draft as most units start
+        it) is kept for `insert_new`; one with members goes to the ORM's flush, which inserts them after it."""
+        if project.participants or project.catalogue or project.documents:
+            self._session.add(project)
+        else:
+            self._new.append(project)
+
+    async def insert_new(self) -> None:
+        """Insert the projects `add` kept: each one INSERT … RETURNING id, the statement the ORM's flush would
+        send, without its per-flush work (issue 17: a new project's flush cost ~2.6 ms of CPU against ~1 ms for
+        the statement). The object then joins the session as a loaded one — persistent, in the identity map,
+        nothing pending — which is how the flush leaves it; its pinyin key and obligation mark as the flush's
+        listeners give them (store/mapping.py `_write_sort_key`, store/obligation_dates.py)."""
+        while self._new:
+            project = self._new.pop(0)
+            project.name_sort_key = name_sort_key(project.name)  # type: ignore[attr-defined]
+            project.obligations_due_on = None  # type: ignore[attr-defined]  # nothing owed yet: see note_written
+            values = {key: getattr(project, key) for key in _insert_columns()}
+            found = await self._session.execute(_INSERT_PROJECT, values, execution_options=MARKED_BY_CALLER)
+            project.id = found.scalar_one()
+            make_transient_to_detached(project)
+            self._session.add(project)
+            note_written(self._session.sync_session, project, new=True)
 
     def add_review(self, review: ReserveReview) -> None:
         self._session.add(review)
@@ -118,6 +144,14 @@ def _get_statements(for_update: bool) -> tuple[_AnySelect, list[tuple[str, _AnyS
         project = project.with_for_update(of=tables.projects)
     return project, children
 
+
+@cache
+def _insert_columns() -> tuple[str, ...]:
+    """Every mapped column of a project but its generated id: the INSERT sends each, NULLs too, as the ORM's."""
+    return tuple(attr.key for attr in inspect(Project).column_attrs if attr.key != "id")
+
+
+_INSERT_PROJECT: Insert = insert(tables.projects).returning(tables.projects.c.id)
 
 # The lowest free number of the year that no open transaction holds (SKIP LOCKED: no waiting for a commit).
 _TAKE_CODE_NUMBER = text("""

@@ -16,6 +16,7 @@ from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
 from store.obligation_dates import refresh_obligation_dates, touched_projects
 from store.outbox import AUDIT_WITH_OUTBOX
+from store.project_writes import write_column_changes
 from store.repositories import SqlProjectRepository
 from store.supervision_repositories import SqlSupervisionRepository
 
@@ -38,8 +39,10 @@ class SqlUnitOfWork:
         self._audit: list[dict[str, Any]] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
+        # No explicit begin(): the session begins with its first statement (autobegin), one greenlet switch less
+        # per use case (issue 17: ~0.08 ms of CPU); a use case refused before any statement has nothing to roll
+        # back, and __aexit__ rolls back whatever did begin.
         self.session = self._session_factory()
-        await self.session.begin()
         self.projects = SqlProjectRepository(self.session)
         self.plans = SqlPlanRepository(self.session)
         self.documents = SqlDocumentRepository(self.session, self.actor)
@@ -61,6 +64,8 @@ class SqlUnitOfWork:
         return self._clock()
 
     async def flush(self) -> None:
+        await self.projects.insert_new()  # first: the ORM's flush may insert rows that refer to them
+        await write_column_changes(self.session)  # a loaded project's column changes alone: one UPDATE each
         await self.session.flush()
 
     def record(
@@ -88,7 +93,7 @@ class SqlUnitOfWork:
         )
 
     async def commit(self) -> None:
-        await self.session.flush()
+        await self.flush()
         # issue 15.4: the list's overdue filter reads a fact of the calendar; it follows every fact a use
         # case wrote, in this transaction — for the projects whose facts the flushes wrote (issue 17: not
         # every project loaded; a draft's create or submission writes none)
