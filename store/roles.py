@@ -28,6 +28,7 @@ READ = "SELECT"
 APPEND = "SELECT, INSERT"
 WRITE = "SELECT, INSERT, UPDATE"
 FULL = "SELECT, INSERT, UPDATE, DELETE"
+STAGED = "SELECT, INSERT, DELETE"
 DEFAULT_PRIVILEGES = WRITE
 TABLE_GRANTS: dict[str, str] = {
     # Alembic's bookkeeping is the owner's.
@@ -49,6 +50,9 @@ TABLE_GRANTS: dict[str, str] = {
     "policy_seeded_lines": APPEND,
     "seed_marks": APPEND,
     "organizations": APPEND,  # created, never renamed or removed by the API
+    # Staged, then removed in the same transaction (at COMMIT, by its trigger, which runs as the writer):
+    # never changed.
+    "audit_pending": STAGED,
     # Changed in place, never removed.
     "users": WRITE,  # disabled, not deleted: the audit log names them
     "api_tokens": WRITE,  # revoked, not deleted

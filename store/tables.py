@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -194,25 +196,44 @@ project_code_numbers = Table(
     Index("ix_project_code_numbers_free", "year", "sequence", postgresql_where=text("project_id IS NULL")),
 )
 
+
+def _audit_columns() -> list[Column[Any]]:
+    """What an audit record says (audit_log and audit_pending): the chain's hash covers these and the id."""
+    return [
+        Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+        Column("request_id", String(64), nullable=True),
+        Column("actor_user_id", BigInteger, nullable=True),
+        Column("actor_username", String(100), nullable=False),
+        Column("actor_organization_id", BigInteger, nullable=True),
+        Column("actor_role", String(20), nullable=False),
+        Column("operation", String(60), nullable=False),
+        Column("target_type", String(40), nullable=False),
+        Column("target_id", BigInteger, nullable=True),
+        Column("before", JSONB, nullable=True),
+        Column("after", JSONB, nullable=True),
+    ]
+
+
 audit_log = Table(
     "audit_log",
     metadata,
     _id(),
-    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=NOW),
-    Column("request_id", String(64), nullable=True),
-    Column("actor_user_id", BigInteger, nullable=True),
-    Column("actor_username", String(100), nullable=False),
-    Column("actor_organization_id", BigInteger, nullable=True),
-    Column("actor_role", String(20), nullable=False),
-    Column("operation", String(60), nullable=False),
-    Column("target_type", String(40), nullable=False),
-    Column("target_id", BigInteger, nullable=True),
-    Column("before", JSONB, nullable=True),
-    Column("after", JSONB, nullable=True),
+    *_audit_columns(),
     # Tamper-evident chain (issue 8), sealed by a trigger: see store/audit_chain.py.
     Column("hash", LargeBinary, nullable=False),
     Column("prev_hash", LargeBinary, nullable=True),
     Index("ix_audit_log_target", "target_type", "target_id", "id"),
+)
+
+# A unit of work's audit records, staged until its COMMIT (issue 17): a deferred constraint trigger moves each
+# one into audit_log, sealed, and writes its webhook outbox row, then deletes it (migration 0026). Only
+# uncommitted rows are ever here.
+audit_pending = Table(
+    "audit_pending",
+    metadata,
+    _id(),
+    *_audit_columns(),
+    prefixes=["UNLOGGED"],
 )
 
 seed_marks = Table(

@@ -15,7 +15,7 @@ from store.admin_repositories import SqlAdminRepository
 from store.approval_repositories import SqlDocumentRepository, SqlPlanRepository
 from store.construction_repositories import SqlConstructionRepository
 from store.obligation_dates import refresh_obligation_dates, touched_projects
-from store.outbox import AUDIT_WITH_OUTBOX
+from store.outbox import STAGE_AUDIT
 from store.project_writes import write_column_changes
 from store.repositories import SqlProjectRepository
 from store.supervision_repositories import SqlSupervisionRepository
@@ -99,9 +99,10 @@ class SqlUnitOfWork:
         # every project loaded; a draft's create or submission writes none)
         await refresh_obligation_dates(self.session, touched_projects(self.session.sync_session))
         if self._audit:
-            # issue 7: webhook events in the same transaction (and statement) as their audit records
-            for record in self._audit:
-                await self.session.execute(AUDIT_WITH_OUTBOX, record)
+            # Staged, not inserted into audit_log: the chain's lock is then taken inside COMMIT, where a deferred
+            # trigger seals them in order and writes their webhook events (issue 7), so no other writer waits
+            # on this process's round trip to COMMIT (issue 17; migration 0026). One statement for them all.
+            await self.session.execute(STAGE_AUDIT, self._audit)
             self._audit = []
         await self.session.commit()
 

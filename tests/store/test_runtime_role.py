@@ -53,6 +53,13 @@ ATTEMPTS = {
     "become the owner": f"SET ROLE {roles.OWNER}",
     "grant itself more": f"GRANT UPDATE, DELETE ON audit_log TO {roles.RUNTIME}",
     "lock everyone out": "LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE",
+    # Issue 17: a unit of work's records are staged in audit_pending and sealed at COMMIT by its trigger.
+    "disable the seal at commit": "ALTER TABLE audit_pending DISABLE TRIGGER audit_pending_seal_at_commit",
+    "drop the seal at commit": "DROP TRIGGER audit_pending_seal_at_commit ON audit_pending",
+    "replace the staging function": (
+        "CREATE OR REPLACE FUNCTION audit_pending_seal() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RETURN NULL; END $$"
+    ),
 }
 
 
@@ -76,10 +83,10 @@ async def _audit_state(connection: asyncpg.Connection) -> tuple[object, ...]:
     )
     triggers = await connection.fetch(
         "SELECT tgname, tgenabled, tgfoid::regprocedure::text AS fn FROM pg_trigger "
-        "WHERE tgrelid = 'audit_log'::regclass ORDER BY tgname"
+        "WHERE tgrelid IN ('audit_log'::regclass, 'audit_pending'::regclass) ORDER BY tgname"
     )
     functions = await connection.fetch(
-        "SELECT proname, md5(prosrc) FROM pg_proc WHERE proname LIKE 'audit_log_%' ORDER BY proname"
+        "SELECT proname, md5(prosrc) FROM pg_proc WHERE proname LIKE 'audit\\_%' ORDER BY proname"
     )
     owner = await connection.fetchval("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'")
     return (
@@ -160,7 +167,7 @@ async def test_runtime_role_may_only_read_and_append_to_the_audit_log(database_u
 
 # What the runtime role holds on each table, as the code needs it (issue 13.12). A new table fails this test
 # until it is listed here and in store/roles.py TABLE_GRANTS: decide whether anything updates or deletes it.
-S, SI, SIU, SIUD = "S", "SI", "SIU", "SIUD"
+S, SI, SID, SIU, SIUD = "S", "SI", "SID", "SIU", "SIUD"
 EXPECTED_GRANTS = {
     "alembic_version": S,
     "audit_log": SI,
@@ -178,6 +185,7 @@ EXPECTED_GRANTS = {
     "policy_seeded_lines": SI,
     "seed_marks": SI,
     "organizations": SI,
+    "audit_pending": SID,
     "users": SIU,
     "api_tokens": SIU,
     "activation_tokens": SIU,
