@@ -90,6 +90,8 @@ async def download_attachment(request: Request) -> Response:
     actor = (await principal_of(request.scope)).actor
     if actor is None:
         return _error("UNAUTHENTICATED", lang, 401)
+    # The primary, not a replica: a file is mostly fetched right after its upload, through a plain link that
+    # carries no WAL position for read-your-writes (api/read_replicas.py routes GraphQL reads only).
     async with state.session_factory() as session:
         if decoded is None or decoded[0] != "Attachment":
             return _error("NOT_FOUND", lang, 404)
