@@ -71,10 +71,15 @@ def map_domain() -> None:
     _mapped = True
 
 
-def _write_sort_key(mapper: Mapper[Any], connection: Any, project: Project) -> None:
-    """Issue 15.4: the pinyin sort key follows the name, in the same flush (created or renamed)."""
+def keep_sort_key(project: Project) -> None:
+    """Issue 15.4: the pinyin sort key follows the name, in the write that creates or renames the project
+    (the flush's listener below, and the statements store/repositories.py and store/project_writes.py send)."""
     if project.id is None or attributes.get_history(project, "name").has_changes():
         project.name_sort_key = name_sort_key(project.name)  # type: ignore[attr-defined]
+
+
+def _write_sort_key(mapper: Mapper[Any], connection: Any, project: Project) -> None:
+    keep_sort_key(project)
 
 
 def _map_approvals() -> None:

@@ -20,14 +20,13 @@ from functools import cache
 from sqlalchemy import Update, bindparam, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstanceState
-from sqlalchemy.orm.attributes import get_history
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
 
 from domain.projects import Project
 from store import tables
+from store.mapping import keep_sort_key
 from store.obligation_dates import MARKED_BY_CALLER, note_written
-from store.sort_keys import name_sort_key
 
 
 async def write_column_changes(session: AsyncSession) -> None:
@@ -49,8 +48,7 @@ async def write_column_changes(session: AsyncSession) -> None:
     loaded.sort(key=lambda pair: pair[0].id or 0)  # the ORM's flush updates rows in primary key order too
     changes = []
     for project, state in loaded:
-        if get_history(project, "name").has_changes():  # as the ORM's before_update listener
-            project.name_sort_key = name_sort_key(project.name)  # type: ignore[attr-defined]
+        keep_sort_key(project)  # as the ORM's before_update listener
         values = {
             key: state.dict[key]
             for key, committed in state.committed_state.items()

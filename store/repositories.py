@@ -15,8 +15,8 @@ from domain.lifecycle import Status
 from domain.projects import Project
 from domain.reserve import ReserveReview
 from store import tables
+from store.mapping import keep_sort_key
 from store.obligation_dates import MARKED_BY_CALLER, note_written
-from store.sort_keys import name_sort_key
 
 
 class SqlProjectRepository:
@@ -59,7 +59,7 @@ class SqlProjectRepository:
         listeners give them (store/mapping.py `_write_sort_key`, store/obligation_dates.py)."""
         while self._new:
             project = self._new.pop(0)
-            project.name_sort_key = name_sort_key(project.name)  # type: ignore[attr-defined]
+            keep_sort_key(project)
             project.obligations_due_on = None  # type: ignore[attr-defined]  # nothing owed yet: see note_written
             values = {key: getattr(project, key) for key in _insert_columns()}
             found = await self._session.execute(_INSERT_PROJECT, values, execution_options=MARKED_BY_CALLER)

@@ -6,12 +6,14 @@ import uuid
 from functools import cache
 from typing import Any
 
+import asyncpg
 import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.graphql.common import to_global_id
+from authz.listener import asyncpg_connector
 from domain.actors import OrgType
 from store import tables
 
@@ -151,3 +153,8 @@ async def make_agencies(api: Api, factory: async_sessionmaker[AsyncSession], *ro
         username = await make_user(factory, org, f"user.{role}", is_admin=role == "admin")
         agencies.token[role] = await api.login(username)
     return agencies
+
+
+async def connect_database(url: str) -> asyncpg.Connection:
+    """A plain asyncpg connection to the database `url` names, as the role it names (TCP or a socket)."""
+    return await asyncpg_connector(url, application_name="yingkou-tests")()

@@ -9,10 +9,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import asyncpg
 import pytest
 from sqlalchemy import event, insert, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
@@ -21,7 +19,7 @@ from store import audit_chain
 from store.sync_tables import webhook_subscriptions
 from store.uow import SqlUnitOfWork
 from tests.api.projects_helpers import CREATE, draft_input
-from tests.utils import make_agencies, make_org
+from tests.utils import connect_database, make_agencies, make_org
 
 AUDIT_CHAIN_LOCK = 7_2026_0008  # the key audit_log_seal() takes (alembic/versions/0005_audit_chain.py)
 ACTOR = Actor(user_id=None, organization_id=0, role="unit", username="edu.chen")
@@ -37,18 +35,6 @@ WRITTEN_HERE = text(
     "SELECT (SELECT count(*) FROM audit_pending), (SELECT count(*) FROM audit_log "
     "WHERE xact_id = (pg_current_xact_id_if_assigned()::text)::bigint)"
 )
-
-
-async def _connect(url: str) -> asyncpg.Connection:
-    parsed = make_url(url)
-    query = dict(parsed.query)
-    return await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        database=parsed.database,
-        host=query.get("host", parsed.host),
-        port=int(query.get("port", parsed.port or 5432)),
-    )
 
 
 class BeforeCommit:
@@ -81,7 +67,7 @@ async def test_the_chains_lock_is_free_until_commit_and_the_record_is_sealed_at_
 ):
     # given a unit, and another connection that tries the chain's lock whenever a commit has audit records staged
     a = await make_agencies(api, session_factory, "unit")
-    observer = await _connect(database_url)
+    observer = await connect_database(database_url)
     seen: list[tuple[int, int, bool]] = []
 
     def observe(session: Session) -> None:

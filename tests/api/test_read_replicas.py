@@ -309,10 +309,7 @@ async def test_the_lists_an_administrator_and_a_bureau_read_come_from_the_replic
                     due_on=date(year, 1, 31),
                 )
             )
-        async with primary.connect() as connection:
-            written = (
-                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
-            ).scalar_one()
+        written = await _written(primary)  # past the commit
         # ... and the administrator and the bureau read without, then with, the position those writes reached
         variables = {"project": project_gid}
         admin_stale = await _data(other, ADMIN_READS, {}, admin)
@@ -403,10 +400,7 @@ async def test_a_projects_supervision_obligations_and_documents_come_from_the_re
                     submitted_by_user_id=unit_user,
                 )
             )
-        async with primary.connect() as connection:  # past the commit
-            written = (
-                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
-            ).scalar_one()
+        written = await _written(primary)  # past the commit
         # ... and the unit reads them without, then with, the position those writes reached
         stale = await _data(other, UNIT_READS, {"project": project_gid}, unit)
         fresh = await _data(other, UNIT_READS, {"project": project_gid}, unit, written)
@@ -571,10 +565,7 @@ async def test_implementation_files_post_evaluations_a_document_deliveries_and_o
                     delivered_at=now,
                 )
             )
-        async with primary.connect() as connection:  # past the commit
-            written = (
-                await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))
-            ).scalar_one()
+        written = await _written(primary)  # past the commit
         # ... and the unit, the bureau and the administrator read them without, then with, that position
         first = to_global_id("ApprovalDocument", first_document)
         second = to_global_id("ApprovalDocument", second_document)
@@ -650,10 +641,15 @@ def _listed(connection: dict[str, Any], field: str) -> list[Any]:
     return [edge["node"][field] for edge in connection["edges"]]
 
 
+async def _written(primary: AsyncEngine) -> str:
+    """The WAL position the primary's committed writes have reached (what a writer's client carries)."""
+    async with primary.connect() as connection:
+        return str((await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))).scalar_one())
+
+
 async def _replayed_everything(replica: ReplicaServer, primary: AsyncEngine) -> None:
     """The replica has replayed all the primary has written so far (the set-up's writes are on both)."""
-    async with primary.connect() as connection:
-        written = (await connection.execute(text("SELECT pg_current_wal_insert_lsn()::text"))).scalar_one()
+    written = await _written(primary)
     deadline = time.monotonic() + 60  # bounds for a busy machine, not expectations
     while (parse_lsn(replica.sql("SELECT pg_last_wal_replay_lsn()::text")) or 0) < (parse_lsn(written) or 0):
         assert time.monotonic() < deadline, "the replica never caught up"

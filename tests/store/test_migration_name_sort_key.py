@@ -7,7 +7,7 @@ import os
 from store import migrate
 from store.sort_keys import name_sort_key
 from tests.conftest import _admin_connection, _server_url, _with_database
-from tests.store.test_migration_policy_changes import _connect
+from tests.utils import connect_database
 
 NAMES = ["营口市智慧城市", "上海路改造", "北京路", "重庆路数据平台"]
 
@@ -22,7 +22,7 @@ async def test_upgrading_backfills_the_pinyin_sort_key_of_every_existing_project
     url = _with_database(server, name)
     try:
         migrate.upgrade(url, "0018")
-        connection = await _connect(url)
+        connection = await connect_database(url)
         try:
             org = await connection.fetchval(
                 "INSERT INTO organizations (name, type) VALUES ('营口市住建局', 'unit') RETURNING id"

@@ -9,7 +9,7 @@ from datetime import date
 from domain.progress import quarter_due_date
 from store import migrate
 from tests.conftest import _admin_connection, _server_url, _with_database
-from tests.store.test_migration_policy_changes import _connect
+from tests.utils import connect_database
 
 APPROVED_ON = date(2025, 11, 30)
 
@@ -24,7 +24,7 @@ async def test_upgrading_to_head_fills_the_earliest_unmet_due_date_of_every_exis
     url = _with_database(server, name)
     try:
         migrate.upgrade(url, "0020")
-        connection = await _connect(url)
+        connection = await connect_database(url)
         try:
             org = await connection.fetchval(
                 "INSERT INTO organizations (name, type) VALUES ('营口市住建局', 'unit') RETURNING id"

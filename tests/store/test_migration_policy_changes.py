@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 
-import asyncpg
-from sqlalchemy.engine import make_url
-
 from store import migrate
 from tests.conftest import _admin_connection, _server_url, _with_database
+from tests.utils import connect_database
 
 LINES = [
     ("p", "admin", "project:read", "any", "第三条"),
@@ -28,7 +26,7 @@ async def test_R3_1_upgrading_removes_stored_admin_lifecycle_lines_and_moves_the
     url = _with_database(server, name)
     try:
         migrate.upgrade(url, "0017")
-        connection = await _connect(url)
+        connection = await connect_database(url)
         try:
             await connection.executemany(
                 "INSERT INTO policy_rules (ptype, v0, v1, v2, v3) VALUES ($1, $2, $3, $4, $5)", LINES
@@ -46,16 +44,3 @@ async def test_R3_1_upgrading_removes_stored_admin_lifecycle_lines_and_moves_the
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-
-
-async def _connect(url: str) -> asyncpg.Connection:
-    """A plain asyncpg connection to the test database itself."""
-    parsed = make_url(url)
-    query = dict(parsed.query)
-    return await asyncpg.connect(
-        user=parsed.username,
-        password=parsed.password,
-        database=parsed.database,
-        host=query.get("host", parsed.host),
-        port=int(query.get("port", parsed.port or 5432)),
-    )
